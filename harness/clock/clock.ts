@@ -1,0 +1,22 @@
+/**
+ * Every timeout, interval and timestamp in hilfarm goes through a `Clock`, so that the same protocol code runs
+ * on real time (labs, load tests) and on a `VirtualClock` (100 simulated seconds in milliseconds).
+ */
+export interface Timer {
+  /** What the timer is for (`heartbeat`, `resend:2005`): shown by `VirtualClock.pending()` and counted by name. */
+  readonly name: string;
+  /** Idempotent: cancelling a fired or cancelled timer does nothing. */
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  setTimeout(callback: () => void, delayMs: number, name?: string): Timer;
+  setInterval(callback: () => void, periodMs: number, name?: string): Timer;
+}
+
+/** The spec's `time` fields: a Linux timestamp in whole seconds (5.4.2.1). */
+export function unixSeconds(clock: Clock): number {
+  return Math.floor(clock.now() / 1000);
+}

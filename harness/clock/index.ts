@@ -1,0 +1,3 @@
+export * from "./clock.ts";
+export * from "./real-clock.ts";
+export * from "./virtual-clock.ts";

@@ -1,0 +1,196 @@
+import type { Clock, Timer } from "./clock.ts";
+import { TimerHeap } from "./timer-heap.ts";
+
+export interface PendingTimer {
+  readonly name: string;
+  readonly dueAt: number;
+  /** Set for intervals. */
+  readonly periodMs: number | undefined;
+}
+
+interface Entry {
+  name: string;
+  dueAt: number;
+  /** Insertion order: timers due at the same instant fire in the order they were scheduled. */
+  order: number;
+  periodMs: number | undefined;
+  callback: () => void;
+  cancelled: boolean;
+}
+
+export interface RunUntilOptions {
+  /** Give up (throw) when the condition still fails this many simulated ms after the call. Default 24 h. */
+  maxMs?: number;
+}
+
+/** 2026-01-01T00:00:00Z: a realistic epoch for the spec's `time` fields. */
+export const VIRTUAL_EPOCH = Date.UTC(2026, 0, 1);
+
+export interface VirtualClockOptions {
+  /** Start time, ms since the epoch. Default `VIRTUAL_EPOCH`. */
+  start?: number;
+  /**
+   * Event-loop turns given to real I/O (loopback sockets) and promise chains before each virtual timer fires
+   * in the async methods. Each turn lets one hop (request -> response) complete. Default 50.
+   */
+  ioTurns?: number;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Simulated time. Nothing moves until a test calls `advance`, `advanceAsync`, `runUntil` or `runUntilSettled`.
+ * Timers due at the same instant fire in scheduling order; an interval is rescheduled before its callback runs,
+ * so the order stays the same on every run.
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private counter = 0;
+  private readonly heap = new TimerHeap<Entry>();
+  private readonly live = new Set<Entry>();
+  private readonly ioTurns: number;
+
+  constructor(options: VirtualClockOptions = {}) {
+    this.current = options.start ?? VIRTUAL_EPOCH;
+    this.ioTurns = options.ioTurns ?? 50;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(callback: () => void, delayMs: number, name = "timeout"): Timer {
+    return this.schedule(callback, Math.max(0, delayMs), undefined, name);
+  }
+
+  setInterval(callback: () => void, periodMs: number, name = "interval"): Timer {
+    const period = Math.max(1, periodMs);
+    return this.schedule(callback, period, period, name);
+  }
+
+  /** Live timers in firing order. */
+  pending(): PendingTimer[] {
+    return [...this.live]
+      .sort((a, b) => a.dueAt - b.dueAt || a.order - b.order)
+      .map(({ name, dueAt, periodMs }) => ({ name, dueAt, periodMs }));
+  }
+
+  /** Live timers, all or those with this name: a closed session must leave none behind. */
+  timerCount(name?: string): number {
+    if (name === undefined) return this.live.size;
+    let count = 0;
+    for (const e of this.live) if (e.name === name) count++;
+    return count;
+  }
+
+  /** Fires every timer due within `ms` synchronously, then sets the time to now + ms. */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (let next = this.peek(); next !== undefined && next.dueAt <= target; next = this.peek()) {
+      this.fire(next);
+    }
+    this.current = target;
+  }
+
+  /** As `advance`, but lets I/O and promise continuations run before each timer and at the end. */
+  async advanceAsync(ms: number): Promise<void> {
+    const target = this.current + ms;
+    await this.settleIo();
+    for (let next = this.peek(); next !== undefined && next.dueAt <= target; next = this.peek()) {
+      this.fire(next);
+      await this.settleIo();
+    }
+    this.current = target;
+    await this.settleIo();
+  }
+
+  /**
+   * Runs timers in order until `until` holds: an absolute time (ms since epoch) or a condition checked
+   * before and after every timer. Throws if the condition cannot become true: no timer left, or `maxMs` passed.
+   */
+  async runUntil(until: number | (() => boolean), options: RunUntilOptions = {}): Promise<void> {
+    if (typeof until === "number") {
+      await this.advanceAsync(Math.max(0, until - this.current));
+      return;
+    }
+    const deadline = this.current + (options.maxMs ?? 24 * 3600_000);
+    await this.settleIo();
+    while (!until()) {
+      const next = this.peek();
+      if (next === undefined) {
+        throw new Error(`runUntil: condition still false at t=${this.current} and no timer is pending`);
+      }
+      if (next.dueAt > deadline) {
+        this.current = deadline;
+        throw new Error(
+          `runUntil: condition still false after ${options.maxMs ?? 24 * 3600_000} simulated ms`,
+        );
+      }
+      this.fire(next);
+      await this.settleIo();
+    }
+  }
+
+  /** Advances time until `promise` settles, and returns (or throws) its outcome. */
+  async runUntilSettled<T>(promise: Promise<T>, options: RunUntilOptions = {}): Promise<T> {
+    let settled = false;
+    const watched = promise.then(
+      (value) => {
+        settled = true;
+        return value;
+      },
+      (error: unknown) => {
+        settled = true;
+        throw error;
+      },
+    );
+    // Keep an early rejection from being reported as unhandled while time runs.
+    watched.catch(() => undefined);
+    await this.runUntil(() => settled, options);
+    return watched;
+  }
+
+  private schedule(callback: () => void, delay: number, periodMs: number | undefined, name: string): Timer {
+    const entry: Entry = {
+      name,
+      dueAt: this.current + delay,
+      order: this.counter++,
+      periodMs,
+      callback,
+      cancelled: false,
+    };
+    this.heap.push(entry);
+    this.live.add(entry);
+    return {
+      name,
+      cancel: () => {
+        entry.cancelled = true;
+        this.live.delete(entry);
+      },
+    };
+  }
+
+  private peek(): Entry | undefined {
+    // Cancelled timers leave the heap lazily, when they reach the top.
+    while (this.heap.peek()?.cancelled) this.heap.pop();
+    return this.heap.peek();
+  }
+
+  private fire(entry: Entry): void {
+    this.heap.pop();
+    this.current = Math.max(this.current, entry.dueAt);
+    if (entry.periodMs === undefined) {
+      entry.cancelled = true;
+      this.live.delete(entry);
+    } else {
+      entry.dueAt += entry.periodMs;
+      entry.order = this.counter++;
+      this.heap.push(entry);
+    }
+    entry.callback();
+  }
+
+  private async settleIo(): Promise<void> {
+    for (let i = 0; i < this.ioTurns; i++) await nextTurn();
+  }
+}

@@ -1,0 +1,97 @@
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { inspect } from "node:util";
+import { excerpt, fail, ok, type Result, UsageError, WireError } from "../../errors.ts";
+
+/**
+ * AES-128-CBC with PKCS#5/#7 padding (5.2.2 item 2).
+ * - login (1002/1003): key = PIN bytes 0-15, IV = PIN bytes 16-31;
+ * - after login: key = IV = the 16 ASCII bytes of `sessionKey`;
+ * - Md LAN frames after auth: key = IV = the 16-byte `lanKey`.
+ */
+export type CipherKeyKind = "pin" | "session" | "lan";
+
+export class CipherKey {
+  readonly kind: CipherKeyKind;
+  readonly key: Buffer;
+  readonly iv: Buffer;
+
+  private constructor(kind: CipherKeyKind, key: Buffer, iv: Buffer) {
+    this.kind = kind;
+    this.key = key;
+    this.iv = iv;
+  }
+
+  /** From a device PIN: 32 ASCII characters. */
+  static fromPin(pin: string): CipherKey {
+    const bytes = asciiBytes("pin", pin, 32);
+    return new CipherKey("pin", bytes.subarray(0, 16), bytes.subarray(16, 32));
+  }
+
+  /** From the `sessionKey` of a login response: 16 ASCII characters, used as key and IV. */
+  static fromSessionKey(sessionKey: string): CipherKey {
+    const bytes = asciiBytes("sessionKey", sessionKey, 16);
+    return new CipherKey("session", bytes, bytes);
+  }
+
+  /** From a 16-byte Md `lanKey`, used as key and IV. */
+  static fromLanKey(lanKey: Uint8Array): CipherKey {
+    if (lanKey.length !== 16) {
+      throw new UsageError("lanKey", `lanKey must be 16 bytes, got ${lanKey.length}`);
+    }
+    const bytes = Buffer.from(lanKey);
+    return new CipherKey("lan", bytes, bytes);
+  }
+
+  // Keys must never reach a log line or an error message in clear.
+  toJSON(): string {
+    return `[${this.kind} key]`;
+  }
+  [inspect.custom](): string {
+    return `CipherKey(${this.kind}, [redacted])`;
+  }
+}
+
+function asciiBytes(field: string, text: string, length: number): Buffer {
+  // The value is a secret: name its length, never its content.
+  if (typeof text !== "string" || text.length !== length || !/^[\x20-\x7e]*$/.test(text)) {
+    const got = typeof text === "string" ? `${text.length} characters` : typeof text;
+    throw new UsageError(field, `${field} must be ${length} printable ASCII characters, got ${got}`);
+  }
+  return Buffer.from(text, "ascii");
+}
+
+export function encrypt(key: CipherKey, plaintext: Uint8Array): Buffer {
+  const cipher = createCipheriv("aes-128-cbc", key.key, key.iv);
+  return Buffer.concat([cipher.update(plaintext), cipher.final()]);
+}
+
+/** Total: a wrong key, a wrong length or bad padding gives `DECRYPT_FAILED`, never a throw. */
+export function decrypt(key: CipherKey, ciphertext: Uint8Array): Result<Buffer> {
+  if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
+    return fail(
+      new WireError(
+        "DECRYPT_FAILED",
+        `data: ciphertext of ${ciphertext.length} bytes is not a whole number of 16-byte AES blocks`,
+        "data",
+      ),
+    );
+  }
+  try {
+    const decipher = createDecipheriv("aes-128-cbc", key.key, key.iv);
+    return ok(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
+  } catch {
+    return fail(
+      new WireError("DECRYPT_FAILED", `data: bad padding after decryption with the ${key.kind} key`, "data"),
+    );
+  }
+}
+
+const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Strict standard Base64 (Node's decoder silently skips bad characters; a conformance harness must not). */
+export function decodeBase64(field: string, text: string): Result<Buffer> {
+  if (!base64Pattern.test(text)) {
+    return fail(new WireError("BAD_BASE64", `${field}: not valid Base64: ${excerpt(text)}`, field));
+  }
+  return ok(Buffer.from(text, "base64"));
+}

@@ -1,0 +1,80 @@
+import { WireError } from "../../errors.ts";
+import { DEFAULT_MAX_FRAME_LENGTH } from "./envelope.ts";
+
+export type SplitOutcome = { ok: true; line: Buffer } | { ok: false; error: WireError };
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * Splits a TCP byte stream into frame lines on CRLF (5.2; JSON and Base64 contain no raw CR/LF).
+ * A line longer than `maxFrameLength` gives one `FRAME_TOO_LONG` and is discarded up to its CRLF:
+ * the splitter never buffers without bound. Empty lines are skipped.
+ */
+export class FrameSplitter {
+  private readonly maxFrameLength: number;
+  private chunks: Buffer[] = [];
+  private length = 0;
+  /** True while skipping the rest of an over-long line. */
+  private discarding = false;
+  /** Last byte seen was CR (a CRLF may span two chunks). */
+  private pendingCr = false;
+
+  constructor(maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH) {
+    this.maxFrameLength = maxFrameLength;
+  }
+
+  /** Bytes held waiting for a CRLF. */
+  get buffered(): number {
+    return this.length;
+  }
+
+  push(chunk: Uint8Array): SplitOutcome[] {
+    const out: SplitOutcome[] = [];
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let start = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i];
+      if (byte === LF && (i > 0 ? bytes[i - 1] === CR : this.pendingCr)) {
+        this.appendSegment(bytes.subarray(start, i), out);
+        this.endLine(out);
+        start = i + 1;
+      }
+    }
+    this.appendSegment(bytes.subarray(start), out);
+    if (bytes.length > 0) this.pendingCr = bytes[bytes.length - 1] === CR;
+    return out;
+  }
+
+  private appendSegment(segment: Buffer, out: SplitOutcome[]): void {
+    if (segment.length === 0 || this.discarding) return;
+    this.chunks.push(segment);
+    this.length += segment.length;
+    // +1: a trailing CR may still turn out to be part of the terminator.
+    if (this.length > this.maxFrameLength + 1) {
+      out.push({ ok: false, error: tooLong(this.maxFrameLength) });
+      this.chunks = [];
+      this.length = 0;
+      this.discarding = true;
+    }
+  }
+
+  private endLine(out: SplitOutcome[]): void {
+    if (this.discarding) {
+      this.discarding = false;
+      return;
+    }
+    const joined =
+      this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.length);
+    this.chunks = [];
+    this.length = 0;
+    // Copy: the line must not pin the caller's (possibly pooled) chunk buffers.
+    const line = Buffer.from(joined.subarray(0, joined.length - 1));
+    if (line.length > this.maxFrameLength) out.push({ ok: false, error: tooLong(this.maxFrameLength) });
+    else if (line.length > 0) out.push({ ok: true, line });
+  }
+}
+
+function tooLong(max: number): WireError {
+  return new WireError("FRAME_TOO_LONG", `frame longer than the ${max}-byte limit (maxFrameLength)`);
+}

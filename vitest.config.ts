@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: [
+      "harness/**/*.test.ts",
+      "emulators/**/*.test.ts",
+      "reports/**/*.test.ts",
+      "scenarios/**/*.test.ts",
+    ],
+    // Timing runs on the VirtualClock; a test that needs more than this is waiting on something real.
+    testTimeout: 30_000,
+    pool: "forks",
+    setupFiles: ["harness/testing/fast-check-setup.ts"],
+  },
+});
