@@ -1,0 +1,44 @@
+import { Command, CommanderError } from "commander";
+import { HilfarmError } from "../errors.ts";
+import { addFrameCommands } from "./frame-command.ts";
+import { type CliIo, processIo } from "./io.ts";
+import { version } from "./version.ts";
+
+/** Exit codes: 0 all good; 1 the job found failures (bad frames, failed clauses); 2 a usage error. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = 0;
+  const program = new Command("hilfarm")
+    .description("hilfarm: hardware-in-the-loop test harness and device-emulator farm for smart-home devices")
+    .version(version, "-V, --version")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError("(run with --help for usage)");
+  addFrameCommands(program, io, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
+  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  for (const command of program.commands.flatMap((c) => c.commands)) {
+    command.exitOverride().configureOutput(program.configureOutput());
+  }
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 || error.code === "commander.help" ? 0 : 2;
+    }
+    if (error instanceof HilfarmError) {
+      io.stderr.write(`hilfarm: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") {
+      io.stderr.write(`hilfarm: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,6 @@
+import { readFileSync } from "node:fs";
+
+/** hilfarm's version, from package.json: printed by `--version` and in every report. */
+export const version: string = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
