@@ -1,0 +1,213 @@
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dgram";
+import { createServer, type Server, type Socket } from "node:net";
+import type { Logger } from "pino";
+import { type DecodedFrame, decodeFrameLine } from "../../harness/protocol/ct/codec.ts";
+import type { Envelope, Framing } from "../../harness/protocol/ct/envelope.ts";
+import type { ConnectRequest } from "../../harness/protocol/ct/schemas/index.ts";
+import { McStreamDecoder } from "../../harness/protocol/ct/stream-decoder.ts";
+import type { DeviceChannel } from "./channel.ts";
+import type { IssuedLogin, LoginTable } from "./logins.ts";
+import type { PlatformMetrics } from "./metrics.ts";
+import type { DeviceSession } from "./session.ts";
+
+export interface ConnectionServerOptions {
+  logins: LoginTable;
+  logger: Logger;
+  metrics: PlatformMetrics;
+  framing: Framing;
+  maxFrameLength: number;
+  /** Opens a session for a valid 1004 (ending any older one of the device) and answers it. */
+  onConnect: (
+    login: IssuedLogin,
+    connect: ConnectRequest,
+    channel: DeviceChannel,
+    server: ConnectionServer,
+  ) => DeviceSession;
+}
+
+/**
+ * One connection server: a TCP listener and a UDP socket (5.4.2.2). A connection's first frame must be a 1004
+ * whose clear token and encrypted token both match a live login; otherwise it is closed without an answer.
+ */
+export class ConnectionServer {
+  readonly tcp: Server;
+  readonly udp: UdpSocket;
+  /** Open sessions on this server: the load the login server balances on. */
+  readonly sessions = new Set<DeviceSession>();
+  private readonly options: ConnectionServerOptions;
+  private readonly udpSessions = new Map<string, { session: DeviceSession; channel: UdpChannel }>();
+
+  constructor(options: ConnectionServerOptions, udpType: "udp4" | "udp6") {
+    this.options = options;
+    this.tcp = createServer((socket) => this.acceptTcp(socket));
+    this.udp = createSocket(udpType);
+    this.udp.on("message", (datagram, rinfo) => this.acceptDatagram(datagram, rinfo));
+    this.udp.on("error", (error) => options.logger.warn({ err: error }, "UDP connection server error"));
+  }
+
+  get load(): number {
+    return this.sessions.size;
+  }
+
+  private keyFor = (envelope: Envelope) => this.options.logins.byTokenOf(envelope.token)?.key;
+
+  /** The 1004 checks shared by TCP and UDP; returns the login, or undefined (and counts why). */
+  private checkConnect(frame: DecodedFrame, transport: "tcp" | "udp"): IssuedLogin | undefined {
+    const { envelope, message } = frame;
+    const login = this.options.logins.byTokenOf(envelope.token);
+    if (message.code !== 1004 || login === undefined || message.body.token !== envelope.token) {
+      this.options.metrics.connects.inc({ transport, outcome: "bad_token" });
+      this.options.logger.info(
+        { transport, code: message.code },
+        "connect refused: closed without an answer",
+      );
+      return undefined;
+    }
+    this.options.metrics.connects.inc({ transport, outcome: "ok" });
+    return login;
+  }
+
+  private acceptTcp(socket: Socket): void {
+    const { metrics, logger } = this.options;
+    // Small request/response frames: Nagle would hold a frame back until the peer's delayed ACK.
+    socket.setNoDelay(true);
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    const channel: DeviceChannel = {
+      transport: "tcp",
+      remote,
+      send: (frame) => {
+        if (socket.destroyed) return;
+        metrics.framesOut.inc({ transport: "tcp" });
+        socket.write(frame);
+      },
+      close: () => {
+        socket.destroy();
+      },
+    };
+    const decoder = new McStreamDecoder({
+      keyFor: this.keyFor,
+      framing: this.options.framing,
+      maxFrameLength: this.options.maxFrameLength,
+    });
+    let session: DeviceSession | undefined;
+    socket.on("data", (chunk: Buffer) => {
+      for (const outcome of decoder.push(chunk)) {
+        if (socket.destroyed) return;
+        if (!outcome.ok) {
+          metrics.framesDropped.inc({ reason: outcome.error.code });
+          logger.debug({ remote, error: outcome.error.code, detail: outcome.error.message }, "frame dropped");
+          if (outcome.error.code === "FRAME_TOO_LONG" || session === undefined) {
+            socket.destroy();
+            return;
+          }
+          continue;
+        }
+        metrics.framesIn.inc({ transport: "tcp" });
+        if (session === undefined) {
+          const login = this.checkConnect(outcome.value, "tcp");
+          if (login === undefined) {
+            socket.destroy();
+            return;
+          }
+          session = this.options.onConnect(
+            login,
+            outcome.value.message.body as ConnectRequest,
+            channel,
+            this,
+          );
+          continue;
+        }
+        if (outcome.value.envelope.token !== session.token) {
+          metrics.framesDropped.inc({ reason: "UNKNOWN_TOKEN" });
+          continue;
+        }
+        session.receive(outcome.value.message);
+      }
+    });
+    socket.on("close", () => session?.end("closed"));
+    socket.on("error", (error) => logger.debug({ remote, err: error }, "connection error"));
+  }
+
+  private acceptDatagram(datagram: Buffer, rinfo: RemoteInfo): void {
+    const { metrics, logger } = this.options;
+    // Each datagram carries exactly one frame (protocol-decisions section 1); its CRLF is optional.
+    const end =
+      datagram.length >= 2 && datagram[datagram.length - 2] === 0x0d && datagram[datagram.length - 1] === 0x0a
+        ? -2
+        : undefined;
+    const line = datagram.subarray(0, end);
+    if (line.length > this.options.maxFrameLength) {
+      metrics.framesDropped.inc({ reason: "FRAME_TOO_LONG" });
+      return;
+    }
+    const decoded = decodeFrameLine(line, this.keyFor, this.options.framing);
+    if (!decoded.ok) {
+      metrics.framesDropped.inc({ reason: decoded.error.code });
+      logger.debug(
+        { remote: `${rinfo.address}:${rinfo.port}`, error: decoded.error.code },
+        "datagram dropped",
+      );
+      return;
+    }
+    metrics.framesIn.inc({ transport: "udp" });
+    const { envelope, message } = decoded.value;
+    const token = envelope.token ?? "";
+    if (message.code === 1004) {
+      const login = this.checkConnect(decoded.value, "udp");
+      if (login === undefined) return;
+      this.udpSessions.get(token)?.session.end("replaced");
+      const channel: UdpChannel = new UdpChannel(this.udp, rinfo, metrics, () => {
+        if (this.udpSessions.get(token)?.channel === channel) this.udpSessions.delete(token);
+      });
+      const session = this.options.onConnect(login, message.body, channel, this);
+      this.udpSessions.set(token, { session, channel });
+      return;
+    }
+    const known = this.udpSessions.get(token);
+    if (known === undefined) {
+      metrics.framesDropped.inc({ reason: "UNKNOWN_TOKEN" });
+      return;
+    }
+    // The token names the session; the device may come back from another port (NAT rebinding).
+    known.channel.retarget(rinfo);
+    known.session.receive(message);
+  }
+}
+
+class UdpChannel implements DeviceChannel {
+  readonly transport = "udp";
+  private address: string;
+  private port: number;
+  private closed = false;
+
+  constructor(
+    private readonly socket: UdpSocket,
+    rinfo: RemoteInfo,
+    private readonly metrics: PlatformMetrics,
+    private readonly onClose: () => void,
+  ) {
+    this.address = rinfo.address;
+    this.port = rinfo.port;
+  }
+
+  get remote(): string {
+    return `${this.address}:${this.port}`;
+  }
+
+  retarget(rinfo: RemoteInfo): void {
+    this.address = rinfo.address;
+    this.port = rinfo.port;
+  }
+
+  send(frame: Buffer): void {
+    if (this.closed) return;
+    this.metrics.framesOut.inc({ transport: "udp" });
+    this.socket.send(frame, this.port, this.address);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose();
+  }
+}

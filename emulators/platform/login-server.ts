@@ -1,0 +1,78 @@
+import { createServer, type Server, type Socket } from "node:net";
+import type { Logger } from "pino";
+import type { DecodedFrame } from "../../harness/protocol/ct/codec.ts";
+import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
+import type { Framing } from "../../harness/protocol/ct/envelope.ts";
+import { McStreamDecoder } from "../../harness/protocol/ct/stream-decoder.ts";
+import type { PlatformMetrics } from "./metrics.ts";
+import type { Registry } from "./registry/index.ts";
+
+export interface LoginServerOptions {
+  registry: Registry;
+  logger: Logger;
+  metrics: PlatformMetrics;
+  framing: Framing;
+  maxFrameLength: number;
+  /** Answers a valid 1002: returns the 1003 frame to send. */
+  onLogin: (frame: DecodedFrame & { message: { code: 1002 } }, key: CipherKey, remote: string) => Buffer;
+}
+
+/**
+ * The login server (5.3.1, 5.4.2.1) over TCP: the first frame must be a 1002 that decrypts with the PIN of its
+ * clear `deviceId` and whose encrypted `deviceId` is the same. Anything else closes the connection without an
+ * answer (protocol-decisions section 6).
+ */
+export function createLoginServer(options: LoginServerOptions): Server {
+  const { registry, logger, metrics } = options;
+  return createServer((socket: Socket) => {
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.setNoDelay(true);
+    let done = false;
+    const refuse = (outcome: string, detail: Record<string, unknown> = {}) => {
+      metrics.logins.inc({ outcome });
+      logger.info({ remote, outcome, ...detail }, "login refused: connection closed without an answer");
+      done = true;
+      socket.destroy();
+    };
+    const decoder = new McStreamDecoder({
+      framing: options.framing,
+      maxFrameLength: options.maxFrameLength,
+      keyFor: (envelope) => {
+        const device =
+          envelope.code === 1002 && envelope.deviceId !== undefined
+            ? registry.get(envelope.deviceId)
+            : undefined;
+        return device === undefined ? undefined : CipherKey.fromPin(device.pin);
+      },
+    });
+    socket.on("data", (chunk: Buffer) => {
+      if (done) return;
+      for (const outcome of decoder.push(chunk)) {
+        if (done) return;
+        if (!outcome.ok) {
+          metrics.framesDropped.inc({ reason: outcome.error.code });
+          if (outcome.error.code === "NO_KEY") refuse("unknown_device");
+          else if (["DECRYPT_FAILED", "BAD_BODY_JSON"].includes(outcome.error.code)) refuse("wrong_pin");
+          else refuse("bad_frame", { error: outcome.error.code });
+          return;
+        }
+        const { envelope, message } = outcome.value;
+        if (message.code !== 1002) return refuse("bad_frame", { code: message.code });
+        if (message.body.deviceId !== envelope.deviceId) {
+          return refuse("device_id_mismatch", { deviceId: envelope.deviceId });
+        }
+        const device = registry.get(message.body.deviceId);
+        if (device === undefined) return refuse("unknown_device");
+        done = true;
+        metrics.logins.inc({ outcome: "ok" });
+        const response = options.onLogin(
+          outcome.value as DecodedFrame & { message: { code: 1002 } },
+          CipherKey.fromPin(device.pin),
+          remote,
+        );
+        socket.end(response);
+      }
+    });
+    socket.on("error", (error) => logger.debug({ remote, err: error }, "login connection error"));
+  });
+}

@@ -1,0 +1,56 @@
+import { Counter, Gauge, Registry } from "prom-client";
+
+/** The platform's Prometheus metrics, on a registry of its own (several platforms may share a process). */
+export class PlatformMetrics {
+  readonly registry = new Registry();
+  readonly logins = new Counter({
+    name: "hilfarm_platform_logins_total",
+    help: "Logins (1002) by outcome: ok, unknown_device, wrong_pin, device_id_mismatch, bad_frame",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly connects = new Counter({
+    name: "hilfarm_platform_connects_total",
+    help: "Connects (1004) by transport and outcome: ok, bad_token",
+    labelNames: ["transport", "outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly online = new Gauge({
+    name: "hilfarm_platform_online_devices",
+    help: "Devices and sub-devices online",
+    registers: [this.registry],
+  });
+  readonly framesIn = new Counter({
+    name: "hilfarm_platform_frames_in_total",
+    help: "Valid frames received, by transport",
+    labelNames: ["transport"] as const,
+    registers: [this.registry],
+  });
+  readonly framesOut = new Counter({
+    name: "hilfarm_platform_frames_out_total",
+    help: "Frames sent, by transport",
+    labelNames: ["transport"] as const,
+    registers: [this.registry],
+  });
+  readonly framesDropped = new Counter({
+    name: "hilfarm_platform_frames_dropped_total",
+    help: "Frames dropped silently (5.2.2 item 6), by reason: the decoder's error code, or UNKNOWN_TOKEN",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly resends = new Counter({
+    name: "hilfarm_platform_resends_total",
+    help: "Platform requests resent after the 10 s response timeout",
+    registers: [this.registry],
+  });
+  readonly sessionsEnded = new Counter({
+    name: "hilfarm_platform_sessions_ended_total",
+    help: "Sessions ended, by reason: offline, failed-sends, replaced, closed, stopped",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,171 @@
+import type { BodyOf } from "../../harness/protocol/ct/schemas/index.ts";
+import { PlatformError } from "./errors.ts";
+import type { FirmwareStore } from "./firmware.ts";
+import type { PlatformTiming } from "./options.ts";
+import {
+  DeviceRequestError,
+  type DeviceSession,
+  type PlatformRequestCode,
+  type ResponseTo,
+} from "./session.ts";
+import type { DeviceRecord, StateStore } from "./state-store.ts";
+
+export interface OperationsDependencies {
+  timing: PlatformTiming;
+  store: StateStore;
+  firmware: FirmwareStore;
+  /** The open session of a device, if it has one. */
+  sessionOf: (deviceId: string) => DeviceSession | undefined;
+  /** Base URL of the platform's HTTP server, for firmware links. */
+  httpBase: () => string;
+  /** Resolves true when the device's next state report is stored within `ms`, false when it is not. */
+  waitForStateReport: (deviceId: string, ms: number) => Promise<boolean>;
+}
+
+export interface ControlCommand {
+  serialId: string;
+  cmd: Array<{ cmdName: string; cmdParam: string }>;
+}
+
+export interface UpgradeOrder {
+  version: string;
+  /** A firmware file the platform serves (its URL and MD5 are filled in), or `url` + `md5` given directly. */
+  firmware?: string;
+  url?: string;
+  md5?: string;
+  /** Upgrade this module instead of the device's own firmware (one of the two per notice). */
+  module?: string;
+}
+
+/**
+ * What an app backend asks of the platform (the northbound API and scenarios share it): each operation sends the
+ * device its request through the gateway when the target is a sub-device, and maps failures to `PlatformError`.
+ */
+export class PlatformOperations {
+  constructor(private readonly deps: OperationsDependencies) {}
+
+  /** 2005 -> 2004; then waits up to 10 s for the state report the control causes (5.4.3.2). */
+  async control(deviceId: string, command: ControlCommand) {
+    const session = this.route(deviceId);
+    const report = this.reportWithin(deviceId);
+    const response = await this.call(session, 2005, {
+      deviceId,
+      serialId: command.serialId,
+      cmd: command.cmd,
+    });
+    return {
+      result: response.result,
+      dscp: response.dscp,
+      ...(await this.stateIfReported(deviceId, response.result, report)),
+    };
+  }
+
+  /** 2003 -> 2002; then waits up to 10 s for the state report (5.4.3.1). */
+  async query(deviceId: string) {
+    const session = this.route(deviceId);
+    const report = this.reportWithin(deviceId);
+    const response = await this.call(session, 2003, { deviceId });
+    return { result: response.result, ...(await this.stateIfReported(deviceId, response.result, report)) };
+  }
+
+  /** 2031 -> 2030 (5.4.3.4). */
+  async manageResources(deviceId: string, resourceSerials: BodyOf<2031>["resourceSerials"]) {
+    const response = await this.call(this.route(deviceId), 2031, { deviceId, resourceSerials });
+    return { result: response.result };
+  }
+
+  /** 2001 -> 2000 (protocol-decisions section 3). */
+  async constrain(deviceId: string, asc: Record<string, "0" | "1">) {
+    const response = await this.call(this.route(deviceId), 2001, { deviceId, asc });
+    if (response.result === 0) this.deps.store.setConstraints(deviceId, asc);
+    return { result: response.result };
+  }
+
+  /** 2025 -> 2024 (5.4.3.15); the 2026 result arrives later as an event. */
+  async upgrade(deviceId: string, order: UpgradeOrder) {
+    const session = this.route(deviceId);
+    let url = order.url;
+    let md5 = order.md5;
+    if (order.firmware !== undefined) {
+      const file = this.deps.firmware.get(order.firmware);
+      if (file === undefined)
+        throw new PlatformError(
+          "UNKNOWN_FIRMWARE",
+          `no firmware file named ${JSON.stringify(order.firmware)}`,
+        );
+      url = `${this.deps.httpBase()}/firmware/${encodeURIComponent(file.name)}`;
+      md5 ??= file.md5;
+    }
+    if (url === undefined || md5 === undefined) {
+      throw new PlatformError(
+        "BAD_REQUEST",
+        "upgrade needs `firmware` (a served file) or both `url` and `md5`",
+      );
+    }
+    const target = { version: order.version, url, md5 };
+    const body =
+      order.module === undefined
+        ? { deviceId, device: target }
+        : { deviceId, modules: [{ name: order.module, ...target }] };
+    const response = await this.call(session, 2025, body);
+    return { result: response.result, url, md5 };
+  }
+
+  /** 2015 -> 2014 (5.4.3.10): the platform unbinds a sub-device from its gateway. */
+  async unbind(gatewayId: string, subDeviceId: string) {
+    const sub = this.record(subDeviceId);
+    if (sub.parentId !== gatewayId) {
+      throw new PlatformError("UNKNOWN_DEVICE", `${subDeviceId} is not a sub-device of ${gatewayId}`);
+    }
+    const session = this.deps.sessionOf(gatewayId);
+    if (session === undefined) throw new PlatformError("OFFLINE", `gateway ${gatewayId} is offline`);
+    const response = await this.call(session, 2015, { deviceId: gatewayId, subDeviceId });
+    if (response.result === 0) this.deps.store.setUnbound(subDeviceId, true);
+    return { result: response.result };
+  }
+
+  private record(deviceId: string): DeviceRecord {
+    const record = this.deps.store.get(deviceId);
+    if (record === undefined)
+      throw new PlatformError("UNKNOWN_DEVICE", `no device ${JSON.stringify(deviceId)} in the registry`);
+    return record;
+  }
+
+  /** A device's own session, or its gateway's for an online sub-device. */
+  private route(deviceId: string): DeviceSession {
+    const record = this.record(deviceId);
+    const session = this.deps.sessionOf(record.parentId ?? deviceId);
+    if (session === undefined || !record.online || record.unbound) {
+      throw new PlatformError("OFFLINE", `${deviceId} is offline`);
+    }
+    return session;
+  }
+
+  private async call<C extends PlatformRequestCode>(
+    session: DeviceSession,
+    code: C,
+    body: Parameters<DeviceSession["request"]>[1] & Record<string, unknown>,
+  ): Promise<ResponseTo<C>> {
+    try {
+      return await session.request(code, body as never);
+    } catch (error) {
+      if (error instanceof DeviceRequestError) {
+        throw new PlatformError(
+          error.code === "DEVICE_TIMEOUT" ? "DEVICE_TIMEOUT" : "OFFLINE",
+          error.message,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private reportWithin(deviceId: string): Promise<boolean> {
+    return this.deps.waitForStateReport(deviceId, this.deps.timing.stateReportWaitMs);
+  }
+
+  private async stateIfReported(deviceId: string, result: number, report: Promise<boolean>) {
+    if (result !== 0) return {};
+    const reported = await report;
+    return reported ? { state: this.deps.store.get(deviceId)?.status } : { state: null };
+  }
+}

@@ -1,0 +1,350 @@
+import { EventEmitter } from "node:events";
+import type { AddressInfo, Server } from "node:net";
+import { isIPv6 } from "node:net";
+import type { Logger } from "pino";
+import type { Clock } from "../../harness/clock/clock.ts";
+import { unixSeconds } from "../../harness/clock/clock.ts";
+import { RealClock } from "../../harness/clock/real-clock.ts";
+import { createLogger } from "../../harness/log/logger.ts";
+import { type EmbeddedBroker, startEmbeddedBroker } from "../../harness/mqtt/embedded-broker.ts";
+import { encodeFrame } from "../../harness/protocol/ct/codec.ts";
+import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
+import { DEFAULT_MAX_FRAME_LENGTH, type Framing } from "../../harness/protocol/ct/envelope.ts";
+import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import { newToken, type Random, randomSeed, seededRandom } from "../../harness/random/random.ts";
+import { createBusinessHandler } from "./business.ts";
+import { ConnectionServer } from "./connection-server.ts";
+import { trackConnections } from "./connections.ts";
+import { createMqttFanout, type Fanout, nullFanout } from "./fanout/index.ts";
+import { FirmwareStore } from "./firmware.ts";
+import { createHttpApi } from "./http-api.ts";
+import { createLoginServer } from "./login-server.ts";
+import { LoginTable } from "./logins.ts";
+import { PlatformMetrics } from "./metrics.ts";
+import { PlatformOperations } from "./operations.ts";
+import { defaultTiming, type PlatformTiming } from "./options.ts";
+import type { Registry } from "./registry/index.ts";
+import { DeviceSession, type SessionEndReason } from "./session.ts";
+import { StateStore } from "./state-store.ts";
+import { StateReportWaiters } from "./state-waiters.ts";
+import { type Recognizer, type Synthesizer, textRecognizer, textSynthesizer } from "./voice.ts";
+
+/** Documented default ports; each accepts 0 (a free port). */
+export const DEFAULT_PORTS = { login: 8700, tcp: 8701, udp: 8702, http: 8780 } as const;
+
+export interface PlatformOptions {
+  registry: Registry;
+  clock?: Clock;
+  /** Seeds tokens, session keys and the platform's sequences. Default: a fresh seed (logged). */
+  random?: Random;
+  logger?: Logger;
+  /** Interface to listen on. Default 127.0.0.1; 0.0.0.0 for a lab network. */
+  host?: string;
+  /** Host written into `tcpHost`/`udpHost` of the login response. Default: `host`, or 127.0.0.1 for 0.0.0.0. */
+  advertisedHost?: string;
+  loginPort?: number;
+  /** Connection server i listens on tcpPort + i and udpPort + i (0 stays 0). */
+  tcpPort?: number;
+  udpPort?: number;
+  httpPort?: number;
+  connectionServers?: number;
+  timing?: Partial<PlatformTiming>;
+  framing?: Framing;
+  maxFrameLength?: number;
+  /** MQTT fan-out: the embedded broker (default), an external broker URL, or none. */
+  mqtt?: { url: string } | "embedded" | "none";
+  recognizer?: Recognizer;
+  synthesizer?: Synthesizer;
+  firmwareDir?: string;
+}
+
+export interface PlatformAddresses {
+  login: string;
+  tcp: string;
+  udp: string;
+  http: string;
+  mqtt: string | null;
+  /** Every connection server, when there are several. */
+  connectionServers: Array<{ tcp: string; udp: string }>;
+}
+
+export interface PlatformEvents {
+  login: [{ deviceId: string; remote: string }];
+  session: [{ deviceId: string; transport: "tcp" | "udp"; remote: string }];
+  "session-end": [{ deviceId: string; reason: SessionEndReason }];
+  frame: [{ direction: "in" | "out"; deviceId: string; message: McMessage; at: number }];
+}
+
+/** The reference platform, started: its addresses, its state, and the operations an app backend uses. */
+export interface Platform {
+  readonly addresses: PlatformAddresses;
+  readonly store: StateStore;
+  readonly metrics: PlatformMetrics;
+  readonly operations: PlatformOperations;
+  readonly firmware: FirmwareStore;
+  readonly events: EventEmitter<PlatformEvents>;
+  readonly seed: number | undefined;
+  sessionOf(deviceId: string): DeviceSession | undefined;
+  close(): Promise<void>;
+}
+
+const hostPort = (host: string, port: number) => (isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`);
+
+function listenTcp(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error) =>
+      reject(new Error(`cannot listen on tcp ${hostPort(host, port)}: ${error.message}`)),
+    );
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const clock = options.clock ?? new RealClock();
+  const random = options.random ?? seededRandom(randomSeed());
+  const logger = options.logger ?? createLogger({ name: "platform" });
+  const timing: PlatformTiming = { ...defaultTiming, ...options.timing };
+  const host = options.host ?? "127.0.0.1";
+  const advertised = options.advertisedHost ?? (host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host);
+  const framing = options.framing ?? "cts-json";
+  const maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+  const { registry } = options;
+
+  const store = new StateStore();
+  for (const device of registry.all()) store.register(device.deviceId, device.model, device.parentId);
+  const metrics = new PlatformMetrics();
+  const firmware = new FirmwareStore();
+  if (options.firmwareDir !== undefined) await firmware.loadDirectory(options.firmwareDir);
+  const events = new EventEmitter<PlatformEvents>();
+  const logins = new LoginTable();
+  const sessions = new Map<string, DeviceSession>();
+  const waiters = new StateReportWaiters(clock);
+  const closers: Array<() => Promise<void>> = [];
+
+  let broker: EmbeddedBroker | undefined;
+  let fanout: Fanout = nullFanout;
+  let mqttUrl: string | null = null;
+  try {
+    const mqtt = options.mqtt ?? "embedded";
+    if (mqtt === "embedded") {
+      broker = await startEmbeddedBroker({ host: advertised === "127.0.0.1" ? "127.0.0.1" : host });
+      mqttUrl = broker.url;
+    } else if (mqtt !== "none") mqttUrl = mqtt.url;
+    if (mqttUrl !== null)
+      fanout = await createMqttFanout({ url: mqttUrl, clientId: `hilfarm-platform-${process.pid}`, logger });
+  } catch (error) {
+    await broker?.close();
+    throw error;
+  }
+
+  const updateOnlineGauge = () => metrics.online.set(store.onlineCount());
+  const setOnline = (deviceId: string, online: boolean, transport?: "tcp" | "udp") => {
+    const now = clock.now();
+    if (store.setOnline(deviceId, online, now, transport)) {
+      fanout.publish(deviceId, "online", { online, at: now });
+      updateOnlineGauge();
+    }
+  };
+
+  const handler = createBusinessHandler({
+    clock,
+    timing,
+    registry,
+    store,
+    fanout: {
+      publish: (deviceId, kind, payload) => {
+        fanout.publish(deviceId, kind, payload);
+        if (kind === "online") updateOnlineGauge();
+      },
+      close: () => fanout.close(),
+    },
+    logger,
+    recognizer: options.recognizer ?? textRecognizer,
+    synthesizer: options.synthesizer ?? textSynthesizer,
+    onStateReport: (deviceId) => waiters.reported(deviceId),
+  });
+
+  const endSession = (session: DeviceSession, reason: SessionEndReason, server: ConnectionServer) => {
+    server.sessions.delete(session);
+    metrics.sessionsEnded.inc({ reason });
+    events.emit("session-end", { deviceId: session.deviceId, reason });
+    logger.info({ deviceId: session.deviceId, reason }, "session ended");
+    if (reason === "offline" || reason === "failed-sends") logins.forget(session.deviceId);
+    if (sessions.get(session.deviceId) !== session) return;
+    sessions.delete(session.deviceId);
+    setOnline(session.deviceId, false);
+    // Sub-devices are reachable only through their gateway.
+    for (const sub of store.subDevicesOf(session.deviceId)) setOnline(sub.deviceId, false);
+  };
+
+  const servers: ConnectionServer[] = [];
+  const serverCount = Math.max(1, options.connectionServers ?? 1);
+  for (let i = 0; i < serverCount; i++) {
+    servers.push(
+      new ConnectionServer(
+        {
+          logins,
+          logger,
+          metrics,
+          framing,
+          maxFrameLength,
+          onConnect: (login, connect, channel, server) => {
+            sessions.get(login.deviceId)?.end("replaced");
+            const session = new DeviceSession({
+              deviceId: login.deviceId,
+              token: login.token,
+              key: login.key,
+              channel,
+              clock,
+              timing,
+              random: random.fork(`session/${login.deviceId}/${clock.now()}`),
+              handler,
+              logger,
+              onEnd: (s, reason) => endSession(s, reason, server),
+              onFrame: (direction, s, message) =>
+                events.emit("frame", { direction, deviceId: s.deviceId, message, at: clock.now() }),
+              onResend: () => metrics.resends.inc(),
+            });
+            sessions.set(login.deviceId, session);
+            server.sessions.add(session);
+            store.closeResourceReport(login.deviceId);
+            session.start(connect);
+            setOnline(login.deviceId, true, channel.transport);
+            events.emit("session", {
+              deviceId: login.deviceId,
+              transport: channel.transport,
+              remote: channel.remote,
+            });
+            logger.info(
+              { deviceId: login.deviceId, transport: channel.transport, remote: channel.remote },
+              "device connected",
+            );
+            return session;
+          },
+        },
+        isIPv6(host) ? "udp6" : "udp4",
+      ),
+    );
+  }
+
+  const loginServer = createLoginServer({
+    registry,
+    logger,
+    metrics,
+    framing,
+    maxFrameLength,
+    onLogin: ({ message }, pinKey, remote) => {
+      const { deviceId } = message.body;
+      const skew = Math.abs(message.body.time * 1000 - clock.now());
+      if (skew > timing.clockSkewWarnMs)
+        logger.warn({ deviceId, skewSeconds: Math.round(skew / 1000) }, "device clock is off");
+      const token = newToken(random);
+      const sessionKey = newToken(random);
+      const previous = logins.issue({
+        deviceId,
+        token,
+        key: CipherKey.fromSessionKey(sessionKey),
+        issuedAt: clock.now(),
+      });
+      if (previous !== undefined) sessions.get(deviceId)?.end("replaced");
+      // protocol-decisions section 6: the least loaded connection server.
+      const server = servers.reduce((a, b) => (b.load < a.load ? b : a));
+      const index = servers.indexOf(server);
+      events.emit("login", { deviceId, remote });
+      logger.info({ deviceId, remote, server: index }, "device logged in");
+      return encodeFrame(
+        {
+          code: 1003,
+          body: {
+            result: 0,
+            sequence: message.body.sequence,
+            sessionKey,
+            tcpHost: addresses.connectionServers[index]?.tcp ?? "",
+            udpHost: addresses.connectionServers[index]?.udp ?? "",
+            token,
+            time: unixSeconds(clock),
+          },
+        },
+        { key: pinKey, framing },
+      );
+    },
+  });
+
+  const operations = new PlatformOperations({
+    timing,
+    store,
+    firmware,
+    sessionOf: (deviceId) => sessions.get(deviceId),
+    httpBase: () => addresses.http,
+    waitForStateReport: (deviceId, ms) => waiters.wait(deviceId, ms),
+  });
+
+  const httpServer = createHttpApi({ operations, store, metrics, firmware, logger });
+  const addresses: PlatformAddresses = {
+    login: "",
+    tcp: "",
+    udp: "",
+    http: "",
+    mqtt: mqttUrl,
+    connectionServers: [],
+  };
+
+  const endConnections = [loginServer, ...servers.map((s) => s.tcp), httpServer].map(trackConnections);
+
+  try {
+    const loginPort = await listenTcp(loginServer, options.loginPort ?? DEFAULT_PORTS.login, host);
+    closers.push(() => new Promise((resolve) => loginServer.close(() => resolve())));
+    for (const [i, server] of servers.entries()) {
+      const tcpBase = options.tcpPort ?? DEFAULT_PORTS.tcp;
+      const udpBase = options.udpPort ?? DEFAULT_PORTS.udp;
+      const tcpPort = await listenTcp(server.tcp, tcpBase === 0 ? 0 : tcpBase + i, host);
+      closers.push(() => new Promise((resolve) => server.tcp.close(() => resolve())));
+      const udpPort = await new Promise<number>((resolve, reject) => {
+        const wanted = udpBase === 0 ? 0 : udpBase + i;
+        server.udp.once("error", (error) =>
+          reject(new Error(`cannot listen on udp ${hostPort(host, wanted)}: ${error.message}`)),
+        );
+        server.udp.bind(wanted, host, () => resolve(server.udp.address().port));
+      });
+      closers.push(() => new Promise((resolve) => server.udp.close(() => resolve())));
+      addresses.connectionServers.push({
+        tcp: hostPort(advertised, tcpPort),
+        udp: hostPort(advertised, udpPort),
+      });
+    }
+    const httpPort = await listenTcp(httpServer, options.httpPort ?? DEFAULT_PORTS.http, host);
+    closers.push(() => new Promise((resolve) => httpServer.close(() => resolve())));
+    addresses.login = hostPort(advertised, loginPort);
+    addresses.tcp = addresses.connectionServers[0]?.tcp ?? "";
+    addresses.udp = addresses.connectionServers[0]?.udp ?? "";
+    addresses.http = `http://${hostPort(advertised, httpPort)}`;
+  } catch (error) {
+    await Promise.allSettled(closers.map((close) => close()));
+    await fanout.close();
+    await broker?.close();
+    throw error;
+  }
+  logger.info({ ...addresses, seed: random.seed, devices: registry.size }, "platform ready");
+
+  let closed: Promise<void> | undefined;
+  return {
+    addresses,
+    store,
+    metrics,
+    operations,
+    firmware,
+    events,
+    seed: random.seed,
+    sessionOf: (deviceId) => sessions.get(deviceId),
+    close: () => {
+      closed ??= (async () => {
+        for (const session of [...sessions.values()]) session.end("stopped");
+        for (const end of endConnections) end();
+        await Promise.allSettled(closers.map((close) => close()));
+        await fanout.close();
+        await broker?.close();
+      })();
+      return closed;
+    },
+  };
+}

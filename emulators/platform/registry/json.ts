@@ -1,0 +1,87 @@
+import {
+  type CrossEntry,
+  crossCheck,
+  joinPath,
+  lineProperty,
+  rawField,
+  sortByLine,
+  zodProblems,
+} from "./check.ts";
+import { RegistryError, type RegistryProblem } from "./errors.ts";
+import { jsonValueLines, lineOfPath } from "./json-lines.ts";
+import { type RegisteredDevice, Registry } from "./registry.ts";
+import { jsonDeviceSchema, jsonRootSchema, jsonSubDeviceSchema } from "./schema.ts";
+
+const ROOT_FIELDS = Object.keys(jsonRootSchema.shape);
+const DEVICE_FIELDS = Object.keys(jsonDeviceSchema.shape);
+const SUB_DEVICE_FIELDS = DEVICE_FIELDS.filter((field) => field !== "subDevices");
+
+/**
+ * `{"devices":[{"deviceId","pin","bindKey","model","subDevices":[{"deviceId","pin","model"}]}]}`; sub-devices
+ * follow their gateway in the registry with `parentId` = the gateway's deviceId.
+ */
+export function parseRegistryJson(text: string, file: string): Registry {
+  const source = text.replace(/^\uFEFF/, "");
+  let data: unknown;
+  try {
+    data = JSON.parse(source);
+  } catch (error) {
+    throw new RegistryError([syntaxProblem(error, source, file)]);
+  }
+  const lines = jsonValueLines(source);
+  const lineOf = (path: string) => lineOfPath(lines, path);
+
+  const root = jsonRootSchema.safeParse(data);
+  if (!root.success) {
+    throw new RegistryError(zodProblems(root.error.issues, { file, path: "" }, ROOT_FIELDS, lineOf));
+  }
+
+  const devices: RegisteredDevice[] = [];
+  const problems: RegistryProblem[] = [];
+  const cross: CrossEntry[] = [];
+  const entry = (path: string, input: unknown, parentId: unknown): CrossEntry => ({
+    at: { file, path, ...lineProperty(lineOf(joinPath(path, ["deviceId"]))) },
+    deviceId: rawField(input, "deviceId"),
+    parentId,
+  });
+
+  root.data.devices.forEach((input, index) => {
+    const path = `devices[${index}]`;
+    const gateway = jsonDeviceSchema.safeParse(input);
+    const gatewayId = rawField(input, "deviceId");
+    cross.push(entry(path, input, undefined));
+    if (gateway.success) {
+      const { subDevices: _, ...device } = gateway.data;
+      devices.push(device);
+    } else problems.push(...zodProblems(gateway.error.issues, { file, path }, DEVICE_FIELDS, lineOf));
+
+    const subDevices = rawField(input, "subDevices");
+    if (!Array.isArray(subDevices)) return;
+    subDevices.forEach((subInput: unknown, subIndex) => {
+      const subPath = `${path}.subDevices[${subIndex}]`;
+      const sub = jsonSubDeviceSchema.safeParse(subInput);
+      cross.push(entry(subPath, subInput, gatewayId));
+      if (sub.success) {
+        const { subDevices: _, ...device } = sub.data;
+        devices.push({ ...device, parentId: String(gatewayId) });
+      } else {
+        problems.push(...zodProblems(sub.error.issues, { file, path: subPath }, SUB_DEVICE_FIELDS, lineOf));
+      }
+    });
+  });
+
+  problems.push(...crossCheck(cross));
+  if (problems.length > 0) throw new RegistryError(sortByLine(problems));
+  return Registry.fromDevices(devices);
+}
+
+/** V8's own message may quote the text around the error (a PIN, say): keep only its first clause. */
+function syntaxProblem(error: unknown, source: string, file: string): RegistryProblem {
+  const raw = error instanceof Error ? error.message : String(error);
+  const position = /at position (\d+)/.exec(raw)?.[1];
+  const offset = position === undefined ? source.length : Number(position);
+  const line = source.slice(0, offset).split("\n").length;
+  let reason = raw.replace(/ at position \d+.*$/s, "");
+  if (reason.startsWith("Unexpected token")) reason = "unexpected character";
+  return { file, line, field: "json", message: `not valid JSON: ${reason}` };
+}

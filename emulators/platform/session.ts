@@ -1,0 +1,333 @@
+import type { Logger } from "pino";
+import type { Clock, Timer } from "../../harness/clock/clock.ts";
+import { unixSeconds } from "../../harness/clock/clock.ts";
+import { HilfarmError } from "../../harness/errors.ts";
+import { encodeFrame } from "../../harness/protocol/ct/codec.ts";
+import type { CipherKey } from "../../harness/protocol/ct/crypto.ts";
+import { type McCode, packetType, responseCodeFor } from "../../harness/protocol/ct/packet-types.ts";
+import { McResult } from "../../harness/protocol/ct/result-codes.ts";
+import type { BodyOf, ConnectRequest, McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import {
+  classifySequence,
+  formatSequence,
+  parseSequence,
+  sequenceAfter,
+} from "../../harness/protocol/ct/sequence.ts";
+import type { Random } from "../../harness/random/random.ts";
+import type { DeviceChannel } from "./channel.ts";
+import { offlineAfterMs, type PlatformTiming } from "./options.ts";
+
+/** Requests the platform sends to a device, and the responses that answer them (5.2.1). */
+export type PlatformRequestCode = 2001 | 2003 | 2005 | 2015 | 2025 | 2031;
+export type ResponseTo<C extends PlatformRequestCode> = BodyOf<
+  { 2001: 2000; 2003: 2002; 2005: 2004; 2015: 2014; 2025: 2024; 2031: 2030 }[C]
+>;
+type RequestBody<C extends PlatformRequestCode> = Omit<BodyOf<C>, "sequence" | "time">;
+
+/** Requests a device sends, answered by the platform's business handlers. */
+export type DeviceRequest = Extract<
+  McMessage,
+  { code: 2006 | 2008 | 2010 | 2012 | 2016 | 2018 | 2020 | 2022 | 2026 | 2028 | 2032 | 3000 | 3002 }
+>;
+
+/** A response body without its sequence, which the session fills in. */
+export type ResponseFields = { result: number } & Record<string, unknown>;
+export type RequestHandler = (
+  request: DeviceRequest,
+  session: DeviceSession,
+) => ResponseFields | Promise<ResponseFields>;
+
+export type SessionEndReason = "offline" | "failed-sends" | "replaced" | "closed" | "stopped";
+
+/** Why a platform request did not get its answer. */
+export class DeviceRequestError extends HilfarmError {
+  declare readonly code: "DEVICE_TIMEOUT" | "SESSION_ENDED";
+}
+
+export interface SessionDependencies {
+  deviceId: string;
+  token: string;
+  key: CipherKey;
+  channel: DeviceChannel;
+  clock: Clock;
+  timing: PlatformTiming;
+  random: Random;
+  handler: RequestHandler;
+  logger: Logger;
+  onEnd: (session: DeviceSession, reason: SessionEndReason) => void;
+  onFrame?: (direction: "in" | "out", session: DeviceSession, message: McMessage) => void;
+  onResend?: (session: DeviceSession, code: McCode) => void;
+}
+
+interface PendingRequest {
+  code: PlatformRequestCode;
+  frame: Buffer;
+  timer: Timer;
+  resolve: (body: unknown) => void;
+  reject: (error: DeviceRequestError) => void;
+}
+
+/**
+ * The platform's side of one connected device (after a valid 1004): sequence checks in both directions,
+ * heartbeat supervision, resends of its own requests, and dispatch of the device's requests.
+ */
+export class DeviceSession {
+  readonly deviceId: string;
+  readonly token: string;
+  readonly channel: DeviceChannel;
+  readonly connectedAt: number;
+  lastSeen: number;
+  private readonly deps: SessionDependencies;
+  /** Last device request sequence accepted (5.2.2 item 5); set by the 1004. */
+  private lastDeviceSequence: number | undefined;
+  /** The response to that request, sent again for a retransmission. */
+  private lastResponse: Buffer | undefined;
+  /** Segment number of the last 3002, whose segments share one sequence (5.4.3.17). */
+  private lastVoiceSegment: number | undefined;
+  private platformSequence: number | undefined;
+  private readonly pending = new Map<number, PendingRequest>();
+  private failedSends = 0;
+  private offlineTimer: Timer | undefined;
+  private ended: SessionEndReason | undefined;
+
+  constructor(deps: SessionDependencies) {
+    this.deps = deps;
+    this.deviceId = deps.deviceId;
+    this.token = deps.token;
+    this.channel = deps.channel;
+    this.connectedAt = deps.clock.now();
+    this.lastSeen = this.connectedAt;
+  }
+
+  get isEnded(): boolean {
+    return this.ended !== undefined;
+  }
+
+  get pendingRequests(): number {
+    return this.pending.size;
+  }
+
+  /** Answers the 1004 that opened the session. */
+  start(connect: ConnectRequest): void {
+    this.lastDeviceSequence = parseSequence(connect.sequence);
+    this.armOfflineTimer();
+    const { timing } = this.deps;
+    const body: BodyOf<1005> = {
+      result: McResult.Success,
+      sequence: connect.sequence,
+      heartBeat: timing.heartbeatSeconds,
+      ...(timing.authIntervalSeconds === undefined ? {} : { authInterval: timing.authIntervalSeconds }),
+      time: unixSeconds(this.deps.clock),
+    };
+    this.lastResponse = this.send({ code: 1005, body });
+  }
+
+  /** A decoded frame from the device. Any message at all counts as life (5.4.2 (3)). */
+  receive(message: McMessage): void {
+    if (this.ended) return;
+    this.lastSeen = this.deps.clock.now();
+    this.armOfflineTimer();
+    this.deps.onFrame?.("in", this, message);
+    const type = packetType(message.code);
+    if (type.sender !== "device") {
+      this.deps.logger.debug(
+        { deviceId: this.deviceId, code: message.code },
+        "platform-bound code from device ignored",
+      );
+      return;
+    }
+    if (type.role === "response") this.settle(message);
+    else this.accept(message);
+  }
+
+  /** Sends a platform request; resends it after each response timeout with the same sequence (5.2). */
+  request<C extends PlatformRequestCode>(code: C, body: RequestBody<C>): Promise<ResponseTo<C>> {
+    if (this.ended) return Promise.reject(this.endedError());
+    this.platformSequence =
+      this.platformSequence === undefined
+        ? this.deps.random.sequence()
+        : sequenceAfter(this.platformSequence);
+    const sequence = this.platformSequence;
+    const message = {
+      code,
+      body: { sequence: formatSequence(sequence), ...body, time: unixSeconds(this.deps.clock) },
+    } as unknown as McMessage;
+    return new Promise<ResponseTo<C>>((resolve, reject) => {
+      const frame = this.send(message);
+      const entry: PendingRequest = {
+        code,
+        frame,
+        timer: this.armResend(sequence),
+        resolve: resolve as (body: unknown) => void,
+        reject,
+      };
+      this.pending.set(sequence, entry);
+    });
+  }
+
+  end(reason: SessionEndReason): void {
+    if (this.ended) return;
+    this.ended = reason;
+    this.offlineTimer?.cancel();
+    for (const entry of this.pending.values()) {
+      entry.timer.cancel();
+      entry.reject(this.endedError());
+    }
+    this.pending.clear();
+    this.channel.close();
+    this.deps.onEnd(this, reason);
+  }
+
+  private accept(message: McMessage): void {
+    const sequence = parseSequence((message.body as { sequence: string }).sequence);
+    let verdict = classifySequence(this.lastDeviceSequence, sequence);
+    if (verdict === "retransmission" && message.code === 3002) {
+      const segment = message.body.ctrlParam.sn;
+      if (segment !== undefined && segment !== this.lastVoiceSegment) verdict = "next";
+    }
+    if (verdict === "retransmission") {
+      // 5.2.2 item 5: answer again, do not apply twice.
+      if (this.lastResponse !== undefined) this.channel.send(this.lastResponse);
+      return;
+    }
+    const responseCode = responseCodeFor(message.code);
+    if (verdict === "out-of-order") {
+      const expected = this.lastDeviceSequence === undefined ? 0 : sequenceAfter(this.lastDeviceSequence);
+      this.deps.logger.info(
+        { deviceId: this.deviceId, code: message.code, sequence, expected },
+        "sequence error",
+      );
+      this.send(
+        this.errorResponse(message, responseCode, McResult.InvalidParameter, `expected sequence ${expected}`),
+      );
+      return;
+    }
+    this.lastDeviceSequence = sequence;
+    if (message.code === 3002) this.lastVoiceSegment = message.body.ctrlParam.sn;
+    if (message.code === 1000) {
+      const body: BodyOf<1001> = {
+        result: McResult.Success,
+        sequence: formatSequence(sequence),
+        time: unixSeconds(this.deps.clock),
+      };
+      this.lastResponse = this.send({ code: 1001, body });
+      return;
+    }
+    if (message.code === 1002 || message.code === 1004) {
+      // Login and connect belong to the login and connection servers, not to an open session.
+      this.lastResponse = this.send(
+        this.errorResponse(message, responseCode, McResult.InvalidParameter, "already connected"),
+      );
+      return;
+    }
+    this.lastResponse = undefined;
+    void this.dispatch(message as DeviceRequest, responseCode, sequence);
+  }
+
+  private async dispatch(request: DeviceRequest, responseCode: McCode, sequence: number): Promise<void> {
+    let fields: ResponseFields;
+    try {
+      fields = await this.deps.handler(request, this);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, deviceId: this.deviceId, code: request.code },
+        "business handler failed",
+      );
+      fields = {
+        result: McResult.PlatformUnknownError,
+        deviceId: request.body.deviceId,
+        time: unixSeconds(this.deps.clock),
+      };
+    }
+    if (this.ended) return;
+    const { result, ...rest } = fields;
+    const body = { result, sequence: formatSequence(sequence), ...rest };
+    const frame = this.send({ code: responseCode, body } as McMessage);
+    if (this.lastDeviceSequence === sequence) this.lastResponse = frame;
+  }
+
+  private errorResponse(message: McMessage, responseCode: McCode, result: number, dscp: string): McMessage {
+    const body: Record<string, unknown> = {
+      result,
+      sequence: (message.body as { sequence: string }).sequence,
+    };
+    const deviceId = (message.body as { deviceId?: string }).deviceId;
+    if (deviceId !== undefined && responseCode !== 1001) body.deviceId = deviceId;
+    const subDeviceId = (message.body as { subDeviceId?: string }).subDeviceId;
+    if (subDeviceId !== undefined) body.subDeviceId = subDeviceId;
+    if (responseCode === 2013) body.authResult = "1";
+    body.dscp = dscp;
+    body.time = unixSeconds(this.deps.clock);
+    return { code: responseCode, body } as McMessage;
+  }
+
+  private settle(message: McMessage): void {
+    const sequence = parseSequence((message.body as { sequence: string }).sequence);
+    const entry = this.pending.get(sequence);
+    if (entry === undefined || responseCodeFor(entry.code) !== message.code) {
+      this.deps.logger.debug(
+        { deviceId: this.deviceId, code: message.code, sequence },
+        "response to no pending request",
+      );
+      return;
+    }
+    entry.timer.cancel();
+    this.pending.delete(sequence);
+    this.failedSends = 0;
+    entry.resolve(message.body);
+  }
+
+  private armResend(sequence: number): Timer {
+    return this.deps.clock.setTimeout(
+      () => {
+        const entry = this.pending.get(sequence);
+        if (entry === undefined || this.ended) return;
+        this.failedSends++;
+        if (this.failedSends >= this.deps.timing.maxFailedSends) {
+          this.deps.logger.info(
+            { deviceId: this.deviceId, failedSends: this.failedSends },
+            "session dropped: failed sends",
+          );
+          this.pending.delete(sequence);
+          entry.reject(
+            new DeviceRequestError(
+              "DEVICE_TIMEOUT",
+              `${this.deviceId} did not answer ${entry.code} in ${this.failedSends} sends`,
+            ),
+          );
+          this.end("failed-sends");
+          return;
+        }
+        this.deps.onResend?.(this, entry.code);
+        this.channel.send(entry.frame);
+        entry.timer = this.armResend(sequence);
+      },
+      this.deps.timing.responseTimeoutMs,
+      "platform-resend",
+    );
+  }
+
+  private armOfflineTimer(): void {
+    this.offlineTimer?.cancel();
+    // 5.4.2.3: offline after 3 heartbeat intervals + 10 s without any message.
+    this.offlineTimer = this.deps.clock.setTimeout(
+      () => this.end("offline"),
+      offlineAfterMs(this.deps.timing),
+      "offline",
+    );
+  }
+
+  private send(message: McMessage): Buffer {
+    const frame = encodeFrame(message, { key: this.deps.key });
+    this.deps.onFrame?.("out", this, message);
+    this.channel.send(frame);
+    return frame;
+  }
+
+  private endedError(): DeviceRequestError {
+    return new DeviceRequestError(
+      "SESSION_ENDED",
+      `session of ${this.deviceId} ended (${this.ended ?? "ended"})`,
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import { createServer, type Socket } from "node:net";
+import { Aedes } from "aedes";
+
+export interface EmbeddedBroker {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedBrokerOptions {
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default 0: a free port, read back into `port`. */
+  port?: number;
+}
+
+/** An in-process MQTT broker (aedes) on a TCP port, for the reference platform and tests. */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
+  const host = options.host ?? "127.0.0.1";
+  const requestedPort = options.port ?? 0;
+  const aedes = await Aedes.createBroker();
+  const server = createServer(aedes.handle);
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(requestedPort, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await closeAedes(aedes);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`embedded MQTT broker cannot listen on ${host}:${requestedPort}: ${reason}`, {
+      cause: error,
+    });
+  }
+
+  const address = server.address();
+  if (address === null || typeof address === "string")
+    throw new Error("embedded MQTT broker: no TCP address");
+  const port = address.port;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: `mqtt://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    host,
+    port,
+    close() {
+      closing ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await closeAedes(aedes);
+        // aedes only closes connections that completed CONNECT; a bare socket would hold server.close open.
+        for (const socket of sockets) socket.destroy();
+        await serverClosed;
+      })();
+      return closing;
+    },
+  };
+}
+
+function closeAedes(aedes: Aedes): Promise<void> {
+  return new Promise((resolve) => aedes.close(() => resolve()));
+}
