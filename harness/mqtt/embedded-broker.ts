@@ -1,5 +1,6 @@
 import { createServer, type Socket } from "node:net";
-import { Aedes } from "aedes";
+import type Aedes from "aedes";
+import { createBroker } from "aedes";
 
 export interface EmbeddedBroker {
   readonly url: string;
@@ -15,11 +16,14 @@ export interface EmbeddedBrokerOptions {
   port?: number;
 }
 
-/** An in-process MQTT broker (aedes) on a TCP port, for the reference platform and tests. */
+/**
+ * An in-process MQTT broker (aedes) on a TCP port, for the reference platform and tests.
+ * aedes is pinned to 0.51: 1.2 does not deliver a retained PUBLISH to subscribers that already exist.
+ */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
   const host = options.host ?? "127.0.0.1";
   const requestedPort = options.port ?? 0;
-  const aedes = await Aedes.createBroker();
+  const aedes = createBroker();
   const server = createServer(aedes.handle);
   const sockets = new Set<Socket>();
   server.on("connection", (socket) => {

@@ -75,13 +75,18 @@ export function parseRegistryJson(text: string, file: string): Registry {
   return Registry.fromDevices(devices);
 }
 
-/** V8's own message may quote the text around the error (a PIN, say): keep only its first clause. */
+/**
+ * V8 may quote the text around the error (`Unexpected token 'Z', ..."pin": Zq7x"... is not valid JSON`), which
+ * can be a PIN: such a message is replaced, the others lose only their position.
+ */
 function syntaxProblem(error: unknown, source: string, file: string): RegistryProblem {
   const raw = error instanceof Error ? error.message : String(error);
   const position = /at position (\d+)/.exec(raw)?.[1];
-  const offset = position === undefined ? source.length : Number(position);
-  const line = source.slice(0, offset).split("\n").length;
-  let reason = raw.replace(/ at position \d+.*$/s, "");
-  if (reason.startsWith("Unexpected token")) reason = "unexpected character";
-  return { file, line, field: "json", message: `not valid JSON: ${reason}` };
+  const reason = raw.includes("is not valid JSON")
+    ? "unexpected text"
+    : raw.replace(/ at position \d+.*$/s, "");
+  const problem: RegistryProblem = { file, field: "json", message: `not valid JSON: ${reason}` };
+  if (position !== undefined) problem.line = source.slice(0, Number(position)).split("\n").length;
+  else if (raw.includes("end of JSON")) problem.line = source.trimEnd().split("\n").length;
+  return problem;
 }

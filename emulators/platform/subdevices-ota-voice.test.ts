@@ -1,0 +1,259 @@
+import { createHash } from "node:crypto";
+import mqtt from "mqtt";
+import { afterEach, describe, expect, it } from "vitest";
+import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import type { Platform } from "./platform.ts";
+import { GATEWAY, LOCK, PLUG, SENSOR, startTestPlatform } from "./testing/fixtures.ts";
+import { ScriptedDevice } from "./testing/scripted-device.ts";
+
+let platform: Platform | undefined;
+const devices: ScriptedDevice[] = [];
+
+afterEach(async () => {
+  for (const d of devices.splice(0)) d.close();
+  await platform?.close();
+  platform = undefined;
+});
+
+async function setup(options: Parameters<typeof startTestPlatform>[1] = {}) {
+  const clock = new VirtualClock();
+  platform = await startTestPlatform(clock, options);
+  const gateway = new ScriptedDevice(GATEWAY.deviceId, GATEWAY.pin);
+  devices.push(gateway);
+  await gateway.login(platform.addresses.login);
+  await gateway.connect("tcp");
+  return { clock, platform, gateway };
+}
+
+describe("5.4.3.9-13 sub-devices", () => {
+  it("checks a sub-device's PIN against the registry: 0 for its own gateway and PIN, 1 otherwise", async () => {
+    const { gateway } = await setup();
+    const auth = (subDeviceId: string, pin: string) =>
+      gateway.request({ code: 2012, body: { deviceId: GATEWAY.deviceId, subDeviceId, pin, time: 1 } });
+    expect((await auth(SENSOR.deviceId, SENSOR.pin)).body).toMatchObject({
+      result: 0,
+      subDeviceId: SENSOR.deviceId,
+      authResult: "0",
+    });
+    expect((await auth(SENSOR.deviceId, LOCK.pin)).body).toMatchObject({ result: 0, authResult: "1" });
+    expect((await auth(PLUG.deviceId, PLUG.pin)).body).toMatchObject({ authResult: "1" });
+    expect((await auth("ffffffffffffffffffffffff", SENSOR.pin)).body).toMatchObject({
+      result: 200001,
+      authResult: "1",
+    });
+  });
+
+  it("brings a sub-device online with 2020, takes it offline with its gateway, and back with a state report", async () => {
+    const { gateway, platform: p } = await setup();
+    await gateway.request({
+      code: 2012,
+      body: { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, pin: SENSOR.pin, time: 1 },
+    });
+    const online = await gateway.request({
+      code: 2020,
+      body: { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, onLine: "1", time: 1 },
+    });
+    expect(online.code).toBe(2021);
+    expect(p.store.get(SENSOR.deviceId)?.online).toBe(true);
+    await gateway.request({
+      code: 2020,
+      body: { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, onLine: "0", time: 1 },
+    });
+    expect(p.store.get(SENSOR.deviceId)?.online).toBe(false);
+    // 5.4.3.3: a state report from a sub-device held offline brings it online.
+    await gateway.request({
+      code: 2006,
+      body: {
+        deviceId: SENSOR.deviceId,
+        statusSerials: [{ serialId: "0", statusSerial: [{ statusName: "TEMP", curStatusValue: "21" }] }],
+        time: 1,
+      },
+    });
+    expect(p.store.get(SENSOR.deviceId)).toMatchObject({ online: true, status: { "0": { TEMP: "21" } } });
+    gateway.close();
+    await new Promise<void>((resolve) => p.events.once("session-end", () => resolve()));
+    expect(p.store.get(SENSOR.deviceId)?.online).toBe(false);
+  });
+
+  it("routes a control of a sub-device through its gateway", async () => {
+    const { gateway, platform: p } = await setup();
+    await gateway.request({
+      code: 2020,
+      body: { deviceId: GATEWAY.deviceId, subDeviceId: LOCK.deviceId, onLine: "1", time: 1 },
+    });
+    const control = p.operations.control(LOCK.deviceId, {
+      serialId: "0",
+      cmd: [{ cmdName: "UNLOCK", cmdParam: "1" }],
+    });
+    const request = await gateway.next(2005);
+    expect(request.body).toMatchObject({ deviceId: LOCK.deviceId });
+    gateway.respond(request, 2004, { dscp: "", deviceId: LOCK.deviceId, time: 1 });
+    await gateway.request({
+      code: 2006,
+      body: {
+        deviceId: LOCK.deviceId,
+        statusSerials: [{ serialId: "0", statusSerial: [{ statusName: "LOCK", curStatusValue: "0" }] }],
+        time: 1,
+      },
+    });
+    expect(await control).toMatchObject({ result: 0, state: { "0": { LOCK: "0" } } });
+  });
+
+  it("unbinds: the platform's 2015 answered by 2014, and the gateway's own 2018 report", async () => {
+    const { gateway, platform: p } = await setup();
+    await gateway.request({
+      code: 2020,
+      body: { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, onLine: "1", time: 1 },
+    });
+    const unbind = p.operations.unbind(GATEWAY.deviceId, SENSOR.deviceId);
+    const request = await gateway.next(2015);
+    expect(request.body).toMatchObject({ deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId });
+    gateway.respond(request, 2014, { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, time: 1 });
+    expect(await unbind).toEqual({ result: 0 });
+    expect(p.store.get(SENSOR.deviceId)).toMatchObject({ unbound: true, online: false });
+    const report = await gateway.request({
+      code: 2018,
+      body: { deviceId: GATEWAY.deviceId, subDeviceId: LOCK.deviceId, time: 1 },
+    });
+    expect(report.body).toMatchObject({ result: 0, subDeviceId: LOCK.deviceId });
+    expect(p.store.get(LOCK.deviceId)?.unbound).toBe(true);
+  });
+});
+
+describe("5.4.3.14-16 firmware upgrade", () => {
+  it("serves the file, sends 2025 with its URL and MD5, and records the 2026 result", async () => {
+    const { gateway, platform: p } = await setup();
+    const image = Buffer.from("firmware image 2.0.0.0 for CT-GW-01");
+    p.firmware.put("gw-2.0.0.0.bin", image);
+    const upgrade = p.operations.upgrade(GATEWAY.deviceId, {
+      version: "2.0.0.0",
+      firmware: "gw-2.0.0.0.bin",
+    });
+    const notice = await gateway.next(2025);
+    const { device } = notice.body as { device: { url: string; md5: string; version: string } };
+    const downloaded = Buffer.from(await (await fetch(device.url)).arrayBuffer());
+    expect(downloaded.equals(image)).toBe(true);
+    expect(createHash("md5").update(downloaded).digest("hex")).toBe(device.md5);
+    gateway.respond(notice, 2024, { deviceId: GATEWAY.deviceId, time: 1 });
+    expect(await upgrade).toMatchObject({ result: 0, md5: device.md5 });
+    const result = await gateway.request({
+      code: 2026,
+      body: { deviceId: GATEWAY.deviceId, type: "0", status: "0", version: "2.0.0.0", time: 1 },
+    });
+    expect(result.code).toBe(2027);
+    expect(p.store.get(GATEWAY.deviceId)?.version.device).toBe("2.0.0.0");
+    expect(p.store.get(GATEWAY.deviceId)?.events.at(-1)).toMatchObject({
+      kind: "upgrade",
+      body: { status: "0", version: "2.0.0.0" },
+    });
+  });
+
+  it("records a failed upgrade (MD5 mismatch) without changing the version", async () => {
+    const { gateway, platform: p } = await setup();
+    await gateway.request({
+      code: 2022,
+      body: { deviceId: GATEWAY.deviceId, model: GATEWAY.model, device: { version: "1.0.0.0" }, time: 1 },
+    });
+    await gateway.request({
+      code: 2026,
+      body: { deviceId: GATEWAY.deviceId, type: "0", status: "1", version: "1.0.0.0", time: 1 },
+    });
+    expect(p.store.get(GATEWAY.deviceId)?.version.device).toBe("1.0.0.0");
+    expect(p.store.get(GATEWAY.deviceId)?.events.at(-1)).toMatchObject({
+      kind: "upgrade",
+      body: { status: "1" },
+    });
+  });
+});
+
+describe("5.4.3.17-18 voice", () => {
+  it("answers voice segments with 400002 until the last, then with the recognised text", async () => {
+    const { gateway } = await setup();
+    const segment = (sn: number, isLast: "0" | "1", text: string) => ({
+      code: 3002 as const,
+      body: {
+        deviceId: GATEWAY.deviceId,
+        ctrlParam: {
+          format: "pcm" as const,
+          voiceId: "v1",
+          sn,
+          isLast,
+          audioData: Buffer.from(text).toString("base64"),
+        },
+        time: 1,
+      },
+    });
+    // 5.4.3.17: the segments of one recording share a sequence.
+    const first = await gateway.request(segment(1, "0", "把空调"));
+    const sequence = gateway.sequence;
+    const second = await gateway.requestWithSequence(segment(2, "0", "调到"), sequence);
+    const last = await gateway.requestWithSequence(segment(3, "1", "28度"), sequence);
+    expect(first.body).toMatchObject({ result: 400002 });
+    expect(second.body).toMatchObject({ result: 400002 });
+    expect(last.body).toMatchObject({ result: 0, ctrlResult: { rawText: "把空调调到28度" } });
+  });
+
+  it("synthesises speech deterministically, and answers 400001 for an unknown speaker", async () => {
+    const { gateway } = await setup();
+    const tts = (anchor?: string) =>
+      gateway.request({
+        code: 3000,
+        body: {
+          deviceId: GATEWAY.deviceId,
+          ttsParam: { content: "已为您打开空调", ...(anchor ? { anchor } : {}) },
+          time: 1,
+        },
+      });
+    const a = await tts();
+    const b = await tts();
+    expect(a.body).toMatchObject({ result: 0 });
+    const audio = (a.body as { ttsResult: { audioData: string } }).ttsResult.audioData;
+    expect(audio).toBe((b.body as { ttsResult: { audioData: string } }).ttsResult.audioData);
+    expect(Buffer.from(audio, "base64").toString()).toContain("已为您打开空调");
+    expect((await tts("nobody")).body).toMatchObject({ result: 400001 });
+  });
+});
+
+describe("MQTT fan-out", () => {
+  it("publishes state, events and online changes that a real mqtt client receives", async () => {
+    const { gateway, platform: p } = await setup({ mqtt: "embedded" });
+    expect(p.addresses.mqtt).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    const client = await mqtt.connectAsync(p.addresses.mqtt ?? "");
+    const received: Array<[string, unknown]> = [];
+    const want = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (received.length >= n) resolve();
+        };
+        client.on("message", (topic, payload) => {
+          received.push([topic, JSON.parse(payload.toString())]);
+          check();
+        });
+      });
+    await client.subscribeAsync(`hilfarm/devices/${SENSOR.deviceId}/#`);
+    const three = want(3);
+    await gateway.request({
+      code: 2020,
+      body: { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, onLine: "1", time: 1 },
+    });
+    await gateway.request({
+      code: 2006,
+      body: {
+        deviceId: SENSOR.deviceId,
+        statusSerials: [{ serialId: "0", statusSerial: [{ statusName: "TEMP", curStatusValue: "22" }] }],
+        time: 1,
+      },
+    });
+    await gateway.request({
+      code: 2032,
+      body: { deviceId: SENSOR.deviceId, event: [{ serialId: "0", eventName: "MOTION" }], time: 1 },
+    });
+    await three;
+    await client.endAsync();
+    expect(received).toEqual([
+      [`hilfarm/devices/${SENSOR.deviceId}/online`, expect.objectContaining({ online: true })],
+      [`hilfarm/devices/${SENSOR.deviceId}/state`, { "0": { TEMP: "22" } }],
+      [`hilfarm/devices/${SENSOR.deviceId}/event`, { serialId: "0", eventName: "MOTION" }],
+    ]);
+  });
+});
