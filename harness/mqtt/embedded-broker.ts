@@ -1,6 +1,7 @@
 import { createServer, type Socket } from "node:net";
-import type Aedes from "aedes";
 import { createBroker } from "aedes";
+
+type Aedes = ReturnType<typeof createBroker>;
 
 export interface EmbeddedBroker {
   readonly url: string;
