@@ -99,6 +99,22 @@ describe("5.4.3.9-13 sub-devices", () => {
     expect(await control).toMatchObject({ result: 0, state: { "0": { LOCK: "0" } } });
   });
 
+  it("accepts a bind report (2016, off by default in the emulators) for a sub-device of its own, 200001 otherwise", async () => {
+    const { gateway, platform: p } = await setup();
+    const bind = (subDeviceId: string) =>
+      gateway.request({ code: 2016, body: { deviceId: GATEWAY.deviceId, subDeviceId, time: 1 } });
+    p.store.setUnbound(SENSOR.deviceId, true);
+    const response = await bind(SENSOR.deviceId);
+    expect(response.code).toBe(2017);
+    expect(response.body).toMatchObject({
+      result: 0,
+      deviceId: GATEWAY.deviceId,
+      subDeviceId: SENSOR.deviceId,
+    });
+    expect(p.store.get(SENSOR.deviceId)?.unbound).toBe(false);
+    expect((await bind(PLUG.deviceId)).body).toMatchObject({ result: 200001 });
+  });
+
   it("unbinds: the platform's 2015 answered by 2014, and the gateway's own 2018 report", async () => {
     const { gateway, platform: p } = await setup();
     await gateway.request({

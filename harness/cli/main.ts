@@ -2,10 +2,27 @@ import { Command, CommanderError } from "commander";
 import { HilfarmError } from "../errors.ts";
 import { addFrameCommands } from "./frame-command.ts";
 import { type CliIo, processIo } from "./io.ts";
+import { addPlatformCommand } from "./platform-command.ts";
 import { version } from "./version.ts";
 
+/** Resolves with the name of the first SIGINT or SIGTERM the process receives. */
+export const processStopSignal = (): Promise<string> =>
+  new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+
 /** Exit codes: 0 all good; 1 the job found failures (bad frames, failed clauses); 2 a usage error. */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  waitForStop: () => Promise<string> = processStopSignal,
+): Promise<number> {
   let exitCode = 0;
   const program = new Command("hilfarm")
     .description("hilfarm: hardware-in-the-loop test harness and device-emulator farm for smart-home devices")
@@ -19,6 +36,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   addFrameCommands(program, io, (code) => {
     exitCode = Math.max(exitCode, code);
   });
+  addPlatformCommand(program, io, waitForStop);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   for (const command of program.commands.flatMap((c) => c.commands)) {
     command.exitOverride().configureOutput(program.configureOutput());
@@ -35,7 +53,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.stderr.write(`hilfarm: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof Error && "code" in error && error.code === "ENOENT") {
+    if (error instanceof Error && "code" in error && (error.code === "ENOENT" || error.code === "EACCES")) {
       io.stderr.write(`hilfarm: ${error.message}\n`);
       return 2;
     }

@@ -1,6 +1,8 @@
+import { createRequire } from "node:module";
 import { createServer, type Socket } from "node:net";
-import { createBroker } from "aedes";
 
+// aedes 0.51 is CommonJS whose named exports Node's ESM loader cannot see; require it.
+const { createBroker } = createRequire(import.meta.url)("aedes") as typeof import("aedes");
 type Aedes = ReturnType<typeof createBroker>;
 
 export interface EmbeddedBroker {

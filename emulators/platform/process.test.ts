@@ -1,0 +1,122 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+
+/**
+ * The platform as a process (`hilfarm platform`), and a device written from the spec alone
+ * (examples/clients/ct-device.mjs, no hilfarm code) as another: what a lab runs.
+ */
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const PLUG = { deviceId: "0000111122223333aaaabbbb", pin: "A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6" };
+const children: ChildProcessWithoutNullStreams[] = [];
+
+function start(args: string[]) {
+  const child = spawn(process.execPath, args, { cwd: root });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const stderr: string[] = [];
+  child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
+  /** The next stdout line, parsed as JSON. */
+  const next = async (): Promise<Record<string, unknown>> => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`process ended; stderr: ${stderr.join("")}`);
+    return JSON.parse(value);
+  };
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, next, exited, stderr };
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+describe("hilfarm platform, with a device written from the spec", () => {
+  it("prints the ready line, serves a TCP and a UDP device, executes a control from the API, stops on SIGTERM", async () => {
+    const platform = start([
+      "bin/hilfarm.mjs",
+      "platform",
+      "--registry",
+      "examples/registry/lab.csv",
+      "--login-port",
+      "0",
+      "--tcp-port",
+      "0",
+      "--udp-port",
+      "0",
+      "--http-port",
+      "0",
+    ]);
+    const ready = await platform.next();
+    expect(Object.keys(ready)).toEqual(["event", "login", "tcp", "udp", "http", "mqtt"]);
+    expect(ready).toMatchObject({
+      event: "ready",
+      login: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      tcp: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      udp: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      mqtt: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+$/),
+    });
+    const http = ready.http as string;
+
+    for (const transport of ["tcp", "udp"]) {
+      const device = start([
+        "examples/clients/ct-device.mjs",
+        "--login",
+        ready.login as string,
+        "--device-id",
+        PLUG.deviceId,
+        "--pin",
+        PLUG.pin,
+        "--transport",
+        transport,
+      ]);
+      expect(await device.next()).toMatchObject({ event: "logged-in" });
+      expect(await device.next()).toMatchObject({ event: "online", transport, heartBeat: 30 });
+      const response = await fetch(`${http}/api/devices/${PLUG.deviceId}/control`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          serialId: "0",
+          cmd: [{ cmdName: "SET_POWER", cmdParam: transport === "tcp" ? "1" : "0" }],
+        }),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({
+        result: 0,
+        dscp: "ok",
+        state: { "0": { POWER: transport === "tcp" ? "1" : "0" } },
+      });
+      expect(await device.next()).toMatchObject({ event: "control" });
+      const shown = (await (await fetch(`${http}/api/devices/${PLUG.deviceId}`)).json()) as Record<
+        string,
+        unknown
+      >;
+      expect(shown).toMatchObject({ online: true, transport });
+      device.child.kill("SIGTERM");
+      await device.exited;
+    }
+
+    platform.child.kill("SIGTERM");
+    expect(await platform.exited).toBe(0);
+    expect(platform.stderr.join("")).toMatch(/"msg":"stopping"/);
+  });
+
+  it("refuses a bad registry with file, line and field, and exit code 2", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-registry-"));
+    const file = join(dir, "bad.csv");
+    await writeFile(
+      file,
+      `deviceId,pin,bindKey,model,parentId\n${PLUG.deviceId},${PLUG.pin},,CT-PLUG-01,\nabc,short,,,\n`,
+    );
+    const platform = start(["bin/hilfarm.mjs", "platform", "--registry", file]);
+    expect(await platform.exited).toBe(2);
+    const stderr = platform.stderr.join("");
+    expect(stderr).toMatch(/^hilfarm: registry refused/);
+    expect(stderr).toMatch(/bad\.csv:3: pin: /);
+    expect(stderr).not.toContain("short");
+  });
+});

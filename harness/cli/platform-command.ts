@@ -1,0 +1,147 @@
+import type { Command } from "commander";
+import { RealClock } from "../clock/real-clock.ts";
+import { showValue, UsageError } from "../errors.ts";
+import { createLogger } from "../log/logger.ts";
+import { randomSeed, seededRandom } from "../random/random.ts";
+import type { CliIo } from "./io.ts";
+
+export interface PlatformCommandOptions {
+  registry: string;
+  host: string;
+  advertisedHost?: string;
+  loginPort: number;
+  tcpPort: number;
+  udpPort: number;
+  httpPort: number;
+  connectionServers: number;
+  heartbeat: number;
+  authInterval: number;
+  mqttUrl?: string;
+  mqtt: boolean;
+  firmwareDir?: string;
+  seed?: number;
+  logFile?: string;
+  logLevel: string;
+}
+
+function integer(name: string, min: number, max: number) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new UsageError(name, `--${name} must be an integer in ${min}..${max}, got ${showValue(text)}`);
+    }
+    return n;
+  };
+}
+
+/** `hilfarm platform`: the reference platform as a process, for labs and for tests of other components. */
+export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () => Promise<string>): void {
+  program
+    .command("platform")
+    .description(
+      "Run the reference platform: login server, TCP and UDP connection servers, the northbound HTTP API with\n" +
+        "/metrics, firmware files, and MQTT fan-out of state changes. Prints one JSON line when ready; logs go to stderr.",
+    )
+    .requiredOption(
+      "--registry <file>",
+      "devices allowed to log in: JSON or CSV (deviceId,pin,bindKey,model,parentId)",
+    )
+    .option("--host <address>", "interface to listen on (0.0.0.0 for a lab network)", "127.0.0.1")
+    .option(
+      "--advertised-host <address>",
+      "address written into tcpHost/udpHost of the login response (default: --host)",
+    )
+    .option(
+      "--login-port <port>",
+      "login server (TCP); 0 = any free port",
+      integer("login-port", 0, 65535),
+      8700,
+    )
+    .option(
+      "--tcp-port <port>",
+      "first TCP connection server; 0 = any free port",
+      integer("tcp-port", 0, 65535),
+      8701,
+    )
+    .option(
+      "--udp-port <port>",
+      "first UDP connection server; 0 = any free port",
+      integer("udp-port", 0, 65535),
+      8702,
+    )
+    .option(
+      "--http-port <port>",
+      "northbound API, /metrics and /firmware; 0 = any free port",
+      integer("http-port", 0, 65535),
+      8780,
+    )
+    .option(
+      "--connection-servers <n>",
+      "connection servers; server i listens on tcp-port+i and udp-port+i",
+      integer("connection-servers", 1, 64),
+      1,
+    )
+    .option(
+      "--heartbeat <seconds>",
+      "heartBeat sent in 1005; offline after 3 x heartbeat + 10 s",
+      integer("heartbeat", 1, 86400),
+      30,
+    )
+    .option(
+      "--auth-interval <seconds>",
+      "authInterval sent in 1005: login retry after 3 failures",
+      integer("auth-interval", 1, 86400),
+      600,
+    )
+    .option("--mqtt-url <url>", "publish state changes to this broker instead of the embedded one")
+    .option("--no-mqtt", "no MQTT fan-out at all")
+    .option("--firmware-dir <dir>", "serve every file of this directory at /firmware/<name>")
+    .option(
+      "--seed <n>",
+      "seed for tokens, session keys and sequences (default: random, logged)",
+      integer("seed", 0, 2 ** 31 - 1),
+    )
+    .option("--log-file <file>", "write logs to this file instead of stderr")
+    .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  hilfarm platform --registry examples/registry/lab.json\n" +
+        "  hilfarm platform --registry lab.csv --host 0.0.0.0 --advertised-host 192.0.2.10 --heartbeat 5\n" +
+        "  hilfarm platform --registry lab.json --login-port 0 --tcp-port 0 --udp-port 0 --http-port 0 --no-mqtt\n",
+    )
+    .action(async (options: PlatformCommandOptions) => {
+      const { loadRegistry } = await import("../../emulators/platform/registry/index.ts");
+      const { startPlatform } = await import("../../emulators/platform/platform.ts");
+      const registry = await loadRegistry(options.registry);
+      const logger = createLogger({
+        name: "platform",
+        level: options.logLevel,
+        ...(options.logFile === undefined ? {} : { destination: options.logFile }),
+      });
+      const seed = options.seed ?? randomSeed();
+      const platform = await startPlatform({
+        registry,
+        clock: new RealClock(),
+        random: seededRandom(seed),
+        logger,
+        host: options.host,
+        ...(options.advertisedHost === undefined ? {} : { advertisedHost: options.advertisedHost }),
+        loginPort: options.loginPort,
+        tcpPort: options.tcpPort,
+        udpPort: options.udpPort,
+        httpPort: options.httpPort,
+        connectionServers: options.connectionServers,
+        timing: { heartbeatSeconds: options.heartbeat, authIntervalSeconds: options.authInterval },
+        mqtt: !options.mqtt ? "none" : options.mqttUrl === undefined ? "embedded" : { url: options.mqttUrl },
+        ...(options.firmwareDir === undefined ? {} : { firmwareDir: options.firmwareDir }),
+      });
+      const { login, tcp, udp, http, mqtt } = platform.addresses;
+      io.stdout.write(`${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt })}\n`);
+      logger.info({ seed, devices: registry.size }, "waiting for devices: point them at the login address");
+      const signal = await waitForStop();
+      logger.info({ signal }, "stopping");
+      await platform.close();
+      logger.flush();
+    });
+}
