@@ -26,8 +26,15 @@ function start(args: string[]) {
     if (done) throw new Error(`process ended; stderr: ${stderr.join("")}`);
     return JSON.parse(value);
   };
+  /** The next stdout line whose `event` is `name`, skipping others (heartbeats interleave). */
+  const until = async (name: string): Promise<Record<string, unknown>> => {
+    for (;;) {
+      const line = await next();
+      if (line.event === name) return line;
+    }
+  };
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, next, exited, stderr };
+  return { child, next, until, exited, stderr };
 }
 
 afterEach(() => {
@@ -49,6 +56,9 @@ describe("hilfarm platform, with a device written from the spec", () => {
       "0",
       "--http-port",
       "0",
+      // Real time: a 1 s heartbeat lets the device show its heartbeat without a long wait.
+      "--heartbeat",
+      "1",
     ]);
     const ready = await platform.next();
     expect(Object.keys(ready)).toEqual(["event", "login", "tcp", "udp", "http", "mqtt"]);
@@ -75,7 +85,8 @@ describe("hilfarm platform, with a device written from the spec", () => {
         transport,
       ]);
       expect(await device.next()).toMatchObject({ event: "logged-in" });
-      expect(await device.next()).toMatchObject({ event: "online", transport, heartBeat: 30 });
+      expect(await device.next()).toMatchObject({ event: "online", transport, heartBeat: 1 });
+      expect(await device.until("heartbeat")).toMatchObject({ result: 0 });
       const response = await fetch(`${http}/api/devices/${PLUG.deviceId}/control`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -90,7 +101,7 @@ describe("hilfarm platform, with a device written from the spec", () => {
         dscp: "ok",
         state: { "0": { POWER: transport === "tcp" ? "1" : "0" } },
       });
-      expect(await device.next()).toMatchObject({ event: "control" });
+      expect(await device.until("control")).toMatchObject({ cmd: [{ cmdName: "SET_POWER" }] });
       const shown = (await (await fetch(`${http}/api/devices/${PLUG.deviceId}`)).json()) as Record<
         string,
         unknown

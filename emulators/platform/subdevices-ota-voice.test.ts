@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { startEmbeddedBroker } from "../../harness/mqtt/embedded-broker.ts";
 import type { Platform } from "./platform.ts";
 import { GATEWAY, LOCK, PLUG, SENSOR, startTestPlatform } from "./testing/fixtures.ts";
 import { ScriptedDevice } from "./testing/scripted-device.ts";
@@ -271,5 +272,27 @@ describe("MQTT fan-out", () => {
       [`hilfarm/devices/${SENSOR.deviceId}/state`, { "0": { TEMP: "22" } }],
       [`hilfarm/devices/${SENSOR.deviceId}/event`, { serialId: "0", eventName: "MOTION" }],
     ]);
+  });
+
+  it("publishes to an external broker given by URL (--mqtt-url)", async () => {
+    const external = await startEmbeddedBroker();
+    try {
+      const { gateway, platform: p } = await setup({ mqtt: { url: external.url } });
+      expect(p.addresses.mqtt).toBe(external.url);
+      const client = await mqtt.connectAsync(external.url);
+      await client.subscribeAsync(`hilfarm/devices/${SENSOR.deviceId}/online`);
+      const message = new Promise<unknown>((resolve) =>
+        client.once("message", (_t, payload) => resolve(JSON.parse(payload.toString()))),
+      );
+      await gateway.request({
+        code: 2020,
+        body: { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, onLine: "1", time: 1 },
+      });
+      expect(await message).toMatchObject({ online: true });
+      await client.endAsync();
+      await p.close();
+    } finally {
+      await external.close();
+    }
   });
 });

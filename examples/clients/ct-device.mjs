@@ -147,6 +147,8 @@ async function run() {
         (body.heartBeat ?? 30) * 1000,
       );
       interval.unref();
+    } else if (code === 1001) {
+      say("heartbeat", { result: body.result, sequence: body.sequence });
     } else if (code === 2005) {
       for (const { cmdName, cmdParam } of body.cmd) state[cmdName.replace(/^SET_/, "")] = cmdParam;
       sendBody(2004, { result: 0, sequence: body.sequence, dscp: "ok", deviceId, time: now() });
