@@ -1,0 +1,518 @@
+import { EventEmitter } from "node:events";
+import type { Logger } from "pino";
+import type { Clock, Timer } from "../../harness/clock/clock.ts";
+import { unixSeconds } from "../../harness/clock/clock.ts";
+import { decodeFrameLine, encodeFrame } from "../../harness/protocol/ct/codec.ts";
+import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
+import type { Framing } from "../../harness/protocol/ct/envelope.ts";
+import {
+  keyKindFor,
+  type McCode,
+  packetType,
+  responseCodeFor,
+} from "../../harness/protocol/ct/packet-types.ts";
+import { McResult } from "../../harness/protocol/ct/result-codes.ts";
+import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import {
+  classifySequence,
+  formatSequence,
+  parseSequence,
+  sequenceAfter,
+} from "../../harness/protocol/ct/sequence.ts";
+import type { Random } from "../../harness/random/random.ts";
+import type { Connector, DeviceLink } from "./link.ts";
+import { type Misbehaviour, wellBehaved } from "./misbehaviour.ts";
+import type {
+  DeviceContext,
+  DeviceModel,
+  DeviceRequestBody,
+  DeviceRequestCode,
+  PlatformRequest,
+} from "./model.ts";
+import { type DeviceTiming, defaultDeviceTiming, type TransportChoice } from "./options.ts";
+import { corruptCiphertext, garbleFrame } from "./tamper.ts";
+
+export type DeviceState = "off" | "logging-in" | "backoff" | "connecting" | "online";
+export type LoginFailure = "refused" | "unreachable" | "timeout" | "fake-platform" | "network-down";
+
+export interface EmulatedDeviceOptions {
+  deviceId: string;
+  pin: string;
+  model: DeviceModel;
+  /** `host:port` of the platform's login server. */
+  loginAddress: string;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  connector: Connector;
+  timing?: Partial<DeviceTiming>;
+  transport?: TransportChoice;
+  framing?: Framing;
+  misbehaviour?: Partial<Misbehaviour>;
+}
+
+export interface DeviceEvents {
+  state: [DeviceState];
+  "login-failed": [{ reason: LoginFailure; consecutive: number; retryInMs: number }];
+  online: [{ transport: "tcp" | "udp"; heartbeatSeconds: number }];
+  relogin: [{ reason: string }];
+  frame: [{ direction: "in" | "out"; message: McMessage; at: number }];
+}
+
+export interface DeviceCounters {
+  loginAttempts: number;
+  loginFailures: number;
+  /** Successful logins since power-on: decides UDP or TCP (5.4.2.2). */
+  authentications: number;
+  connects: number;
+  resends: number;
+  relogins: number;
+}
+
+interface Pending {
+  code: McCode;
+  frame: Buffer;
+  timer: Timer;
+  resolve: (body: Record<string, unknown> & { result: number }) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * The device-side session machine every emulated device shares (5.3.1, 5.4.2): login with back-off and the
+ * platform-authenticity check, UDP then TCP, connect, heartbeat, resends and re-login, per-direction sequences,
+ * reports after connect, and dispatch of platform requests to the device's model.
+ */
+export class EmulatedDevice extends EventEmitter<DeviceEvents> {
+  readonly deviceId: string;
+  readonly misbehaviour: Misbehaviour;
+  readonly counters: DeviceCounters = {
+    loginAttempts: 0,
+    loginFailures: 0,
+    authentications: 0,
+    connects: 0,
+    resends: 0,
+    relogins: 0,
+  };
+  private readonly options: EmulatedDeviceOptions;
+  private readonly timing: DeviceTiming;
+  private readonly pinKey: CipherKey;
+  private current: DeviceState = "off";
+  /** Bumped at every power-off and re-login: callbacks of an older epoch do nothing. */
+  private epoch = 0;
+  private link: DeviceLink | undefined;
+  private token: string | undefined;
+  private sessionKey: CipherKey | undefined;
+  private hosts: { tcp: string; udp: string } | undefined;
+  private authIntervalSeconds: number | undefined;
+  private heartbeatSeconds: number;
+  private sequence = 0;
+  private lastPlatformSequence: number | undefined;
+  private lastPlatformResponse: Buffer | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private failedSends = 0;
+  private consecutiveLoginFailures = 0;
+  private timers: Timer[] = [];
+  private networkUpAt = 0;
+
+  constructor(options: EmulatedDeviceOptions) {
+    super();
+    this.options = options;
+    this.deviceId = options.deviceId;
+    this.timing = { ...defaultDeviceTiming, ...options.timing };
+    this.pinKey = CipherKey.fromPin(options.pin);
+    this.misbehaviour = { ...wellBehaved(), ...options.misbehaviour };
+    this.heartbeatSeconds = this.timing.defaultHeartbeatSeconds;
+  }
+
+  get state(): DeviceState {
+    return this.current;
+  }
+
+  get model(): DeviceModel {
+    return this.options.model;
+  }
+
+  /** The interval the platform set in 1005 (or the default). */
+  get heartbeat(): number {
+    return this.heartbeatSeconds;
+  }
+
+  get transport(): "tcp" | "udp" | undefined {
+    return this.current === "online" ? this.link?.transport : undefined;
+  }
+
+  powerOn(): void {
+    if (this.current !== "off") return;
+    this.counters.authentications = 0;
+    this.consecutiveLoginFailures = 0;
+    void this.login();
+  }
+
+  powerOff(): void {
+    this.teardown();
+    this.setState("off");
+  }
+
+  /** Power cycle: the count of authentications starts again, so the device goes back to UDP first. */
+  reboot(): void {
+    this.powerOff();
+    this.powerOn();
+  }
+
+  /**
+   * The network goes away for `ms`: nothing is sent or received and no connection can be opened. The device finds
+   * out as a real one does, by its requests going unanswered, and logs in again once the network is back.
+   */
+  loseNetwork(ms: number): void {
+    this.networkUpAt = Math.max(this.networkUpAt, this.options.clock.now() + ms);
+  }
+
+  get networkDown(): boolean {
+    return this.options.clock.now() < this.networkUpAt;
+  }
+
+  /** The device's own request: next sequence, resent after 10 s with the same sequence, re-login after 3 failures. */
+  request<C extends DeviceRequestCode | 1000>(
+    code: C,
+    body: C extends DeviceRequestCode ? DeviceRequestBody<C> : { token: string },
+  ): Promise<Record<string, unknown> & { result: number }> {
+    if (this.current !== "online") return Promise.reject(new Error(`${this.deviceId} is not online`));
+    this.sequence = sequenceAfter(this.sequence);
+    let sequence = this.sequence;
+    if (this.misbehaviour.wrongSequence > 0) {
+      this.misbehaviour.wrongSequence--;
+      sequence = (sequence + 7) % 65536;
+    }
+    return this.sendRequest(
+      code,
+      { sequence: formatSequence(sequence), ...body, time: unixSeconds(this.options.clock) },
+      sequence,
+    );
+  }
+
+  private sendRequest(
+    code: McCode,
+    body: Record<string, unknown>,
+    sequence: number,
+  ): Promise<Record<string, unknown> & { result: number }> {
+    const frame = this.encode({ code, body } as McMessage);
+    return new Promise((resolve, reject) => {
+      this.pending.set(sequence, { code, frame, timer: this.armResend(sequence), resolve, reject });
+      this.transmit(frame, { code, body } as McMessage);
+    });
+  }
+
+  private context(): DeviceContext {
+    return {
+      clock: this.options.clock,
+      logger: this.options.logger,
+      misbehaviour: this.misbehaviour,
+      request: (code, body) => this.request(code, body as never),
+    };
+  }
+
+  // --- login (5.3.1 steps 1-4, 5.4.2.1) ---
+
+  private async login(): Promise<void> {
+    const epoch = ++this.epoch;
+    this.setState("logging-in");
+    this.counters.loginAttempts++;
+    if (this.networkDown) return this.loginFailed(epoch, "network-down");
+    let link: DeviceLink;
+    try {
+      link = await this.options.connector.open("tcp", this.options.loginAddress);
+    } catch {
+      return this.loginFailed(epoch, "unreachable");
+    }
+    if (epoch !== this.epoch) return link.close();
+    const sequence = this.options.random.sequence();
+    const outcome = await new Promise<LoginFailure | McMessage>((resolve) => {
+      const timer = this.options.clock.setTimeout(
+        () => resolve("timeout"),
+        this.timing.responseTimeoutMs,
+        "login-timeout",
+      );
+      link.onLine((line) => {
+        const decoded = decodeFrameLine(line, () => this.pinKey, this.options.framing);
+        if (decoded.ok && decoded.value.message.code === 1003) {
+          timer.cancel();
+          resolve(decoded.value.message);
+        }
+      });
+      link.onClose(() => {
+        timer.cancel();
+        resolve("refused");
+      });
+      const body = {
+        sequence: formatSequence(sequence),
+        deviceId: this.deviceId,
+        version: this.options.model.version,
+        time: unixSeconds(this.options.clock),
+      };
+      this.transmit(this.encode({ code: 1002, body }), { code: 1002, body }, link);
+    });
+    link.close();
+    if (epoch !== this.epoch) return;
+    if (typeof outcome === "string") return this.loginFailed(epoch, outcome);
+    if (outcome.code !== 1003) return this.loginFailed(epoch, "refused");
+    this.emit("frame", { direction: "in", message: outcome, at: this.options.clock.now() });
+    const response = outcome.body;
+    // 5.3.1 step 4: a platform that cannot echo our random sequence under the PIN is a fake.
+    if (response.sequence !== formatSequence(sequence)) return this.loginFailed(epoch, "fake-platform");
+    if (response.result !== McResult.Success) return this.loginFailed(epoch, "refused");
+    this.consecutiveLoginFailures = 0;
+    this.counters.authentications++;
+    this.token = response.token;
+    this.sessionKey = CipherKey.fromSessionKey(response.sessionKey);
+    this.hosts = { tcp: response.tcpHost, udp: response.udpHost };
+    await this.connect(epoch);
+  }
+
+  private loginFailed(epoch: number, reason: LoginFailure): void {
+    if (epoch !== this.epoch) return;
+    this.counters.loginFailures++;
+    this.consecutiveLoginFailures++;
+    // 5.4.2.1: retry after 60 s, three times; then every authInterval (600 s when the platform gave none).
+    const retryInMs =
+      this.consecutiveLoginFailures <= this.timing.loginRetries
+        ? this.timing.loginRetryMs
+        : (this.authIntervalSeconds ?? this.timing.defaultAuthIntervalSeconds) * 1000;
+    this.setState("backoff");
+    this.emit("login-failed", { reason, consecutive: this.consecutiveLoginFailures, retryInMs });
+    this.options.logger.info({ deviceId: this.deviceId, reason, retryInMs }, "login failed");
+    this.timers.push(this.options.clock.setTimeout(() => void this.login(), retryInMs, "login-retry"));
+  }
+
+  // --- connect (5.4.2.2) ---
+
+  private chooseTransport(): "tcp" | "udp" {
+    const forced = this.options.transport ?? "auto";
+    if (forced !== "auto") return forced;
+    return this.counters.authentications >= this.timing.tcpAfterAuthentications ? "tcp" : "udp";
+  }
+
+  private async connect(epoch: number): Promise<void> {
+    this.setState("connecting");
+    const transport = this.chooseTransport();
+    const address = transport === "tcp" ? this.hosts?.tcp : this.hosts?.udp;
+    let link: DeviceLink;
+    try {
+      if (this.networkDown || address === undefined) throw new Error("network down");
+      link = await this.options.connector.open(transport, address);
+    } catch {
+      return this.relogin("connection server unreachable", epoch);
+    }
+    if (epoch !== this.epoch) return link.close();
+    this.link = link;
+    link.onLine((line) => this.receive(line, epoch));
+    link.onClose(() => {
+      if (epoch === this.epoch && this.link === link) this.relogin("connection closed", epoch);
+    });
+    // A new random sequence at every connect (protocol-decisions section 4).
+    this.sequence = this.options.random.sequence();
+    this.lastPlatformSequence = undefined;
+    this.counters.connects++;
+    const connected = this.sendRequest(
+      1004,
+      {
+        sequence: formatSequence(this.sequence),
+        token: this.token,
+        devVersion: this.options.model.version,
+        model: this.options.model.model,
+        time: unixSeconds(this.options.clock),
+      },
+      this.sequence,
+    );
+    let response: Record<string, unknown> & { result: number };
+    try {
+      response = await connected;
+    } catch {
+      return;
+    }
+    if (epoch !== this.epoch) return;
+    if (response.result !== McResult.Success)
+      return this.relogin(`connect refused (${response.result})`, epoch);
+    this.heartbeatSeconds =
+      typeof response.heartBeat === "number" ? response.heartBeat : this.timing.defaultHeartbeatSeconds;
+    if (typeof response.authInterval === "number") this.authIntervalSeconds = response.authInterval;
+    this.setState("online");
+    this.emit("online", { transport, heartbeatSeconds: this.heartbeatSeconds });
+    this.timers.push(
+      this.options.clock.setInterval(
+        () => {
+          if (!this.misbehaviour.skipHeartbeats)
+            this.request(1000, { token: this.token ?? "" }).catch(() => undefined);
+        },
+        this.heartbeatSeconds * 1000,
+        "heartbeat",
+      ),
+    );
+    // 5.4.2.2: report the whole state and resources, and the version, at once after connecting.
+    this.options.model.afterConnect(this.context()).catch((error: unknown) => {
+      this.options.logger.debug(
+        { deviceId: this.deviceId, err: error },
+        "reports after connect did not complete",
+      );
+    });
+  }
+
+  /** Drops the connection and logs in again at once (after failed sends, a sequence error, a lost connection). */
+  private relogin(reason: string, epoch: number): void {
+    if (epoch !== this.epoch || this.current === "off") return;
+    this.counters.relogins++;
+    this.emit("relogin", { reason });
+    this.options.logger.info({ deviceId: this.deviceId, reason }, "logging in again");
+    this.teardown();
+    void this.login();
+  }
+
+  // --- frames in and out ---
+
+  private encode(message: McMessage): Buffer {
+    const key = keyKindFor(message.code) === "pin" ? this.pinKey : this.sessionKey;
+    if (key === undefined) throw new Error(`${this.deviceId}: no session key for ${message.code}`);
+    return encodeFrame(message, {
+      key,
+      token: this.token ?? "",
+      ...(this.options.framing ? { framing: this.options.framing } : {}),
+    });
+  }
+
+  /** Sends a frame on the current link (or the login link), through the fault switches. */
+  private transmit(frame: Buffer, message: McMessage, link: DeviceLink | undefined = this.link): void {
+    this.emit("frame", { direction: "out", message, at: this.options.clock.now() });
+    if (this.networkDown) return;
+    let bytes = frame;
+    if (this.misbehaviour.garbleFrames > 0) {
+      this.misbehaviour.garbleFrames--;
+      bytes = garbleFrame(bytes);
+    } else if (this.misbehaviour.corruptCiphertext > 0) {
+      this.misbehaviour.corruptCiphertext--;
+      bytes = corruptCiphertext(bytes);
+    }
+    link?.send(bytes);
+  }
+
+  private receive(line: Buffer, epoch: number): void {
+    if (epoch !== this.epoch || this.networkDown) return;
+    const decoded = decodeFrameLine(
+      line,
+      (envelope) => (keyKindFor(envelope.code) === "pin" ? this.pinKey : this.sessionKey),
+      this.options.framing,
+    );
+    if (!decoded.ok) {
+      this.options.logger.debug({ deviceId: this.deviceId, error: decoded.error.code }, "frame dropped");
+      return;
+    }
+    const { message } = decoded.value;
+    this.emit("frame", { direction: "in", message, at: this.options.clock.now() });
+    const type = packetType(message.code);
+    if (type.sender !== "platform") return;
+    if (type.role === "response") this.settle(message, epoch);
+    else this.accept(message as PlatformRequest, epoch);
+  }
+
+  private settle(message: McMessage, epoch: number): void {
+    const sequence = parseSequence((message.body as { sequence: string }).sequence);
+    const entry = this.pending.get(sequence);
+    if (entry === undefined || responseCodeFor(entry.code) !== message.code) return;
+    entry.timer.cancel();
+    this.pending.delete(sequence);
+    this.failedSends = 0;
+    const body = message.body as Record<string, unknown> & { result: number };
+    entry.resolve(body);
+    // 5.2.2 item 5: the platform saw our sequence out of order; log in again.
+    if (
+      body.result === McResult.InvalidParameter &&
+      typeof body.dscp === "string" &&
+      body.dscp.startsWith("expected sequence")
+    ) {
+      this.relogin("platform reported a sequence error", epoch);
+    }
+  }
+
+  private accept(request: PlatformRequest, epoch: number): void {
+    if (this.current !== "online") return;
+    const sequence = parseSequence(request.body.sequence);
+    const verdict = classifySequence(this.lastPlatformSequence, sequence);
+    if (verdict === "retransmission") {
+      if (this.lastPlatformResponse !== undefined) this.respond(this.lastPlatformResponse, undefined);
+      return;
+    }
+    if (verdict === "out-of-order") {
+      this.relogin("platform sequence error", epoch);
+      return;
+    }
+    this.lastPlatformSequence = sequence;
+    this.lastPlatformResponse = undefined;
+    const handled = this.options.model.handle(request, this.context());
+    const { result, ...rest } = handled.fields;
+    const response = {
+      code: responseCodeFor(request.code),
+      body: { result, sequence: request.body.sequence, ...rest },
+    } as McMessage;
+    const frame = this.encode(response);
+    this.lastPlatformResponse = frame;
+    const send = () => {
+      if (epoch !== this.epoch) return;
+      this.respond(frame, response);
+      void Promise.resolve(handled.after?.(this.context())).catch(() => undefined);
+    };
+    if (this.misbehaviour.answerLateMs > 0) {
+      this.timers.push(this.options.clock.setTimeout(send, this.misbehaviour.answerLateMs, "late-answer"));
+    } else send();
+  }
+
+  private respond(frame: Buffer, message: McMessage | undefined): void {
+    if (this.misbehaviour.dropResponses > 0) {
+      this.misbehaviour.dropResponses--;
+      return;
+    }
+    if (message === undefined) {
+      if (!this.networkDown) this.link?.send(frame);
+      return;
+    }
+    this.transmit(frame, message);
+  }
+
+  private armResend(sequence: number): Timer {
+    const epoch = this.epoch;
+    return this.options.clock.setTimeout(
+      () => {
+        const entry = this.pending.get(sequence);
+        if (entry === undefined || epoch !== this.epoch) return;
+        this.failedSends++;
+        if (this.failedSends >= this.timing.maxFailedSends) {
+          this.relogin(`${this.failedSends} failed sends`, epoch);
+          return;
+        }
+        this.counters.resends++;
+        entry.timer = this.armResend(sequence);
+        if (!this.networkDown) this.link?.send(entry.frame);
+      },
+      this.timing.responseTimeoutMs,
+      "device-resend",
+    );
+  }
+
+  private teardown(): void {
+    this.epoch++;
+    for (const timer of this.timers) timer.cancel();
+    this.timers = [];
+    for (const entry of this.pending.values()) {
+      entry.timer.cancel();
+      entry.reject(new Error(`${this.deviceId}: session ended`));
+    }
+    this.pending.clear();
+    this.failedSends = 0;
+    const link = this.link;
+    this.link = undefined;
+    link?.close();
+  }
+
+  private setState(state: DeviceState): void {
+    if (this.current === state) return;
+    this.current = state;
+    this.emit("state", state);
+  }
+}

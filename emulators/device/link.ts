@@ -1,0 +1,118 @@
+import { createSocket } from "node:dgram";
+import { connect, isIPv6 } from "node:net";
+import { WireError } from "../../harness/errors.ts";
+import { DEFAULT_MAX_FRAME_LENGTH } from "../../harness/protocol/ct/envelope.ts";
+import { FrameSplitter } from "../../harness/protocol/ct/frame-splitter.ts";
+
+/**
+ * A device's connection to a platform server, seen as frame lines: TCP split on CRLF, UDP one frame per datagram.
+ * `close()` is idempotent; `onClose` fires once, whoever closed.
+ */
+export interface DeviceLink {
+  readonly transport: "tcp" | "udp";
+  send(frame: Buffer): void;
+  close(): void;
+  onLine(listener: (line: Buffer) => void): void;
+  onBadFrame(listener: (error: WireError) => void): void;
+  onClose(listener: () => void): void;
+}
+
+/** Opens links; scenarios wrap it to inject faults, real devices use `socketConnector`. */
+export interface Connector {
+  open(transport: "tcp" | "udp", address: string): Promise<DeviceLink>;
+}
+
+export function splitAddress(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(":");
+  const port = Number(address.slice(at + 1));
+  if (at < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new WireError("BAD_ENVELOPE", `not a host:port address: ${JSON.stringify(address)}`);
+  }
+  return { host: address.slice(0, at).replace(/^\[|\]$/g, ""), port };
+}
+
+class Listeners {
+  line: Array<(line: Buffer) => void> = [];
+  bad: Array<(error: WireError) => void> = [];
+  close: Array<() => void> = [];
+  closed = false;
+  fireClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const l of this.close) l();
+  }
+}
+
+function tcpLink(address: string, maxFrameLength: number): Promise<DeviceLink> {
+  const { host, port } = splitAddress(address);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, noDelay: true });
+    const listeners = new Listeners();
+    const splitter = new FrameSplitter(maxFrameLength);
+    socket.once("error", reject);
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      socket.on("error", () => undefined);
+      resolve({
+        transport: "tcp",
+        send: (frame) => {
+          if (!socket.destroyed) socket.write(frame);
+        },
+        close: () => socket.destroy(),
+        onLine: (l) => listeners.line.push(l),
+        onBadFrame: (l) => listeners.bad.push(l),
+        onClose: (l) => listeners.close.push(l),
+      });
+    });
+    socket.on("data", (chunk: Buffer) => {
+      for (const outcome of splitter.push(chunk)) {
+        if (outcome.ok) for (const l of listeners.line) l(outcome.line);
+        else for (const l of listeners.bad) l(outcome.error);
+      }
+    });
+    socket.on("close", () => listeners.fireClose());
+  });
+}
+
+function udpLink(address: string): Promise<DeviceLink> {
+  const { host, port } = splitAddress(address);
+  return new Promise((resolve, reject) => {
+    const socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
+    const listeners = new Listeners();
+    socket.once("error", reject);
+    socket.bind(0, () => {
+      socket.off("error", reject);
+      socket.on("error", () => undefined);
+      resolve({
+        transport: "udp",
+        send: (frame) => {
+          if (!listeners.closed) socket.send(frame, port, host);
+        },
+        close: () => {
+          if (listeners.closed) return;
+          socket.close();
+          listeners.fireClose();
+        },
+        onLine: (l) => listeners.line.push(l),
+        onBadFrame: (l) => listeners.bad.push(l),
+        onClose: (l) => listeners.close.push(l),
+      });
+    });
+    socket.on("message", (datagram: Buffer) => {
+      // Each datagram carries exactly one frame; its CRLF is optional.
+      const crlf =
+        datagram.length >= 2 &&
+        datagram[datagram.length - 2] === 0x0d &&
+        datagram[datagram.length - 1] === 0x0a;
+      const line = crlf ? datagram.subarray(0, -2) : datagram;
+      for (const l of listeners.line) l(line);
+    });
+  });
+}
+
+/** Real TCP and UDP sockets. */
+export function socketConnector(maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH): Connector {
+  return {
+    open: (transport, address) => (transport === "tcp" ? tcpLink(address, maxFrameLength) : udpLink(address)),
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Named fault switches of an emulated device, settable at start and at run time: a platform under test must be
+ * tested against broken devices too. Counters (`dropResponses`, ...) count down as they act.
+ */
+export interface Misbehaviour {
+  /** Send no heartbeats: the platform should declare the device offline at 3 x heartbeat + 10 s (5.4.2.3). */
+  skipHeartbeats: boolean;
+  /** Answer platform requests this late; past 10 s the platform counts a failed send and resends (5.2). */
+  answerLateMs: number;
+  /** Swallow the next N responses to platform requests (a lossy link or a busy MCU): the platform resends. */
+  dropResponses: number;
+  /** Give the next N requests a sequence that is not last + 1: the platform answers 100001 (5.2.2 item 5). */
+  wrongSequence: number;
+  /** Flip a byte of the ciphertext in the next N frames: the platform drops them silently (5.2.2 item 6). */
+  corruptCiphertext: number;
+  /** Break the framing of the next N frames (no `CTS`): the platform drops them silently. */
+  garbleFrames: number;
+  /** A gateway presents wrong PINs for its sub-devices: the platform answers authResult "1" (5.4.3.9). */
+  refuseSubDeviceAuth: boolean;
+  /** Report the opposite firmware result: success after an MD5 mismatch, failure after a good download. */
+  wrongUpgradeResult: boolean;
+}
+
+export const wellBehaved = (): Misbehaviour => ({
+  skipHeartbeats: false,
+  answerLateMs: 0,
+  dropResponses: 0,
+  wrongSequence: 0,
+  corruptCiphertext: 0,
+  garbleFrames: 0,
+  refuseSubDeviceAuth: false,
+  wrongUpgradeResult: false,
+});
+
+export const misbehaviourNames = Object.keys(wellBehaved()) as Array<keyof Misbehaviour>;

@@ -1,0 +1,56 @@
+import type { Logger } from "pino";
+import type { Clock } from "../../harness/clock/clock.ts";
+import type { BodyOf, McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import type { Misbehaviour } from "./misbehaviour.ts";
+
+/** Requests the platform sends to a device (5.2.1). */
+export type PlatformRequest = Extract<McMessage, { code: 2001 | 2003 | 2005 | 2015 | 2025 | 2031 }>;
+/** Requests a device sends after connect (heartbeat excluded). */
+export type DeviceRequestCode =
+  | 2006
+  | 2008
+  | 2010
+  | 2012
+  | 2016
+  | 2018
+  | 2020
+  | 2022
+  | 2026
+  | 2028
+  | 2032
+  | 3000
+  | 3002;
+export type DeviceRequestBody<C extends DeviceRequestCode> = Omit<BodyOf<C>, "sequence" | "time">;
+
+/** What a device model may do while connected. */
+export interface DeviceContext {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly misbehaviour: Misbehaviour;
+  /** Sends a request (next sequence, resent after 10 s) and resolves with the platform's response body. */
+  request<C extends DeviceRequestCode>(
+    code: C,
+    body: DeviceRequestBody<C>,
+  ): Promise<Record<string, unknown> & { result: number }>;
+}
+
+/** The answer to a platform request: response fields (without sequence) and what to do after it is sent. */
+export interface Handled {
+  fields: { result: number } & Record<string, unknown>;
+  /** e.g. the state report that must follow a control within 10 s (5.4.3.2). */
+  after?: (ctx: DeviceContext) => Promise<void> | void;
+}
+
+/**
+ * A device's behaviour, separate from the session machine: built from a profile (data), or a gateway that hosts
+ * sub-devices built from profiles.
+ */
+export interface DeviceModel {
+  readonly deviceId: string;
+  readonly model: string;
+  /** Current firmware version, as 1004 `devVersion` and 2022 report it. */
+  readonly version: string;
+  /** After each (re)connect: full state and resources, version; a gateway also its sub-devices (5.4.2.2). */
+  afterConnect(ctx: DeviceContext): Promise<void>;
+  handle(request: PlatformRequest, ctx: DeviceContext): Handled;
+}

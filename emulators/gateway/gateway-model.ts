@@ -1,0 +1,124 @@
+import { unixSeconds } from "../../harness/clock/clock.ts";
+import { McResult } from "../../harness/protocol/ct/result-codes.ts";
+import type { DeviceContext, DeviceModel, Handled, PlatformRequest } from "../device/model.ts";
+import { ProfileModel } from "../profiles/profile-model.ts";
+import type { Profile } from "../profiles/schema.ts";
+
+export interface SubDevice {
+  readonly deviceId: string;
+  readonly pin: string;
+  readonly model: ProfileModel;
+  /** In radio range of the gateway (a Zigbee-style sub-device can drop off and rejoin). */
+  present: boolean;
+  /** Still bound to this gateway (unbound by the platform with 2015, or locally with 2018). */
+  bound: boolean;
+  /** Passed the platform's sub-device auth since the last connect. */
+  authenticated: boolean;
+}
+
+/**
+ * An application gateway: its own profile, plus sub-devices from profiles. Routes platform requests by `deviceId`
+ * (5.4.3.1-2), answers 300001 for a sub-device it does not have, and after every (re)connect authenticates each
+ * sub-device (2012), reports those accepted online (2020) and then their state (5.4.3.9, protocol-decisions 7).
+ */
+export class GatewayModel implements DeviceModel {
+  readonly own: ProfileModel;
+  readonly subDevices = new Map<string, SubDevice>();
+
+  constructor(deviceId: string, profile: Profile) {
+    this.own = new ProfileModel(deviceId, profile);
+  }
+
+  get deviceId(): string {
+    return this.own.deviceId;
+  }
+  get model(): string {
+    return this.own.model;
+  }
+  get version(): string {
+    return this.own.version;
+  }
+
+  addSubDevice(deviceId: string, pin: string, profile: Profile): SubDevice {
+    const sub: SubDevice = {
+      deviceId,
+      pin,
+      model: new ProfileModel(deviceId, profile),
+      present: true,
+      bound: true,
+      authenticated: false,
+    };
+    this.subDevices.set(deviceId, sub);
+    return sub;
+  }
+
+  async afterConnect(ctx: DeviceContext): Promise<void> {
+    await this.own.afterConnect(ctx);
+    for (const sub of this.subDevices.values()) sub.authenticated = false;
+    for (const sub of this.subDevices.values()) if (sub.bound) await this.authenticate(ctx, sub);
+    for (const sub of this.subDevices.values())
+      if (sub.authenticated && sub.present) await this.bringOnline(ctx, sub);
+  }
+
+  handle(request: PlatformRequest, ctx: DeviceContext): Handled {
+    const now = unixSeconds(ctx.clock);
+    if (request.code === 2015) {
+      const { subDeviceId } = request.body;
+      const sub = this.subDevices.get(subDeviceId);
+      if (sub === undefined || !sub.bound) {
+        return {
+          fields: { result: McResult.DeviceOffline, deviceId: this.deviceId, subDeviceId, time: now },
+        };
+      }
+      sub.bound = false;
+      return { fields: { result: McResult.Success, deviceId: this.deviceId, subDeviceId, time: now } };
+    }
+    const target = request.body.deviceId;
+    if (target === this.deviceId) return this.own.handle(request, ctx);
+    const sub = this.subDevices.get(target);
+    if (sub === undefined || !sub.bound || !sub.present || !sub.authenticated) {
+      return { fields: { result: McResult.DeviceOffline, deviceId: target, time: now } };
+    }
+    return sub.model.handle(request, ctx);
+  }
+
+  /** A sub-device leaves radio range: the gateway reports it offline (5.4.3.13). */
+  async dropOff(ctx: DeviceContext, deviceId: string): Promise<void> {
+    const sub = this.sub(deviceId);
+    sub.present = false;
+    if (sub.bound) await ctx.request(2020, { deviceId: this.deviceId, subDeviceId: deviceId, onLine: "0" });
+  }
+
+  /** It comes back: authenticated again if needed, reported online, then its state. */
+  async rejoin(ctx: DeviceContext, deviceId: string): Promise<void> {
+    const sub = this.sub(deviceId);
+    sub.present = true;
+    if (!sub.bound) return;
+    if (!sub.authenticated) await this.authenticate(ctx, sub);
+    if (sub.authenticated) await this.bringOnline(ctx, sub);
+  }
+
+  /** The user unbinds a sub-device at the gateway: reported with 2018 (5.4.3.12). */
+  async unbindLocally(ctx: DeviceContext, deviceId: string): Promise<void> {
+    const sub = this.sub(deviceId);
+    sub.bound = false;
+    await ctx.request(2018, { deviceId: this.deviceId, subDeviceId: deviceId });
+  }
+
+  private sub(deviceId: string): SubDevice {
+    const sub = this.subDevices.get(deviceId);
+    if (sub === undefined) throw new Error(`gateway ${this.deviceId} has no sub-device ${deviceId}`);
+    return sub;
+  }
+
+  private async authenticate(ctx: DeviceContext, sub: SubDevice): Promise<void> {
+    const pin = ctx.misbehaviour.refuseSubDeviceAuth ? `${sub.pin.slice(1)}x` : sub.pin;
+    const response = await ctx.request(2012, { deviceId: this.deviceId, subDeviceId: sub.deviceId, pin });
+    sub.authenticated = response.result === McResult.Success && response.authResult === "0";
+  }
+
+  private async bringOnline(ctx: DeviceContext, sub: SubDevice): Promise<void> {
+    await ctx.request(2020, { deviceId: this.deviceId, subDeviceId: sub.deviceId, onLine: "1" });
+    await sub.model.afterConnect(ctx);
+  }
+}

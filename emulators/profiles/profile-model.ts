@@ -1,0 +1,292 @@
+import { unixSeconds } from "../../harness/clock/clock.ts";
+import { McResult } from "../../harness/protocol/ct/result-codes.ts";
+import type { DeviceContext, DeviceModel, Handled, PlatformRequest } from "../device/model.ts";
+import { performUpgrade } from "../device/upgrade.ts";
+import type { Profile } from "./schema.ts";
+
+type Entry = Record<string, string>;
+
+/**
+ * A device (or sub-device) that behaves as its profile says: statuses, commands and their effect, resources,
+ * alarms over thresholds, events and faults. Scenarios change it at run time through `setStatus`, `raiseEvent`
+ * and `raiseFault`.
+ */
+export class ProfileModel implements DeviceModel {
+  readonly deviceId: string;
+  readonly profile: Profile;
+  readonly status: Record<string, Record<string, string>>;
+  readonly resources: Record<string, Record<string, Entry[]>>;
+  /** Attribute constraints from 2001: "0" no access, "1" read-only. */
+  readonly constraints: Record<string, "0" | "1"> = {};
+  private firmware: string;
+  private readonly modules: Record<string, string>;
+  private readonly alarming = new Set<string>();
+
+  constructor(deviceId: string, profile: Profile) {
+    this.deviceId = deviceId;
+    this.profile = profile;
+    this.status = structuredClone(profile.serials);
+    this.resources = structuredClone(profile.resources);
+    this.firmware = profile.version;
+    this.modules = Object.fromEntries(profile.modules.map((m) => [m.name, m.version]));
+  }
+
+  get model(): string {
+    return this.profile.model;
+  }
+
+  get version(): string {
+    return this.firmware;
+  }
+
+  moduleVersion(name: string): string | undefined {
+    return this.modules[name];
+  }
+
+  async afterConnect(ctx: DeviceContext): Promise<void> {
+    await this.reportAll(ctx);
+    await ctx.request(2022, {
+      deviceId: this.deviceId,
+      model: this.model,
+      device: { version: this.firmware },
+      ...(this.profile.modules.length === 0
+        ? {}
+        : { modules: Object.entries(this.modules).map(([name, version]) => ({ name, version })) }),
+    });
+  }
+
+  /** 2006 with every status and every resource (5.4.3.3). */
+  reportAll(ctx: DeviceContext) {
+    return ctx.request(2006, {
+      deviceId: this.deviceId,
+      statusSerials: this.statusSerials(Object.keys(this.status)),
+      ...(Object.keys(this.resources).length === 0 ? {} : { resourceSerials: this.resourceSerials() }),
+    });
+  }
+
+  handle(request: PlatformRequest, ctx: DeviceContext): Handled {
+    const now = unixSeconds(ctx.clock);
+    const fields = (result: number, extra: Record<string, unknown> = {}) => ({
+      result,
+      deviceId: this.deviceId,
+      ...extra,
+      time: now,
+    });
+    switch (request.code) {
+      case 2003:
+        return { fields: fields(McResult.Success), after: (c) => this.reportAll(c).then(() => undefined) };
+      case 2005:
+        return this.control(request.body.serialId, request.body.cmd, fields);
+      case 2001:
+        Object.assign(this.constraints, request.body.asc);
+        return { fields: fields(McResult.Success) };
+      case 2031:
+        return this.manageResources(request.body.resourceSerials, fields);
+      case 2025: {
+        const notice = request.body;
+        return {
+          fields: fields(McResult.Success),
+          after: async (c) => {
+            const outcome = await performUpgrade(notice, (module) =>
+              module === undefined ? this.firmware : (this.modules[module] ?? this.firmware),
+            );
+            let status = outcome.status;
+            if (c.misbehaviour.wrongUpgradeResult) status = status === "0" ? "1" : "0";
+            if (outcome.status === "0") {
+              if (outcome.moduleName === undefined) this.firmware = outcome.version;
+              else this.modules[outcome.moduleName] = outcome.version;
+            }
+            c.logger.info({ deviceId: this.deviceId, outcome: outcome.reason }, "firmware upgrade");
+            await c.request(2026, {
+              deviceId: this.deviceId,
+              type: outcome.type,
+              ...(outcome.moduleName === undefined ? {} : { moduleName: outcome.moduleName }),
+              status,
+              version: outcome.version,
+            });
+          },
+        };
+      }
+      case 2015:
+        // Only a gateway hosts sub-devices.
+        return { fields: fields(McResult.DeviceOffline, { subDeviceId: request.body.subDeviceId }) };
+    }
+  }
+
+  /** 5.4.3.2: all commands checked first, applied in order, then the new state reported. */
+  private control(
+    serialId: string,
+    cmd: Array<{ cmdName: string; cmdParam: string }>,
+    fields: (r: number, e?: Record<string, unknown>) => Handled["fields"],
+  ): Handled {
+    const serials = this.targetSerials(serialId);
+    if (serials.length === 0)
+      return { fields: fields(McResult.InvalidParameter, { dscp: `no serialId ${serialId}` }) };
+    const changes: Array<{ status: string; value: string; event?: string }> = [];
+    for (const { cmdName, cmdParam } of cmd) {
+      const command = this.profile.commands[cmdName];
+      if (command === undefined)
+        return { fields: fields(McResult.CommandUnsupported, { dscp: `unsupported command ${cmdName}` }) };
+      if (this.constraints[command.status] !== undefined) {
+        return { fields: fields(McResult.CommandUnsupported, { dscp: `${command.status} is constrained` }) };
+      }
+      const value = command.value ?? cmdParam;
+      const n = Number(value);
+      const outOfRange =
+        (command.values !== undefined && !command.values.includes(value)) ||
+        (command.min !== undefined && !(n >= command.min)) ||
+        (command.max !== undefined && !(n <= command.max));
+      if (outOfRange)
+        return {
+          fields: fields(McResult.InvalidParameter, {
+            dscp: `${cmdName}: ${JSON.stringify(cmdParam)} is out of range`,
+          }),
+        };
+      changes.push({
+        status: command.status,
+        value,
+        ...(command.event === undefined ? {} : { event: command.event }),
+      });
+    }
+    for (const s of serials)
+      for (const change of changes)
+        if (change.status in (this.status[s] ?? {})) (this.status[s] as Entry)[change.status] = change.value;
+    return {
+      fields: fields(McResult.Success, { dscp: "ok" }),
+      after: async (ctx) => {
+        await ctx.request(2006, { deviceId: this.deviceId, statusSerials: this.statusSerials(serials) });
+        for (const change of changes)
+          if (change.event !== undefined)
+            await this.raiseEvent(ctx, change.event, { TYPE: "REMOTE" }, serials[0]);
+        await this.checkAlarms(ctx);
+      },
+    };
+  }
+
+  /** 5.4.3.4: add ("1"), modify ("2") or delete ("3") entries, then report the change (2028) within 10 s. */
+  private manageResources(
+    resourceSerials: Array<{
+      serialId: string;
+      resourceSerial: Array<{ resourceName: string; resourceInfo: Entry[] }>;
+    }>,
+    fields: (r: number, e?: Record<string, unknown>) => Handled["fields"],
+  ): Handled {
+    for (const serial of resourceSerials) {
+      for (const resource of serial.resourceSerial) {
+        if (this.profile.managedResources[resource.resourceName] === undefined) {
+          return { fields: fields(McResult.CommandUnsupported) };
+        }
+      }
+    }
+    for (const serial of resourceSerials) {
+      for (const { resourceName, resourceInfo } of serial.resourceSerial) {
+        const { idField } = this.profile.managedResources[resourceName] as { idField: string };
+        this.resources[serial.serialId] ??= {};
+        const line = this.resources[serial.serialId] as Record<string, Entry[]>;
+        line[resourceName] ??= [];
+        const entries = line[resourceName] as Entry[];
+        for (const { MODE: mode, ...entry } of resourceInfo) {
+          const index = entries.findIndex((e) => e[idField] === entry[idField]);
+          if (mode === "3") {
+            if (index >= 0) entries.splice(index, 1);
+          } else if (index >= 0) entries[index] = { ...entries[index], ...entry };
+          else entries.push(entry);
+        }
+      }
+    }
+    return {
+      fields: fields(McResult.Success),
+      after: async (ctx) => {
+        await ctx.request(2028, { deviceId: this.deviceId, resourceSerials });
+      },
+    };
+  }
+
+  /** A status changes on the device itself (a sensor reading, a button): reported, and alarms checked. */
+  async setStatus(ctx: DeviceContext, serialId: string, name: string, value: string): Promise<void> {
+    const serial = this.status[serialId];
+    if (serial === undefined || !(name in serial))
+      throw new Error(`${this.model} has no status ${serialId}/${name}`);
+    serial[name] = value;
+    await ctx.request(2006, { deviceId: this.deviceId, statusSerials: this.statusSerials([serialId]) });
+    await this.checkAlarms(ctx);
+  }
+
+  /** 5.4.3.6: an event, e.g. LOCK_OPEN with the key used. */
+  async raiseEvent(ctx: DeviceContext, eventName: string, info: Entry = {}, serialId = "0"): Promise<void> {
+    await ctx.request(2032, {
+      deviceId: this.deviceId,
+      event: [{ serialId, eventName, eventInfo: [{ ...info, TIME: String(unixSeconds(ctx.clock)) }] }],
+    });
+  }
+
+  /** 5.4.3.8: a fault named in the profile, e.g. TAMPER. */
+  async raiseFault(ctx: DeviceContext, name: string): Promise<void> {
+    const fault = this.profile.faults[name];
+    if (fault === undefined) throw new Error(`${this.model} has no fault ${name}`);
+    await ctx.request(2010, {
+      deviceId: this.deviceId,
+      error: {
+        serialId: fault.serialId,
+        errorCode: fault.errorCode,
+        errorInfo: fault.errorInfo,
+        errorTime: unixSeconds(ctx.clock),
+      },
+    });
+  }
+
+  /** 5.4.3.7: an alarm when a status crosses its threshold (once per crossing). */
+  private async checkAlarms(ctx: DeviceContext): Promise<void> {
+    for (const [i, alarm] of this.profile.alarms.entries()) {
+      const value = this.status[alarm.serialId]?.[alarm.status];
+      const n = Number(value);
+      const over =
+        value !== undefined &&
+        ((alarm.above !== undefined && n > alarm.above) || (alarm.below !== undefined && n < alarm.below));
+      const key = String(i);
+      if (!over) {
+        this.alarming.delete(key);
+        continue;
+      }
+      if (this.alarming.has(key)) continue;
+      this.alarming.add(key);
+      await ctx.request(2008, {
+        deviceId: this.deviceId,
+        alarm: {
+          serialId: alarm.serialId,
+          statusName: alarm.status,
+          curStatusValue: value ?? "",
+          dscp: alarm.dscp,
+          alarmTime: unixSeconds(ctx.clock),
+        },
+      });
+    }
+  }
+
+  /** Serial "0" on a multi-gang device controls every gang (5.4.3.2). */
+  private targetSerials(serialId: string): string[] {
+    const all = Object.keys(this.status);
+    if (serialId === "0" && !all.includes("0")) return all;
+    return all.includes(serialId) ? [serialId] : [];
+  }
+
+  private statusSerials(serials: string[]) {
+    return serials.map((serialId) => ({
+      serialId,
+      statusSerial: Object.entries(this.status[serialId] ?? {}).map(([statusName, curStatusValue]) => ({
+        statusName,
+        curStatusValue,
+      })),
+    }));
+  }
+
+  private resourceSerials() {
+    return Object.entries(this.resources).map(([serialId, byName]) => ({
+      serialId,
+      resourceSerial: Object.entries(byName).map(([resourceName, resourceInfo]) => ({
+        resourceName,
+        resourceInfo,
+      })),
+    }));
+  }
+}

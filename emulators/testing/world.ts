@@ -1,0 +1,62 @@
+import { pino } from "pino";
+import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { Fleet } from "../../harness/farm/fleet.ts";
+import { FleetFileSchema } from "../../harness/farm/fleet-file.ts";
+import { fleetRegistry, planFleet } from "../../harness/farm/fleet-plan.ts";
+import { seededRandom } from "../../harness/random/random.ts";
+import { type Connector, socketConnector } from "../device/link.ts";
+import type { DeviceTiming } from "../device/options.ts";
+import { type Platform, type PlatformOptions, startPlatform } from "../platform/platform.ts";
+import { Registry } from "../platform/registry/index.ts";
+import { loadProfiles } from "../profiles/load.ts";
+
+export const silent = pino({ level: "silent" });
+
+export interface WorldOptions {
+  fleet: Record<string, unknown>;
+  platform?: Partial<PlatformOptions>;
+  /** Drop these devices from the platform's registry (a platform that refuses their logins). */
+  unregistered?: (deviceId: string) => boolean;
+  connector?: Connector;
+  timing?: Partial<DeviceTiming>;
+}
+
+/** The reference platform and a fleet on one VirtualClock, over real sockets on 127.0.0.1. */
+export async function startWorld(options: WorldOptions) {
+  const clock = new VirtualClock();
+  const profiles = await loadProfiles();
+  const plan = planFleet({ ...FleetFileSchema.parse(options.fleet), baseDir: "." }, profiles);
+  const registered = fleetRegistry(plan).filter((d) => !(options.unregistered?.(d.deviceId) ?? false));
+  const platform: Platform = await startPlatform({
+    registry: Registry.fromDevices(registered),
+    clock,
+    random: seededRandom(7),
+    logger: silent,
+    loginPort: 0,
+    tcpPort: 0,
+    udpPort: 0,
+    httpPort: 0,
+    mqtt: "none",
+    ...options.platform,
+  });
+  const fleet = new Fleet({
+    plan,
+    loginAddress: platform.addresses.login,
+    clock,
+    random: seededRandom(11),
+    logger: silent,
+    connector: options.connector ?? socketConnector(),
+    ...(options.timing === undefined ? {} : { timing: options.timing }),
+  });
+  const device = (profileName: string, n = 0) => {
+    const planned = plan.devices.filter((d) => d.profileName === profileName)[n];
+    const found = planned === undefined ? undefined : fleet.get(planned.deviceId);
+    if (found === undefined) throw new Error(`no ${profileName} #${n} in the fleet`);
+    return found;
+  };
+  const close = async () => {
+    fleet.powerOff();
+    await platform.close();
+  };
+  return { clock, platform, fleet, plan, device, close };
+}

@@ -1,0 +1,58 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import { showValue, UsageError } from "../errors.ts";
+
+const Count = z.number().int().min(0).max(100_000);
+
+/** A fleet: how many devices of which profile, gateways with their sub-device mix, and where credentials come from. */
+export const FleetFileSchema = z.strictObject({
+  /** Seeds device ids, PINs and every device's randomness. */
+  seed: z.number().int().min(0).default(1),
+  /** Directory of profiles, relative to the fleet file; default: the shipped profiles. */
+  profiles: z.string().optional(),
+  devices: z.array(z.strictObject({ profile: z.string().min(1), count: Count })).default([]),
+  gateways: z
+    .array(
+      z.strictObject({
+        profile: z.string().min(1),
+        count: Count,
+        subDevices: z.array(z.strictObject({ profile: z.string().min(1), count: Count })).default([]),
+      }),
+    )
+    .default([]),
+  /** `auto` follows the spec (UDP first, TCP after the third authentication); `tcp` or `udp` forces one. */
+  transport: z.enum(["auto", "tcp", "udp"]).default("auto"),
+  /** Take ids and PINs from this registry (matched by model) instead of generating them from the seed. */
+  registry: z.string().optional(),
+});
+
+export type FleetFile = z.output<typeof FleetFileSchema> & { baseDir: string };
+
+export async function loadFleetFile(path: string): Promise<FleetFile> {
+  const text = await readFile(path, "utf8");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      "fleet",
+      `${path}: not JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  const parsed = FleetFileSchema.safeParse(json, { reportInput: true });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const got = "input" in issue ? ` (got ${showValue(issue.input)})` : "";
+      return `${path}: ${issue.path.join(".") || "fleet"}: ${issue.message}${got}`;
+    });
+    throw new UsageError("fleet", lines.join("\n"));
+  }
+  const baseDir = dirname(resolve(path));
+  return {
+    ...parsed.data,
+    baseDir,
+    ...(parsed.data.profiles === undefined ? {} : { profiles: resolve(baseDir, parsed.data.profiles) }),
+    ...(parsed.data.registry === undefined ? {} : { registry: resolve(baseDir, parsed.data.registry) }),
+  };
+}
