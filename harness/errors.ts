@@ -1,3 +1,5 @@
+import { SECRET_FIELDS } from "./secrets.ts";
+
 /**
  * One error root for hilfarm, with coded categories (tests assert `code`, never message text):
  * - `WireError`: bytes from the wire that are not a valid frame or message. Codecs *return* these.
@@ -47,9 +49,12 @@ export type Result<T, E = WireError> = { ok: true; value: T } | { ok: false; err
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
 export const fail = <E>(error: E): { ok: false; error: E } => ({ ok: false, error });
 
-/** A short, printable excerpt of untrusted input for an error message. */
+const secretJsonValue = new RegExp(`"(${SECRET_FIELDS.join("|")})"\\s*:\\s*"[^"]*"?`, "g");
+
+/** A short, printable excerpt of untrusted input for an error message; secret JSON fields are masked. */
 export function excerpt(input: string | Uint8Array, max = 40): string {
-  const text = typeof input === "string" ? input : Buffer.from(input).toString("latin1");
+  const raw = typeof input === "string" ? input : Buffer.from(input).toString("latin1");
+  const text = raw.replace(secretJsonValue, '"$1":"[redacted]"');
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(cut);
 }

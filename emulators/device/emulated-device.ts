@@ -73,6 +73,8 @@ interface Pending {
   code: McCode;
   frame: Buffer;
   timer: Timer;
+  /** Consecutive sends of this request that went unanswered (5.2). */
+  failures: number;
   resolve: (body: Record<string, unknown> & { result: number }) => void;
   reject: (error: Error) => void;
 }
@@ -109,7 +111,6 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
   private lastPlatformSequence: number | undefined;
   private lastPlatformResponse: Buffer | undefined;
   private readonly pending = new Map<number, Pending>();
-  private failedSends = 0;
   private consecutiveLoginFailures = 0;
   private timers: Timer[] = [];
   private networkUpAt = 0;
@@ -197,7 +198,14 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
   ): Promise<Record<string, unknown> & { result: number }> {
     const frame = this.encode({ code, body } as McMessage);
     return new Promise((resolve, reject) => {
-      this.pending.set(sequence, { code, frame, timer: this.armResend(sequence), resolve, reject });
+      this.pending.set(sequence, {
+        code,
+        frame,
+        timer: this.armResend(sequence),
+        failures: 0,
+        resolve,
+        reject,
+      });
       this.transmit(frame, { code, body } as McMessage);
     });
   }
@@ -418,7 +426,6 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     if (entry === undefined || responseCodeFor(entry.code) !== message.code) return;
     entry.timer.cancel();
     this.pending.delete(sequence);
-    this.failedSends = 0;
     const body = message.body as Record<string, unknown> & { result: number };
     entry.resolve(body);
     // 5.2.2 item 5: the platform saw our sequence out of order; log in again.
@@ -481,9 +488,9 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
       () => {
         const entry = this.pending.get(sequence);
         if (entry === undefined || epoch !== this.epoch) return;
-        this.failedSends++;
-        if (this.failedSends >= this.timing.maxFailedSends) {
-          this.relogin(`${this.failedSends} failed sends`, epoch);
+        entry.failures++;
+        if (entry.failures >= this.timing.maxFailedSends) {
+          this.relogin(`${entry.failures} failed sends of ${entry.code}`, epoch);
           return;
         }
         this.counters.resends++;
@@ -504,7 +511,6 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
       entry.reject(new Error(`${this.deviceId}: session ended`));
     }
     this.pending.clear();
-    this.failedSends = 0;
     const link = this.link;
     this.link = undefined;
     link?.close();

@@ -1,6 +1,7 @@
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import { McResult } from "../../harness/protocol/ct/result-codes.ts";
 import type { PlatformContext } from "./context.ts";
+import { errorFields } from "./error-fields.ts";
 import type { DeviceRequest, DeviceSession, RequestHandler, ResponseFields } from "./session.ts";
 
 /**
@@ -40,7 +41,14 @@ export function createBusinessHandler(ctx: PlatformContext): RequestHandler {
 
   return async (request: DeviceRequest, session: DeviceSession): Promise<ResponseFields> => {
     const { deviceId } = request.body;
-    if (!belongs(session, deviceId)) return answer(deviceId, {}, McResult.DeviceIdUnknown);
+    if (!belongs(session, deviceId)) {
+      return errorFields(
+        request,
+        McResult.DeviceIdUnknown,
+        unixSeconds(ctx.clock),
+        `${deviceId} is not this device or its sub-device`,
+      );
+    }
     const now = ctx.clock.now();
 
     switch (request.code) {
@@ -98,7 +106,7 @@ export function createBusinessHandler(ctx: PlatformContext): RequestHandler {
       }
       case 2018: {
         const { subDeviceId } = request.body;
-        if (!belongs(session, subDeviceId))
+        if (!belongs(session, subDeviceId) || subDeviceId === session.deviceId)
           return answer(deviceId, { subDeviceId }, McResult.DeviceIdUnknown);
         ctx.store.setUnbound(subDeviceId, true);
         ctx.fanout.publish(subDeviceId, "online", { online: false, unbound: true, at: now });

@@ -1,6 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dgram";
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
+import type { Clock } from "../../harness/clock/clock.ts";
 import { type DecodedFrame, decodeFrameLine } from "../../harness/protocol/ct/codec.ts";
 import type { Envelope, Framing } from "../../harness/protocol/ct/envelope.ts";
 import type { ConnectRequest } from "../../harness/protocol/ct/schemas/index.ts";
@@ -14,8 +15,11 @@ export interface ConnectionServerOptions {
   logins: LoginTable;
   logger: Logger;
   metrics: PlatformMetrics;
+  clock: Clock;
   framing: Framing;
   maxFrameLength: number;
+  /** A TCP connection that has not sent a valid 1004 after this long is closed. */
+  connectTimeoutMs: number;
   /** Opens a session for a valid 1004 (ending any older one of the device) and answers it. */
   onConnect: (
     login: IssuedLogin,
@@ -90,12 +94,17 @@ export class ConnectionServer {
       maxFrameLength: this.options.maxFrameLength,
     });
     let session: DeviceSession | undefined;
+    const idle = this.options.clock.setTimeout(
+      () => socket.destroy(),
+      this.options.connectTimeoutMs,
+      "connect-timeout",
+    );
     socket.on("data", (chunk: Buffer) => {
       for (const outcome of decoder.push(chunk)) {
         if (socket.destroyed) return;
         if (!outcome.ok) {
           metrics.framesDropped.inc({ reason: outcome.error.code });
-          logger.debug({ remote, error: outcome.error.code, detail: outcome.error.message }, "frame dropped");
+          logger.debug({ remote, error: outcome.error.code }, "frame dropped");
           if (outcome.error.code === "FRAME_TOO_LONG" || session === undefined) {
             socket.destroy();
             return;
@@ -109,6 +118,7 @@ export class ConnectionServer {
             socket.destroy();
             return;
           }
+          idle.cancel();
           session = this.options.onConnect(
             login,
             outcome.value.message.body as ConnectRequest,
@@ -124,18 +134,21 @@ export class ConnectionServer {
         session.receive(outcome.value.message);
       }
     });
-    socket.on("close", () => session?.end("closed"));
+    socket.on("close", () => {
+      idle.cancel();
+      session?.end("closed");
+    });
     socket.on("error", (error) => logger.debug({ remote, err: error }, "connection error"));
   }
 
   private acceptDatagram(datagram: Buffer, rinfo: RemoteInfo): void {
     const { metrics, logger } = this.options;
     // Each datagram carries exactly one frame (protocol-decisions section 1); its CRLF is optional.
-    const end =
-      datagram.length >= 2 && datagram[datagram.length - 2] === 0x0d && datagram[datagram.length - 1] === 0x0a
-        ? -2
-        : undefined;
-    const line = datagram.subarray(0, end);
+    const crlf =
+      datagram.length >= 2 &&
+      datagram[datagram.length - 2] === 0x0d &&
+      datagram[datagram.length - 1] === 0x0a;
+    const line = crlf ? datagram.subarray(0, -2) : datagram;
     if (line.length > this.options.maxFrameLength) {
       metrics.framesDropped.inc({ reason: "FRAME_TOO_LONG" });
       return;
@@ -152,25 +165,25 @@ export class ConnectionServer {
     metrics.framesIn.inc({ transport: "udp" });
     const { envelope, message } = decoded.value;
     const token = envelope.token ?? "";
-    if (message.code === 1004) {
+    const known = this.udpSessions.get(token);
+    if (message.code === 1004 && !(known?.session.isRepeatedConnect(message) ?? false)) {
       const login = this.checkConnect(decoded.value, "udp");
       if (login === undefined) return;
-      this.udpSessions.get(token)?.session.end("replaced");
       const channel: UdpChannel = new UdpChannel(this.udp, rinfo, metrics, () => {
         if (this.udpSessions.get(token)?.channel === channel) this.udpSessions.delete(token);
       });
+      // onConnect ends the device's older session, whose channel then leaves the map.
       const session = this.options.onConnect(login, message.body, channel, this);
       this.udpSessions.set(token, { session, channel });
       return;
     }
-    const known = this.udpSessions.get(token);
     if (known === undefined) {
       metrics.framesDropped.inc({ reason: "UNKNOWN_TOKEN" });
       return;
     }
-    // The token names the session; the device may come back from another port (NAT rebinding).
-    known.channel.retarget(rinfo);
-    known.session.receive(message);
+    // The token names the session. Only a frame the session takes as new moves the reply address (NAT
+    // rebinding); a replayed or late datagram from elsewhere does not.
+    if (known.session.receive(message)) known.channel.retarget(rinfo);
   }
 }
 

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
+import type { Clock } from "../../harness/clock/clock.ts";
 import type { DecodedFrame } from "../../harness/protocol/ct/codec.ts";
 import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
 import type { Framing } from "../../harness/protocol/ct/envelope.ts";
@@ -11,8 +12,11 @@ export interface LoginServerOptions {
   registry: Registry;
   logger: Logger;
   metrics: PlatformMetrics;
+  clock: Clock;
   framing: Framing;
   maxFrameLength: number;
+  /** A connection that has not sent a 1002 after this long is closed. */
+  loginTimeoutMs: number;
   /** Answers a valid 1002: returns the 1003 frame to send. */
   onLogin: (frame: DecodedFrame & { message: { code: 1002 } }, key: CipherKey, remote: string) => Buffer;
 }
@@ -28,12 +32,19 @@ export function createLoginServer(options: LoginServerOptions): Server {
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
     let done = false;
-    const refuse = (outcome: string, detail: Record<string, unknown> = {}) => {
+    const idle = options.clock.setTimeout(
+      () => refuse("timeout"),
+      options.loginTimeoutMs,
+      "login-connection-timeout",
+    );
+    function refuse(outcome: string, detail: Record<string, unknown> = {}) {
+      if (done) return;
       metrics.logins.inc({ outcome });
       logger.info({ remote, outcome, ...detail }, "login refused: connection closed without an answer");
       done = true;
+      idle.cancel();
       socket.destroy();
-    };
+    }
     const decoder = new McStreamDecoder({
       framing: options.framing,
       maxFrameLength: options.maxFrameLength,
@@ -46,33 +57,40 @@ export function createLoginServer(options: LoginServerOptions): Server {
       },
     });
     socket.on("data", (chunk: Buffer) => {
-      if (done) return;
       for (const outcome of decoder.push(chunk)) {
         if (done) return;
         if (!outcome.ok) {
           metrics.framesDropped.inc({ reason: outcome.error.code });
           if (outcome.error.code === "NO_KEY") refuse("unknown_device");
-          else if (["DECRYPT_FAILED", "BAD_BODY_JSON"].includes(outcome.error.code)) refuse("wrong_pin");
+          else if (outcome.error.code === "DECRYPT_FAILED" || outcome.error.code === "BAD_BODY_JSON")
+            refuse("wrong_pin");
           else refuse("bad_frame", { error: outcome.error.code });
           return;
         }
         const { envelope, message } = outcome.value;
         if (message.code !== 1002) return refuse("bad_frame", { code: message.code });
-        if (message.body.deviceId !== envelope.deviceId) {
+        if (message.body.deviceId !== envelope.deviceId)
           return refuse("device_id_mismatch", { deviceId: envelope.deviceId });
+        // The key resolver found the device, so it is registered.
+        const pin = registry.get(message.body.deviceId)?.pin ?? "";
+        let response: Buffer;
+        try {
+          response = options.onLogin(
+            outcome.value as DecodedFrame & { message: { code: 1002 } },
+            CipherKey.fromPin(pin),
+            remote,
+          );
+        } catch (error) {
+          logger.error({ remote, err: error }, "login answer could not be built");
+          return refuse("platform_error");
         }
-        const device = registry.get(message.body.deviceId);
-        if (device === undefined) return refuse("unknown_device");
         done = true;
+        idle.cancel();
         metrics.logins.inc({ outcome: "ok" });
-        const response = options.onLogin(
-          outcome.value as DecodedFrame & { message: { code: 1002 } },
-          CipherKey.fromPin(device.pin),
-          remote,
-        );
         socket.end(response);
       }
     });
+    socket.on("close", () => idle.cancel());
     socket.on("error", (error) => logger.debug({ remote, err: error }, "login connection error"));
   });
 }

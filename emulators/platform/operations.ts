@@ -18,8 +18,12 @@ export interface OperationsDependencies {
   sessionOf: (deviceId: string) => DeviceSession | undefined;
   /** Base URL of the platform's HTTP server, for firmware links. */
   httpBase: () => string;
+  /** State reports the device has made so far. */
+  reportsSoFar: (deviceId: string) => number;
   /** Resolves true when the device's next state report is stored within `ms`, false when it is not. */
   waitForStateReport: (deviceId: string, ms: number) => Promise<boolean>;
+  /** Marks a sub-device unbound (and offline, fanned out). */
+  markUnbound: (deviceId: string) => void;
 }
 
 export interface ControlCommand {
@@ -47,7 +51,7 @@ export class PlatformOperations {
   /** 2005 -> 2004; then waits up to 10 s for the state report the control causes (5.4.3.2). */
   async control(deviceId: string, command: ControlCommand) {
     const session = this.route(deviceId);
-    const report = this.reportWithin(deviceId);
+    const before = this.deps.reportsSoFar(deviceId);
     const response = await this.call(session, 2005, {
       deviceId,
       serialId: command.serialId,
@@ -56,16 +60,16 @@ export class PlatformOperations {
     return {
       result: response.result,
       dscp: response.dscp,
-      ...(await this.stateIfReported(deviceId, response.result, report)),
+      ...(await this.stateIfReported(deviceId, response.result, before)),
     };
   }
 
   /** 2003 -> 2002; then waits up to 10 s for the state report (5.4.3.1). */
   async query(deviceId: string) {
     const session = this.route(deviceId);
-    const report = this.reportWithin(deviceId);
+    const before = this.deps.reportsSoFar(deviceId);
     const response = await this.call(session, 2003, { deviceId });
-    return { result: response.result, ...(await this.stateIfReported(deviceId, response.result, report)) };
+    return { result: response.result, ...(await this.stateIfReported(deviceId, response.result, before)) };
   }
 
   /** 2031 -> 2030 (5.4.3.4). */
@@ -120,7 +124,7 @@ export class PlatformOperations {
     const session = this.deps.sessionOf(gatewayId);
     if (session === undefined) throw new PlatformError("OFFLINE", `gateway ${gatewayId} is offline`);
     const response = await this.call(session, 2015, { deviceId: gatewayId, subDeviceId });
-    if (response.result === 0) this.deps.store.setUnbound(subDeviceId, true);
+    if (response.result === 0) this.deps.markUnbound(subDeviceId);
     return { result: response.result };
   }
 
@@ -159,13 +163,12 @@ export class PlatformOperations {
     }
   }
 
-  private reportWithin(deviceId: string): Promise<boolean> {
-    return this.deps.waitForStateReport(deviceId, this.deps.timing.stateReportWaitMs);
-  }
-
-  private async stateIfReported(deviceId: string, result: number, report: Promise<boolean>) {
+  /** 5.4.3.1-2: the state report must come within 10 s of the device's answer (not of the first send). */
+  private async stateIfReported(deviceId: string, result: number, reportsBefore: number) {
     if (result !== 0) return {};
-    const reported = await report;
+    const reported =
+      this.deps.reportsSoFar(deviceId) > reportsBefore ||
+      (await this.deps.waitForStateReport(deviceId, this.deps.timing.stateReportWaitMs));
     return reported ? { state: this.deps.store.get(deviceId)?.status } : { state: null };
   }
 }

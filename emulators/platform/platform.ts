@@ -35,8 +35,10 @@ export const DEFAULT_PORTS = { login: 8700, tcp: 8701, udp: 8702, http: 8780 } a
 export interface PlatformOptions {
   registry: Registry;
   clock?: Clock;
-  /** Seeds tokens, session keys and the platform's sequences. Default: a fresh seed (logged). */
+  /** Seeds the platform's sequences (and tokens and session keys, unless `secretRandom` is given). */
   random?: Random;
+  /** Source of tokens and session keys; `cryptoRandom()` for unpredictable ones. Default: `random`. */
+  secretRandom?: Random;
   logger?: Logger;
   /** Interface to listen on. Default 127.0.0.1; 0.0.0.0 for a lab network. */
   host?: string;
@@ -102,6 +104,7 @@ function listenTcp(server: Server, port: number, host: string): Promise<number> 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const clock = options.clock ?? new RealClock();
   const random = options.random ?? seededRandom(randomSeed());
+  const secretRandom = options.secretRandom ?? random;
   const logger = options.logger ?? createLogger({ name: "platform" });
   const timing: PlatformTiming = { ...defaultTiming, ...options.timing };
   const host = options.host ?? "127.0.0.1";
@@ -186,6 +189,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           logins,
           logger,
           metrics,
+          clock,
+          connectTimeoutMs: 3 * timing.responseTimeoutMs,
           framing,
           maxFrameLength,
           onConnect: (login, connect, channel, server) => {
@@ -201,13 +206,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
               handler,
               logger,
               onEnd: (s, reason) => endSession(s, reason, server),
-              onFrame: (direction, s, message) =>
-                events.emit("frame", { direction, deviceId: s.deviceId, message, at: clock.now() }),
+              onFrame: (direction, s, message) => {
+                if (direction === "in") store.touch(s.deviceId, clock.now());
+                events.emit("frame", { direction, deviceId: s.deviceId, message, at: clock.now() });
+              },
               onResend: () => metrics.resends.inc(),
             });
             sessions.set(login.deviceId, session);
             server.sessions.add(session);
             store.closeResourceReport(login.deviceId);
+            for (const sub of store.subDevicesOf(login.deviceId)) store.closeResourceReport(sub.deviceId);
             session.start(connect);
             setOnline(login.deviceId, true, channel.transport);
             events.emit("session", {
@@ -231,6 +239,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     registry,
     logger,
     metrics,
+    clock,
+    loginTimeoutMs: 3 * timing.responseTimeoutMs,
     framing,
     maxFrameLength,
     onLogin: ({ message }, pinKey, remote) => {
@@ -238,15 +248,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       const skew = Math.abs(message.body.time * 1000 - clock.now());
       if (skew > timing.clockSkewWarnMs)
         logger.warn({ deviceId, skewSeconds: Math.round(skew / 1000) }, "device clock is off");
-      const token = newToken(random);
-      const sessionKey = newToken(random);
-      const previous = logins.issue({
+      const token = newToken(secretRandom);
+      const sessionKey = newToken(secretRandom);
+      logins.issue({
         deviceId,
         token,
         key: CipherKey.fromSessionKey(sessionKey),
         issuedAt: clock.now(),
       });
-      if (previous !== undefined) sessions.get(deviceId)?.end("replaced");
+      sessions.get(deviceId)?.end("replaced");
       // protocol-decisions section 6: the least loaded connection server.
       const server = servers.reduce((a, b) => (b.load < a.load ? b : a));
       const index = servers.indexOf(server);
@@ -276,7 +286,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     firmware,
     sessionOf: (deviceId) => sessions.get(deviceId),
     httpBase: () => addresses.http,
+    reportsSoFar: (deviceId) => waiters.count(deviceId),
     waitForStateReport: (deviceId, ms) => waiters.wait(deviceId, ms),
+    markUnbound: (deviceId) => {
+      store.setUnbound(deviceId, true);
+      fanout.publish(deviceId, "online", { online: false, unbound: true, at: clock.now() });
+      updateOnlineGauge();
+    },
   });
 
   const httpServer = createHttpApi({ operations, store, metrics, firmware, logger });
@@ -292,8 +308,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const endConnections = [loginServer, ...servers.map((s) => s.tcp), httpServer].map(trackConnections);
 
   try {
-    const loginPort = await listenTcp(loginServer, options.loginPort ?? DEFAULT_PORTS.login, host);
-    closers.push(() => new Promise((resolve) => loginServer.close(() => resolve())));
     for (const [i, server] of servers.entries()) {
       const tcpBase = options.tcpPort ?? DEFAULT_PORTS.tcp;
       const udpBase = options.udpPort ?? DEFAULT_PORTS.udp;
@@ -314,6 +328,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
     const httpPort = await listenTcp(httpServer, options.httpPort ?? DEFAULT_PORTS.http, host);
     closers.push(() => new Promise((resolve) => httpServer.close(() => resolve())));
+    // Last: a login answers with the connection servers' addresses, so they must be known first.
+    const loginPort = await listenTcp(loginServer, options.loginPort ?? DEFAULT_PORTS.login, host);
+    closers.push(() => new Promise((resolve) => loginServer.close(() => resolve())));
     addresses.login = hostPort(advertised, loginPort);
     addresses.tcp = addresses.connectionServers[0]?.tcp ?? "";
     addresses.udp = addresses.connectionServers[0]?.udp ?? "";
@@ -339,6 +356,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     close: () => {
       closed ??= (async () => {
         for (const session of [...sessions.values()]) session.end("stopped");
+        waiters.cancelAll();
         for (const end of endConnections) end();
         await Promise.allSettled(closers.map((close) => close()));
         await fanout.close();

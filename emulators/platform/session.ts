@@ -15,6 +15,7 @@ import {
 } from "../../harness/protocol/ct/sequence.ts";
 import type { Random } from "../../harness/random/random.ts";
 import type { DeviceChannel } from "./channel.ts";
+import { errorFields } from "./error-fields.ts";
 import { offlineAfterMs, type PlatformTiming } from "./options.ts";
 
 /** Requests the platform sends to a device, and the responses that answer them (5.2.1). */
@@ -63,6 +64,8 @@ interface PendingRequest {
   code: PlatformRequestCode;
   frame: Buffer;
   timer: Timer;
+  /** Consecutive sends of this request that went unanswered (5.2). */
+  failures: number;
   resolve: (body: unknown) => void;
   reject: (error: DeviceRequestError) => void;
 }
@@ -76,7 +79,6 @@ export class DeviceSession {
   readonly token: string;
   readonly channel: DeviceChannel;
   readonly connectedAt: number;
-  lastSeen: number;
   private readonly deps: SessionDependencies;
   /** Last device request sequence accepted (5.2.2 item 5); set by the 1004. */
   private lastDeviceSequence: number | undefined;
@@ -86,7 +88,6 @@ export class DeviceSession {
   private lastVoiceSegment: number | undefined;
   private platformSequence: number | undefined;
   private readonly pending = new Map<number, PendingRequest>();
-  private failedSends = 0;
   private offlineTimer: Timer | undefined;
   private ended: SessionEndReason | undefined;
 
@@ -96,7 +97,6 @@ export class DeviceSession {
     this.token = deps.token;
     this.channel = deps.channel;
     this.connectedAt = deps.clock.now();
-    this.lastSeen = this.connectedAt;
   }
 
   get isEnded(): boolean {
@@ -122,10 +122,12 @@ export class DeviceSession {
     this.lastResponse = this.send({ code: 1005, body });
   }
 
-  /** A decoded frame from the device. Any message at all counts as life (5.4.2 (3)). */
-  receive(message: McMessage): void {
-    if (this.ended) return;
-    this.lastSeen = this.deps.clock.now();
+  /**
+   * A decoded frame from the device. Any message at all counts as life (5.4.2 (3)). Returns true when the frame
+   * was a new request or answered a pending one (not a retransmission, a sequence error or a stray response).
+   */
+  receive(message: McMessage): boolean {
+    if (this.ended) return false;
     this.armOfflineTimer();
     this.deps.onFrame?.("in", this, message);
     const type = packetType(message.code);
@@ -134,10 +136,14 @@ export class DeviceSession {
         { deviceId: this.deviceId, code: message.code },
         "platform-bound code from device ignored",
       );
-      return;
+      return false;
     }
-    if (type.role === "response") this.settle(message);
-    else this.accept(message);
+    return type.role === "response" ? this.settle(message) : this.accept(message);
+  }
+
+  /** A repeated 1004 of this session (its 1005 was lost): to be answered again by `receive`, not a new connect. */
+  isRepeatedConnect(message: McMessage): boolean {
+    return message.code === 1004 && parseSequence(message.body.sequence) === this.lastDeviceSequence;
   }
 
   /** Sends a platform request; resends it after each response timeout with the same sequence (5.2). */
@@ -154,14 +160,14 @@ export class DeviceSession {
     } as unknown as McMessage;
     return new Promise<ResponseTo<C>>((resolve, reject) => {
       const frame = this.send(message);
-      const entry: PendingRequest = {
+      this.pending.set(sequence, {
         code,
         frame,
         timer: this.armResend(sequence),
+        failures: 0,
         resolve: resolve as (body: unknown) => void,
         reject,
-      };
-      this.pending.set(sequence, entry);
+      });
     });
   }
 
@@ -178,7 +184,12 @@ export class DeviceSession {
     this.deps.onEnd(this, reason);
   }
 
-  private accept(message: McMessage): void {
+  private accept(message: McMessage): boolean {
+    if (message.code === 1002) {
+      // Login belongs to the login server: a 1002 on a connection is dropped, as any frame out of place.
+      this.deps.logger.info({ deviceId: this.deviceId }, "1002 on a connection server dropped");
+      return false;
+    }
     const sequence = parseSequence((message.body as { sequence: string }).sequence);
     let verdict = classifySequence(this.lastDeviceSequence, sequence);
     if (verdict === "retransmission" && message.code === 3002) {
@@ -188,40 +199,41 @@ export class DeviceSession {
     if (verdict === "retransmission") {
       // 5.2.2 item 5: answer again, do not apply twice.
       if (this.lastResponse !== undefined) this.channel.send(this.lastResponse);
-      return;
+      return false;
     }
     const responseCode = responseCodeFor(message.code);
+    const now = unixSeconds(this.deps.clock);
     if (verdict === "out-of-order") {
       const expected = this.lastDeviceSequence === undefined ? 0 : sequenceAfter(this.lastDeviceSequence);
       this.deps.logger.info(
         { deviceId: this.deviceId, code: message.code, sequence, expected },
         "sequence error",
       );
-      this.send(
-        this.errorResponse(message, responseCode, McResult.InvalidParameter, `expected sequence ${expected}`),
+      this.reply(
+        message,
+        responseCode,
+        errorFields(message, McResult.InvalidParameter, now, `expected sequence ${expected}`),
       );
-      return;
+      return false;
     }
     this.lastDeviceSequence = sequence;
     if (message.code === 3002) this.lastVoiceSegment = message.body.ctrlParam.sn;
     if (message.code === 1000) {
-      const body: BodyOf<1001> = {
-        result: McResult.Success,
-        sequence: formatSequence(sequence),
-        time: unixSeconds(this.deps.clock),
-      };
-      this.lastResponse = this.send({ code: 1001, body });
-      return;
+      this.lastResponse = this.reply(message, 1001, { result: McResult.Success, time: now });
+      return true;
     }
-    if (message.code === 1002 || message.code === 1004) {
-      // Login and connect belong to the login and connection servers, not to an open session.
-      this.lastResponse = this.send(
-        this.errorResponse(message, responseCode, McResult.InvalidParameter, "already connected"),
+    if (message.code === 1004) {
+      // A second connect, with a new sequence, on a session that is already open.
+      this.lastResponse = this.reply(
+        message,
+        1005,
+        errorFields(message, McResult.InvalidParameter, now, "already connected"),
       );
-      return;
+      return true;
     }
     this.lastResponse = undefined;
     void this.dispatch(message as DeviceRequest, responseCode, sequence);
+    return true;
   }
 
   private async dispatch(request: DeviceRequest, responseCode: McCode, sequence: number): Promise<void> {
@@ -233,35 +245,40 @@ export class DeviceSession {
         { err: error, deviceId: this.deviceId, code: request.code },
         "business handler failed",
       );
-      fields = {
-        result: McResult.PlatformUnknownError,
-        deviceId: request.body.deviceId,
-        time: unixSeconds(this.deps.clock),
-      };
+      fields = errorFields(request, McResult.PlatformUnknownError, unixSeconds(this.deps.clock));
     }
     if (this.ended) return;
-    const { result, ...rest } = fields;
-    const body = { result, sequence: formatSequence(sequence), ...rest };
-    const frame = this.send({ code: responseCode, body } as McMessage);
+    const frame = this.reply(request, responseCode, fields);
     if (this.lastDeviceSequence === sequence) this.lastResponse = frame;
   }
 
-  private errorResponse(message: McMessage, responseCode: McCode, result: number, dscp: string): McMessage {
-    const body: Record<string, unknown> = {
-      result,
-      sequence: (message.body as { sequence: string }).sequence,
-    };
-    const deviceId = (message.body as { deviceId?: string }).deviceId;
-    if (deviceId !== undefined && responseCode !== 1001) body.deviceId = deviceId;
-    const subDeviceId = (message.body as { subDeviceId?: string }).subDeviceId;
-    if (subDeviceId !== undefined) body.subDeviceId = subDeviceId;
-    if (responseCode === 2013) body.authResult = "1";
-    body.dscp = dscp;
-    body.time = unixSeconds(this.deps.clock);
-    return { code: responseCode, body } as McMessage;
+  /**
+   * Sends the answer to a device request. Fields that fail the response's schema are a platform bug: it is
+   * logged and the device gets 999999 instead, never an exception on the socket.
+   */
+  private reply(request: McMessage, responseCode: McCode, fields: ResponseFields): Buffer {
+    const sequence = (request.body as { sequence: string }).sequence;
+    const { result, ...rest } = fields;
+    try {
+      return this.send({ code: responseCode, body: { result, sequence, ...rest } } as McMessage);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, deviceId: this.deviceId, code: responseCode },
+        "platform answer failed its schema",
+      );
+      const { result: fallback, ...fallbackRest } = errorFields(
+        request,
+        McResult.PlatformUnknownError,
+        unixSeconds(this.deps.clock),
+      );
+      return this.send({
+        code: responseCode,
+        body: { result: fallback, sequence, ...fallbackRest },
+      } as McMessage);
+    }
   }
 
-  private settle(message: McMessage): void {
+  private settle(message: McMessage): boolean {
     const sequence = parseSequence((message.body as { sequence: string }).sequence);
     const entry = this.pending.get(sequence);
     if (entry === undefined || responseCodeFor(entry.code) !== message.code) {
@@ -269,12 +286,12 @@ export class DeviceSession {
         { deviceId: this.deviceId, code: message.code, sequence },
         "response to no pending request",
       );
-      return;
+      return false;
     }
     entry.timer.cancel();
     this.pending.delete(sequence);
-    this.failedSends = 0;
     entry.resolve(message.body);
+    return true;
   }
 
   private armResend(sequence: number): Timer {
@@ -282,17 +299,17 @@ export class DeviceSession {
       () => {
         const entry = this.pending.get(sequence);
         if (entry === undefined || this.ended) return;
-        this.failedSends++;
-        if (this.failedSends >= this.deps.timing.maxFailedSends) {
+        entry.failures++;
+        if (entry.failures >= this.deps.timing.maxFailedSends) {
           this.deps.logger.info(
-            { deviceId: this.deviceId, failedSends: this.failedSends },
+            { deviceId: this.deviceId, code: entry.code, sends: entry.failures },
             "session dropped: failed sends",
           );
           this.pending.delete(sequence);
           entry.reject(
             new DeviceRequestError(
               "DEVICE_TIMEOUT",
-              `${this.deviceId} did not answer ${entry.code} in ${this.failedSends} sends`,
+              `${this.deviceId} did not answer ${entry.code} in ${entry.failures} sends`,
             ),
           );
           this.end("failed-sends");

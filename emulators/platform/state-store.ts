@@ -120,12 +120,15 @@ export class StateStore {
       }
       for (const resource of serial.resourceSerial) {
         const existing = line.resourceSerial.find((r) => r.resourceName === resource.resourceName);
-        if (existing === undefined)
+        if (existing === undefined) {
           line.resourceSerial.push({
             resourceName: resource.resourceName,
             resourceInfo: [...resource.resourceInfo],
           });
-        else existing.resourceInfo.push(...resource.resourceInfo);
+        } else {
+          // A part repeating an entry (same *_ID) replaces it: devices often resend their whole list.
+          for (const entry of resource.resourceInfo) upsertEntry(existing.resourceInfo, entry);
+        }
       }
     }
   }
@@ -201,4 +204,12 @@ export class StateStore {
   subDevicesOf(gatewayId: string): DeviceRecord[] {
     return this.all().filter((r) => r.parentId === gatewayId);
   }
+}
+
+/** Replaces the entry with the same first `*_ID` field, or appends. */
+function upsertEntry(entries: Array<Record<string, string>>, entry: Record<string, string>): void {
+  const idKey = Object.keys(entry).find((k) => k.endsWith("_ID"));
+  const index = idKey === undefined ? -1 : entries.findIndex((e) => e[idKey] === entry[idKey]);
+  if (index >= 0) entries[index] = entry;
+  else entries.push(entry);
 }

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { RealClock } from "../clock/real-clock.ts";
 import { showValue, UsageError } from "../errors.ts";
 import { createLogger } from "../log/logger.ts";
-import { randomSeed, seededRandom } from "../random/random.ts";
+import { cryptoRandom, randomSeed, seededRandom } from "../random/random.ts";
 import type { CliIo } from "./io.ts";
 
 export interface PlatformCommandOptions {
@@ -98,7 +98,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
     .option("--firmware-dir <dir>", "serve every file of this directory at /firmware/<name>")
     .option(
       "--seed <n>",
-      "seed for tokens, session keys and sequences (default: random, logged)",
+      "seed for sequences, and for tokens and session keys (without it, those come from a cryptographic source)",
       integer("seed", 0, 2 ** 31 - 1),
     )
     .option("--log-file <file>", "write logs to this file instead of stderr")
@@ -124,6 +124,8 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         registry,
         clock: new RealClock(),
         random: seededRandom(seed),
+        // Tokens and session keys: reproducible when the run asks for it with --seed, unpredictable otherwise.
+        ...(options.seed === undefined ? { secretRandom: cryptoRandom() } : {}),
         logger,
         host: options.host,
         ...(options.advertisedHost === undefined ? {} : { advertisedHost: options.advertisedHost }),
