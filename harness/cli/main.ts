@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { HilfarmError } from "../errors.ts";
+import { addFleetCommands } from "./fleet-commands.ts";
 import { addFrameCommands } from "./frame-command.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { addPlatformCommand } from "./platform-command.ts";
@@ -37,6 +38,7 @@ export async function main(
     exitCode = Math.max(exitCode, code);
   });
   addPlatformCommand(program, io, waitForStop);
+  addFleetCommands(program, io, waitForStop);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   for (const command of program.commands.flatMap((c) => c.commands)) {
     command.exitOverride().configureOutput(program.configureOutput());

@@ -1,0 +1,206 @@
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { socketConnector } from "../../emulators/device/link.ts";
+import { RealClock } from "../clock/real-clock.ts";
+import { showValue, UsageError } from "../errors.ts";
+import { Fleet } from "../farm/fleet.ts";
+import { type FleetPlan, fleetRegistry, fleetRegistryJson } from "../farm/fleet-plan.ts";
+import { loadFleetPlan } from "../farm/load-fleet.ts";
+import { createLogger, type Logger } from "../log/logger.ts";
+import { cryptoRandom, seededRandom } from "../random/random.ts";
+import type { CliIo } from "./io.ts";
+
+interface FleetCommandOptions {
+  fleet: string;
+  seed?: number;
+  registryOut?: string;
+  summaryAfter: number;
+  logLevel: string;
+  logFile?: string;
+}
+
+const seedOption = (text: string): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError("seed", `--seed must be a non-negative integer, got ${showValue(text)}`);
+  return n;
+};
+const secondsOption = (text: string): number => {
+  const n = Number(text);
+  if (!(n > 0 && n <= 3600))
+    throw new UsageError("summary-after", `--summary-after must be 1..3600 seconds, got ${showValue(text)}`);
+  return n;
+};
+
+function fleetLogger(options: FleetCommandOptions, name: string): Logger {
+  return createLogger({
+    name,
+    level: options.logLevel,
+    ...(options.logFile === undefined ? {} : { destination: options.logFile }),
+  });
+}
+
+/**
+ * Prints `{"event":"summary",...}` once every device is online, or after `seconds` with what is online then,
+ * on the real clock.
+ */
+function printSummary(fleet: Fleet, io: CliIo, seconds: number): () => void {
+  const clock = new RealClock();
+  let printed = false;
+  const print = () => {
+    if (printed) return;
+    printed = true;
+    poll.cancel();
+    deadline.cancel();
+    io.stdout.write(`${JSON.stringify({ event: "summary", ...fleet.summary() })}\n`);
+  };
+  const poll = clock.setInterval(
+    () => {
+      const summary = fleet.summary();
+      if (summary.online === summary.devices) print();
+    },
+    200,
+    "summary-poll",
+  );
+  const deadline = clock.setTimeout(print, seconds * 1000, "summary-deadline");
+  return () => {
+    poll.cancel();
+    deadline.cancel();
+  };
+}
+
+function startFleet(plan: FleetPlan, loginAddress: string, logger: Logger): Fleet {
+  const fleet = new Fleet({
+    plan,
+    loginAddress,
+    clock: new RealClock(),
+    random: seededRandom(plan.seed),
+    logger,
+    connector: socketConnector(),
+  });
+  fleet.powerOn();
+  return fleet;
+}
+
+const commonOptions = (command: Command) =>
+  command
+    .requiredOption(
+      "--fleet <file>",
+      "fleet file: devices per profile, gateways with sub-devices (see examples/fleet.json)",
+    )
+    .option("--seed <n>", "override the fleet's seed (device ids, PINs, sequences)", seedOption)
+    .option("--registry-out <file>", "also write the fleet's registry (JSON) for a platform to load")
+    .option(
+      "--summary-after <seconds>",
+      "print the summary then, even if not every device is online",
+      secondsOption,
+      30,
+    )
+    .option("--log-file <file>", "write logs to this file instead of stderr")
+    .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info");
+
+/** `hilfarm up` (platform and fleet in one process) and `hilfarm devices` (a fleet against any platform). */
+export function addFleetCommands(program: Command, io: CliIo, waitForStop: () => Promise<string>): void {
+  commonOptions(
+    program
+      .command("up")
+      .description(
+        "Start the reference platform and a fleet of emulated devices in one process, on embedded defaults.\n" +
+          "Prints the platform's ready line, then a summary of devices online by model; runs until Ctrl-C.",
+      ),
+  )
+    .option("--host <address>", "interface the platform listens on", "127.0.0.1")
+    .option("--login-port <port>", "login server; 0 = any free port", Number, 8700)
+    .option("--tcp-port <port>", "TCP connection server; 0 = any free port", Number, 8701)
+    .option("--udp-port <port>", "UDP connection server; 0 = any free port", Number, 8702)
+    .option("--http-port <port>", "northbound API; 0 = any free port", Number, 8780)
+    .option("--no-mqtt", "no MQTT fan-out")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hilfarm up --fleet examples/fleet.json\n  hilfarm up --fleet examples/fleet.json --http-port 0 --login-port 0 --tcp-port 0 --udp-port 0\n",
+    )
+    .action(
+      async (
+        options: FleetCommandOptions & {
+          host: string;
+          loginPort: number;
+          tcpPort: number;
+          udpPort: number;
+          httpPort: number;
+          mqtt: boolean;
+        },
+      ) => {
+        const { Registry } = await import("../../emulators/platform/registry/index.ts");
+        const { startPlatform } = await import("../../emulators/platform/platform.ts");
+        const plan = await loadFleetPlan(options.fleet, options.seed);
+        if (options.registryOut !== undefined) await writeFile(options.registryOut, fleetRegistryJson(plan));
+        const logger = fleetLogger(options, "hilfarm");
+        const platform = await startPlatform({
+          registry: Registry.fromDevices(fleetRegistry(plan)),
+          clock: new RealClock(),
+          random: seededRandom(plan.seed),
+          secretRandom: cryptoRandom(),
+          logger: logger.child({ side: "platform" }),
+          host: options.host,
+          loginPort: options.loginPort,
+          tcpPort: options.tcpPort,
+          udpPort: options.udpPort,
+          httpPort: options.httpPort,
+          mqtt: options.mqtt ? "embedded" : "none",
+        });
+        const { login, tcp, udp, http, mqtt } = platform.addresses;
+        io.stdout.write(`${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt })}\n`);
+        const fleet = startFleet(plan, login, logger.child({ side: "devices" }));
+        const stopSummary = printSummary(fleet, io, options.summaryAfter);
+        const signal = await waitForStop();
+        logger.info({ signal }, "stopping");
+        stopSummary();
+        fleet.powerOff();
+        await platform.close();
+        logger.flush();
+      },
+    );
+
+  commonOptions(
+    program
+      .command("devices")
+      .description(
+        "Attach a fleet of emulated devices to a platform (ours or any other) at its login address; runs until Ctrl-C.",
+      ),
+  )
+    .requiredOption("--platform <host:port>", "the platform's login server")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hilfarm devices --fleet examples/fleet.json --platform 127.0.0.1:8700 --registry-out fleet-registry.json\n",
+    )
+    .action(async (options: FleetCommandOptions & { platform: string }) => {
+      if (!/^.+:\d+$/.test(options.platform)) {
+        throw new UsageError("platform", `--platform must be host:port, got ${showValue(options.platform)}`);
+      }
+      const plan = await loadFleetPlan(options.fleet, options.seed);
+      if (options.registryOut !== undefined) await writeFile(options.registryOut, fleetRegistryJson(plan));
+      const logger = fleetLogger(options, "devices");
+      const fleet = startFleet(plan, options.platform, logger);
+      const stopSummary = printSummary(fleet, io, options.summaryAfter);
+      const signal = await waitForStop();
+      logger.info({ signal }, "stopping");
+      stopSummary();
+      fleet.powerOff();
+      logger.flush();
+    });
+
+  program
+    .command("registry")
+    .description(
+      "Print the registry (JSON) a platform needs for a fleet: provision it before attaching the devices.",
+    )
+    .requiredOption("--fleet <file>", "fleet file")
+    .option("--seed <n>", "override the fleet's seed", seedOption)
+    .addHelpText(
+      "after",
+      "\nExample:\n  hilfarm registry --fleet examples/fleet.json > fleet-registry.json\n",
+    )
+    .action(async (options: { fleet: string; seed?: number }) => {
+      io.stdout.write(fleetRegistryJson(await loadFleetPlan(options.fleet, options.seed)));
+    });
+}
