@@ -191,6 +191,54 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     );
   }
 
+  /**
+   * Voice control (5.4.3.17): the utterance's bytes go up in segments of `segmentBytes`, all with one sequence and
+   * one `voiceId`, `sn` from 1 and `isLast` "1" on the last; resolves with the answer to the last segment.
+   */
+  async speak(
+    audio: Buffer | string,
+    options: { segmentBytes?: number; format?: "pcm" | "speex" | "amr"; rate?: 8000 | 16000 } = {},
+  ) {
+    if (this.current !== "online") throw new Error(`${this.deviceId} is not online`);
+    const bytes = typeof audio === "string" ? Buffer.from(audio, "utf8") : audio;
+    const size = Math.max(1, options.segmentBytes ?? 1024);
+    const segments = Math.max(1, Math.ceil(bytes.length / size));
+    this.sequence = sequenceAfter(this.sequence);
+    const sequence = this.sequence;
+    const voiceId = `${this.deviceId}${unixSeconds(this.options.clock)}`;
+    let answer: Record<string, unknown> & { result: number } = { result: 0 };
+    for (let sn = 1; sn <= segments; sn++) {
+      const ctrlParam = {
+        format: options.format ?? "amr",
+        rate: options.rate ?? 16000,
+        channel: 1,
+        voiceId,
+        sn,
+        isLast: sn === segments ? "1" : "0",
+        audioData: bytes.subarray((sn - 1) * size, sn * size).toString("base64"),
+      };
+      answer = await this.sendRequest(
+        3002,
+        {
+          sequence: formatSequence(sequence),
+          deviceId: this.deviceId,
+          ctrlParam,
+          time: unixSeconds(this.options.clock),
+        },
+        sequence,
+      );
+    }
+    return answer;
+  }
+
+  /** Speech synthesis (5.4.3.18): text in, the platform's audio (Base64) out. */
+  synthesize(
+    content: string,
+    ttsParam: { anchor?: string; format?: "pcm" | "speex" | "amr"; rate?: 8000 | 16000 } = {},
+  ) {
+    return this.request(3000, { deviceId: this.deviceId, ttsParam: { content, ...ttsParam } });
+  }
+
   private sendRequest(
     code: McCode,
     body: Record<string, unknown>,

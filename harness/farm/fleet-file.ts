@@ -1,9 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
+import { misbehaviourNames } from "../../emulators/device/misbehaviour.ts";
 import { showValue, UsageError } from "../errors.ts";
 
 const Count = z.number().int().min(0).max(100_000);
+
+/** Fault switches for every device of an entry, at start (see emulators/device/misbehaviour.ts). */
+const Misbehaviour = z.partialRecord(
+  z.enum(misbehaviourNames as [string, ...string[]]),
+  z.union([z.boolean(), z.number().int().min(0)]),
+);
 
 /** A fleet: how many devices of which profile, gateways with their sub-device mix, and where credentials come from. */
 export const FleetFileSchema = z.strictObject({
@@ -11,12 +18,17 @@ export const FleetFileSchema = z.strictObject({
   seed: z.number().int().min(0).default(1),
   /** Directory of profiles, relative to the fleet file; default: the shipped profiles. */
   profiles: z.string().optional(),
-  devices: z.array(z.strictObject({ profile: z.string().min(1), count: Count })).default([]),
+  devices: z
+    .array(
+      z.strictObject({ profile: z.string().min(1), count: Count, misbehaviour: Misbehaviour.optional() }),
+    )
+    .default([]),
   gateways: z
     .array(
       z.strictObject({
         profile: z.string().min(1),
         count: Count,
+        misbehaviour: Misbehaviour.optional(),
         subDevices: z.array(z.strictObject({ profile: z.string().min(1), count: Count })).default([]),
       }),
     )

@@ -1,3 +1,4 @@
+import type { Misbehaviour } from "../../emulators/device/misbehaviour.ts";
 import type { RegisteredDevice, Registry } from "../../emulators/platform/registry/index.ts";
 import type { Profile } from "../../emulators/profiles/schema.ts";
 import { UsageError } from "../errors.ts";
@@ -11,6 +12,8 @@ export interface PlannedDevice {
   profile: Profile;
   /** Sub-devices, for a gateway. */
   subDevices: PlannedDevice[];
+  /** Fault switches set at start. */
+  misbehaviour: Partial<Misbehaviour>;
 }
 
 export interface FleetPlan {
@@ -71,35 +74,31 @@ export function planFleet(
   };
 
   const devices: PlannedDevice[] = [];
+  const planned = (
+    profileName: string,
+    profile: Profile,
+    parentId: string | undefined,
+    misbehaviour: unknown,
+  ): PlannedDevice => ({
+    ...credentials(profile, parentId),
+    profileName,
+    profile,
+    subDevices: [],
+    misbehaviour: (misbehaviour ?? {}) as Partial<Misbehaviour>,
+  });
   for (const entry of fleet.devices) {
     const profile = profileOf(entry.profile, ["device"]);
     for (let i = 0; i < entry.count; i++)
-      devices.push({
-        ...credentials(profile, undefined),
-        profileName: entry.profile,
-        profile,
-        subDevices: [],
-      });
+      devices.push(planned(entry.profile, profile, undefined, entry.misbehaviour));
   }
   for (const entry of fleet.gateways) {
     const profile = profileOf(entry.profile, ["gateway"]);
     for (let i = 0; i < entry.count; i++) {
-      const gateway: PlannedDevice = {
-        ...credentials(profile, undefined),
-        profileName: entry.profile,
-        profile,
-        subDevices: [],
-      };
+      const gateway = planned(entry.profile, profile, undefined, entry.misbehaviour);
       for (const subEntry of entry.subDevices) {
         const subProfile = profileOf(subEntry.profile, ["sub-device"]);
-        for (let j = 0; j < subEntry.count; j++) {
-          gateway.subDevices.push({
-            ...credentials(subProfile, gateway.deviceId),
-            profileName: subEntry.profile,
-            profile: subProfile,
-            subDevices: [],
-          });
-        }
+        for (let j = 0; j < subEntry.count; j++)
+          gateway.subDevices.push(planned(subEntry.profile, subProfile, gateway.deviceId, {}));
       }
       devices.push(gateway);
     }

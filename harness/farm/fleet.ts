@@ -42,6 +42,7 @@ export class Fleet {
         logger: options.logger,
         connector: options.connector,
         transport: options.plan.transport,
+        misbehaviour: planned.misbehaviour,
         ...(options.timing === undefined ? {} : { timing: options.timing }),
       });
     });
