@@ -1,45 +1,17 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { killAll, startNode } from "../../harness/testing/child-process.ts";
 
 /**
  * The platform as a process (`hilfarm platform`), and a device written from the spec alone
  * (examples/clients/ct-device.mjs, no hilfarm code) as another: what a lab runs.
  */
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const PLUG = { deviceId: "0000111122223333aaaabbbb", pin: "A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6" };
-const children: ChildProcessWithoutNullStreams[] = [];
+const start = startNode;
 
-function start(args: string[]) {
-  const child = spawn(process.execPath, args, { cwd: root });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const stderr: string[] = [];
-  child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
-  /** The next stdout line, parsed as JSON. */
-  const next = async (): Promise<Record<string, unknown>> => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`process ended; stderr: ${stderr.join("")}`);
-    return JSON.parse(value);
-  };
-  /** The next stdout line whose `event` is `name`, skipping others (heartbeats interleave). */
-  const until = async (name: string): Promise<Record<string, unknown>> => {
-    for (;;) {
-      const line = await next();
-      if (line.event === name) return line;
-    }
-  };
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, next, until, exited, stderr };
-}
-
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
-});
+afterEach(killAll);
 
 describe("hilfarm platform, with a device written from the spec", () => {
   it("prints the ready line, serves a TCP and a UDP device, executes a control from the API, stops on SIGTERM", async () => {

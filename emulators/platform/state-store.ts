@@ -104,7 +104,8 @@ export class StateStore {
 
   /**
    * A (part of a) full resource report (5.4.3.3). Parts closer together than `gapMs` belong to one report and
-   * merge; a part after a longer gap starts a new report, which replaces what was there.
+   * merge (an entry repeating an earlier one, by its `*_ID` field, replaces it: devices often resend their whole
+   * list); a part after a longer gap starts a new report, which replaces what was there.
    */
   applyResourceReport(deviceId: string, serials: ResourceSerials, at: number, gapMs: number): void {
     const record = this.records.get(deviceId);
@@ -112,24 +113,9 @@ export class StateStore {
     const open = this.openResourceReports.get(deviceId);
     if (open === undefined || at - open.lastPartAt > gapMs) record.resources = [];
     this.openResourceReports.set(deviceId, { lastPartAt: at });
-    for (const serial of serials) {
-      let line = record.resources.find((s) => s.serialId === serial.serialId);
-      if (line === undefined) {
-        line = { serialId: serial.serialId, resourceSerial: [] };
-        record.resources.push(line);
-      }
-      for (const resource of serial.resourceSerial) {
-        const existing = line.resourceSerial.find((r) => r.resourceName === resource.resourceName);
-        if (existing === undefined) {
-          line.resourceSerial.push({
-            resourceName: resource.resourceName,
-            resourceInfo: [...resource.resourceInfo],
-          });
-        } else {
-          // A part repeating an entry (same *_ID) replaces it: devices often resend their whole list.
-          for (const entry of resource.resourceInfo) upsertEntry(existing.resourceInfo, entry);
-        }
-      }
+    for (const { serialId, resource } of eachResource(serials)) {
+      const entries = resourceEntries(record, serialId, resource.resourceName);
+      for (const entry of resource.resourceInfo) upsertEntry(entries, entry);
     }
   }
 
@@ -145,28 +131,14 @@ export class StateStore {
   applyResourceChange(deviceId: string, serials: ResourceSerials): void {
     const record = this.records.get(deviceId);
     if (record === undefined) return;
-    for (const serial of serials) {
-      let line = record.resources.find((s) => s.serialId === serial.serialId);
-      if (line === undefined) {
-        line = { serialId: serial.serialId, resourceSerial: [] };
-        record.resources.push(line);
-      }
-      for (const resource of serial.resourceSerial) {
-        let target = line.resourceSerial.find((r) => r.resourceName === resource.resourceName);
-        if (target === undefined) {
-          target = { resourceName: resource.resourceName, resourceInfo: [] };
-          line.resourceSerial.push(target);
-        }
-        for (const entry of resource.resourceInfo) {
-          const { MODE: mode, ...info } = entry;
-          const idKey = Object.keys(info).find((k) => k.endsWith("_ID"));
-          const index =
-            idKey === undefined ? -1 : target.resourceInfo.findIndex((e) => e[idKey] === info[idKey]);
-          if (mode === "3") {
-            if (index >= 0) target.resourceInfo.splice(index, 1);
-          } else if (index >= 0) target.resourceInfo[index] = { ...target.resourceInfo[index], ...info };
-          else target.resourceInfo.push(info);
-        }
+    for (const { serialId, resource } of eachResource(serials)) {
+      const entries = resourceEntries(record, serialId, resource.resourceName);
+      for (const { MODE: mode, ...info } of resource.resourceInfo) {
+        const index = indexById(entries, info);
+        if (mode === "3") {
+          if (index >= 0) entries.splice(index, 1);
+        } else if (index >= 0) entries[index] = { ...entries[index], ...info };
+        else entries.push(info);
       }
     }
   }
@@ -206,10 +178,37 @@ export class StateStore {
   }
 }
 
-/** Replaces the entry with the same first `*_ID` field, or appends. */
-function upsertEntry(entries: Array<Record<string, string>>, entry: Record<string, string>): void {
+type Entry = Record<string, string>;
+
+function* eachResource(serials: ResourceSerials) {
+  for (const serial of serials)
+    for (const resource of serial.resourceSerial) yield { serialId: serial.serialId, resource };
+}
+
+/** The entries of one resource of one serial, created empty if the device had none. */
+function resourceEntries(record: DeviceRecord, serialId: string, resourceName: string): Entry[] {
+  let line = record.resources.find((s) => s.serialId === serialId);
+  if (line === undefined) {
+    line = { serialId, resourceSerial: [] };
+    record.resources.push(line);
+  }
+  let resource = line.resourceSerial.find((r) => r.resourceName === resourceName);
+  if (resource === undefined) {
+    resource = { resourceName, resourceInfo: [] };
+    line.resourceSerial.push(resource);
+  }
+  return resource.resourceInfo;
+}
+
+/** The index of the entry with the same first `*_ID` field, or -1. */
+function indexById(entries: Entry[], entry: Entry): number {
   const idKey = Object.keys(entry).find((k) => k.endsWith("_ID"));
-  const index = idKey === undefined ? -1 : entries.findIndex((e) => e[idKey] === entry[idKey]);
+  return idKey === undefined ? -1 : entries.findIndex((e) => e[idKey] === entry[idKey]);
+}
+
+/** Replaces the entry with the same first `*_ID` field, or appends. */
+function upsertEntry(entries: Entry[], entry: Entry): void {
+  const index = indexById(entries, entry);
   if (index >= 0) entries[index] = entry;
   else entries.push(entry);
 }

@@ -1,32 +1,15 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { killAll, repoRoot, startHilfarm } from "../testing/child-process.ts";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const children: ChildProcessWithoutNullStreams[] = [];
 const freePorts = ["--login-port", "0", "--tcp-port", "0", "--udp-port", "0", "--http-port", "0"];
-
-function hilfarm(args: string[]) {
-  const child = spawn(process.execPath, ["bin/hilfarm.mjs", ...args], { cwd: root });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const stderr: string[] = [];
-  child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
-  const next = async (): Promise<Record<string, unknown>> => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`hilfarm ${args[0]} ended; stderr: ${stderr.join("").slice(-2000)}`);
-    return JSON.parse(value);
-  };
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, next, exited };
-}
+const hilfarm = startHilfarm;
 
 async function allText(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, ["bin/hilfarm.mjs", ...args], { cwd: root });
+  const child = spawn(process.execPath, ["bin/hilfarm.mjs", ...args], { cwd: repoRoot });
   let out = "";
   child.stdout.on("data", (d: Buffer) => {
     out += d.toString();
@@ -35,9 +18,7 @@ async function allText(args: string[]): Promise<string> {
   return out;
 }
 
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
-});
+afterEach(killAll);
 
 describe("hilfarm up", () => {
   it("runs the platform and the example fleet; the API shows the whole fleet online; stops on SIGINT", async () => {

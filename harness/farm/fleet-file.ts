@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { misbehaviourNames } from "../../emulators/device/misbehaviour.ts";
-import { showValue, UsageError } from "../errors.ts";
+import { parseJsonFile } from "../json-file.ts";
 
 const Count = z.number().int().min(0).max(100_000);
 
@@ -42,29 +42,12 @@ export const FleetFileSchema = z.strictObject({
 export type FleetFile = z.output<typeof FleetFileSchema> & { baseDir: string };
 
 export async function loadFleetFile(path: string): Promise<FleetFile> {
-  const text = await readFile(path, "utf8");
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(
-      "fleet",
-      `${path}: not JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
-  }
-  const parsed = FleetFileSchema.safeParse(json, { reportInput: true });
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const got = "input" in issue ? ` (got ${showValue(issue.input)})` : "";
-      return `${path}: ${issue.path.join(".") || "fleet"}: ${issue.message}${got}`;
-    });
-    throw new UsageError("fleet", lines.join("\n"));
-  }
+  const data = parseJsonFile(await readFile(path, "utf8"), path, FleetFileSchema, "fleet");
   const baseDir = dirname(resolve(path));
   return {
-    ...parsed.data,
+    ...data,
     baseDir,
-    ...(parsed.data.profiles === undefined ? {} : { profiles: resolve(baseDir, parsed.data.profiles) }),
-    ...(parsed.data.registry === undefined ? {} : { registry: resolve(baseDir, parsed.data.registry) }),
+    ...(data.profiles === undefined ? {} : { profiles: resolve(baseDir, data.profiles) }),
+    ...(data.registry === undefined ? {} : { registry: resolve(baseDir, data.registry) }),
   };
 }

@@ -1,0 +1,54 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+/** The repository root: where `bin/hilfarm.mjs` and `examples/` are. */
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface RunningProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** The next stdout line, parsed as JSON. */
+  next(): Promise<Record<string, unknown>>;
+  /** The next stdout line whose `event` is `name`, skipping others. */
+  until(name: string): Promise<Record<string, unknown>>;
+  exited: Promise<number | null>;
+  stderr: string[];
+}
+
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+/** Runs `node <args>` from the repository root, as a separate process that prints JSON lines. */
+export function startNode(args: string[]): RunningProcess {
+  const child = spawn(process.execPath, args, { cwd: repoRoot });
+  running.add(child);
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const stderr: string[] = [];
+  child.stderr.on("data", (d: Buffer) => stderr.push(d.toString()));
+  const next = async (): Promise<Record<string, unknown>> => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`node ${args.join(" ")} ended; stderr: ${stderr.join("").slice(-2000)}`);
+    return JSON.parse(value);
+  };
+  const until = async (name: string) => {
+    for (;;) {
+      const line = await next();
+      if (line.event === name) return line;
+    }
+  };
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
+  return { child, next, until, exited, stderr };
+}
+
+/** `hilfarm <args>` as a separate process. */
+export const startHilfarm = (args: string[]): RunningProcess => startNode(["bin/hilfarm.mjs", ...args]);
+
+/** Kills whatever a test left running. */
+export function killAll(): void {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+}
