@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Logger } from "pino";
 import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import { unixSeconds } from "../../harness/clock/clock.ts";
+import type { Connector, DeviceLink } from "../../harness/link/socket-link.ts";
 import { decodeFrameLine, encodeFrame } from "../../harness/protocol/ct/codec.ts";
 import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
 import type { Framing } from "../../harness/protocol/ct/envelope.ts";
@@ -20,7 +21,6 @@ import {
   sequenceAfter,
 } from "../../harness/protocol/ct/sequence.ts";
 import type { Random } from "../../harness/random/random.ts";
-import type { Connector, DeviceLink } from "./link.ts";
 import { type Misbehaviour, wellBehaved } from "./misbehaviour.ts";
 import type {
   DeviceContext,

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type MiniPlatform, startMiniPlatform } from "../../examples/clients/ct-mini-platform.mjs";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { socketConnector } from "../../harness/link/socket-link.ts";
 import { seededRandom } from "../../harness/random/random.ts";
 import { loadProfiles } from "../profiles/load.ts";
 import { ProfileModel } from "../profiles/profile-model.ts";
 import { silent } from "../testing/world.ts";
 import { EmulatedDevice } from "./emulated-device.ts";
-import { socketConnector } from "./link.ts";
 
 /**
  * The emulators against a platform written from the spec alone (examples/clients/ct-mini-platform.mjs, which

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { type Connector, socketConnector } from "../../harness/link/socket-link.ts";
 import { parseEnvelope } from "../../harness/protocol/ct/envelope.ts";
 import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
 import type { GatewayModel } from "../gateway/gateway-model.ts";
 import { startWorld, type WorldOptions } from "../testing/world.ts";
-import { type Connector, socketConnector } from "./link.ts";
 
 type World = Awaited<ReturnType<typeof startWorld>>;
 let world: World | undefined;

@@ -1,11 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { socketConnector } from "../../emulators/device/link.ts";
 import { RealClock } from "../clock/real-clock.ts";
 import { showValue, UsageError } from "../errors.ts";
 import { Fleet } from "../farm/fleet.ts";
 import { type FleetPlan, fleetRegistry, fleetRegistryJson } from "../farm/fleet-plan.ts";
 import { loadFleetPlan } from "../farm/load-fleet.ts";
+import { socketConnector } from "../link/socket-link.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import { cryptoRandom, seededRandom } from "../random/random.ts";
 import type { CliIo } from "./io.ts";

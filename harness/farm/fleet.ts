@@ -1,11 +1,11 @@
 import type { Logger } from "pino";
 import { EmulatedDevice } from "../../emulators/device/emulated-device.ts";
-import type { Connector } from "../../emulators/device/link.ts";
 import type { DeviceModel } from "../../emulators/device/model.ts";
 import type { DeviceTiming } from "../../emulators/device/options.ts";
 import { GatewayModel } from "../../emulators/gateway/gateway-model.ts";
 import { ProfileModel } from "../../emulators/profiles/profile-model.ts";
 import type { Clock } from "../clock/clock.ts";
+import type { Connector } from "../link/socket-link.ts";
 import type { Random } from "../random/random.ts";
 import type { FleetPlan } from "./fleet-plan.ts";
 
