@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Connector, socketConnector } from "../../harness/link/socket-link.ts";
-import { parseEnvelope } from "../../harness/protocol/ct/envelope.ts";
 import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
 import type { GatewayModel } from "../gateway/gateway-model.ts";
 import { startWorld, type WorldOptions } from "../testing/world.ts";
@@ -35,45 +33,6 @@ const control = (w: World, deviceId: string) =>
 
 const metric = async (w: World, pattern: RegExp) =>
   Number((await w.platform.metrics.text()).match(pattern)?.[1] ?? 0);
-
-/** A connector whose links swallow incoming frames the filter picks: a platform that withholds responses. */
-function withholding(drop: (code: number) => boolean): Connector {
-  const inner = socketConnector();
-  return {
-    open: async (transport, address) => {
-      const link = await inner.open(transport, address);
-      return {
-        ...link,
-        transport: link.transport,
-        onLine: (listener) =>
-          link.onLine((line) => {
-            const envelope = parseEnvelope(line);
-            if (!(envelope.ok && drop(envelope.value.code))) listener(line);
-          }),
-      };
-    },
-  };
-}
-
-describe("5.2 a withheld response: 3 sends with the same sequence, then a new login", () => {
-  it("resends an unanswered heartbeat at 10 s and 20 s, and logs in again at 30 s", async () => {
-    const w = await onlineAc({ connector: withholding((code) => code === 1001) });
-    const sends: Array<[number, string]> = [];
-    const logins: number[] = [];
-    w.platform.events.on("frame", ({ direction, message, at }) => {
-      if (direction === "in" && message.code === 1000) sends.push([at, message.body.sequence]);
-    });
-    w.platform.events.on("login", () => logins.push(w.clock.now()));
-    await w.clock.runUntil(() => logins.length === 1, { maxMs: 120_000 });
-    const [first = 0, sequence] = sends[0] ?? [];
-    // The next heartbeat (a new sequence) may go out at 30 s too, just before the re-login.
-    expect(sends.filter(([, seq]) => seq === sequence).map(([at]) => at - first)).toEqual([
-      0, 10_000, 20_000,
-    ]);
-    expect((logins[0] ?? 0) - first).toBe(30_000);
-    expect(w.ac.counters.relogins).toBe(1);
-  });
-});
 
 describe("misbehaviour switches, as the platform sees them", () => {
   it("skipHeartbeats: offline at exactly 3 x heartbeat + 10 s after the last message", async () => {

@@ -17,7 +17,8 @@ export interface WorldOptions {
   platform?: Partial<PlatformOptions>;
   /** Drop these devices from the platform's registry (a platform that refuses their logins). */
   unregistered?: (deviceId: string) => boolean;
-  connector?: Connector;
+  /** The devices' connector, or a function of the world's clock (to wrap links in faults on that clock). */
+  connector?: Connector | ((clock: VirtualClock) => Connector);
   timing?: Partial<DeviceTiming>;
 }
 
@@ -45,7 +46,10 @@ export async function startWorld(options: WorldOptions) {
     clock,
     random: seededRandom(11),
     logger: silent,
-    connector: options.connector ?? socketConnector(),
+    connector:
+      typeof options.connector === "function"
+        ? options.connector(clock)
+        : (options.connector ?? socketConnector()),
     ...(options.timing === undefined ? {} : { timing: options.timing }),
   });
   const device = (profileName: string, n = 0) => {
