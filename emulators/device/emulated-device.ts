@@ -114,6 +114,8 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
   private consecutiveLoginFailures = 0;
   private timers: Timer[] = [];
   private networkUpAt = 0;
+  /** The last request queued: the next one waits for it. */
+  private lane: Promise<void> = Promise.resolve();
 
   constructor(options: EmulatedDeviceOptions) {
     super();
@@ -177,18 +179,34 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     code: C,
     body: C extends DeviceRequestCode ? DeviceRequestBody<C> : { token: string },
   ): Promise<Record<string, unknown> & { result: number }> {
-    if (this.current !== "online") return Promise.reject(new Error(`${this.deviceId} is not online`));
-    this.sequence = sequenceAfter(this.sequence);
-    let sequence = this.sequence;
-    if (this.misbehaviour.wrongSequence > 0) {
-      this.misbehaviour.wrongSequence--;
-      sequence = (sequence + 7) % 65536;
-    }
-    return this.sendRequest(
-      code,
-      { sequence: formatSequence(sequence), ...body, time: unixSeconds(this.options.clock) },
-      sequence,
+    return this.oneAtATime(() => {
+      if (this.current !== "online") return Promise.reject(new Error(`${this.deviceId} is not online`));
+      this.sequence = sequenceAfter(this.sequence);
+      let sequence = this.sequence;
+      if (this.misbehaviour.wrongSequence > 0) {
+        this.misbehaviour.wrongSequence--;
+        sequence = (sequence + 7) % 65536;
+      }
+      return this.sendRequest(
+        code,
+        { sequence: formatSequence(sequence), ...body, time: unixSeconds(this.options.clock) },
+        sequence,
+      );
+    });
+  }
+
+  /**
+   * One request in flight at a time, its sequence taken when it is sent. The platform accepts only last + 1
+   * (5.2.2 item 5): with two in flight on a lossy link, the second can arrive while the first is still being
+   * resent, and the platform would see a gap.
+   */
+  private oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.lane.then(task, task);
+    this.lane = result.then(
+      () => undefined,
+      () => undefined,
     );
+    return result;
   }
 
   /**
@@ -198,6 +216,13 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
   async speak(
     audio: Buffer | string,
     options: { segmentBytes?: number; format?: "pcm" | "speex" | "amr"; rate?: 8000 | 16000 } = {},
+  ) {
+    return this.oneAtATime(() => this.speakNow(audio, options));
+  }
+
+  private async speakNow(
+    audio: Buffer | string,
+    options: { segmentBytes?: number; format?: "pcm" | "speex" | "amr"; rate?: 8000 | 16000 },
   ) {
     if (this.current !== "online") throw new Error(`${this.deviceId} is not online`);
     const bytes = typeof audio === "string" ? Buffer.from(audio, "utf8") : audio;

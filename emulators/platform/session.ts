@@ -90,6 +90,8 @@ export class DeviceSession {
   private readonly pending = new Map<number, PendingRequest>();
   private offlineTimer: Timer | undefined;
   private ended: SessionEndReason | undefined;
+  /** The last platform request queued: the next one waits for it. */
+  private lane: Promise<void> = Promise.resolve();
 
   constructor(deps: SessionDependencies) {
     this.deps = deps;
@@ -146,8 +148,22 @@ export class DeviceSession {
     return message.code === 1004 && parseSequence(message.body.sequence) === this.lastDeviceSequence;
   }
 
-  /** Sends a platform request; resends it after each response timeout with the same sequence (5.2). */
+  /**
+   * Sends a platform request; resends it after each response timeout with the same sequence (5.2). Requests go
+   * one at a time, each taking its sequence when sent: the device accepts only last + 1 (5.2.2 item 5), and on a
+   * lossy link a second request in flight could overtake the resends of the first.
+   */
   request<C extends PlatformRequestCode>(code: C, body: RequestBody<C>): Promise<ResponseTo<C>> {
+    const send = () => this.sendRequest(code, body);
+    const result = this.lane.then(send, send);
+    this.lane = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private sendRequest<C extends PlatformRequestCode>(code: C, body: RequestBody<C>): Promise<ResponseTo<C>> {
     if (this.ended) return Promise.reject(this.endedError());
     this.platformSequence =
       this.platformSequence === undefined

@@ -17,8 +17,8 @@ export interface WorldOptions {
   platform?: Partial<PlatformOptions>;
   /** Drop these devices from the platform's registry (a platform that refuses their logins). */
   unregistered?: (deviceId: string) => boolean;
-  /** The devices' connector, or a function of the world's clock (to wrap links in faults on that clock). */
-  connector?: Connector | ((clock: VirtualClock) => Connector);
+  /** The devices' connector, or one per device made on the world's clock (to wrap links in faults on that clock). */
+  connector?: Connector | ((clock: VirtualClock, deviceId: string) => Connector);
   timing?: Partial<DeviceTiming>;
 }
 
@@ -40,16 +40,17 @@ export async function startWorld(options: WorldOptions) {
     mqtt: "none",
     ...options.platform,
   });
+  const sockets = socketConnector();
   const fleet = new Fleet({
     plan,
     loginAddress: platform.addresses.login,
     clock,
     random: seededRandom(11),
     logger: silent,
-    connector:
+    connector: (deviceId: string) =>
       typeof options.connector === "function"
-        ? options.connector(clock)
-        : (options.connector ?? socketConnector()),
+        ? options.connector(clock, deviceId)
+        : (options.connector ?? sockets),
     ...(options.timing === undefined ? {} : { timing: options.timing }),
   });
   const device = (profileName: string, n = 0) => {

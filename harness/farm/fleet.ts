@@ -16,7 +16,8 @@ export interface FleetOptions {
   /** The run's randomness; device N uses `random.fork("device/<id>")`. */
   random: Random;
   logger: Logger;
-  connector: Connector;
+  /** One connector for all, or one per device (each device's links then fail on their own). */
+  connector: Connector | ((deviceId: string) => Connector);
   timing?: Partial<DeviceTiming>;
 }
 
@@ -40,7 +41,8 @@ export class Fleet {
         clock: options.clock,
         random: options.random.fork(`device/${planned.deviceId}`),
         logger: options.logger,
-        connector: options.connector,
+        connector:
+          typeof options.connector === "function" ? options.connector(planned.deviceId) : options.connector,
         transport: options.plan.transport,
         misbehaviour: planned.misbehaviour,
         ...(options.timing === undefined ? {} : { timing: options.timing }),
