@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { HilfarmError } from "../errors.ts";
+import { addConformanceCommand } from "./conformance-command.ts";
 import { addFleetCommands } from "./fleet-commands.ts";
 import { addFrameCommands } from "./frame-command.ts";
 import { type CliIo, processIo } from "./io.ts";
@@ -39,6 +40,9 @@ export async function main(
   });
   addPlatformCommand(program, io, waitForStop);
   addFleetCommands(program, io, waitForStop);
+  addConformanceCommand(program, io, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   for (const command of program.commands.flatMap((c) => c.commands)) {
     command.exitOverride().configureOutput(program.configureOutput());

@@ -16,6 +16,7 @@ export interface PlatformCommandOptions {
   connectionServers: number;
   heartbeat: number;
   authInterval: number;
+  offlineHeartbeats: number;
   mqttUrl?: string;
   mqtt: boolean;
   firmwareDir?: string;
@@ -93,6 +94,12 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       integer("auth-interval", 1, 86400),
       600,
     )
+    .option(
+      "--offline-heartbeats <n>",
+      "DELIBERATE DEVIATION for checking conformance suites: offline after n heartbeats + 10 s instead of the spec's 3",
+      integer("offline-heartbeats", 1, 100),
+      3,
+    )
     .option("--mqtt-url <url>", "publish state changes to this broker instead of the embedded one")
     .option("--no-mqtt", "no MQTT fan-out at all")
     .option("--firmware-dir <dir>", "serve every file of this directory at /firmware/<name>")
@@ -134,7 +141,11 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         udpPort: options.udpPort,
         httpPort: options.httpPort,
         connectionServers: options.connectionServers,
-        timing: { heartbeatSeconds: options.heartbeat, authIntervalSeconds: options.authInterval },
+        timing: {
+          heartbeatSeconds: options.heartbeat,
+          authIntervalSeconds: options.authInterval,
+          offlineHeartbeats: options.offlineHeartbeats,
+        },
         mqtt: !options.mqtt ? "none" : options.mqttUrl === undefined ? "embedded" : { url: options.mqttUrl },
         ...(options.firmwareDir === undefined ? {} : { firmwareDir: options.firmwareDir }),
       });

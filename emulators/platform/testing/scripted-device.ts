@@ -73,7 +73,13 @@ export class ScriptedDevice {
     this.link.onData((chunk) => {
       for (const outcome of decoder.push(chunk)) if (outcome.ok) this.deliver(outcome.value.message);
     });
-    const response = this.next(1005);
+    const link = this.link;
+    const response = Promise.race([
+      this.next(1005),
+      link.closed().then(() => {
+        throw new Error("connection closed without an answer");
+      }),
+    ]);
     this.sendRaw({
       code: 1004,
       body: {
