@@ -42,6 +42,30 @@ describe("hilfarm up", () => {
   });
 });
 
+describe("hilfarm up --faults", () => {
+  it("brings the whole fleet online through links with latency, jitter and duplicated frames", async () => {
+    const up = hilfarm([
+      "up",
+      "--fleet",
+      "examples/fleet.json",
+      "--faults",
+      "latency=100,jitter=50,duplicate=0.05",
+      "--no-mqtt",
+      ...freePorts,
+    ]);
+    await up.next();
+    expect(await up.next()).toMatchObject({ event: "summary", devices: 11, online: 11 });
+    up.child.kill("SIGINT");
+    expect(await up.exited).toBe(0);
+  });
+
+  it("refuses a fault out of range with exit code 2", async () => {
+    const up = hilfarm(["up", "--fleet", "examples/fleet.json", "--faults", "drop=2"]);
+    expect(await up.exited).toBe(2);
+    expect(up.stderr.join("")).toContain('--faults drop must be a number in 0..1, got "2"');
+  });
+});
+
 describe("hilfarm devices against a platform in another process", () => {
   it("provisions the platform with `hilfarm registry`, then brings the fleet online", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hilfarm-fleet-"));

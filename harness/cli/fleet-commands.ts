@@ -5,13 +5,16 @@ import { showValue, UsageError } from "../errors.ts";
 import { Fleet } from "../farm/fleet.ts";
 import { type FleetPlan, fleetRegistry, fleetRegistryJson } from "../farm/fleet-plan.ts";
 import { loadFleetPlan } from "../farm/load-fleet.ts";
-import { socketConnector } from "../link/socket-link.ts";
+import { FaultyConnector, type LinkFaults } from "../link/faults.ts";
+import { parseFaults } from "../link/parse-faults.ts";
+import { type Connector, socketConnector } from "../link/socket-link.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import { cryptoRandom, seededRandom } from "../random/random.ts";
 import type { CliIo } from "./io.ts";
 
 interface FleetCommandOptions {
   fleet: string;
+  faults?: Partial<LinkFaults>;
   seed?: number;
   registryOut?: string;
   summaryAfter: number;
@@ -69,15 +72,21 @@ function printSummary(fleet: Fleet, io: CliIo, seconds: number): () => void {
   };
 }
 
-function startFleet(plan: FleetPlan, loginAddress: string, logger: Logger): Fleet {
-  const fleet = new Fleet({
-    plan,
-    loginAddress,
-    clock: new RealClock(),
-    random: seededRandom(plan.seed),
-    logger,
-    connector: socketConnector(),
-  });
+function startFleet(
+  plan: FleetPlan,
+  loginAddress: string,
+  logger: Logger,
+  faults: Partial<LinkFaults> | undefined,
+): Fleet {
+  const clock = new RealClock();
+  const random = seededRandom(plan.seed);
+  const sockets = socketConnector();
+  // With --faults, every device's links suffer them, each with its own randomness from the seed.
+  const connector = (deviceId: string): Connector =>
+    faults === undefined
+      ? sockets
+      : new FaultyConnector(sockets, clock, random.fork(`link/${deviceId}`), faults);
+  const fleet = new Fleet({ plan, loginAddress, clock, random, logger, connector });
   fleet.powerOn();
   return fleet;
 }
@@ -90,6 +99,11 @@ const commonOptions = (command: Command) =>
     )
     .option("--seed <n>", "override the fleet's seed (device ids, PINs, sequences)", seedOption)
     .option("--registry-out <file>", "also write the fleet's registry (JSON) for a platform to load")
+    .option(
+      "--faults <list>",
+      "faults on every device's links: latency, jitter (ms), drop, duplicate, reorder, corrupt (0..1), bandwidth (B/s), slow-close (ms), direction",
+      parseFaults,
+    )
     .option(
       "--summary-after <seconds>",
       "print the summary then, even if not every device is online",
@@ -150,7 +164,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
         });
         const { login, tcp, udp, http, mqtt } = platform.addresses;
         io.stdout.write(`${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt })}\n`);
-        const fleet = startFleet(plan, login, logger.child({ side: "devices" }));
+        const fleet = startFleet(plan, login, logger.child({ side: "devices" }), options.faults);
         const stopSummary = printSummary(fleet, io, options.summaryAfter);
         const signal = await waitForStop();
         logger.info({ signal }, "stopping");
@@ -180,7 +194,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
       const plan = await loadFleetPlan(options.fleet, options.seed);
       if (options.registryOut !== undefined) await writeFile(options.registryOut, fleetRegistryJson(plan));
       const logger = fleetLogger(options, "devices");
-      const fleet = startFleet(plan, options.platform, logger);
+      const fleet = startFleet(plan, options.platform, logger, options.faults);
       const stopSummary = printSummary(fleet, io, options.summaryAfter);
       const signal = await waitForStop();
       logger.info({ signal }, "stopping");

@@ -116,4 +116,18 @@ describe("link faults", () => {
     a.link.send(Buffer.from("3"));
     expect(a.up()).toEqual(["3"]);
   });
+
+  it("a close arrives after the frames already on their way", async () => {
+    const { clock, link, peer, down } = await setup({ latencyMs: 100 });
+    let closedAt = -1;
+    link.onClose(() => {
+      closedAt = clock.now();
+    });
+    peer.deliver(Buffer.from("answer"));
+    peer.hangUp();
+    expect(closedAt).toBe(-1);
+    clock.advance(200);
+    expect(down.map(([at, s]) => [at, s])).toEqual([[100, "answer"]]);
+    expect(closedAt).toBeGreaterThan(100);
+  });
 });

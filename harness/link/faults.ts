@@ -154,6 +154,13 @@ export class FaultyConnector implements Connector {
     else this.clock.setTimeout(release, dueAt - now, "link-fault");
   }
 
+  /** @internal Runs `then` once every frame queued on the lane has been delivered. */
+  afterLane(lane: Lane, then: () => void): void {
+    const wait = lane.lastDueAt - this.clock.now();
+    if (wait > 0) this.clock.setTimeout(then, wait + 1, "link-fault");
+    else then();
+  }
+
   /** @internal */
   closeAfterSlowClose(close: () => void): void {
     if (this.current.slowCloseMs > 0)
@@ -204,7 +211,8 @@ class FaultyLink implements DeviceLink {
     this.inner.onBadFrame(listener);
   }
   onClose(listener: () => void): void {
-    this.inner.onClose(listener);
+    // A close travels behind the frames already on their way down, as a FIN behind the data.
+    this.inner.onClose(() => this.connector.afterLane(this.down, listener));
   }
 
   cut(mode: CutMode): void {
