@@ -2,6 +2,7 @@ import { excerpt, fail, ok, type Result, showValue, UsageError, WireError } from
 import { isSecretField } from "../../secrets.ts";
 import { type CipherKey, decodeBase64, decrypt, encrypt } from "./crypto.ts";
 import { type Envelope, FRAME_TERMINATOR, type Framing, formatEnvelope, parseEnvelope } from "./envelope.ts";
+import { parseJsonSafely } from "./json-safe.ts";
 import { envelopeCarriesDeviceId, envelopeCarriesToken, type McCode, packetType } from "./packet-types.ts";
 import { bodySchemas, type McMessage } from "./schemas/index.ts";
 
@@ -47,14 +48,25 @@ export function openEnvelope(envelope: Envelope, key: CipherKey): Result<McMessa
   if (!ciphertext.ok) return ciphertext;
   const plaintext = decrypt(key, ciphertext.value);
   if (!plaintext.ok) return plaintext;
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(utf8.decode(plaintext.value));
+    text = utf8.decode(plaintext.value);
   } catch {
     return fail(
-      new WireError("BAD_BODY_JSON", `data: decrypted body of ${envelope.code} is not UTF-8 JSON`, "data"),
+      new WireError("BAD_BODY_JSON", `data: decrypted body of ${envelope.code} is not UTF-8`, "data"),
     );
   }
+  const parsed = parseJsonSafely(text);
+  if (!parsed.ok) {
+    return fail(
+      new WireError(
+        "BAD_BODY_JSON",
+        `data: decrypted body of ${envelope.code} is not JSON (${parsed.reason})`,
+        "data",
+      ),
+    );
+  }
+  const json = parsed.value;
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return fail(
       new WireError("BAD_BODY_JSON", `data: decrypted body of ${envelope.code} is not a JSON object`, "data"),
@@ -67,7 +79,10 @@ export function openEnvelope(envelope: Envelope, key: CipherKey): Result<McMessa
 export function sealBody(message: McMessage, key: CipherKey): string {
   const checked = parseBody(message.code, message.body);
   if (!checked.ok) throw new UsageError(checked.error.field ?? "body", checked.error.message);
-  return encrypt(key, Buffer.from(JSON.stringify(message.body), "utf8")).toString("base64");
+  const json = JSON.stringify(message.body);
+  const reread = parseJsonSafely(json);
+  if (!reread.ok) throw new UsageError("body", `${message.code} body: ${reread.reason}`);
+  return encrypt(key, Buffer.from(json, "utf8")).toString("base64");
 }
 
 export interface EncodeOptions {

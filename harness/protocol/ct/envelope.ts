@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { excerpt, fail, ok, type Result, showValue, WireError } from "../../errors.ts";
+import { parseJsonSafely } from "./json-safe.ts";
 import {
   envelopeCarriesDeviceId,
   envelopeCarriesToken,
@@ -74,14 +75,10 @@ export function parseEnvelope(line: Uint8Array, framing: Framing = "cts-json"): 
   } catch {
     return fail(new WireError("BAD_JSON", `envelope is not UTF-8 text: ${excerpt(line)}`));
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return fail(new WireError("BAD_JSON", `envelope is not JSON (${reason}): ${excerpt(text)}`));
-  }
-  const parsed = EnvelopeSchema.safeParse(json, { reportInput: true });
+  const json = parseJsonSafely(text);
+  if (!json.ok)
+    return fail(new WireError("BAD_JSON", `envelope is not JSON (${json.reason}): ${excerpt(text)}`));
+  const parsed = EnvelopeSchema.safeParse(json.value, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join(".") || "envelope";

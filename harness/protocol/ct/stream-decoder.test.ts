@@ -132,6 +132,15 @@ describe("decode errors are typed, one per bad frame, and the next frame still d
     ["BAD_BODY_JSON", `CTS{"code":1001,"data":"${sealed("not json")}"}`],
     ["BAD_BODY_JSON", `CTS{"code":1001,"data":"${sealed("[1,2]")}"}`],
     ["BAD_BODY", `CTS{"code":1001,"data":"${sealed('{"result":0,"sequence":"70000","time":1}')}"}`],
+    [
+      "BAD_BODY_JSON",
+      `CTS{"code":2007,"data":"${sealed('{"result":0,"sequence":"1","deviceId":"d","time":1,"__proto__":{"x":1}}')}"}`,
+    ],
+    [
+      "BAD_BODY_JSON",
+      `CTS{"code":2007,"data":"${sealed('{"result":0,"sequence":"1","deviceId":"d","time":1,"\\u005f_proto__":{}}')}"}`,
+    ],
+    ["BAD_JSON", 'CTS{"code":1001,"__proto__":{"data":"x"},"data":""}'],
   ];
   for (const [code, line] of cases) {
     it(`${code}: ${line.slice(0, 48)}`, () => {

@@ -7,7 +7,10 @@ import type { BodyOf, McMessage } from "../schemas/index.ts";
  * Strings include non-ASCII text (device names, `dscp` in Chinese) and JSON-special characters.
  */
 const text = fc.string({ unit: "grapheme", maxLength: 12 });
-const name = fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 12 });
+// "__proto__" is refused on the wire (see json-safe.ts), so valid bodies never use it as a key.
+const name = fc
+  .string({ unit: "grapheme-ascii", minLength: 1, maxLength: 12 })
+  .filter((s) => s !== "__proto__");
 const id = fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: 1, maxLength: 24 });
 const secret = fc.string({
   unit: fc.constantFrom(..."ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"),
