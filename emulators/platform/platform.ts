@@ -56,6 +56,8 @@ export interface PlatformOptions {
   /** MQTT fan-out: the embedded broker (default), an external broker URL, or none. */
   mqtt?: { url: string } | "embedded" | "none";
   recognizer?: Recognizer;
+  /** Conformance hook: answers to withhold on purpose (see DeviceSession). */
+  withholdAnswer?: (deviceId: string, code: number) => boolean;
   synthesizer?: Synthesizer;
   firmwareDir?: string;
 }
@@ -211,6 +213,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
                 events.emit("frame", { direction, deviceId: s.deviceId, message, at: clock.now() });
               },
               onResend: () => metrics.resends.inc(),
+              ...(options.withholdAnswer === undefined ? {} : { withholdAnswer: options.withholdAnswer }),
             });
             sessions.set(login.deviceId, session);
             server.sessions.add(session);

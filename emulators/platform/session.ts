@@ -58,6 +58,8 @@ export interface SessionDependencies {
   onEnd: (session: DeviceSession, reason: SessionEndReason) => void;
   onFrame?: (direction: "in" | "out", session: DeviceSession, message: McMessage) => void;
   onResend?: (session: DeviceSession, code: McCode) => void;
+  /** Conformance hook: answers the platform deliberately withholds (a device under test must resend). */
+  withholdAnswer?: (deviceId: string, code: McCode) => boolean;
 }
 
 interface PendingRequest {
@@ -92,6 +94,8 @@ export class DeviceSession {
   private ended: SessionEndReason | undefined;
   /** The last platform request queued: the next one waits for it. */
   private lane: Promise<void> = Promise.resolve();
+  /** The frame of the last platform request sent, for `retransmitLastRequest`. */
+  private lastRequestFrame: Buffer | undefined;
 
   constructor(deps: SessionDependencies) {
     this.deps = deps;
@@ -176,6 +180,7 @@ export class DeviceSession {
     } as unknown as McMessage;
     return new Promise<ResponseTo<C>>((resolve, reject) => {
       const frame = this.send(message);
+      this.lastRequestFrame = frame;
       this.pending.set(sequence, {
         code,
         frame,
@@ -185,6 +190,16 @@ export class DeviceSession {
         reject,
       });
     });
+  }
+
+  /** Conformance hook: sends the last request's frame again, as a resend would (same sequence). */
+  retransmitLastRequest(): void {
+    if (this.lastRequestFrame !== undefined && !this.ended) this.channel.send(this.lastRequestFrame);
+  }
+
+  /** Conformance hook: the next request skips `n` sequences, which a device must treat as an error (5.2.2 item 5). */
+  skipSequences(n: number): void {
+    if (this.platformSequence !== undefined) this.platformSequence = (this.platformSequence + n) % 65536;
   }
 
   end(reason: SessionEndReason): void {
@@ -230,6 +245,10 @@ export class DeviceSession {
         responseCode,
         errorFields(message, McResult.InvalidParameter, now, `expected sequence ${expected}`),
       );
+      return false;
+    }
+    if (this.deps.withholdAnswer?.(this.deviceId, message.code)) {
+      this.deps.logger.info({ deviceId: this.deviceId, code: message.code }, "answer withheld on purpose");
       return false;
     }
     this.lastDeviceSequence = sequence;

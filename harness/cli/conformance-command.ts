@@ -1,23 +1,56 @@
 import type { Command } from "commander";
 import { loadRegistry } from "../../emulators/platform/registry/index.ts";
-import { runClauses } from "../../scenarios/conformance/clause.ts";
+import { type ClauseResult, runClauses } from "../../scenarios/conformance/clause.ts";
+import { deviceClauses } from "../../scenarios/conformance/device-clauses.ts";
 import { platformClauses } from "../../scenarios/conformance/platform-clauses.ts";
+import { showValue, UsageError } from "../errors.ts";
+import { externalDeviceTarget } from "../target/device-target.ts";
 import { platformTarget } from "../target/target.ts";
 import type { CliIo } from "./io.ts";
 
-/** `hilfarm conformance platform`: the platform-under-test suite, one JSON line per clause. */
+interface DeviceOptions {
+  registry: string;
+  device: string;
+  host: string;
+  loginPort: number;
+  tcpPort: number;
+  udpPort: number;
+  httpPort: number;
+  heartbeat: number;
+}
+
+/** `hilfarm conformance platform|device`: a conformance suite, one JSON line per clause, then a summary. */
 export function addConformanceCommand(
   program: Command,
   io: CliIo,
   setExitCode: (code: number) => void,
 ): void {
-  const conformance = program.command("conformance").description("run a conformance suite against a target");
+  const report = (results: ClauseResult[], description: string): void => {
+    for (const r of results) {
+      io.stdout.write(
+        `${JSON.stringify({ event: "clause", ...r, targetMs: Math.round(r.targetMs), wallMs: Math.round(r.wallMs) })}\n`,
+      );
+    }
+    const count = (s: string) => results.filter((r) => r.status === s).length;
+    const summary = {
+      event: "summary",
+      target: description,
+      passed: count("pass"),
+      failed: count("fail"),
+      notApplicable: count("not-applicable"),
+    };
+    io.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (count("fail") > 0) setExitCode(1);
+  };
+
+  const conformance = program
+    .command("conformance")
+    .description("run a conformance suite against a target, clause by clause");
   conformance
     .command("platform")
     .description(
-      "Check a platform, clause by clause, from the devices' side of the wire: login, connect over TCP and UDP,\n" +
-        "heartbeat, sequences, reports, session replacement, offline detection. One JSON line per clause, then a\n" +
-        "summary; exit code 1 if any clause fails.",
+      "Check a platform from the devices' side of the wire: login, connect over TCP and UDP, heartbeat, sequences,\n" +
+        "reports, session replacement, offline detection. Exit code 1 if any clause fails.",
     )
     .requiredOption(
       "--platform <target>",
@@ -44,16 +77,61 @@ export function addConformanceCommand(
         const checks = platformClauses.filter(
           (c) => options.only === undefined || c.clause.startsWith(options.only),
         );
-        const results = await runClauses(target, checks);
-        for (const r of results)
-          io.stdout.write(
-            `${JSON.stringify({ event: "clause", ...r, targetMs: Math.round(r.targetMs), wallMs: Math.round(r.wallMs) })}\n`,
-          );
-        const count = (s: string) => results.filter((r) => r.status === s).length;
+        report(await runClauses(target, checks), target.description);
+      } finally {
+        await target.close();
+      }
+    });
+
+  conformance
+    .command("device")
+    .description(
+      "Check a device from the platform's side: hilfarm's platform listens and the device under test connects to it\n" +
+        "(switch it on once the ready line is printed). Login, connect, reports after connect, heartbeat interval,\n" +
+        "query, control, retransmission, resends and re-login, platform sequence errors. Exit code 1 if any fails.",
+    )
+    .requiredOption("--registry <file>", "the device's credentials (JSON or CSV)")
+    .requiredOption("--device <deviceId>", "which registry entry is the device under test")
+    .option("--host <address>", "interface to listen on (0.0.0.0 for a lab network)", "127.0.0.1")
+    .option("--login-port <port>", "login server", Number, 8700)
+    .option("--tcp-port <port>", "TCP connection server", Number, 8701)
+    .option("--udp-port <port>", "UDP connection server", Number, 8702)
+    .option("--http-port <port>", "northbound API", Number, 8780)
+    .option(
+      "--heartbeat <seconds>",
+      "heartBeat given to the device in 1005: short, so the suite takes minutes",
+      Number,
+      5,
+    )
+    .addHelpText(
+      "after",
+      "\nExample:\n  hilfarm conformance device --registry lab.csv --device 0000111122223333aaaabbbb --host 0.0.0.0\n",
+    )
+    .action(async (options: DeviceOptions) => {
+      const entry = (await loadRegistry(options.registry)).get(options.device);
+      if (entry === undefined)
+        throw new UsageError("device", `--device ${showValue(options.device)} is not in ${options.registry}`);
+      const target = await externalDeviceTarget({
+        device: {
+          deviceId: entry.deviceId,
+          pin: entry.pin,
+          ...(entry.model === undefined ? {} : { model: entry.model }),
+        },
+        host: options.host,
+        ports: {
+          login: options.loginPort,
+          tcp: options.tcpPort,
+          udp: options.udpPort,
+          http: options.httpPort,
+        },
+        heartbeatSeconds: options.heartbeat,
+      });
+      try {
+        const { login, tcp, udp, http } = target.platform.addresses;
         io.stdout.write(
-          `${JSON.stringify({ event: "summary", target: target.description, passed: count("pass"), failed: count("fail"), notApplicable: count("not-applicable") })}\n`,
+          `${JSON.stringify({ event: "ready", login, tcp, udp, http, waitingFor: entry.deviceId })}\n`,
         );
-        if (count("fail") > 0) setExitCode(1);
+        report(await runClauses(target, deviceClauses), target.description);
       } finally {
         await target.close();
       }

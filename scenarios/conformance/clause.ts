@@ -1,4 +1,12 @@
-import type { Capability, PlatformTarget } from "../../harness/target/target.ts";
+import type { Clock } from "../../harness/clock/clock.ts";
+import type { Capability } from "../../harness/target/target.ts";
+
+/** What every target has: a description, its capabilities, and its time. */
+export interface AnyTarget {
+  readonly description: string;
+  readonly capabilities: ReadonlySet<Capability>;
+  readonly clock: Clock;
+}
 
 export type ClauseStatus = "pass" | "fail" | "not-applicable";
 
@@ -14,14 +22,17 @@ export interface ClauseResult {
 }
 
 /** A check of one clause against a target: throws `ClauseFailure` (expected vs seen) when the target fails it. */
-export interface ClauseCheck {
+export interface ClauseCheck<T extends AnyTarget = AnyTarget> {
   clause: string;
   title: string;
   needs?: Capability[];
-  run(target: PlatformTarget): Promise<void>;
+  run(target: T): Promise<void>;
 }
 
 export class ClauseFailure extends Error {}
+
+/** Thrown by a check that finds, at run time, that it cannot apply (e.g. no command known for the model). */
+export class NotApplicable extends Error {}
 
 /** Fails the clause with what was expected and what was seen. */
 export function expectThat(condition: boolean, expected: string, seen: string): asserts condition {
@@ -29,9 +40,9 @@ export function expectThat(condition: boolean, expected: string, seen: string): 
 }
 
 /** Runs checks one after the other; one failing never stops the others. */
-export async function runClauses(
-  target: PlatformTarget,
-  checks: readonly ClauseCheck[],
+export async function runClauses<T extends AnyTarget>(
+  target: T,
+  checks: readonly ClauseCheck<T>[],
 ): Promise<ClauseResult[]> {
   const results: ClauseResult[] = [];
   for (const check of checks) {
@@ -47,7 +58,7 @@ export async function runClauses(
       try {
         await check.run(target);
       } catch (error) {
-        status = "fail";
+        status = error instanceof NotApplicable ? "not-applicable" : "fail";
         detail = error instanceof Error ? error.message : String(error);
       }
     }

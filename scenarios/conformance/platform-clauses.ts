@@ -43,7 +43,7 @@ const using = async <T>(device: ScriptedDevice, body: () => Promise<T>): Promise
   }
 };
 
-export const platformClauses: readonly ClauseCheck[] = [
+export const platformClauses: readonly ClauseCheck<PlatformTarget>[] = [
   {
     clause: "5.4.2.1",
     title: "a valid login is answered with a PIN-encrypted 1003 that echoes the device's sequence",

@@ -1,0 +1,78 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { emulatedDeviceTarget, externalDeviceTarget } from "../../harness/target/device-target.ts";
+import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
+import { reportSimulatedTime } from "../support/time-report.ts";
+import { type ClauseResult, runClauses } from "./clause.ts";
+import { deviceClauses } from "./device-clauses.ts";
+
+const time = reportSimulatedTime("conformance: device under test");
+afterEach(killAll);
+
+const summary = (results: ClauseResult[]) =>
+  results.map((r) => `${r.status} ${r.clause} ${r.title}${r.detail ? `: ${r.detail}` : ""}`);
+
+describe("the device-under-test suite", () => {
+  it("passes every clause for an emulated device, on virtual time", async () => {
+    const target = await emulatedDeviceTarget("air-conditioner");
+    time.track(target.clock as VirtualClock);
+    try {
+      const results = await runClauses(target, deviceClauses);
+      expect(summary(results).filter((line) => !line.startsWith("pass"))).toEqual([]);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("fails 5.4.2.3, naming it, for a device that skips its heartbeats", async () => {
+    const target = await emulatedDeviceTarget("air-conditioner", { misbehaviour: { skipHeartbeats: true } });
+    time.track(target.clock as VirtualClock);
+    try {
+      const results = await runClauses(target, deviceClauses.slice(0, 5));
+      const failed = results.filter((r) => r.status === "fail");
+      expect(failed.map((r) => r.clause)).toEqual(["5.4.2.3"]);
+      expect(failed[0]?.title).toMatch(/heartbeats at the interval/);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("passes for a device running as a separate process, on real time (heartbeat 2 s)", async () => {
+    // The device under test: hilfarm's own smart lock, in another process, with the lab registry's credentials.
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-dut-"));
+    const fleet = join(dir, "fleet.json");
+    await writeFile(
+      fleet,
+      JSON.stringify({
+        devices: [{ profile: "smart-lock", count: 1 }],
+        registry: join(repoRoot, "examples/registry/lab.json"),
+      }),
+    );
+    const target = await externalDeviceTarget({
+      device: {
+        deviceId: "0000111122223333aaaabbbc",
+        pin: "QxA71p2Td8VKqxryo1nIj7BRd03Q2ybv",
+        model: "LOCK-01",
+      },
+      heartbeatSeconds: 2,
+    });
+    try {
+      startHilfarm([
+        "devices",
+        "--fleet",
+        fleet,
+        "--platform",
+        target.platform.addresses.login,
+        "--log-level",
+        "warn",
+      ]);
+      const results = await runClauses(target, deviceClauses);
+      expect(summary(results).filter((line) => !line.startsWith("pass"))).toEqual([]);
+    } finally {
+      await target.close();
+    }
+  }, 120_000);
+});
