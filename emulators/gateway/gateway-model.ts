@@ -24,6 +24,11 @@ export interface SubDevice {
 export class GatewayModel implements DeviceModel {
   readonly own: ProfileModel;
   readonly subDevices = new Map<string, SubDevice>();
+  /**
+   * Unbinds the platform may not know of yet (5.4.3.12): a 2018 lost with the link, or a 2015 whose 2014 may never
+   * have arrived. Reported (2018) after each reconnect until the platform acknowledges one.
+   */
+  readonly unreportedUnbinds = new Set<string>();
 
   constructor(deviceId: string, profile: Profile) {
     this.own = new ProfileModel(deviceId, profile);
@@ -54,6 +59,7 @@ export class GatewayModel implements DeviceModel {
 
   async afterConnect(ctx: DeviceContext): Promise<void> {
     await this.own.afterConnect(ctx);
+    for (const deviceId of [...this.unreportedUnbinds]) await this.reportUnbind(ctx, deviceId);
     for (const sub of this.subDevices.values()) sub.authenticated = false;
     for (const sub of this.subDevices.values()) if (sub.bound) await this.authenticate(ctx, sub);
     for (const sub of this.subDevices.values())
@@ -71,6 +77,7 @@ export class GatewayModel implements DeviceModel {
         };
       }
       sub.bound = false;
+      this.unreportedUnbinds.add(subDeviceId);
       return { fields: { result: McResult.Success, deviceId: this.deviceId, subDeviceId, time: now } };
     }
     const target = request.body.deviceId;
@@ -102,7 +109,13 @@ export class GatewayModel implements DeviceModel {
   async unbindLocally(ctx: DeviceContext, deviceId: string): Promise<void> {
     const sub = this.sub(deviceId);
     sub.bound = false;
-    await ctx.request(2018, { deviceId: this.deviceId, subDeviceId: deviceId });
+    this.unreportedUnbinds.add(deviceId);
+    await this.reportUnbind(ctx, deviceId);
+  }
+
+  private async reportUnbind(ctx: DeviceContext, deviceId: string): Promise<void> {
+    const response = await ctx.request(2018, { deviceId: this.deviceId, subDeviceId: deviceId });
+    if (response.result === McResult.Success) this.unreportedUnbinds.delete(deviceId);
   }
 
   private sub(deviceId: string): SubDevice {

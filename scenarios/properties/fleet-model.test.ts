@@ -138,6 +138,21 @@ class AddKey implements Command {
   toString = () => `addKey(${this.keyId})`;
 }
 
+class Unbind implements Command {
+  constructor(readonly by: "platform" | "gateway") {}
+  check = () => true;
+  async run(_m: Model, real: Real) {
+    const gateway = real.devices.gateway;
+    const sub = switchOf(real);
+    if (this.by === "platform")
+      await settle(real, real.world.platform.operations.unbind(gateway.deviceId, sub.deviceId));
+    else if (gateway.state === "online" && sub.bound)
+      await settle(real, (gateway.model as GatewayModel).unbindLocally(contextOf(gateway), sub.deviceId));
+    checkInvariants(real);
+  }
+  toString = () => `unbind(switch, by ${this.by})`;
+}
+
 class LinkFault implements Command {
   constructor(
     readonly target: DeviceName,
@@ -217,6 +232,7 @@ const commands = [
   fc.integer({ min: 20, max: 45 }).map((v) => new Reading(String(v))),
   fc.constant(new RaiseEvent()),
   fc.integer({ min: 2, max: 50 }).map((k) => new AddKey(String(k))),
+  fc.constantFrom<"platform" | "gateway">("platform", "gateway").map((by) => new Unbind(by)),
   fc
     .tuple(
       device,
@@ -324,7 +340,12 @@ async function quiesce(real: Real): Promise<void> {
         record?.online === true &&
         JSON.stringify(record.status) === JSON.stringify(own)
       );
-    }) && JSON.stringify(platform.store.get(sub.deviceId)?.status) === JSON.stringify(sub.model.status);
+    }) &&
+    // An unbound switch is unbound on both sides; a bound one is online with the same state on both.
+    (sub.bound
+      ? platform.store.get(sub.deviceId)?.unbound === false &&
+        JSON.stringify(platform.store.get(sub.deviceId)?.status) === JSON.stringify(sub.model.status)
+      : platform.store.get(sub.deviceId)?.unbound === true);
   await clock.runUntil(agree, { maxMs: 4 * 3_600_000 });
   checkInvariants(real);
 }
