@@ -3,7 +3,10 @@ import type { DeviceContext } from "../../emulators/device/model.ts";
 import type { GatewayModel } from "../../emulators/gateway/gateway-model.ts";
 import type { ProfileModel } from "../../emulators/profiles/profile-model.ts";
 import { startWorld } from "../../emulators/testing/world.ts";
+import { FaultyConnector } from "../../harness/link/faults.ts";
+import { socketConnector } from "../../harness/link/socket-link.ts";
 import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import { seededRandom } from "../../harness/random/random.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
 
 const time = reportSimulatedTime("timing 5.4.3 business messages");
@@ -152,6 +155,37 @@ describe("5.4.3.9-13 gateways", () => {
       maxMs: 120_000,
     });
     expect(sequence).toEqual([...subs.map((id) => [2012, id]), ...subs.map((id) => [2020, id])]);
+  });
+});
+
+describe("5.4.3.12 unbind reports", () => {
+  it("5.4.3.12 an unbind made while the link is down is reported after the gateway reconnects", async () => {
+    let faulty: FaultyConnector | undefined;
+    world = await startWorld({
+      fleet: {
+        gateways: [
+          { profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-switch", count: 1 }] },
+        ],
+      },
+      connector: (clock) => {
+        faulty = new FaultyConnector(socketConnector(), clock, seededRandom(3));
+        return faulty;
+      },
+    });
+    time.track(world.clock);
+    const w = world;
+    w.fleet.powerOn();
+    const gateway = w.device("zigbee-gateway");
+    const model = gateway.model as GatewayModel;
+    const [sub = ""] = model.subDevices.keys();
+    await w.clock.runUntil(() => w.platform.store.get(sub)?.online === true);
+    faulty?.cut("half-open");
+    void model.unbindLocally(contextOf(gateway), sub).catch(() => undefined);
+    await w.clock.advanceAsync(60_000);
+    expect(w.platform.store.get(sub)?.unbound).toBe(false);
+    faulty?.heal();
+    await w.clock.runUntil(() => w.platform.store.get(sub)?.unbound === true, { maxMs: 3_600_000 });
+    expect(model.unreportedUnbinds.size).toBe(0);
   });
 });
 
