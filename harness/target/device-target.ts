@@ -132,7 +132,7 @@ export async function emulatedDeviceTarget(
   });
   return {
     description: `emulated ${profile.model} (in process, virtual time)`,
-    capabilities: new Set<Capability>(["virtual-time", "platform-internals"]),
+    capabilities: new Set<Capability>(["virtual-time", "platform-internals", "misbehaviour", "power-cycle"]),
     clock,
     platform,
     device,

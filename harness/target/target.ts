@@ -8,7 +8,11 @@ export type Capability =
   /** Simulated time: hours of protocol timing in milliseconds. */
   | "virtual-time"
   /** hilfarm's own platform: its state and its switches are at hand. */
-  | "platform-internals";
+  | "platform-internals"
+  /** An emulated device's misbehaviour switches (skip heartbeats, drop answers, ...). */
+  | "misbehaviour"
+  /** The device can be power-cycled by the scenario. */
+  | "power-cycle";
 
 export interface TestDevice {
   deviceId: string;

@@ -27,6 +27,29 @@ describe("the device-under-test suite", () => {
     }
   });
 
+  it("reports a clause needing a power cycle as not applicable for a device on the bench", async () => {
+    const target = await externalDeviceTarget({
+      device: { deviceId: "0000aaaabbbbccccdddd0009", pin: "DUTPIN0123456789abcdefghijklmnop" },
+      heartbeatSeconds: 2,
+    });
+    try {
+      const [result] = await runClauses(target, [
+        {
+          clause: "5.4.2.2",
+          title: "UDP again after a power cycle",
+          needs: ["power-cycle"],
+          run: async () => undefined,
+        },
+      ]);
+      expect(result).toMatchObject({
+        status: "not-applicable",
+        detail: expect.stringMatching(/lacks power-cycle$/),
+      });
+    } finally {
+      await target.close();
+    }
+  });
+
   it("fails 5.4.2.3, naming it, for a device that skips its heartbeats", async () => {
     const target = await emulatedDeviceTarget("air-conditioner", { misbehaviour: { skipHeartbeats: true } });
     time.track(target.clock as VirtualClock);
