@@ -117,6 +117,7 @@ export class DeviceSession {
   start(connect: ConnectRequest): void {
     this.lastDeviceSequence = parseSequence(connect.sequence);
     this.armOfflineTimer();
+    this.deps.onFrame?.("in", this, { code: 1004, body: connect });
     const { timing } = this.deps;
     const body: BodyOf<1005> = {
       result: McResult.Success,
