@@ -7,6 +7,7 @@ import { showValue, UsageError } from "../errors.ts";
 import { externalDeviceTarget } from "../target/device-target.ts";
 import { platformTarget } from "../target/target.ts";
 import type { CliIo } from "./io.ts";
+import { integerOption, portOption } from "./options.ts";
 
 interface DeviceOptions {
   registry: string;
@@ -93,14 +94,14 @@ export function addConformanceCommand(
     .requiredOption("--registry <file>", "the device's credentials (JSON or CSV)")
     .requiredOption("--device <deviceId>", "which registry entry is the device under test")
     .option("--host <address>", "interface to listen on (0.0.0.0 for a lab network)", "127.0.0.1")
-    .option("--login-port <port>", "login server", Number, 8700)
-    .option("--tcp-port <port>", "TCP connection server", Number, 8701)
-    .option("--udp-port <port>", "UDP connection server", Number, 8702)
-    .option("--http-port <port>", "northbound API", Number, 8780)
+    .option("--login-port <port>", "login server", portOption("login-port"), 8700)
+    .option("--tcp-port <port>", "TCP connection server", portOption("tcp-port"), 8701)
+    .option("--udp-port <port>", "UDP connection server", portOption("udp-port"), 8702)
+    .option("--http-port <port>", "northbound API", portOption("http-port"), 8780)
     .option(
       "--heartbeat <seconds>",
       "heartBeat given to the device in 1005: short, so the suite takes minutes",
-      Number,
+      integerOption("heartbeat", 1, 86400),
       5,
     )
     .addHelpText(

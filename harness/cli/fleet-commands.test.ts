@@ -59,6 +59,12 @@ describe("hilfarm up --faults", () => {
     expect(await up.exited).toBe(0);
   });
 
+  it("refuses a port that is not a number with exit code 2 and a one-line cause", async () => {
+    const up = hilfarm(["up", "--fleet", "examples/fleet.json", "--login-port", "abc"]);
+    expect(await up.exited).toBe(2);
+    expect(up.stderr.join("")).toBe('hilfarm: --login-port must be an integer in 0..65535, got "abc"\n');
+  });
+
   it("refuses a fault out of range with exit code 2", async () => {
     const up = hilfarm(["up", "--fleet", "examples/fleet.json", "--faults", "drop=2"]);
     expect(await up.exited).toBe(2);

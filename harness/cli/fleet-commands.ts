@@ -11,6 +11,7 @@ import { type Connector, socketConnector } from "../link/socket-link.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import { cryptoRandom, seededRandom } from "../random/random.ts";
 import type { CliIo } from "./io.ts";
+import { portOption } from "./options.ts";
 
 interface FleetCommandOptions {
   fleet: string;
@@ -124,10 +125,10 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
       ),
   )
     .option("--host <address>", "interface the platform listens on", "127.0.0.1")
-    .option("--login-port <port>", "login server; 0 = any free port", Number, 8700)
-    .option("--tcp-port <port>", "TCP connection server; 0 = any free port", Number, 8701)
-    .option("--udp-port <port>", "UDP connection server; 0 = any free port", Number, 8702)
-    .option("--http-port <port>", "northbound API; 0 = any free port", Number, 8780)
+    .option("--login-port <port>", "login server; 0 = any free port", portOption("login-port"), 8700)
+    .option("--tcp-port <port>", "TCP connection server; 0 = any free port", portOption("tcp-port"), 8701)
+    .option("--udp-port <port>", "UDP connection server; 0 = any free port", portOption("udp-port"), 8702)
+    .option("--http-port <port>", "northbound API; 0 = any free port", portOption("http-port"), 8780)
     .option("--no-mqtt", "no MQTT fan-out")
     .addHelpText(
       "after",

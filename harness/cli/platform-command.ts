@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { RealClock } from "../clock/real-clock.ts";
-import { showValue, UsageError } from "../errors.ts";
 import { createLogger } from "../log/logger.ts";
 import { cryptoRandom, randomSeed, seededRandom } from "../random/random.ts";
 import type { CliIo } from "./io.ts";
+import { integerOption } from "./options.ts";
 
 export interface PlatformCommandOptions {
   registry: string;
@@ -23,16 +23,6 @@ export interface PlatformCommandOptions {
   seed?: number;
   logFile?: string;
   logLevel: string;
-}
-
-function integer(name: string, min: number, max: number) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new UsageError(name, `--${name} must be an integer in ${min}..${max}, got ${showValue(text)}`);
-    }
-    return n;
-  };
 }
 
 /** `hilfarm platform`: the reference platform as a process, for labs and for tests of other components. */
@@ -55,49 +45,49 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
     .option(
       "--login-port <port>",
       "login server (TCP); 0 = any free port",
-      integer("login-port", 0, 65535),
+      integerOption("login-port", 0, 65535),
       8700,
     )
     .option(
       "--tcp-port <port>",
       "first TCP connection server; 0 = any free port",
-      integer("tcp-port", 0, 65535),
+      integerOption("tcp-port", 0, 65535),
       8701,
     )
     .option(
       "--udp-port <port>",
       "first UDP connection server; 0 = any free port",
-      integer("udp-port", 0, 65535),
+      integerOption("udp-port", 0, 65535),
       8702,
     )
     .option(
       "--http-port <port>",
       "northbound API, /metrics and /firmware; 0 = any free port",
-      integer("http-port", 0, 65535),
+      integerOption("http-port", 0, 65535),
       8780,
     )
     .option(
       "--connection-servers <n>",
       "connection servers; server i listens on tcp-port+i and udp-port+i",
-      integer("connection-servers", 1, 64),
+      integerOption("connection-servers", 1, 64),
       1,
     )
     .option(
       "--heartbeat <seconds>",
       "heartBeat sent in 1005; offline after 3 x heartbeat + 10 s",
-      integer("heartbeat", 1, 86400),
+      integerOption("heartbeat", 1, 86400),
       30,
     )
     .option(
       "--auth-interval <seconds>",
       "authInterval sent in 1005: login retry after 3 failures",
-      integer("auth-interval", 1, 86400),
+      integerOption("auth-interval", 1, 86400),
       600,
     )
     .option(
       "--offline-heartbeats <n>",
       "DELIBERATE DEVIATION for checking conformance suites: offline after n heartbeats + 10 s instead of the spec's 3",
-      integer("offline-heartbeats", 1, 100),
+      integerOption("offline-heartbeats", 1, 100),
       3,
     )
     .option("--mqtt-url <url>", "publish state changes to this broker instead of the embedded one")
@@ -106,7 +96,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
     .option(
       "--seed <n>",
       "seed for sequences, and for tokens and session keys (without it, those come from a cryptographic source)",
-      integer("seed", 0, 2 ** 31 - 1),
+      integerOption("seed", 0, 2 ** 31 - 1),
     )
     .option("--log-file <file>", "write logs to this file instead of stderr")
     .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
