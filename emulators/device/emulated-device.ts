@@ -6,6 +6,7 @@ import type { Connector, DeviceLink } from "../../harness/link/socket-link.ts";
 import { decodeFrameLine, encodeFrame } from "../../harness/protocol/ct/codec.ts";
 import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
 import type { Framing } from "../../harness/protocol/ct/envelope.ts";
+import { errorFields } from "../../harness/protocol/ct/error-fields.ts";
 import {
   keyKindFor,
   type McCode,
@@ -27,6 +28,7 @@ import type {
   DeviceModel,
   DeviceRequestBody,
   DeviceRequestCode,
+  Handled,
   PlatformRequest,
 } from "./model.ts";
 import { type DeviceTiming, defaultDeviceTiming, type TransportChoice } from "./options.ts";
@@ -75,6 +77,8 @@ interface Pending {
   timer: Timer;
   /** Consecutive sends of this request that went unanswered (5.2). */
   failures: number;
+  /** Whether a response with the right code and sequence answers this send (voice segments share a sequence). */
+  answers?: (body: Record<string, unknown> & { result: number }) => boolean;
   resolve: (body: Record<string, unknown> & { result: number }) => void;
   reject: (error: Error) => void;
 }
@@ -102,6 +106,8 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
   /** Bumped at every power-off and re-login: callbacks of an older epoch do nothing. */
   private epoch = 0;
   private link: DeviceLink | undefined;
+  /** The login server's link while a login is under way: a power-off closes it. */
+  private loginLink: DeviceLink | undefined;
   private token: string | undefined;
   private sessionKey: CipherKey | undefined;
   private hosts: { tcp: string; udp: string } | undefined;
@@ -242,6 +248,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
         isLast: sn === segments ? "1" : "0",
         audioData: bytes.subarray((sn - 1) * size, sn * size).toString("base64"),
       };
+      const last = sn === segments;
       answer = await this.sendRequest(
         3002,
         {
@@ -251,7 +258,10 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
           time: unixSeconds(this.options.clock),
         },
         sequence,
+        // A late 400002 for an earlier segment (same sequence, no sn in 3003) must not settle the last one.
+        last ? (body) => body.result !== McResult.AwaitingVoiceData : undefined,
       );
+      if (!last && answer.result !== McResult.AwaitingVoiceData) return answer;
     }
     return answer;
   }
@@ -268,6 +278,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     code: McCode,
     body: Record<string, unknown>,
     sequence: number,
+    answers?: Pending["answers"],
   ): Promise<Record<string, unknown> & { result: number }> {
     const frame = this.encode({ code, body } as McMessage);
     return new Promise((resolve, reject) => {
@@ -278,6 +289,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
         failures: 0,
         resolve,
         reject,
+        ...(answers ? { answers } : {}),
       });
       this.transmit(frame, { code, body } as McMessage);
     });
@@ -301,11 +313,12 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     if (this.networkDown) return this.loginFailed(epoch, "network-down");
     let link: DeviceLink;
     try {
-      link = await this.options.connector.open("tcp", this.options.loginAddress);
+      link = await this.open("tcp", this.options.loginAddress);
     } catch {
       return this.loginFailed(epoch, "unreachable");
     }
     if (epoch !== this.epoch) return link.close();
+    this.loginLink = link;
     const sequence = this.options.random.sequence();
     const outcome = await new Promise<LoginFailure | McMessage>((resolve) => {
       const timer = this.options.clock.setTimeout(
@@ -313,6 +326,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
         this.timing.responseTimeoutMs,
         "login-timeout",
       );
+      this.timers.push(timer);
       link.onLine((line) => {
         const decoded = decodeFrameLine(line, () => this.pinKey, this.options.framing);
         if (decoded.ok && decoded.value.message.code === 1003) {
@@ -333,6 +347,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
       this.transmit(this.encode({ code: 1002, body }), { code: 1002, body }, link);
     });
     link.close();
+    if (this.loginLink === link) this.loginLink = undefined;
     if (epoch !== this.epoch) return;
     if (typeof outcome === "string") return this.loginFailed(epoch, outcome);
     if (outcome.code !== 1003) return this.loginFailed(epoch, "refused");
@@ -379,13 +394,18 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     let link: DeviceLink;
     try {
       if (this.networkDown || address === undefined) throw new Error("network down");
-      link = await this.options.connector.open(transport, address);
+      link = await this.open(transport, address);
     } catch {
       return this.relogin("connection server unreachable", epoch);
     }
     if (epoch !== this.epoch) return link.close();
     this.link = link;
     link.onLine((line) => this.receive(line, epoch));
+    link.onBadFrame((error) => {
+      // A frame past the length limit leaves the stream unusable: drop the connection and log in again.
+      if (error.code === "FRAME_TOO_LONG" && epoch === this.epoch && this.link === link)
+        this.relogin("frame too long from the platform", epoch);
+    });
     link.onClose(() => {
       if (epoch === this.epoch && this.link === link) this.relogin("connection closed", epoch);
     });
@@ -433,6 +453,34 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
       this.options.logger.debug(
         { deviceId: this.deviceId, err: error },
         "reports after connect did not complete",
+      );
+    });
+  }
+
+  /** Opens a link, giving up after the response timeout: a black-holed address must not hang the device. */
+  private open(transport: "tcp" | "udp", address: string): Promise<DeviceLink> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = this.options.clock.setTimeout(
+        () => {
+          settled = true;
+          reject(
+            new Error(`no ${transport} connection to ${address} within ${this.timing.responseTimeoutMs} ms`),
+          );
+        },
+        this.timing.responseTimeoutMs,
+        "open-timeout",
+      );
+      this.options.connector.open(transport, address).then(
+        (link) => {
+          timer.cancel();
+          if (settled) link.close();
+          else resolve(link);
+        },
+        (error: unknown) => {
+          timer.cancel();
+          if (!settled) reject(error);
+        },
       );
     });
   }
@@ -493,13 +541,43 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     else this.accept(message as PlatformRequest, epoch);
   }
 
+  /** The model's answer, or 899999 naming what went wrong: a platform request never takes the device down. */
+  private handleSafely(request: PlatformRequest): Handled & { frame: Buffer; response: McMessage } {
+    const respondWith = (handled: Handled) => {
+      const { result, ...rest } = handled.fields;
+      const response = {
+        code: responseCodeFor(request.code),
+        body: { result, sequence: request.body.sequence, ...rest },
+      } as McMessage;
+      return { ...handled, frame: this.encode(response), response };
+    };
+    try {
+      return respondWith(this.options.model.handle(request, this.context()));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.options.logger.warn(
+        { deviceId: this.deviceId, code: request.code, reason },
+        "request not handled",
+      );
+      return respondWith({
+        fields: errorFields(
+          request,
+          McResult.DeviceUnknownError,
+          unixSeconds(this.options.clock),
+          reason.slice(0, 200),
+        ),
+      });
+    }
+  }
+
   private settle(message: McMessage, epoch: number): void {
     const sequence = parseSequence((message.body as { sequence: string }).sequence);
     const entry = this.pending.get(sequence);
     if (entry === undefined || responseCodeFor(entry.code) !== message.code) return;
+    const body = message.body as Record<string, unknown> & { result: number };
+    if (entry.answers !== undefined && !entry.answers(body)) return;
     entry.timer.cancel();
     this.pending.delete(sequence);
-    const body = message.body as Record<string, unknown> & { result: number };
     entry.resolve(body);
     // 5.2.2 item 5: the platform saw our sequence out of order; log in again.
     if (
@@ -516,6 +594,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     const sequence = parseSequence(request.body.sequence);
     const verdict = classifySequence(this.lastPlatformSequence, sequence);
     if (verdict === "retransmission") {
+      // Answered from the stored answer; while a late answer is still on its way there is nothing to repeat.
       if (this.lastPlatformResponse !== undefined) this.respond(this.lastPlatformResponse, undefined);
       return;
     }
@@ -525,18 +604,14 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     }
     this.lastPlatformSequence = sequence;
     this.lastPlatformResponse = undefined;
-    const handled = this.options.model.handle(request, this.context());
-    const { result, ...rest } = handled.fields;
-    const response = {
-      code: responseCodeFor(request.code),
-      body: { result, sequence: request.body.sequence, ...rest },
-    } as McMessage;
-    const frame = this.encode(response);
-    this.lastPlatformResponse = frame;
+    const { frame, response, after } = this.handleSafely(request);
     const send = () => {
       if (epoch !== this.epoch) return;
+      this.lastPlatformResponse = frame;
       this.respond(frame, response);
-      void Promise.resolve(handled.after?.(this.context())).catch(() => undefined);
+      void Promise.resolve()
+        .then(() => after?.(this.context()))
+        .catch(() => undefined);
     };
     if (this.misbehaviour.answerLateMs > 0) {
       this.timers.push(this.options.clock.setTimeout(send, this.misbehaviour.answerLateMs, "late-answer"));
@@ -587,6 +662,9 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     const link = this.link;
     this.link = undefined;
     link?.close();
+    const loginLink = this.loginLink;
+    this.loginLink = undefined;
+    loginLink?.close();
   }
 
   private setState(state: DeviceState): void {

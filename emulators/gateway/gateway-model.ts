@@ -1,4 +1,5 @@
 import { unixSeconds } from "../../harness/clock/clock.ts";
+import { errorFields } from "../../harness/protocol/ct/error-fields.ts";
 import { McResult } from "../../harness/protocol/ct/result-codes.ts";
 import type { DeviceContext, DeviceModel, Handled, PlatformRequest } from "../device/model.ts";
 import { ProfileModel } from "../profiles/profile-model.ts";
@@ -58,9 +59,10 @@ export class GatewayModel implements DeviceModel {
   }
 
   async afterConnect(ctx: DeviceContext): Promise<void> {
+    // A new session: no sub-device is authenticated in it yet, whatever the reports below manage to do.
+    for (const sub of this.subDevices.values()) sub.authenticated = false;
     await this.own.afterConnect(ctx);
     for (const deviceId of [...this.unreportedUnbinds]) await this.reportUnbind(ctx, deviceId);
-    for (const sub of this.subDevices.values()) sub.authenticated = false;
     for (const sub of this.subDevices.values()) if (sub.bound) await this.authenticate(ctx, sub);
     for (const sub of this.subDevices.values())
       if (sub.authenticated && sub.present) await this.bringOnline(ctx, sub);
@@ -72,9 +74,7 @@ export class GatewayModel implements DeviceModel {
       const { subDeviceId } = request.body;
       const sub = this.subDevices.get(subDeviceId);
       if (sub === undefined || !sub.bound) {
-        return {
-          fields: { result: McResult.DeviceOffline, deviceId: this.deviceId, subDeviceId, time: now },
-        };
+        return { fields: errorFields(request, McResult.DeviceOffline, now) };
       }
       sub.bound = false;
       this.unreportedUnbinds.add(subDeviceId);
@@ -84,7 +84,9 @@ export class GatewayModel implements DeviceModel {
     if (target === this.deviceId) return this.own.handle(request, ctx);
     const sub = this.subDevices.get(target);
     if (sub === undefined || !sub.bound || !sub.present || !sub.authenticated) {
-      return { fields: { result: McResult.DeviceOffline, deviceId: target, time: now } };
+      return {
+        fields: errorFields(request, McResult.DeviceOffline, now, `sub-device ${target} unavailable`),
+      };
     }
     return sub.model.handle(request, ctx);
   }

@@ -1,7 +1,7 @@
 import { unixSeconds } from "../../harness/clock/clock.ts";
+import { errorFields } from "../../harness/protocol/ct/error-fields.ts";
 import { McResult } from "../../harness/protocol/ct/result-codes.ts";
 import type { PlatformContext } from "./context.ts";
-import { errorFields } from "./error-fields.ts";
 import type { DeviceRequest, DeviceSession, RequestHandler, ResponseFields } from "./session.ts";
 
 /**

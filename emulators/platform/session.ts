@@ -4,6 +4,7 @@ import { unixSeconds } from "../../harness/clock/clock.ts";
 import { HilfarmError } from "../../harness/errors.ts";
 import { encodeFrame } from "../../harness/protocol/ct/codec.ts";
 import type { CipherKey } from "../../harness/protocol/ct/crypto.ts";
+import { errorFields, type ResponseFields } from "../../harness/protocol/ct/error-fields.ts";
 import { type McCode, packetType, responseCodeFor } from "../../harness/protocol/ct/packet-types.ts";
 import { McResult } from "../../harness/protocol/ct/result-codes.ts";
 import type { BodyOf, ConnectRequest, McMessage } from "../../harness/protocol/ct/schemas/index.ts";
@@ -15,7 +16,6 @@ import {
 } from "../../harness/protocol/ct/sequence.ts";
 import type { Random } from "../../harness/random/random.ts";
 import type { DeviceChannel } from "./channel.ts";
-import { errorFields } from "./error-fields.ts";
 import { offlineAfterMs, type PlatformTiming } from "./options.ts";
 
 /** Requests the platform sends to a device, and the responses that answer them (5.2.1). */
@@ -32,7 +32,7 @@ export type DeviceRequest = Extract<
 >;
 
 /** A response body without its sequence, which the session fills in. */
-export type ResponseFields = { result: number } & Record<string, unknown>;
+export type { ResponseFields };
 export type RequestHandler = (
   request: DeviceRequest,
   session: DeviceSession,

@@ -75,6 +75,26 @@ describe("link faults", () => {
     expect(down.map(([, s]) => s)).toEqual(["kept"]);
   });
 
+  it("a cut made while a connection is opening reaches that connection: open fails, the link is closed", async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const { connector, peers } = memoryConnector();
+    let release: () => void = () => undefined;
+    const slow = {
+      open: async (transport: "tcp" | "udp", address: string) => {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return connector.open(transport, address);
+      },
+    };
+    const faulty = new FaultyConnector(slow, clock, seededRandom(9));
+    const opening = faulty.open("tcp", "mem:1");
+    faulty.cut("reset");
+    release();
+    await expect(opening).rejects.toThrow("link to mem:1 is cut (reset)");
+    expect(peers[0]?.closed).toBe(true);
+  });
+
   it("cut half-open: frames vanish both ways and nobody is told; heal restores them", async () => {
     const { faulty, link, peer, up, down } = await setup();
     faulty.cut("half-open");

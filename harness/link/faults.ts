@@ -82,6 +82,7 @@ export class FaultyConnector implements Connector {
     for (const link of this.links) link.cut(mode);
   }
 
+  /** The network is whole again: the cut ends and every fault set so far is cleared (set new ones after). */
   heal(): void {
     this.cutMode = undefined;
     for (const link of this.links) link.heal();
@@ -94,7 +95,13 @@ export class FaultyConnector implements Connector {
 
   async open(transport: "tcp" | "udp", address: string): Promise<DeviceLink> {
     if (this.cutMode !== undefined) throw new Error(`link to ${address} is cut (${this.cutMode})`);
-    const link = new FaultyLink(await this.inner.open(transport, address), this);
+    const inner = await this.inner.open(transport, address);
+    // A cut made while the connection was opening reaches it too.
+    if (this.cutMode !== undefined) {
+      inner.close();
+      throw new Error(`link to ${address} is cut (${this.cutMode})`);
+    }
+    const link = new FaultyLink(inner, this);
     this.links.add(link);
     link.onClose(() => this.links.delete(link));
     return link;
@@ -220,6 +227,7 @@ class FaultyLink implements DeviceLink {
     else this.blackholed = true;
   }
 
+  /** The network is whole again: the cut ends and every fault set so far is cleared (set new ones after). */
   heal(): void {
     this.blackholed = false;
   }
@@ -238,6 +246,7 @@ export class Partition {
     for (const c of this.members) c.cut(mode);
   }
 
+  /** The network is whole again: the cut ends and every fault set so far is cleared (set new ones after). */
   heal(): void {
     for (const c of this.members) c.heal();
   }

@@ -36,10 +36,27 @@ class Listeners {
   bad: Array<(error: WireError) => void> = [];
   close: Array<() => void> = [];
   closed = false;
+  /**
+   * Runs one listener from a socket callback. A listener that throws there would take the whole process down, so
+   * the error is reported as a process warning and the link is dropped, as a device drops a connection it cannot use.
+   */
+  deliver<A>(listeners: Array<(arg: A) => void>, arg: A, drop: () => void): void {
+    for (const l of listeners) {
+      try {
+        l(arg);
+      } catch (error) {
+        process.emitWarning(
+          `hilfarm link listener failed, link dropped: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        drop();
+        return;
+      }
+    }
+  }
   fireClose(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const l of this.close) l();
+    this.deliver(this.close, undefined, () => undefined);
   }
 }
 
@@ -66,8 +83,8 @@ function tcpLink(address: string, maxFrameLength: number): Promise<DeviceLink> {
     });
     socket.on("data", (chunk: Buffer) => {
       for (const outcome of splitter.push(chunk)) {
-        if (outcome.ok) for (const l of listeners.line) l(outcome.line);
-        else for (const l of listeners.bad) l(outcome.error);
+        if (outcome.ok) listeners.deliver(listeners.line, outcome.line, () => socket.destroy());
+        else listeners.deliver(listeners.bad, outcome.error, () => socket.destroy());
       }
     });
     socket.on("close", () => listeners.fireClose());
@@ -105,7 +122,11 @@ function udpLink(address: string): Promise<DeviceLink> {
         datagram[datagram.length - 2] === 0x0d &&
         datagram[datagram.length - 1] === 0x0a;
       const line = crlf ? datagram.subarray(0, -2) : datagram;
-      for (const l of listeners.line) l(line);
+      listeners.deliver(listeners.line, line, () => {
+        if (listeners.closed) return;
+        socket.close();
+        listeners.fireClose();
+      });
     });
   });
 }

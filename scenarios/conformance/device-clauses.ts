@@ -160,7 +160,8 @@ export const deviceClauses: readonly ClauseCheck<DeviceTarget>[] = [
   },
   {
     clause: "5.2.2",
-    title: "a retransmitted platform request is answered again with the same sequence",
+    title:
+      "a retransmitted platform request is answered again with the same sequence, without being carried out again",
     run: async (target) => {
       await target.settle(target.platform.operations.query(target.device.deviceId), TEN_S * 4);
       const answered = target.frames.findLastIndex(is("in", 2002));
@@ -173,6 +174,12 @@ export const deviceClauses: readonly ClauseCheck<DeviceTarget>[] = [
         TEN_S,
       );
       expectThat(again > answered, `a second 2002 with sequence ${sequence}`, "none");
+      // Answered from the stored answer, not carried out again: a second run of the query would report again.
+      const reportedAgain = await frameAfter(target, again + 1, is("in", 2006), TEN_S).then(
+        () => true,
+        () => false,
+      );
+      expectThat(!reportedAgain, "no new state report for the retransmission", "a second 2006 within 10 s");
     },
   },
   {

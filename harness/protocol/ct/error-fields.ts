@@ -1,10 +1,12 @@
-import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
-import type { ResponseFields } from "./session.ts";
+import type { McMessage } from "./schemas/index.ts";
+
+/** The fields of a response body, `sequence` aside. */
+export type ResponseFields = { result: number } & Record<string, unknown>;
 
 /**
- * The fields of an error answer to a device request, valid for its response code: the ids the request named,
- * `authResult` "1" for a sub-device auth, `dscp` where the response requires it. Every error answer the platform
- * gives goes through here, so none can fail its own schema.
+ * The fields of an error answer to a request, valid for its response code: the ids the request named, `authResult`
+ * "1" for a sub-device auth, `dscp` where the response requires it (2004). Every error answer the platform or an
+ * emulated device gives goes through here, so none can fail its own schema.
  */
 export function errorFields(request: McMessage, result: number, time: number, dscp?: string): ResponseFields {
   const body = request.body as { deviceId?: string; subDeviceId?: string };

@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { FaultyConnector } from "../../harness/link/faults.ts";
+import { memoryConnector } from "../../harness/link/memory-link.ts";
+import { type Connector, type DeviceLink, socketConnector } from "../../harness/link/socket-link.ts";
+import { seededRandom } from "../../harness/random/random.ts";
+import type { GatewayModel } from "../gateway/gateway-model.ts";
+import { startWorld } from "../testing/world.ts";
+
+// Regressions for defects a review of the device side found; each test failed before its fix.
+
+type World = Awaited<ReturnType<typeof startWorld>>;
+let world: World | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await world?.close();
+  world = undefined;
+});
+
+const oneAc = { devices: [{ profile: "air-conditioner", count: 1 }] };
+
+async function online(w: World, profile: string) {
+  const device = w.device(profile);
+  device.powerOn();
+  await w.clock.runUntil(
+    () => device.state === "online" && w.platform.store.get(device.deviceId)?.version.device !== undefined,
+  );
+  return device;
+}
+
+describe("device-side review regressions", () => {
+  it("a gateway answers a control for a sub-device that has gone silently with 300001 and a dscp, and stays up", async () => {
+    world = await startWorld({
+      fleet: {
+        gateways: [
+          { profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-switch", count: 1 }] },
+        ],
+      },
+    });
+    const w = world;
+    const gateway = await online(w, "zigbee-gateway");
+    const [sub] = [...(gateway.model as GatewayModel).subDevices.values()];
+    if (sub === undefined) throw new Error("no sub-device");
+    await w.clock.runUntil(() => w.platform.store.get(sub.deviceId)?.online === true);
+    // Out of range without the gateway having reported it yet: the platform still routes to it.
+    sub.present = false;
+    const answer = await w.clock.runUntilSettled(
+      w.platform.operations.control(sub.deviceId, {
+        serialId: "0",
+        cmd: [{ cmdName: "SET_POWER", cmdParam: "1" }],
+      }),
+    );
+    expect(answer).toMatchObject({ result: 300001, dscp: `sub-device ${sub.deviceId} unavailable` });
+    expect(gateway.state).toBe("online");
+  });
+
+  it("a model that throws while handling a request gives 899999 naming the cause; the device stays online", async () => {
+    world = await startWorld({ fleet: oneAc });
+    const ac = await online(world, "air-conditioner");
+    vi.spyOn(ac.model, "handle").mockImplementation(() => {
+      throw new Error("model fault");
+    });
+    const answer = await world.clock.runUntilSettled(
+      world.platform.operations.control(ac.deviceId, {
+        serialId: "0",
+        cmd: [{ cmdName: "SET_POWER", cmdParam: "1" }],
+      }),
+    );
+    expect(answer).toMatchObject({ result: 899999, dscp: "model fault" });
+    expect(ac.state).toBe("online");
+  });
+
+  it("answerLateMs: a retransmission that arrives while the late answer is pending is not answered early", async () => {
+    world = await startWorld({ fleet: oneAc });
+    const w = world;
+    const ac = await online(w, "air-conditioner");
+    ac.misbehaviour.answerLateMs = 15_000;
+    const answersAt: number[] = [];
+    w.platform.events.on("frame", ({ direction, message, at }) => {
+      if (direction === "in" && message.code === 2004) answersAt.push(at);
+    });
+    const sentAt = w.clock.now();
+    await w.clock.runUntilSettled(
+      w.platform.operations.control(ac.deviceId, {
+        serialId: "0",
+        cmd: [{ cmdName: "SET_POWER", cmdParam: "1" }],
+      }),
+    );
+    expect(answersAt[0]).toBe(sentAt + 15_000);
+  });
+
+  it("voice: a late 400002 for an earlier segment does not settle the last segment", async () => {
+    let faulty: FaultyConnector | undefined;
+    world = await startWorld({
+      fleet: oneAc,
+      connector: (clock: VirtualClock) => {
+        faulty = new FaultyConnector(socketConnector(), clock, seededRandom(3));
+        return faulty;
+      },
+    });
+    const ac = await online(world, "air-conditioner");
+    // Answers take 12 s to come back: segment 1 is resent at 10 s, so its answer arrives twice.
+    faulty?.set({ latencyMs: 12_000, direction: "down" });
+    const answer = await world.clock.runUntilSettled(ac.speak("turn it on", { segmentBytes: 6 }), {
+      maxMs: 120_000,
+    });
+    expect(answer).toMatchObject({ result: 0, ctrlResult: { rawText: "turn it on" } });
+  });
+
+  it("power off during a login closes the login link and leaves no timer behind", async () => {
+    const { connector, peers } = memoryConnector();
+    world = await startWorld({ fleet: oneAc, connector });
+    const ac = world.device("air-conditioner");
+    ac.powerOn();
+    // The login server took the connection and the 1002 but has not answered.
+    await world.clock.runUntil(() => (peers[0]?.received.length ?? 0) === 1, { maxMs: 1 });
+    ac.powerOff();
+    expect(peers[0]?.closed).toBe(true);
+    expect(world.clock.pending().map((t) => t.name)).toEqual([]);
+    expect(ac.state).toBe("off");
+  });
+
+  it("a login server that never accepts the connection counts as unreachable after 10 s, then back-off", async () => {
+    const blackHole: Connector = { open: () => new Promise<DeviceLink>(() => undefined) };
+    world = await startWorld({ fleet: oneAc, connector: blackHole });
+    const ac = world.device("air-conditioner");
+    const failures: Array<{ reason: string; retryInMs: number; at: number }> = [];
+    ac.on("login-failed", ({ reason, retryInMs }) =>
+      failures.push({ reason, retryInMs, at: world?.clock.now() ?? 0 }),
+    );
+    const start = world.clock.now();
+    ac.powerOn();
+    await world.clock.runUntil(() => failures.length === 1, { maxMs: 20_000 });
+    expect(failures).toEqual([{ reason: "unreachable", retryInMs: 60_000, at: start + 10_000 }]);
+  });
+});
