@@ -11,6 +11,6 @@ export default defineConfig({
     // Timing runs on the VirtualClock; a test that needs more than this is waiting on something real.
     testTimeout: 30_000,
     pool: "forks",
-    setupFiles: ["harness/testing/fast-check-setup.ts"],
+    setupFiles: ["harness/testing/fast-check-setup.ts", "harness/evidence/vitest-setup.ts"],
   },
 });

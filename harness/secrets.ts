@@ -15,3 +15,12 @@ const secretSet = new Set(SECRET_FIELDS);
 export function isSecretField(name: string | number | symbol | undefined): boolean {
   return typeof name === "string" && secretSet.has(name);
 }
+
+/** A deep copy of `value` with every secret field's value replaced by "[redacted]" (evidence files, reports). */
+export function maskSecrets<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => maskSecrets(v)) as T;
+  if (value === null || typeof value !== "object" || Buffer.isBuffer(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = isSecretField(k) ? "[redacted]" : maskSecrets(v);
+  return out as T;
+}

@@ -58,7 +58,7 @@ export interface DeviceEvents {
   "login-failed": [{ reason: LoginFailure; consecutive: number; retryInMs: number }];
   online: [{ transport: "tcp" | "udp"; heartbeatSeconds: number }];
   relogin: [{ reason: string }];
-  frame: [{ direction: "in" | "out"; message: McMessage; at: number }];
+  frame: [{ direction: "in" | "out"; message: McMessage; at: number; raw?: Uint8Array }];
 }
 
 export interface DeviceCounters {
@@ -320,6 +320,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     if (epoch !== this.epoch) return link.close();
     this.loginLink = link;
     const sequence = this.options.random.sequence();
+    let loginAnswerRaw: Uint8Array | undefined;
     const outcome = await new Promise<LoginFailure | McMessage>((resolve) => {
       const timer = this.options.clock.setTimeout(
         () => resolve("timeout"),
@@ -331,6 +332,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
         const decoded = decodeFrameLine(line, () => this.pinKey, this.options.framing);
         if (decoded.ok && decoded.value.message.code === 1003) {
           timer.cancel();
+          loginAnswerRaw = line;
           resolve(decoded.value.message);
         }
       });
@@ -351,7 +353,12 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     if (epoch !== this.epoch) return;
     if (typeof outcome === "string") return this.loginFailed(epoch, outcome);
     if (outcome.code !== 1003) return this.loginFailed(epoch, "refused");
-    this.emit("frame", { direction: "in", message: outcome, at: this.options.clock.now() });
+    this.emit("frame", {
+      direction: "in",
+      message: outcome,
+      at: this.options.clock.now(),
+      ...(loginAnswerRaw === undefined ? {} : { raw: loginAnswerRaw }),
+    });
     const response = outcome.body;
     // 5.3.1 step 4: a platform that cannot echo our random sequence under the PIN is a fake.
     if (response.sequence !== formatSequence(sequence)) return this.loginFailed(epoch, "fake-platform");
@@ -509,7 +516,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
 
   /** Sends a frame on the current link (or the login link), through the fault switches. */
   private transmit(frame: Buffer, message: McMessage, link: DeviceLink | undefined = this.link): void {
-    this.emit("frame", { direction: "out", message, at: this.options.clock.now() });
+    this.emit("frame", { direction: "out", message, at: this.options.clock.now(), raw: frame });
     if (this.networkDown) return;
     let bytes = frame;
     if (this.misbehaviour.garbleFrames > 0) {
@@ -534,7 +541,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
       return;
     }
     const { message } = decoded.value;
-    this.emit("frame", { direction: "in", message, at: this.options.clock.now() });
+    this.emit("frame", { direction: "in", message, at: this.options.clock.now(), raw: line });
     const type = packetType(message.code);
     if (type.sender !== "platform") return;
     if (type.role === "response") this.settle(message, epoch);

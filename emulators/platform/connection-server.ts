@@ -26,6 +26,7 @@ export interface ConnectionServerOptions {
     connect: ConnectRequest,
     channel: DeviceChannel,
     server: ConnectionServer,
+    raw: Uint8Array,
   ) => DeviceSession;
 }
 
@@ -124,6 +125,7 @@ export class ConnectionServer {
             outcome.value.message.body as ConnectRequest,
             channel,
             this,
+            outcome.raw,
           );
           continue;
         }
@@ -131,7 +133,7 @@ export class ConnectionServer {
           metrics.framesDropped.inc({ reason: "UNKNOWN_TOKEN" });
           continue;
         }
-        session.receive(outcome.value.message);
+        session.receive(outcome.value.message, outcome.raw);
       }
     });
     socket.on("close", () => {
@@ -173,7 +175,7 @@ export class ConnectionServer {
         if (this.udpSessions.get(token)?.channel === channel) this.udpSessions.delete(token);
       });
       // onConnect ends the device's older session, whose channel then leaves the map.
-      const session = this.options.onConnect(login, message.body, channel, this);
+      const session = this.options.onConnect(login, message.body, channel, this, line);
       this.udpSessions.set(token, { session, channel });
       return;
     }
@@ -183,7 +185,7 @@ export class ConnectionServer {
     }
     // The token names the session. Only a frame the session takes as new moves the reply address (NAT
     // rebinding); a replayed or late datagram from elsewhere does not.
-    if (known.session.receive(message)) known.channel.retarget(rinfo);
+    if (known.session.receive(message, line)) known.channel.retarget(rinfo);
   }
 }
 

@@ -18,7 +18,12 @@ export interface LoginServerOptions {
   /** A connection that has not sent a 1002 after this long is closed. */
   loginTimeoutMs: number;
   /** Answers a valid 1002: returns the 1003 frame to send. */
-  onLogin: (frame: DecodedFrame & { message: { code: 1002 } }, key: CipherKey, remote: string) => Buffer;
+  onLogin: (
+    frame: DecodedFrame & { message: { code: 1002 } },
+    key: CipherKey,
+    remote: string,
+    raw: Uint8Array,
+  ) => Buffer;
 }
 
 /**
@@ -79,6 +84,7 @@ export function createLoginServer(options: LoginServerOptions): Server {
             outcome.value as DecodedFrame & { message: { code: 1002 } },
             CipherKey.fromPin(pin),
             remote,
+            outcome.raw,
           );
         } catch (error) {
           logger.error({ remote, err: error }, "login answer could not be built");

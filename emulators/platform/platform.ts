@@ -76,7 +76,11 @@ export interface PlatformEvents {
   login: [{ deviceId: string; remote: string }];
   session: [{ deviceId: string; transport: "tcp" | "udp"; remote: string }];
   "session-end": [{ deviceId: string; reason: SessionEndReason }];
-  frame: [{ direction: "in" | "out"; deviceId: string; message: McMessage; at: number }];
+  frame: [{ direction: "in" | "out"; deviceId: string; message: McMessage; at: number; raw?: Uint8Array }];
+  /** A login on the login server, 1002 in and 1003 out: for evidence (sessions' frames are `frame`). */
+  "login-frame": [
+    { direction: "in" | "out"; deviceId: string; message: McMessage; at: number; raw?: Uint8Array },
+  ];
 }
 
 /** The reference platform, started: its addresses, its state, and the operations an app backend uses. */
@@ -195,7 +199,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           connectTimeoutMs: 3 * timing.responseTimeoutMs,
           framing,
           maxFrameLength,
-          onConnect: (login, connect, channel, server) => {
+          onConnect: (login, connect, channel, server, raw) => {
             sessions.get(login.deviceId)?.end("replaced");
             const session = new DeviceSession({
               deviceId: login.deviceId,
@@ -208,9 +212,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
               handler,
               logger,
               onEnd: (s, reason) => endSession(s, reason, server),
-              onFrame: (direction, s, message) => {
+              onFrame: (direction, s, message, raw) => {
                 if (direction === "in") store.touch(s.deviceId, clock.now());
-                events.emit("frame", { direction, deviceId: s.deviceId, message, at: clock.now() });
+                events.emit("frame", {
+                  direction,
+                  deviceId: s.deviceId,
+                  message,
+                  at: clock.now(),
+                  ...(raw === undefined ? {} : { raw }),
+                });
               },
               onResend: () => metrics.resends.inc(),
               ...(options.withholdAnswer === undefined ? {} : { withholdAnswer: options.withholdAnswer }),
@@ -219,7 +229,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             server.sessions.add(session);
             store.closeResourceReport(login.deviceId);
             for (const sub of store.subDevicesOf(login.deviceId)) store.closeResourceReport(sub.deviceId);
-            session.start(connect);
+            session.start(connect, raw);
             setOnline(login.deviceId, true, channel.transport);
             events.emit("session", {
               deviceId: login.deviceId,
@@ -246,7 +256,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     loginTimeoutMs: 3 * timing.responseTimeoutMs,
     framing,
     maxFrameLength,
-    onLogin: ({ message }, pinKey, remote) => {
+    onLogin: ({ message }, pinKey, remote, raw) => {
       const { deviceId } = message.body;
       const skew = Math.abs(message.body.time * 1000 - clock.now());
       if (skew > timing.clockSkewWarnMs)
@@ -265,21 +275,28 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       const index = servers.indexOf(server);
       events.emit("login", { deviceId, remote });
       logger.info({ deviceId, remote, server: index }, "device logged in");
-      return encodeFrame(
-        {
-          code: 1003,
-          body: {
-            result: 0,
-            sequence: message.body.sequence,
-            sessionKey,
-            tcpHost: addresses.connectionServers[index]?.tcp ?? "",
-            udpHost: addresses.connectionServers[index]?.udp ?? "",
-            token,
-            time: unixSeconds(clock),
-          },
+      const answer = {
+        code: 1003,
+        body: {
+          result: 0,
+          sequence: message.body.sequence,
+          sessionKey,
+          tcpHost: addresses.connectionServers[index]?.tcp ?? "",
+          udpHost: addresses.connectionServers[index]?.udp ?? "",
+          token,
+          time: unixSeconds(clock),
         },
-        { key: pinKey, framing },
-      );
+      } as McMessage;
+      const frame = encodeFrame(answer, { key: pinKey, framing });
+      events.emit("login-frame", { direction: "in", deviceId, message, at: clock.now(), raw });
+      events.emit("login-frame", {
+        direction: "out",
+        deviceId,
+        message: answer,
+        at: clock.now(),
+        raw: frame,
+      });
+      return frame;
     },
   });
 

@@ -56,7 +56,8 @@ export interface SessionDependencies {
   handler: RequestHandler;
   logger: Logger;
   onEnd: (session: DeviceSession, reason: SessionEndReason) => void;
-  onFrame?: (direction: "in" | "out", session: DeviceSession, message: McMessage) => void;
+  /** Every frame decoded from or sent to the device, with its line as it went on the wire. */
+  onFrame?: (direction: "in" | "out", session: DeviceSession, message: McMessage, raw?: Uint8Array) => void;
   onResend?: (session: DeviceSession, code: McCode) => void;
   /** Conformance hook: answers the platform deliberately withholds (a device under test must resend). */
   withholdAnswer?: (deviceId: string, code: McCode) => boolean;
@@ -114,10 +115,10 @@ export class DeviceSession {
   }
 
   /** Answers the 1004 that opened the session. */
-  start(connect: ConnectRequest): void {
+  start(connect: ConnectRequest, raw?: Uint8Array): void {
     this.lastDeviceSequence = parseSequence(connect.sequence);
     this.armOfflineTimer();
-    this.deps.onFrame?.("in", this, { code: 1004, body: connect });
+    this.deps.onFrame?.("in", this, { code: 1004, body: connect }, raw);
     const { timing } = this.deps;
     const body: BodyOf<1005> = {
       result: McResult.Success,
@@ -133,10 +134,10 @@ export class DeviceSession {
    * A decoded frame from the device. Any message at all counts as life (5.4.2 (3)). Returns true when the frame
    * was a new request or answered a pending one (not a retransmission, a sequence error or a stray response).
    */
-  receive(message: McMessage): boolean {
+  receive(message: McMessage, raw?: Uint8Array): boolean {
     if (this.ended) return false;
     this.armOfflineTimer();
-    this.deps.onFrame?.("in", this, message);
+    this.deps.onFrame?.("in", this, message, raw);
     const type = packetType(message.code);
     if (type.sender !== "device") {
       this.deps.logger.debug(
@@ -372,7 +373,7 @@ export class DeviceSession {
 
   private send(message: McMessage): Buffer {
     const frame = encodeFrame(message, { key: this.deps.key });
-    this.deps.onFrame?.("out", this, message);
+    this.deps.onFrame?.("out", this, message, frame);
     this.channel.send(frame);
     return frame;
   }

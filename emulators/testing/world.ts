@@ -1,5 +1,6 @@
 import { pino } from "pino";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { recordDevice, recordPlatform } from "../../harness/evidence/current.ts";
 import { Fleet } from "../../harness/farm/fleet.ts";
 import { FleetFileSchema } from "../../harness/farm/fleet-file.ts";
 import { fleetRegistry, planFleet } from "../../harness/farm/fleet-plan.ts";
@@ -53,6 +54,11 @@ export async function startWorld(options: WorldOptions) {
         : (options.connector ?? sockets),
     ...(options.timing === undefined ? {} : { timing: options.timing }),
   });
+  recordPlatform(platform, clock);
+  for (const planned of plan.devices) {
+    const emulated = fleet.get(planned.deviceId);
+    if (emulated !== undefined) recordDevice(emulated);
+  }
   const device = (profileName: string, n = 0) => {
     const planned = plan.devices.filter((d) => d.profileName === profileName)[n];
     const found = planned === undefined ? undefined : fleet.get(planned.deviceId);

@@ -1,38 +1,17 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { runHilfarm } from "../testing/child-process.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const bin = `${root}bin/hilfarm.mjs`;
 const PIN = "A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6";
 const capture = `${root}examples/captures/login-session.frames`;
 const damaged = `${root}examples/captures/damaged-session.frames`;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real `hilfarm` bin as a separate process. */
-function hilfarm(args: string[], stdin = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const hilfarm = runHilfarm;
 
 const jsonLines = (text: string) =>
   text

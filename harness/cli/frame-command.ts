@@ -20,6 +20,8 @@ export function addFrameCommands(program: Command, io: CliIo, setExitCode: (code
     .command("decode")
     .description(
       "Decode CTS frames, one per line, from files or stdin; print envelope and body as one JSON line per frame.\n" +
+        "Also reads hilfarm evidence files (hilfarm run --evidence, hilfarm certify): each frame with its time and\n" +
+        "direction, decoded again from its raw line when --pin/--session-key allow, else as recorded (secrets masked).\n" +
         "Bad frames get a one-line error on stderr naming what is wrong; decoding goes on. Exit code 1 if any frame was bad.",
     )
     .argument(
@@ -38,7 +40,8 @@ export function addFrameCommands(program: Command, io: CliIo, setExitCode: (code
       "after",
       "\nExamples:\n" +
         "  hilfarm frame decode --pin A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6 examples/captures/login-session.frames\n" +
-        "  cat capture.txt | hilfarm frame decode --session-key abcdef0123456789 -\n",
+        "  cat capture.txt | hilfarm frame decode --session-key abcdef0123456789 -\n" +
+        "  hilfarm frame decode reports/out/cert/evidence.jsonl\n",
     )
     .action(
       async (

@@ -1,9 +1,11 @@
 import { showValue, UsageError } from "../errors.ts";
+import { evidenceLine } from "../evidence/capture-file.ts";
+import type { EvidenceFrame } from "../evidence/evidence-frame.ts";
 import { decodeFrameLine } from "../protocol/ct/codec.ts";
 import { CipherKey } from "../protocol/ct/crypto.ts";
 import type { Envelope, Framing } from "../protocol/ct/envelope.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../protocol/ct/envelope.ts";
-import { keyKindFor, packetType } from "../protocol/ct/packet-types.ts";
+import { keyKindFor, type McCode, packetType } from "../protocol/ct/packet-types.ts";
 import { isSecretField } from "../secrets.ts";
 
 export interface InspectorOptions {
@@ -29,9 +31,6 @@ export class FrameInspector {
   private readonly redact: boolean;
 
   constructor(options: InspectorOptions) {
-    if (options.pin === undefined && options.sessionKey === undefined) {
-      throw new UsageError("pin", "give --pin <32 characters> or --session-key <16 characters> (or both)");
-    }
     this.pinKey = options.pin === undefined ? undefined : CipherKey.fromPin(options.pin);
     this.sessionKey =
       options.sessionKey === undefined ? undefined : CipherKey.fromSessionKey(options.sessionKey);
@@ -40,10 +39,46 @@ export class FrameInspector {
     this.redact = options.redact ?? false;
   }
 
-  /** One captured line (CR/LF already stripped). Blank lines and `#` comments are skipped. */
+  /**
+   * One captured line (CR/LF already stripped): a frame line, or a line of a hilfarm evidence file. Blank lines
+   * and `#` comments are skipped.
+   */
   inspect(line: string, lineNumber: number): InspectOutcome {
     const text = line.trimEnd();
     if (text === "" || text.startsWith("#")) return { ok: "skip" };
+    const evidence = evidenceLine(text);
+    if (evidence !== undefined)
+      return "header" in evidence ? { ok: "skip" } : this.inspectEvidence(evidence.frame, lineNumber);
+    if (this.pinKey === undefined && this.sessionKey === undefined) {
+      throw new UsageError("pin", "give --pin <32 characters> or --session-key <16 characters> (or both)");
+    }
+    return this.inspectFrame(text, lineNumber);
+  }
+
+  /**
+   * A frame from an evidence file: decoded again from its raw line when the keys allow (a check of what was
+   * recorded), else its recorded body (secrets already masked). Either way with when, who saw it and which way.
+   */
+  private inspectEvidence(frame: EvidenceFrame, lineNumber: number): InspectOutcome {
+    const about = {
+      line: lineNumber,
+      at: new Date(frame.at).toISOString(),
+      observer: frame.observer,
+      direction: frame.direction,
+      deviceId: frame.deviceId,
+    };
+    const haveKey = keyKindFor(frame.code as McCode) === "pin" ? this.pinKey : this.sessionKey;
+    if (frame.raw !== undefined && haveKey !== undefined) {
+      const decoded = this.inspectFrame(frame.raw, lineNumber);
+      if (decoded.ok !== true) return decoded;
+      const record = JSON.parse(decoded.json) as Record<string, unknown>;
+      return { ok: true, json: JSON.stringify({ ...about, ...record, source: "raw" }) };
+    }
+    const record = { ...about, code: frame.code, name: frame.name, body: frame.body, source: "recorded" };
+    return { ok: true, json: JSON.stringify(record) };
+  }
+
+  private inspectFrame(text: string, lineNumber: number): InspectOutcome {
     const bytes = Buffer.from(text, "utf8");
     if (bytes.length > this.maxFrameLength) {
       return {

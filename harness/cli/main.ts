@@ -1,10 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { HilfarmError } from "../errors.ts";
+import { addCertifyCommand } from "./certify-command.ts";
 import { addConformanceCommand } from "./conformance-command.ts";
 import { addFleetCommands } from "./fleet-commands.ts";
 import { addFrameCommands } from "./frame-command.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { addPlatformCommand } from "./platform-command.ts";
+import { addRunCommand } from "./run-command.ts";
 import { version } from "./version.ts";
 
 /** Resolves with the name of the first SIGINT or SIGTERM the process receives. */
@@ -41,6 +43,12 @@ export async function main(
   addPlatformCommand(program, io, waitForStop);
   addFleetCommands(program, io, waitForStop);
   addConformanceCommand(program, io, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
+  addRunCommand(program, io, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
+  addCertifyCommand(program, io, (code) => {
     exitCode = Math.max(exitCode, code);
   });
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());

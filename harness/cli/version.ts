@@ -4,3 +4,8 @@ import { readFileSync } from "node:fs";
 export const version: string = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
+
+/** What a report says about the harness that wrote it. */
+export function harnessInfo(): { name: "hilfarm"; version: string; node: string; os: string } {
+  return { name: "hilfarm", version, node: process.version, os: `${process.platform} ${process.arch}` };
+}

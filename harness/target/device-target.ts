@@ -4,6 +4,7 @@ import type { Platform } from "../../emulators/platform/platform.ts";
 import type { Clock } from "../clock/clock.ts";
 import { RealClock } from "../clock/real-clock.ts";
 import { VirtualClock } from "../clock/virtual-clock.ts";
+import { recordDevice, recordPlatform } from "../evidence/current.ts";
 import type { McMessage } from "../protocol/ct/schemas/index.ts";
 import { seededRandom } from "../random/random.ts";
 import type { Capability, TestDevice } from "./target.ts";
@@ -40,6 +41,8 @@ interface PlatformSide {
   host?: string;
   ports?: { login: number; tcp: number; udp: number; http: number };
   heartbeatSeconds: number;
+  /** Seed of the platform's random choices (tokens, session keys, sequences). */
+  seed?: number;
 }
 
 async function listen(side: PlatformSide, withheld: Set<number>) {
@@ -50,7 +53,7 @@ async function listen(side: PlatformSide, withheld: Set<number>) {
   const platform = await startPlatform({
     registry: Registry.fromDevices([{ ...side.device }]),
     clock: side.clock,
-    random: seededRandom(1),
+    random: seededRandom(side.seed ?? 1),
     logger:
       side.clock instanceof VirtualClock ? pino({ level: "silent" }) : createLogger({ name: "certify" }),
     host: side.host ?? "127.0.0.1",
@@ -65,6 +68,7 @@ async function listen(side: PlatformSide, withheld: Set<number>) {
   platform.events.on("frame", ({ direction, deviceId, message, at }) => {
     if (deviceId === side.device.deviceId) frames.push({ direction, message, at });
   });
+  recordPlatform(platform, side.clock);
   // Logins are frames too (the session log starts at connect).
   platform.events.on("login", ({ deviceId }) => {
     if (deviceId === side.device.deviceId)
@@ -130,6 +134,7 @@ export async function emulatedDeviceTarget(
     connector: socketConnector(),
     ...(options.misbehaviour === undefined ? {} : { misbehaviour: options.misbehaviour }),
   });
+  recordDevice(emulated);
   return {
     description: `emulated ${profile.model} (in process, virtual time)`,
     capabilities: new Set<Capability>(["virtual-time", "platform-internals", "misbehaviour", "power-cycle"]),
@@ -153,6 +158,7 @@ export async function externalDeviceTarget(options: {
   host?: string;
   ports?: { login: number; tcp: number; udp: number; http: number };
   heartbeatSeconds: number;
+  seed?: number;
 }): Promise<DeviceTarget> {
   const clock = new RealClock();
   const withheld = new Set<number>();

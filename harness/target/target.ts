@@ -2,6 +2,7 @@ import type { Clock } from "../clock/clock.ts";
 import { RealClock } from "../clock/real-clock.ts";
 import { VirtualClock } from "../clock/virtual-clock.ts";
 import { showValue, UsageError } from "../errors.ts";
+import { recordPlatform } from "../evidence/current.ts";
 
 /** What a target can do; a clause that needs more is reported as not applicable, with the reason. */
 export type Capability =
@@ -60,7 +61,7 @@ export function externalPlatformTarget(url: string, devices: readonly TestDevice
 /** hilfarm's reference platform in this process, on a VirtualClock. */
 export async function emulatedPlatformTarget(
   devices: readonly TestDevice[],
-  options: { heartbeatSeconds?: number } = {},
+  options: { heartbeatSeconds?: number; offlineHeartbeats?: number } = {},
 ): Promise<PlatformTarget> {
   const { pino } = await import("pino");
   const { startPlatform } = await import("../../emulators/platform/platform.ts");
@@ -77,12 +78,18 @@ export async function emulatedPlatformTarget(
     udpPort: 0,
     httpPort: 0,
     mqtt: "none",
-    ...(options.heartbeatSeconds === undefined
-      ? {}
-      : { timing: { heartbeatSeconds: options.heartbeatSeconds } }),
+    timing: {
+      ...(options.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: options.heartbeatSeconds }),
+      ...(options.offlineHeartbeats === undefined ? {} : { offlineHeartbeats: options.offlineHeartbeats }),
+    },
   });
+  recordPlatform(platform, clock);
+  const deviation =
+    options.offlineHeartbeats === undefined || options.offlineHeartbeats === 3
+      ? ""
+      : `; deliberate deviation: offline after ${options.offlineHeartbeats} heartbeats`;
   return {
-    description: "hilfarm reference platform (in process, virtual time)",
+    description: `hilfarm reference platform (in process, virtual time${deviation})`,
     capabilities: new Set<Capability>(["virtual-time", "platform-internals"]),
     clock,
     loginAddress: platform.addresses.login,
@@ -93,11 +100,48 @@ export async function emulatedPlatformTarget(
   };
 }
 
-/** Parses a `--platform` target: `emulated` or `tcp://host:port`. */
+export type PlatformTargetSpec =
+  | { kind: "emulated"; offlineHeartbeats?: number; heartbeatSeconds?: number }
+  | { kind: "external"; url: string };
+
+/**
+ * Parses a platform target: `emulated`, `emulated?offline-heartbeats=2` (hilfarm's platform with a deliberate
+ * deviation, to see what a failure looks like) or `tcp://host:port`. Throws a UsageError naming what is wrong.
+ */
+export function parsePlatformTarget(text: string): PlatformTargetSpec {
+  if (text !== "emulated" && !text.startsWith("emulated?")) {
+    if (!/^tcp:\/\/.+:\d+$/.test(text))
+      throw new UsageError(
+        "target",
+        `a target is emulated, emulated?<settings> or tcp://host:port, got ${showValue(text)}`,
+      );
+    return { kind: "external", url: text };
+  }
+  const spec: PlatformTargetSpec = { kind: "emulated" };
+  for (const [key, value] of new URLSearchParams(text.slice("emulated?".length))) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UsageError(
+        "target",
+        `${key} in ${showValue(text)} must be a positive integer, got ${showValue(value)}`,
+      );
+    if (key === "offline-heartbeats") spec.offlineHeartbeats = n;
+    else if (key === "heartbeat") spec.heartbeatSeconds = n;
+    else
+      throw new UsageError(
+        "target",
+        `unknown setting ${showValue(key)} in ${showValue(text)}; known: offline-heartbeats, heartbeat`,
+      );
+  }
+  return spec;
+}
+
+/** The target `text` names (see `parsePlatformTarget`), started. */
 export function platformTarget(text: string, devices: readonly TestDevice[]): Promise<PlatformTarget> {
-  return text === "emulated"
-    ? emulatedPlatformTarget(devices)
-    : Promise.resolve(externalPlatformTarget(text, devices));
+  const spec = parsePlatformTarget(text);
+  if (spec.kind === "external") return Promise.resolve(externalPlatformTarget(spec.url, devices));
+  const { kind: _kind, ...options } = spec;
+  return emulatedPlatformTarget(devices, options);
 }
 
 function withDeadline<T>(clock: Clock, promise: Promise<T>, maxMs: number): Promise<T> {

@@ -52,3 +52,31 @@ export function killAll(): void {
   for (const child of running) child.kill("SIGKILL");
   running.clear();
 }
+
+export interface FinishedRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `hilfarm <args>` as a separate process, run to its end with `stdin` as input. */
+export function runHilfarm(args: string[], stdin = ""): Promise<FinishedRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["bin/hilfarm.mjs", ...args], { cwd: repoRoot });
+    running.add(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      running.delete(child);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(stdin);
+  });
+}

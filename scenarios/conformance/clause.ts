@@ -39,10 +39,14 @@ export function expectThat(condition: boolean, expected: string, seen: string): 
   if (!condition) throw new ClauseFailure(`expected ${expected}; saw ${seen}`);
 }
 
-/** Runs checks one after the other; one failing never stops the others. */
+/**
+ * Runs checks one after the other; one failing never stops the others. `onResult` sees each result as it comes
+ * (progress, a failure's frame timeline taken at the moment it failed).
+ */
 export async function runClauses<T extends AnyTarget>(
   target: T,
   checks: readonly ClauseCheck<T>[],
+  onResult?: (result: ClauseResult, index: number) => void,
 ): Promise<ClauseResult[]> {
   const results: ClauseResult[] = [];
   for (const check of checks) {
@@ -62,14 +66,16 @@ export async function runClauses<T extends AnyTarget>(
         detail = error instanceof Error ? error.message : String(error);
       }
     }
-    results.push({
+    const result: ClauseResult = {
       clause: check.clause,
       title: check.title,
       status,
       detail,
       targetMs: target.clock.now() - startedAt,
       wallMs: performance.now() - wallStart,
-    });
+    };
+    results.push(result);
+    onResult?.(result, results.length - 1);
   }
   return results;
 }

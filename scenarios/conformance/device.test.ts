@@ -1,10 +1,12 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { emulatedDeviceTarget, externalDeviceTarget } from "../../harness/target/device-target.ts";
 import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
+import type { RunReport } from "../../reports/model.ts";
+import { junitSchemaErrors } from "../../reports/validate-junit.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
 import { type ClauseResult, runClauses } from "./clause.ts";
 import { deviceClauses } from "./device-clauses.ts";
@@ -63,10 +65,11 @@ describe("the device-under-test suite", () => {
     }
   });
 
-  it("passes for a device running as a separate process, on real time (heartbeat 2 s)", async () => {
+  it("hilfarm certify passes every clause for a device running as a separate process, on real time, and writes the certification report", async () => {
     // The device under test: hilfarm's own smart lock, in another process, with the lab registry's credentials.
     const dir = await mkdtemp(join(tmpdir(), "hilfarm-dut-"));
     const fleet = join(dir, "fleet.json");
+    const reports = join(dir, "reports");
     await writeFile(
       fleet,
       JSON.stringify({
@@ -74,28 +77,41 @@ describe("the device-under-test suite", () => {
         registry: join(repoRoot, "examples/registry/lab.json"),
       }),
     );
-    const target = await externalDeviceTarget({
-      device: {
-        deviceId: "0000111122223333aaaabbbc",
-        pin: "QxA71p2Td8VKqxryo1nIj7BRd03Q2ybv",
-        model: "LOCK-01",
-      },
-      heartbeatSeconds: 2,
+    const certify = startHilfarm([
+      "certify",
+      "--registry",
+      "examples/registry/lab.json",
+      "--device",
+      "0000111122223333aaaabbbc",
+      "--heartbeat",
+      "2",
+      "--transport",
+      "tcp",
+      "--seed",
+      "5",
+      ...["--login-port", "0", "--tcp-port", "0", "--udp-port", "0", "--http-port", "0"],
+      "--report-dir",
+      reports,
+    ]);
+    const ready = await certify.until("ready");
+    startHilfarm(["devices", "--fleet", fleet, "--platform", String(ready.login), "--log-level", "warn"]);
+    const summary = await certify.until("summary");
+    expect(await certify.exited).toBe(0);
+    expect(summary).toMatchObject({ verdict: "pass", passed: 11, failed: 0, notApplicable: 0 });
+    const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as RunReport;
+    expect(report).toMatchObject({
+      kind: "certification",
+      seed: "5",
+      device: { deviceId: "0000111122223333aaaabbbc", model: "LOCK-01", firmware: "3.1.0.0" },
     });
-    try {
-      startHilfarm([
-        "devices",
-        "--fleet",
-        fleet,
-        "--platform",
-        target.platform.addresses.login,
-        "--log-level",
-        "warn",
-      ]);
-      const results = await runClauses(target, deviceClauses);
-      expect(summary(results).filter((line) => !line.startsWith("pass"))).toEqual([]);
-    } finally {
-      await target.close();
-    }
+    expect(report.device?.transport).toContain("tcp");
+    expect(report.latencies.control.length).toBeGreaterThan(0);
+    expect(await junitSchemaErrors(await readFile(join(reports, "junit.xml"), "utf8"))).toEqual([]);
+    const html = await readFile(join(reports, "report.html"), "utf8");
+    expect(html).toContain('<section id="certificate"><h1>Certification report</h1>');
+    expect(html.match(/<tr class="case pass"/g)?.length).toBe(11);
+    const evidence = (await readFile(join(reports, "evidence.jsonl"), "utf8")).trim().split("\n");
+    expect(evidence.length).toBeGreaterThan(50);
+    expect(evidence.join("\n")).not.toContain("QxA71p2Td8VKqxryo1nIj7BRd03Q2ybv");
   }, 120_000);
 });

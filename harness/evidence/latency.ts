@@ -1,0 +1,54 @@
+import type { EvidenceFrame } from "./evidence-frame.ts";
+
+/** Round trips the reports plot, each measured by the side that sent the request. */
+export const latencyKinds = {
+  login: { request: 1002, response: 1003, observer: "device" },
+  connect: { request: 1004, response: 1005, observer: "device" },
+  heartbeat: { request: 1000, response: 1001, observer: "device" },
+  report: { request: 2006, response: 2007, observer: "device" },
+  control: { request: 2005, response: 2004, observer: "platform" },
+} as const;
+export type LatencyKind = keyof typeof latencyKinds;
+
+const kindOfRequest = new Map<number, LatencyKind>(
+  Object.entries(latencyKinds).map(([kind, k]) => [k.request, kind as LatencyKind]),
+);
+
+/**
+ * Pairs each request with the first answer carrying its sequence, as the requester saw them: from the first send
+ * (resends included) to the answer. Keeps at most `maxSamples` per kind.
+ */
+export class RoundTrips {
+  readonly samples: Record<LatencyKind, number[]> = {
+    login: [],
+    connect: [],
+    heartbeat: [],
+    report: [],
+    control: [],
+  };
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly maxSamples = 20_000) {}
+
+  observe(frame: EvidenceFrame): void {
+    if (frame.sequence === undefined) return;
+    const asked = kindOfRequest.get(frame.code);
+    if (asked !== undefined && frame.direction === "out" && latencyKinds[asked].observer === frame.observer) {
+      const key = `${frame.observer}|${frame.deviceId}|${frame.code}|${frame.sequence}`;
+      if (!this.open.has(key)) this.open.set(key, frame.at);
+      return;
+    }
+    if (frame.direction !== "in") return;
+    for (const [kind, k] of Object.entries(latencyKinds) as Array<
+      [LatencyKind, (typeof latencyKinds)[LatencyKind]]
+    >) {
+      if (k.response !== frame.code || k.observer !== frame.observer) continue;
+      const key = `${frame.observer}|${frame.deviceId}|${k.request}|${frame.sequence}`;
+      const sentAt = this.open.get(key);
+      if (sentAt === undefined) return;
+      this.open.delete(key);
+      if (this.samples[kind].length < this.maxSamples) this.samples[kind].push(frame.at - sentAt);
+      return;
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import type { EventEmitter } from "node:events";
+import type { PlatformEvents } from "../../emulators/platform/platform.ts";
+import type { McMessage } from "../protocol/ct/schemas/index.ts";
+import { type EvidenceFrame, evidenceFrame } from "./evidence-frame.ts";
+import { type LatencyKind, RoundTrips } from "./latency.ts";
+
+/** What a recorder needs of a platform: its frame and session events. */
+export interface WatchablePlatform {
+  events: EventEmitter<PlatformEvents>;
+}
+
+/** What a recorder needs of a device: its id, clock and frame events. */
+export interface WatchableDevice {
+  readonly deviceId: string;
+  on(
+    event: "frame",
+    listener: (frame: { direction: "in" | "out"; message: McMessage; at: number; raw?: Uint8Array }) => void,
+  ): unknown;
+  off(
+    event: "frame",
+    listener: (frame: { direction: "in" | "out"; message: McMessage; at: number; raw?: Uint8Array }) => void,
+  ): unknown;
+}
+
+/** A failure's frame timeline: the frames just before the moment it was seen, and a few after. */
+export interface Timeline {
+  failedAt: number;
+  frames: EvidenceFrame[];
+}
+
+/** What one scenario leaves behind for the reports. */
+export interface ScenarioEvidence {
+  frameCount: number;
+  targetMs: number;
+  latencies: Record<LatencyKind, number[]>;
+  /** Devices with a session, each time the count changed: [clock ms since the first sample, count]. */
+  online: Array<[number, number]>;
+  timeline?: Timeline;
+}
+
+/**
+ * Records the frames a scenario exchanges (both sides, decrypted with secrets masked, and raw), the round trips
+ * they make, and how many devices are online over time. Keeps the last `keep` frames in memory for failure
+ * timelines; a `sink` sees every frame (an evidence file).
+ */
+export class EvidenceRecorder {
+  private readonly recent: EvidenceFrame[] = [];
+  private readonly roundTrips = new RoundTrips();
+  private readonly onlineDevices = new Set<string>();
+  private readonly onlineSeries: Array<[number, number]> = [];
+  private count = 0;
+  private lastAt = 0;
+  private readonly clocks: Array<{ clock: { now(): number }; start: number }> = [];
+
+  constructor(private readonly options: { keep?: number; sink?: (frame: EvidenceFrame) => void } = {}) {}
+
+  get frameCount(): number {
+    return this.count;
+  }
+
+  /** The scenario's clock: the moment a failure is seen is read from it. */
+  useClock(clock: { now(): number }): void {
+    if (!this.clocks.some((c) => c.clock === clock)) this.clocks.push({ clock, start: clock.now() });
+  }
+
+  /** Now on the scenario's latest clock, or the time of the last frame seen when no clock was given. */
+  now(): number {
+    return this.clocks.at(-1)?.clock.now() ?? this.lastAt;
+  }
+
+  /** Time that passed on the scenario's clocks (simulated, on virtual clocks). */
+  get targetMs(): number {
+    return this.clocks.reduce((sum, { clock, start }) => sum + (clock.now() - start), 0);
+  }
+
+  record(frame: EvidenceFrame): void {
+    this.count++;
+    this.lastAt = Math.max(this.lastAt, frame.at);
+    this.recent.push(frame);
+    if (this.recent.length > (this.options.keep ?? 2_000)) this.recent.shift();
+    this.roundTrips.observe(frame);
+    this.options.sink?.(frame);
+  }
+
+  setOnline(deviceId: string, online: boolean, at: number): void {
+    const before = this.onlineDevices.size;
+    if (online) this.onlineDevices.add(deviceId);
+    else this.onlineDevices.delete(deviceId);
+    this.lastAt = Math.max(this.lastAt, at);
+    if (this.onlineDevices.size !== before || this.onlineSeries.length === 0)
+      this.onlineSeries.push([at, this.onlineDevices.size]);
+  }
+
+  /** Records every frame the platform exchanges and every session it opens or ends. Returns an unsubscribe. */
+  watchPlatform(platform: WatchablePlatform, clock: { now(): number }): () => void {
+    this.useClock(clock);
+    return watchPlatform(platform, clock, () => this);
+  }
+
+  /** Records every frame a device sends and receives, as the device saw it. Returns an unsubscribe. */
+  watchDevice(device: WatchableDevice): () => void {
+    return watchDevice(device, () => this);
+  }
+
+  /**
+   * The frames around a failure seen at `failedAt`: up to `before` frames at or before it and `after` past it. On
+   * the platform's side when it was watched (one line per frame on the wire), else the devices'.
+   */
+  timeline(failedAt: number, before = 40, after = 10): Timeline {
+    const platformSide = this.recent.some((f) => f.observer === "platform");
+    const frames = this.recent.filter((f) => f.observer === (platformSide ? "platform" : "device"));
+    const cut = frames.findIndex((f) => f.at > failedAt);
+    const end = cut < 0 ? frames.length : cut;
+    return { failedAt, frames: frames.slice(Math.max(0, end - before), end + after) };
+  }
+
+  evidence(failedAt?: number): ScenarioEvidence {
+    const start = this.onlineSeries[0]?.[0] ?? 0;
+    return {
+      frameCount: this.count,
+      targetMs: this.targetMs,
+      latencies: this.roundTrips.samples,
+      online: this.onlineSeries.map(([at, n]) => [at - start, n]),
+      ...(failedAt === undefined ? {} : { timeline: this.timeline(failedAt) }),
+    };
+  }
+}
+
+type FrameEvent = { direction: "in" | "out"; message: McMessage; at: number; raw?: Uint8Array };
+
+/** Feeds a platform's frames and sessions to the recorder `recorderOf` names when each happens (if any). */
+export function watchPlatform(
+  platform: WatchablePlatform,
+  clock: { now(): number },
+  recorderOf: () => EvidenceRecorder | undefined,
+): () => void {
+  const onFrame = (f: FrameEvent & { deviceId: string }) =>
+    recorderOf()?.record(evidenceFrame("platform", f.deviceId, f.direction, f.message, f.at, f.raw));
+  const onSession = ({ deviceId }: { deviceId: string }) =>
+    recorderOf()?.setOnline(deviceId, true, clock.now());
+  const onEnd = ({ deviceId }: { deviceId: string }) => recorderOf()?.setOnline(deviceId, false, clock.now());
+  platform.events.on("frame", onFrame);
+  platform.events.on("login-frame", onFrame);
+  platform.events.on("session", onSession);
+  platform.events.on("session-end", onEnd);
+  return () => {
+    platform.events.off("frame", onFrame);
+    platform.events.off("login-frame", onFrame);
+    platform.events.off("session", onSession);
+    platform.events.off("session-end", onEnd);
+  };
+}
+
+/** Feeds a device's frames, as the device saw them, to the recorder `recorderOf` names when each passes. */
+export function watchDevice(
+  device: WatchableDevice,
+  recorderOf: () => EvidenceRecorder | undefined,
+): () => void {
+  const onFrame = (f: FrameEvent) =>
+    recorderOf()?.record(evidenceFrame("device", device.deviceId, f.direction, f.message, f.at, f.raw));
+  device.on("frame", onFrame);
+  return () => device.off("frame", onFrame);
+}

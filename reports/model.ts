@@ -1,0 +1,86 @@
+import type { LatencyKind } from "../harness/evidence/latency.ts";
+import type { Timeline } from "../harness/evidence/recorder.ts";
+
+export type CaseStatus = "pass" | "fail" | "not-applicable";
+
+/** One clause (or scenario) checked. */
+export interface CaseReport {
+  /** The spec clause the case checks ("5.4.2.3"), or "" when its name gives none. */
+  clause: string;
+  title: string;
+  status: CaseStatus;
+  /** For a failure: what was expected and what was seen; for not-applicable: why. */
+  detail: string;
+  wallMs: number;
+  /** Time on the scenario's clock (simulated on a virtual clock). */
+  targetMs: number;
+  /** For a failure: the frames around the moment it was seen. */
+  timeline?: Timeline;
+}
+
+/** A clause group (a describe block, or a conformance suite). */
+export interface SuiteReport {
+  name: string;
+  /** The scenario file it came from, relative to the repository. */
+  file?: string;
+  cases: CaseReport[];
+}
+
+/** The device a certification is about. */
+export interface CertifiedDevice {
+  deviceId: string;
+  model?: string;
+  firmware?: string;
+  transport?: string;
+}
+
+export interface RunReport {
+  kind: "run" | "certification";
+  title: string;
+  harness: { name: "hilfarm"; version: string; node: string; os: string };
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  wallMs: number;
+  seed?: string;
+  target: string;
+  device?: CertifiedDevice;
+  suites: SuiteReport[];
+  /** Round trips in ms, every scenario's samples together. */
+  latencies: Record<LatencyKind, number[]>;
+  /** Devices online over time, per scenario that had any: [ms since its first session, count]. */
+  online: Array<{ label: string; points: Array<[number, number]> }>;
+  /** Where the evidence files were written, if they were. */
+  evidence?: string;
+}
+
+export function totals(report: Pick<RunReport, "suites">): {
+  passed: number;
+  failed: number;
+  notApplicable: number;
+} {
+  const cases = report.suites.flatMap((s) => s.cases);
+  return {
+    passed: cases.filter((c) => c.status === "pass").length,
+    failed: cases.filter((c) => c.status === "fail").length,
+    notApplicable: cases.filter((c) => c.status === "not-applicable").length,
+  };
+}
+
+const CLAUSE = /^(\d+(?:\.\d+)+(?:-\d+)?(?: \(\d+\))?(?: item \d+)?)[:\s]\s*(.*)$/s;
+
+/** "5.4.2.3 offline at ..." -> clause "5.4.2.3", title "offline at ..."; a name without a clause keeps it all. */
+export function splitClause(name: string): { clause: string; title: string } {
+  const match = CLAUSE.exec(name);
+  return match?.[1] !== undefined && match[2] !== undefined
+    ? { clause: match[1], title: match[2] }
+    : { clause: "", title: name };
+}
+
+export const emptyLatencies = (): Record<LatencyKind, number[]> => ({
+  login: [],
+  connect: [],
+  heartbeat: [],
+  report: [],
+  control: [],
+});
