@@ -30,7 +30,12 @@ const latencyTitles: Record<LatencyKind, string> = {
   control: "Control round trip (2005 -> 2004), platform side",
 };
 
-const STATUS_TEXT = { pass: "pass", fail: "FAIL", "not-applicable": "not applicable" } as const;
+const STATUS_TEXT = {
+  pass: "pass",
+  fail: "FAIL",
+  "not-applicable": "not applicable",
+  "not-run": "not run",
+} as const;
 
 function caseRow(c: CaseReport, suite: string, index: number): string {
   const detail = c.status === "fail" ? `<a href="#failure-${index}">${esc(c.detail)}</a>` : esc(c.detail);
@@ -68,7 +73,7 @@ function failureSection(c: CaseReport, index: number): string {
  */
 export function htmlReport(report: RunReport): string {
   const t = totals(report);
-  const verdict = t.failed > 0 ? "FAIL" : t.passed > 0 ? "PASS" : "NOTHING RUN";
+  const verdict = t.failed > 0 || t.notRun > 0 ? "FAIL" : t.passed > 0 ? "PASS" : "NOTHING RUN";
   const cases = report.suites.flatMap((s) => s.cases.map((c) => ({ c, suite: s.name })));
   const failures = cases.map(({ c }, i) => ({ c, i })).filter(({ c }) => c.status === "fail");
 
@@ -106,7 +111,7 @@ export function htmlReport(report: RunReport): string {
           ["Platform under which it ran", report.target],
           [
             "Verdict",
-            `${verdict}: ${t.passed} passed, ${t.failed} failed, ${t.notApplicable} not applicable`,
+            `${verdict}: ${t.passed} passed, ${t.failed} failed, ${t.notApplicable} not applicable${t.notRun > 0 ? `, ${t.notRun} not run (the run stopped)` : ""}`,
           ],
         ]
           .map(([k, v]) => `<tr><th>${esc(k ?? "")}</th><td>${esc(v ?? "")}</td></tr>`)
@@ -124,7 +129,7 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1200
 h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #d6dae3; padding-bottom: .2rem; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e6e9ef; vertical-align: top; }
 th { background: #f4f6fa; } .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.case.pass .status { color: #17803d; } .case.fail .status { color: #b42318; font-weight: 700; } .case.not-applicable .status { color: #6b7280; }
+.case.pass .status { color: #17803d; } .case.fail .status { color: #b42318; font-weight: 700; } .case.not-applicable .status, .case.not-run .status { color: #6b7280; }
 .case.fail { background: #fff4f2; } .suite { color: #6b7280; font-size: .85em; }
 .verdict { font-size: 1.3rem; font-weight: 700; } .verdict.PASS { color: #17803d; } .verdict.FAIL { color: #b42318; }
 .identity th { width: 16rem; } #certificate { page-break-after: always; }
@@ -142,6 +147,7 @@ ${identity}
 <tr><th>Passed</th><td class="num">${t.passed}</td></tr>
 <tr><th>Failed</th><td class="num">${t.failed}</td></tr>
 <tr><th>Not applicable</th><td class="num">${t.notApplicable}</td></tr>
+${t.notRun > 0 ? `<tr><th>Not run (the run stopped)</th><td class="num">${t.notRun}</td></tr>` : ""}
 <tr><th>Target</th><td>${esc(report.target)}</td></tr>
 <tr><th>Seed</th><td>${esc(report.seed ?? "none")}</td></tr>
 <tr><th>Started / finished</th><td>${esc(report.startedAt)} / ${esc(report.finishedAt)} (${(report.wallMs / 1000).toFixed(1)} s)</td></tr>

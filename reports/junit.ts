@@ -23,6 +23,8 @@ function testcase(c: CaseReport, classname: string): string {
   if (c.status === "pass") return `${open}/>`;
   if (c.status === "not-applicable")
     return `${open}>\n      <skipped message="${xmlText(`not applicable: ${c.detail}`)}"/>\n    </testcase>`;
+  if (c.status === "not-run")
+    return `${open}>\n      <skipped message="${xmlText(c.detail)}"/>\n    </testcase>`;
   const timeline =
     c.timeline === undefined || c.timeline.frames.length === 0
       ? ""
@@ -43,7 +45,7 @@ export function junitXml(report: RunReport): string {
   const host = xmlText(hostname());
   const suites = report.suites.map((suite, id) => {
     const failures = suite.cases.filter((c) => c.status === "fail").length;
-    const skipped = suite.cases.filter((c) => c.status === "not-applicable").length;
+    const skipped = suite.cases.filter((c) => c.status === "not-applicable" || c.status === "not-run").length;
     const time = suite.cases.reduce((sum, c) => sum + c.wallMs, 0);
     const classname =
       suite.file === undefined ? suite.name : suite.file.replace(/\.test\.ts$/, "").replace(/\//g, ".");
@@ -63,7 +65,7 @@ export function junitXml(report: RunReport): string {
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xmlText(report.title)}" tests="${all.passed + all.failed + all.notApplicable}" failures="${all.failed}" errors="0" skipped="${all.notApplicable}" time="${seconds(report.wallMs)}">`,
+    `<testsuites name="${xmlText(report.title)}" tests="${all.passed + all.failed + all.notApplicable + all.notRun}" failures="${all.failed}" errors="0" skipped="${all.notApplicable + all.notRun}" time="${seconds(report.wallMs)}">`,
     ...suites,
     "</testsuites>",
     "",

@@ -1,7 +1,8 @@
 import type { LatencyKind } from "../harness/evidence/latency.ts";
 import type { Timeline } from "../harness/evidence/recorder.ts";
 
-export type CaseStatus = "pass" | "fail" | "not-applicable";
+/** `not-run`: the run stopped before reaching it (a device link gone for good); the reason says where. */
+export type CaseStatus = "pass" | "fail" | "not-applicable" | "not-run";
 
 /** One clause (or scenario) checked. */
 export interface CaseReport {
@@ -58,12 +59,15 @@ export function totals(report: Pick<RunReport, "suites">): {
   passed: number;
   failed: number;
   notApplicable: number;
+  notRun: number;
 } {
   const cases = report.suites.flatMap((s) => s.cases);
+  const count = (status: CaseStatus) => cases.filter((c) => c.status === status).length;
   return {
-    passed: cases.filter((c) => c.status === "pass").length,
-    failed: cases.filter((c) => c.status === "fail").length,
-    notApplicable: cases.filter((c) => c.status === "not-applicable").length,
+    passed: count("pass"),
+    failed: count("fail"),
+    notApplicable: count("not-applicable"),
+    notRun: count("not-run"),
   };
 }
 

@@ -10,7 +10,9 @@ import { showValue, UsageError } from "../errors.ts";
 import { openCapture } from "../evidence/capture-file.ts";
 import { setCurrentRecorder } from "../evidence/current.ts";
 import { EvidenceRecorder } from "../evidence/recorder.ts";
-import { externalDeviceTarget } from "../target/device-target.ts";
+import { bridgeMqtt, bridgeSerial, type DeviceLinkBridge, stopWhenGone } from "../link/device-links.ts";
+import { createLogger } from "../log/logger.ts";
+import { type DeviceTarget, externalDeviceTarget } from "../target/device-target.ts";
 import type { CliIo } from "./io.ts";
 import { integerOption, portOption } from "./options.ts";
 import { harnessInfo } from "./version.ts";
@@ -27,6 +29,9 @@ interface CertifyOptions {
   httpPort: number;
   seed?: number;
   reportDir?: string;
+  serial?: string;
+  mqttLink?: string;
+  replugWait: number;
 }
 
 const SUITE = "device under test (5.2, 5.4.2, 5.4.3)";
@@ -69,15 +74,33 @@ export function addCertifyCommand(program: Command, io: CliIo, setExitCode: (cod
       integerOption("seed", 0, 2147483647),
     )
     .option("--report-dir <dir>", "where the reports go (default reports/out/<timestamp>)")
+    .option(
+      "--serial <port>",
+      "the device is on a UART: serial:///dev/ttyUSB0?baud=115200&parity=none&stopBits=1&flowControl=none&framing=cts-json&transport=tcp, or a path",
+    )
+    .option(
+      "--mqtt-link <url>",
+      "the device's module speaks MQTT: frames on hilfarm/link/<deviceId>/up|down at this broker (mqtt://host:port[?transport=udp]), or `embedded`",
+    )
+    .option(
+      "--replug-wait <seconds>",
+      "how long a serial or MQTT link may stay down (a cable re-seated) before the run stops with what it has",
+      integerOption("replug-wait", 1, 3600),
+      30,
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --host 0.0.0.0\n" +
-        "  hilfarm certify --registry examples/registry/lab.json --device 0000111122223333aaaabbbc --heartbeat 2 --report-dir reports/out/lock\n",
+        "  hilfarm certify --registry examples/registry/lab.json --device 0000111122223333aaaabbbc --heartbeat 2 --report-dir reports/out/lock\n" +
+        "  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --serial 'serial:///dev/ttyUSB0?baud=115200'\n" +
+        "  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --mqtt-link mqtt://192.0.2.5:1883\n",
     )
     .action(async (options: CertifyOptions) => {
       const entry = (await loadRegistry(options.registry)).get(options.device);
       if (entry === undefined)
         throw new UsageError("device", `--device ${showValue(options.device)} is not in ${options.registry}`);
+      if (options.serial !== undefined && options.mqttLink !== undefined)
+        throw new UsageError("serial", "give --serial or --mqtt-link, not both: a device has one link");
       const startedAt = new Date();
       const seed = options.seed ?? Math.floor(Math.random() * 2147483647);
       const dir = options.reportDir ?? defaultReportDir(startedAt);
@@ -100,6 +123,34 @@ export function addCertifyCommand(program: Command, io: CliIo, setExitCode: (cod
         heartbeatSeconds: options.heartbeat,
         seed,
       });
+      const logger = createLogger({ name: "certify" });
+      const { login: loginAddress, connectionServers } = target.platform.addresses;
+      const server = connectionServers[0];
+      const platformAddresses = { login: loginAddress, tcp: server?.tcp ?? "", udp: server?.udp ?? "" };
+      const stop = new AbortController();
+      let link: DeviceLinkBridge | undefined;
+      try {
+        if (options.serial !== undefined)
+          link = await bridgeSerial(options.serial, platformAddresses, { clock: target.clock, logger });
+        else if (options.mqttLink !== undefined)
+          link = await bridgeMqtt(options.mqttLink, platformAddresses, {
+            logger,
+            host: options.host,
+            only: (deviceId) => deviceId === entry.deviceId,
+          });
+      } catch (error) {
+        await target.close();
+        setCurrentRecorder(undefined);
+        await capture.close();
+        throw error;
+      }
+      if (link !== undefined)
+        stopWhenGone(link, target.clock, options.replugWait * 1000, (reason) => {
+          logger.error({ link: link?.description }, reason);
+          io.stdout.write(`${JSON.stringify({ event: "stopped", reason })}\n`);
+          stop.abort(reason);
+        });
+      const waiting = waitingLog(target, entry.deviceId, logger);
       const transports = new Set<string>();
       target.platform.events.on("session", ({ deviceId, transport }) => {
         if (deviceId === entry.deviceId) transports.add(transport);
@@ -107,18 +158,27 @@ export function addCertifyCommand(program: Command, io: CliIo, setExitCode: (cod
       const cases: CaseReport[] = [];
       try {
         const { login, tcp, udp, http } = target.platform.addresses;
+        const linkFields =
+          link === undefined
+            ? {}
+            : { link: link.description, ...("brokerUrl" in link ? { mqtt: link.brokerUrl } : {}) };
         io.stdout.write(
-          `${JSON.stringify({ event: "ready", login, tcp, udp, http, waitingFor: entry.deviceId })}\n`,
+          `${JSON.stringify({ event: "ready", login, tcp, udp, http, ...linkFields, waitingFor: entry.deviceId })}\n`,
         );
-        await runClauses(target, deviceClauses, (result, index) => {
-          cases.push({
-            ...result,
-            ...(result.status === "fail" ? { timeline: recorder.timeline(target.clock.now()) } : {}),
-          });
-          io.stdout.write(
-            `${JSON.stringify({ event: "clause", n: index + 1, of: deviceClauses.length, clause: result.clause, title: result.title, status: result.status, detail: result.detail, wallMs: Math.round(result.wallMs) })}\n`,
-          );
-        });
+        await runClauses(
+          target,
+          deviceClauses,
+          (result, index) => {
+            cases.push({
+              ...result,
+              ...(result.status === "fail" ? { timeline: recorder.timeline(target.clock.now()) } : {}),
+            });
+            io.stdout.write(
+              `${JSON.stringify({ event: "clause", n: index + 1, of: deviceClauses.length, clause: result.clause, title: result.title, status: result.status, detail: result.detail, wallMs: Math.round(result.wallMs) })}\n`,
+            );
+          },
+          stop.signal,
+        );
         if (options.transport !== undefined) {
           const seen = [...transports].join(", ") || "no connection";
           cases.push({
@@ -133,6 +193,8 @@ export function addCertifyCommand(program: Command, io: CliIo, setExitCode: (cod
           });
         }
       } finally {
+        waiting.cancel();
+        await link?.close();
         await target.close();
         setCurrentRecorder(undefined);
         await capture.close();
@@ -150,7 +212,8 @@ export function addCertifyCommand(program: Command, io: CliIo, setExitCode: (cod
         finishedAt: finishedAt.toISOString(),
         wallMs: finishedAt.getTime() - startedAt.getTime(),
         seed: String(seed),
-        target: target.description,
+        target:
+          link === undefined ? target.description : `${target.description}, device link ${link.description}`,
         device: {
           deviceId: entry.deviceId,
           ...((connect?.model ?? entry.model) ? { model: connect?.model ?? entry.model } : {}),
@@ -164,9 +227,38 @@ export function addCertifyCommand(program: Command, io: CliIo, setExitCode: (cod
       };
       const written = await writeReports(dir, report);
       const t = totals(report);
+      const verdict = t.failed > 0 || t.notRun > 0 ? "fail" : "pass";
       io.stdout.write(
-        `${JSON.stringify({ event: "summary", verdict: t.failed > 0 ? "fail" : "pass", passed: t.passed, failed: t.failed, notApplicable: t.notApplicable, reports: written, evidence: capture.path })}\n`,
+        `${JSON.stringify({ event: "summary", verdict, passed: t.passed, failed: t.failed, notApplicable: t.notApplicable, notRun: t.notRun, ...(stop.signal.aborted ? { stopped: String(stop.signal.reason) } : {}), reports: written, evidence: capture.path })}\n`,
       );
-      if (t.failed > 0) setExitCode(1);
+      if (verdict === "fail") setExitCode(1);
     });
+}
+
+/** While the device has not logged in, says so every 30 s on stderr: what the lab sees while it wires things up. */
+function waitingLog(target: DeviceTarget, deviceId: string, logger: ReturnType<typeof createLogger>) {
+  const since = target.clock.now();
+  let loggedIn = false;
+  target.platform.events.on("login", (login) => {
+    if (login.deviceId === deviceId) loggedIn = true;
+  });
+  const timer = target.clock.setInterval(
+    () => {
+      if (loggedIn) {
+        timer.cancel();
+        return;
+      }
+      logger.info(
+        {
+          deviceId,
+          login: target.platform.addresses.login,
+          waitedSeconds: Math.round((target.clock.now() - since) / 1000),
+        },
+        "waiting for the device to log in",
+      );
+    },
+    30_000,
+    "waiting-log",
+  );
+  return timer;
 }

@@ -5,6 +5,7 @@ import { showValue, UsageError } from "../errors.ts";
 import { Fleet } from "../farm/fleet.ts";
 import { type FleetPlan, fleetRegistry, fleetRegistryJson } from "../farm/fleet-plan.ts";
 import { loadFleetPlan } from "../farm/load-fleet.ts";
+import { deviceSideConnector } from "../link/device-links.ts";
 import { FaultyConnector, type LinkFaults } from "../link/faults.ts";
 import { parseFaults } from "../link/parse-faults.ts";
 import { type Connector, socketConnector } from "../link/socket-link.ts";
@@ -78,15 +79,18 @@ function startFleet(
   loginAddress: string,
   logger: Logger,
   faults: Partial<LinkFaults> | undefined,
+  links: (deviceId: string) => Connector = (() => {
+    const sockets = socketConnector();
+    return () => sockets;
+  })(),
+  clock = new RealClock(),
 ): Fleet {
-  const clock = new RealClock();
   const random = seededRandom(plan.seed);
-  const sockets = socketConnector();
   // With --faults, every device's links suffer them, each with its own randomness from the seed.
   const connector = (deviceId: string): Connector =>
     faults === undefined
-      ? sockets
-      : new FaultyConnector(sockets, clock, random.fork(`link/${deviceId}`), faults);
+      ? links(deviceId)
+      : new FaultyConnector(links(deviceId), clock, random.fork(`link/${deviceId}`), faults);
   const fleet = new Fleet({ plan, loginAddress, clock, random, logger, connector });
   fleet.powerOn();
   return fleet;
@@ -183,26 +187,76 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
         "Attach a fleet of emulated devices to a platform (ours or any other) at its login address; runs until Ctrl-C.",
       ),
   )
-    .requiredOption("--platform <host:port>", "the platform's login server")
+    .option("--platform <host:port>", "the platform's login server (over the network)")
+    .option(
+      "--serial <port>",
+      "instead: the fleet's one device talks over this UART (serial:///dev/pts/3?baud=115200, or a path), as behind a device's Wi-Fi module",
+    )
+    .option(
+      "--mqtt-link <url>",
+      "instead: every device talks over MQTT topics hilfarm/link/<deviceId>/up|down at this broker (mqtt://host:port)",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  hilfarm devices --fleet examples/fleet.json --platform 127.0.0.1:8700 --registry-out fleet-registry.json\n",
+      "\nExamples:\n  hilfarm devices --fleet examples/fleet.json --platform 127.0.0.1:8700 --registry-out fleet-registry.json\n" +
+        "  hilfarm devices --fleet lock.json --serial /dev/pts/3       # a known-good device to check a lab's wiring\n" +
+        "  hilfarm devices --fleet examples/fleet.json --mqtt-link mqtt://127.0.0.1:1883\n",
     )
-    .action(async (options: FleetCommandOptions & { platform: string }) => {
-      if (!/^.+:\d+$/.test(options.platform)) {
-        throw new UsageError("platform", `--platform must be host:port, got ${showValue(options.platform)}`);
-      }
-      const plan = await loadFleetPlan(options.fleet, options.seed);
-      if (options.registryOut !== undefined) await writeFile(options.registryOut, fleetRegistryJson(plan));
-      const logger = fleetLogger(options, "devices");
-      const fleet = startFleet(plan, options.platform, logger, options.faults);
-      const stopSummary = printSummary(fleet, io, options.summaryAfter);
-      const signal = await waitForStop();
-      logger.info({ signal }, "stopping");
-      stopSummary();
-      fleet.powerOff();
-      logger.flush();
-    });
+    .action(
+      async (options: FleetCommandOptions & { platform?: string; serial?: string; mqttLink?: string }) => {
+        const ways = [options.platform, options.serial, options.mqttLink].filter(
+          (w) => w !== undefined,
+        ).length;
+        if (ways !== 1)
+          throw new UsageError(
+            "platform",
+            "give one of --platform <host:port>, --serial <port> or --mqtt-link <url>",
+          );
+        if (options.platform !== undefined && !/^.+:\d+$/.test(options.platform)) {
+          throw new UsageError(
+            "platform",
+            `--platform must be host:port, got ${showValue(options.platform)}`,
+          );
+        }
+        const plan = await loadFleetPlan(options.fleet, options.seed);
+        const topLevel = plan.devices;
+        if (options.serial !== undefined && topLevel.length !== 1)
+          throw new UsageError(
+            "serial",
+            `a serial port carries one device (a gateway counts as one); ${options.fleet} has ${topLevel.length}`,
+          );
+        if (options.registryOut !== undefined) await writeFile(options.registryOut, fleetRegistryJson(plan));
+        const logger = fleetLogger(options, "devices");
+        const clock = new RealClock();
+        const link =
+          options.platform === undefined
+            ? await deviceSideConnector(
+                {
+                  ...(options.serial === undefined ? {} : { serial: options.serial }),
+                  ...(options.mqttLink === undefined ? {} : { mqttLink: options.mqttLink }),
+                },
+                { clock, logger },
+              )
+            : undefined;
+        if (link !== undefined)
+          logger.info({ link: link.description }, "devices talk over a link without connections");
+        const fleet = startFleet(
+          plan,
+          options.platform ?? "bridged",
+          logger,
+          options.faults,
+          link?.connector,
+          clock,
+        );
+        const stopSummary = printSummary(fleet, io, options.summaryAfter);
+        const signal = await waitForStop();
+        logger.info({ signal }, "stopping");
+        stopSummary();
+        fleet.powerOff();
+        await link?.close();
+        logger.flush();
+      },
+    );
 
   program
     .command("registry")

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { RealClock } from "../clock/real-clock.ts";
+import { bridgeMqtt, bridgeSerial, type DeviceLinkBridge } from "../link/device-links.ts";
 import { createLogger } from "../log/logger.ts";
 import { cryptoRandom, randomSeed, seededRandom } from "../random/random.ts";
 import type { CliIo } from "./io.ts";
@@ -17,6 +18,8 @@ export interface PlatformCommandOptions {
   heartbeat: number;
   authInterval: number;
   offlineHeartbeats: number;
+  serial?: string;
+  deviceLinkMqtt?: string;
   mqttUrl?: string;
   mqtt: boolean;
   firmwareDir?: string;
@@ -98,6 +101,14 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       "seed for sequences, and for tokens and session keys (without it, those come from a cryptographic source)",
       integerOption("seed", 0, 2 ** 31 - 1),
     )
+    .option(
+      "--serial <port>",
+      "also bridge a device on this UART into the platform (serial:///dev/ttyUSB0?baud=115200&transport=tcp, or a path)",
+    )
+    .option(
+      "--device-link-mqtt <url>",
+      "also bridge devices whose module speaks MQTT: frames on hilfarm/link/<deviceId>/up|down at this broker (mqtt://host:port, or embedded)",
+    )
     .option("--log-file <file>", "write logs to this file instead of stderr")
     .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
     .addHelpText(
@@ -105,7 +116,8 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       "\nExamples:\n" +
         "  hilfarm platform --registry examples/registry/lab.json\n" +
         "  hilfarm platform --registry lab.csv --host 0.0.0.0 --advertised-host 192.0.2.10 --heartbeat 5\n" +
-        "  hilfarm platform --registry lab.json --login-port 0 --tcp-port 0 --udp-port 0 --http-port 0 --no-mqtt\n",
+        "  hilfarm platform --registry lab.json --login-port 0 --tcp-port 0 --udp-port 0 --http-port 0 --no-mqtt\n" +
+        "  hilfarm platform --registry lab.csv --serial 'serial:///dev/ttyUSB0?baud=115200'\n",
     )
     .action(async (options: PlatformCommandOptions) => {
       const { loadRegistry } = await import("../../emulators/platform/registry/index.ts");
@@ -139,11 +151,27 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         mqtt: !options.mqtt ? "none" : options.mqttUrl === undefined ? "embedded" : { url: options.mqttUrl },
         ...(options.firmwareDir === undefined ? {} : { firmwareDir: options.firmwareDir }),
       });
-      const { login, tcp, udp, http, mqtt } = platform.addresses;
-      io.stdout.write(`${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt })}\n`);
+      const { login, tcp, udp, http, mqtt, connectionServers } = platform.addresses;
+      const bridged = { login, tcp: connectionServers[0]?.tcp ?? tcp, udp: connectionServers[0]?.udp ?? udp };
+      const links: DeviceLinkBridge[] = [];
+      try {
+        if (options.serial !== undefined)
+          links.push(await bridgeSerial(options.serial, bridged, { clock: new RealClock(), logger }));
+        if (options.deviceLinkMqtt !== undefined)
+          links.push(await bridgeMqtt(options.deviceLinkMqtt, bridged, { logger, host: options.host }));
+      } catch (error) {
+        for (const link of links) await link.close();
+        await platform.close();
+        throw error;
+      }
+      const deviceLinks = links.map((l) => l.description);
+      io.stdout.write(
+        `${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt, ...(deviceLinks.length === 0 ? {} : { deviceLinks }) })}\n`,
+      );
       logger.info({ seed, devices: registry.size }, "waiting for devices: point them at the login address");
       const signal = await waitForStop();
       logger.info({ signal }, "stopping");
+      for (const link of links) await link.close();
       await platform.close();
       logger.flush();
     });

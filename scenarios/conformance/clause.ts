@@ -8,7 +8,8 @@ export interface AnyTarget {
   readonly clock: Clock;
 }
 
-export type ClauseStatus = "pass" | "fail" | "not-applicable";
+/** `not-run`: the run stopped before the clause (its link to the device went away for good). */
+export type ClauseStatus = "pass" | "fail" | "not-applicable" | "not-run";
 
 export interface ClauseResult {
   clause: string;
@@ -47,6 +48,8 @@ export async function runClauses<T extends AnyTarget>(
   target: T,
   checks: readonly ClauseCheck<T>[],
   onResult?: (result: ClauseResult, index: number) => void,
+  /** Stops the run: the clause under way fails with the reason, the rest are reported not run. */
+  stop?: AbortSignal,
 ): Promise<ClauseResult[]> {
   const results: ClauseResult[] = [];
   for (const check of checks) {
@@ -55,12 +58,15 @@ export async function runClauses<T extends AnyTarget>(
     const missing = (check.needs ?? []).filter((c) => !target.capabilities.has(c));
     let status: ClauseStatus = "pass";
     let detail = "";
-    if (missing.length > 0) {
+    if (stop?.aborted) {
+      status = "not-run";
+      detail = `not run: ${String(stop.reason)}`;
+    } else if (missing.length > 0) {
       status = "not-applicable";
       detail = `${target.description} lacks ${missing.join(", ")}`;
     } else {
       try {
-        await check.run(target);
+        await (stop === undefined ? check.run(target) : Promise.race([check.run(target), stopped(stop)]));
       } catch (error) {
         status = error instanceof NotApplicable ? "not-applicable" : "fail";
         detail = error instanceof Error ? error.message : String(error);
@@ -78,4 +84,12 @@ export async function runClauses<T extends AnyTarget>(
     onResult?.(result, results.length - 1);
   }
   return results;
+}
+
+function stopped(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const fail = () => reject(new ClauseFailure(`stopped during this clause: ${String(signal.reason)}`));
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
+  });
 }

@@ -1,0 +1,141 @@
+import type { Logger } from "pino";
+import { type Framing, parseEnvelope } from "../protocol/ct/envelope.ts";
+import { type FrameStream, withCrlf } from "./frame-stream.ts";
+import type { Connector, DeviceLink } from "./socket-link.ts";
+
+export interface PlatformAddresses {
+  /** `host:port` of the login server. */
+  login: string;
+  tcp: string;
+  udp: string;
+}
+
+export interface BridgeOptions {
+  platform: PlatformAddresses;
+  /** How the device's sessions reach the platform: one TCP connection, or one datagram per frame. */
+  transport: "tcp" | "udp";
+  connector: Connector;
+  logger: Logger;
+  framing?: Framing;
+}
+
+interface Leg {
+  link: DeviceLink | undefined;
+  queue: Buffer[];
+  closed: boolean;
+}
+
+/**
+ * Carries a device's frames between a frame stream (its UART, its MQTT topics) and the platform's servers, so the
+ * platform sees an ordinary device: a 1002 opens a connection to the login server and its answer comes back on the
+ * stream; a 1004 opens the session (TCP or UDP as configured), ending any earlier one; every other frame goes on the
+ * session. The envelope (clear text) says which is which; nothing is decrypted. When the stream goes down the
+ * platform's connections close, as a device's would when its network went away.
+ */
+export class PlatformBridge {
+  private login: Leg | undefined;
+  private session: Leg | undefined;
+  private stopped = false;
+  readonly counters = { framesUp: 0, framesDown: 0, dropped: 0, logins: 0, sessions: 0 };
+
+  constructor(
+    private readonly stream: FrameStream,
+    private readonly options: BridgeOptions,
+  ) {
+    stream.onLine((line) => this.fromDevice(line));
+    stream.onDown((reason) => {
+      this.options.logger.warn({ link: stream.description, reason }, "device link down");
+      this.end(this.login);
+      this.end(this.session);
+    });
+    stream.onUp(() => this.options.logger.info({ link: stream.description }, "device link up"));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.end(this.login);
+    this.end(this.session);
+  }
+
+  private fromDevice(line: Buffer): void {
+    if (this.stopped) return;
+    const envelope = parseEnvelope(line, this.options.framing);
+    if (!envelope.ok) {
+      this.counters.dropped++;
+      this.options.logger.debug(
+        { link: this.stream.description, error: envelope.error.code },
+        "frame from device dropped",
+      );
+      return;
+    }
+    this.counters.framesUp++;
+    const code = envelope.value.code;
+    if (code === 1002) {
+      this.counters.logins++;
+      this.end(this.login);
+      this.login = this.open("tcp", this.options.platform.login, line);
+      return;
+    }
+    if (code === 1004) {
+      this.counters.sessions++;
+      this.end(this.session);
+      const { transport, platform } = this.options;
+      this.session = this.open(transport, transport === "tcp" ? platform.tcp : platform.udp, line);
+      return;
+    }
+    if (this.session === undefined || this.session.closed) {
+      this.counters.dropped++;
+      this.options.logger.debug(
+        { link: this.stream.description, code },
+        "frame from device with no session dropped",
+      );
+      return;
+    }
+    this.deliver(this.session, line);
+  }
+
+  private open(transport: "tcp" | "udp", address: string, first: Buffer): Leg {
+    const leg: Leg = { link: undefined, queue: [first], closed: false };
+    this.options.connector.open(transport, address).then(
+      (link) => {
+        if (leg.closed) {
+          link.close();
+          return;
+        }
+        leg.link = link;
+        link.onLine((line) => {
+          if (leg.closed) return;
+          this.counters.framesDown++;
+          this.stream.send(withCrlf(line));
+        });
+        link.onClose(() => {
+          leg.closed = true;
+        });
+        for (const frame of leg.queue.splice(0)) link.send(withCrlf(frame));
+      },
+      (error: unknown) => {
+        leg.closed = true;
+        this.options.logger.warn(
+          {
+            link: this.stream.description,
+            address,
+            err: error instanceof Error ? error.message : String(error),
+          },
+          "platform unreachable from the bridge",
+        );
+      },
+    );
+    return leg;
+  }
+
+  private deliver(leg: Leg, line: Buffer): void {
+    if (leg.link === undefined) leg.queue.push(line);
+    else leg.link.send(withCrlf(line));
+  }
+
+  private end(leg: Leg | undefined): void {
+    if (leg === undefined || leg.closed) return;
+    leg.closed = true;
+    leg.link?.close();
+  }
+}

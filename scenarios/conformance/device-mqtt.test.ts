@@ -1,0 +1,49 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
+import type { RunReport } from "../../reports/model.ts";
+
+afterEach(killAll);
+
+describe("the device-under-test suite over an MQTT link", () => {
+  it("hilfarm certify --mqtt-link embedded passes every clause for an emulated device in another process on its MQTT topics", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-mqtt-dut-"));
+    const fleet = join(dir, "fleet.json");
+    const reports = join(dir, "reports");
+    await writeFile(
+      fleet,
+      JSON.stringify({
+        devices: [{ profile: "smart-lock", count: 1 }],
+        registry: join(repoRoot, "examples/registry/lab.json"),
+      }),
+    );
+    const certify = startHilfarm([
+      "certify",
+      "--registry",
+      "examples/registry/lab.json",
+      "--device",
+      "0000111122223333aaaabbbc",
+      "--heartbeat",
+      "2",
+      ...["--login-port", "0", "--tcp-port", "0", "--udp-port", "0", "--http-port", "0"],
+      "--mqtt-link",
+      "embedded?transport=udp",
+      "--report-dir",
+      reports,
+    ]);
+    const ready = await certify.until("ready");
+    expect(String(ready.mqtt)).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    startHilfarm(["devices", "--fleet", fleet, "--mqtt-link", String(ready.mqtt), "--log-level", "warn"]);
+    const summary = await certify.until("summary");
+    expect(await certify.exited).toBe(0);
+    expect(summary).toMatchObject({ verdict: "pass", passed: 10, failed: 0, notRun: 0 });
+    const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as RunReport;
+    // The bridge carried the device's sessions over UDP, as the link URL asked.
+    expect(report.device?.transport).toBe("udp");
+    expect(report.target).toMatch(
+      /device link mqtt:\/\/127\.0\.0\.1:\d+ hilfarm\/link\/<deviceId>\/up\|down \(sessions over udp\)/,
+    );
+  }, 120_000);
+});

@@ -1,0 +1,186 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { RealClock } from "../../harness/clock/real-clock.ts";
+import { SerialFrameStream } from "../../harness/link/serial/serial-stream.ts";
+import { parseSerialUrl } from "../../harness/link/serial/serial-url.ts";
+import { createLogger } from "../../harness/log/logger.ts";
+import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
+import type { RunReport } from "../../reports/model.ts";
+import { junitSchemaErrors } from "../../reports/validate-junit.ts";
+
+/**
+ * A device on a UART, with a second OS process standing in for the hardware: socat makes a pseudo-terminal pair,
+ * an emulated smart lock (`hilfarm devices --serial`) sits on one end, `hilfarm certify --serial` on the other.
+ */
+const LOCK = { deviceId: "0000111122223333aaaabbbc", pin: "QxA71p2Td8VKqxryo1nIj7BRd03Q2ybv" };
+const socats = new Set<ChildProcess>();
+let dir: string;
+
+beforeAll(async () => {
+  if (spawnSync("socat", ["-V"]).error !== undefined)
+    throw new Error("socat not found: install Debian's socat (apt-get install socat; .ci/run does)");
+  dir = await mkdtemp(join(tmpdir(), "hilfarm-serial-"));
+});
+
+afterEach(() => {
+  killAll();
+  for (const socat of socats) socat.kill("SIGKILL");
+  socats.clear();
+});
+
+/** A pseudo-terminal pair at `<name>-dev` and `<name>-lab`, as a null-modem cable between two ports. */
+async function ptyPair(name: string): Promise<{ dev: string; lab: string; unplug(): Promise<void> }> {
+  const dev = join(dir, `${name}-dev`);
+  const lab = join(dir, `${name}-lab`);
+  const socat = spawn("socat", [`pty,raw,echo=0,link=${dev}`, `pty,raw,echo=0,link=${lab}`]);
+  socats.add(socat);
+  for (let i = 0; i < 100 && !(existsSync(dev) && existsSync(lab)); i++)
+    await new Promise((r) => setImmediate(r));
+  await new Promise<void>((resolve) => {
+    const check = () => (existsSync(dev) && existsSync(lab) ? resolve() : setTimeout(check, 20));
+    check();
+  });
+  return {
+    dev,
+    lab,
+    unplug: async () => {
+      const gone = new Promise((resolve) => socat.once("exit", resolve));
+      socat.kill("SIGTERM");
+      await gone;
+      socats.delete(socat);
+    },
+  };
+}
+
+async function lockFleet(): Promise<string> {
+  const fleet = join(dir, "lock-fleet.json");
+  await writeFile(
+    fleet,
+    JSON.stringify({
+      devices: [{ profile: "smart-lock", count: 1 }],
+      registry: join(repoRoot, "examples/registry/lab.json"),
+    }),
+  );
+  return fleet;
+}
+
+const certifyArgs = (port: string, reports: string, extra: string[] = []) => [
+  "certify",
+  "--registry",
+  "examples/registry/lab.json",
+  "--device",
+  LOCK.deviceId,
+  "--heartbeat",
+  "2",
+  ...["--login-port", "0", "--tcp-port", "0", "--udp-port", "0", "--http-port", "0"],
+  "--serial",
+  port,
+  "--report-dir",
+  reports,
+  ...extra,
+];
+
+describe("serial links over a pseudo-terminal pair", () => {
+  it("hilfarm certify --serial passes every clause for an emulated device in another process", async () => {
+    const pty = await ptyPair("pass");
+    const reports = join(dir, "pass-reports");
+    const certify = startHilfarm(certifyArgs(`serial://${pty.lab}?baud=115200&transport=tcp`, reports));
+    const ready = await certify.until("ready");
+    expect(String(ready.link)).toMatch(/^serial:\/\/.*pass-lab\?baud=115200/);
+    startHilfarm(["devices", "--fleet", await lockFleet(), "--serial", pty.dev, "--log-level", "warn"]);
+    const summary = await certify.until("summary");
+    expect(await certify.exited).toBe(0);
+    expect(summary).toMatchObject({ verdict: "pass", passed: 10, failed: 0, notRun: 0 });
+    const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as RunReport;
+    expect(report.target).toContain("device link serial://");
+    expect(await junitSchemaErrors(await readFile(join(reports, "junit.xml"), "utf8"))).toEqual([]);
+  });
+
+  it("pulling the port mid-run: a clear error, and a report that says where it stopped, with nothing recorded lost", async () => {
+    const pty = await ptyPair("pull");
+    const reports = join(dir, "pull-reports");
+    const certify = startHilfarm(certifyArgs(pty.lab, reports, ["--replug-wait", "2"]));
+    await certify.until("ready");
+    startHilfarm(["devices", "--fleet", await lockFleet(), "--serial", pty.dev, "--log-level", "warn"]);
+    // Clauses 1-4 pass (login, connect, reports after connect); then the cable comes out.
+    for (let n = 0; n < 4; n++) expect(await certify.until("clause")).toMatchObject({ status: "pass" });
+    await pty.unplug();
+    const stopped = await certify.until("stopped");
+    expect(String(stopped.reason)).toMatch(
+      /serial port .*pull-lab was unplugged or closed; it did not come back within 2 s$/,
+    );
+    const summary = await certify.until("summary");
+    expect(await certify.exited).toBe(1);
+    expect(summary).toMatchObject({ verdict: "fail", passed: 4 });
+    const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as RunReport;
+    const cases = report.suites.flatMap((s) => s.cases);
+    expect(cases.length).toBe(10);
+    expect(cases.slice(0, 4).map((c) => c.status)).toEqual(["pass", "pass", "pass", "pass"]);
+    const stoppedAt = cases.findIndex((c) => c.status === "fail");
+    expect(cases[stoppedAt]?.detail).toMatch(/^stopped during this clause: serial port .* unplugged/);
+    expect(cases.slice(stoppedAt + 1).every((c) => c.status === "not-run")).toBe(true);
+    const html = await readFile(join(reports, "report.html"), "utf8");
+    expect(html).toContain("not run (the run stopped)");
+    // Every frame up to the pull is in the evidence file, decodable with the PIN.
+    const evidence = (await readFile(join(reports, "evidence.jsonl"), "utf8")).trim().split("\n");
+    const codes = new Set(evidence.slice(1).map((line) => (JSON.parse(line) as { code: number }).code));
+    for (const code of [1002, 1003, 1004, 1005, 2006, 2007, 2022]) expect(codes).toContain(code);
+  });
+
+  it("a port that comes back is opened again and carries frames as before", async () => {
+    const first = await ptyPair("replug");
+    const logger = createLogger({ level: "silent" });
+    const stream = await SerialFrameStream.open(parseSerialUrl(first.lab), {
+      clock: new RealClock(),
+      logger,
+      reopenMs: 50,
+    });
+    const events: string[] = [];
+    const lines: string[] = [];
+    stream.onDown(() => events.push("down"));
+    stream.onUp(() => events.push("up"));
+    stream.onLine((line) => lines.push(line.toString()));
+    await first.unplug();
+    await new Promise<void>((resolve) => {
+      const check = () => (events.includes("down") ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    expect(stream.up).toBe(false);
+    const second = await ptyPair("replug");
+    await new Promise<void>((resolve) => {
+      const check = () => (events.includes("up") ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    expect(events).toEqual(["down", "up"]);
+    const device = await SerialFrameStream.open(parseSerialUrl(second.dev), {
+      clock: new RealClock(),
+      logger,
+    });
+    device.send(Buffer.from('CTS{"code":1000,"token":"t","data":"AAAA"}'));
+    await new Promise<void>((resolve) => {
+      const check = () => (lines.length > 0 ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    expect(lines).toEqual(['CTS{"code":1000,"token":"t","data":"AAAA"}']);
+    await device.close();
+    await stream.close();
+  });
+
+  it("says clearly when the port is missing or busy", async () => {
+    const clock = new RealClock();
+    const logger = createLogger({ level: "silent" });
+    await expect(
+      SerialFrameStream.open(parseSerialUrl(join(dir, "nothing")), { clock, logger }),
+    ).rejects.toThrow(/^serial port .*nothing not found: is the USB adapter plugged in\?/);
+    const pty = await ptyPair("busy");
+    const held = await SerialFrameStream.open(parseSerialUrl(pty.lab), { clock, logger });
+    await expect(SerialFrameStream.open(parseSerialUrl(pty.lab), { clock, logger })).rejects.toThrow(
+      /^serial port .*busy-lab is busy: another program has it open/,
+    );
+    await held.close();
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// `npm run test:system`: checks that need programs from Debian beside Node, which .ci/run installs: the HTML
+// reports in a real browser (chromium, headless), and serial links over pseudo-terminal pairs (socat).
+export default defineConfig({
+  test: {
+    include: ["scenarios/browser/**/*.check.ts", "scenarios/serial/**/*.check.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    setupFiles: ["harness/testing/fast-check-setup.ts", "harness/evidence/vitest-setup.ts"],
+  },
+});
