@@ -11,6 +11,9 @@ export default defineConfig({
     // Timing runs on the VirtualClock; a test that needs more than this is waiting on something real.
     testTimeout: 30_000,
     pool: "forks",
+    // After-hooks in the order they were registered: the evidence setup's afterEach runs first, so a failure's
+    // timeline is taken at the moment the test ended, before the test's own cleanup moves any clock.
+    sequence: { hooks: "list" },
     setupFiles: ["harness/testing/fast-check-setup.ts", "harness/evidence/vitest-setup.ts"],
   },
 });

@@ -28,6 +28,7 @@ const latencyTitles: Record<LatencyKind, string> = {
   heartbeat: "Heartbeat round trip (1000 -> 1001), device side",
   report: "State report acknowledgement (2006 -> 2007), device side",
   control: "Control round trip (2005 -> 2004), platform side",
+  query: "Query round trip (2003 -> 2002), platform side",
 };
 
 const STATUS_TEXT = {
@@ -88,11 +89,13 @@ export function htmlReport(report: RunReport): string {
       p50: percentile(samples, 50),
       p90: percentile(samples, 90),
       p99: percentile(samples, 99),
-      max: Math.max(...samples),
+      max: samples.reduce((m, s) => Math.max(m, s), 0),
     }));
+  const peakOf = (s: { points: Array<[number, number]> }) => s.points.reduce((m, [, n]) => Math.max(m, n), 0);
   const online = [...report.online]
-    .sort((a, b) => Math.max(...b.points.map((p) => p[1])) - Math.max(...a.points.map((p) => p[1])))
-    .slice(0, 8);
+    .sort((a, b) => peakOf(b) - peakOf(a))
+    .slice(0, 8)
+    .map((s) => ({ label: s.label, points: downsample(s.points, 2_000) }));
   const data = JSON.stringify({ plots, online }).replace(/</g, "\\u003c");
 
   const identity =
@@ -208,4 +211,14 @@ ${plots.length === 0 && online.length === 0 ? "<p>No round trips or sessions wer
 </body>
 </html>
 `;
+}
+
+/** At most `max` points, the first and last kept: enough for a chart, small enough for any report. */
+function downsample(points: Array<[number, number]>, max: number): Array<[number, number]> {
+  if (points.length <= max) return points;
+  const step = Math.ceil(points.length / max);
+  const kept = points.filter((_, i) => i % step === 0);
+  const last = points.at(-1);
+  if (last !== undefined && kept.at(-1) !== last) kept.push(last);
+  return kept;
 }

@@ -87,4 +87,5 @@ export const emptyLatencies = (): Record<LatencyKind, number[]> => ({
   heartbeat: [],
   report: [],
   control: [],
+  query: [],
 });

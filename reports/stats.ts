@@ -16,7 +16,7 @@ export interface Histogram {
 /** Equal-width bins from 0 to the largest sample (at least 1 ms wide), `bins` of them at most. */
 export function histogram(samples: readonly number[], bins = 20): Histogram {
   if (samples.length === 0) return { edges: [], counts: [], width: 0 };
-  const max = Math.max(...samples);
+  const max = samples.reduce((m, s) => Math.max(m, s), 0);
   const width = Math.max(1, Math.ceil((max + 1) / bins));
   const n = Math.max(1, Math.ceil((max + 1) / width));
   const counts = new Array<number>(n).fill(0);

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../../harness/clock/clock.ts";
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
+import { HilfarmError } from "../../harness/errors.ts";
 import { createLogger } from "../../harness/log/logger.ts";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../harness/mqtt/embedded-broker.ts";
 import { encodeFrame } from "../../harness/protocol/ct/codec.ts";
@@ -101,7 +102,7 @@ const hostPort = (host: string, port: number) => (isIPv6(host) ? `[${host}]:${po
 function listenTcp(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", (error) =>
-      reject(new Error(`cannot listen on tcp ${hostPort(host, port)}: ${error.message}`)),
+      reject(new HilfarmError("LISTEN", `cannot listen on tcp ${hostPort(host, port)}: ${error.message}`)),
     );
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
@@ -336,7 +337,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       const udpPort = await new Promise<number>((resolve, reject) => {
         const wanted = udpBase === 0 ? 0 : udpBase + i;
         server.udp.once("error", (error) =>
-          reject(new Error(`cannot listen on udp ${hostPort(host, wanted)}: ${error.message}`)),
+          reject(
+            new HilfarmError("LISTEN", `cannot listen on udp ${hostPort(host, wanted)}: ${error.message}`),
+          ),
         );
         server.udp.bind(wanted, host, () => resolve(server.udp.address().port));
       });

@@ -40,7 +40,12 @@ const SUITE = "device under test (5.2, 5.4.2, 5.4.3)";
  * `hilfarm certify`: hilfarm's platform waits for the device under test, runs the device-under-test suite clause by
  * clause on real time, and writes the certification report (JUnit, JSON, HTML) with every frame as evidence.
  */
-export function addCertifyCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
+export function addCertifyCommand(
+  program: Command,
+  io: CliIo,
+  setExitCode: (code: number) => void,
+  waitForStop: () => Promise<string>,
+): void {
   program
     .command("certify")
     .description(
@@ -104,9 +109,6 @@ export function addCertifyCommand(program: Command, io: CliIo, setExitCode: (cod
       const startedAt = new Date();
       const seed = options.seed ?? Math.floor(Math.random() * 2147483647);
       const dir = options.reportDir ?? defaultReportDir(startedAt);
-      const capture = openCapture(join(dir, "evidence.jsonl"), { device: entry.deviceId, seed });
-      const recorder = new EvidenceRecorder({ sink: (frame) => capture.write(frame) });
-      setCurrentRecorder(recorder);
       const target = await externalDeviceTarget({
         device: {
           deviceId: entry.deviceId,
@@ -123,6 +125,10 @@ export function addCertifyCommand(program: Command, io: CliIo, setExitCode: (cod
         heartbeatSeconds: options.heartbeat,
         seed,
       });
+      // Opened once the platform listens: a port in use is a usage error with nothing left behind.
+      const capture = openCapture(join(dir, "evidence.jsonl"), { device: entry.deviceId, seed });
+      const recorder = new EvidenceRecorder({ sink: (frame) => capture.write(frame) });
+      setCurrentRecorder(recorder);
       const logger = createLogger({ name: "certify" });
       const { login: loginAddress, connectionServers } = target.platform.addresses;
       const server = connectionServers[0];
@@ -151,6 +157,13 @@ export function addCertifyCommand(program: Command, io: CliIo, setExitCode: (cod
           stop.abort(reason);
         });
       const waiting = waitingLog(target, entry.deviceId, logger);
+      // Ctrl-C ends the run as a pulled cable does: the clause under way fails, the rest are not run, and the
+      // reports keep everything so far.
+      void waitForStop().then((signal) => {
+        if (stop.signal.aborted) return;
+        io.stdout.write(`${JSON.stringify({ event: "stopped", reason: `interrupted (${signal})` })}\n`);
+        stop.abort(`interrupted (${signal})`);
+      });
       const transports = new Set<string>();
       target.platform.events.on("session", ({ deviceId, transport }) => {
         if (deviceId === entry.deviceId) transports.add(transport);

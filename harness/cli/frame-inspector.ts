@@ -26,6 +26,7 @@ export type InspectOutcome = { ok: true; json: string } | { ok: false; message: 
 export class FrameInspector {
   private readonly pinKey: CipherKey | undefined;
   private sessionKey: CipherKey | undefined;
+  private readonly deviceKeys = new Map<string, CipherKey>();
   private readonly framing: Framing;
   private readonly maxFrameLength: number;
   private readonly redact: boolean;
@@ -67,12 +68,25 @@ export class FrameInspector {
       direction: frame.direction,
       deviceId: frame.deviceId,
     };
-    const haveKey = keyKindFor(frame.code as McCode) === "pin" ? this.pinKey : this.sessionKey;
+    // Each device has its own session key, learned from its own 1003.
+    const ownKey = this.deviceKeys.get(frame.deviceId) ?? this.sessionKey;
+    const haveKey = keyKindFor(frame.code as McCode) === "pin" ? this.pinKey : ownKey;
     if (frame.raw !== undefined && haveKey !== undefined) {
+      const shared = this.sessionKey;
+      this.sessionKey = ownKey;
       const decoded = this.inspectFrame(frame.raw, lineNumber);
-      if (decoded.ok !== true) return decoded;
-      const record = JSON.parse(decoded.json) as Record<string, unknown>;
-      return { ok: true, json: JSON.stringify({ ...about, ...record, source: "raw" }) };
+      if (this.sessionKey !== ownKey && this.sessionKey !== undefined)
+        this.deviceKeys.set(frame.deviceId, this.sessionKey);
+      this.sessionKey = shared;
+      if (decoded.ok === true) {
+        const record = JSON.parse(decoded.json) as Record<string, unknown>;
+        return { ok: true, json: JSON.stringify({ ...about, ...record, source: "raw" }) };
+      }
+      // Another device's frame (another PIN): what was recorded still stands.
+      if (decoded.ok === false) {
+        const record = { ...about, code: frame.code, name: frame.name, body: frame.body, source: "recorded" };
+        return { ok: true, json: JSON.stringify({ ...record, rawNotDecoded: decoded.message }) };
+      }
     }
     const record = { ...about, code: frame.code, name: frame.name, body: frame.body, source: "recorded" };
     return { ok: true, json: JSON.stringify(record) };

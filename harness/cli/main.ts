@@ -48,9 +48,14 @@ export async function main(
   addRunCommand(program, io, (code) => {
     exitCode = Math.max(exitCode, code);
   });
-  addCertifyCommand(program, io, (code) => {
-    exitCode = Math.max(exitCode, code);
-  });
+  addCertifyCommand(
+    program,
+    io,
+    (code) => {
+      exitCode = Math.max(exitCode, code);
+    },
+    waitForStop,
+  );
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   for (const command of program.commands.flatMap((c) => c.commands)) {
     command.exitOverride().configureOutput(program.configureOutput());

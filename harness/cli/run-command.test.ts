@@ -73,7 +73,9 @@ describe("hilfarm run", () => {
       "--report-dir",
       dir,
     ]);
-    expect(run.code).toBe(0);
+    // Nothing applicable ran: not a pass.
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/NOTHING RAN: 0 passed, 0 failed, 6 not applicable/);
     const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as RunReport;
     const cases = report.suites.flatMap((s) => s.cases);
     expect(cases.length).toBe(6);

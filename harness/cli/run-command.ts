@@ -34,7 +34,7 @@ export function addRunCommand(program: Command, io: CliIo, setExitCode: (code: n
     .option("--registry <file>", "devices an external target knows (JSON or CSV), with --target tcp://...")
     .option(
       "--seed <n>",
-      "seed for every random choice (fast-check, fleets); printed and recorded when not given",
+      "seed of the property-based suites (fast-check); printed and recorded when not given, replay with it",
       integerOption("seed", -2147483648, 2147483647),
     )
     .option("--report-dir <dir>", "where the reports go (default reports/out/<timestamp>)")
@@ -97,10 +97,13 @@ export function addRunCommand(program: Command, io: CliIo, setExitCode: (code: n
       };
       const written = await writeReports(dir, report);
       const t = totals(report);
+      const ran = t.passed + t.failed > 0;
+      // A run that checked nothing is not a pass: a CI job must not go green on it.
+      const verdict = t.failed > 0 || t.notRun > 0 ? "FAIL" : ran ? "PASS" : "NOTHING RAN";
       progress.line(
-        `${t.failed > 0 ? "FAIL" : "PASS"}: ${t.passed} passed, ${t.failed} failed, ${t.notApplicable} not applicable\n` +
+        `${verdict}: ${t.passed} passed, ${t.failed} failed, ${t.notApplicable} not applicable${t.notRun > 0 ? `, ${t.notRun} not run` : ""}\n` +
           `reports: ${written.junit}, ${written.json}, ${written.html}`,
       );
-      if (t.failed > 0) setExitCode(1);
+      if (verdict !== "PASS") setExitCode(1);
     });
 }

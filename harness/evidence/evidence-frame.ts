@@ -1,3 +1,4 @@
+import { formatEnvelope, framings, parseEnvelope } from "../protocol/ct/envelope.ts";
 import { packetType } from "../protocol/ct/packet-types.ts";
 import type { McMessage } from "../protocol/ct/schemas/index.ts";
 import { maskSecrets } from "../secrets.ts";
@@ -40,6 +41,28 @@ export function evidenceFrame(
     body: maskSecrets(body),
   };
   if (typeof body.sequence === "string") frame.sequence = body.sequence;
-  if (raw !== undefined) frame.raw = Buffer.from(raw).toString("latin1").replace(/\r\n$/, "");
+  if (raw !== undefined) frame.raw = maskedRaw(raw);
   return frame;
 }
+
+/**
+ * The frame line as it went on the wire, with the clear-text `token` of its envelope masked: the body stays
+ * encrypted (decodable with the PIN or session key), but a token in clear would let anyone speak for the device.
+ */
+export function maskedRaw(raw: Uint8Array): string {
+  const line = Buffer.from(raw);
+  const bare =
+    line.length >= 2 && line[line.length - 2] === 0x0d && line[line.length - 1] === 0x0a
+      ? line.subarray(0, -2)
+      : line;
+  for (const framing of framings) {
+    const envelope = parseEnvelope(bare, framing);
+    if (envelope.ok)
+      return envelope.value.token === undefined
+        ? bare.toString("latin1")
+        : formatEnvelope({ ...envelope.value, token: REDACTED }, framing);
+  }
+  return bare.toString("latin1").replace(/"token"\s*:\s*"[^"]*"/g, `"token":"${REDACTED}"`);
+}
+
+const REDACTED = "[redacted]";

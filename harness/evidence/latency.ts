@@ -7,8 +7,12 @@ export const latencyKinds = {
   heartbeat: { request: 1000, response: 1001, observer: "device" },
   report: { request: 2006, response: 2007, observer: "device" },
   control: { request: 2005, response: 2004, observer: "platform" },
+  query: { request: 2003, response: 2002, observer: "platform" },
 } as const;
 export type LatencyKind = keyof typeof latencyKinds;
+
+/** Three sends 10 s apart and a little: an answer later than this answers something else. */
+const STALE_MS = 35_000;
 
 const kindOfRequest = new Map<number, LatencyKind>(
   Object.entries(latencyKinds).map(([kind, k]) => [k.request, kind as LatencyKind]),
@@ -25,6 +29,7 @@ export class RoundTrips {
     heartbeat: [],
     report: [],
     control: [],
+    query: [],
   };
   private readonly open = new Map<string, number>();
 
@@ -32,10 +37,14 @@ export class RoundTrips {
 
   observe(frame: EvidenceFrame): void {
     if (frame.sequence === undefined) return;
+    // A new login or connect starts the device's sequences afresh: what it left unanswered will never be answered.
+    if (frame.code === 1002 || frame.code === 1004) this.forget(frame.observer, frame.deviceId);
     const asked = kindOfRequest.get(frame.code);
     if (asked !== undefined && frame.direction === "out" && latencyKinds[asked].observer === frame.observer) {
       const key = `${frame.observer}|${frame.deviceId}|${frame.code}|${frame.sequence}`;
-      if (!this.open.has(key)) this.open.set(key, frame.at);
+      const sentAt = this.open.get(key);
+      // A resend keeps the first send's time, unless that was so long ago it cannot be the same request.
+      if (sentAt === undefined || frame.at - sentAt > STALE_MS) this.open.set(key, frame.at);
       return;
     }
     if (frame.direction !== "in") return;
@@ -47,8 +56,14 @@ export class RoundTrips {
       const sentAt = this.open.get(key);
       if (sentAt === undefined) return;
       this.open.delete(key);
+      if (frame.at - sentAt > STALE_MS) return;
       if (this.samples[kind].length < this.maxSamples) this.samples[kind].push(frame.at - sentAt);
       return;
     }
+  }
+
+  private forget(observer: string, deviceId: string): void {
+    const prefix = `${observer}|${deviceId}|`;
+    for (const key of this.open.keys()) if (key.startsWith(prefix)) this.open.delete(key);
   }
 }

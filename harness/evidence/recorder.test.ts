@@ -87,6 +87,12 @@ describe("evidence recorder", () => {
     expect(text).toContain('"token":"[redacted]"');
     expect(text).toContain('"sessionKey":"[redacted]"');
     expect(timeline.frames.every((f) => typeof f.raw === "string" && f.raw.startsWith("CTS{"))).toBe(true);
+    // No secret in clear anywhere: not in bodies, not in the raw envelopes (their token is masked too).
+    const session = world?.platform.sessionOf(ac.deviceId);
+    const token = session?.token ?? "";
+    expect(token.length).toBeGreaterThan(0);
+    expect(JSON.stringify(timeline.frames)).not.toContain(token);
+    expect(timeline.frames.filter((f) => f.raw?.includes('"token":"[redacted]"')).length).toBeGreaterThan(5);
     expect(ac.state).toBe("online");
   });
 
@@ -115,6 +121,27 @@ describe("evidence recorder", () => {
     expect(recorded.lines.length).toBe(fromRaw.lines.length);
     expect(recorded.lines.every((l) => l.source === "recorded")).toBe(true);
     expect(recorded.lines.find((l) => l.code === 1003)?.body).toMatchObject({ sessionKey: "[redacted]" });
+  });
+
+  it("decodes an evidence file of several devices with one device's PIN: that device's frames from raw, the rest as recorded", async () => {
+    const path = join(await mkdtemp(join(tmpdir(), "hilfarm-evidence-")), "evidence.jsonl");
+    const capture = openCapture(path);
+    setCurrentRecorder(new EvidenceRecorder({ sink: (f) => capture.write(f) }));
+    world = await startWorld({ fleet: { devices: [{ profile: "air-conditioner", count: 2 }] } });
+    const w = world;
+    const [first, second] = [w.device("air-conditioner", 0), w.device("air-conditioner", 1)];
+    first.powerOn();
+    second.powerOn();
+    await w.clock.runUntil(() => first.state === "online" && second.state === "online");
+    await w.clock.advanceAsync(35_000);
+    await capture.close();
+    const pin = w.plan.devices.find((d) => d.deviceId === first.deviceId)?.pin ?? "";
+    const decoded = await decode(["--pin", pin, path]);
+    expect(decoded.code).toBe(0);
+    const sources = new Set(
+      decoded.lines.map((l) => `${l.deviceId === first.deviceId ? "first" : "second"} ${l.source}`),
+    );
+    expect(sources).toEqual(new Set(["first raw", "second recorded"]));
   });
 
   it("takes a failure's timeline from the frames at or before its moment, and a few after", () => {

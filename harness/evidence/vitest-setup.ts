@@ -37,10 +37,13 @@ beforeEach((context) => {
   });
   if (evidenceDir !== undefined) {
     const file = slug(context.task.file.name);
-    capture = openCapture(join(evidenceDir, file, `${slug(context.task.name)}.jsonl`), {
-      file: context.task.file.name,
-      test: context.task.name,
-    });
+    capture = openCapture(
+      join(evidenceDir, file, `${slug(context.task.name)}-${slug(context.task.id)}.jsonl`),
+      {
+        file: context.task.file.name,
+        test: context.task.name,
+      },
+    );
   }
   const sink = capture;
   recorder = new EvidenceRecorder(sink === undefined ? {} : { sink: (frame) => sink.write(frame) });

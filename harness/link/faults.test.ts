@@ -137,6 +137,18 @@ describe("link faults", () => {
     expect(a.up()).toEqual(["3"]);
   });
 
+  it("a close waits for every frame on its way, jittered or held back for reordering", async () => {
+    const { clock, link, peer } = await setup({ latencyMs: 100, jitterMs: 90, reorder: 0.5 });
+    const events: string[] = [];
+    link.onLine((line) => events.push(line.toString()));
+    link.onClose(() => events.push("close"));
+    for (const f of frames(50)) peer.deliver(f);
+    peer.hangUp();
+    clock.advance(1_000);
+    expect(events.length).toBe(51);
+    expect(events.at(-1)).toBe("close");
+  });
+
   it("a close arrives after the frames already on their way", async () => {
     const { clock, link, peer, down } = await setup({ latencyMs: 100 });
     let closedAt = -1;
@@ -148,6 +160,7 @@ describe("link faults", () => {
     expect(closedAt).toBe(-1);
     clock.advance(200);
     expect(down.map(([at, s]) => [at, s])).toEqual([[100, "answer"]]);
-    expect(closedAt).toBeGreaterThan(100);
+    // Right behind the frame, never before it.
+    expect(closedAt).toBe(100);
   });
 });

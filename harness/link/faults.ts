@@ -47,6 +47,18 @@ interface Lane {
   lastDueAt: number;
   /** A frame held back by `reorder`, released after the next one. */
   held: (() => void) | undefined;
+  /** Frames scheduled on this lane and not yet delivered. */
+  inFlight: number;
+  /** What waits for the lane to empty (a close behind the data). */
+  whenEmpty: Array<() => void>;
+}
+
+const newLane = (): Lane => ({ lastDueAt: 0, held: undefined, inFlight: 0, whenEmpty: [] });
+
+function delivered(lane: Lane): void {
+  lane.inFlight--;
+  if (lane.inFlight > 0) return;
+  for (const then of lane.whenEmpty.splice(0)) then();
 }
 
 /**
@@ -129,8 +141,10 @@ export class FaultyConnector implements Connector {
     // Order is kept: a frame never arrives before the one sent ahead of it on the same lane.
     const dueAt = Math.max(now + Math.max(0, f.latencyMs + jitter), lane.lastDueAt) + transmit;
     lane.lastDueAt = dueAt;
+    lane.inFlight++;
     const send = () => {
       for (let i = 0; i < copies; i++) deliver(bytes);
+      delivered(lane);
     };
     const release = () => {
       const held = lane.held;
@@ -161,11 +175,13 @@ export class FaultyConnector implements Connector {
     else this.clock.setTimeout(release, dueAt - now, "link-fault");
   }
 
-  /** @internal Runs `then` once every frame queued on the lane has been delivered. */
+  /**
+   * @internal Runs `then` once every frame queued on the lane has been delivered: by counting deliveries, not by
+   * racing a timer against theirs (timers of different lengths need not fire in order under load).
+   */
   afterLane(lane: Lane, then: () => void): void {
-    const wait = lane.lastDueAt - this.clock.now();
-    if (wait > 0) this.clock.setTimeout(then, wait + 1, "link-fault");
-    else then();
+    if (lane.inFlight === 0) then();
+    else lane.whenEmpty.push(then);
   }
 
   /** @internal */
@@ -183,8 +199,8 @@ export class FaultyConnector implements Connector {
 class FaultyLink implements DeviceLink {
   readonly transport: "tcp" | "udp";
   private blackholed = false;
-  private readonly up: Lane = { lastDueAt: 0, held: undefined };
-  private readonly down: Lane = { lastDueAt: 0, held: undefined };
+  private readonly up: Lane = newLane();
+  private readonly down: Lane = newLane();
   private readonly lineListeners: Array<(line: Buffer) => void> = [];
 
   constructor(

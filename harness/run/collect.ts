@@ -26,13 +26,24 @@ export class ResultCollector {
     const result = test.result();
     const evidence = test.meta().hilfarm as ScenarioEvidence | undefined;
     const { clause, title } = splitClause(test.name);
-    const status = result.state === "passed" ? "pass" : result.state === "failed" ? "fail" : "not-applicable";
+    // A test skips itself with a reason when its target cannot do what it checks (not applicable); a test skipped
+    // with no reason did not run at all, as when its suite's setup failed.
+    const status =
+      result.state === "passed"
+        ? "pass"
+        : result.state === "failed"
+          ? "fail"
+          : result.state === "skipped" && result.note !== undefined
+            ? "not-applicable"
+            : "not-run";
     const detail =
       result.state === "failed"
         ? (result.errors?.map((e) => e.message).join("\n") ?? "failed")
-        : result.state === "skipped"
-          ? (result.note ?? "skipped")
-          : "";
+        : result.state === "skipped" && result.note !== undefined
+          ? result.note
+          : result.state === "passed"
+            ? ""
+            : "not run: its suite could not start (see the suite's error)";
     const report: CaseReport = {
       clause,
       title,

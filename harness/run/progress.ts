@@ -17,15 +17,22 @@ export class Progress {
     return `${((performance.now() - this.started) / 1000).toFixed(1)} s`;
   }
 
-  update(suite: string, done: number, total: number, failed: number, online: number): void {
+  update(suite: string, done: number, total: number, failed: number, peakOnline: number): void {
     if (!this.tty) return;
-    const line = `${suite}: ${done}/${total} tests${failed > 0 ? `, ${failed} failed` : ""}, ${online} devices online, ${this.elapsed()}`;
+    const line = `${suite}: ${done}/${total} tests${failed > 0 ? `, ${failed} failed` : ""}, up to ${peakOnline} devices online, ${this.elapsed()}`;
     this.out.write(`\r\u001b[2K${line}`);
     this.live = true;
   }
 
-  suiteDone(suite: string, passed: number, failed: number, notApplicable: number, peakOnline: number): void {
-    const line = `${suite}: ${passed} passed, ${failed} failed${notApplicable > 0 ? `, ${notApplicable} not applicable` : ""}, peak ${peakOnline} devices online, ${this.elapsed()}`;
+  suiteDone(
+    suite: string,
+    passed: number,
+    failed: number,
+    notApplicable: number,
+    notRun: number,
+    peakOnline: number,
+  ): void {
+    const line = `${suite}: ${passed} passed, ${failed} failed${notApplicable > 0 ? `, ${notApplicable} not applicable` : ""}${notRun > 0 ? `, ${notRun} not run` : ""}, peak ${peakOnline} devices online, ${this.elapsed()}`;
     this.out.write(`${this.live ? "\r\u001b[2K" : ""}${line}\n`);
     this.live = false;
   }

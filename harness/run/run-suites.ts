@@ -33,7 +33,7 @@ export interface SuitesOutcome {
 }
 
 const peak = (evidence: ScenarioEvidence | undefined) =>
-  Math.max(0, ...(evidence?.online ?? []).map((p) => p[1]));
+  (evidence?.online ?? []).reduce((max, [, n]) => Math.max(max, n), 0);
 
 /** Runs scenario suites through vitest's node API in this process's environment and collects their results. */
 export async function runSuites(options: RunSuitesOptions): Promise<SuitesOutcome> {
@@ -77,7 +77,7 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuitesOutcom
   const errors: string[] = [];
   const perModule = new Map<
     string,
-    { total: number; done: number; failed: number; na: number; peak: number }
+    { total: number; done: number; failed: number; na: number; notRun: number; peak: number }
   >();
   const reporter = {
     onTestModuleCollected(module: TestModule) {
@@ -88,6 +88,7 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuitesOutcom
         done: 0,
         failed: 0,
         na: 0,
+        notRun: 0,
         peak: 0,
       });
     },
@@ -98,26 +99,25 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuitesOutcom
       m.done++;
       if (c.status === "fail") m.failed++;
       if (c.status === "not-applicable") m.na++;
+      if (c.status === "not-run") m.notRun++;
       const evidence = test.meta().hilfarm as ScenarioEvidence | undefined;
       m.peak = Math.max(m.peak, peak(evidence));
-      options.progress?.update(
-        relative(root, test.module.moduleId),
-        m.done,
-        m.total,
-        m.failed,
-        evidence?.online.at(-1)?.[1] ?? 0,
-      );
+      options.progress?.update(relative(root, test.module.moduleId), m.done, m.total, m.failed, m.peak);
     },
     onTestModuleEnd(module: TestModule) {
       const m = perModule.get(module.moduleId);
       for (const error of module.errors())
         errors.push(`${relative(root, module.moduleId)}: ${error.message}`);
+      for (const suite of module.children.allSuites())
+        for (const error of suite.errors())
+          errors.push(`${relative(root, module.moduleId)} > ${suite.fullName}: ${error.message}`);
       if (m !== undefined)
         options.progress?.suiteDone(
           relative(root, module.moduleId),
-          m.done - m.failed - m.na,
+          m.done - m.failed - m.na - m.notRun,
           m.failed,
           m.na,
+          m.notRun,
           m.peak,
         );
     },
@@ -132,6 +132,10 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuitesOutcom
     config: join(root, "vitest.config.ts"),
     watch: false,
     reporters: [reporter],
+    // Someone else's target runs on real time: a clause may wait minutes (offline after 3 heartbeats + 10 s).
+    ...(options.target !== undefined && parsePlatformTarget(options.target).kind === "external"
+      ? { testTimeout: 15 * 60_000, hookTimeout: 60_000 }
+      : {}),
     ...(options.grep === undefined ? {} : { testNamePattern: options.grep }),
   });
   try {

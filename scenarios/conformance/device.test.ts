@@ -113,5 +113,7 @@ describe("the device-under-test suite", () => {
     const evidence = (await readFile(join(reports, "evidence.jsonl"), "utf8")).trim().split("\n");
     expect(evidence.length).toBeGreaterThan(50);
     expect(evidence.join("\n")).not.toContain("QxA71p2Td8VKqxryo1nIj7BRd03Q2ybv");
+    // Tokens and session keys appear masked only, in bodies and in the raw envelopes alike.
+    expect(evidence.join("\n")).not.toMatch(/(token|sessionKey)\\?":\\?"(?!\[redacted\])/);
   }, 120_000);
 });

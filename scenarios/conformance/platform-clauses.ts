@@ -1,4 +1,5 @@
 import { ScriptedDevice } from "../../emulators/platform/testing/scripted-device.ts";
+import { recordDevice } from "../../harness/evidence/current.ts";
 import type { BodyOf } from "../../harness/protocol/ct/schemas/index.ts";
 import type { PlatformTarget } from "../../harness/target/target.ts";
 import { type ClauseCheck, expectThat } from "./clause.ts";
@@ -9,10 +10,13 @@ import { type ClauseCheck, expectThat } from "./clause.ts";
  */
 const ANSWER_MS = 10_000;
 
-const probe = (target: PlatformTarget, n = 0) => {
-  const device = target.devices[n % target.devices.length];
+/** A scripted device playing the registry's `n`-th device; its frames go to the evidence, if anything records. */
+const probe = (target: PlatformTarget, n = 0, as?: { deviceId: string; pin: string }) => {
+  const device = as ?? target.devices[n % target.devices.length];
   if (device === undefined) throw new Error("no test device");
-  return new ScriptedDevice(device.deviceId, device.pin);
+  const scripted = new ScriptedDevice(device.deviceId, device.pin, target.clock);
+  recordDevice(scripted);
+  return scripted;
 };
 
 async function connected(
@@ -86,7 +90,10 @@ export const platformClauses: readonly ClauseCheck<PlatformTarget>[] = [
     clause: "5.4.2.1",
     title: "a login from an unknown device is refused without an answer",
     run: async (target) => {
-      const device = new ScriptedDevice("ffffffffffffffff00000000", "UNKNOWN0123456789abcdefghijklmno");
+      const device = probe(target, 0, {
+        deviceId: "ffffffffffffffff00000000",
+        pin: "UNKNOWN0123456789abcdefghijklmno",
+      });
       const attempt = device.login(target.loginAddress);
       const outcome = await using(device, () => refusal(target, attempt));
       expectThat(outcome === "closed", "the connection closed without a 1003", refusedBy(outcome));

@@ -1,4 +1,5 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
+import { EventEmitter } from "node:events";
 import { type Socket, connect as tcpConnect } from "node:net";
 import { encodeFrame } from "../../../harness/protocol/ct/codec.ts";
 import { CipherKey } from "../../../harness/protocol/ct/crypto.ts";
@@ -11,7 +12,9 @@ import { McStreamDecoder } from "../../../harness/protocol/ct/stream-decoder.ts"
  * A minimal device for the platform's integration tests: it does exactly what a test tells it, over real
  * TCP and UDP sockets, and records what it receives. No timers: tests wait on what arrives.
  */
-export class ScriptedDevice {
+export class ScriptedDevice extends EventEmitter<{
+  frame: [{ direction: "in" | "out"; message: McMessage; at: number; raw?: Uint8Array }];
+}> {
   readonly deviceId: string;
   readonly pin: string;
   token: string | undefined;
@@ -24,9 +27,19 @@ export class ScriptedDevice {
   private link: Link | undefined;
   private waiters: Array<{ match: (m: McMessage) => boolean; resolve: (m: McMessage) => void }> = [];
 
-  constructor(deviceId: string, pin: string) {
+  /** `clock` stamps the frames it emits (`frame` events, for evidence); the real clock by default. */
+  constructor(
+    deviceId: string,
+    pin: string,
+    private readonly clock: { now(): number } = Date,
+  ) {
+    super();
     this.deviceId = deviceId;
     this.pin = pin;
+  }
+
+  private emitFrame(direction: "in" | "out", message: McMessage, raw: Uint8Array): void {
+    this.emit("frame", { direction, message, at: this.clock.now(), raw });
   }
 
   /** 1002 -> 1003 on the login server. Resolves with the 1003 body, or rejects when the platform closes silently. */
@@ -41,17 +54,21 @@ export class ScriptedDevice {
     const answer = new Promise<BodyOf<1003>>((resolve, reject) => {
       link.onData((chunk) => {
         for (const outcome of decoder.push(chunk)) {
-          if (outcome.ok && outcome.value.message.code === 1003) resolve(outcome.value.message.body);
+          if (outcome.ok && outcome.value.message.code === 1003) {
+            this.emitFrame("in", outcome.value.message, outcome.raw);
+            resolve(outcome.value.message.body);
+          }
         }
       });
       link.onClose(() => reject(new Error("login connection closed without an answer")));
     });
-    link.send(
-      encodeFrame(
-        { code: 1002, body: { sequence, deviceId: this.deviceId, version: "1.0.0.1", time: 1767225600 } },
-        { key, deviceId: overrides.clearDeviceId ?? this.deviceId },
-      ),
-    );
+    const login: McMessage = {
+      code: 1002,
+      body: { sequence, deviceId: this.deviceId, version: "1.0.0.1", time: 1767225600 },
+    };
+    const frame = encodeFrame(login, { key, deviceId: overrides.clearDeviceId ?? this.deviceId });
+    this.emitFrame("out", login, frame);
+    link.send(frame);
     try {
       const body = await answer;
       this.token = body.token;
@@ -71,7 +88,11 @@ export class ScriptedDevice {
     this.link = transport === "tcp" ? await TcpLink.open(address) : await UdpLink.open(address);
     const decoder = new McStreamDecoder({ keyFor: (e) => this.keyFor(e.code) });
     this.link.onData((chunk) => {
-      for (const outcome of decoder.push(chunk)) if (outcome.ok) this.deliver(outcome.value.message);
+      for (const outcome of decoder.push(chunk))
+        if (outcome.ok) {
+          this.emitFrame("in", outcome.value.message, outcome.raw);
+          this.deliver(outcome.value.message);
+        }
     });
     const link = this.link;
     const response = Promise.race([
@@ -132,7 +153,9 @@ export class ScriptedDevice {
 
   sendRaw(message: McMessage): void {
     if (this.link === undefined) throw new Error("not connected");
-    this.link.send(encodeFrame(message, { key: this.keyFor(message.code), token: this.token ?? "" }));
+    const frame = encodeFrame(message, { key: this.keyFor(message.code), token: this.token ?? "" });
+    this.emitFrame("out", message, frame);
+    this.link.send(frame);
   }
 
   sendBytes(bytes: Buffer): void {
