@@ -65,7 +65,22 @@ async function open(file: string): Promise<{ facts: PageFacts; problems: string[
   await page.waitForSelector("body[data-plots-drawn]", { timeout: 10_000 });
   const facts = await page.evaluate(() => {
     const canvases = Array.from(document.querySelectorAll("canvas.plot")) as HTMLCanvasElement[];
+    type ChartLike = {
+      getDatasetMeta(i: number): { data: unknown[] };
+      data: { datasets: Array<{ data: unknown[] }> };
+    };
+    const chartOf = (canvas: HTMLCanvasElement) =>
+      (
+        window as unknown as { Chart: { getChart(c: HTMLCanvasElement): ChartLike | undefined } }
+      ).Chart.getChart(canvas);
+    // Drawn means a chart with data elements on it, and pixels on its canvas (axes alone would paint too).
     const painted = canvases.filter((canvas) => {
+      const chart = chartOf(canvas);
+      if (
+        chart === undefined ||
+        chart.data.datasets.every((_, i) => chart.getDatasetMeta(i).data.length === 0)
+      )
+        return false;
       const context = canvas.getContext("2d");
       if (context === null || canvas.width === 0 || canvas.height === 0) return false;
       const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
