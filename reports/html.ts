@@ -54,7 +54,7 @@ function failureSection(c: CaseReport, index: number): string {
     .map(
       (f) =>
         `<tr class="${f.at > origin ? "after" : ""}"><td class="num">${((f.at - origin) / 1000).toFixed(3)}</td><td>${esc(frameDirection(f))}</td><td>${f.code} ${esc(f.name)}</td><td>${esc(f.sequence ?? "-")}</td><td><code>${esc(
-          JSON.stringify(f.body),
+          f.note ?? JSON.stringify(f.body),
         )}</code></td></tr>`,
     )
     .join("\n");

@@ -14,7 +14,7 @@ export function frameDirection(frame: EvidenceFrame): "device -> platform" | "pl
 /** A frame as one line of a failure's text: time (s, relative to `origin`), direction, code, sequence, body. */
 export function frameLine(frame: EvidenceFrame, origin: number): string {
   const t = ((frame.at - origin) / 1000).toFixed(3).padStart(9);
-  return `${t} s  ${frameDirection(frame)}  ${frame.code} ${frame.name}  seq ${frame.sequence ?? "-"}  ${JSON.stringify(frame.body)}`;
+  return `${t} s  ${frameDirection(frame)}  ${frame.code} ${frame.name}  seq ${frame.sequence ?? "-"}  ${frame.note ?? JSON.stringify(frame.body)}`;
 }
 
 function testcase(c: CaseReport, classname: string): string {

@@ -17,6 +17,8 @@ export interface LoginServerOptions {
   maxFrameLength: number;
   /** A connection that has not sent a 1002 after this long is closed. */
   loginTimeoutMs: number;
+  /** A login refused (the connection closed without an answer), with the frame that caused it, if there was one. */
+  onRefused?: (refusal: { outcome: string; raw?: Uint8Array; deviceId?: string }) => void;
   /** Answers a valid 1002: returns the 1003 frame to send. */
   onLogin: (
     frame: DecodedFrame & { message: { code: 1002 } },
@@ -42,9 +44,15 @@ export function createLoginServer(options: LoginServerOptions): Server {
       options.loginTimeoutMs,
       "login-connection-timeout",
     );
+    let lastRaw: Uint8Array | undefined;
     function refuse(outcome: string, detail: Record<string, unknown> = {}) {
       if (done) return;
       metrics.logins.inc({ outcome });
+      options.onRefused?.({
+        outcome,
+        ...(lastRaw === undefined ? {} : { raw: lastRaw }),
+        ...(typeof detail.deviceId === "string" ? { deviceId: detail.deviceId } : {}),
+      });
       logger.info({ remote, outcome, ...detail }, "login refused: connection closed without an answer");
       done = true;
       idle.cancel();
@@ -64,6 +72,7 @@ export function createLoginServer(options: LoginServerOptions): Server {
     socket.on("data", (chunk: Buffer) => {
       for (const outcome of decoder.push(chunk)) {
         if (done) return;
+        lastRaw = outcome.raw;
         if (!outcome.ok) {
           metrics.framesDropped.inc({ reason: outcome.error.code });
           if (outcome.error.code === "NO_KEY") refuse("unknown_device");

@@ -78,6 +78,8 @@ export interface PlatformEvents {
   session: [{ deviceId: string; transport: "tcp" | "udp"; remote: string }];
   "session-end": [{ deviceId: string; reason: SessionEndReason }];
   frame: [{ direction: "in" | "out"; deviceId: string; message: McMessage; at: number; raw?: Uint8Array }];
+  /** A login the login server refused, with the frame that caused it: for evidence. */
+  "login-refused": [{ outcome: string; raw?: Uint8Array; deviceId?: string; at: number }];
   /** A login on the login server, 1002 in and 1003 out: for evidence (sessions' frames are `frame`). */
   "login-frame": [
     { direction: "in" | "out"; deviceId: string; message: McMessage; at: number; raw?: Uint8Array },
@@ -255,6 +257,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     metrics,
     clock,
     loginTimeoutMs: 3 * timing.responseTimeoutMs,
+    onRefused: (refusal) => events.emit("login-refused", { ...refusal, at: clock.now() }),
     framing,
     maxFrameLength,
     onLogin: ({ message }, pinKey, remote, raw) => {

@@ -1,5 +1,5 @@
 import { formatEnvelope, framings, parseEnvelope } from "../protocol/ct/envelope.ts";
-import { packetType } from "../protocol/ct/packet-types.ts";
+import { isMcCode, packetType } from "../protocol/ct/packet-types.ts";
 import type { McMessage } from "../protocol/ct/schemas/index.ts";
 import { maskSecrets } from "../secrets.ts";
 
@@ -20,6 +20,8 @@ export interface EvidenceFrame {
   sequence?: string;
   body: Record<string, unknown>;
   raw?: string;
+  /** What became of a frame that could not be read (a login refused for a wrong PIN, say). */
+  note?: string;
 }
 
 export function evidenceFrame(
@@ -66,3 +68,32 @@ export function maskedRaw(raw: Uint8Array): string {
 }
 
 const REDACTED = "[redacted]";
+
+/** A frame the platform refused without reading its body: recorded from its clear envelope, with the outcome. */
+export function refusedFrame(
+  refusal: { outcome: string; raw?: Uint8Array; deviceId?: string },
+  at: number,
+): EvidenceFrame {
+  let code = 1002;
+  let deviceId = refusal.deviceId ?? "";
+  if (refusal.raw !== undefined)
+    for (const framing of framings) {
+      const envelope = parseEnvelope(Buffer.from(refusal.raw), framing);
+      if (envelope.ok) {
+        code = envelope.value.code;
+        deviceId = deviceId || (envelope.value.deviceId ?? "");
+        break;
+      }
+    }
+  return {
+    at,
+    observer: "platform",
+    deviceId: deviceId || "unknown",
+    direction: "in",
+    code,
+    name: isMcCode(code) ? packetType(code).name : `code ${code}`,
+    body: {},
+    ...(refusal.raw === undefined ? {} : { raw: maskedRaw(refusal.raw) }),
+    note: `login refused: ${refusal.outcome} (connection closed without an answer)`,
+  };
+}

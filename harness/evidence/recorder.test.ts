@@ -144,6 +144,27 @@ describe("evidence recorder", () => {
     expect(sources).toEqual(new Set(["first raw", "second recorded"]));
   });
 
+  it("records a login the platform refuses, from its clear envelope, with the outcome", async () => {
+    const recorder = new EvidenceRecorder();
+    setCurrentRecorder(recorder);
+    world = await startWorld({
+      fleet: { devices: [{ profile: "air-conditioner", count: 1 }] },
+      unregistered: () => true,
+    });
+    const ac = world.device("air-conditioner");
+    ac.powerOn();
+    await world.clock.runUntil(() => ac.counters.loginFailures === 1);
+    const refused = recorder.timeline(Number.POSITIVE_INFINITY).frames.filter((f) => f.note !== undefined);
+    expect(refused).toEqual([
+      expect.objectContaining({
+        observer: "platform",
+        deviceId: ac.deviceId,
+        code: 1002,
+        note: "login refused: unknown_device (connection closed without an answer)",
+      }),
+    ]);
+  });
+
   it("takes a failure's timeline from the frames at or before its moment, and a few after", () => {
     const recorder = new EvidenceRecorder();
     for (let i = 0; i < 100; i++)

@@ -1,7 +1,7 @@
 import type { EventEmitter } from "node:events";
 import type { PlatformEvents } from "../../emulators/platform/platform.ts";
 import type { McMessage } from "../protocol/ct/schemas/index.ts";
-import { type EvidenceFrame, evidenceFrame } from "./evidence-frame.ts";
+import { type EvidenceFrame, evidenceFrame, refusedFrame } from "./evidence-frame.ts";
 import { type LatencyKind, RoundTrips } from "./latency.ts";
 
 /** What a recorder needs of a platform: its frame and session events. */
@@ -141,11 +141,15 @@ export function watchPlatform(
   const onEnd = ({ deviceId }: { deviceId: string }) => recorderOf()?.setOnline(deviceId, false, clock.now());
   platform.events.on("frame", onFrame);
   platform.events.on("login-frame", onFrame);
+  const onRefused = (refusal: { outcome: string; raw?: Uint8Array; deviceId?: string; at: number }) =>
+    recorderOf()?.record(refusedFrame(refusal, refusal.at));
+  platform.events.on("login-refused", onRefused);
   platform.events.on("session", onSession);
   platform.events.on("session-end", onEnd);
   return () => {
     platform.events.off("frame", onFrame);
     platform.events.off("login-frame", onFrame);
+    platform.events.off("login-refused", onRefused);
     platform.events.off("session", onSession);
     platform.events.off("session-end", onEnd);
   };
