@@ -11,6 +11,8 @@ import type { IssuedLogin, LoginTable } from "./logins.ts";
 import type { PlatformMetrics } from "./metrics.ts";
 import type { DeviceSession } from "./session.ts";
 
+const UDP_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export interface ConnectionServerOptions {
   logins: LoginTable;
   logger: Logger;
@@ -45,7 +47,13 @@ export class ConnectionServer {
   constructor(options: ConnectionServerOptions, udpType: "udp4" | "udp6") {
     this.options = options;
     this.tcp = createServer((socket) => this.acceptTcp(socket));
-    this.udp = createSocket(udpType);
+    // One socket serves every UDP device of this server: a burst must not overflow the kernel's default buffer
+    // (Linux caps the request at net.core.rmem_max).
+    this.udp = createSocket({
+      type: udpType,
+      recvBufferSize: UDP_BUFFER_BYTES,
+      sendBufferSize: UDP_BUFFER_BYTES,
+    });
     this.udp.on("message", (datagram, rinfo) => this.acceptDatagram(datagram, rinfo));
     this.udp.on("error", (error) => options.logger.warn({ err: error }, "UDP connection server error"));
   }
@@ -113,6 +121,7 @@ export class ConnectionServer {
           continue;
         }
         metrics.framesIn.inc({ transport: "tcp" });
+        metrics.requests.inc({ code: String(outcome.value.message.code) });
         if (session === undefined) {
           const login = this.checkConnect(outcome.value, "tcp");
           if (login === undefined) {
@@ -166,6 +175,7 @@ export class ConnectionServer {
     }
     metrics.framesIn.inc({ transport: "udp" });
     const { envelope, message } = decoded.value;
+    metrics.requests.inc({ code: String(message.code) });
     const token = envelope.token ?? "";
     const known = this.udpSessions.get(token);
     if (message.code === 1004 && !(known?.session.isRepeatedConnect(message) ?? false)) {

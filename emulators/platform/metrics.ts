@@ -26,6 +26,12 @@ export class PlatformMetrics {
     labelNames: ["transport"] as const,
     registers: [this.registry],
   });
+  readonly requests = new Counter({
+    name: "hilfarm_platform_requests_total",
+    help: "Valid frames received, by message code (1000 heartbeats, 2006 state reports, ...)",
+    labelNames: ["code"] as const,
+    registers: [this.registry],
+  });
   readonly framesOut = new Counter({
     name: "hilfarm_platform_frames_out_total",
     help: "Frames sent, by transport",

@@ -92,6 +92,7 @@ export class DeviceSession {
   private platformSequence: number | undefined;
   private readonly pending = new Map<number, PendingRequest>();
   private offlineTimer: Timer | undefined;
+  private lastHeardAt = 0;
   private ended: SessionEndReason | undefined;
   /** The last platform request queued: the next one waits for it. */
   private lane: Promise<void> = Promise.resolve();
@@ -362,11 +363,23 @@ export class DeviceSession {
   }
 
   private armOfflineTimer(): void {
-    this.offlineTimer?.cancel();
-    // 5.4.2.3: offline after 3 heartbeat intervals + 10 s without any message.
+    // 5.4.2.3: offline after 3 heartbeat intervals + 10 s without any message. A message only moves the deadline;
+    // the one timer re-arms itself for what is left when it fires, so 50,000 heartbeating sessions do not make and
+    // drop a timer per message.
+    this.lastHeardAt = this.deps.clock.now();
+    if (this.offlineTimer === undefined) this.scheduleOffline(offlineAfterMs(this.deps.timing));
+  }
+
+  private scheduleOffline(delayMs: number): void {
     this.offlineTimer = this.deps.clock.setTimeout(
-      () => this.end("offline"),
-      offlineAfterMs(this.deps.timing),
+      () => {
+        this.offlineTimer = undefined;
+        if (this.ended !== undefined) return;
+        const left = this.lastHeardAt + offlineAfterMs(this.deps.timing) - this.deps.clock.now();
+        if (left > 0) this.scheduleOffline(left);
+        else this.end("offline");
+      },
+      delayMs,
       "offline",
     );
   }

@@ -42,6 +42,9 @@ interface OpenResourceReport {
 export class StateStore {
   private readonly records = new Map<string, DeviceRecord>();
   private readonly openResourceReports = new Map<string, OpenResourceReport>();
+  /** Kept as devices change, not counted on demand: a farm of 50,000 logs in at once. */
+  private online = 0;
+  private readonly children = new Map<string, DeviceRecord[]>();
 
   register(deviceId: string, model: string | undefined, parentId: string | undefined): DeviceRecord {
     const record: DeviceRecord = {
@@ -58,7 +61,21 @@ export class StateStore {
       events: [],
       unbound: false,
     };
+    const previous = this.records.get(deviceId);
+    if (previous?.online === true) this.online--;
+    if (previous?.parentId !== undefined) {
+      const siblings = this.children.get(previous.parentId) ?? [];
+      this.children.set(
+        previous.parentId,
+        siblings.filter((r) => r !== previous),
+      );
+    }
     this.records.set(deviceId, record);
+    if (parentId !== undefined) {
+      const siblings = this.children.get(parentId);
+      if (siblings === undefined) this.children.set(parentId, [record]);
+      else siblings.push(record);
+    }
     return record;
   }
 
@@ -71,9 +88,7 @@ export class StateStore {
   }
 
   onlineCount(): number {
-    let n = 0;
-    for (const r of this.records.values()) if (r.online) n++;
-    return n;
+    return this.online;
   }
 
   /** Returns true when the online state changed. */
@@ -84,6 +99,7 @@ export class StateStore {
     if (online) record.lastSeen = at;
     const changed = record.online !== online;
     record.online = online;
+    if (changed) this.online += online ? 1 : -1;
     return changed;
   }
 
@@ -170,11 +186,14 @@ export class StateStore {
     const record = this.records.get(deviceId);
     if (record === undefined) return;
     record.unbound = unbound;
-    if (unbound) record.online = false;
+    if (unbound && record.online) {
+      record.online = false;
+      this.online--;
+    }
   }
 
   subDevicesOf(gatewayId: string): DeviceRecord[] {
-    return this.all().filter((r) => r.parentId === gatewayId);
+    return [...(this.children.get(gatewayId) ?? [])];
   }
 }
 
