@@ -51,6 +51,12 @@ export interface EmulatedDeviceOptions {
   transport?: TransportChoice;
   framing?: Framing;
   misbehaviour?: Partial<Misbehaviour>;
+  /** Told of every event, with the device: one shared observer serves a whole farm without a closure per device. */
+  observer?: DeviceObserver;
+}
+
+export interface DeviceObserver {
+  deviceEvent<K extends keyof DeviceEvents>(device: EmulatedDevice, event: K, arg: DeviceEvents[K][0]): void;
 }
 
 export interface DeviceEvents {
@@ -58,6 +64,8 @@ export interface DeviceEvents {
   "login-failed": [{ reason: LoginFailure; consecutive: number; retryInMs: number }];
   online: [{ transport: "tcp" | "udp"; heartbeatSeconds: number }];
   relogin: [{ reason: string }];
+  /** A request sent again with its sequence after the response timeout (5.2). */
+  resend: [{ code: McCode; sequence: number; failures: number }];
   frame: [{ direction: "in" | "out"; message: McMessage; at: number; raw?: Uint8Array }];
 }
 
@@ -353,7 +361,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     if (epoch !== this.epoch) return;
     if (typeof outcome === "string") return this.loginFailed(epoch, outcome);
     if (outcome.code !== 1003) return this.loginFailed(epoch, "refused");
-    this.emit("frame", {
+    this.tell("frame", {
       direction: "in",
       message: outcome,
       at: this.options.clock.now(),
@@ -381,7 +389,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
         ? this.timing.loginRetryMs
         : (this.authIntervalSeconds ?? this.timing.defaultAuthIntervalSeconds) * 1000;
     this.setState("backoff");
-    this.emit("login-failed", { reason, consecutive: this.consecutiveLoginFailures, retryInMs });
+    this.tell("login-failed", { reason, consecutive: this.consecutiveLoginFailures, retryInMs });
     this.options.logger.info({ deviceId: this.deviceId, reason, retryInMs }, "login failed");
     this.timers.push(this.options.clock.setTimeout(() => void this.login(), retryInMs, "login-retry"));
   }
@@ -444,7 +452,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
       typeof response.heartBeat === "number" ? response.heartBeat : this.timing.defaultHeartbeatSeconds;
     if (typeof response.authInterval === "number") this.authIntervalSeconds = response.authInterval;
     this.setState("online");
-    this.emit("online", { transport, heartbeatSeconds: this.heartbeatSeconds });
+    this.tell("online", { transport, heartbeatSeconds: this.heartbeatSeconds });
     this.timers.push(
       this.options.clock.setInterval(
         () => {
@@ -496,7 +504,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
   private relogin(reason: string, epoch: number): void {
     if (epoch !== this.epoch || this.current === "off") return;
     this.counters.relogins++;
-    this.emit("relogin", { reason });
+    this.tell("relogin", { reason });
     this.options.logger.info({ deviceId: this.deviceId, reason }, "logging in again");
     this.teardown();
     void this.login();
@@ -516,7 +524,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
 
   /** Sends a frame on the current link (or the login link), through the fault switches. */
   private transmit(frame: Buffer, message: McMessage, link: DeviceLink | undefined = this.link): void {
-    this.emit("frame", { direction: "out", message, at: this.options.clock.now(), raw: frame });
+    this.tell("frame", { direction: "out", message, at: this.options.clock.now(), raw: frame });
     if (this.networkDown) return;
     let bytes = frame;
     if (this.misbehaviour.garbleFrames > 0) {
@@ -541,7 +549,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
       return;
     }
     const { message } = decoded.value;
-    this.emit("frame", { direction: "in", message, at: this.options.clock.now(), raw: line });
+    this.tell("frame", { direction: "in", message, at: this.options.clock.now(), raw: line });
     const type = packetType(message.code);
     if (type.sender !== "platform") return;
     if (type.role === "response") this.settle(message, epoch);
@@ -649,6 +657,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
           return;
         }
         this.counters.resends++;
+        this.tell("resend", { code: entry.code, sequence, failures: entry.failures });
         entry.timer = this.armResend(sequence);
         if (!this.networkDown) this.link?.send(entry.frame);
       },
@@ -674,9 +683,14 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     loginLink?.close();
   }
 
+  private tell<K extends keyof DeviceEvents>(event: K, ...args: DeviceEvents[K]): void {
+    this.options.observer?.deviceEvent(this, event, args[0]);
+    (this.emit as (event: K, ...args: DeviceEvents[K]) => boolean)(event, ...args);
+  }
+
   private setState(state: DeviceState): void {
     if (this.current === state) return;
     this.current = state;
-    this.emit("state", state);
+    this.tell("state", state);
   }
 }

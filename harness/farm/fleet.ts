@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { EmulatedDevice } from "../../emulators/device/emulated-device.ts";
+import { type DeviceObserver, EmulatedDevice } from "../../emulators/device/emulated-device.ts";
 import type { DeviceModel } from "../../emulators/device/model.ts";
 import type { DeviceTiming } from "../../emulators/device/options.ts";
 import { GatewayModel } from "../../emulators/gateway/gateway-model.ts";
@@ -19,6 +19,8 @@ export interface FleetOptions {
   /** One connector for all, or one per device (each device's links then fail on their own). */
   connector: Connector | ((deviceId: string) => Connector);
   timing?: Partial<DeviceTiming>;
+  /** One observer for every device (a load farm's measurements). */
+  observer?: DeviceObserver;
 }
 
 /** A started fleet: every planned device as an `EmulatedDevice`, powered on. */
@@ -46,6 +48,7 @@ export class Fleet {
         transport: options.plan.transport,
         misbehaviour: planned.misbehaviour,
         ...(options.timing === undefined ? {} : { timing: options.timing }),
+        ...(options.observer === undefined ? {} : { observer: options.observer }),
       });
     });
   }

@@ -60,10 +60,15 @@ class Listeners {
   }
 }
 
-function tcpLink(address: string, maxFrameLength: number): Promise<DeviceLink> {
+function tcpLink(address: string, maxFrameLength: number, localAddress?: string): Promise<DeviceLink> {
   const { host, port } = splitAddress(address);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, noDelay: true });
+    const socket = connect({
+      host,
+      port,
+      noDelay: true,
+      ...(localAddress === undefined ? {} : { localAddress }),
+    });
     const listeners = new Listeners();
     const splitter = new FrameSplitter(maxFrameLength);
     socket.once("error", reject);
@@ -91,13 +96,13 @@ function tcpLink(address: string, maxFrameLength: number): Promise<DeviceLink> {
   });
 }
 
-function udpLink(address: string): Promise<DeviceLink> {
+function udpLink(address: string, localAddress?: string): Promise<DeviceLink> {
   const { host, port } = splitAddress(address);
   return new Promise((resolve, reject) => {
     const socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
     const listeners = new Listeners();
     socket.once("error", reject);
-    socket.bind(0, () => {
+    socket.bind(0, localAddress, () => {
       socket.off("error", reject);
       socket.on("error", () => undefined);
       resolve({
@@ -131,9 +136,16 @@ function udpLink(address: string): Promise<DeviceLink> {
   });
 }
 
-/** Real TCP and UDP sockets. */
-export function socketConnector(maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH): Connector {
+/**
+ * Real TCP and UDP sockets. `localAddress` picks the source address (a farm spreads its devices over several
+ * 127.0.0.x: one source address reaches one `ip:port` with at most the ephemeral port range).
+ */
+export function socketConnector(
+  maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH,
+  localAddress?: string,
+): Connector {
   return {
-    open: (transport, address) => (transport === "tcp" ? tcpLink(address, maxFrameLength) : udpLink(address)),
+    open: (transport, address) =>
+      transport === "tcp" ? tcpLink(address, maxFrameLength, localAddress) : udpLink(address, localAddress),
   };
 }

@@ -1,0 +1,103 @@
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect, it } from "vitest";
+import { TimerWheel } from "./timer-wheel.ts";
+import { VirtualClock } from "./virtual-clock.ts";
+
+describe("TimerWheel", () => {
+  it("fires each timeout within one tick after its due time, in due order", () => {
+    const driver = new VirtualClock();
+    const wheel = new TimerWheel(driver, { tickMs: 10, slots: 8 });
+    const start = driver.now();
+    const fired: Array<[string, number]> = [];
+    for (const [name, delay] of [
+      ["c", 250],
+      ["a", 5],
+      ["b", 100],
+      ["d", 1000],
+    ] as const)
+      wheel.setTimeout(() => fired.push([name, driver.now() - start]), delay, name);
+    driver.advance(2000);
+    expect(fired.map(([n]) => n)).toEqual(["a", "b", "c", "d"]);
+    for (const [name, at] of fired) {
+      const due = { a: 5, b: 100, c: 250, d: 1000 }[name as "a"];
+      expect(at).toBeGreaterThanOrEqual(due);
+      expect(at).toBeLessThan(due + 10 + 1);
+    }
+    expect(wheel.pending).toBe(0);
+    expect(driver.timerCount()).toBe(0);
+  });
+
+  it("keeps scheduling order within a tick, cancels, and repeats intervals", () => {
+    const driver = new VirtualClock();
+    const wheel = new TimerWheel(driver, { tickMs: 20 });
+    const log: string[] = [];
+    wheel.setTimeout(() => log.push("first"), 15);
+    const gone = wheel.setTimeout(() => log.push("cancelled"), 15);
+    wheel.setTimeout(() => log.push("second"), 18);
+    gone.cancel();
+    gone.cancel();
+    let beats = 0;
+    const beat = wheel.setInterval(() => beats++, 100, "heartbeat");
+    driver.advance(1000);
+    expect(log).toEqual(["first", "second"]);
+    expect(beats).toBe(10);
+    expect(wheel.pending).toBe(1);
+    beat.cancel();
+    expect(wheel.pending).toBe(0);
+    expect(driver.timerCount()).toBe(0);
+  });
+
+  it("runs timers scheduled from a callback on a later tick, and jumps ahead after idling", () => {
+    const driver = new VirtualClock();
+    const wheel = new TimerWheel(driver, { tickMs: 10, slots: 4 });
+    const at: number[] = [];
+    const start = driver.now();
+    wheel.setTimeout(() => {
+      at.push(driver.now() - start);
+      wheel.setTimeout(() => at.push(driver.now() - start), 0);
+    }, 30);
+    driver.advance(100);
+    expect(at).toEqual([30, 40]);
+    driver.advance(3_600_000);
+    wheel.setTimeout(() => at.push(driver.now() - start), 45);
+    driver.advance(100);
+    expect(at[2]).toBeGreaterThanOrEqual(3_600_100 + 45);
+    expect(at[2]).toBeLessThanOrEqual(3_600_100 + 55);
+  });
+
+  test.prop(
+    [
+      fc.array(fc.record({ delay: fc.integer({ min: 0, max: 5000 }), cancel: fc.boolean() }), {
+        maxLength: 60,
+      }),
+      fc.constantFrom(1, 7, 20),
+      fc.constantFrom(2, 16, 1024),
+    ],
+    { numRuns: 100 },
+  )(
+    "fires exactly the uncancelled timers, each in [due, due + tick], in due order",
+    (plan, tickMs, slots) => {
+      const driver = new VirtualClock();
+      const wheel = new TimerWheel(driver, { tickMs, slots });
+      const start = driver.now();
+      const fired: Array<{ index: number; at: number }> = [];
+      const timers = plan.map((p, index) =>
+        wheel.setTimeout(() => fired.push({ index, at: driver.now() - start }), p.delay),
+      );
+      plan.forEach((p, i) => {
+        if (p.cancel) timers[i]?.cancel();
+      });
+      driver.advance(6000 + 2 * tickMs);
+      const expected = plan.flatMap((p, index) => (p.cancel ? [] : [index]));
+      expect(fired.map((f) => f.index).sort((a, b) => a - b)).toEqual(expected);
+      for (const f of fired) {
+        const due = plan[f.index]?.delay ?? 0;
+        expect(f.at).toBeGreaterThanOrEqual(due);
+        expect(f.at).toBeLessThanOrEqual(due + tickMs);
+      }
+      const dues = fired.map((f) => Math.ceil((plan[f.index]?.delay ?? 0) / tickMs));
+      expect(dues).toEqual([...dues].sort((a, b) => a - b));
+      expect(wheel.pending).toBe(0);
+    },
+  );
+});
