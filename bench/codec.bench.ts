@@ -5,13 +5,13 @@
  * Pure CPU, no sockets. Bounded: each case runs for BENCH_TIME_MS (default 2000 ms).
  */
 
-import { writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { Bench } from "tinybench";
 import { encodeFrame } from "../harness/protocol/ct/codec.ts";
 import { CipherKey } from "../harness/protocol/ct/crypto.ts";
 import type { McMessage } from "../harness/protocol/ct/schemas/index.ts";
 import { McStreamDecoder } from "../harness/protocol/ct/stream-decoder.ts";
+import { writeBenchmarkSection } from "./benchmarks-file.ts";
 
 const key = CipherKey.fromSessionKey("abcdef0123456789");
 const token = "qwertyuiop123456";
@@ -70,10 +70,6 @@ const rows = bench.tasks.map((task) => {
 
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 const lines = [
-  "# Benchmarks",
-  "",
-  "## Mc codec throughput",
-  "",
   "Made by `npm run bench` (bench/codec.bench.ts), one core, no sockets:",
   "encode = body schema check + AES-128-CBC + Base64 + envelope; decode = CRLF split + envelope parse + Base64 + AES + JSON + body schema check.",
   "",
@@ -89,7 +85,6 @@ const lines = [
   "Frame sizes: " +
     [...sizes].map(([name, s]) => `${name}: body ${s.body} B, frame ${s.frame} B`).join("; ") +
     ".",
-  "",
 ];
-await writeFile(new URL("../docs/benchmarks.md", import.meta.url), lines.join("\n"));
+await writeBenchmarkSection("Mc codec throughput", lines);
 console.log(lines.join("\n"));

@@ -11,7 +11,7 @@ const esc = (text: string) =>
 
 let chartJs: string | undefined;
 /** Chart.js's UMD build, inlined so the report needs no network. */
-function chartLibrary(): string {
+export function chartLibrary(): string {
   if (chartJs === undefined) {
     const entry = createRequire(import.meta.url).resolve("chart.js");
     chartJs = readFileSync(join(dirname(entry), "chart.umd.min.js"), "utf8").replace(

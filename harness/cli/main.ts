@@ -5,9 +5,11 @@ import { addConformanceCommand } from "./conformance-command.ts";
 import { addFleetCommands } from "./fleet-commands.ts";
 import { addFrameCommands } from "./frame-command.ts";
 import { type CliIo, processIo } from "./io.ts";
+import { addLoadCommand } from "./load-command.ts";
 import { addPlatformCommand } from "./platform-command.ts";
 import { addRunCommand } from "./run-command.ts";
 import { version } from "./version.ts";
+import { addWorkerCommand } from "./worker-command.ts";
 
 /** Resolves with the name of the first SIGINT or SIGTERM the process receives. */
 export const processStopSignal = (): Promise<string> =>
@@ -56,6 +58,15 @@ export async function main(
     },
     waitForStop,
   );
+  addLoadCommand(
+    program,
+    io,
+    (code) => {
+      exitCode = Math.max(exitCode, code);
+    },
+    waitForStop,
+  );
+  addWorkerCommand(program, io, waitForStop);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   for (const command of program.commands.flatMap((c) => c.commands)) {
     command.exitOverride().configureOutput(program.configureOutput());

@@ -1,0 +1,101 @@
+/**
+ * Farm density: how many devices one machine holds against the reference platform on the same machine, what each
+ * device costs, and the heartbeat round trip once every device is online. Writes its section of docs/benchmarks.md.
+ *   npm run bench:farm
+ * Loopback only, bounded: BENCH_FARM_DEVICES (default 50,000) devices, ramped at BENCH_FARM_RAMP per second
+ * (default 250), held BENCH_FARM_STEADY seconds (default 90) at a 30 s heartbeat; the run stops at the end of that.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { LatencySummary, LoadReport } from "../harness/load/load-report.ts";
+import { writeBenchmarkSection } from "./benchmarks-file.ts";
+
+const devices = Number(process.env.BENCH_FARM_DEVICES ?? 50_000);
+const ramp = Number(process.env.BENCH_FARM_RAMP ?? 250);
+const steady = Number(process.env.BENCH_FARM_STEADY ?? 90);
+if (!(devices > 0 && devices <= 100_000))
+  throw new Error(`BENCH_FARM_DEVICES must be 1..100000, got ${devices}`);
+
+const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-farm-"));
+const fleet = join(dir, "fleet.json");
+await writeFile(
+  fleet,
+  JSON.stringify({ seed: 5, devices: [{ profile: "three-gang-switch", count: devices }] }),
+);
+const args = [
+  "load",
+  "--fleet",
+  fleet,
+  "--ramp",
+  String(ramp),
+  "--steady",
+  String(steady),
+  "--heartbeat",
+  "30",
+  "--report-dir",
+  dir,
+];
+const command = `hilfarm ${args.join(" ").replace(dir, "<tmp>").replace(dir, "<tmp>")}`;
+console.info(`bench:farm: ${command}`);
+const started = Date.now();
+const code = await new Promise<number | null>((resolve) => {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL("../bin/hilfarm.mjs", import.meta.url)), ...args],
+    {
+      stdio: ["ignore", "inherit", "inherit"],
+    },
+  );
+  child.on("exit", resolve);
+});
+const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as LoadReport;
+const wallSeconds = (Date.now() - started) / 1000;
+
+const ms = (n: number) => n.toFixed(n < 10 ? 2 : 1);
+const row = (name: string, s: LatencySummary | undefined) =>
+  s === undefined || s.count === 0
+    ? `| ${name} | 0 | - | - | - | - | - |`
+    : `| ${name} | ${s.count.toLocaleString("en-US")} | ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.p999)} | ${ms(s.max)} |`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const t = report.totals;
+const steadyFrom = report.steady?.fromSeconds;
+const cpu = cpus()[0]?.model ?? "unknown CPU";
+const lines = [
+  `Made by \`npm run bench:farm\` (bench/farm.bench.ts), which ran \`${command}\` (exit ${code}): the reference platform`,
+  "as a separate process and the devices in worker processes on the same machine, over loopback, devices spread over",
+  "source addresses 127.0.0.2-127.0.0.9, every device's timers on its worker's timer wheel.",
+  "",
+  `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; run took ${wallSeconds.toFixed(0)} s wall; stop: ${report.stopReason}.`,
+  "",
+  "| figure | value |",
+  "| --- | ---: |",
+  `| devices in the fleet | ${t.devices.toLocaleString("en-US")} |`,
+  `| devices online at the end (held) | ${t.onlineAtEnd.toLocaleString("en-US")} |`,
+  `| platform's own count online at the end | ${(report.platform?.sessionsOnline ?? 0).toLocaleString("en-US")} |`,
+  `| worker processes | ${report.workers.length} |`,
+  `| memory per device (worker RSS above baseline / devices) | ${(t.rssBytesPerDevice / 1024).toFixed(1)} KiB |`,
+  `| worker RSS, all workers | ${mib(t.workerRssBytes)} |`,
+  `| platform RSS | ${mib(report.platform?.rssBytes ?? 0)} |`,
+  `| CPU seconds: workers / platform | ${t.workerCpuSeconds.toFixed(0)} / ${(report.platform?.cpuSeconds ?? 0).toFixed(0)} |`,
+  `| frames per second (device side, in + out, whole run) | ${t.framesPerSecond.toFixed(0)} |`,
+  `| errors by kind | ${
+    Object.entries(report.errors)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "none"
+  } |`,
+  "",
+  `Round trips in ms (HDR histograms, 3 significant digits). Steady: from ${steadyFrom === undefined ? "-" : `${steadyFrom} s`} (every device online) to the end.`,
+  "",
+  "| round trip | count | p50 | p90 | p99 | p99.9 | max |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  row("heartbeat, steady", report.steady?.latency.heartbeat),
+  row("heartbeat, whole run", report.latency.heartbeat),
+  row("login, whole run", report.latency.login),
+  row("connect, whole run", report.latency.connect),
+  row("state report ack, whole run", report.latency.report),
+];
+await writeBenchmarkSection("Farm density", lines);
+console.info(lines.join("\n"));

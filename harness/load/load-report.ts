@@ -1,0 +1,108 @@
+/** What `hilfarm load` measured, as written to report.json and drawn by reports/load-html.ts. */
+
+/** Round trips a load run measures: the first four device side, control by whoever issues the controls. */
+export const loadLatencyKinds = ["login", "connect", "heartbeat", "report", "control"] as const;
+export type LoadLatencyKind = (typeof loadLatencyKinds)[number];
+
+export interface LatencySummary {
+  count: number;
+  /** Milliseconds. */
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  /** Bucketed counts for the histogram plot: upper bound of each bucket (ms) and how many fell in it. */
+  buckets: Array<{ upToMs: number; count: number }>;
+}
+
+export interface WorkerSummary {
+  workerId: string;
+  host: string;
+  shards: number[];
+  devices: number;
+  /** Devices online at the end of the run on this worker. */
+  online: number;
+  rssBytes: number;
+  /** RSS before the worker built its devices: what the devices cost is the difference. */
+  baselineRssBytes?: number;
+  /** CPU seconds (user + system) the worker used during the run. */
+  cpuSeconds: number;
+  state: "finished" | "lost";
+  /** Set when the worker was noticed gone: when, and how. */
+  lostAt?: string;
+  lostReason?: string;
+}
+
+export interface ShardSummary {
+  shard: number;
+  devices: number;
+  /** Who ran it, in order (several when it was reassigned). */
+  workers: string[];
+  state: "finished" | "reassigned" | "lost";
+  note?: string;
+}
+
+export interface LoadReport {
+  kind: "hilfarm-load/1";
+  harness: { name: "hilfarm"; version: string; node: string };
+  startedAt: string;
+  finishedAt: string;
+  /** Why the run ended: the steady duration elapsed, a stop condition (which one), or Ctrl-C. */
+  stopReason: string;
+  seed: number;
+  target: { platform: string; description: string };
+  broker: string;
+  profile: {
+    devices: number;
+    rampPerSecond: number;
+    steadySeconds: number;
+    churnPerSecond: number;
+    controlsPerSecond: number;
+    faults?: string;
+    stopOn: string[];
+  };
+  machine: { cpus: number; cpuModel: string; totalMemoryBytes: number; platform: string };
+  totals: {
+    devices: number;
+    /** Most devices online at once. */
+    peakOnline: number;
+    onlineAtEnd: number;
+    framesOut: number;
+    framesIn: number;
+    framesPerSecond: number;
+    logins: number;
+    connects: number;
+    heartbeats: number;
+    reports: number;
+    controls: number;
+    /** Worker processes' RSS above their baseline, divided by the devices they held. */
+    rssBytesPerDevice: number;
+    workerRssBytes: number;
+    workerCpuSeconds: number;
+    lostDevices: number;
+  };
+  latency: Record<LoadLatencyKind, LatencySummary>;
+  /** Round trips from the moment every device was ramped and online (or a minute after the ramp) to the end. */
+  steady?: { fromSeconds: number; latency: Record<LoadLatencyKind, LatencySummary> };
+  /** Errors by kind (`login-refused`, `login-timeout`, `resend`, `relogin`, `control-504`, ...). */
+  errors: Record<string, number>;
+  /** Devices online, sampled once a second: seconds since start. */
+  online: Array<{ t: number; online: number }>;
+  workers: WorkerSummary[];
+  shards: ShardSummary[];
+  /** The platform's own counters, when hilfarm can read them (its /metrics), to check the harness's numbers. */
+  platform?: {
+    sessionsOnline?: number;
+    logins?: number;
+    connects?: number;
+    heartbeats?: number;
+    framesIn?: number;
+    rssBytes?: number;
+    cpuSeconds?: number;
+  };
+  /** Per stop condition: whether it tripped and the value seen. */
+  stopConditions: Array<{ condition: string; tripped: boolean; seen: string }>;
+}

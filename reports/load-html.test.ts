@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { type LoadReport, loadLatencyKinds } from "../harness/load/load-report.ts";
+import { loadHtmlReport, maxOnlinePoints } from "./load-html.ts";
+import { sampleLoadReport } from "./testing/sample-load-report.ts";
+
+/** The element with this id, from its opening tag to the first closing `</tag>` after it. */
+function element(html: string, tag: string, id: string): string {
+  const start = html.indexOf(`<${tag} id="${id}"`);
+  expect(start, `no <${tag} id="${id}">`).toBeGreaterThanOrEqual(0);
+  return html.slice(start, html.indexOf(`</${tag}>`, start));
+}
+
+function chartData(html: string): {
+  plots: Array<{ kind: string; buckets: LoadReport["latency"]["heartbeat"]["buckets"] }>;
+  online: Array<[number, number]>;
+} {
+  const match = /<script type="application\/json" id="load-report-data">([^<]*)<\/script>/.exec(html);
+  expect(match).not.toBeNull();
+  return JSON.parse(match?.[1] ?? "null");
+}
+
+describe("load HTML report", () => {
+  const report = sampleLoadReport();
+  const html = loadHtmlReport(report);
+
+  it("has a latency row per kind with its percentiles, and 'not measured' for a kind never seen", () => {
+    const latency = element(html, "table", "latency-table");
+    const rows = latency.match(/<tr data-kind="[a-z]+">.*?<\/tr>/g) ?? [];
+    expect(rows.map((r) => /data-kind="([a-z]+)"/.exec(r)?.[1])).toEqual([...loadLatencyKinds]);
+    const heartbeat = rows[2] ?? "";
+    expect(heartbeat).toContain(`<td class="num">${report.latency.heartbeat.count}</td>`);
+    expect(heartbeat).toContain('<td class="num">18.2</td>'); // p99
+    expect(heartbeat).toContain('<td class="num">412.9</td>'); // max
+    expect(heartbeat).not.toContain("not measured");
+    expect(rows[4]).toContain("not measured");
+    expect(rows.filter((r) => r.includes("not measured"))).toHaveLength(1);
+  });
+
+  it("highlights the lost worker with when and why", () => {
+    const workers = element(html, "table", "workers-table");
+    const lost = workers.match(/<tr class="worker lost"[^>]*>.*?<\/tr>/g) ?? [];
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toContain("<td>w-b</td>");
+    expect(lost[0]).toContain("2026-11-22T09:03:00.000Z");
+    expect(lost[0]).toContain("no heartbeat from the worker for 10 s");
+    expect(workers.match(/<tr class="worker finished"/g)).toHaveLength(2);
+    expect(element(html, "table", "shards-table")).toMatch(
+      /<tr class="shard reassigned">.*<td>w-b -&gt; w-c<\/td><td>w-b lost at 180 s; ramped again on w-c<\/td>/,
+    );
+  });
+
+  it("escapes hostile text", () => {
+    const hostile = "<img src=x onerror=alert(1)>";
+    const base = sampleLoadReport();
+    const workers = base.workers.map((w, i) =>
+      i === 1 ? { ...w, workerId: hostile, lostReason: hostile } : w,
+    );
+    const out = loadHtmlReport({
+      ...base,
+      workers,
+      errors: { [hostile]: 3 },
+      stopReason: `</script>${hostile}`,
+    });
+    expect(out).not.toContain("<img");
+    expect(out).not.toContain(`</script>${hostile}`);
+    expect(out).toContain(`data-worker="&lt;img src=x onerror=alert(1)&gt;"`);
+    expect(out).toContain("<td>&lt;img src=x onerror=alert(1)&gt;</td>");
+  });
+
+  it("references nothing on the network", () => {
+    expect(html).not.toMatch(/<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?\/\//i);
+    expect(html).not.toMatch(/<script[^>]*\bsrc=/i);
+    expect(html).not.toMatch(/<link\b/i);
+    expect(html).toContain("Chart.js"); // inlined, not fetched
+  });
+
+  it("embeds each measured kind's buckets as given, and no plot for an unmeasured kind", () => {
+    const data = chartData(html);
+    expect(data.plots.map((p) => p.kind)).toEqual(["login", "connect", "heartbeat", "report"]);
+    expect(data.plots.find((p) => p.kind === "heartbeat")?.buckets).toEqual(report.latency.heartbeat.buckets);
+    expect(html).toContain('data-plot="latency-heartbeat"');
+    expect(html).not.toContain('data-plot="latency-control"');
+    expect(html).toContain('data-plot="online"');
+    expect(data.online).toHaveLength(300);
+    expect(data.online[200]).toEqual([200, report.online[200]?.online]);
+  });
+
+  it("downsamples devices online to at most 2,000 points, first and last kept", () => {
+    const online = Array.from({ length: 86_401 }, (_, t) => ({ t, online: t % 1000 }));
+    const data = chartData(loadHtmlReport(sampleLoadReport({ online })));
+    expect(data.online.length).toBeLessThanOrEqual(maxOnlinePoints);
+    expect(data.online.length).toBeGreaterThan(maxOnlinePoints / 2);
+    expect(data.online[0]).toEqual([0, 0]);
+    expect(data.online.at(-1)).toEqual([86_400, 400]);
+  });
+
+  it("compares the platform's counters with the harness's, and leaves the table out without them", () => {
+    const platform = element(html, "table", "platform-table");
+    expect(platform).toContain(
+      `<tr class="differs"><th>Heartbeats</th><td class="num">${report.latency.heartbeat.count + 7}</td><td class="num">${report.latency.heartbeat.count}</td></tr>`,
+    );
+    expect(platform).toContain(
+      '<tr><th>Sessions online at end</th><td class="num">1996</td><td class="num">1996</td></tr>',
+    );
+    const { platform: _, ...withoutPlatform } = sampleLoadReport();
+    expect(loadHtmlReport(withoutPlatform)).not.toContain('id="platform-table"');
+  });
+
+  it("lists errors by kind, most first, or says there were none", () => {
+    const errors = element(html, "table", "errors-table");
+    expect(errors.match(/<td>([a-z-]+)<\/td>/g)).toEqual([
+      "<td>relogin</td>",
+      "<td>resend</td>",
+      "<td>login-timeout</td>",
+    ]);
+    const clean = loadHtmlReport(sampleLoadReport({ errors: {} }));
+    expect(clean).toContain('<section id="errors">\n<h2>Errors by kind</h2>\n<p class="empty">no errors</p>');
+  });
+
+  it("shows the header and the stop conditions", () => {
+    const header = element(html, "section", "header");
+    for (const text of [
+      "emulated: the emulated platform on 127.0.0.1:8883",
+      "steady duration elapsed (200 s)",
+      "mqtt://127.0.0.1:1883",
+      "hilfarm 0.1.0",
+      "8 x AMD EPYC 7B13",
+    ])
+      expect(header).toContain(text);
+    const tripped = loadHtmlReport(
+      sampleLoadReport({ stopConditions: [{ condition: "lost > 10%", tripped: true, seen: "25%" }] }),
+    );
+    expect(element(tripped, "table", "stop-table")).toContain(
+      '<tr class="tripped"><td>lost &gt; 10%</td><td class="state">TRIPPED</td><td>25%</td></tr>',
+    );
+  });
+});
