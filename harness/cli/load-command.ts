@@ -9,6 +9,7 @@ import { showValue, UsageError } from "../errors.ts";
 import { loadFleetPlan } from "../farm/load-fleet.ts";
 import { parseFaults } from "../link/parse-faults.ts";
 import { splitAddress } from "../link/socket-link.ts";
+import { withoutCredentials } from "../load/broker-url.ts";
 import { buildLoadReport } from "../load/build-load-report.ts";
 import { coordinateLoad, type FarmState, type LoadProfile } from "../load/coordinator.ts";
 import { LoadMetricsServer } from "../load/load-metrics-server.ts";
@@ -213,7 +214,7 @@ export function addLoadCommand(
             devices: plan.devices.length,
             workers,
             platform: loginAddress,
-            broker: options.broker ?? "embedded",
+            broker: options.broker === undefined ? "embedded" : withoutCredentials(options.broker),
             metrics: metricsUrl,
           })}\n`,
         );
@@ -266,7 +267,7 @@ export function addLoadCommand(
             platform === undefined
               ? `platform at ${loginAddress}`
               : `hilfarm reference platform (separate process, ${options.connectionServers} connection servers, heartbeat ${options.heartbeat} s)`,
-          broker: options.broker ?? "embedded",
+          broker: options.broker === undefined ? "embedded" : withoutCredentials(options.broker),
           profile,
           ...(platformCounters === undefined ? {} : { platformCounters }),
         });

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { Command } from "commander";
 import { showValue, UsageError } from "../errors.ts";
+import { withoutCredentials } from "../load/broker-url.ts";
 import { FARM_NAME } from "../load/farm-messages.ts";
 import { startFarmWorker } from "../load/farm-worker.ts";
 import { createLogger } from "../log/logger.ts";
@@ -83,9 +84,14 @@ export function addWorkerCommand(program: Command, io: CliIo, waitForStop: () =>
         sourceAddresses,
         capacity: options.capacity,
       }).catch((error: Error) => {
-        throw new UsageError("broker", `cannot reach the broker at ${options.broker}: ${error.message}`);
+        throw new UsageError(
+          "broker",
+          `cannot reach the broker at ${withoutCredentials(options.broker)}: ${error.message}`,
+        );
       });
-      io.stdout.write(`${JSON.stringify({ event: "ready", worker: workerId, broker: options.broker })}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ event: "ready", worker: workerId, broker: withoutCredentials(options.broker) })}\n`,
+      );
       const signal = await waitForStop();
       logger.info({ signal }, "stopping");
       await worker.stop();

@@ -7,6 +7,7 @@ import { RealClock } from "../clock/real-clock.ts";
 import { UsageError } from "../errors.ts";
 import type { FleetPlan, PlannedDevice } from "../farm/fleet-plan.ts";
 import { seededRandom } from "../random/random.ts";
+import { withoutCredentials } from "./broker-url.ts";
 import { ControlTraffic } from "./control-traffic.ts";
 import {
   parseFarmMessage,
@@ -152,15 +153,22 @@ export async function coordinateLoad(options: CoordinatorOptions): Promise<FarmO
   const silenceMs = options.silenceMs ?? 10_000;
   const runId = randomBytes(6).toString("hex");
   const farmTopics = topicsOf(options.farm ?? "default");
-  const client: MqttClient = await mqtt.connectAsync(
-    options.brokerUrl,
-    {
-      clientId: `hilfarm-load-${runId}`,
-      reconnectPeriod: 1000,
-      connectTimeout: 10_000,
-    },
-    false,
-  );
+  const client: MqttClient = await mqtt
+    .connectAsync(
+      options.brokerUrl,
+      {
+        clientId: `hilfarm-load-${runId}`,
+        reconnectPeriod: 1000,
+        connectTimeout: 10_000,
+      },
+      false,
+    )
+    .catch((error: Error) => {
+      throw new UsageError(
+        "broker",
+        `cannot reach the broker at ${withoutCredentials(options.brokerUrl)}: ${error.message}`,
+      );
+    });
   client.on("error", (error) => logger.warn({ err: error }, "broker error"));
   const statuses = new Map<string, WorkerStatus>();
   const runs = new Map<string, WorkerRun>();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PlannedDevice } from "../farm/fleet-plan.ts";
+import { withoutCredentials } from "./broker-url.ts";
 import { splitFleet } from "./coordinator.ts";
 import { parseFarmMessage, ShardAssignmentSchema, WorkerStatusSchema } from "./farm-messages.ts";
 import { LatencyHistograms } from "./latency-histograms.ts";
@@ -106,5 +107,13 @@ describe("farm parts", () => {
     expect(metricSum(text, "hilfarm_platform_requests_total", { code: "1000" })).toBe(40);
     expect(metricSum(text, "hilfarm_platform_frames_in_total")).toBe(11);
     expect(metricSum(text, "hilfarm_platform_missing")).toBeUndefined();
+  });
+});
+
+describe("broker URLs in logs and reports", () => {
+  it("never show a password", () => {
+    expect(withoutCredentials("mqtt://lab:s3cret@broker.lab:1883")).toBe("mqtt://lab:***@broker.lab:1883");
+    expect(withoutCredentials("mqtt://127.0.0.1:1883")).toBe("mqtt://127.0.0.1:1883");
+    expect(withoutCredentials("not a url //u:s3cret@x")).not.toContain("s3cret");
   });
 });

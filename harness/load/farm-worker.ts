@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Clock, Timer } from "../clock/clock.ts";
 import { RealClock } from "../clock/real-clock.ts";
 import { splitAddress } from "../link/socket-link.ts";
+import { withoutCredentials } from "./broker-url.ts";
 import {
   parseFarmMessage,
   RunControlSchema,
@@ -200,7 +201,7 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   });
   await client.subscribeAsync([farmTopics.assign(workerId), farmTopics.stopWorker(workerId)], { qos: 1 });
   await client.publishAsync(farmTopics.status(workerId), status("idle"), { qos: 1, retain: true });
-  logger.info({ workerId, broker: options.brokerUrl }, "worker ready");
+  logger.info({ workerId, broker: withoutCredentials(options.brokerUrl) }, "worker ready");
 
   return {
     workerId,

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
+import { startBrokerContainer } from "./containers.ts";
 
 export interface Mosquitto {
   url: string;
@@ -35,18 +36,24 @@ async function freePort(): Promise<number> {
 const BINARIES = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"];
 
 /**
- * A real Mosquitto for the distributed-farm tests: the one serving 127.0.0.1:1883 (as on CI machines), or, when none
- * answers there, the `mosquitto` binary started on a free port. Neither: a clear error saying what to install.
+ * A real Mosquitto for the distributed-farm tests: the one serving 127.0.0.1:1883 (as on CI machines); when none
+ * answers there, the `mosquitto` binary started on a free port; without one, a container through testcontainers.
+ * None of these: a clear error saying what to install, and that Docker is absent.
  */
 export async function realMosquitto(): Promise<Mosquitto> {
   const standard = "mqtt://127.0.0.1:1883";
   if (await answers(standard))
     return { url: standard, origin: "the service on 127.0.0.1:1883", stop: async () => {} };
   const binary = BINARIES.find((b) => existsSync(b));
-  if (binary === undefined)
-    throw new Error(
-      "the distributed-farm tests need Mosquitto: none answers on 127.0.0.1:1883 and no mosquitto binary is installed (apt-get install mosquitto)",
-    );
+  if (binary === undefined) {
+    // Last: a Mosquitto container, when a Docker engine runs here.
+    const container = await startBrokerContainer().catch((error: Error) => {
+      throw new Error(
+        `the distributed-farm tests need Mosquitto: none answers on 127.0.0.1:1883, no mosquitto binary is installed (apt-get install mosquitto), and ${error.message}`,
+      );
+    });
+    return { url: container.url, origin: "a Mosquitto container (testcontainers)", stop: () => container.stop() };
+  }
   const port = await freePort();
   const config = join(tmpdir(), `hilfarm-mosquitto-${port}.conf`);
   await writeFile(config, `listener ${port} 127.0.0.1\nallow_anonymous true\n`);
