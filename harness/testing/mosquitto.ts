@@ -52,7 +52,11 @@ export async function realMosquitto(): Promise<Mosquitto> {
         `the distributed-farm tests need Mosquitto: none answers on 127.0.0.1:1883, no mosquitto binary is installed (apt-get install mosquitto), and ${error.message}`,
       );
     });
-    return { url: container.url, origin: "a Mosquitto container (testcontainers)", stop: () => container.stop() };
+    return {
+      url: container.url,
+      origin: "a Mosquitto container (testcontainers)",
+      stop: () => container.stop(),
+    };
   }
   const port = await freePort();
   const config = join(tmpdir(), `hilfarm-mosquitto-${port}.conf`);
