@@ -23,6 +23,24 @@ export const processStopSignal = (): Promise<string> =>
     process.on("SIGTERM", stop);
   });
 
+/**
+ * A process `hilfarm load` starts (a local worker, the reference platform) stops cleanly when its parent is gone,
+ * however the parent ended: it must not hold devices and ports for nobody.
+ */
+function stopWithParent(): void {
+  const parent = Number(process.env.HILFARM_EXIT_WITH_PARENT);
+  if (!Number.isInteger(parent) || parent <= 0) return;
+  const check = setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      clearInterval(check);
+      process.kill(process.pid, "SIGTERM");
+    }
+  }, 1000);
+  check.unref();
+}
+
 /** Exit codes: 0 all good; 1 the job found failures (bad frames, failed clauses); 2 a usage error. */
 export async function main(
   argv: readonly string[],
@@ -30,6 +48,7 @@ export async function main(
   waitForStop: () => Promise<string> = processStopSignal,
 ): Promise<number> {
   let exitCode = 0;
+  stopWithParent();
   const program = new Command("hilfarm")
     .description("hilfarm: hardware-in-the-loop test harness and device-emulator farm for smart-home devices")
     .version(version, "-V, --version")

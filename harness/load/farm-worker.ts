@@ -206,9 +206,20 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   return {
     workerId,
     stop: async () => {
-      await finish("worker stopping");
-      await client.publishAsync(farmTopics.status(workerId), status("gone"), { qos: 1, retain: true });
-      await client.endAsync();
+      // With the broker gone (a coordinator that died with its embedded broker), nothing would ever acknowledge
+      // these: the worker says what it can within a few seconds and leaves.
+      const said = (async () => {
+        await finish("worker stopping");
+        await client.publishAsync(farmTopics.status(workerId), status("gone"), { qos: 1, retain: true });
+      })().catch((error: Error) => logger.warn({ err: error }, "goodbye not delivered"));
+      const late = new Promise<"late">((resolve) =>
+        clock.setTimeout(() => resolve("late"), 5000, "stop-wait"),
+      );
+      if ((await Promise.race([said, late])) === "late") {
+        current?.runner?.stop();
+        logger.warn("the broker did not acknowledge the goodbye within 5 s; leaving anyway");
+      }
+      await client.endAsync(true);
     },
   };
 }

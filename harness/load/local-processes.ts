@@ -18,6 +18,7 @@ export function spawnHilfarm(args: string[]): ChildProcess {
   const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
   return spawn(process.execPath, [...profile, HILFARM_BIN, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, HILFARM_EXIT_WITH_PARENT: String(process.pid) },
   });
 }
 
