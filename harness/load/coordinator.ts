@@ -169,7 +169,11 @@ export async function coordinateLoad(options: CoordinatorOptions): Promise<FarmO
         `cannot reach the broker at ${withoutCredentials(options.brokerUrl)}: ${error.message}`,
       );
     });
-  client.on("error", (error) => logger.warn({ err: error }, "broker error"));
+  let leaving = false;
+  client.on("error", (error) => {
+    // Acknowledgements still arriving while the client leaves are not worth a warning.
+    if (!leaving) logger.warn({ err: error }, "broker error");
+  });
   const statuses = new Map<string, WorkerStatus>();
   const runs = new Map<string, WorkerRun>();
   const shardStates: ShardSummary[] = [];
@@ -457,6 +461,7 @@ export async function coordinateLoad(options: CoordinatorOptions): Promise<FarmO
     if (run.state === "running")
       lose(run, `no final snapshot within ${FINAL_SNAPSHOT_WAIT_MS / 1000} s of stop`);
   const finishedAt = clock.now();
+  leaving = true;
   await client.endAsync();
 
   const state = merged();

@@ -10,19 +10,29 @@ import { type FleetPlan, fleetRegistryJson } from "../farm/fleet-plan.ts";
 const HILFARM_BIN = fileURLToPath(new URL("../../bin/hilfarm.mjs", import.meta.url));
 
 /**
- * Runs `hilfarm <args>` as a child process, its stderr passed through (logs). With `HILFARM_CPU_PROF_DIR` set, each
- * child writes a V8 CPU profile there when it exits (to find what limits a farm).
+ * Runs `hilfarm <args>` as a child process, its stderr passed through (logs). `HILFARM_NODE_FLAGS` adds Node flags
+ * to every child (`--trace-gc`, heap sizes); with `HILFARM_CPU_PROF_DIR` set, each child writes a V8 CPU profile
+ * there when it exits (to find what limits a farm).
  */
 export function spawnHilfarm(args: string[]): ChildProcess {
   const profileDir = process.env.HILFARM_CPU_PROF_DIR;
   const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
-  return spawn(process.execPath, [...profile, HILFARM_BIN, ...args], {
+  const flags = (process.env.HILFARM_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  return spawn(process.execPath, [...flags, ...profile, HILFARM_BIN, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, HILFARM_EXIT_WITH_PARENT: String(process.pid) },
   });
 }
 
-/** Resolves with the child's first stdout line parsed as JSON; rejects when it exits first. */
+/** What a child prints after its ready line goes to our stderr: a pipe nobody reads would stall the child. */
+function passOnLater(child: ChildProcess): void {
+  child.stdout?.pipe(process.stderr, { end: false });
+}
+
+/**
+ * Resolves with the child's first stdout line that is a JSON object (its ready line); lines before it (Node's own,
+ * with `HILFARM_NODE_FLAGS=--trace-gc`) go to our stderr. Rejects when the child exits first.
+ */
 function firstJsonLine(child: ChildProcess, what: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -34,7 +44,13 @@ function firstJsonLine(child: ChildProcess, what: string): Promise<Record<string
         ),
       );
     child.once("exit", onExit);
-    lines.once("line", (line) => {
+    const onLine = (line: string) => {
+      if (!line.startsWith("{")) {
+        process.stderr.write(`${line}\n`);
+        return;
+      }
+      lines.off("line", onLine);
+      lines.close();
       child.off("exit", onExit);
       try {
         resolve(JSON.parse(line) as Record<string, unknown>);
@@ -46,7 +62,8 @@ function firstJsonLine(child: ChildProcess, what: string): Promise<Record<string
           ),
         );
       }
-    });
+    };
+    lines.on("line", onLine);
   });
 }
 
@@ -98,6 +115,7 @@ export async function startLocalPlatform(
     await rm(dir, { recursive: true, force: true });
     throw error;
   });
+  passOnLater(child);
   return {
     loginAddress: String(ready.login),
     apiUrl: String(ready.http),
@@ -129,6 +147,7 @@ export function startLocalWorkers(brokerUrl: string, count: number, capacity: nu
       "warn",
     ]),
   );
+  for (const child of children) passOnLater(child);
   return {
     pids: children.map((c) => c.pid ?? 0),
     stop: async () => {
