@@ -96,7 +96,7 @@ describe("TimerWheel", () => {
         expect(f.at).toBeLessThanOrEqual(due + tickMs);
       }
       // A timer's tick: the first at or after its due time, and never the tick it was scheduled in.
-    const dues = fired.map((f) => Math.max(1, Math.ceil((plan[f.index]?.delay ?? 0) / tickMs)));
+      const dues = fired.map((f) => Math.max(1, Math.ceil((plan[f.index]?.delay ?? 0) / tickMs)));
       expect(dues).toEqual([...dues].sort((a, b) => a - b));
       expect(wheel.pending).toBe(0);
     },
