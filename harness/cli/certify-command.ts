@@ -85,7 +85,7 @@ export function addCertifyCommand(
     )
     .option(
       "--mqtt-link <url>",
-      "the device's module speaks MQTT: frames on hilfarm/link/<deviceId>/up|down at this broker (mqtt://host:port[?transport=udp]), or `embedded`",
+      "the device's module speaks MQTT: frames on hilfarm/link/<deviceId>/up|down at this broker (mqtt://[user:password@]host:port[?transport=udp&framing=cts-base64&maxFrameLength=65536]), or `embedded`",
     )
     .option(
       "--replug-wait <seconds>",

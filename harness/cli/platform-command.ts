@@ -107,7 +107,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
     )
     .option(
       "--device-link-mqtt <url>",
-      "also bridge devices whose module speaks MQTT: frames on hilfarm/link/<deviceId>/up|down at this broker (mqtt://host:port, or embedded)",
+      "also bridge devices whose module speaks MQTT: frames on hilfarm/link/<deviceId>/up|down at this broker (mqtt://[user:password@]host:port[?transport=udp&framing=cts-base64], or embedded)",
     )
     .option("--log-file <file>", "write logs to this file instead of stderr")
     .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
@@ -158,7 +158,13 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         if (options.serial !== undefined)
           links.push(await bridgeSerial(options.serial, bridged, { clock: new RealClock(), logger }));
         if (options.deviceLinkMqtt !== undefined)
-          links.push(await bridgeMqtt(options.deviceLinkMqtt, bridged, { logger, host: options.host }));
+          links.push(
+            await bridgeMqtt(options.deviceLinkMqtt, bridged, {
+              logger,
+              host: options.host,
+              option: "--device-link-mqtt",
+            }),
+          );
       } catch (error) {
         for (const link of links) await link.close();
         await platform.close();

@@ -1,10 +1,11 @@
-import mqtt from "mqtt";
+import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Clock, Timer } from "../clock/clock.ts";
+import { UsageError } from "../errors.ts";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../mqtt/embedded-broker.ts";
 import type { FrameStream } from "./frame-stream.ts";
 import { MqttLinkMux } from "./mqtt-link.ts";
-import { parseMqttLinkUrl } from "./mqtt-url.ts";
+import { type MqttLinkTarget, parseMqttLinkUrl } from "./mqtt-url.ts";
 import { type PlatformAddresses, PlatformBridge } from "./platform-bridge.ts";
 import { SerialFrameStream } from "./serial/serial-stream.ts";
 import { parseSerialUrl } from "./serial/serial-url.ts";
@@ -49,49 +50,77 @@ export async function bridgeSerial(
 }
 
 /**
+ * Connects to the broker of a device link, its credentials as connect options. A broker that cannot be reached is the
+ * caller's mistake in `option` (a wrong host or port), said in one line without the password.
+ */
+async function connectBroker(target: MqttLinkTarget, option: string): Promise<MqttClient> {
+  try {
+    return await mqtt.connectAsync(target.url, {
+      ...target.credentials,
+      connectTimeout: 10_000,
+      queueQoSZero: false,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(
+      option.replace(/^--/, ""),
+      `${option}: cannot reach the broker at ${target.url}: ${reason}`,
+    );
+  }
+}
+
+/**
  * Devices on MQTT link topics (`hilfarm/link/<deviceId>/up|down`), each bridged into the platform the first time it
- * is heard; `embedded` starts a broker in this process on `host` (port 0: any free port).
+ * is heard; `embedded` starts a broker in this process on `host` (port 0: any free port). The broker going away is
+ * the link going down, whether or not any device has been heard yet. `option` names the command-line option the
+ * URL came from, for messages (default `--mqtt-link`).
  */
 export async function bridgeMqtt(
   urlOrEmbedded: string,
   platform: PlatformAddresses,
-  options: { logger: Logger; host?: string; only?: (deviceId: string) => boolean },
+  options: { logger: Logger; host?: string; only?: (deviceId: string) => boolean; option?: string },
 ): Promise<DeviceLinkBridge & { brokerUrl: string }> {
+  const option = options.option ?? "--mqtt-link";
   let broker: EmbeddedBroker | undefined;
-  let target: { url: string; transport: "tcp" | "udp" };
+  let target: MqttLinkTarget;
   if (urlOrEmbedded === "embedded" || urlOrEmbedded.startsWith("embedded?")) {
     broker = await startEmbeddedBroker({ host: options.host ?? "127.0.0.1" });
-    target = parseMqttLinkUrl(`${broker.url}${urlOrEmbedded.slice("embedded".length)}`);
-  } else target = parseMqttLinkUrl(urlOrEmbedded);
-  const client = await mqtt.connectAsync(target.url, { connectTimeout: 10_000, queueQoSZero: false });
-  const mux = await MqttLinkMux.start(client, "harness", target.url);
+    try {
+      target = parseMqttLinkUrl(`${broker.url}${urlOrEmbedded.slice("embedded".length)}`, option);
+    } catch (error) {
+      await broker.close();
+      throw error;
+    }
+  } else target = parseMqttLinkUrl(urlOrEmbedded, option);
+  let client: MqttClient;
+  let mux: MqttLinkMux;
+  try {
+    client = await connectBroker(target, option);
+    mux = await MqttLinkMux.start(client, "harness", target.url);
+  } catch (error) {
+    await broker?.close();
+    throw error;
+  }
   const bridges: PlatformBridge[] = [];
-  const downs: Array<(reason: string) => void> = [];
-  const ups: Array<() => void> = [];
   mux.onNewDevice((deviceId) => {
     if (options.only !== undefined && !options.only(deviceId)) return;
     const stream = mux.stream(deviceId);
-    stream.onDown((reason) => {
-      for (const listener of downs) listener(reason);
-    });
-    stream.onUp(() => {
-      for (const listener of ups) listener();
-    });
     options.logger.info({ deviceId, link: stream.description }, "device heard on its MQTT link");
     bridges.push(
       new PlatformBridge(stream, {
         platform,
         transport: target.transport,
-        connector: socketConnector(),
+        connector: socketConnector(target.maxFrameLength),
         logger: options.logger,
+        framing: target.framing,
       }),
     );
   });
   return {
-    description: `${target.url} hilfarm/link/<deviceId>/up|down (sessions over ${target.transport})`,
+    description: `${target.url} hilfarm/link/<deviceId>/up|down (sessions over ${target.transport}, ${target.framing})`,
     brokerUrl: target.url,
-    onDown: (listener) => downs.push(listener),
-    onUp: (listener) => ups.push(listener),
+    onDown: (listener) => mux.onDown(listener),
+    onUp: (listener) => mux.onUp(listener),
     close: async () => {
       for (const bridge of bridges) await bridge.stop();
       await client.endAsync();
@@ -111,12 +140,12 @@ export async function deviceSideConnector(
     return { connector: () => connector, description: stream.description, close: () => stream.close() };
   }
   if (link.mqttLink === undefined) throw new Error("deviceSideConnector needs --serial or --mqtt-link");
-  const { url } = parseMqttLinkUrl(link.mqttLink);
-  const client = await mqtt.connectAsync(url, { connectTimeout: 10_000, queueQoSZero: false });
-  const mux = await MqttLinkMux.start(client, "device", url);
+  const target = parseMqttLinkUrl(link.mqttLink);
+  const client = await connectBroker(target, "--mqtt-link");
+  const mux = await MqttLinkMux.start(client, "device", target.url);
   return {
     connector: (deviceId) => streamConnector(mux.stream(deviceId)),
-    description: `${url} hilfarm/link/<deviceId>/up|down`,
+    description: `${target.url} hilfarm/link/<deviceId>/up|down`,
     close: () => client.endAsync(),
   };
 }

@@ -27,3 +27,27 @@ export function withoutCrlf(frame: Buffer): Buffer {
 export function withCrlf(frame: Buffer): Buffer {
   return Buffer.concat([withoutCrlf(frame), Buffer.from("\r\n")]);
 }
+
+/**
+ * Runs a stream's listeners from an I/O callback (a serial port's data, an MQTT message). A listener that throws there
+ * would become an uncaught exception and take the whole process down, so, as socket links do, the error is reported
+ * as a process warning and `drop` is called to let go of the link, as a device drops a connection it cannot use.
+ * The listeners after the one that threw are not run.
+ */
+export function deliverGuarded<A>(
+  listeners: ReadonlyArray<(arg: A) => void>,
+  arg: A,
+  drop: () => void,
+): void {
+  for (const listener of listeners) {
+    try {
+      listener(arg);
+    } catch (error) {
+      process.emitWarning(
+        `hilfarm link listener failed, link dropped: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      drop();
+      return;
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import type { MqttClient } from "mqtt";
-import { type FrameStream, withoutCrlf } from "./frame-stream.ts";
+import { deliverGuarded, type FrameStream, withoutCrlf } from "./frame-stream.ts";
 
 /** Topics of a device's MQTT link: frames from the device on `up`, to it on `down`. */
 export const linkTopics = (deviceId: string) => ({
@@ -13,6 +13,7 @@ const TOPIC = /^hilfarm\/link\/([^/]+)\/(up|down)$/;
  * CTS frames on MQTT topics, for devices whose module speaks MQTT: one frame per message (CRLF optional), QoS 0, so
  * the link behaves as UDP does and the protocol's own resends cover a lost message. One client carries every
  * device of a side: the `device` side publishes on `up` and hears `down`; the `harness` side the other way round.
+ * `url` is the broker's URL without credentials: it is what logs and reports show.
  */
 export class MqttLinkMux {
   private readonly streams = new Map<string, Array<(line: Buffer) => void>>();
@@ -32,16 +33,19 @@ export class MqttLinkMux {
       if (direction !== (side === "device" ? "down" : "up")) return;
       if (!this.streams.has(deviceId)) {
         if (side === "device") return;
-        for (const listener of this.newDevice) listener(deviceId);
+        deliverGuarded(this.newDevice, deviceId, () => undefined);
       }
-      for (const listener of this.streams.get(deviceId) ?? []) listener(withoutCrlf(payload));
+      // A listener that throws loses this frame, with a warning: a message is all a stream has to drop.
+      deliverGuarded(this.streams.get(deviceId) ?? [], withoutCrlf(payload), () => undefined);
     });
     client.on("offline", () => {
-      for (const listener of this.downListeners) listener(`MQTT broker ${url} unreachable`);
+      deliverGuarded(this.downListeners, `MQTT broker ${url} unreachable`, () => undefined);
     });
     client.on("connect", () => {
-      for (const listener of this.upListeners) listener();
+      deliverGuarded(this.upListeners, undefined, () => undefined);
     });
+    // Reconnect attempts fail with an `error` event; unheard, it would end the process. `offline` has said so.
+    client.on("error", () => undefined);
   }
 
   static async start(client: MqttClient, side: "device" | "harness", url: string): Promise<MqttLinkMux> {
@@ -53,6 +57,14 @@ export class MqttLinkMux {
   /** The harness side: called with each device id heard on `up` for the first time (before its frame is delivered). */
   onNewDevice(listener: (deviceId: string) => void): void {
     this.newDevice.push(listener);
+  }
+
+  /** The broker went away (`reason` names it) or came back: for every device of the side, heard yet or not. */
+  onDown(listener: (reason: string) => void): void {
+    this.downListeners.push(listener);
+  }
+  onUp(listener: () => void): void {
+    this.upListeners.push(listener);
   }
 
   /** One device's link. */

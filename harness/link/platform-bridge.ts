@@ -20,6 +20,8 @@ export interface BridgeOptions {
 }
 
 interface Leg {
+  /** The 1002 or 1004 that opened it: the same bytes again are the device resending it, not a new login or session. */
+  opener: Buffer;
   link: DeviceLink | undefined;
   queue: Buffer[];
   closed: boolean;
@@ -29,14 +31,16 @@ interface Leg {
  * Carries a device's frames between a frame stream (its UART, its MQTT topics) and the platform's servers, so the
  * platform sees an ordinary device: a 1002 opens a connection to the login server and its answer comes back on the
  * stream; a 1004 opens the session (TCP or UDP as configured), ending any earlier one; every other frame goes on the
- * session. The envelope (clear text) says which is which; nothing is decrypted. When the stream goes down the
+ * session. A 1002 or 1004 identical to the one that opened a login or session still open or connecting is the device
+ * resending it after its 10 s answer timeout (same sequence, same bytes): it goes on that login or session, which a
+ * new one would end under the platform's feet. The envelope (clear text) says which is which; nothing is decrypted. When the stream goes down the
  * platform's connections close, as a device's would when its network went away.
  */
 export class PlatformBridge {
   private login: Leg | undefined;
   private session: Leg | undefined;
   private stopped = false;
-  readonly counters = { framesUp: 0, framesDown: 0, dropped: 0, logins: 0, sessions: 0 };
+  readonly counters = { framesUp: 0, framesDown: 0, dropped: 0, logins: 0, sessions: 0, resent: 0 };
 
   constructor(
     private readonly stream: FrameStream,
@@ -71,12 +75,22 @@ export class PlatformBridge {
     this.counters.framesUp++;
     const code = envelope.value.code;
     if (code === 1002) {
+      if (this.isResendOf(this.login, line)) {
+        this.counters.resent++;
+        this.deliver(this.login, line);
+        return;
+      }
       this.counters.logins++;
       this.end(this.login);
       this.login = this.open("tcp", this.options.platform.login, line);
       return;
     }
     if (code === 1004) {
+      if (this.isResendOf(this.session, line)) {
+        this.counters.resent++;
+        this.deliver(this.session, line);
+        return;
+      }
       this.counters.sessions++;
       this.end(this.session);
       const { transport, platform } = this.options;
@@ -95,7 +109,7 @@ export class PlatformBridge {
   }
 
   private open(transport: "tcp" | "udp", address: string, first: Buffer): Leg {
-    const leg: Leg = { link: undefined, queue: [first], closed: false };
+    const leg: Leg = { opener: Buffer.from(first), link: undefined, queue: [first], closed: false };
     this.options.connector.open(transport, address).then(
       (link) => {
         if (leg.closed) {
@@ -126,6 +140,10 @@ export class PlatformBridge {
       },
     );
     return leg;
+  }
+
+  private isResendOf(leg: Leg | undefined, line: Buffer): leg is Leg {
+    return leg !== undefined && !leg.closed && leg.opener.equals(line);
   }
 
   private deliver(leg: Leg, line: Buffer): void {

@@ -1,17 +1,19 @@
 import type { WireError } from "../errors.ts";
-import type { FrameStream } from "./frame-stream.ts";
+import { deliverGuarded, type FrameStream } from "./frame-stream.ts";
 import type { Connector, DeviceLink } from "./socket-link.ts";
 
 /**
  * A connector for a device behind a frame stream (an emulated device on a serial port or MQTT topics): every link it
  * opens, to the login server or a connection server, is the same stream, one at a time. A stream has no connections,
  * so nothing tells the device when the far end gives up: as over UDP, it finds out by answers not coming. While the
- * stream is down, opening fails and the open link closes.
+ * stream is down, opening fails and the open link closes. A listener that throws closes the link it listens on (with
+ * a process warning) instead of taking the process down.
  */
 export function streamConnector(stream: FrameStream): Connector {
   let current: { lines: Array<(line: Buffer) => void>; close: () => void } | undefined;
   stream.onLine((line) => {
-    for (const listener of current?.lines ?? []) listener(line);
+    const entry = current;
+    if (entry !== undefined) deliverGuarded(entry.lines, line, entry.close);
   });
   stream.onDown(() => current?.close());
   return {
@@ -27,7 +29,7 @@ export function streamConnector(stream: FrameStream): Connector {
           if (closed) return;
           closed = true;
           if (current === entry) current = undefined;
-          for (const listener of closes) listener();
+          deliverGuarded(closes, undefined, () => undefined);
         },
       };
       current = entry;

@@ -43,7 +43,7 @@ describe("the device-under-test suite over an MQTT link", () => {
     // The bridge carried the device's sessions over UDP, as the link URL asked.
     expect(report.device?.transport).toBe("udp");
     expect(report.target).toMatch(
-      /device link mqtt:\/\/127\.0\.0\.1:\d+ hilfarm\/link\/<deviceId>\/up\|down \(sessions over udp\)/,
+      /device link mqtt:\/\/127\.0\.0\.1:\d+ hilfarm\/link\/<deviceId>\/up\|down \(sessions over udp, cts-json\)/,
     );
   }, 120_000);
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RealClock } from "../../harness/clock/real-clock.ts";
+import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { SerialFrameStream } from "../../harness/link/serial/serial-stream.ts";
 import { parseSerialUrl } from "../../harness/link/serial/serial-url.ts";
 import { createLogger } from "../../harness/log/logger.ts";
@@ -131,6 +132,56 @@ describe("serial links over a pseudo-terminal pair", () => {
     for (const code of [1002, 1003, 1004, 1005, 2006, 2007, 2022]) expect(codes).toContain(code);
   });
 
+  it("hilfarm devices --serial outlives a pulled port and brings its device back when the port returns", async () => {
+    const first = await ptyPair("devices");
+    const platform = startHilfarm([
+      "platform",
+      "--registry",
+      "examples/registry/lab.json",
+      ...["--login-port", "0", "--tcp-port", "0", "--udp-port", "0", "--http-port", "0", "--no-mqtt"],
+      "--heartbeat",
+      "2",
+      "--serial",
+      first.lab,
+      "--log-level",
+      "warn",
+    ]);
+    const ready = await platform.until("ready");
+    const online = async (): Promise<boolean> => {
+      const response = await fetch(`${String(ready.http)}/api/devices/${LOCK.deviceId}`);
+      return ((await response.json()) as { online: boolean }).online;
+    };
+    const waitFor = async (check: () => Promise<boolean>, what: string, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const devices = startHilfarm([
+      "devices",
+      "--fleet",
+      await lockFleet(),
+      "--serial",
+      first.dev,
+      "--log-level",
+      "warn",
+    ]);
+    let exitCode: number | null | undefined;
+    void devices.exited.then((code) => {
+      exitCode = code;
+    });
+    await waitFor(online, "the lock to log in", 60_000);
+    await first.unplug();
+    await waitFor(async () => !(await online()), "the lock to go offline", 30_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(exitCode, `devices exited; stderr: ${devices.stderr.join("").slice(-2000)}`).toBeUndefined();
+    await ptyPair("devices");
+    // Both ends open the port again; the lock's login back-off brings it online within a minute.
+    await waitFor(online, "the lock to log in again", 75_000);
+    expect(exitCode).toBeUndefined();
+  });
+
   it("a port that comes back is opened again and carries frames as before", async () => {
     const first = await ptyPair("replug");
     const logger = createLogger({ level: "silent" });
@@ -168,6 +219,32 @@ describe("serial links over a pseudo-terminal pair", () => {
     expect(lines).toEqual(['CTS{"code":1000,"token":"t","data":"AAAA"}']);
     await device.close();
     await stream.close();
+  });
+
+  it("closed while an attempt to open the port again is failing: no timer is left behind", async () => {
+    const pty = await ptyPair("close-reopen");
+    const clock = new VirtualClock();
+    const stream = await SerialFrameStream.open(parseSerialUrl(pty.lab), {
+      clock,
+      logger: createLogger({ level: "silent" }),
+      reopenMs: 50,
+    });
+    let down = false;
+    stream.onDown(() => {
+      down = true;
+    });
+    await pty.unplug();
+    for (let i = 0; i < 200 && !down; i++) {
+      clock.advance(50);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(down).toBe(true);
+    expect(clock.timerCount("serial-reopen")).toBe(1);
+    // The reopen timer fires and an open of the missing port is under way; close before it fails.
+    clock.advance(50);
+    await stream.close();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(clock.timerCount("serial-reopen")).toBe(0);
   });
 
   it("says clearly when the port is missing or busy", async () => {

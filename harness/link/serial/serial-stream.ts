@@ -4,30 +4,64 @@ import { SerialPort } from "serialport";
 import type { Clock, Timer } from "../../clock/clock.ts";
 import { HilfarmError } from "../../errors.ts";
 import { FrameSplitter } from "../../protocol/ct/frame-splitter.ts";
-import { type FrameStream, withCrlf } from "../frame-stream.ts";
+import { deliverGuarded, type FrameStream, withCrlf } from "../frame-stream.ts";
 import { type SerialSettings, serialUrl } from "./serial-url.ts";
 
 /** A serial port that cannot be opened: missing, busy, or not ours to open. */
 export class SerialPortError extends HilfarmError {}
 
+export type SerialOpenFailure = "SERIAL_MISSING" | "SERIAL_BUSY" | "SERIAL_DENIED" | "SERIAL_FAILED";
+
+/**
+ * Why a port did not open, from the error's errno code when it has one, else from the text of the reason alone: the
+ * bindings write `Error: <strerror>, cannot open <path>` (or `Error <strerror> Cannot lock port`), and the path must
+ * not be read as the reason (`/dev/smartlock0` is not "lock", `/dev/ttyNotFound1` is not "not found").
+ */
+export function classifyOpenError(path: string, error: Error & { code?: unknown }): SerialOpenFailure {
+  switch (typeof error.code === "string" ? error.code : "") {
+    case "ENOENT":
+    case "ENODEV":
+    case "ENXIO":
+      return "SERIAL_MISSING";
+    case "EBUSY":
+    case "EAGAIN":
+    case "EWOULDBLOCK":
+      return "SERIAL_BUSY";
+    case "EACCES":
+    case "EPERM":
+      return "SERIAL_DENIED";
+  }
+  const reason = error.message
+    .split(path)
+    .join(" ")
+    .replace(/,?\s*cannot open\b[\s\S]*$/i, "");
+  if (/No such file|ENOENT|not found|No such device/i.test(reason)) return "SERIAL_MISSING";
+  if (/Cannot lock port|busy|temporarily unavailable/i.test(reason)) return "SERIAL_BUSY";
+  if (/permission denied|EACCES|not permitted/i.test(reason)) return "SERIAL_DENIED";
+  return "SERIAL_FAILED";
+}
+
 function explain(settings: SerialSettings, error: Error): SerialPortError {
-  const m = error.message;
-  if (/No such file|ENOENT|not found/i.test(m))
-    return new SerialPortError(
-      "SERIAL_MISSING",
-      `serial port ${settings.path} not found: is the USB adapter plugged in? (ls /dev/ttyUSB* /dev/ttyACM*)`,
-    );
-  if (/lock|busy|EBUSY|temporarily unavailable/i.test(m))
-    return new SerialPortError(
-      "SERIAL_BUSY",
-      `serial port ${settings.path} is busy: another program has it open (fuser ${settings.path} names it)`,
-    );
-  if (/permission|EACCES/i.test(m))
-    return new SerialPortError(
-      "SERIAL_DENIED",
-      `serial port ${settings.path}: permission denied (add the user to the dialout group)`,
-    );
-  return new SerialPortError("SERIAL_FAILED", `serial port ${settings.path}: ${m}`);
+  const { path } = settings;
+  switch (classifyOpenError(path, error)) {
+    case "SERIAL_MISSING":
+      return new SerialPortError(
+        "SERIAL_MISSING",
+        `serial port ${path} not found: is the USB adapter plugged in? (ls /dev/ttyUSB* /dev/ttyACM*)`,
+      );
+    case "SERIAL_BUSY":
+      return new SerialPortError(
+        "SERIAL_BUSY",
+        `serial port ${path} is busy: another program has it open (fuser ${path} names it)`,
+      );
+    case "SERIAL_DENIED":
+      return new SerialPortError(
+        "SERIAL_DENIED",
+        `serial port ${path}: permission denied (add the user to the dialout group)`,
+      );
+    case "SERIAL_FAILED":
+      return new SerialPortError("SERIAL_FAILED", `serial port ${path}: ${error.message}`);
+  }
 }
 
 function openPort(settings: SerialSettings): Promise<SerialPort> {
@@ -51,7 +85,10 @@ function openPort(settings: SerialSettings): Promise<SerialPort> {
 /**
  * CTS frames over a UART: CRLF-delimited lines, as on TCP, with the port's line settings. When the adapter is
  * pulled, the stream says so (`onDown`) and tries to open the port again every `reopenMs` on the clock until it is
- * back (`onUp`). Opening fails at once, with the reason, when the port is missing or busy at the start.
+ * back (`onUp`). Opening fails at once, with the reason, when the port is missing or busy at the start. While it
+ * waits for the port to come back, the stream keeps the process alive (the clock's timers do not), so a command with
+ * nothing else open (`hilfarm devices --serial`) waits for the cable rather than exiting. A listener that throws
+ * drops the port (with a process warning), which is then opened again, as after an unplug.
  */
 export class SerialFrameStream implements FrameStream {
   readonly description: string;
@@ -61,6 +98,8 @@ export class SerialFrameStream implements FrameStream {
   private readonly upListeners: Array<() => void> = [];
   private reopenTimer: Timer | undefined;
   private presenceTimer: Timer | undefined;
+  /** Ref'd while the port is down and being reopened: see the class comment. */
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
   private closed = false;
   readonly counters = { badFrames: 0, reopened: 0 };
 
@@ -102,6 +141,7 @@ export class SerialFrameStream implements FrameStream {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.holdProcess(false);
     this.reopenTimer?.cancel();
     this.presenceTimer?.cancel();
     const port = this.port;
@@ -131,7 +171,9 @@ export class SerialFrameStream implements FrameStream {
           );
           continue;
         }
-        for (const listener of this.lineListeners) listener(outcome.line);
+        deliverGuarded(this.lineListeners, outcome.line, () => {
+          if (this.port === port && port.isOpen) port.close();
+        });
       }
     });
     port.on("error", (error) =>
@@ -146,12 +188,14 @@ export class SerialFrameStream implements FrameStream {
         { link: this.description },
         `${reason}; trying to open it again every ${this.reopenMs} ms`,
       );
-      for (const listener of this.downListeners) listener(reason);
+      this.holdProcess(true);
+      deliverGuarded(this.downListeners, reason, () => undefined);
       this.scheduleReopen();
     });
   }
 
   private scheduleReopen(): void {
+    if (this.closed) return;
     this.reopenTimer = this.clock.setTimeout(
       () => {
         if (this.closed) return;
@@ -162,15 +206,37 @@ export class SerialFrameStream implements FrameStream {
               return;
             }
             this.counters.reopened++;
+            this.holdProcess(false);
             this.attach(port);
             this.logger.info({ link: this.description }, "serial port back");
-            for (const listener of this.upListeners) listener();
+            deliverGuarded(this.upListeners, undefined, () => {
+              if (this.port === port && port.isOpen) port.close();
+            });
           },
-          () => this.scheduleReopen(),
+          (error: unknown) => {
+            if (this.closed) return;
+            this.logger.debug(
+              { link: this.description, reason: error instanceof Error ? error.message : String(error) },
+              "serial port not back yet",
+            );
+            this.scheduleReopen();
+          },
         );
       },
       this.reopenMs,
       "serial-reopen",
     );
+  }
+
+  /**
+   * A ref'd Node timer that does nothing, held while the port is down: the reopen timer is on the injected clock,
+   * whose real timers are unref'd, and with the port closed nothing else may keep the event loop running.
+   */
+  private holdProcess(hold: boolean): void {
+    if (hold && this.keepAlive === undefined) this.keepAlive = setInterval(() => undefined, 60_000);
+    if (!hold && this.keepAlive !== undefined) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
   }
 }
