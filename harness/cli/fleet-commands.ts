@@ -13,6 +13,7 @@ import { createLogger, type Logger } from "../log/logger.ts";
 import { cryptoRandom, seededRandom } from "../random/random.ts";
 import type { CliIo } from "./io.ts";
 import { portOption } from "./options.ts";
+import { untilStopped } from "./until-stopped.ts";
 
 interface FleetCommandOptions {
   fleet: string;
@@ -171,7 +172,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
         io.stdout.write(`${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt })}\n`);
         const fleet = startFleet(plan, login, logger.child({ side: "devices" }), options.faults);
         const stopSummary = printSummary(fleet, io, options.summaryAfter);
-        const signal = await waitForStop();
+        const signal = await untilStopped(waitForStop);
         logger.info({ signal }, "stopping");
         stopSummary();
         fleet.powerOff();
@@ -249,7 +250,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           clock,
         );
         const stopSummary = printSummary(fleet, io, options.summaryAfter);
-        const signal = await waitForStop();
+        const signal = await untilStopped(waitForStop);
         logger.info({ signal }, "stopping");
         stopSummary();
         fleet.powerOff();

@@ -5,6 +5,7 @@ import { createLogger } from "../log/logger.ts";
 import { cryptoRandom, randomSeed, seededRandom } from "../random/random.ts";
 import type { CliIo } from "./io.ts";
 import { integerOption } from "./options.ts";
+import { untilStopped } from "./until-stopped.ts";
 
 export interface PlatformCommandOptions {
   registry: string;
@@ -175,7 +176,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         `${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt, ...(deviceLinks.length === 0 ? {} : { deviceLinks }) })}\n`,
       );
       logger.info({ seed, devices: registry.size }, "waiting for devices: point them at the login address");
-      const signal = await waitForStop();
+      const signal = await untilStopped(waitForStop);
       logger.info({ signal }, "stopping");
       for (const link of links) await link.close();
       await platform.close();

@@ -7,6 +7,7 @@ import { startFarmWorker } from "../load/farm-worker.ts";
 import { createLogger } from "../log/logger.ts";
 import type { CliIo } from "./io.ts";
 import { integerOption } from "./options.ts";
+import { untilStopped } from "./until-stopped.ts";
 
 interface WorkerOptions {
   broker: string;
@@ -92,7 +93,7 @@ export function addWorkerCommand(program: Command, io: CliIo, waitForStop: () =>
       io.stdout.write(
         `${JSON.stringify({ event: "ready", worker: workerId, broker: withoutCredentials(options.broker) })}\n`,
       );
-      const signal = await waitForStop();
+      const signal = await untilStopped(waitForStop);
       logger.info({ signal }, "stopping");
       await worker.stop();
     });

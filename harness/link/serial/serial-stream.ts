@@ -85,9 +85,9 @@ function openPort(settings: SerialSettings): Promise<SerialPort> {
 /**
  * CTS frames over a UART: CRLF-delimited lines, as on TCP, with the port's line settings. When the adapter is
  * pulled, the stream says so (`onDown`) and tries to open the port again every `reopenMs` on the clock until it is
- * back (`onUp`). Opening fails at once, with the reason, when the port is missing or busy at the start. While it
- * waits for the port to come back, the stream keeps the process alive (the clock's timers do not), so a command with
- * nothing else open (`hilfarm devices --serial`) waits for the cable rather than exiting. A listener that throws
+ * back (`onUp`). Opening fails at once, with the reason, when the port is missing or busy at the start. A command
+ * with nothing else open (`hilfarm devices --serial`) stays up while the cable is out because it holds the process
+ * until its stop signal (`untilStopped`), not because of anything here. A listener that throws
  * drops the port (with a process warning), which is then opened again, as after an unplug.
  */
 export class SerialFrameStream implements FrameStream {
@@ -98,8 +98,6 @@ export class SerialFrameStream implements FrameStream {
   private readonly upListeners: Array<() => void> = [];
   private reopenTimer: Timer | undefined;
   private presenceTimer: Timer | undefined;
-  /** Ref'd while the port is down and being reopened: see the class comment. */
-  private keepAlive: ReturnType<typeof setInterval> | undefined;
   private closed = false;
   readonly counters = { badFrames: 0, reopened: 0 };
 
@@ -141,7 +139,6 @@ export class SerialFrameStream implements FrameStream {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.holdProcess(false);
     this.reopenTimer?.cancel();
     this.presenceTimer?.cancel();
     const port = this.port;
@@ -188,7 +185,6 @@ export class SerialFrameStream implements FrameStream {
         { link: this.description },
         `${reason}; trying to open it again every ${this.reopenMs} ms`,
       );
-      this.holdProcess(true);
       deliverGuarded(this.downListeners, reason, () => undefined);
       this.scheduleReopen();
     });
@@ -206,7 +202,6 @@ export class SerialFrameStream implements FrameStream {
               return;
             }
             this.counters.reopened++;
-            this.holdProcess(false);
             this.attach(port);
             this.logger.info({ link: this.description }, "serial port back");
             deliverGuarded(this.upListeners, undefined, () => {
@@ -226,17 +221,5 @@ export class SerialFrameStream implements FrameStream {
       this.reopenMs,
       "serial-reopen",
     );
-  }
-
-  /**
-   * A ref'd Node timer that does nothing, held while the port is down: the reopen timer is on the injected clock,
-   * whose real timers are unref'd, and with the port closed nothing else may keep the event loop running.
-   */
-  private holdProcess(hold: boolean): void {
-    if (hold && this.keepAlive === undefined) this.keepAlive = setInterval(() => undefined, 60_000);
-    if (!hold && this.keepAlive !== undefined) {
-      clearInterval(this.keepAlive);
-      this.keepAlive = undefined;
-    }
   }
 }
