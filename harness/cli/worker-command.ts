@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { Command } from "commander";
 import { showValue, UsageError } from "../errors.ts";
-import { withoutCredentials } from "../load/broker-url.ts";
+import { withoutCredentials } from "../link/mqtt-url.ts";
 import { FARM_NAME } from "../load/farm-messages.ts";
 import { startFarmWorker } from "../load/farm-worker.ts";
 import { createLogger } from "../log/logger.ts";

@@ -6,8 +6,8 @@ import type { Clock, Timer } from "../clock/clock.ts";
 import { RealClock } from "../clock/real-clock.ts";
 import { UsageError } from "../errors.ts";
 import type { FleetPlan, PlannedDevice } from "../farm/fleet-plan.ts";
+import { withoutCredentials } from "../link/mqtt-url.ts";
 import { seededRandom } from "../random/random.ts";
-import { withoutCredentials } from "./broker-url.ts";
 import { ControlTraffic } from "./control-traffic.ts";
 import {
   parseFarmMessage,

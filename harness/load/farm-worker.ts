@@ -3,8 +3,8 @@ import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Clock, Timer } from "../clock/clock.ts";
 import { RealClock } from "../clock/real-clock.ts";
+import { withoutCredentials } from "../link/mqtt-url.ts";
 import { splitAddress } from "../link/socket-link.ts";
-import { withoutCredentials } from "./broker-url.ts";
 import {
   parseFarmMessage,
   RunControlSchema,
