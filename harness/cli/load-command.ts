@@ -279,7 +279,12 @@ export function addLoadCommand(
           report.stopConditions.some((c) => c.tripped) ||
           report.totals.lostDevices > 0 ||
           outcome.stopReason.startsWith("every worker") ||
-          outcome.stopReason.startsWith("interrupted");
+          outcome.stopReason.startsWith("interrupted") ||
+          report.totals.peakOnline === 0;
+        if (report.totals.peakOnline === 0)
+          io.stderr.write(
+            `hilfarm: no device ever came online at ${loginAddress} (errors: ${JSON.stringify(report.errors)}); is that the platform's login server, and does it know the fleet's devices?\n`,
+          );
         io.stdout.write(
           `${JSON.stringify({
             event: "load-finished",

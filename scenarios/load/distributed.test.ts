@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -168,6 +169,34 @@ describe("distributed load over a real Mosquitto (127.0.0.1:1883 when it runs th
 });
 
 describe("a local farm over the embedded broker", () => {
+  it("a platform no device reaches: exit 1, and a line that says no device ever came online", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-farm-"));
+    const load = startHilfarm([
+      "load",
+      "--fleet",
+      FLEET,
+      "--platform",
+      `127.0.0.1:${port}`,
+      "--workers",
+      "2",
+      "--ramp",
+      "500",
+      "--steady",
+      "2",
+      "--report-dir",
+      dir,
+    ]);
+    const finished = await load.until("load-finished");
+    expect(await load.exited).toBe(1);
+    expect(finished.peakOnline).toBe(0);
+    expect(load.stderr.join("")).toContain(`no device ever came online at 127.0.0.1:${port}`);
+    expect((await readReport(dir)).errors["login-unreachable"]).toBeGreaterThan(0);
+  }, 60_000);
+
   it("three local worker processes, one merged report, numbers that agree with the platform's own counters", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hilfarm-farm-"));
     const load = startHilfarm([
