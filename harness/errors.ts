@@ -17,6 +17,8 @@ export class HilfarmError extends Error {
 export type WireErrorCode =
   | "NO_PREFIX"
   | "BAD_JSON"
+  /** JSON (envelope or body) nested deeper than the decoder accepts (`MAX_JSON_DEPTH`). */
+  | "TOO_DEEP"
   | "BAD_ENVELOPE"
   | "UNKNOWN_CODE"
   | "BAD_BASE64"
@@ -53,19 +55,78 @@ const secretJsonValue = new RegExp(`"(${SECRET_FIELDS.join("|")})"\\s*:\\s*"[^"]
 
 /** A short, printable excerpt of untrusted input for an error message; secret JSON fields are masked. */
 export function excerpt(input: string | Uint8Array, max = 40): string {
-  const raw = typeof input === "string" ? input : Buffer.from(input).toString("latin1");
+  // Only a window is read, so a 64 KiB frame costs no more than a short one; a secret cut by the window's end is
+  // still masked (its closing quote is optional in the pattern).
+  const window = max + 64;
+  const raw =
+    typeof input === "string"
+      ? input.slice(0, window)
+      : Buffer.from(input.subarray(0, window)).toString("latin1");
   const text = raw.replace(secretJsonValue, '"$1":"[redacted]"');
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return JSON.stringify(cut);
+  const long = text.length > max || (typeof input === "string" ? input.length : input.length) > window;
+  return JSON.stringify(long ? `${text.slice(0, max)}…` : text);
 }
 
-/** A JSON value as it would be written, cut short, for an error message (`got 1`, `got "abc"`). */
+/** Nesting shown by `showValue`; deeper values are written `[…]` / `{…}`. */
+const SHOW_DEPTH = 3;
+
+/**
+ * A value as JSON would write it, cut short, for an error message (`got 1`, `got "abc"`). Total and bounded: it never
+ * throws and reads at most about `max` characters' worth of the value, whatever its depth, size or cycles (values in
+ * errors come from the wire).
+ */
 export function showValue(value: unknown, max = 40): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
+  const out: string[] = [];
+  let length = 0;
+  const seen = new Set<object>();
+  const write = (text: string): boolean => {
+    out.push(text);
+    length += text.length;
+    return length <= max;
+  };
+  const visit = (v: unknown, depth: number): boolean => {
+    switch (typeof v) {
+      case "string":
+        return write(JSON.stringify(v.length > max ? v.slice(0, max + 1) : v));
+      case "number":
+        return write(Number.isFinite(v) ? String(v) : "null");
+      case "boolean":
+        return write(String(v));
+      case "bigint":
+        return write(`${v}n`);
+      case "undefined":
+        return write("undefined");
+      case "symbol":
+        return write(v.description === undefined ? "Symbol()" : `Symbol(${v.description.slice(0, max)})`);
+      case "function":
+        return write("[function]");
+    }
+    if (v === null) return write("null");
+    const object = v as object;
+    const array = Array.isArray(object);
+    if (seen.has(object)) return write("[circular]");
+    if (depth >= SHOW_DEPTH) return write(array ? "[…]" : "{…}");
+    seen.add(object);
+    try {
+      if (!write(array ? "[" : "{")) return false;
+      let first = true;
+      for (const key in object) {
+        if (!Object.hasOwn(object, key)) continue;
+        if (!first && !write(",")) return false;
+        first = false;
+        if (!array && !write(`${JSON.stringify(key.length > max ? key.slice(0, max + 1) : key)}:`))
+          return false;
+        if (!visit((object as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return write(array ? "]" : "}");
+    } catch {
+      // A getter or proxy that throws: say so rather than fail the message that shows it.
+      return write("[unreadable]");
+    } finally {
+      seen.delete(object);
+    }
+  };
+  visit(value, 0);
+  const text = out.join("");
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseJsonSafely } from "../protocol/ct/json-safe.ts";
 import { loadLatencyKinds } from "./load-report.ts";
 
 /**
@@ -112,13 +113,9 @@ export function parseFarmMessage<T>(
   schema: z.ZodType<T>,
   payload: Buffer,
 ): { ok: true; value: T } | { ok: false; error: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(payload.toString("utf8"));
-  } catch (error) {
-    return { ok: false, error: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  const parsed = schema.safeParse(json);
+  const json = parseJsonSafely(payload.toString("utf8"));
+  if (!json.ok) return { ok: false, error: `not JSON: ${json.reason}` };
+  const parsed = schema.safeParse(json.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {

@@ -60,7 +60,7 @@ export function openEnvelope(envelope: Envelope, key: CipherKey): Result<McMessa
   if (!parsed.ok) {
     return fail(
       new WireError(
-        "BAD_BODY_JSON",
+        parsed.tooDeep ? "TOO_DEEP" : "BAD_BODY_JSON",
         `data: decrypted body of ${envelope.code} is not JSON (${parsed.reason})`,
         "data",
       ),

@@ -77,7 +77,12 @@ export function parseEnvelope(line: Uint8Array, framing: Framing = "cts-json"): 
   }
   const json = parseJsonSafely(text);
   if (!json.ok)
-    return fail(new WireError("BAD_JSON", `envelope is not JSON (${json.reason}): ${excerpt(text)}`));
+    return fail(
+      new WireError(
+        json.tooDeep ? "TOO_DEEP" : "BAD_JSON",
+        `envelope is not JSON (${json.reason}): ${excerpt(text)}`,
+      ),
+    );
   const parsed = EnvelopeSchema.safeParse(json.value, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,11 +1,19 @@
 /**
- * JSON.parse for bytes from the wire. A `__proto__` key is refused: in a parsed object it is an own property, but
- * any copy of it (a schema's output, a spread) turns it into the object's prototype, so the value would vanish or
- * leak into property lookups. The full check runs only when the text could hold such a key.
+ * JSON.parse for bytes from the wire (frames, API bodies).
+ * - Nesting deeper than `maxDepth` is refused before parsing: every consumer of a parsed value (schemas, error
+ *   messages, copies) walks it recursively, and thousands of `[` in one datagram would exhaust the stack there.
+ * - A `__proto__` key is refused: in a parsed object it is an own property, but any copy of it (a schema's output, a
+ *   spread) turns it into the object's prototype, so the value would vanish or leak into property lookups. The full
+ *   check runs only when the text could hold such a key.
  */
-export type SafeJson = { ok: true; value: unknown } | { ok: false; reason: string };
+export type SafeJson = { ok: true; value: unknown } | { ok: false; reason: string; tooDeep?: true };
 
-export function parseJsonSafely(text: string): SafeJson {
+/** Deepest nesting of arrays and objects accepted from the wire. Spec bodies nest at most 4 levels. */
+export const MAX_JSON_DEPTH = 32;
+
+export function parseJsonSafely(text: string, maxDepth: number = MAX_JSON_DEPTH): SafeJson {
+  if (nestingExceeds(text, maxDepth))
+    return { ok: false, reason: `nested deeper than ${maxDepth} levels`, tooDeep: true };
   let value: unknown;
   try {
     value =
@@ -20,6 +28,30 @@ export function parseJsonSafely(text: string): SafeJson {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }
   return { ok: true, value };
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+
+/** True when brackets and braces outside strings open more than `maxDepth` levels at some point. One pass. */
+function nestingExceeds(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      if (++depth > maxDepth) return true;
+    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) depth--;
+  }
+  return false;
 }
 
 class ProtoKey extends Error {}
