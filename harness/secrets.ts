@@ -3,6 +3,7 @@ export const SECRET_FIELDS: readonly string[] = [
   "pin",
   "sessionKey",
   "token",
+  "apiToken",
   "lanKey",
   "appSecret",
   "bindKey",

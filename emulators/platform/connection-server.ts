@@ -5,8 +5,11 @@ import type { Clock } from "../../harness/clock/clock.ts";
 import { type DecodedFrame, decodeFrameLine } from "../../harness/protocol/ct/codec.ts";
 import type { Envelope, Framing } from "../../harness/protocol/ct/envelope.ts";
 import type { ConnectRequest } from "../../harness/protocol/ct/schemas/index.ts";
+import { parseSequence } from "../../harness/protocol/ct/sequence.ts";
 import { McStreamDecoder } from "../../harness/protocol/ct/stream-decoder.ts";
+import type { ConnectionAdmission } from "./admission.ts";
 import type { DeviceChannel } from "./channel.ts";
+import type { HandlerGuard } from "./guard.ts";
 import type { IssuedLogin, LoginTable } from "./logins.ts";
 import type { PlatformMetrics } from "./metrics.ts";
 import type { DeviceSession } from "./session.ts";
@@ -18,6 +21,10 @@ export interface ConnectionServerOptions {
   logger: Logger;
   metrics: PlatformMetrics;
   clock: Clock;
+  admission: ConnectionAdmission;
+  guard: HandlerGuard;
+  /** The device's open session, on whichever connection server it is. */
+  liveSession: (deviceId: string) => DeviceSession | undefined;
   framing: Framing;
   maxFrameLength: number;
   /** A TCP connection that has not sent a valid 1004 after this long is closed. */
@@ -64,8 +71,12 @@ export class ConnectionServer {
 
   private keyFor = (envelope: Envelope) => this.options.logins.byTokenOf(envelope.token)?.key;
 
-  /** The 1004 checks shared by TCP and UDP; returns the login, or undefined (and counts why). */
-  private checkConnect(frame: DecodedFrame, transport: "tcp" | "udp"): IssuedLogin | undefined {
+  /**
+   * The 1004 checks shared by TCP and UDP: the token in clear and in the body must be one that works. A 1004 that
+   * repeats a connect already seen for its token is a resend or a replay: it opens nothing (docs/protocol-readings.md,
+   * "Replays"). Counts the outcome.
+   */
+  private checkConnect(frame: DecodedFrame, transport: "tcp" | "udp"): ConnectVerdict {
     const { envelope, message } = frame;
     const login = this.options.logins.byTokenOf(envelope.token);
     if (message.code !== 1004 || login === undefined || message.body.token !== envelope.token) {
@@ -74,13 +85,21 @@ export class ConnectionServer {
         { transport, code: message.code },
         "connect refused: closed without an answer",
       );
-      return undefined;
+      return { kind: "refused" };
+    }
+    const sequence = parseSequence(message.body.sequence);
+    if (this.options.logins.isRepeatedConnect(login.token, sequence)) {
+      this.options.metrics.connects.inc({ transport, outcome: "repeated" });
+      const live = this.options.liveSession(login.deviceId);
+      return { kind: "repeated", ...(live?.token === login.token ? { live } : {}) };
     }
     this.options.metrics.connects.inc({ transport, outcome: "ok" });
-    return login;
+    return { kind: "new", login };
   }
 
   private acceptTcp(socket: Socket): void {
+    const admitted = this.options.admission.admit(socket);
+    if (admitted === undefined) return;
     const { metrics, logger } = this.options;
     // Small request/response frames: Nagle would hold a frame back until the peer's delayed ACK.
     socket.setNoDelay(true);
@@ -108,7 +127,14 @@ export class ConnectionServer {
       this.options.connectTimeoutMs,
       "connect-timeout",
     );
-    socket.on("data", (chunk: Buffer) => {
+    socket.on("data", (chunk: Buffer) =>
+      this.options.guard.run(
+        "tcp",
+        () => receive(chunk),
+        () => socket.destroy(),
+      ),
+    );
+    const receive = (chunk: Buffer): void => {
       for (const outcome of decoder.push(chunk)) {
         if (socket.destroyed) return;
         if (!outcome.ok) {
@@ -123,14 +149,23 @@ export class ConnectionServer {
         metrics.framesIn.inc({ transport: "tcp" });
         metrics.requests.inc({ code: String(outcome.value.message.code) });
         if (session === undefined) {
-          const login = this.checkConnect(outcome.value, "tcp");
-          if (login === undefined) {
-            socket.destroy();
+          const verdict = this.checkConnect(outcome.value, "tcp");
+          if (verdict.kind !== "new") {
+            // A repeated connect on a new connection: answered from the live session's stored 1005 at most; that
+            // session keeps its own connection.
+            const answer = verdict.kind === "repeated" ? verdict.live?.answerToConnect : undefined;
+            if (answer === undefined) socket.destroy();
+            else {
+              idle.cancel();
+              metrics.framesOut.inc({ transport: "tcp" });
+              socket.end(answer);
+            }
             return;
           }
           idle.cancel();
+          admitted.established();
           session = this.options.onConnect(
-            login,
+            verdict.login,
             outcome.value.message.body as ConnectRequest,
             channel,
             this,
@@ -144,7 +179,7 @@ export class ConnectionServer {
         }
         session.receive(outcome.value.message, outcome.raw);
       }
-    });
+    };
     socket.on("close", () => {
       idle.cancel();
       session?.end("closed");
@@ -153,6 +188,14 @@ export class ConnectionServer {
   }
 
   private acceptDatagram(datagram: Buffer, rinfo: RemoteInfo): void {
+    this.options.guard.run(
+      "udp",
+      () => this.receiveDatagram(datagram, rinfo),
+      () => undefined,
+    );
+  }
+
+  private receiveDatagram(datagram: Buffer, rinfo: RemoteInfo): void {
     const { metrics, logger } = this.options;
     // Each datagram carries exactly one frame (protocol-decisions section 1); its CRLF is optional.
     const crlf =
@@ -178,14 +221,21 @@ export class ConnectionServer {
     metrics.requests.inc({ code: String(message.code) });
     const token = envelope.token ?? "";
     const known = this.udpSessions.get(token);
-    if (message.code === 1004 && !(known?.session.isRepeatedConnect(message) ?? false)) {
-      const login = this.checkConnect(decoded.value, "udp");
-      if (login === undefined) return;
+    if (message.code === 1004) {
+      const verdict = this.checkConnect(decoded.value, "udp");
+      if (verdict.kind === "repeated") {
+        // The session's own resend of the 1004 whose 1005 was lost is answered again (to the session's address);
+        // any other repeat opens nothing.
+        if (known !== undefined && known.session === verdict.live)
+          known.session.receive(message, line, known.channel.isPeer(rinfo) ? "peer" : "elsewhere");
+        return;
+      }
+      if (verdict.kind === "refused") return;
       const channel: UdpChannel = new UdpChannel(this.udp, rinfo, metrics, () => {
         if (this.udpSessions.get(token)?.channel === channel) this.udpSessions.delete(token);
       });
       // onConnect ends the device's older session, whose channel then leaves the map.
-      const session = this.options.onConnect(login, message.body, channel, this, line);
+      const session = this.options.onConnect(verdict.login, message.body, channel, this, line);
       this.udpSessions.set(token, { session, channel });
       return;
     }
@@ -194,10 +244,16 @@ export class ConnectionServer {
       return;
     }
     // The token names the session. Only a frame the session takes as new moves the reply address (NAT
-    // rebinding); a replayed or late datagram from elsewhere does not.
-    if (known.session.receive(message, line)) known.channel.retarget(rinfo);
+    // rebinding); a replayed or late datagram from elsewhere is never applied twice and moves nothing.
+    const from = known.channel.isPeer(rinfo) ? "peer" : "elsewhere";
+    if (known.session.receive(message, line, from)) known.channel.retarget(rinfo);
   }
 }
+
+type ConnectVerdict =
+  | { kind: "refused" }
+  | { kind: "repeated"; live?: DeviceSession }
+  | { kind: "new"; login: IssuedLogin };
 
 class UdpChannel implements DeviceChannel {
   readonly transport = "udp";
@@ -217,6 +273,10 @@ class UdpChannel implements DeviceChannel {
 
   get remote(): string {
     return `${this.address}:${this.port}`;
+  }
+
+  isPeer(rinfo: RemoteInfo): boolean {
+    return rinfo.address === this.address && rinfo.port === this.port;
   }
 
   retarget(rinfo: RemoteInfo): void {

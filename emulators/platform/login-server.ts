@@ -5,6 +5,8 @@ import type { DecodedFrame } from "../../harness/protocol/ct/codec.ts";
 import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
 import type { Framing } from "../../harness/protocol/ct/envelope.ts";
 import { McStreamDecoder } from "../../harness/protocol/ct/stream-decoder.ts";
+import type { ConnectionAdmission } from "./admission.ts";
+import type { HandlerGuard } from "./guard.ts";
 import type { PlatformMetrics } from "./metrics.ts";
 import type { Registry } from "./registry/index.ts";
 
@@ -13,6 +15,8 @@ export interface LoginServerOptions {
   logger: Logger;
   metrics: PlatformMetrics;
   clock: Clock;
+  admission: ConnectionAdmission;
+  guard: HandlerGuard;
   framing: Framing;
   maxFrameLength: number;
   /** A connection that has not sent a 1002 after this long is closed. */
@@ -36,6 +40,7 @@ export interface LoginServerOptions {
 export function createLoginServer(options: LoginServerOptions): Server {
   const { registry, logger, metrics } = options;
   return createServer((socket: Socket) => {
+    if (options.admission.admit(socket) === undefined) return;
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     socket.setNoDelay(true);
     let done = false;
@@ -69,7 +74,18 @@ export function createLoginServer(options: LoginServerOptions): Server {
         return device === undefined ? undefined : CipherKey.fromPin(device.pin);
       },
     });
-    socket.on("data", (chunk: Buffer) => {
+    socket.on("data", (chunk: Buffer) =>
+      options.guard.run(
+        "login",
+        () => receive(chunk),
+        () => {
+          done = true;
+          idle.cancel();
+          socket.destroy();
+        },
+      ),
+    );
+    function receive(chunk: Buffer) {
       for (const outcome of decoder.push(chunk)) {
         if (done) return;
         lastRaw = outcome.raw;
@@ -104,7 +120,7 @@ export function createLoginServer(options: LoginServerOptions): Server {
         metrics.logins.inc({ outcome: "ok" });
         socket.end(response);
       }
-    });
+    }
     socket.on("close", () => idle.cancel());
     socket.on("error", (error) => logger.debug({ remote, err: error }, "login connection error"));
   });

@@ -7,31 +7,100 @@ export interface IssuedLogin {
   issuedAt: number;
 }
 
+/** Logins of one device answered but not yet connected; older ones beyond this are forgotten. */
+const PENDING_PER_DEVICE = 4;
+/** Connect sequences remembered per token: a 1004 repeating one of them is a resend or a replay. */
+const CONNECTS_PER_TOKEN = 16;
+
+interface Entry extends IssuedLogin {
+  /** A session was opened with this token. */
+  connected: boolean;
+  /** Sequences of the 1004s that opened sessions with this token, newest last. */
+  connects: number[];
+}
+
 /**
- * Tokens the login server issued and not yet superseded (protocol-decisions section 6): a new login invalidates
- * the device's previous token.
+ * Tokens the login server issued (docs/protocol-readings.md, "Replays"). The spec has no nonce, so a captured 1002
+ * can be replayed and is answered again; what keeps the live session safe is that nothing moves at login:
+ * - a login is *pending* until a 1004 carrying its token (sealed with its session key, which only the PIN holder can
+ *   read from the 1003) opens a session; only then do the device's other tokens stop working;
+ * - a token stops working when the session it opened ends, whatever the reason;
+ * - a 1004 repeating a connect sequence already seen for its token opens nothing.
+ * Pending logins expire after `pendingMs`, and at most `PENDING_PER_DEVICE` are kept per device.
  */
 export class LoginTable {
-  private readonly byToken = new Map<string, IssuedLogin>();
-  private readonly tokenByDevice = new Map<string, string>();
+  private readonly byToken = new Map<string, Entry>();
+  private readonly pendingByDevice = new Map<string, string[]>();
+  private readonly connectedByDevice = new Map<string, string>();
 
-  /** Records a login; returns the login it supersedes, if any. */
-  issue(login: IssuedLogin): IssuedLogin | undefined {
-    const previousToken = this.tokenByDevice.get(login.deviceId);
-    const previous = previousToken === undefined ? undefined : this.byToken.get(previousToken);
-    if (previousToken !== undefined) this.byToken.delete(previousToken);
-    this.byToken.set(login.token, login);
-    this.tokenByDevice.set(login.deviceId, login.token);
-    return previous;
+  constructor(
+    private readonly now: () => number,
+    private readonly pendingMs: number,
+  ) {}
+
+  /** Records a login answered with a 1003; the device's live session and token are untouched. */
+  issue(login: IssuedLogin): void {
+    const pending = this.pendingByDevice.get(login.deviceId) ?? [];
+    pending.push(login.token);
+    while (pending.length > PENDING_PER_DEVICE) this.byToken.delete(pending.shift() as string);
+    this.pendingByDevice.set(login.deviceId, pending);
+    this.byToken.set(login.token, { ...login, connected: false, connects: [] });
   }
 
+  /** The login a token belongs to, while the token works. */
   byTokenOf(token: string | undefined): IssuedLogin | undefined {
-    return token === undefined ? undefined : this.byToken.get(token);
+    return this.working(token);
   }
 
-  forget(deviceId: string): void {
-    const token = this.tokenByDevice.get(deviceId);
-    if (token !== undefined) this.byToken.delete(token);
-    this.tokenByDevice.delete(deviceId);
+  private working(token: string | undefined): Entry | undefined {
+    const entry = token === undefined ? undefined : this.byToken.get(token);
+    if (entry === undefined) return undefined;
+    if (!entry.connected && this.now() - entry.issuedAt > this.pendingMs) {
+      this.drop(entry);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** True when a 1004 with this token and sequence opened a session before: a resend or a replay. */
+  isRepeatedConnect(token: string, sequence: number): boolean {
+    return this.byToken.get(token)?.connects.includes(sequence) ?? false;
+  }
+
+  /**
+   * A 1004 with this token opens a session: the device's other tokens (an older session's, other pending logins)
+   * stop working. Returns false when the token does not work.
+   */
+  connected(token: string, sequence: number): boolean {
+    const entry = this.working(token);
+    if (entry === undefined) return false;
+    const { deviceId } = entry;
+    for (const other of this.pendingByDevice.get(deviceId) ?? [])
+      if (other !== token) this.byToken.delete(other);
+    this.pendingByDevice.delete(deviceId);
+    const previous = this.connectedByDevice.get(deviceId);
+    if (previous !== undefined && previous !== token) this.byToken.delete(previous);
+    this.connectedByDevice.set(deviceId, token);
+    entry.connected = true;
+    entry.connects.push(sequence);
+    if (entry.connects.length > CONNECTS_PER_TOKEN) entry.connects.shift();
+    return true;
+  }
+
+  /** The session opened with this token ended: the token stops working. */
+  sessionEnded(token: string): void {
+    const entry = this.byToken.get(token);
+    if (entry?.connected) this.drop(entry);
+  }
+
+  private drop(entry: Entry): void {
+    this.byToken.delete(entry.token);
+    if (this.connectedByDevice.get(entry.deviceId) === entry.token)
+      this.connectedByDevice.delete(entry.deviceId);
+    const pending = this.pendingByDevice.get(entry.deviceId);
+    if (pending === undefined) return;
+    const left = pending.filter((t) => t !== entry.token);
+    if (left.length === 0) this.pendingByDevice.delete(entry.deviceId);
+    else this.pendingByDevice.set(entry.deviceId, left);
   }
 }

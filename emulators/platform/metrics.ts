@@ -56,6 +56,37 @@ export class PlatformMetrics {
     registers: [this.registry],
   });
 
+  readonly handlerErrors = new Counter({
+    name: "hilfarm_platform_handler_errors_total",
+    help: "Input handlers that threw, by surface (login, tcp, udp, http): the connection or datagram was dropped",
+    labelNames: ["surface"] as const,
+    registers: [this.registry],
+  });
+  readonly connectionsRefused = new Counter({
+    name: "hilfarm_platform_connections_refused_total",
+    help: "TCP connections on the device ports closed at once, by reason: total, pending, pending_per_address (a cap was reached), accept_failed (no descriptor left)",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  readonly connectionsOpen = new Gauge({
+    name: "hilfarm_platform_connections_open",
+    help: "TCP connections held on the device ports, by state: pending (not yet logged in or connected), session",
+    labelNames: ["state"] as const,
+    registers: [this.registry],
+  });
+  readonly httpErrors = new Counter({
+    name: "hilfarm_platform_http_errors_total",
+    help: "HTTP requests whose handler failed unexpectedly (a platform bug, answered without details), by status",
+    labelNames: ["status"] as const,
+    registers: [this.registry],
+  });
+  readonly httpRefused = new Counter({
+    name: "hilfarm_platform_http_refused_total",
+    help: "HTTP requests refused before their handler ran, by reason: unauthorized, method_not_allowed, body_too_large, too_many_firmware_files, connections",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
   text(): Promise<string> {
     return this.registry.metrics();
   }

@@ -5,20 +5,24 @@ import type { Logger } from "pino";
 import type { Clock } from "../../harness/clock/clock.ts";
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
-import { HilfarmError } from "../../harness/errors.ts";
+import { HilfarmError, UsageError } from "../../harness/errors.ts";
 import { createLogger } from "../../harness/log/logger.ts";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../harness/mqtt/embedded-broker.ts";
 import { encodeFrame } from "../../harness/protocol/ct/codec.ts";
 import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
 import { DEFAULT_MAX_FRAME_LENGTH, type Framing } from "../../harness/protocol/ct/envelope.ts";
 import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import { parseSequence } from "../../harness/protocol/ct/sequence.ts";
 import { newToken, type Random, randomSeed, seededRandom } from "../../harness/random/random.ts";
+import { ConnectionAdmission } from "./admission.ts";
 import { createBusinessHandler } from "./business.ts";
 import { ConnectionServer } from "./connection-server.ts";
 import { trackConnections } from "./connections.ts";
 import { createMqttFanout, type Fanout, nullFanout } from "./fanout/index.ts";
 import { FirmwareStore } from "./firmware.ts";
+import { HandlerGuard, RateLimitedWarning } from "./guard.ts";
 import { createHttpApi } from "./http-api.ts";
+import { defaultLimits, type PlatformLimits } from "./limits.ts";
 import { createLoginServer } from "./login-server.ts";
 import { LoginTable } from "./logins.ts";
 import { PlatformMetrics } from "./metrics.ts";
@@ -41,8 +45,15 @@ export interface PlatformOptions {
   /** Source of tokens and session keys; `cryptoRandom()` for unpredictable ones. Default: `random`. */
   secretRandom?: Random;
   logger?: Logger;
-  /** Interface to listen on. Default 127.0.0.1; 0.0.0.0 for a lab network. */
+  /** Interface the device ports listen on. Default 127.0.0.1; 0.0.0.0 for a lab network. */
   host?: string;
+  /**
+   * Interface the HTTP API (and `/metrics`, `/firmware`) listens on, independent of `host`. Default 127.0.0.1.
+   * Beyond loopback it needs `apiToken`: the API controls devices and takes firmware.
+   */
+  httpHost?: string;
+  /** Bearer token `/api/*` and `/metrics` require (`Authorization: Bearer <token>`); `/firmware/*` stays open. */
+  apiToken?: string;
   /** Host written into `tcpHost`/`udpHost` of the login response. Default: `host`, or 127.0.0.1 for 0.0.0.0. */
   advertisedHost?: string;
   loginPort?: number;
@@ -61,6 +72,8 @@ export interface PlatformOptions {
   withholdAnswer?: (deviceId: string, code: number) => boolean;
   synthesizer?: Synthesizer;
   firmwareDir?: string;
+  /** Caps on what the wire may hold (connections, bodies, firmware); each defaults to `defaultLimits()`. */
+  limits?: Partial<PlatformLimits>;
 }
 
 export interface PlatformAddresses {
@@ -99,14 +112,37 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+const isWildcard = (host: string) => host === "0.0.0.0" || host === "::";
+
+/** 127.0.0.0/8, ::1 (and its IPv4-mapped forms) and localhost: only this machine reaches them. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return (
+    h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h)
+  );
+}
+
 const hostPort = (host: string, port: number) => (isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`);
 
-function listenTcp(server: Server, port: number, host: string): Promise<number> {
+/**
+ * Listens. An error while listening rejects; a later one (an accept that failed: no descriptor left) goes to
+ * `onError`, since an 'error' event with no listener would end the process.
+ */
+function listenTcp(
+  server: Server,
+  port: number,
+  host: string,
+  onError: (error: NodeJS.ErrnoException) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once("error", (error) =>
-      reject(new HilfarmError("LISTEN", `cannot listen on tcp ${hostPort(host, port)}: ${error.message}`)),
-    );
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+    const failed = (error: Error) =>
+      reject(new HilfarmError("LISTEN", `cannot listen on tcp ${hostPort(host, port)}: ${error.message}`));
+    server.once("error", failed);
+    server.listen(port, host, () => {
+      server.off("error", failed);
+      server.on("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
   });
 }
 
@@ -125,10 +161,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const store = new StateStore();
   for (const device of registry.all()) store.register(device.deviceId, device.model, device.parentId);
   const metrics = new PlatformMetrics();
-  const firmware = new FirmwareStore();
+  const limits: PlatformLimits = { ...defaultLimits(), ...options.limits };
+  const httpHost = options.httpHost ?? "127.0.0.1";
+  if (options.apiToken === undefined && !isLoopback(httpHost)) {
+    throw new UsageError(
+      "api-token",
+      `the HTTP API would listen on ${httpHost} (--http-host), beyond loopback, without a token: give --api-token ` +
+        "(or HILFARM_API_TOKEN), or keep --http-host on 127.0.0.1",
+    );
+  }
+  if (options.apiToken === "") throw new UsageError("api-token", "--api-token must not be empty");
+  const firmware = new FirmwareStore(limits);
   if (options.firmwareDir !== undefined) await firmware.loadDirectory(options.firmwareDir);
   const events = new EventEmitter<PlatformEvents>();
-  const logins = new LoginTable();
+  const warnings = new RateLimitedWarning(logger, clock);
+  const guard = new HandlerGuard(metrics, warnings);
+  const admission = new ConnectionAdmission(limits, metrics, warnings);
+  // A login not followed by its connect within this long is forgotten (the device logs in again).
+  const logins = new LoginTable(() => clock.now(), 6 * timing.responseTimeoutMs);
   const sessions = new Map<string, DeviceSession>();
   const waiters = new StateReportWaiters(clock);
   const closers: Array<() => Promise<void>> = [];
@@ -181,7 +231,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     metrics.sessionsEnded.inc({ reason });
     events.emit("session-end", { deviceId: session.deviceId, reason });
     logger.info({ deviceId: session.deviceId, reason }, "session ended");
-    if (reason === "offline" || reason === "failed-sends") logins.forget(session.deviceId);
+    // A token stops working with its session; a session replaced with the same token keeps it (its replacement
+    // made the device's other tokens stop working).
+    if (reason !== "replaced") logins.sessionEnded(session.token);
     if (sessions.get(session.deviceId) !== session) return;
     sessions.delete(session.deviceId);
     setOnline(session.deviceId, false);
@@ -199,10 +251,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           logger,
           metrics,
           clock,
+          admission,
+          guard,
+          liveSession: (deviceId) => sessions.get(deviceId),
           connectTimeoutMs: 3 * timing.responseTimeoutMs,
           framing,
           maxFrameLength,
           onConnect: (login, connect, channel, server, raw) => {
+            logins.connected(login.token, parseSequence(connect.sequence));
             sessions.get(login.deviceId)?.end("replaced");
             const session = new DeviceSession({
               deviceId: login.deviceId,
@@ -226,6 +282,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
                 });
               },
               onResend: () => metrics.resends.inc(),
+              onDropped: (_s, reason) => metrics.framesDropped.inc({ reason }),
               ...(options.withholdAnswer === undefined ? {} : { withholdAnswer: options.withholdAnswer }),
             });
             sessions.set(login.deviceId, session);
@@ -256,6 +313,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     logger,
     metrics,
     clock,
+    admission,
+    guard,
     loginTimeoutMs: 3 * timing.responseTimeoutMs,
     onRefused: (refusal) => events.emit("login-refused", { ...refusal, at: clock.now() }),
     framing,
@@ -273,7 +332,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         key: CipherKey.fromSessionKey(sessionKey),
         issuedAt: clock.now(),
       });
-      sessions.get(deviceId)?.end("replaced");
+      // The live session, if any, stays until a 1004 with the new token proves the device holds the PIN: a captured
+      // 1002 replayed gets its answer, which only the PIN opens, and moves nothing.
       // protocol-decisions section 6: the least loaded connection server.
       const server = servers.reduce((a, b) => (b.load < a.load ? b : a));
       const index = servers.indexOf(server);
@@ -312,6 +372,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     httpBase: () => addresses.http,
     reportsSoFar: (deviceId) => waiters.count(deviceId),
     waitForStateReport: (deviceId, ms) => waiters.wait(deviceId, ms),
+    maxFrameLength,
     markUnbound: (deviceId) => {
       store.setUnbound(deviceId, true);
       fanout.publish(deviceId, "online", { online: false, unbound: true, at: clock.now() });
@@ -319,7 +380,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     },
   });
 
-  const httpServer = createHttpApi({ operations, store, metrics, firmware, logger });
+  const httpServer = createHttpApi({
+    operations,
+    store,
+    metrics,
+    firmware,
+    logger,
+    limits,
+    ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
+  });
   const addresses: PlatformAddresses = {
     login: "",
     tcp: "",
@@ -335,7 +404,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     for (const [i, server] of servers.entries()) {
       const tcpBase = options.tcpPort ?? DEFAULT_PORTS.tcp;
       const udpBase = options.udpPort ?? DEFAULT_PORTS.udp;
-      const tcpPort = await listenTcp(server.tcp, tcpBase === 0 ? 0 : tcpBase + i, host);
+      const tcpPort = await listenTcp(
+        server.tcp,
+        tcpBase === 0 ? 0 : tcpBase + i,
+        host,
+        admission.acceptFailed(`tcp/${i}`),
+      );
       closers.push(() => new Promise((resolve) => server.tcp.close(() => resolve())));
       const udpPort = await new Promise<number>((resolve, reject) => {
         const wanted = udpBase === 0 ? 0 : udpBase + i;
@@ -352,22 +426,44 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         udp: hostPort(advertised, udpPort),
       });
     }
-    const httpPort = await listenTcp(httpServer, options.httpPort ?? DEFAULT_PORTS.http, host);
+    const httpPort = await listenTcp(
+      httpServer,
+      options.httpPort ?? DEFAULT_PORTS.http,
+      httpHost,
+      admission.acceptFailed("http"),
+    );
     closers.push(() => new Promise((resolve) => httpServer.close(() => resolve())));
     // Last: a login answers with the connection servers' addresses, so they must be known first.
-    const loginPort = await listenTcp(loginServer, options.loginPort ?? DEFAULT_PORTS.login, host);
+    const loginPort = await listenTcp(
+      loginServer,
+      options.loginPort ?? DEFAULT_PORTS.login,
+      host,
+      admission.acceptFailed("login"),
+    );
     closers.push(() => new Promise((resolve) => loginServer.close(() => resolve())));
     addresses.login = hostPort(advertised, loginPort);
     addresses.tcp = addresses.connectionServers[0]?.tcp ?? "";
     addresses.udp = addresses.connectionServers[0]?.udp ?? "";
-    addresses.http = `http://${hostPort(advertised, httpPort)}`;
+    // Also the base of firmware URLs in 2025: on every interface, devices reach it at the advertised address.
+    addresses.http = `http://${hostPort(isWildcard(httpHost) ? advertised : httpHost, httpPort)}`;
   } catch (error) {
     await Promise.allSettled(closers.map((close) => close()));
     await fanout.close();
     await broker?.close();
+    await firmware.close();
     throw error;
   }
-  logger.info({ ...addresses, seed: random.seed, devices: registry.size }, "platform ready");
+  logger.info(
+    {
+      ...addresses,
+      seed: random.seed,
+      devices: registry.size,
+      apiAuth: options.apiToken === undefined ? "none" : "bearer",
+    },
+    options.apiToken === undefined
+      ? "platform ready; the HTTP API needs no token (loopback only)"
+      : "platform ready; the HTTP API needs Authorization: Bearer <token>",
+  );
 
   let closed: Promise<void> | undefined;
   return {
@@ -387,6 +483,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         await Promise.allSettled(closers.map((close) => close()));
         await fanout.close();
         await broker?.close();
+        await firmware.close();
       })();
       return closed;
     },

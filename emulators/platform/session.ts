@@ -59,6 +59,8 @@ export interface SessionDependencies {
   /** Every frame decoded from or sent to the device, with its line as it went on the wire. */
   onFrame?: (direction: "in" | "out", session: DeviceSession, message: McMessage, raw?: Uint8Array) => void;
   onResend?: (session: DeviceSession, code: McCode) => void;
+  /** A frame dropped without an answer, by reason (a replay from another address: `REPLAYED`). */
+  onDropped?: (session: DeviceSession, reason: string) => void;
   /** Conformance hook: answers the platform deliberately withholds (a device under test must resend). */
   withholdAnswer?: (deviceId: string, code: McCode) => boolean;
 }
@@ -98,6 +100,7 @@ export class DeviceSession {
   private lane: Promise<void> = Promise.resolve();
   /** The frame of the last platform request sent, for `retransmitLastRequest`. */
   private lastRequestFrame: Buffer | undefined;
+  private connectAnswer: Buffer | undefined;
 
   constructor(deps: SessionDependencies) {
     this.deps = deps;
@@ -129,14 +132,33 @@ export class DeviceSession {
       time: unixSeconds(this.deps.clock),
     };
     this.lastResponse = this.send({ code: 1005, body });
+    this.connectAnswer = this.lastResponse;
+  }
+
+  /** The 1005 that answered the 1004 opening this session, as sent. */
+  get answerToConnect(): Buffer | undefined {
+    return this.connectAnswer;
   }
 
   /**
    * A decoded frame from the device. Any message at all counts as life (5.4.2 (3)). Returns true when the frame
    * was a new request or answered a pending one (not a retransmission, a sequence error or a stray response).
+   *
+   * `elsewhere`: the frame carries this session's token but came from another address than the device's (a UDP
+   * datagram). It may be the device after NAT rebinding, or a replay of a captured frame: only a new request or an
+   * answer to a pending one is taken (and then counts as life); a retransmission is answered again to the device's
+   * address; anything else is dropped without an answer.
    */
-  receive(message: McMessage, raw?: Uint8Array): boolean {
+  receive(message: McMessage, raw?: Uint8Array, from: "peer" | "elsewhere" = "peer"): boolean {
     if (this.ended) return false;
+    if (from === "elsewhere") {
+      const fresh = this.freshness(message);
+      if (fresh === "retransmission" && this.lastResponse !== undefined) this.channel.send(this.lastResponse);
+      if (fresh !== "fresh") {
+        this.deps.onDropped?.(this, "REPLAYED");
+        return false;
+      }
+    }
     this.armOfflineTimer();
     this.deps.onFrame?.("in", this, message, raw);
     const type = packetType(message.code);
@@ -150,9 +172,27 @@ export class DeviceSession {
     return type.role === "response" ? this.settle(message) : this.accept(message);
   }
 
-  /** A repeated 1004 of this session (its 1005 was lost): to be answered again by `receive`, not a new connect. */
-  isRepeatedConnect(message: McMessage): boolean {
-    return message.code === 1004 && parseSequence(message.body.sequence) === this.lastDeviceSequence;
+  /** Whether a frame from the device would be taken as new, is a retransmission of the last request, or neither. */
+  private freshness(message: McMessage): "fresh" | "retransmission" | "stale" {
+    const type = packetType(message.code);
+    if (type.sender !== "device" || message.code === 1002) return "stale";
+    const sequence = parseSequence((message.body as { sequence: string }).sequence);
+    if (type.role === "response") {
+      const entry = this.pending.get(sequence);
+      return entry !== undefined && responseCodeFor(entry.code) === message.code ? "fresh" : "stale";
+    }
+    const verdict = this.classify(message, sequence);
+    return verdict === "next" ? "fresh" : verdict === "retransmission" ? "retransmission" : "stale";
+  }
+
+  /** 5.2.2 item 5 against the last accepted request; voice segments share one sequence (5.4.3.17). */
+  private classify(message: McMessage, sequence: number): ReturnType<typeof classifySequence> {
+    const verdict = classifySequence(this.lastDeviceSequence, sequence);
+    if (verdict === "retransmission" && message.code === 3002) {
+      const segment = message.body.ctrlParam.sn;
+      if (segment !== undefined && segment !== this.lastVoiceSegment) return "next";
+    }
+    return verdict;
   }
 
   /**
@@ -225,11 +265,7 @@ export class DeviceSession {
       return false;
     }
     const sequence = parseSequence((message.body as { sequence: string }).sequence);
-    let verdict = classifySequence(this.lastDeviceSequence, sequence);
-    if (verdict === "retransmission" && message.code === 3002) {
-      const segment = message.body.ctrlParam.sn;
-      if (segment !== undefined && segment !== this.lastVoiceSegment) verdict = "next";
-    }
+    const verdict = this.classify(message, sequence);
     if (verdict === "retransmission") {
       // 5.2.2 item 5: answer again, do not apply twice.
       if (this.lastResponse !== undefined) this.channel.send(this.lastResponse);

@@ -224,12 +224,13 @@ export const platformClauses: readonly ClauseCheck<PlatformTarget>[] = [
   },
   {
     clause: "5.4.2 (3)",
-    title: "a new login of the same device ends its previous connection",
+    title: "a new connection of the same device (login, then connect) ends its previous connection",
     run: async (target) => {
       const { device: first } = await connected(target, "tcp");
       const second = probe(target);
       try {
         await target.settle(second.login(target.loginAddress), ANSWER_MS);
+        await target.settle(second.connect("tcp"), ANSWER_MS);
         const ended = await target
           .settle(
             first.closed().then(() => true),

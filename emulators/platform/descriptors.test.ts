@@ -1,0 +1,112 @@
+import { spawn } from "node:child_process";
+import { connect, type Socket } from "node:net";
+import { createInterface } from "node:readline";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { repoRoot } from "../../harness/testing/child-process.ts";
+import { ConnectionAdmission } from "./admission.ts";
+import { RateLimitedWarning } from "./guard.ts";
+import { defaultLimits } from "./limits.ts";
+import { PlatformMetrics } from "./metrics.ts";
+import { ScriptedDevice } from "./testing/scripted-device.ts";
+
+/**
+ * A platform that runs out of file descriptors (caps set above its `ulimit -n` on purpose) must not stop: Node
+ * reports a failed accept as an 'error' event on the server, which ends a process that does not listen for it.
+ * The caps' defaults keep below the limit; this is what happens when someone sets them above it.
+ */
+const children: Array<{ kill(): void }> = [];
+const sockets: Socket[] = [];
+
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.destroy();
+  for (const c of children.splice(0)) c.kill();
+});
+
+const DEVICE = { deviceId: "0000111122223333aaaabbbb", pin: "A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6" };
+
+describe("a platform out of descriptors", () => {
+  it("survives a flood past its descriptors (caps set above them), and takes logins once they are free", async () => {
+    const child = spawn(
+      "bash",
+      [
+        "-c",
+        `ulimit -n 200 && exec "${process.execPath}" bin/hilfarm.mjs platform --registry examples/registry/lab.json ` +
+          "--login-port 0 --tcp-port 0 --udp-port 0 --http-port 0 --no-mqtt --log-level error " +
+          "--max-connections 5000 --max-pending-connections 5000 --max-pending-per-address 5000",
+      ],
+      { cwd: repoRoot },
+    );
+    children.push(child);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const [line] = await Promise.race([
+      createInterface({ input: child.stdout })
+        [Symbol.asyncIterator]()
+        .next()
+        .then((r) => [r.value as string]),
+      exited.then((code) => {
+        throw new Error(`the platform exited (${code}) before it was ready`);
+      }),
+    ]);
+    const ready = JSON.parse(line as string) as { login: string; http: string };
+    const [host, port] = [
+      ready.login.slice(0, ready.login.lastIndexOf(":")),
+      Number(ready.login.split(":").pop()),
+    ];
+
+    // libuv absorbs most failed accepts itself (it closes the waiting connections with a descriptor it keeps in
+    // reserve); what it cannot absorb reaches the server as an 'error' event, which the platform counts.
+    let closed = 0;
+    const someClosed = new Promise<void>((resolve) => {
+      for (let i = 0; i < 300; i++) {
+        const socket = connect({ host, port });
+        socket.on("error", () => undefined);
+        socket.on("close", () => {
+          if (++closed === 1) resolve();
+        });
+        sockets.push(socket);
+      }
+    });
+    await Promise.race([
+      someClosed,
+      exited.then((code) => {
+        throw new Error(`the platform exited (${code}) under the flood`);
+      }),
+    ]);
+    const allClosed = new Promise<void>((resolve) => {
+      for (const s of sockets)
+        s.on("close", () => {
+          if (closed === sockets.length) resolve();
+        });
+    });
+    for (const s of sockets) s.destroy();
+    await allClosed;
+
+    const device = new ScriptedDevice(DEVICE.deviceId, DEVICE.pin);
+    await device.login(ready.login);
+    await device.connect("tcp");
+    expect((await fetch(`${ready.http}/api/devices`)).status).toBe(200);
+    device.close();
+    expect(child.exitCode).toBeNull();
+  });
+});
+
+describe("ConnectionAdmission", () => {
+  it("counts and warns about an accept that failed for lack of descriptors, instead of throwing", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
+    const metrics = new PlatformMetrics();
+    const admission = new ConnectionAdmission(
+      defaultLimits(),
+      metrics,
+      new RateLimitedWarning(logger, new VirtualClock()),
+    );
+    const onError = admission.acceptFailed("login");
+    for (let i = 0; i < 3; i++) onError(Object.assign(new Error("accept EMFILE"), { code: "EMFILE" }));
+    const refused = (await metrics.connectionsRefused.get()).values;
+    expect(refused).toEqual([expect.objectContaining({ labels: { reason: "accept_failed" }, value: 3 })]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("no file descriptor left");
+  });
+});
