@@ -5,7 +5,13 @@ export type PlatformErrorCode =
   | "OFFLINE"
   | "DEVICE_TIMEOUT"
   | "BAD_REQUEST"
-  | "UNKNOWN_FIRMWARE";
+  | "UNKNOWN_FIRMWARE"
+  | "BODY_TOO_LARGE"
+  | "FRAME_TOO_LONG"
+  | "TOO_DEEP"
+  | "TOO_MANY_FIRMWARE_FILES"
+  | "UNAUTHORIZED"
+  | "METHOD_NOT_ALLOWED";
 
 /** An operation of the northbound API that could not be carried out; each code has its HTTP status. */
 export class PlatformError extends HilfarmError {
@@ -15,10 +21,18 @@ export class PlatformError extends HilfarmError {
   }
 }
 
-export const httpStatusOf: Record<PlatformErrorCode, 400 | 404 | 409 | 504> = {
+export const httpStatusOf: Record<PlatformErrorCode, 400 | 401 | 404 | 405 | 409 | 413 | 504> = {
   UNKNOWN_DEVICE: 404,
   UNKNOWN_FIRMWARE: 404,
   OFFLINE: 409,
   DEVICE_TIMEOUT: 504,
   BAD_REQUEST: 400,
+  BODY_TOO_LARGE: 413,
+  // A request whose frame would pass the devices' frame limit, and JSON nested past the limit: the caller's input.
+  FRAME_TOO_LONG: 400,
+  TOO_DEEP: 400,
+  // The store is full until a file is replaced or deleted: a conflict with its state, not a server fault.
+  TOO_MANY_FIRMWARE_FILES: 409,
+  UNAUTHORIZED: 401,
+  METHOD_NOT_ALLOWED: 405,
 };

@@ -1,4 +1,9 @@
-import type { BodyOf } from "../../harness/protocol/ct/schemas/index.ts";
+import { UsageError } from "../../harness/errors.ts";
+import { encodeFrame } from "../../harness/protocol/ct/codec.ts";
+import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
+import { FRAME_TERMINATOR } from "../../harness/protocol/ct/envelope.ts";
+import type { BodyOf, McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import { formatSequence, MAX_SEQUENCE } from "../../harness/protocol/ct/sequence.ts";
 import { PlatformError } from "./errors.ts";
 import type { FirmwareStore } from "./firmware.ts";
 import type { PlatformTiming } from "./options.ts";
@@ -24,6 +29,8 @@ export interface OperationsDependencies {
   waitForStateReport: (deviceId: string, ms: number) => Promise<boolean>;
   /** Marks a sub-device unbound (and offline, fanned out). */
   markUnbound: (deviceId: string) => void;
+  /** The frame limit devices apply (and the platform's own): a request whose frame would pass it is not sent. */
+  maxFrameLength: number;
 }
 
 export interface ControlCommand {
@@ -52,11 +59,12 @@ export class PlatformOperations {
   async control(deviceId: string, command: ControlCommand) {
     const session = this.route(deviceId);
     const before = this.deps.reportsSoFar(deviceId);
-    const response = await this.call(session, 2005, {
-      deviceId,
-      serialId: command.serialId,
-      cmd: command.cmd,
-    });
+    const response = await this.call(
+      session,
+      2005,
+      { deviceId, serialId: command.serialId, cmd: command.cmd },
+      command,
+    );
     return {
       result: response.result,
       dscp: response.dscp,
@@ -74,13 +82,18 @@ export class PlatformOperations {
 
   /** 2031 -> 2030 (5.4.3.4). */
   async manageResources(deviceId: string, resourceSerials: BodyOf<2031>["resourceSerials"]) {
-    const response = await this.call(this.route(deviceId), 2031, { deviceId, resourceSerials });
+    const response = await this.call(
+      this.route(deviceId),
+      2031,
+      { deviceId, resourceSerials },
+      { resourceSerials },
+    );
     return { result: response.result };
   }
 
   /** 2001 -> 2000 (protocol-decisions section 3). */
   async constrain(deviceId: string, asc: Record<string, "0" | "1">) {
-    const response = await this.call(this.route(deviceId), 2001, { deviceId, asc });
+    const response = await this.call(this.route(deviceId), 2001, { deviceId, asc }, { asc });
     if (response.result === 0) this.deps.store.setConstraints(deviceId, asc);
     return { result: response.result };
   }
@@ -111,7 +124,7 @@ export class PlatformOperations {
       order.module === undefined
         ? { deviceId, device: target }
         : { deviceId, modules: [{ name: order.module, ...target }] };
-    const response = await this.call(session, 2025, body);
+    const response = await this.call(session, 2025, body, { ...order, url });
     return { result: response.result, url, md5 };
   }
 
@@ -123,7 +136,7 @@ export class PlatformOperations {
     }
     const session = this.deps.sessionOf(gatewayId);
     if (session === undefined) throw new PlatformError("OFFLINE", `gateway ${gatewayId} is offline`);
-    const response = await this.call(session, 2015, { deviceId: gatewayId, subDeviceId });
+    const response = await this.call(session, 2015, { deviceId: gatewayId, subDeviceId }, { subDeviceId });
     if (response.result === 0) this.deps.markUnbound(subDeviceId);
     return { result: response.result };
   }
@@ -149,7 +162,10 @@ export class PlatformOperations {
     session: DeviceSession,
     code: C,
     body: Parameters<DeviceSession["request"]>[1] & Record<string, unknown>,
+    /** What the caller gave, to name the field to blame when the frame would be too long. */
+    input: unknown = {},
   ): Promise<ResponseTo<C>> {
+    this.checkFrame(code, body, input);
     try {
       return await session.request(code, body as never);
     } catch (error) {
@@ -163,6 +179,30 @@ export class PlatformOperations {
     }
   }
 
+  /**
+   * Refuses, before anything is sent, a request the device could not take: one whose body fails the message's schema
+   * (a caller's mistake, 400) or whose frame would pass `maxFrameLength` (the device would drop it, and with it its
+   * session). The frame is encoded as the session will encode it, with the widest sequence and time, so the real
+   * frame is never longer than the one measured.
+   */
+  private checkFrame(code: PlatformRequestCode, body: Record<string, unknown>, input: unknown): void {
+    let length: number;
+    try {
+      length = requestFrameLength(code, body);
+    } catch (error) {
+      if (error instanceof UsageError) throw new PlatformError("BAD_REQUEST", error.message);
+      throw error;
+    }
+    const limit = this.deps.maxFrameLength;
+    if (length > limit) {
+      throw new PlatformError(
+        "FRAME_TOO_LONG",
+        `${longestStringPath(input)}: the ${code} frame would be ${length.toLocaleString("en")} bytes, over the ` +
+          `${limit.toLocaleString("en")}-byte frame limit (maxFrameLength)`,
+      );
+    }
+  }
+
   /** 5.4.3.1-2: the state report must come within 10 s of the device's answer (not of the first send). */
   private async stateIfReported(deviceId: string, result: number, reportsBefore: number) {
     if (result !== 0) return {};
@@ -171,4 +211,45 @@ export class PlatformOperations {
       (await this.deps.waitForStateReport(deviceId, this.deps.timing.stateReportWaitMs));
     return reported ? { state: this.deps.store.get(deviceId)?.status } : { state: null };
   }
+}
+
+/** A stand-in session key: the length of a sealed body depends on the plaintext's length only (AES-CBC, PKCS#7). */
+const MEASURING_KEY = CipherKey.fromSessionKey("0".repeat(16));
+/** A 10-digit Unix time, as wide as `time` gets until the year 2286. */
+const WIDEST_TIME = 9_999_999_999;
+/** The frame limit applies to the line without its CRLF (as the frame splitter counts). */
+const FRAME_TERMINATOR_LENGTH = FRAME_TERMINATOR.length;
+
+/**
+ * Length (CRLF excluded, as the frame limit counts) of the frame a session sends for a platform request with this body,
+ * at its widest: the sequence and time the session adds are given their widest values. Throws `UsageError` when the
+ * body fails the message's schema.
+ */
+export function requestFrameLength(code: PlatformRequestCode, body: Record<string, unknown>): number {
+  const message = {
+    code,
+    body: { sequence: formatSequence(MAX_SEQUENCE), ...body, time: WIDEST_TIME },
+  } as unknown as McMessage;
+  return encodeFrame(message, { key: MEASURING_KEY }).length - FRAME_TERMINATOR_LENGTH;
+}
+
+/**
+ * Dotted path (`cmd.0.cmdParam`) of the longest string in `value`, the likeliest cause of an oversized frame; an
+ * object key counts for the object that holds it. `body` when there is no string, or the value itself is one.
+ */
+export function longestStringPath(value: unknown): string {
+  let best = { path: [] as string[], length: -1 };
+  const walk = (v: unknown, path: string[], depth: number): void => {
+    if (typeof v === "string") {
+      if (v.length > best.length) best = { path, length: v.length };
+      return;
+    }
+    if (v === null || typeof v !== "object" || depth > 64) return;
+    for (const [key, child] of Object.entries(v)) {
+      if (key.length > best.length) best = { path, length: key.length };
+      walk(child, [...path, key], depth + 1);
+    }
+  };
+  walk(value, [], 0);
+  return best.path.join(".") || "body";
 }

@@ -33,7 +33,7 @@ describe("hilfarm platform, with a device written from the spec", () => {
       "1",
     ]);
     const ready = await platform.next();
-    expect(Object.keys(ready)).toEqual(["event", "login", "tcp", "udp", "http", "mqtt"]);
+    expect(Object.keys(ready)).toEqual(["event", "login", "tcp", "udp", "http", "mqtt", "apiAuth"]);
     expect(ready).toMatchObject({
       event: "ready",
       login: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
@@ -41,6 +41,7 @@ describe("hilfarm platform, with a device written from the spec", () => {
       udp: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
       http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       mqtt: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+$/),
+      apiAuth: "none",
     });
     const http = ready.http as string;
 

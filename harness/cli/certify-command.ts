@@ -14,10 +14,10 @@ import { bridgeMqtt, bridgeSerial, type DeviceLinkBridge, stopWhenGone } from ".
 import { createLogger } from "../log/logger.ts";
 import { type DeviceTarget, externalDeviceTarget } from "../target/device-target.ts";
 import type { CliIo } from "./io.ts";
-import { integerOption, portOption } from "./options.ts";
+import { type HttpApiCommandOptions, httpApiOptions, integerOption, portOption } from "./options.ts";
 import { harnessInfo } from "./version.ts";
 
-interface CertifyOptions {
+interface CertifyOptions extends HttpApiCommandOptions {
   registry: string;
   device: string;
   transport?: "tcp" | "udp";
@@ -46,7 +46,7 @@ export function addCertifyCommand(
   setExitCode: (code: number) => void,
   waitForStop: () => Promise<string>,
 ): void {
-  program
+  const certify = program
     .command("certify")
     .description(
       "Certify a device: hilfarm's platform listens, the device under test logs in to it (switch it on once the\n" +
@@ -68,11 +68,17 @@ export function addCertifyCommand(
       integerOption("heartbeat", 1, 86400),
       5,
     )
-    .option("--host <address>", "interface to listen on (0.0.0.0 for a lab network)", "127.0.0.1")
+    .option(
+      "--host <address>",
+      "interface the device ports listen on (0.0.0.0 for a lab network)",
+      "127.0.0.1",
+    )
     .option("--login-port <port>", "login server (0: any free port)", portOption("login-port"), 8700)
     .option("--tcp-port <port>", "TCP connection server", portOption("tcp-port"), 8701)
     .option("--udp-port <port>", "UDP connection server", portOption("udp-port"), 8702)
-    .option("--http-port <port>", "northbound API", portOption("http-port"), 8780)
+    .option("--http-port <port>", "northbound API", portOption("http-port"), 8780);
+  httpApiOptions
+    .add(certify)
     .option(
       "--seed <n>",
       "seed of the platform's tokens, keys and sequences (recorded in the report)",
@@ -122,6 +128,7 @@ export function addCertifyCommand(
           udp: options.udpPort,
           http: options.httpPort,
         },
+        ...httpApiOptions.platform(options),
         heartbeatSeconds: options.heartbeat,
         seed,
       });
@@ -176,7 +183,7 @@ export function addCertifyCommand(
             ? {}
             : { link: link.description, ...("brokerUrl" in link ? { mqtt: link.brokerUrl } : {}) };
         io.stdout.write(
-          `${JSON.stringify({ event: "ready", login, tcp, udp, http, ...linkFields, waitingFor: entry.deviceId })}\n`,
+          `${JSON.stringify({ event: "ready", login, tcp, udp, http, apiAuth: httpApiOptions.auth(options), ...linkFields, waitingFor: entry.deviceId })}\n`,
         );
         await runClauses(
           target,

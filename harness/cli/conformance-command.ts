@@ -7,9 +7,9 @@ import { showValue, UsageError } from "../errors.ts";
 import { externalDeviceTarget } from "../target/device-target.ts";
 import { platformTarget } from "../target/target.ts";
 import type { CliIo } from "./io.ts";
-import { integerOption, portOption } from "./options.ts";
+import { type HttpApiCommandOptions, httpApiOptions, integerOption, portOption } from "./options.ts";
 
-interface DeviceOptions {
+interface DeviceOptions extends HttpApiCommandOptions {
   registry: string;
   device: string;
   host: string;
@@ -84,7 +84,7 @@ export function addConformanceCommand(
       }
     });
 
-  conformance
+  const device = conformance
     .command("device")
     .description(
       "Check a device from the platform's side: hilfarm's platform listens and the device under test connects to it\n" +
@@ -93,11 +93,17 @@ export function addConformanceCommand(
     )
     .requiredOption("--registry <file>", "the device's credentials (JSON or CSV)")
     .requiredOption("--device <deviceId>", "which registry entry is the device under test")
-    .option("--host <address>", "interface to listen on (0.0.0.0 for a lab network)", "127.0.0.1")
+    .option(
+      "--host <address>",
+      "interface the device ports listen on (0.0.0.0 for a lab network)",
+      "127.0.0.1",
+    )
     .option("--login-port <port>", "login server", portOption("login-port"), 8700)
     .option("--tcp-port <port>", "TCP connection server", portOption("tcp-port"), 8701)
     .option("--udp-port <port>", "UDP connection server", portOption("udp-port"), 8702)
-    .option("--http-port <port>", "northbound API", portOption("http-port"), 8780)
+    .option("--http-port <port>", "northbound API", portOption("http-port"), 8780);
+  httpApiOptions
+    .add(device)
     .option(
       "--heartbeat <seconds>",
       "heartBeat given to the device in 1005: short, so the suite takes minutes",
@@ -125,12 +131,13 @@ export function addConformanceCommand(
           udp: options.udpPort,
           http: options.httpPort,
         },
+        ...httpApiOptions.platform(options),
         heartbeatSeconds: options.heartbeat,
       });
       try {
         const { login, tcp, udp, http } = target.platform.addresses;
         io.stdout.write(
-          `${JSON.stringify({ event: "ready", login, tcp, udp, http, waitingFor: entry.deviceId })}\n`,
+          `${JSON.stringify({ event: "ready", login, tcp, udp, http, apiAuth: httpApiOptions.auth(options), waitingFor: entry.deviceId })}\n`,
         );
         report(await runClauses(target, deviceClauses), target.description);
       } finally {

@@ -12,7 +12,7 @@ import { type Connector, socketConnector } from "../link/socket-link.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import { cryptoRandom, seededRandom } from "../random/random.ts";
 import type { CliIo } from "./io.ts";
-import { portOption } from "./options.ts";
+import { type HttpApiCommandOptions, httpApiOptions, portOption } from "./options.ts";
 import { untilStopped } from "./until-stopped.ts";
 
 interface FleetCommandOptions {
@@ -121,7 +121,7 @@ const commonOptions = (command: Command) =>
 
 /** `hilfarm up` (platform and fleet in one process) and `hilfarm devices` (a fleet against any platform). */
 export function addFleetCommands(program: Command, io: CliIo, waitForStop: () => Promise<string>): void {
-  commonOptions(
+  const up = commonOptions(
     program
       .command("up")
       .description(
@@ -129,11 +129,13 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           "Prints the platform's ready line, then a summary of devices online by model; runs until Ctrl-C.",
       ),
   )
-    .option("--host <address>", "interface the platform listens on", "127.0.0.1")
+    .option("--host <address>", "interface the platform's device ports listen on", "127.0.0.1")
     .option("--login-port <port>", "login server; 0 = any free port", portOption("login-port"), 8700)
     .option("--tcp-port <port>", "TCP connection server; 0 = any free port", portOption("tcp-port"), 8701)
     .option("--udp-port <port>", "UDP connection server; 0 = any free port", portOption("udp-port"), 8702)
-    .option("--http-port <port>", "northbound API; 0 = any free port", portOption("http-port"), 8780)
+    .option("--http-port <port>", "northbound API; 0 = any free port", portOption("http-port"), 8780);
+  httpApiOptions
+    .add(up)
     .option("--no-mqtt", "no MQTT fan-out")
     .addHelpText(
       "after",
@@ -141,14 +143,15 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
     )
     .action(
       async (
-        options: FleetCommandOptions & {
-          host: string;
-          loginPort: number;
-          tcpPort: number;
-          udpPort: number;
-          httpPort: number;
-          mqtt: boolean;
-        },
+        options: FleetCommandOptions &
+          HttpApiCommandOptions & {
+            host: string;
+            loginPort: number;
+            tcpPort: number;
+            udpPort: number;
+            httpPort: number;
+            mqtt: boolean;
+          },
       ) => {
         const { Registry } = await import("../../emulators/platform/registry/index.ts");
         const { startPlatform } = await import("../../emulators/platform/platform.ts");
@@ -166,10 +169,12 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           tcpPort: options.tcpPort,
           udpPort: options.udpPort,
           httpPort: options.httpPort,
+          ...httpApiOptions.platform(options),
           mqtt: options.mqtt ? "embedded" : "none",
         });
         const { login, tcp, udp, http, mqtt } = platform.addresses;
-        io.stdout.write(`${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt })}\n`);
+        const apiAuth = httpApiOptions.auth(options);
+        io.stdout.write(`${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt, apiAuth })}\n`);
         const fleet = startFleet(plan, login, logger.child({ side: "devices" }), options.faults);
         const stopSummary = printSummary(fleet, io, options.summaryAfter);
         const signal = await untilStopped(waitForStop);

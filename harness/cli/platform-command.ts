@@ -4,10 +4,16 @@ import { bridgeMqtt, bridgeSerial, type DeviceLinkBridge } from "../link/device-
 import { createLogger } from "../log/logger.ts";
 import { cryptoRandom, randomSeed, seededRandom } from "../random/random.ts";
 import type { CliIo } from "./io.ts";
-import { integerOption } from "./options.ts";
+import {
+  type ConnectionLimitCommandOptions,
+  connectionLimitOptions,
+  type HttpApiCommandOptions,
+  httpApiOptions,
+  integerOption,
+} from "./options.ts";
 import { untilStopped } from "./until-stopped.ts";
 
-export interface PlatformCommandOptions {
+export interface PlatformCommandOptions extends HttpApiCommandOptions, ConnectionLimitCommandOptions {
   registry: string;
   host: string;
   advertisedHost?: string;
@@ -31,7 +37,7 @@ export interface PlatformCommandOptions {
 
 /** `hilfarm platform`: the reference platform as a process, for labs and for tests of other components. */
 export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () => Promise<string>): void {
-  program
+  const command = program
     .command("platform")
     .description(
       "Run the reference platform: login server, TCP and UDP connection servers, the northbound HTTP API with\n" +
@@ -41,7 +47,11 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       "--registry <file>",
       "devices allowed to log in: JSON or CSV (deviceId,pin,bindKey,model,parentId)",
     )
-    .option("--host <address>", "interface to listen on (0.0.0.0 for a lab network)", "127.0.0.1")
+    .option(
+      "--host <address>",
+      "interface the device ports listen on (0.0.0.0 for a lab network); the HTTP API has --http-host",
+      "127.0.0.1",
+    )
     .option(
       "--advertised-host <address>",
       "address written into tcpHost/udpHost of the login response (default: --host)",
@@ -69,7 +79,9 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       "northbound API, /metrics and /firmware; 0 = any free port",
       integerOption("http-port", 0, 65535),
       8780,
-    )
+    );
+  connectionLimitOptions
+    .add(httpApiOptions.add(command))
     .option(
       "--connection-servers <n>",
       "connection servers; server i listens on tcp-port+i and udp-port+i",
@@ -117,6 +129,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       "\nExamples:\n" +
         "  hilfarm platform --registry examples/registry/lab.json\n" +
         "  hilfarm platform --registry lab.csv --host 0.0.0.0 --advertised-host 192.0.2.10 --heartbeat 5\n" +
+        "  HILFARM_API_TOKEN=... hilfarm platform --registry lab.csv --host 0.0.0.0 --http-host 0.0.0.0 --advertised-host 192.0.2.10\n" +
         "  hilfarm platform --registry lab.json --login-port 0 --tcp-port 0 --udp-port 0 --http-port 0 --no-mqtt\n" +
         "  hilfarm platform --registry lab.csv --serial 'serial:///dev/ttyUSB0?baud=115200'\n",
     )
@@ -143,6 +156,8 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         tcpPort: options.tcpPort,
         udpPort: options.udpPort,
         httpPort: options.httpPort,
+        ...httpApiOptions.platform(options),
+        ...connectionLimitOptions.platform(options),
         connectionServers: options.connectionServers,
         timing: {
           heartbeatSeconds: options.heartbeat,
@@ -173,7 +188,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       }
       const deviceLinks = links.map((l) => l.description);
       io.stdout.write(
-        `${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt, ...(deviceLinks.length === 0 ? {} : { deviceLinks }) })}\n`,
+        `${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt, apiAuth: httpApiOptions.auth(options), ...(deviceLinks.length === 0 ? {} : { deviceLinks }) })}\n`,
       );
       logger.info({ seed, devices: registry.size }, "waiting for devices: point them at the login address");
       const signal = await untilStopped(waitForStop);

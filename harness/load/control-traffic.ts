@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { Clock, Timer } from "../clock/clock.ts";
 import type { PlannedDevice } from "../farm/fleet-plan.ts";
 import type { Random } from "../random/random.ts";
+import { apiAuthorization } from "./api-auth.ts";
 import { LatencyHistograms } from "./latency-histograms.ts";
 
 /** At most this many controls wait for an answer at once; more are counted as skipped, not queued. */
@@ -85,7 +86,7 @@ export class ControlTraffic {
     const started = performance.now();
     fetch(`${this.options.apiUrl}/api/devices/${encodeURIComponent(target.deviceId)}/control`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...apiAuthorization() },
       body: JSON.stringify({ cmd: [{ cmdName: target.cmdName, cmdParam: value }] }),
       signal: AbortSignal.timeout(30_000),
     })

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { apiAuthorization } from "./api-auth.ts";
 import type { LoadReport } from "./load-report.ts";
 
 type PlatformCounters = NonNullable<LoadReport["platform"]>;
@@ -37,7 +38,10 @@ async function processUsage(pid: number): Promise<{ rssBytes?: number; cpuSecond
 
 /** The platform's own counters from its Prometheus `/metrics`, to set beside what the farm measured. */
 export async function readPlatformCounters(apiUrl: string, pid?: number): Promise<PlatformCounters> {
-  const response = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${apiUrl}/metrics`, {
+    headers: apiAuthorization(),
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await response.text();
   const defined = <T extends Record<string, number | undefined>>(o: T) =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && !Number.isNaN(v)));

@@ -40,6 +40,9 @@ interface PlatformSide {
   device: TestDevice & { model?: string };
   host?: string;
   ports?: { login: number; tcp: number; udp: number; http: number };
+  /** Interface of the platform's HTTP API, and the bearer token it requires (see PlatformOptions). */
+  httpHost?: string;
+  apiToken?: string;
   heartbeatSeconds: number;
   /** Seed of the platform's random choices (tokens, session keys, sequences). */
   seed?: number;
@@ -61,6 +64,8 @@ async function listen(side: PlatformSide, withheld: Set<number>) {
     tcpPort: side.ports?.tcp ?? 0,
     udpPort: side.ports?.udp ?? 0,
     httpPort: side.ports?.http ?? 0,
+    ...(side.httpHost === undefined ? {} : { httpHost: side.httpHost }),
+    ...(side.apiToken === undefined ? {} : { apiToken: side.apiToken }),
     mqtt: "none",
     timing: { heartbeatSeconds: side.heartbeatSeconds },
     withholdAnswer: (deviceId, code) => deviceId === side.device.deviceId && withheld.has(code),
@@ -153,13 +158,7 @@ export async function emulatedDeviceTarget(
 }
 
 /** A real or external device: hilfarm's platform listens on the real clock and waits for it to connect. */
-export async function externalDeviceTarget(options: {
-  device: TestDevice & { model?: string };
-  host?: string;
-  ports?: { login: number; tcp: number; udp: number; http: number };
-  heartbeatSeconds: number;
-  seed?: number;
-}): Promise<DeviceTarget> {
+export async function externalDeviceTarget(options: Omit<PlatformSide, "clock">): Promise<DeviceTarget> {
   const clock = new RealClock();
   const withheld = new Set<number>();
   const { platform, frames } = await listen({ ...options, clock }, withheld);
