@@ -1,0 +1,121 @@
+import { cpus, loadavg, platform as osPlatform, release, totalmem } from "node:os";
+import type { LiveFuzzReport } from "../emulators/platform/testing/live-fuzz.ts";
+import { type Decoder, type DecoderRun, type DecoderStats, decoders } from "./fuzz-decoders.ts";
+
+/** The `Fuzzing` section of docs/benchmarks.md, from the figures of `npm run fuzz` (bench/fuzz.ts). */
+
+export interface FuzzFigures {
+  seed: number;
+  /** Load average when the run started. */
+  loadAtStart: number;
+  decoderRun: DecoderRun & { workers: number };
+  liveReports: LiveFuzzReport[];
+  liveSent: number;
+  liveWallS: number;
+}
+
+/** Crashes and lost sessions: the run passes when there are none. */
+export function fuzzVerdict(decoderRun: DecoderRun, liveReports: LiveFuzzReport[]) {
+  const decoderCrashes = Object.values(decoderRun.stats).reduce((a, s) => a + s.crashes + s.undocumented, 0);
+  const liveCrashes = liveReports.flatMap((r) => r.crashes);
+  const legitKept = liveReports.length > 0 && liveReports.every((r) => r.legit.every((d) => d.keptSession));
+  return {
+    decoderCrashes,
+    liveCrashes,
+    legitKept,
+    passed: decoderCrashes === 0 && liveCrashes.length === 0 && legitKept,
+  };
+}
+
+/** The section's lines: how the run was made, the decoders' table, the live run's figures, crashes and lost sessions. */
+export function fuzzingSection(figures: FuzzFigures): string[] {
+  const { seed, loadAtStart, decoderRun, liveReports, liveSent, liveWallS } = figures;
+  const stats = new Map(Object.entries(decoderRun.stats) as Array<[Decoder, DecoderStats]>);
+  const generated = decoderRun.generated;
+  const generationMs = decoderRun.generationMs;
+  const decoderWallS = decoderRun.wallMs / 1000;
+  const n = (x: number) => Math.round(x).toLocaleString("en-US");
+  const { liveCrashes, legitKept } = fuzzVerdict(decoderRun, liveReports);
+  const last = liveReports[liveReports.length - 1];
+  const sum = (pick: (r: LiveFuzzReport) => number) => liveReports.reduce((a, r) => a + pick(r), 0);
+  const surfaceNames = ["login", "tcp", "udp", "session", "http"] as const;
+  const dropped = Object.entries(last?.metrics.hilfarm_platform_frames_dropped_total ?? {}).sort(
+    (a, b) => b[1] - a[1],
+  );
+  const statuses = new Map<string, number>();
+  for (const r of liveReports)
+    for (const [s, c] of Object.entries(r.api.byStatus)) statuses.set(s, (statuses.get(s) ?? 0) + c);
+  const heartbeats = liveReports.flatMap((r) => r.legit.map((d) => d.heartbeats));
+
+  return [
+    `Made by \`npm run fuzz\` (bench/fuzz.ts), seed ${seed}: hostile frames from harness/protocol/ct/testing/hostile/`,
+    "(deep nesting in the envelope and in bodies sealed with a known PIN or session key, huge numbers and strings, unicode",
+    "and invalid UTF-8, prototype keys, every field with every wrong type, valid envelopes around invalid bodies,",
+    "truncations, cts-base64 variants, over-long frames, bare CR/LF, garbage, replays of captured frames).",
+    "",
+    `Machine: ${osPlatform()} ${release()}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; load average ${loadAtStart.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end (above the core count, other work shared the machine and every rate below is lower for it).`,
+    "",
+    `**Decoders**, no sockets, ${decoderRun.workers} processes (one per core): ${n(generated)} frames generated (${n((generated * 1000) / Math.max(1, generationMs))}/s per process), each fed to every decoder; ${decoderWallS.toFixed(0)} s wall. frames/s below is per process, decoding time only.`,
+    "",
+    "| decoder | frames | frames/s | crashes | undocumented codes |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...decoders.map((d) => {
+      const s = stats.get(d) as DecoderStats;
+      return `| \`${d}\` | ${n(s.frames)} | ${n((s.frames * 1000) / Math.max(1, s.ms))} | ${s.crashes} | ${s.undocumented} |`;
+    }),
+    "",
+    `Error codes seen by decodeFrameLine: ${Object.entries(stats.get("decodeFrameLine")?.codes ?? {})
+      .sort((a, b) => b[1] - a[1])
+      .map(([c, k]) => `${c} ${n(k)}`)
+      .join(", ")}.`,
+    ...[...stats]
+      .filter(([, s]) => s.firstCrash !== undefined)
+      .map(([d, s]) => `First crash of \`${d}\`: ${s.firstCrash}`),
+    "",
+    `**Live**: \`hilfarm platform\` as a child process (free ports, --no-mqtt, defaults otherwise) on loopback; one TCP and one UDP device logged in and heartbeating throughout (checked every 2,000 frames, a heartbeat retransmitted up to 3 times); hostile traffic from 127.0.0.2 where the loopback takes it. ${liveWallS.toFixed(0)} s wall.`,
+    "",
+    "| figure | value |",
+    "| --- | ---: |",
+    `| hostile frames and requests sent | ${n(liveSent)} |`,
+    ...surfaceNames.map(
+      (s) =>
+        `| ... to ${s === "login" ? "the login port (TCP, a connection each)" : s === "tcp" ? "the TCP connection port (a connection each)" : s === "udp" ? "the UDP connection port (datagrams)" : s === "session" ? "a live session's own connection (spare device)" : "the HTTP API"} | ${n(sum((r) => r.bySurface[s]))} |`,
+    ),
+    `| frames per second | ${n(
+      (liveSent * 1000) /
+        Math.max(
+          1,
+          sum((r) => r.wallMs),
+        ),
+    )} |`,
+    `| crashes (platform process stopped) | ${liveCrashes.length} |`,
+    `| legitimate devices kept their sessions throughout | ${legitKept ? "yes" : "no"} |`,
+    `| their heartbeats answered / sent | ${n(heartbeats.reduce((a, h) => a + h.answered, 0))} / ${n(heartbeats.reduce((a, h) => a + h.sent, 0))} |`,
+    `| API checks failed | ${sum((r) => r.api.failures.length)} |`,
+    `| HTTP 500 answers | ${sum((r) => r.api.serverErrors.length)} |`,
+    `| HTTP answers by status | ${[...statuses]
+      .sort()
+      .map(([s, c]) => `${s}: ${n(c)}`)
+      .join(", ")} |`,
+    `| platform RSS at start / max / end (MiB) | ${last?.rss.startMb ?? "?"} / ${last?.rss.maxMb ?? "?"} / ${last?.rss.endMb ?? "?"} |`,
+    `| spare device sessions (it is dropped by over-long frames, then logs in again) | ${n(sum((r) => r.spareSessions))} |`,
+    "",
+    `Frames dropped by the platform, by reason (\`hilfarm_platform_frames_dropped_total\`): ${dropped.map(([r, c]) => `${r} ${n(c)}`).join(", ") || "none"}.`,
+    `Handler errors (\`hilfarm_platform_handler_errors_total\`): ${
+      Object.entries(last?.metrics.hilfarm_platform_handler_errors_total ?? {})
+        .map(([s, c]) => `${s} ${n(c)}`)
+        .join(", ") || "none"
+    }.`,
+    ...liveCrashes.map(
+      (c, i) =>
+        `Crash ${i + 1}: ${c.detail.split("\n").slice(0, 3).join(" ").slice(0, 300)}; last frames sent: ${c.suspects
+          .slice(-4)
+          .map((s) => `${s.surface}/${s.kind}`)
+          .join(", ")}.`,
+    ),
+    ...liveReports
+      .flatMap((r) => r.legit)
+      .filter((d) => !d.keptSession)
+      .map((d) => `Session lost: ${d.transport} device ${d.deviceId}: ${d.lost.join("; ")}.`),
+  ];
+}

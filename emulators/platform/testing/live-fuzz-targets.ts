@@ -1,0 +1,152 @@
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { RealClock } from "../../../harness/clock/real-clock.ts";
+import { seededRandom } from "../../../harness/random/random.ts";
+import { startHilfarm } from "../../../harness/testing/child-process.ts";
+import { startPlatform } from "../platform.ts";
+import { type RegisteredDevice, Registry } from "../registry/index.ts";
+
+/**
+ * Where the live fuzz (live-fuzz.ts) sends its frames: the reference platform in this process (for `npm test`) or
+ * `hilfarm platform` as a child process (for `npm run fuzz`, where a crash shows as the process's exit).
+ */
+
+/** The devices of the fuzz registry: two that must keep their sessions, and a spare the fuzz may disturb. */
+export const FUZZ_DEVICES = {
+  tcp: { deviceId: "0000000000000000000fz001", pin: "FzTcpPin0123456789abcdefghijklmn", model: "CT-PLUG-01" },
+  udp: { deviceId: "0000000000000000000fz002", pin: "FzUdpPin0123456789abcdefghijklmn", model: "CT-PLUG-01" },
+  spare: {
+    deviceId: "0000000000000000000fz003",
+    pin: "FzSparePin0123456789abcdefghijkl",
+    model: "CT-PLUG-01",
+  },
+} as const satisfies Record<string, RegisteredDevice>;
+
+export interface LiveTarget {
+  readonly kind: "in-process" | "child";
+  readonly addresses: { login: string; tcp: string; udp: string; http: string };
+  /** Undefined while the platform runs; what happened once it is gone (exit code, uncaught error). */
+  crashed(): string | undefined;
+  /** Resident memory of the process that runs the platform, in bytes (this process for an in-process target). */
+  rssBytes(): number | undefined;
+  /** Calls `listener` for every session that ends (in-process only; a child's sessions are seen through /metrics). */
+  onSessionEnd?(listener: (deviceId: string, reason: string) => void): void;
+  close(): Promise<void>;
+}
+
+/** The platform in this process on the real clock: free ports, no MQTT, silent logs. Uncaught errors count as crashes. */
+export async function startInProcessTarget(seed: number): Promise<LiveTarget> {
+  const platform = await startPlatform({
+    registry: Registry.fromDevices(Object.values(FUZZ_DEVICES)),
+    clock: new RealClock(),
+    random: seededRandom(seed),
+    logger: pino({ level: "silent" }),
+    host: "127.0.0.1",
+    loginPort: 0,
+    tcpPort: 0,
+    udpPort: 0,
+    httpPort: 0,
+    mqtt: "none",
+  });
+  let crash: string | undefined;
+  // A throw in a socket handler of the platform surfaces here; vitest reports it too.
+  const onError = (error: unknown) => {
+    crash ??= `uncaught ${error instanceof Error ? (error.stack ?? error.message).slice(0, 2000) : String(error)}`;
+  };
+  process.on("uncaughtException", onError);
+  process.on("unhandledRejection", onError);
+  const { login, tcp, udp, http } = platform.addresses;
+  return {
+    kind: "in-process",
+    addresses: { login, tcp, udp, http },
+    crashed: () => crash,
+    rssBytes: () => process.memoryUsage.rss(),
+    onSessionEnd: (listener) =>
+      platform.events.on("session-end", ({ deviceId, reason }) => listener(deviceId, reason)),
+    close: async () => {
+      await platform.close();
+      process.off("uncaughtException", onError);
+      process.off("unhandledRejection", onError);
+    },
+  };
+}
+
+/** `hilfarm platform` as a child process with free ports, a fuzz registry and warnings-only logs. */
+export async function startChildTarget(seed: number): Promise<LiveTarget> {
+  const dir = await mkdtemp(join(tmpdir(), "hilfarm-fuzz-"));
+  const registry = join(dir, "registry.json");
+  await writeFile(registry, JSON.stringify({ devices: Object.values(FUZZ_DEVICES) }));
+  const child = startHilfarm([
+    "platform",
+    "--registry",
+    registry,
+    "--login-port",
+    "0",
+    "--tcp-port",
+    "0",
+    "--udp-port",
+    "0",
+    "--http-port",
+    "0",
+    "--no-mqtt",
+    "--seed",
+    String(seed & 0x7fffffff),
+    "--log-level",
+    "warn",
+  ]);
+  // stderr keeps growing with warnings: keep its tail only.
+  child.child.stderr.on("data", () => {
+    if (child.stderr.length > 200) child.stderr.splice(0, child.stderr.length - 100);
+  });
+  // A fuzzer that dies must not leave the platform running.
+  const killOnExit = () => child.child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  let crash: string | undefined;
+  void child.exited.then((code) => {
+    process.off("exit", killOnExit);
+    crash ??= `exited with code ${code} (signal ${child.child.signalCode}); stderr: ${child.stderr.join("").slice(-3000)}`;
+  });
+  let ready: Record<string, unknown>;
+  try {
+    ready = await child.until("ready");
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const pid = child.child.pid;
+  return {
+    kind: "child",
+    addresses: {
+      login: String(ready.login),
+      tcp: String(ready.tcp),
+      udp: String(ready.udp),
+      http: String(ready.http),
+    },
+    crashed: () => crash,
+    rssBytes: () => (pid === undefined || crash !== undefined ? undefined : rssOf(pid)),
+    close: async () => {
+      if (crash === undefined) {
+        crash = "stopped";
+        child.child.kill("SIGTERM");
+        await child.exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** VmRSS of a process, from /proc (Linux); undefined elsewhere. */
+function rssOf(pid: number): number | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("VmRSS:"));
+    const kb = Number(line?.replace(/\D+/g, ""));
+    return Number.isFinite(kb) && kb > 0 ? kb * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}

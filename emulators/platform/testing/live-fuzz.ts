@@ -1,0 +1,166 @@
+import fc from "fast-check";
+import { type Clock, RealClock } from "../../../harness/clock/index.ts";
+import { DEFAULT_MAX_FRAME_LENGTH } from "../../../harness/protocol/ct/envelope.ts";
+import {
+  type HostileFrame,
+  type HostileKind,
+  hostileFrames,
+} from "../../../harness/protocol/ct/testing/hostile/index.ts";
+import { checkPlatform, LegitDevice } from "./live-fuzz-checks.ts";
+import { within } from "./live-fuzz-net.ts";
+import {
+  emptyReport,
+  type FuzzSurface,
+  type LiveFuzzReport,
+  mb,
+  parseMetrics,
+  remember,
+  type Suspect,
+} from "./live-fuzz-report.ts";
+import { type HostileRequest, hostileRequests } from "./live-fuzz-requests.ts";
+import { MAX_DATAGRAM, rotation, Surfaces } from "./live-fuzz-surfaces.ts";
+import { FUZZ_DEVICES, type LiveTarget } from "./live-fuzz-targets.ts";
+
+/**
+ * The live fuzz: hostile frames from harness/protocol/ct/testing/hostile/ sent over real
+ * sockets to every surface of a running platform (the login port, the TCP and UDP connection ports, a live
+ * session's own connection, the HTTP API), while two legitimate devices (one on TCP, one on UDP) keep heartbeating.
+ * Throughout and at the end it checks that the platform is alive and answers its API, that the legitimate devices
+ * kept their sessions, and how its memory grew. Used by emulators/platform/fuzz-live.test.ts and bench/fuzz.ts.
+ *
+ * This file drives the run; live-fuzz-surfaces.ts sends, live-fuzz-checks.ts checks, live-fuzz-report.ts counts.
+ */
+
+export type { FuzzSurface, LegitOutcome, LiveFuzzReport } from "./live-fuzz-report.ts";
+export { fuzzSurfaces, parseMetrics } from "./live-fuzz-report.ts";
+
+export interface LiveFuzzOptions {
+  target: LiveTarget;
+  /** Hostile frames (and HTTP requests) to send in all. */
+  frames: number;
+  seed: number;
+  /** Stop sending after this long, whatever the count. */
+  deadlineMs: number;
+  /** A check (heartbeats of the legitimate devices, the API, memory) after every this many frames. */
+  checkEvery?: number;
+  /** TCP connections in flight at once. */
+  concurrency?: number;
+  maxFrameLength?: number;
+  /** Deepest nesting generated. */
+  maxDepth?: number;
+  /** Only these kinds of hostile frames (default: every kind). */
+  kinds?: readonly HostileKind[];
+  /** Called after each check with the frames sent so far. */
+  progress?: (sent: number, report: LiveFuzzReport) => void;
+  /** Every deadline of the run (answers, connections, requests); the real clock by default. */
+  clock?: Clock;
+}
+
+/** Sends `frames` hostile frames to every surface of `target` and reports what held. Never throws on the platform's behalf. */
+export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzReport> {
+  const { target, seed } = options;
+  const maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+  const maxDepth = options.maxDepth ?? 10_000;
+  const checkEvery = options.checkEvery ?? 1000;
+  const concurrency = options.concurrency ?? 32;
+  const clock = options.clock ?? new RealClock();
+  const started = performance.now();
+  const report = emptyReport(target.kind, seed);
+  const tcpDevice = new LegitDevice(FUZZ_DEVICES.tcp, "tcp", clock);
+  const udpDevice = new LegitDevice(FUZZ_DEVICES.udp, "udp", clock);
+  const legit = [tcpDevice, udpDevice];
+  report.legit = legit.map((d) => d.outcome);
+  // Set once the run is over: the devices' own goodbyes are not losses.
+  let stopping = false;
+  target.onSessionEnd?.((deviceId, reason) => {
+    if (stopping) return;
+    for (const d of legit) if (d.outcome.deviceId === deviceId) d.lose(`session ended: ${reason}`);
+  });
+  const surfaces = await Surfaces.open(target, report, clock);
+  const { spare } = surfaces;
+  const recent: Suspect[] = [];
+
+  const check = async (): Promise<boolean> => {
+    if (target.crashed() !== undefined) return false;
+    await checkPlatform(target, legit, report, clock);
+    options.progress?.(report.sent, report);
+    return target.crashed() === undefined;
+  };
+
+  try {
+    await tcpDevice.start(target.addresses.login);
+    await udpDevice.start(target.addresses.login);
+    await spare.send(Buffer.alloc(0));
+    report.rss.startMb = mb(target.rssBytes());
+
+    const batch = 64;
+    let index = 0;
+    const deadline = started + options.deadlineMs;
+    while (report.sent < options.frames && performance.now() < deadline && target.crashed() === undefined) {
+      // Fresh keys and captured frames each batch: the spare device's session changes when it is dropped.
+      const captured = [...tcpDevice.captured, ...udpDevice.captured, ...spare.captured];
+      const keys = [tcpDevice.keys, udpDevice.keys, spare.keys];
+      const frames = fc.sample(
+        hostileFrames({
+          keys,
+          captured,
+          maxFrameLength,
+          maxDepth,
+          ...(options.kinds === undefined ? {} : { kinds: options.kinds }),
+        }),
+        { seed: seed + index, numRuns: batch },
+      );
+      const requests = fc.sample(hostileRequests(FUZZ_DEVICES.spare.deviceId, maxDepth), {
+        seed: seed + index,
+        numRuns: batch,
+      });
+      for (let i = 0; i < frames.length && report.sent < options.frames; i++) {
+        if (target.crashed() !== undefined) break;
+        const surface = rotation[(index + i) % rotation.length] as FuzzSurface;
+        const frame = frames[i] as HostileFrame;
+        const request = requests[i] as HostileRequest;
+        const kind = surface === "http" ? "http" : frame.kind;
+        if (surface === "udp" && frame.bytes.length > MAX_DATAGRAM) {
+          report.skipped++;
+          continue;
+        }
+        report.byKind[kind] = (report.byKind[kind] ?? 0) + 1;
+        const shown = surface === "http" ? Buffer.from(`${request.method} ${request.path}`) : frame.bytes;
+        remember(recent, surface, kind, shown);
+        await surfaces.send(surface, frame.bytes, request);
+        report.bySurface[surface]++;
+        report.sent++;
+        await surfaces.throttle(concurrency);
+        if (report.sent % checkEvery === 0 && !(await check())) break;
+      }
+      index += batch;
+    }
+    await surfaces.drain();
+    await check();
+  } catch (error) {
+    if (target.crashed() === undefined) throw error;
+  } finally {
+    stopping = true;
+    report.spareSessions = spare.sessions;
+    surfaces.close();
+    for (const d of legit) {
+      d.closing = true;
+      d.device.close();
+    }
+    const crash = target.crashed();
+    if (crash !== undefined) {
+      report.crashes.push({ detail: crash, suspects: recent.slice(-8) });
+      for (const d of legit) if (d.outcome.keptSession) d.lose("the platform stopped");
+    } else {
+      try {
+        const response = await within(clock, fetch(`${target.addresses.http}/metrics`), 5000, "metrics");
+        report.metrics = parseMetrics(await response.text());
+      } catch (error) {
+        report.api.failures.push(`GET /metrics: ${(error as Error).message}`);
+      }
+    }
+    report.wallMs = Math.round(performance.now() - started);
+    report.framesPerSecond = Math.round((report.sent * 1000) / Math.max(1, report.wallMs));
+  }
+  return report;
+}
