@@ -4,6 +4,7 @@ import { addCertifyCommand } from "./certify-command.ts";
 import { addConformanceCommand } from "./conformance-command.ts";
 import { addFleetCommands } from "./fleet-commands.ts";
 import { addFrameCommands } from "./frame-command.ts";
+import { addHostileCommand } from "./hostile-command.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { addLoadCommand } from "./load-command.ts";
 import { addPlatformCommand } from "./platform-command.ts";
@@ -64,6 +65,9 @@ export async function main(
   addPlatformCommand(program, io, waitForStop);
   addFleetCommands(program, io, waitForStop);
   addConformanceCommand(program, io, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
+  addHostileCommand(program, io, (code) => {
     exitCode = Math.max(exitCode, code);
   });
   addRunCommand(program, io, (code) => {

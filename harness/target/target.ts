@@ -1,3 +1,4 @@
+import type { PlatformLimits } from "../../emulators/platform/limits.ts";
 import type { Clock } from "../clock/clock.ts";
 import { RealClock } from "../clock/real-clock.ts";
 import { VirtualClock } from "../clock/virtual-clock.ts";
@@ -29,6 +30,10 @@ export interface PlatformTarget {
   readonly loginAddress: string;
   /** Devices the platform knows, for the scenarios to play. */
   readonly devices: readonly TestDevice[];
+  /** The northbound API (`http://host:port`), when the suite may use it; clauses that need it are otherwise n/a. */
+  readonly apiUrl?: string;
+  /** The API's bearer token, when it requires one. */
+  readonly apiToken?: string;
   /** Waits for `promise` on the target's time; rejects if it has not settled within `maxMs` of that time. */
   settle<T>(promise: Promise<T>, maxMs: number): Promise<T>;
   close(): Promise<void>;
@@ -36,8 +41,18 @@ export interface PlatformTarget {
 
 export class NotSettled extends Error {}
 
+/** Where someone's platform has its northbound API, if the suite may use it. */
+export interface ApiAccess {
+  apiUrl?: string;
+  apiToken?: string;
+}
+
 /** `tcp://host:port` of someone's platform, on the real clock. */
-export function externalPlatformTarget(url: string, devices: readonly TestDevice[]): PlatformTarget {
+export function externalPlatformTarget(
+  url: string,
+  devices: readonly TestDevice[],
+  api: ApiAccess = {},
+): PlatformTarget {
   const match = /^tcp:\/\/(.+:\d+)$/.exec(url);
   if (match?.[1] === undefined)
     throw new UsageError("platform", `--platform must be tcp://host:port, got ${showValue(url)}`);
@@ -53,6 +68,8 @@ export function externalPlatformTarget(url: string, devices: readonly TestDevice
     clock,
     loginAddress: match[1],
     devices,
+    ...(api.apiUrl === undefined ? {} : { apiUrl: api.apiUrl.replace(/\/+$/, "") }),
+    ...(api.apiToken === undefined ? {} : { apiToken: api.apiToken }),
     settle: (promise, maxMs) => withDeadline(clock, promise, maxMs),
     close: async () => undefined,
   };
@@ -61,7 +78,7 @@ export function externalPlatformTarget(url: string, devices: readonly TestDevice
 /** hilfarm's reference platform in this process, on a VirtualClock. */
 export async function emulatedPlatformTarget(
   devices: readonly TestDevice[],
-  options: { heartbeatSeconds?: number; offlineHeartbeats?: number } = {},
+  options: EmulatedOptions = {},
 ): Promise<PlatformTarget> {
   const { pino } = await import("pino");
   const { startPlatform } = await import("../../emulators/platform/platform.ts");
@@ -82,66 +99,141 @@ export async function emulatedPlatformTarget(
       ...(options.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: options.heartbeatSeconds }),
       ...(options.offlineHeartbeats === undefined ? {} : { offlineHeartbeats: options.offlineHeartbeats }),
     },
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
   });
   recordPlatform(platform, clock);
   const deviation =
     options.offlineHeartbeats === undefined || options.offlineHeartbeats === 3
       ? ""
       : `; deliberate deviation: offline after ${options.offlineHeartbeats} heartbeats`;
+  const limits = Object.entries(options.limits ?? {})
+    .map(([name, n]) => `${name} ${n}`)
+    .join(", ");
   return {
-    description: `hilfarm reference platform (in process, virtual time${deviation})`,
+    description: `hilfarm reference platform (in process, virtual time${deviation}${limits === "" ? "" : `; limits: ${limits}`})`,
     capabilities: new Set<Capability>(["virtual-time", "platform-internals"]),
     clock,
     loginAddress: platform.addresses.login,
     devices,
+    apiUrl: platform.addresses.http,
+    ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
     settle: (promise, maxMs) =>
       clock.runUntilSettled(withDeadline(clock, promise, maxMs), { maxMs: maxMs + 1 }),
     close: () => platform.close(),
   };
 }
 
+/** Settings of hilfarm's platform as a target: deliberate deviations, and small limits (hostile-input suite). */
+export interface EmulatedOptions {
+  heartbeatSeconds?: number;
+  offlineHeartbeats?: number;
+  limits?: Partial<PlatformLimits>;
+  /** The API then needs `Authorization: Bearer <apiToken>`. */
+  apiToken?: string;
+}
+
 export type PlatformTargetSpec =
-  | { kind: "emulated"; offlineHeartbeats?: number; heartbeatSeconds?: number }
-  | { kind: "external"; url: string };
+  | ({ kind: "emulated" } & EmulatedOptions)
+  | { kind: "external"; url: string; apiUrl?: string };
+
+/** `emulated?<setting>=n`: each a positive integer. */
+const emulatedSettings = {
+  "offline-heartbeats": (spec, n) => {
+    spec.offlineHeartbeats = n;
+  },
+  heartbeat: (spec, n) => {
+    spec.heartbeatSeconds = n;
+  },
+  "max-connections": (spec, n) => {
+    spec.limits = { ...spec.limits, maxConnections: n };
+  },
+  "max-pending-connections": (spec, n) => {
+    spec.limits = { ...spec.limits, maxPendingConnections: n };
+  },
+  "max-pending-per-address": (spec, n) => {
+    spec.limits = { ...spec.limits, maxPendingPerAddress: n };
+  },
+} satisfies Record<string, (spec: EmulatedOptions, n: number) => void>;
 
 /**
  * Parses a platform target: `emulated`, `emulated?offline-heartbeats=2` (hilfarm's platform with a deliberate
- * deviation, to see what a failure looks like) or `tcp://host:port`. Throws a UsageError naming what is wrong.
+ * deviation, to see what a failure looks like), `emulated?max-pending-per-address=50` (small limits, to see them
+ * hit), or `tcp://host:port`, with `?api=http://host:port` where its northbound API is. Throws a UsageError naming
+ * what is wrong.
  */
 export function parsePlatformTarget(text: string): PlatformTargetSpec {
   if (text !== "emulated" && !text.startsWith("emulated?")) {
-    if (!/^tcp:\/\/.+:\d+$/.test(text))
+    const match = /^(tcp:\/\/[^?]+:\d+)(?:\?(.*))?$/.exec(text);
+    if (match?.[1] === undefined)
       throw new UsageError(
         "target",
-        `a target is emulated, emulated?<settings> or tcp://host:port, got ${showValue(text)}`,
+        `a target is emulated, emulated?<settings> or tcp://host:port[?api=http://host:port], got ${showValue(text)}`,
       );
-    return { kind: "external", url: text };
+    const spec: PlatformTargetSpec = { kind: "external", url: match[1] };
+    for (const [key, value] of new URLSearchParams(match[2] ?? "")) {
+      if (key !== "api")
+        throw new UsageError("target", `unknown setting ${showValue(key)} in ${showValue(text)}; known: api`);
+      if (!/^https?:\/\/[^/]+\/?$/.test(value))
+        throw new UsageError(
+          "target",
+          `api in ${showValue(text)} must be http://host:port, got ${showValue(value)}`,
+        );
+      spec.apiUrl = value.replace(/\/$/, "");
+    }
+    return spec;
   }
   const spec: PlatformTargetSpec = { kind: "emulated" };
   for (const [key, value] of new URLSearchParams(text.slice("emulated?".length))) {
+    if (key === "api-token") {
+      if (!/^\S+$/.test(value))
+        throw new UsageError("target", `api-token in the target must be a token without spaces`);
+      spec.apiToken = value;
+      continue;
+    }
+    const set = Object.hasOwn(emulatedSettings, key)
+      ? emulatedSettings[key as keyof typeof emulatedSettings]
+      : undefined;
+    if (set === undefined)
+      throw new UsageError(
+        "target",
+        `unknown setting ${showValue(key)} in ${showValue(text)}; known: ${[...Object.keys(emulatedSettings), "api-token"].join(", ")}`,
+      );
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1)
       throw new UsageError(
         "target",
         `${key} in ${showValue(text)} must be a positive integer, got ${showValue(value)}`,
       );
-    if (key === "offline-heartbeats") spec.offlineHeartbeats = n;
-    else if (key === "heartbeat") spec.heartbeatSeconds = n;
-    else
-      throw new UsageError(
-        "target",
-        `unknown setting ${showValue(key)} in ${showValue(text)}; known: offline-heartbeats, heartbeat`,
-      );
+    set(spec, n);
   }
   return spec;
 }
 
-/** The target `text` names (see `parsePlatformTarget`), started. */
-export function platformTarget(text: string, devices: readonly TestDevice[]): Promise<PlatformTarget> {
+/**
+ * The target `text` names (see `parsePlatformTarget`), started. `api` gives an external target's API (its URL, when
+ * the text has none, and its token); hilfarm's own always has its API, and takes `api.apiToken` as its token.
+ */
+export function platformTarget(
+  text: string,
+  devices: readonly TestDevice[],
+  api: ApiAccess = {},
+): Promise<PlatformTarget> {
   const spec = parsePlatformTarget(text);
-  if (spec.kind === "external") return Promise.resolve(externalPlatformTarget(spec.url, devices));
+  if (spec.kind === "external") {
+    const apiUrl = spec.apiUrl ?? api.apiUrl;
+    return Promise.resolve(
+      externalPlatformTarget(spec.url, devices, {
+        ...(apiUrl === undefined ? {} : { apiUrl }),
+        ...(api.apiToken === undefined ? {} : { apiToken: api.apiToken }),
+      }),
+    );
+  }
   const { kind: _kind, ...options } = spec;
-  return emulatedPlatformTarget(devices, options);
+  return emulatedPlatformTarget(devices, {
+    ...options,
+    ...(api.apiToken === undefined || options.apiToken !== undefined ? {} : { apiToken: api.apiToken }),
+  });
 }
 
 function withDeadline<T>(clock: Clock, promise: Promise<T>, maxMs: number): Promise<T> {

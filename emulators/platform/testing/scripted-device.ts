@@ -45,9 +45,9 @@ export class ScriptedDevice extends EventEmitter<{
   /** 1002 -> 1003 on the login server. Resolves with the 1003 body, or rejects when the platform closes silently. */
   async login(
     loginAddress: string,
-    overrides: { clearDeviceId?: string; pin?: string } = {},
+    overrides: { clearDeviceId?: string; pin?: string; from?: string } = {},
   ): Promise<BodyOf<1003>> {
-    const link = await TcpLink.open(loginAddress);
+    const link = await TcpLink.open(loginAddress, overrides.from);
     const key = CipherKey.fromPin(overrides.pin ?? this.pin);
     const decoder = new McStreamDecoder({ keyFor: () => CipherKey.fromPin(this.pin) });
     const sequence = formatSequence(this.sequence);
@@ -82,10 +82,16 @@ export class ScriptedDevice extends EventEmitter<{
   }
 
   /** Opens the connection-server link and sends 1004; resolves with the 1005 body. */
-  async connect(transport: "tcp" | "udp", options: { bodyToken?: string } = {}): Promise<BodyOf<1005>> {
+  async connect(
+    transport: "tcp" | "udp",
+    options: { bodyToken?: string; from?: string } = {},
+  ): Promise<BodyOf<1005>> {
     const address = transport === "tcp" ? this.tcpHost : this.udpHost;
     if (address === undefined || this.token === undefined) throw new Error("log in first");
-    this.link = transport === "tcp" ? await TcpLink.open(address) : await UdpLink.open(address);
+    this.link =
+      transport === "tcp"
+        ? await TcpLink.open(address, options.from)
+        : await UdpLink.open(address, options.from);
     const decoder = new McStreamDecoder({ keyFor: (e) => this.keyFor(e.code) });
     this.link.onData((chunk) => {
       for (const outcome of decoder.push(chunk))
@@ -170,6 +176,16 @@ export class ScriptedDevice extends EventEmitter<{
     this.link?.close();
   }
 
+  /**
+   * Ends the connection the way a device that switches off cleanly does: over TCP it half-closes and resolves once
+   * the platform has closed its side too (so the platform has seen the end); over UDP it closes the socket.
+   */
+  hangUp(): Promise<void> {
+    if (this.link === undefined) return Promise.resolve();
+    this.link.end();
+    return this.link.closed();
+  }
+
   private keyFor(code: number): CipherKey {
     return keyKindFor(code as McMessage["code"]) === "pin"
       ? CipherKey.fromPin(this.pin)
@@ -191,6 +207,8 @@ interface Link {
   onClose(listener: () => void): void;
   closed(): Promise<void>;
   close(): void;
+  /** Half-closes a TCP link (the peer's close then closes it); closes a UDP one. */
+  end(): void;
 }
 
 function splitHostPort(address: string): [string, number] {
@@ -206,10 +224,13 @@ class TcpLink implements Link {
     socket.on("error", () => undefined);
   }
 
-  static open(address: string): Promise<TcpLink> {
+  /** `from`: the local address to connect from (e.g. 127.0.0.2, a second source address on Linux loopback). */
+  static open(address: string, from?: string): Promise<TcpLink> {
     const [host, port] = splitHostPort(address);
     return new Promise((resolve, reject) => {
-      const socket = tcpConnect(port, host, () => resolve(new TcpLink(socket)));
+      const socket = tcpConnect({ port, host, ...(from === undefined ? {} : { localAddress: from }) }, () =>
+        resolve(new TcpLink(socket)),
+      );
       socket.once("error", reject);
     });
   }
@@ -229,6 +250,9 @@ class TcpLink implements Link {
   close(): void {
     this.socket.destroy();
   }
+  end(): void {
+    this.socket.end();
+  }
 }
 
 class UdpLink implements Link {
@@ -245,10 +269,10 @@ class UdpLink implements Link {
     });
   }
 
-  static async open(address: string): Promise<UdpLink> {
+  static async open(address: string, from?: string): Promise<UdpLink> {
     const [host, port] = splitHostPort(address);
     const socket = createSocket(host.includes(":") ? "udp6" : "udp4");
-    await new Promise<void>((resolve) => socket.bind(0, host, () => resolve()));
+    await new Promise<void>((resolve) => socket.bind(0, from ?? host, () => resolve()));
     return new UdpLink(socket, host, port);
   }
 
@@ -268,5 +292,8 @@ class UdpLink implements Link {
     this.socket.close();
     for (const l of this.closeListeners) l();
     this.resolveDone();
+  }
+  end(): void {
+    this.close();
   }
 }

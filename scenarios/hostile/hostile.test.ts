@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { externalPlatformTarget, platformTarget } from "../../harness/target/target.ts";
+import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
+import { type ClauseResult, runClauses } from "../conformance/clause.ts";
+import { hostileClauses } from "./hostile-clauses.ts";
+import { apiRequest } from "./wire.ts";
+
+/** Devices examples/registry/lab.json registers (the first two). */
+const LAB = [
+  { deviceId: "0000111122223333aaaabbbb", pin: "A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6" },
+  { deviceId: "0000111122223333aaaabbbc", pin: "QxA71p2Td8VKqxryo1nIj7BRd03Q2ybv" },
+];
+const freePorts = [
+  "--login-port",
+  "0",
+  "--tcp-port",
+  "0",
+  "--udp-port",
+  "0",
+  "--http-port",
+  "0",
+  "--no-mqtt",
+];
+
+afterEach(killAll);
+
+const failures = (results: ClauseResult[]) =>
+  results.filter((r) => r.status === "fail").map((r) => `${r.clause} ${r.title}: ${r.detail}`);
+const statuses = (results: ClauseResult[]) => Object.fromEntries(results.map((r) => [r.clause, r.status]));
+
+/** A counter of the platform's /metrics, summed over its labels (0 when absent). */
+function counter(metrics: string, name: string, labels = ""): number {
+  return metrics
+    .split("\n")
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .filter((l) => l.includes(labels))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+}
+
+describe("the hostile-input suite against hilfarm's platform", () => {
+  it("passes every clause against `hilfarm platform` as a separate process on real time: the nested frames do not stop it", async () => {
+    // A process, not this worker: a frame that throws in a handler would end it, and H1 would see the platform gone.
+    const run = startHilfarm([
+      "platform",
+      "--registry",
+      "examples/registry/lab.json",
+      "--heartbeat",
+      "1",
+      "--api-token",
+      "process-test-token",
+      ...freePorts,
+    ]);
+    const ready = await run.next();
+    const target = externalPlatformTarget(`tcp://${String(ready.login)}`, LAB, {
+      apiUrl: String(ready.http),
+      apiToken: "process-test-token",
+    });
+    const results = await runClauses(target, hostileClauses({ flood: 300 }));
+    expect(failures(results)).toEqual([]);
+    expect(results.filter((r) => r.status !== "pass")).toEqual([]);
+    expect(run.child.exitCode).toBeNull();
+  }, 30_000);
+
+  it("with small limits (50 pending per address, 200 in all), a flood of 400 is refused and counted, and logins from another address and the API keep working", async () => {
+    const target = await platformTarget(
+      "emulated?max-pending-per-address=50&max-pending-connections=200&api-token=hostile-test-token",
+      LAB,
+    );
+    try {
+      const checks = hostileClauses({ flood: 400 }).filter((c) => /^H3|^H4\.5/.test(c.clause));
+      const results = await runClauses(target, checks);
+      expect(failures(results)).toEqual([]);
+      expect(statuses(results)).toEqual({ "H3.1": "pass", "H3.2": "pass", "H4.5": "pass" });
+      const metrics = await apiRequest(`${target.apiUrl}/metrics`, { token: "hostile-test-token" });
+      expect(metrics.status).toBe(200);
+      expect(
+        counter(metrics.text, "hilfarm_platform_connections_refused_total", 'reason="pending_per_address"'),
+      ).toBeGreaterThan(0);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("reports the API clauses not applicable, with the reason, when the target has no API URL", async () => {
+    const target = externalPlatformTarget("tcp://127.0.0.1:9", LAB);
+    const results = await runClauses(
+      target,
+      hostileClauses({ flood: 0 }).filter((c) => c.clause === "H3.2" || c.clause.startsWith("H4")),
+    );
+    expect(new Set(results.map((r) => r.status))).toEqual(new Set(["not-applicable"]));
+    expect(results[0]?.detail).toMatch(/has no API URL to check \(give --api http:\/\/host:port/);
+  });
+});
