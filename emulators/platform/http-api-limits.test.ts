@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../harness/cli/main.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { UsageError } from "../../harness/errors.ts";
+import { FREE_PORTS } from "../../harness/testing/child-process.ts";
 import { requestFrameLength } from "./operations.ts";
 import { isLoopback, type Platform } from "./platform.ts";
 import { PLUG, startTestPlatform } from "./testing/fixtures.ts";
@@ -494,7 +495,6 @@ describe("the API can be protected (apiToken, httpHost)", () => {
 });
 
 describe("hilfarm platform --http-host and --api-token", () => {
-  const freePorts = "--login-port 0 --tcp-port 0 --udp-port 0 --http-port 0 --no-mqtt".split(" ");
   const bufferIo = () => {
     const out = new PassThrough();
     const err = new PassThrough();
@@ -522,7 +522,7 @@ describe("hilfarm platform --http-host and --api-token", () => {
       "platform",
       "--registry",
       "examples/registry/lab.json",
-      ...freePorts,
+      ...FREE_PORTS,
       "--http-host",
       "0.0.0.0",
     ];
@@ -540,7 +540,7 @@ describe("hilfarm platform --http-host and --api-token", () => {
       stop = resolve;
     });
     const run = main(
-      ["platform", "--registry", "examples/registry/lab.json", ...freePorts, "--log-file", log],
+      ["platform", "--registry", "examples/registry/lab.json", ...FREE_PORTS, "--log-file", log],
       io,
       () => stopped,
     );

@@ -6,6 +6,7 @@ import { platformClauses } from "../../scenarios/conformance/platform-clauses.ts
 import { showValue, UsageError } from "../errors.ts";
 import { externalDeviceTarget } from "../target/device-target.ts";
 import { platformTarget } from "../target/target.ts";
+import { reportClauses } from "./clause-report.ts";
 import type { CliIo } from "./io.ts";
 import { type HttpApiCommandOptions, httpApiOptions, integerOption, portOption } from "./options.ts";
 
@@ -26,23 +27,8 @@ export function addConformanceCommand(
   io: CliIo,
   setExitCode: (code: number) => void,
 ): void {
-  const report = (results: ClauseResult[], description: string): void => {
-    for (const r of results) {
-      io.stdout.write(
-        `${JSON.stringify({ event: "clause", ...r, targetMs: Math.round(r.targetMs), wallMs: Math.round(r.wallMs) })}\n`,
-      );
-    }
-    const count = (s: string) => results.filter((r) => r.status === s).length;
-    const summary = {
-      event: "summary",
-      target: description,
-      passed: count("pass"),
-      failed: count("fail"),
-      notApplicable: count("not-applicable"),
-    };
-    io.stdout.write(`${JSON.stringify(summary)}\n`);
-    if (count("fail") > 0) setExitCode(1);
-  };
+  const report = (results: ClauseResult[], description: string): void =>
+    reportClauses(io, results, description, setExitCode);
 
   const conformance = program
     .command("conformance")

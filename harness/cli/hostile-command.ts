@@ -2,13 +2,15 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { loadRegistry } from "../../emulators/platform/registry/index.ts";
-import { type ClauseResult, runClauses } from "../../scenarios/conformance/clause.ts";
+import { runClauses } from "../../scenarios/conformance/clause.ts";
 import { hostileClauses } from "../../scenarios/hostile/hostile-clauses.ts";
 import { showValue, UsageError } from "../errors.ts";
 import { parsePlatformTarget, platformTarget } from "../target/target.ts";
 import { repoRoot } from "../testing/child-process.ts";
+import { reportClauses } from "./clause-report.ts";
 import type { CliIo } from "./io.ts";
 import { integerOption } from "./options.ts";
+import { holdingOpen } from "./until-stopped.ts";
 
 interface HostileOptions {
   platform: string;
@@ -96,9 +98,6 @@ export function addHostileCommand(program: Command, io: CliIo, setExitCode: (cod
         ...(options.api === undefined ? {} : { apiUrl: options.api.replace(/\/$/, "") }),
         ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
       });
-      // The target's clock unrefs its timers (RealClock): a clause waiting on one alone (a pause between replays, a
-      // deadline after the platform closed every socket) must not let the process end in the middle of the run.
-      const keepAlive = setInterval(() => undefined, 60_000);
       try {
         const checks = hostileClauses({
           flood: options.flood,
@@ -107,33 +106,11 @@ export function addHostileCommand(program: Command, io: CliIo, setExitCode: (cod
         }).filter((c) => options.only === undefined || c.clause.startsWith(options.only));
         if (checks.length === 0)
           throw new UsageError("only", `--only ${showValue(options.only)} matches no clause (H1 to H4)`);
-        report(io, await runClauses(target, checks), target.description, setExitCode);
+        // A clause may wait on the target's (unref'd) timers alone: a pause between replays, a deadline.
+        const results = await holdingOpen(() => runClauses(target, checks));
+        reportClauses(io, results, target.description, setExitCode);
       } finally {
-        clearInterval(keepAlive);
         await target.close();
       }
     });
-}
-
-function report(
-  io: CliIo,
-  results: ClauseResult[],
-  description: string,
-  setExitCode: (code: number) => void,
-): void {
-  for (const r of results) {
-    io.stdout.write(
-      `${JSON.stringify({ event: "clause", ...r, targetMs: Math.round(r.targetMs), wallMs: Math.round(r.wallMs) })}\n`,
-    );
-  }
-  const count = (s: string) => results.filter((r) => r.status === s).length;
-  const summary = {
-    event: "summary",
-    target: description,
-    passed: count("pass"),
-    failed: count("fail"),
-    notApplicable: count("not-applicable"),
-  };
-  io.stdout.write(`${JSON.stringify(summary)}\n`);
-  if (count("fail") > 0) setExitCode(1);
 }

@@ -47,6 +47,23 @@ export function startNode(args: string[]): RunningProcess {
 /** `hilfarm <args>` as a separate process. */
 export const startHilfarm = (args: string[]): RunningProcess => startNode(["bin/hilfarm.mjs", ...args]);
 
+/** The port options of a reference platform on any free ports, without MQTT. */
+export const FREE_PORTS: readonly string[] = [
+  "--login-port",
+  "0",
+  "--tcp-port",
+  "0",
+  "--udp-port",
+  "0",
+  "--http-port",
+  "0",
+  "--no-mqtt",
+];
+
+/** `hilfarm platform --registry <registry>` on free ports without MQTT, as a separate process. */
+export const startPlatformProcess = (registry: string, ...args: string[]): RunningProcess =>
+  startHilfarm(["platform", "--registry", registry, ...FREE_PORTS, ...args]);
+
 /** Kills whatever a test left running. */
 export function killAll(): void {
   for (const child of running) child.kill("SIGKILL");

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { emulatedPlatformTarget, externalPlatformTarget } from "../../harness/target/target.ts";
-import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
+import { FREE_PORTS, killAll, startHilfarm } from "../../harness/testing/child-process.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
 import { type ClauseResult, runClauses } from "./clause.ts";
 import { platformClauses } from "./platform-clauses.ts";
@@ -8,17 +8,7 @@ import { platformClauses } from "./platform-clauses.ts";
 /** The device examples/registry/lab.json registers first. */
 const LAB_DEVICE = { deviceId: "0000111122223333aaaabbbb", pin: "A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6" };
 const time = reportSimulatedTime("conformance: platform under test");
-const freePorts = [
-  "--login-port",
-  "0",
-  "--tcp-port",
-  "0",
-  "--udp-port",
-  "0",
-  "--http-port",
-  "0",
-  "--no-mqtt",
-];
+const freePorts = FREE_PORTS;
 
 afterEach(killAll);
 

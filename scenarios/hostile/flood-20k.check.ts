@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { externalPlatformTarget } from "../../harness/target/target.ts";
-import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
+import { killAll, startPlatformProcess } from "../../harness/testing/child-process.ts";
 import { runClauses } from "../conformance/clause.ts";
 import { hostileClauses } from "./hostile-clauses.ts";
 import { apiRequest } from "./wire.ts";
@@ -19,22 +19,7 @@ afterEach(killAll);
 
 describe("20,000 connections held against `hilfarm platform` with default limits", () => {
   it("leave a login and connect from another address, a connected device and the API working, and are counted as refused", async () => {
-    const run = startHilfarm([
-      "platform",
-      "--registry",
-      "examples/registry/lab.json",
-      "--login-port",
-      "0",
-      "--tcp-port",
-      "0",
-      "--udp-port",
-      "0",
-      "--http-port",
-      "0",
-      "--no-mqtt",
-      "--log-level",
-      "error",
-    ]);
+    const run = startPlatformProcess("examples/registry/lab.json", "--log-level", "error");
     const ready = await run.next();
     const target = externalPlatformTarget(`tcp://${String(ready.login)}`, LAB, {
       apiUrl: String(ready.http),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { externalPlatformTarget, platformTarget } from "../../harness/target/target.ts";
-import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
+import { killAll, startPlatformProcess } from "../../harness/testing/child-process.ts";
 import { type ClauseResult, runClauses } from "../conformance/clause.ts";
 import { hostileClauses } from "./hostile-clauses.ts";
 import { apiRequest } from "./wire.ts";
@@ -9,17 +9,6 @@ import { apiRequest } from "./wire.ts";
 const LAB = [
   { deviceId: "0000111122223333aaaabbbb", pin: "A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6" },
   { deviceId: "0000111122223333aaaabbbc", pin: "QxA71p2Td8VKqxryo1nIj7BRd03Q2ybv" },
-];
-const freePorts = [
-  "--login-port",
-  "0",
-  "--tcp-port",
-  "0",
-  "--udp-port",
-  "0",
-  "--http-port",
-  "0",
-  "--no-mqtt",
 ];
 
 afterEach(killAll);
@@ -40,16 +29,13 @@ function counter(metrics: string, name: string, labels = ""): number {
 describe("the hostile-input suite against hilfarm's platform", () => {
   it("passes every clause against `hilfarm platform` as a separate process on real time: the nested frames do not stop it", async () => {
     // A process, not this worker: a frame that throws in a handler would end it, and H1 would see the platform gone.
-    const run = startHilfarm([
-      "platform",
-      "--registry",
+    const run = startPlatformProcess(
       "examples/registry/lab.json",
       "--heartbeat",
       "1",
       "--api-token",
       "process-test-token",
-      ...freePorts,
-    ]);
+    );
     const ready = await run.next();
     const target = externalPlatformTarget(`tcp://${String(ready.login)}`, LAB, {
       apiUrl: String(ready.http),

@@ -2,12 +2,11 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
 import { RealClock } from "../../../harness/clock/real-clock.ts";
 import { seededRandom } from "../../../harness/random/random.ts";
-import { startHilfarm } from "../../../harness/testing/child-process.ts";
-import { startPlatform } from "../platform.ts";
+import { startPlatformProcess } from "../../../harness/testing/child-process.ts";
 import { type RegisteredDevice, Registry } from "../registry/index.ts";
+import { startTestPlatform } from "./fixtures.ts";
 
 /**
  * Where the live fuzz (live-fuzz.ts) sends its frames: the reference platform in this process (for `npm test`) or
@@ -39,17 +38,9 @@ export interface LiveTarget {
 
 /** The platform in this process on the real clock: free ports, no MQTT, silent logs. Uncaught errors count as crashes. */
 export async function startInProcessTarget(seed: number): Promise<LiveTarget> {
-  const platform = await startPlatform({
+  const platform = await startTestPlatform(new RealClock(), {
     registry: Registry.fromDevices(Object.values(FUZZ_DEVICES)),
-    clock: new RealClock(),
     random: seededRandom(seed),
-    logger: pino({ level: "silent" }),
-    host: "127.0.0.1",
-    loginPort: 0,
-    tcpPort: 0,
-    udpPort: 0,
-    httpPort: 0,
-    mqtt: "none",
   });
   let crash: string | undefined;
   // A throw in a socket handler of the platform surfaces here; vitest reports it too.
@@ -79,24 +70,7 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
   const dir = await mkdtemp(join(tmpdir(), "hilfarm-fuzz-"));
   const registry = join(dir, "registry.json");
   await writeFile(registry, JSON.stringify({ devices: Object.values(FUZZ_DEVICES) }));
-  const child = startHilfarm([
-    "platform",
-    "--registry",
-    registry,
-    "--login-port",
-    "0",
-    "--tcp-port",
-    "0",
-    "--udp-port",
-    "0",
-    "--http-port",
-    "0",
-    "--no-mqtt",
-    "--seed",
-    String(seed & 0x7fffffff),
-    "--log-level",
-    "warn",
-  ]);
+  const child = startPlatformProcess(registry, "--seed", String(seed & 0x7fffffff), "--log-level", "warn");
   // stderr keeps growing with warnings: keep its tail only.
   child.child.stderr.on("data", () => {
     if (child.stderr.length > 200) child.stderr.splice(0, child.stderr.length - 100);
