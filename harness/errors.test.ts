@@ -46,4 +46,9 @@ describe("excerpt: raw input in error messages", () => {
     );
     expect(excerpt(`{"a":1,"token":"${"t".repeat(200)}"}`)).not.toContain("ttt");
   });
+
+  it("masks the token in a raw frame cut short, before its value ends", () => {
+    expect(excerpt('{"code":1004,"token":"qwertyuiop123456","data":"')).not.toContain("qwertyuiop");
+    expect(excerpt('CTS{"code":1000,"token":"qwertyui')).toMatch(/token.*\[redacted\]/);
+  });
 });

@@ -424,7 +424,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     link.onClose(() => {
       if (epoch === this.epoch && this.link === link) this.relogin("connection closed", epoch);
     });
-    // A new random sequence at every connect (protocol-decisions section 4).
+    // A new random sequence at every connect (docs/protocol-readings.md, "The emulated devices" > Sequences).
     this.sequence = this.options.random.sequence();
     this.lastPlatformSequence = undefined;
     this.counters.connects++;

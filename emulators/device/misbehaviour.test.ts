@@ -67,6 +67,18 @@ describe("misbehaviour switches, as the platform sees them", () => {
     expect(await metric(w, /hilfarm_platform_resends_total (\d+)/)).toBe(1);
   });
 
+  it("answerLateMs: a retransmission that arrives while the late answer is pending is not answered early", async () => {
+    const w = await onlineAc();
+    w.ac.misbehaviour.answerLateMs = 15_000;
+    const answersAt: number[] = [];
+    w.platform.events.on("frame", ({ direction, message, at }) => {
+      if (direction === "in" && message.code === 2004) answersAt.push(at);
+    });
+    const sentAt = w.clock.now();
+    await control(w, w.ac.deviceId);
+    expect(answersAt[0]).toBe(sentAt + 15_000);
+  });
+
   it("wrongSequence: the platform answers 100001 and the device logs in again", async () => {
     const w = await onlineAc();
     const answers: McMessage[] = [];

@@ -1,4 +1,7 @@
-/** The device side's timing (protocol-decisions section 5). Defaults are the spec's; scenarios may change them. */
+/**
+ * The device side's timing (docs/protocol-readings.md, "Timing defaults"). Defaults are the spec's; scenarios may
+ * change them.
+ */
 export interface DeviceTiming {
   /** A request unanswered after this is a failed send, resent with the same sequence (5.2). */
   responseTimeoutMs: number;

@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { FaultyConnector } from "../../harness/link/faults.ts";
+import { socketConnector } from "../../harness/link/socket-link.ts";
+import { seededRandom } from "../../harness/random/random.ts";
 import { startWorld } from "../testing/world.ts";
 
 type World = Awaited<ReturnType<typeof startWorld>>;
@@ -37,6 +41,29 @@ describe("voice and speech on demand (5.4.3.17-18)", () => {
     expect(Buffer.from((speech.ttsResult as { audioData: string }).audioData, "base64").toString()).toContain(
       "已为您打开空调",
     );
+  });
+
+  it("a late 400002 for an earlier segment does not settle the last segment", async () => {
+    let faulty: FaultyConnector | undefined;
+    world = await startWorld({
+      fleet: { devices: [{ profile: "air-conditioner", count: 1 }] },
+      connector: (clock: VirtualClock) => {
+        faulty = new FaultyConnector(socketConnector(), clock, seededRandom(3));
+        return faulty;
+      },
+    });
+    const { clock, platform, device } = world;
+    const ac = device("air-conditioner");
+    ac.powerOn();
+    await clock.runUntil(
+      () => ac.state === "online" && platform.store.get(ac.deviceId)?.version.device !== undefined,
+    );
+    // Answers take 12 s to come back: segment 1 is resent at 10 s, so its answer arrives twice.
+    faulty?.set({ latencyMs: 12_000, direction: "down" });
+    const answer = await clock.runUntilSettled(ac.speak("turn it on", { segmentBytes: 6 }), {
+      maxMs: 120_000,
+    });
+    expect(answer).toMatchObject({ result: 0, ctrlResult: { rawText: "turn it on" } });
   });
 });
 

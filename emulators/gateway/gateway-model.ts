@@ -20,7 +20,8 @@ export interface SubDevice {
 /**
  * An application gateway: its own profile, plus sub-devices from profiles. Routes platform requests by `deviceId`
  * (5.4.3.1-2), answers 300001 for a sub-device it does not have, and after every (re)connect authenticates each
- * sub-device (2012), reports those accepted online (2020) and then their state (5.4.3.9, protocol-decisions 7).
+ * sub-device (2012), reports those accepted online (2020) and then their state (5.4.3.9;
+ * docs/protocol-readings.md, "The emulated devices" > After each connect).
  */
 export class GatewayModel implements DeviceModel {
   readonly own: ProfileModel;

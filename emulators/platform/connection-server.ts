@@ -74,7 +74,7 @@ export class ConnectionServer {
   /**
    * The 1004 checks shared by TCP and UDP: the token in clear and in the body must be one that works. A 1004 that
    * repeats a connect already seen for its token is a resend or a replay: it opens nothing (docs/protocol-readings.md,
-   * "Replays"). Counts the outcome.
+   * "The reference platform" > Replays). Counts the outcome.
    */
   private checkConnect(frame: DecodedFrame, transport: "tcp" | "udp"): ConnectVerdict {
     const { envelope, message } = frame;
@@ -197,7 +197,7 @@ export class ConnectionServer {
 
   private receiveDatagram(datagram: Buffer, rinfo: RemoteInfo): void {
     const { metrics, logger } = this.options;
-    // Each datagram carries exactly one frame (protocol-decisions section 1); its CRLF is optional.
+    // Each datagram carries exactly one frame (docs/protocol-readings.md, "Framing (5.2)"); its CRLF is optional.
     const crlf =
       datagram.length >= 2 &&
       datagram[datagram.length - 2] === 0x0d &&

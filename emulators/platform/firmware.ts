@@ -47,9 +47,10 @@ export class FirmwareTooLarge extends PlatformError {
 }
 
 /**
- * Firmware files the platform serves over HTTP at `/firmware/<name>` (protocol-decisions section 8). The bytes stay on
- * disk: uploads are streamed into a temporary directory (made on first use, removed by `close`) and served by
- * streaming; `--firmware-dir` files are served where they are. Only names and MD5s are held in memory.
+ * Firmware files the platform serves over HTTP at `/firmware/<name>` (docs/protocol-readings.md, "The reference
+ * platform" > Firmware files). The bytes stay on disk: uploads are streamed into a temporary directory (made on first
+ * use, removed by `close`) and served by streaming; `--firmware-dir` files are served where they are. Only names and
+ * MD5s are held in memory.
  */
 export class FirmwareStore {
   private readonly files = new Map<string, FirmwareFile>();

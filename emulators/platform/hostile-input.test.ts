@@ -6,7 +6,7 @@ import { CipherKey, encrypt } from "../../harness/protocol/ct/crypto.ts";
 import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
 import type { Platform } from "./platform.ts";
 import { PLUG, startTestPlatform } from "./testing/fixtures.ts";
-import { ScriptedDevice } from "./testing/scripted-device.ts";
+import { LinkClosed, ScriptedDevice } from "./testing/scripted-device.ts";
 
 /**
  * Findings of a hostile tester against the platform (deep nesting that stopped the process, replays that moved a
@@ -197,7 +197,7 @@ describe("replays do not move a session", () => {
     devices.push(again);
     Object.assign(again, { token: plug.token, sessionKey: plug.sessionKey, tcpHost: plug.tcpHost });
     again.sequence = 4242;
-    await expect(again.connect("tcp")).rejects.toThrow(/closed without an answer/);
+    await expect(again.connect("tcp")).rejects.toThrow(LinkClosed);
     expect(
       await exchange(platform.addresses.tcp, frames.find((f) => f.message.code === 1004)?.raw as Buffer),
     ).toHaveLength(0);

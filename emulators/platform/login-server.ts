@@ -35,7 +35,7 @@ export interface LoginServerOptions {
 /**
  * The login server (5.3.1, 5.4.2.1) over TCP: the first frame must be a 1002 that decrypts with the PIN of its
  * clear `deviceId` and whose encrypted `deviceId` is the same. Anything else closes the connection without an
- * answer (protocol-decisions section 6).
+ * answer (docs/protocol-readings.md, "The reference platform" > Login).
  */
 export function createLoginServer(options: LoginServerOptions): Server {
   const { registry, logger, metrics } = options;

@@ -20,8 +20,9 @@ interface Entry extends IssuedLogin {
 }
 
 /**
- * Tokens the login server issued (docs/protocol-readings.md, "Replays"). The spec has no nonce, so a captured 1002
- * can be replayed and is answered again; what keeps the live session safe is that nothing moves at login:
+ * Tokens the login server issued (docs/protocol-readings.md, "The reference platform" > Replays). The spec has no
+ * nonce, so a captured 1002 can be replayed and is answered again; what keeps the live session safe is that nothing
+ * moves at login:
  * - a login is *pending* until a 1004 carrying its token (sealed with its session key, which only the PIN holder can
  *   read from the 1003) opens a session; only then do the device's other tokens stop working;
  * - a token stops working when the session it opened ends, whatever the reason;

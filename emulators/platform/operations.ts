@@ -91,7 +91,7 @@ export class PlatformOperations {
     return { result: response.result };
   }
 
-  /** 2001 -> 2000 (protocol-decisions section 3). */
+  /** 2001 -> 2000 (docs/protocol-readings.md, "Bodies (5.4.2, 5.4.3)"). */
   async constrain(deviceId: string, asc: Record<string, "0" | "1">) {
     const response = await this.call(this.route(deviceId), 2001, { deviceId, asc }, { asc });
     if (response.result === 0) this.deps.store.setConstraints(deviceId, asc);

@@ -1,4 +1,7 @@
-/** Timing and behaviour of the reference platform. Defaults are the spec's (protocol-decisions section 5). */
+/**
+ * Timing and behaviour of the reference platform. Defaults are the spec's (docs/protocol-readings.md, "Timing
+ * defaults").
+ */
 export interface PlatformTiming {
   /** `heartBeat` sent in 1005, seconds (5.4.2.2). */
   heartbeatSeconds: number;

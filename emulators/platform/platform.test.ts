@@ -3,7 +3,7 @@ import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
 import type { Platform } from "./platform.ts";
 import { GATEWAY, PLUG, SENSOR, startTestPlatform } from "./testing/fixtures.ts";
-import { ScriptedDevice } from "./testing/scripted-device.ts";
+import { LinkClosed, ScriptedDevice } from "./testing/scripted-device.ts";
 
 let clock: VirtualClock;
 let platform: Platform;
@@ -48,15 +48,15 @@ describe("5.4.2.1 login", () => {
   it("closes without an answer on a wrong PIN, an unknown device, and a clear/encrypted deviceId mismatch", async () => {
     await expect(
       device(PLUG).login(platform.addresses.login, { pin: "WRONGPIN0123456789abcdefghijklmn" }),
-    ).rejects.toThrow(/closed without an answer/);
+    ).rejects.toThrow(LinkClosed);
     await expect(
       device({ deviceId: "ffffffffffffffffffffffff", pin: PLUG.pin }).login(platform.addresses.login),
-    ).rejects.toThrow(/closed without an answer/);
+    ).rejects.toThrow(LinkClosed);
     // Encrypted with the gateway's PIN, so it decrypts, but the body names another device.
     const impostor = device({ deviceId: PLUG.deviceId, pin: GATEWAY.pin });
     await expect(
       impostor.login(platform.addresses.login, { clearDeviceId: GATEWAY.deviceId }),
-    ).rejects.toThrow(/closed without an answer/);
+    ).rejects.toThrow(LinkClosed);
     const metrics = await platform.metrics.text();
     expect(metrics).toMatch(/hilfarm_platform_logins_total\{outcome="wrong_pin"\} 1/);
     expect(metrics).toMatch(/hilfarm_platform_logins_total\{outcome="unknown_device"\} 1/);
@@ -186,7 +186,8 @@ describe("5.4.2 (3) a new connection ends the old session", () => {
     const firstToken = first.token;
     const second = device(PLUG);
     await second.login(platform.addresses.login);
-    // The login alone moves nothing: it may be a replay (docs/protocol-readings.md, "Replays").
+    // The login alone moves nothing: it may be a replay (docs/protocol-readings.md, "The reference platform" >
+    // Replays).
     expect(platform.sessionOf(PLUG.deviceId)?.token).toBe(firstToken);
     await second.connect("tcp");
     await first.closed();

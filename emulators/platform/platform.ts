@@ -334,7 +334,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       });
       // The live session, if any, stays until a 1004 with the new token proves the device holds the PIN: a captured
       // 1002 replayed gets its answer, which only the PIN opens, and moves nothing.
-      // protocol-decisions section 6: the least loaded connection server.
+      // The least loaded connection server (docs/protocol-readings.md, "The reference platform" > Connection
+      // servers).
       const server = servers.reduce((a, b) => (b.load < a.load ? b : a));
       const index = servers.indexOf(server);
       events.emit("login", { deviceId, remote });

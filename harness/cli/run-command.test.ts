@@ -1,10 +1,10 @@
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { access, mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunReport } from "../../reports/model.ts";
 import { junitSchemaErrors } from "../../reports/validate-junit.ts";
-import { killAll, runHilfarm } from "../testing/child-process.ts";
+import { killAll, repoRoot, runHilfarm } from "../testing/child-process.ts";
 
 afterEach(killAll);
 
@@ -85,6 +85,19 @@ describe("hilfarm run", () => {
       ]),
     );
   }, 60_000);
+
+  it("names in --help only suites and files that exist", async () => {
+    const help = await runHilfarm(["run", "--help"]);
+    expect(help.code).toBe(0);
+    const paths = [...new Set(help.stdout.match(/\bscenarios(?:\/[\w.-]+)*\/?/g) ?? [])];
+    const missing: string[] = [];
+    for (const path of paths) {
+      await access(join(repoRoot, path)).catch(() => missing.push(path));
+    }
+    expect(missing).toEqual([]);
+    // The pattern finds the file examples, not only directories.
+    expect(paths).toContain("scenarios/conformance/platform-target.test.ts");
+  });
 
   it("exits 2 with a one-line cause on a usage error", async () => {
     const missing = await runHilfarm(["run", "scenarios/nowhere"]);

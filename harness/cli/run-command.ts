@@ -46,7 +46,7 @@ export function addRunCommand(program: Command, io: CliIo, setExitCode: (code: n
     .addHelpText(
       "after",
       "\nExamples:\n  hilfarm run scenarios/timing\n  hilfarm run scenarios/timing scenarios/properties --seed 42 --report-dir reports/out/nightly\n" +
-        "  hilfarm run scenarios/conformance/platform-clauses.test.ts --target tcp://192.0.2.10:8700 --registry lab.csv\n" +
+        "  hilfarm run scenarios/conformance/platform-target.test.ts --target tcp://192.0.2.10:8700 --registry lab.csv\n" +
         "  hilfarm run scenarios --grep '^5\\.2' --evidence\n",
     )
     .action(async (paths: string[], options: RunOptions) => {

@@ -22,7 +22,7 @@ export interface Random {
 
 export const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/** 16 characters, as `token` and `sessionKey` (protocol-decisions section 6). */
+/** 16 characters, as `token` and `sessionKey` (docs/protocol-readings.md, "Randomness"). */
 export function newToken(random: Random): string {
   return random.string(16);
 }

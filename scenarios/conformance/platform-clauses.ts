@@ -1,4 +1,4 @@
-import { ScriptedDevice } from "../../emulators/platform/testing/scripted-device.ts";
+import { LinkClosed, ScriptedDevice } from "../../emulators/platform/testing/scripted-device.ts";
 import { recordDevice } from "../../harness/evidence/current.ts";
 import type { BodyOf } from "../../harness/protocol/ct/schemas/index.ts";
 import type { PlatformTarget } from "../../harness/target/target.ts";
@@ -41,7 +41,7 @@ async function refusal(
     await target.settle(attempt, ANSWER_MS);
     return "answered";
   } catch (error) {
-    return error instanceof Error && /closed without an answer/.test(error.message) ? "closed" : "silent";
+    return error instanceof LinkClosed ? "closed" : "silent";
   }
 }
 

@@ -1,12 +1,28 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { EventEmitter } from "node:events";
 import { type Socket, connect as tcpConnect } from "node:net";
+import { HilfarmError } from "../../../harness/errors.ts";
 import { encodeFrame } from "../../../harness/protocol/ct/codec.ts";
 import { CipherKey } from "../../../harness/protocol/ct/crypto.ts";
 import { keyKindFor } from "../../../harness/protocol/ct/packet-types.ts";
 import type { BodyOf, McMessage } from "../../../harness/protocol/ct/schemas/index.ts";
 import { formatSequence, sequenceAfter } from "../../../harness/protocol/ct/sequence.ts";
 import { McStreamDecoder } from "../../../harness/protocol/ct/stream-decoder.ts";
+
+/**
+ * The platform closed the login or connection link before answering the 1002 or 1004: how it refuses a login or
+ * a connect (5.3.1, 5.4.2.1-2). Distinct from no answer at all (the link left open), which is a timeout.
+ */
+export class LinkClosed extends HilfarmError {
+  static readonly CODE = "CLOSED_WITHOUT_ANSWER";
+  declare readonly code: typeof LinkClosed.CODE;
+  constructor(link: "login" | "connect") {
+    super(
+      LinkClosed.CODE,
+      link === "login" ? "login connection closed without an answer" : "connection closed without an answer",
+    );
+  }
+}
 
 /**
  * A minimal device for the platform's integration tests: it does exactly what a test tells it, over real
@@ -42,7 +58,10 @@ export class ScriptedDevice extends EventEmitter<{
     this.emit("frame", { direction, message, at: this.clock.now(), raw });
   }
 
-  /** 1002 -> 1003 on the login server. Resolves with the 1003 body, or rejects when the platform closes silently. */
+  /**
+   * 1002 -> 1003 on the login server. Resolves with the 1003 body, or rejects with `LinkClosed` when the platform
+   * closes the connection without an answer.
+   */
   async login(
     loginAddress: string,
     overrides: { clearDeviceId?: string; pin?: string; from?: string } = {},
@@ -60,7 +79,7 @@ export class ScriptedDevice extends EventEmitter<{
           }
         }
       });
-      link.onClose(() => reject(new Error("login connection closed without an answer")));
+      link.onClose(() => reject(new LinkClosed("login")));
     });
     const login: McMessage = {
       code: 1002,
@@ -81,7 +100,10 @@ export class ScriptedDevice extends EventEmitter<{
     }
   }
 
-  /** Opens the connection-server link and sends 1004; resolves with the 1005 body. */
+  /**
+   * Opens the connection-server link and sends 1004; resolves with the 1005 body, or rejects with `LinkClosed` when
+   * the platform closes the link without an answer.
+   */
   async connect(
     transport: "tcp" | "udp",
     options: { bodyToken?: string; from?: string } = {},
@@ -104,7 +126,7 @@ export class ScriptedDevice extends EventEmitter<{
     const response = Promise.race([
       this.next(1005),
       link.closed().then(() => {
-        throw new Error("connection closed without an answer");
+        throw new LinkClosed("connect");
       }),
     ]);
     this.sendRaw({

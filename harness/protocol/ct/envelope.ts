@@ -10,7 +10,7 @@ import {
 } from "./packet-types.ts";
 
 /**
- * The framing dialect (protocol-decisions section 1):
+ * The framing dialect (docs/protocol-readings.md, "Framing (5.2)"):
  * - `cts-json` (default): `CTS` + the envelope JSON + CRLF;
  * - `cts-base64`: `CTS` + Base64 of the envelope JSON + CRLF.
  */

@@ -24,7 +24,8 @@ describe("packet table 5.2.1", () => {
     expect(isMcCode(2034)).toBe(false);
   });
 
-  it("pairs requests with responses as protocol-decisions section 3 lists them", () => {
+  // The pairs as docs/protocol-readings.md, "Bodies (5.4.2, 5.4.3)", lists them.
+  it("pairs requests with responses as the table in 5.2.1 names them", () => {
     const pairs: Array<[number, number]> = [
       [1000, 1001],
       [1002, 1003],

@@ -78,7 +78,7 @@ export function packetType(code: McCode): PacketType {
   return packetTypes.get(code) as PacketType;
 }
 
-/** The response code that answers a request code (5.2.1; protocol-decisions section 3). */
+/** The response code that answers a request code (5.2.1; docs/protocol-readings.md, "Bodies (5.4.2, 5.4.3)"). */
 export function responseCodeFor(request: McCode): McCode {
   const type = packetType(request);
   if (type.role !== "request") throw new RangeError(`code ${request} (${type.name}) is not a request`);

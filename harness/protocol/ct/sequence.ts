@@ -29,7 +29,7 @@ export function classifySequence(last: number | undefined, candidate: number): S
   return "out-of-order";
 }
 
-/** The wire form: a decimal string (protocol-decisions section 3). */
+/** The wire form: a decimal string (docs/protocol-readings.md, "Bodies (5.4.2, 5.4.3)"). */
 export function formatSequence(sequence: number): string {
   return String(sequence);
 }

@@ -17,7 +17,10 @@ import {
 
 const request = { sequence: Sequence, deviceId: DeviceId } as const;
 
-/** 2001 has no body in the spec; protocol-decisions section 3: `asc` maps a status to "0" (no access) or "1" (read-only). */
+/**
+ * 2001 has no body in the spec (docs/protocol-readings.md, "Bodies (5.4.2, 5.4.3)"): `asc` maps a status to "0"
+ * (no access) or "1" (read-only).
+ */
 export const AttributeConstraintRequest = z.looseObject({
   ...request,
   asc: z.record(z.string(), Flag),
@@ -123,7 +126,10 @@ export const VersionReportResponse = DeviceResponse;
 
 const firmwareFile = { version: Version, url: z.string().min(1), md5: z.string().min(1) } as const;
 
-/** 5.4.3.15; protocol-decisions section 8: one of `device` or `modules` per notice, never both. */
+/**
+ * 5.4.3.15; docs/protocol-readings.md, "Bodies (5.4.2, 5.4.3)": one of `device` or `modules` per notice, never
+ * both.
+ */
 export const UpgradeNoticeRequest = z
   .looseObject({
     ...request,

@@ -2,8 +2,9 @@ import { z } from "zod";
 import { MAX_SEQUENCE } from "../sequence.ts";
 
 /**
- * Field types shared by every Mc body (5.4.3 and protocol-decisions section 3): `code`, `result` and `time`
- * are numbers; `sequence` is a decimal string 0..65535; status values and command parameters are strings.
+ * Field types shared by every Mc body (5.4.3; docs/protocol-readings.md, "Bodies (5.4.2, 5.4.3)"): `code`,
+ * `result` and `time` are numbers; `sequence` is a decimal string 0..65535; status values and command parameters
+ * are strings.
  * Bodies are loose objects: a field the spec does not name is kept, not dropped, so a round trip
  * through hilfarm never loses what a device sent.
  */
