@@ -154,9 +154,9 @@ export class ConnectionServer {
             // A repeated connect on a new connection: answered from the live session's stored 1005 at most; that
             // session keeps its own connection.
             const answer = verdict.kind === "repeated" ? verdict.live?.answerToConnect : undefined;
+            // The connect deadline stays armed: a peer that never closes its side keeps no place after it.
             if (answer === undefined) socket.destroy();
             else {
-              idle.cancel();
               metrics.framesOut.inc({ transport: "tcp" });
               socket.end(answer);
             }
@@ -197,6 +197,11 @@ export class ConnectionServer {
 
   private receiveDatagram(datagram: Buffer, rinfo: RemoteInfo): void {
     const { metrics, logger } = this.options;
+    // Nothing can be sent back to port 0: such a datagram could only strand a session's reply address.
+    if (rinfo.port === 0) {
+      metrics.framesDropped.inc({ reason: "BAD_SOURCE" });
+      return;
+    }
     // Each datagram carries exactly one frame (docs/protocol-readings.md, "Framing (5.2)"); its CRLF is optional.
     const crlf =
       datagram.length >= 2 &&
@@ -284,10 +289,24 @@ class UdpChannel implements DeviceChannel {
     this.port = rinfo.port;
   }
 
+  /** Never throws: a datagram that cannot be sent (too long, no route) is counted, as a lost one would be. */
   send(frame: Buffer): void {
     if (this.closed) return;
     this.metrics.framesOut.inc({ transport: "udp" });
-    this.socket.send(frame, this.port, this.address);
+    try {
+      this.socket.send(frame, this.port, this.address, (error) => {
+        if (error)
+          this.metrics.sendErrors.inc({
+            transport: "udp",
+            errno: (error as NodeJS.ErrnoException).code ?? "unknown",
+          });
+      });
+    } catch (error) {
+      this.metrics.sendErrors.inc({
+        transport: "udp",
+        errno: (error as NodeJS.ErrnoException).code ?? "unknown",
+      });
+    }
   }
 
   close(): void {

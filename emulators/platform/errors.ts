@@ -10,6 +10,7 @@ export type PlatformErrorCode =
   | "FRAME_TOO_LONG"
   | "TOO_DEEP"
   | "TOO_MANY_FIRMWARE_FILES"
+  | "FIRMWARE_BUSY"
   | "UNAUTHORIZED"
   | "METHOD_NOT_ALLOWED";
 
@@ -33,6 +34,8 @@ export const httpStatusOf: Record<PlatformErrorCode, 400 | 401 | 404 | 405 | 409
   TOO_DEEP: 400,
   // The store is full until a file is replaced or deleted: a conflict with its state, not a server fault.
   TOO_MANY_FIRMWARE_FILES: 409,
+  // An upload of that name, or too many uploads, already under way: try again when they end.
+  FIRMWARE_BUSY: 409,
   UNAUTHORIZED: 401,
   METHOD_NOT_ALLOWED: 405,
 };

@@ -52,10 +52,15 @@ export class FirmwareTooLarge extends PlatformError {
  * use, removed by `close`) and served by streaming; `--firmware-dir` files are served where they are. Only names and
  * MD5s are held in memory.
  */
+/** Firmware uploads under way at once: bounds the temporary disk they hold (each up to maxFirmwareBytes). */
+const MAX_UPLOADS = 4;
+
 export class FirmwareStore {
   private readonly files = new Map<string, FirmwareFile>();
   /** Names of uploads under way that would add a file: they count toward `maxFirmwareFiles` until they end. */
   private readonly reserved = new Set<string>();
+  /** Names being uploaded: one upload per name, at most `MAX_UPLOADS` at once (each may hold maxFirmwareBytes). */
+  private readonly uploading = new Set<string>();
   private dir: string | undefined;
   private closed = false;
 
@@ -80,9 +85,17 @@ export class FirmwareStore {
    */
   async putStream(name: string, source: AsyncIterable<Uint8Array>): Promise<FirmwareFile> {
     this.checkName(name);
+    if (this.uploading.has(name) || this.uploading.size >= MAX_UPLOADS)
+      throw new PlatformError(
+        "FIRMWARE_BUSY",
+        this.uploading.has(name)
+          ? `name: an upload of ${JSON.stringify(name)} is already under way`
+          : `${MAX_UPLOADS} firmware uploads are already under way; try again when one ends`,
+      );
     this.checkRoom(name);
     const adds = !this.files.has(name);
     if (adds) this.reserved.add(name);
+    this.uploading.add(name);
     const path = this.newPath();
     const part = `${path}.part`;
     let handle: FileHandle | undefined;
@@ -105,6 +118,7 @@ export class FirmwareStore {
       await rm(part, { force: true });
       throw error;
     } finally {
+      this.uploading.delete(name);
       if (adds) this.reserved.delete(name);
     }
   }

@@ -204,6 +204,57 @@ describe("replays do not move a session", () => {
   });
 });
 
+describe("replays between a login and its connect", () => {
+  it("a captured 1002 replayed many times while the device logs in again does not crowd out its new login", async () => {
+    const plug = device(PLUG);
+    const frames = captured(plug);
+    await online(plug);
+    const old = frames.find((f) => f.message.code === 1002)?.raw as Buffer;
+    await plug.hangUp();
+    const again = device(PLUG);
+    again.sequence = 4000;
+    await again.login(platform.addresses.login);
+    for (let i = 0; i < 20; i++) await exchange(platform.addresses.login, old);
+    await again.connect("tcp");
+    expect((await heartbeat(again)).code).toBe(1001);
+  });
+});
+
+describe("answers that cannot be sent", () => {
+  it("a UDP reply address that cannot be sent to (port 0) fails the request, never the process", async () => {
+    const plug = device(PLUG);
+    await online(plug, "udp");
+    // As a fresh datagram from port 0 would have moved it before such datagrams were dropped.
+    const channel = platform.sessionOf(PLUG.deviceId)?.channel as unknown as
+      | { retarget(r: { address: string; port: number }): void }
+      | undefined;
+    channel?.retarget({ address: "127.0.0.1", port: 0 });
+    const control = platform.operations.control(PLUG.deviceId, {
+      serialId: "0",
+      cmd: [{ cmdName: "SET_POWER", cmdParam: "1" }],
+    });
+    const failed = expect(control).rejects.toMatchObject({ code: "DEVICE_TIMEOUT" });
+    await clock.advanceAsync(30_000);
+    await failed;
+    const errors = (await platform.metrics.sendErrors.get()).values;
+    expect(errors.reduce((sum, v) => sum + v.value, 0)).toBe(3);
+  });
+
+  it("a control whose frame fits the frame limit but not one UDP datagram is refused with 400 for a UDP device", async () => {
+    const plug = device(PLUG);
+    await online(plug, "udp");
+    const control = platform.operations.control(PLUG.deviceId, {
+      serialId: "0",
+      cmd: [{ cmdName: "SET_POWER", cmdParam: "x".repeat(48_969) }],
+    });
+    await expect(control).rejects.toMatchObject({
+      code: "FRAME_TOO_LONG",
+      message: expect.stringMatching(/^cmd\.0\.cmdParam: .* \(one UDP datagram\)$/),
+    });
+    expect(platform.sessionOf(PLUG.deviceId)).toBeDefined();
+  });
+});
+
 describe("floods are bounded", () => {
   it("connections held from one address beyond its cap are closed at once; logins from another address and the API keep working", async () => {
     await platform.close();
@@ -256,5 +307,36 @@ describe("floods are bounded", () => {
     const gauge = (await platform.metrics.connectionsOpen.get()).values;
     expect(gauge).toContainEqual(expect.objectContaining({ labels: { state: "session" }, value: 1 }));
     expect(gauge).toContainEqual(expect.objectContaining({ labels: { state: "pending" }, value: 3 }));
+  });
+  it("a connection that got its answer but never closes its side keeps its place only until the 30 s deadline", async () => {
+    await platform.close();
+    platform = await startTestPlatform(clock, {
+      limits: { maxPendingPerAddress: 100, maxPendingConnections: 2, maxConnections: 100 },
+    });
+    const plug = device(PLUG);
+    const frames = captured(plug);
+    await plug.login(platform.addresses.login);
+    await eventually(async () => {
+      const gauge = (await platform.metrics.connectionsOpen.get()).values;
+      return gauge.some((v) => v.labels.state === "pending" && v.value === 0);
+    }, "the login's place given back");
+    const { host, port } = splitAddress(platform.addresses.login);
+    const held = connect({ host, port, allowHalfOpen: true });
+    sockets.push(held);
+    held.on("error", () => undefined);
+    held.resume();
+    const answered = new Promise<void>((resolve) => held.once("end", () => resolve()));
+    held.write(frames.find((f) => f.message.code === 1002)?.raw as Buffer);
+    await answered;
+    const pending = async () =>
+      (await platform.metrics.connectionsOpen.get()).values.find((v) => v.labels.state === "pending")?.value;
+    expect(await pending()).toBe(1);
+    // The platform closes its end at the deadline (the peer, half-open, is never told: it sent no FIN to answer).
+    await clock.advanceAsync(30_000);
+    await eventually(async () => {
+      const gauge = (await platform.metrics.connectionsOpen.get()).values;
+      return gauge.some((v) => v.labels.state === "pending" && v.value === 0);
+    }, "its pending place given back");
+    await plug.login(platform.addresses.login, { from: "127.0.0.3" });
   });
 });

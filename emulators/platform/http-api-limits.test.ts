@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -379,6 +380,26 @@ describe("firmware uploads are bounded and kept out of memory", () => {
     expect(await metric(p, /^hilfarm_platform_http_errors_total\{status="500"\} (\d+)$/m)).toBeUndefined();
   });
 
+  it("takes one upload of a name at a time: a second one while the first is under way is 409 FIRMWARE_BUSY", async () => {
+    const p = await setup();
+    const started = new Promise<void>((resolve) => {
+      const putStream = p.firmware.putStream.bind(p.firmware);
+      vi.spyOn(p.firmware, "putStream").mockImplementationOnce((name, source) => {
+        const stored = putStream(name, source);
+        resolve();
+        return stored;
+      });
+    });
+    const first = request(`${p.addresses.http}/api/firmware/same.bin`, { method: "PUT", agent: false });
+    first.on("error", () => undefined);
+    first.write(Buffer.alloc(64 * 1024));
+    await started;
+    const second = await send(`${p.addresses.http}/api/firmware/same.bin`, "PUT", 1024);
+    expect(second.status).toBe(409);
+    expect(second.json.error).toBe("FIRMWARE_BUSY");
+    first.destroy();
+  });
+
   it("removes its temporary directory when the platform closes", async () => {
     const p = await setup();
     p.firmware.put("scenario.bin", Buffer.from("image"));
@@ -420,6 +441,42 @@ describe("methods and routes", () => {
     expect(JSON.stringify(answer.json)).not.toMatch(/secret internals|\.ts:/);
     expect(lines.join("")).toMatch(/northbound API error.*|secret internals/);
     expect(await metric(p, /^hilfarm_platform_http_errors_total\{status="500"\} (\d+)$/m)).toBe("1");
+  });
+});
+
+describe("connections to the API are bounded", () => {
+  it("one address holds at most maxHttpPerAddress connections; another address is still served", async () => {
+    const p = await setup({ limits: { maxHttpPerAddress: 5 } });
+    const { hostname, port } = new URL(p.addresses.http);
+    let closed = 0;
+    const threeClosed = new Promise<void>((resolve) => {
+      for (let i = 0; i < 8; i++) {
+        const socket = connect({ host: hostname, port: Number(port) });
+        socket.on("error", () => undefined);
+        socket.on("close", () => {
+          if (++closed === 3) resolve();
+        });
+        opened.push({ close: () => socket.destroy() });
+      }
+    });
+    await threeClosed;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${p.addresses.http}/api/devices`,
+        { localAddress: "127.0.0.2", agent: false },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+    expect(closed).toBe(3);
+    expect(
+      await metric(p, /^hilfarm_platform_http_refused_total\{reason="connections_per_address"\} (\d+)$/m),
+    ).toBe("3");
   });
 });
 

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Server } from "node:http";
+import type { Socket } from "node:net";
 import { Readable } from "node:stream";
 import { createAdaptorServer, type HttpBindings } from "@hono/node-server";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
@@ -22,7 +23,10 @@ export interface HttpApiOptions {
   metrics: PlatformMetrics;
   firmware: FirmwareStore;
   logger: Logger;
-  limits: Pick<PlatformLimits, "maxHttpConnections" | "maxHttpBodyBytes" | "maxFirmwareBytes">;
+  limits: Pick<
+    PlatformLimits,
+    "maxHttpConnections" | "maxHttpPerAddress" | "maxHttpBodyBytes" | "maxFirmwareBytes"
+  >;
   /** When set, `/api/*` and `/metrics` need `Authorization: Bearer <apiToken>`; `/firmware/*` stays open. */
   apiToken?: string;
 }
@@ -113,6 +117,7 @@ const REFUSALS = new Set<PlatformErrorCode>([
   "METHOD_NOT_ALLOWED",
   "BODY_TOO_LARGE",
   "TOO_MANY_FIRMWARE_FILES",
+  "FIRMWARE_BUSY",
   "FRAME_TOO_LONG",
   "TOO_DEEP",
 ]);
@@ -294,5 +299,24 @@ export function createHttpApi(options: HttpApiOptions): Server {
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   server.maxConnections = limits.maxHttpConnections;
   server.on("drop", () => metrics.httpRefused.inc({ reason: "connections" }));
+  // A connection must send its request head within 10 s (Node's default is 60 s), and one address holds at most
+  // `maxHttpPerAddress` of them: idle connections from one place cannot take every place from the others.
+  server.headersTimeout = 10_000;
+  const perAddress = new Map<string, number>();
+  server.on("connection", (socket: Socket) => {
+    const address = socket.remoteAddress ?? "unknown";
+    const held = perAddress.get(address) ?? 0;
+    if (held >= limits.maxHttpPerAddress) {
+      metrics.httpRefused.inc({ reason: "connections_per_address" });
+      socket.destroy();
+      return;
+    }
+    perAddress.set(address, held + 1);
+    socket.once("close", () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) perAddress.delete(address);
+      else perAddress.set(address, left);
+    });
+  });
   return server;
 }

@@ -17,6 +17,8 @@ export interface PlatformLimits {
   maxPendingPerAddress: number;
   /** Connections to the HTTP server at once; one more is closed on accept. */
   maxHttpConnections: number;
+  /** Connections to the HTTP API from one source address (a load run's controls take up to 200 at once). */
+  maxHttpPerAddress: number;
   /** Bytes of one API request body (firmware uploads excepted): 413 past it, counted as the body is read. */
   maxHttpBodyBytes: number;
   /** Bytes of one firmware file (`PUT /api/firmware/:name`): 413 past it, and nothing is kept. */
@@ -51,6 +53,7 @@ export function defaultLimits(descriptors = descriptorLimit()): PlatformLimits {
     maxPendingConnections: Math.min(8192, maxConnections),
     maxPendingPerAddress: Math.min(2048, maxConnections),
     maxHttpConnections: 512,
+    maxHttpPerAddress: 256,
     maxHttpBodyBytes: 1024 * 1024,
     maxFirmwareBytes: 64 * 1024 * 1024,
     maxFirmwareFiles: 64,

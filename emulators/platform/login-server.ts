@@ -45,7 +45,7 @@ export function createLoginServer(options: LoginServerOptions): Server {
     socket.setNoDelay(true);
     let done = false;
     const idle = options.clock.setTimeout(
-      () => refuse("timeout"),
+      () => (done ? socket.destroy() : refuse("timeout")),
       options.loginTimeoutMs,
       "login-connection-timeout",
     );
@@ -115,8 +115,8 @@ export function createLoginServer(options: LoginServerOptions): Server {
           logger.error({ remote, err: error }, "login answer could not be built");
           return refuse("platform_error");
         }
+        // The deadline stays armed: a peer that never closes its side keeps no place after it.
         done = true;
-        idle.cancel();
         metrics.logins.inc({ outcome: "ok" });
         socket.end(response);
       }

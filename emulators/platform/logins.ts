@@ -3,16 +3,23 @@ import type { CipherKey } from "../../harness/protocol/ct/crypto.ts";
 export interface IssuedLogin {
   deviceId: string;
   token: string;
+  sessionKey: string;
   key: CipherKey;
   issuedAt: number;
 }
 
-/** Logins of one device answered but not yet connected; older ones beyond this are forgotten. */
-const PENDING_PER_DEVICE = 4;
+/**
+ * Logins of one device answered but not yet connected; older ones beyond this are forgotten. A replay of one
+ * captured 1002 takes no new place (it gets its first answer's token again): pushing out the device's own login
+ * would take this many different captured logins, each within the moment between that login and its connect.
+ */
+const PENDING_PER_DEVICE = 8;
 /** Connect sequences remembered per token: a 1004 repeating one of them is a resend or a replay. */
 const CONNECTS_PER_TOKEN = 16;
 
 interface Entry extends IssuedLogin {
+  /** The 1002 it answered (`sequence/time`): the same 1002 again gets this login again. */
+  request: string;
   /** A session was opened with this token. */
   connected: boolean;
   /** Sequences of the 1004s that opened sessions with this token, newest last. */
@@ -39,13 +46,23 @@ export class LoginTable {
     private readonly pendingMs: number,
   ) {}
 
-  /** Records a login answered with a 1003; the device's live session and token are untouched. */
-  issue(login: IssuedLogin): void {
-    const pending = this.pendingByDevice.get(login.deviceId) ?? [];
-    pending.push(login.token);
-    while (pending.length > PENDING_PER_DEVICE) this.byToken.delete(pending.shift() as string);
-    this.pendingByDevice.set(login.deviceId, pending);
-    this.byToken.set(login.token, { ...login, connected: false, connects: [] });
+  /**
+   * The login that answers the 1002 `request` (`sequence/time`) of a device: the pending one that answered the same
+   * 1002 before, or a new one from `mint`. The device's live session and token are untouched.
+   */
+  issue(deviceId: string, request: string, mint: () => IssuedLogin): IssuedLogin {
+    const pending = this.pendingByDevice.get(deviceId) ?? [];
+    for (const token of pending) {
+      const entry = this.working(token);
+      if (entry?.request === request) return entry;
+    }
+    const login = mint();
+    const left = (this.pendingByDevice.get(deviceId) ?? []).filter((t) => this.byToken.has(t));
+    left.push(login.token);
+    while (left.length > PENDING_PER_DEVICE) this.byToken.delete(left.shift() as string);
+    this.pendingByDevice.set(deviceId, left);
+    this.byToken.set(login.token, { ...login, request, connected: false, connects: [] });
+    return login;
   }
 
   /** The login a token belongs to, while the token works. */

@@ -68,6 +68,12 @@ export class PlatformMetrics {
     labelNames: ["reason"] as const,
     registers: [this.registry],
   });
+  readonly sendErrors = new Counter({
+    name: "hilfarm_platform_send_errors_total",
+    help: "Frames the platform could not send, by transport and errno (a datagram too long, no route): lost as on the wire",
+    labelNames: ["transport", "errno"] as const,
+    registers: [this.registry],
+  });
   readonly connectionsOpen = new Gauge({
     name: "hilfarm_platform_connections_open",
     help: "TCP connections held on the device ports, by state: pending (not yet logged in or connected), session",

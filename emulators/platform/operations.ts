@@ -165,7 +165,7 @@ export class PlatformOperations {
     /** What the caller gave, to name the field to blame when the frame would be too long. */
     input: unknown = {},
   ): Promise<ResponseTo<C>> {
-    this.checkFrame(code, body, input);
+    this.checkFrame(code, body, input, session.channel.transport);
     try {
       return await session.request(code, body as never);
     } catch (error) {
@@ -185,7 +185,12 @@ export class PlatformOperations {
    * session). The frame is encoded as the session will encode it, with the widest sequence and time, so the real
    * frame is never longer than the one measured.
    */
-  private checkFrame(code: PlatformRequestCode, body: Record<string, unknown>, input: unknown): void {
+  private checkFrame(
+    code: PlatformRequestCode,
+    body: Record<string, unknown>,
+    input: unknown,
+    transport: "tcp" | "udp",
+  ): void {
     let length: number;
     try {
       length = requestFrameLength(code, body);
@@ -193,12 +198,14 @@ export class PlatformOperations {
       if (error instanceof UsageError) throw new PlatformError("BAD_REQUEST", error.message);
       throw error;
     }
-    const limit = this.deps.maxFrameLength;
+    // Over UDP a frame and its CRLF must also fit one datagram (5.2: a datagram carries one frame).
+    const datagramBound = transport === "udp" && UDP_MAX_FRAME < this.deps.maxFrameLength;
+    const limit = datagramBound ? UDP_MAX_FRAME : this.deps.maxFrameLength;
     if (length > limit) {
       throw new PlatformError(
         "FRAME_TOO_LONG",
         `${longestStringPath(input)}: the ${code} frame would be ${length.toLocaleString("en")} bytes, over the ` +
-          `${limit.toLocaleString("en")}-byte frame limit (maxFrameLength)`,
+          `${limit.toLocaleString("en")}-byte frame limit (${datagramBound ? "one UDP datagram" : "maxFrameLength"})`,
       );
     }
   }
@@ -219,6 +226,9 @@ const MEASURING_KEY = CipherKey.fromSessionKey("0".repeat(16));
 const WIDEST_TIME = 9_999_999_999;
 /** The frame limit applies to the line without its CRLF (as the frame splitter counts). */
 const FRAME_TERMINATOR_LENGTH = FRAME_TERMINATOR.length;
+
+/** The longest frame, CRLF excluded, that fits one IPv4 UDP datagram (65,507 bytes of payload). */
+export const UDP_MAX_FRAME = 65_507 - FRAME_TERMINATOR_LENGTH;
 
 /**
  * Length (CRLF excluded, as the frame limit counts) of the frame a session sends for a platform request with this body,

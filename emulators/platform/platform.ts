@@ -324,16 +324,23 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       const skew = Math.abs(message.body.time * 1000 - clock.now());
       if (skew > timing.clockSkewWarnMs)
         logger.warn({ deviceId, skewSeconds: Math.round(skew / 1000) }, "device clock is off");
-      const token = newToken(secretRandom);
-      const sessionKey = newToken(secretRandom);
-      logins.issue({
-        deviceId,
-        token,
-        key: CipherKey.fromSessionKey(sessionKey),
-        issuedAt: clock.now(),
-      });
       // The live session, if any, stays until a 1004 with the new token proves the device holds the PIN: a captured
-      // 1002 replayed gets its answer, which only the PIN opens, and moves nothing.
+      // 1002 replayed gets its answer, which only the PIN opens, and moves nothing. The same 1002 again (same
+      // sequence and time) is answered with the same token, so replaying it cannot crowd out the device's own login.
+      const { token, sessionKey } = logins.issue(
+        deviceId,
+        `${message.body.sequence}/${message.body.time}`,
+        () => {
+          const sessionKey = newToken(secretRandom);
+          return {
+            deviceId,
+            token: newToken(secretRandom),
+            sessionKey,
+            key: CipherKey.fromSessionKey(sessionKey),
+            issuedAt: clock.now(),
+          };
+        },
+      );
       // The least loaded connection server (docs/protocol-readings.md, "The reference platform" > Connection
       // servers).
       const server = servers.reduce((a, b) => (b.load < a.load ? b : a));

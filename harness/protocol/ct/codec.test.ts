@@ -110,3 +110,21 @@ describe("body schemas", () => {
     ).toBe(false);
   });
 });
+
+describe("errors never show a secret", () => {
+  it("a cts-base64 envelope that is not Base64 is reported by its length, not excerpted (Base64 hides the token from masking)", () => {
+    const envelope = Buffer.from(
+      JSON.stringify({ code: 1000, token: "SECRETTOKEN12345", data: "AAAA" }),
+    ).toString("base64");
+    const decoded = decodeFrameLine(
+      Buffer.from(`CTS${envelope.slice(0, -1)}`),
+      () => undefined,
+      "cts-base64",
+    );
+    expect(decoded.ok).toBe(false);
+    if (decoded.ok) return;
+    expect(decoded.error.code).toBe("BAD_BASE64");
+    expect(decoded.error.message).not.toContain(envelope.slice(0, 20));
+    expect(decoded.error.message).toMatch(/\d+ characters$/);
+  });
+});

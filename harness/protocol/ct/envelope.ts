@@ -65,7 +65,11 @@ export function parseEnvelope(line: Uint8Array, framing: Framing = "cts-json"): 
       const ascii = Buffer.from(rest).toString("latin1");
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(ascii) || ascii.length % 4 !== 0) {
         return fail(
-          new WireError("BAD_BASE64", `envelope is not valid Base64 (cts-base64): ${excerpt(ascii)}`),
+          // Not excerpted: Base64 hides the secret fields that an excerpt masks.
+          new WireError(
+            "BAD_BASE64",
+            `envelope is not valid Base64 (cts-base64): ${ascii.length} characters`,
+          ),
         );
       }
       text = utf8.decode(Buffer.from(ascii, "base64"));
