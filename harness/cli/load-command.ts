@@ -11,7 +11,7 @@ import { withoutCredentials } from "../link/mqtt-url.ts";
 import { parseFaults } from "../link/parse-faults.ts";
 import { splitAddress } from "../link/socket-link.ts";
 import { buildLoadReport } from "../load/build-load-report.ts";
-import { coordinateLoad, type FarmState, type LoadProfile } from "../load/coordinator.ts";
+import { coordinateLoad, exitCodeOf, type FarmState, type LoadProfile } from "../load/coordinator.ts";
 import { LoadMetricsServer } from "../load/load-metrics-server.ts";
 import type { LoadReport } from "../load/load-report.ts";
 import { startLocalPlatform, startLocalWorkers } from "../load/local-processes.ts";
@@ -275,12 +275,6 @@ export function addLoadCommand(
         await mkdir(dir, { recursive: true });
         await writeFile(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
         await writeFile(join(dir, "report.html"), loadHtmlReport(report));
-        const failed =
-          report.stopConditions.some((c) => c.tripped) ||
-          report.totals.lostDevices > 0 ||
-          outcome.stopReason.startsWith("every worker") ||
-          outcome.stopReason.startsWith("interrupted") ||
-          report.totals.peakOnline === 0;
         if (report.totals.peakOnline === 0)
           io.stderr.write(
             `hilfarm: no device ever came online at ${loginAddress} (errors: ${JSON.stringify(report.errors)}); is that the platform's login server, and does it know the fleet's devices?\n`,
@@ -296,7 +290,7 @@ export function addLoadCommand(
             report: dir,
           })}\n`,
         );
-        setExitCode(failed ? 1 : 0);
+        setExitCode(exitCodeOf(outcome.stop));
       } finally {
         for (const cleanup of cleanups) await cleanup().catch(() => undefined);
       }

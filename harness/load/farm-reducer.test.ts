@@ -1,0 +1,172 @@
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect, it } from "vitest";
+import { exitCodeOf } from "./farm-model.ts";
+import { type FarmEvent, reduceFarm } from "./farm-reducer.ts";
+import { farm, feed, finish, ofKind, s, snapshot, snapshots, started, status, tick } from "./testing/farm.ts";
+
+describe("the load coordinator's reducer", () => {
+  it("waits for enough idle workers, then gives each a shard on the next tick, in id order", () => {
+    const waiting = feed(
+      farm({ workers: 3 }),
+      status("w3", "idle"),
+      status("w9", "busy"),
+      status("w1", "idle"),
+      tick(s(0.5)),
+    );
+    expect(waiting.state.phase).toBe("waiting");
+    expect(waiting.actions).toEqual([]);
+    // Enough idle workers on w4's status, but the choice waits for the tick: w2's status comes in the same burst.
+    const { state, actions } = feed(waiting.state, status("w4", "idle"), status("w2", "idle"), tick(s(1)));
+    const assigns = ofKind(actions, "assign");
+    expect(assigns.map((a) => [a.workerId, a.assignment.shard])).toEqual([
+      ["w1", 0],
+      ["w2", 1],
+      ["w3", 2],
+    ]);
+    // The shards cover the fleet exactly once, each with its share of the ramp.
+    const ids = assigns.flatMap((a) => a.assignment.devices.map((d) => d.deviceId));
+    expect(ids.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `d${i}`).sort());
+    expect(assigns.map((a) => a.assignment.rampPerSecond)).toEqual([3, 3, 4]);
+    expect(state).toMatchObject({ phase: "running", startedAt: s(1) });
+  });
+
+  it("gives up, as a usage error, when too few workers are idle in time", () => {
+    const { state, actions } = feed(farm({ workers: 2 }), status("w1", "idle"), tick(s(30)), tick(s(61)));
+    expect(actions).toEqual([{ kind: "give-up", idle: 1, waitedMs: 61_000 }]);
+    expect(state.phase).toBe("done");
+  });
+
+  it("never changes the state it is given", () => {
+    const before = started({}, "w1", "w2").state;
+    const copy = structuredClone(before);
+    feed(before, ...snapshots(before, s(1)), status("w1", "gone", s(2)), tick(s(3)), {
+      kind: "interrupt",
+      now: s(4),
+    });
+    expect(before).toEqual(copy);
+  });
+
+  it("a worker's last will: its shard goes to a spare idle worker, and the lost worker is told to stop", () => {
+    const run = started({ workers: 2 }, "w1", "w2", "w3");
+    const { state, actions } = feed(run.state, status("w1", "gone", s(0.5)));
+    expect(ofKind(actions, "stop-worker")).toEqual([
+      {
+        kind: "stop-worker",
+        workerId: "w1",
+        reason: "reported lost: its connection to the broker dropped (last will)",
+      },
+    ]);
+    expect(ofKind(actions, "assign").map((a) => [a.workerId, a.assignment.shard])).toEqual([["w3", 0]]);
+    expect(state.shards[0]).toMatchObject({ state: "reassigned", workers: ["w1", "w3"] });
+    expect(state.lostDevices).toBe(0);
+    const outcome = finish(state);
+    expect(outcome.workers.map((w) => [w.workerId, w.state])).toEqual([
+      ["w1", "lost"],
+      ["w2", "finished"],
+      ["w3", "finished"],
+    ]);
+    expect(outcome.stop.kind).toBe("completed");
+    expect(exitCodeOf(outcome.stop)).toBe(0);
+  });
+
+  it("no spare: the shard is lost with its devices, the worker told to stop, and the run fails", () => {
+    const run = started({ workers: 2 }, "w1", "w2");
+    const { state, actions } = feed(run.state, status("w2", "gone", s(0.5)));
+    expect(ofKind(actions, "assign")).toEqual([]);
+    expect(ofKind(actions, "stop-worker").map((a) => a.workerId)).toEqual(["w2"]);
+    expect(state.shards[1]).toMatchObject({ state: "lost", workers: ["w2"] });
+    expect(state.shards[1]?.note).toContain("no spare worker");
+    expect(state.lostDevices).toBe(5);
+    const outcome = finish(state);
+    expect(outcome.stop).toEqual({
+      kind: "lost-devices",
+      devices: 5,
+      text: "ramp (1 s) and steady duration (5 s) done",
+    });
+    expect(outcome.stopReason).toBe("ramp (1 s) and steady duration (5 s) done");
+    expect(exitCodeOf(outcome.stop)).toBe(1);
+  });
+
+  it("silence past the limit, on the events' time: lost", () => {
+    let { state } = started({ silenceMs: 3000 }, "w1", "w2");
+    state = feed(state, ...snapshots(state, s(0.5))).state;
+    // w2 keeps reporting; w1 falls silent after 0.5 s.
+    const ticks = [1, 2, 3].flatMap((t) => [snapshot(state, "w2", s(t) - 10), tick(s(t))]);
+    const quiet = feed(state, ...ticks);
+    expect(quiet.state.runs.get("w1")?.state).toBe("running");
+    const { state: after, actions } = feed(quiet.state, snapshot(state, "w2", s(4) - 10), tick(s(4)));
+    expect(after.runs.get("w1")).toMatchObject({
+      state: "lost",
+      lostReason: "silent for 3.5 s",
+      lostAt: s(4),
+    });
+    expect(after.runs.get("w2")?.state).toBe("running");
+    expect(ofKind(actions, "stop-worker").map((a) => a.workerId)).toEqual(["w1"]);
+  });
+
+  it("a tick delayed in the coordinator itself is not silence: the snapshots still queued are read first", () => {
+    let { state } = started({ silenceMs: 3000, steadySeconds: 60 }, "w1", "w2");
+    state = feed(state, ...snapshots(state, s(0.5)), tick(s(1))).state;
+    // The coordinator is held up 8 s: the next tick comes late; the workers' snapshots wait behind it.
+    const late = feed(state, tick(s(9)));
+    expect([...late.state.runs.values()].map((r) => r.state)).toEqual(["running", "running"]);
+    const read = feed(late.state, ...snapshots(late.state, s(9) + 5), tick(s(10)));
+    expect([...read.state.runs.values()].map((r) => r.state)).toEqual(["running", "running"]);
+    // Had they really gone quiet, the next tick on time judges them.
+    const silent = feed(late.state, tick(s(10)));
+    expect([...silent.state.runs.values()].map((r) => r.state)).toEqual(["lost", "lost"]);
+  });
+
+  it("a worker that never sends a snapshot is lost 20 s after its assignment", () => {
+    let { state } = started({ steadySeconds: 60 }, "w1", "w2");
+    for (let t = 1; t <= 20; t++) state = feed(state, snapshot(state, "w2", s(t) - 10), tick(s(t))).state;
+    expect(state.runs.get("w1")?.state).toBe("running");
+    state = feed(state, snapshot(state, "w2", s(21) - 10), tick(s(21))).state;
+    expect(state.runs.get("w1")?.lostReason).toBe("no snapshot within 20 s of its assignment");
+  });
+
+  it("ignores snapshots of another run, another shard, or older than the last", () => {
+    const { state } = started({}, "w1", "w2");
+    const newer = feed(state, snapshot(state, "w1", s(2), { online: 3 })).state;
+    const after = feed(
+      newer,
+      snapshot(state, "w1", s(1), { online: 1 }),
+      snapshot(state, "w1", s(3), { runId: "other", online: 1 }),
+      snapshot(state, "w1", s(3), { shard: 1, online: 1 }),
+    ).state;
+    expect(after.runs.get("w1")?.last?.online).toBe(3);
+  });
+
+  const workerIds = ["w1", "w2", "w3", "w4", "w5", "w6"];
+  const farmEvent = fc.oneof(
+    fc.record({ kind: fc.constant("idle"), worker: fc.constantFrom(...workerIds) }),
+    fc.record({ kind: fc.constant("gone"), worker: fc.constantFrom(...workerIds) }),
+    fc.record({ kind: fc.constant("failure"), worker: fc.constantFrom(...workerIds) }),
+    fc.record({ kind: fc.constant("tick"), seconds: fc.integer({ min: 0, max: 30 }) }),
+  );
+  test.prop([fc.array(farmEvent, { maxLength: 60 })])(
+    "in any order of announcements and losses, a shard is run by one live worker at most, or counted lost",
+    (events) => {
+      let state = farm({ workers: 3, devices: 9 });
+      let now = s(0);
+      for (const e of events) {
+        if (e.kind === "tick") now += e.seconds * 1000;
+        const event: FarmEvent =
+          e.kind === "tick"
+            ? tick(now)
+            : e.kind === "failure"
+              ? snapshot(state, e.worker, now, { failure: "boom" })
+              : status(e.worker, e.kind === "gone" ? "gone" : "idle", now);
+        state = reduceFarm(state, event).state;
+        const running = [...state.runs.values()].filter((r) => r.state === "running");
+        for (const shard of state.shards) {
+          const holders = running.filter((r) => r.shard === shard.shard);
+          expect(holders.length).toBeLessThanOrEqual(1);
+          if (state.phase === "running") expect(holders.length === 1).toBe(shard.state !== "lost");
+        }
+        const lost = state.shards.filter((sh) => sh.state === "lost").reduce((n, sh) => n + sh.devices, 0);
+        expect(state.lostDevices).toBe(lost);
+      }
+    },
+  );
+});
