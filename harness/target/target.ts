@@ -84,7 +84,9 @@ export async function emulatedPlatformTarget(
   const { startPlatform } = await import("../../emulators/platform/platform.ts");
   const { Registry } = await import("../../emulators/platform/registry/index.ts");
   const { seededRandom } = await import("../random/random.ts");
-  const clock = new VirtualClock();
+  // Virtual time over real sockets: each step lets loopback I/O run for more turns than the default, so a login
+  // under a loaded machine (or behind an HTTP body still draining) is answered before the next timer fires.
+  const clock = new VirtualClock({ ioTurns: 200 });
   const platform = await startPlatform({
     registry: Registry.fromDevices(devices.map((d) => ({ ...d }))),
     clock,

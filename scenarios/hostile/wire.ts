@@ -176,6 +176,7 @@ export function apiRequest(
     const headers: Record<string, string> = {};
     if (options.body !== undefined) headers["content-type"] = options.contentType ?? "application/json";
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    // Destroyed once answered: a refused body is not sent on, nor drained by the server meanwhile.
     const req = httpRequest(url, { method: options.method ?? "GET", headers });
     let answered = false;
     const deadline = realClock.setTimeout(
@@ -191,6 +192,7 @@ export function apiRequest(
       const chunks: Buffer[] = [];
       const done = () => {
         deadline.cancel();
+        req.destroy();
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,
