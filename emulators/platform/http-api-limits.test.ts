@@ -580,6 +580,7 @@ describe("hilfarm platform --http-host and --api-token", () => {
       "--registry",
       "examples/registry/lab.json",
       ...FREE_PORTS,
+      "--no-mqtt",
       "--http-host",
       "0.0.0.0",
     ];
@@ -597,7 +598,7 @@ describe("hilfarm platform --http-host and --api-token", () => {
       stop = resolve;
     });
     const run = main(
-      ["platform", "--registry", "examples/registry/lab.json", ...FREE_PORTS, "--log-file", log],
+      ["platform", "--registry", "examples/registry/lab.json", ...FREE_PORTS, "--no-mqtt", "--log-file", log],
       io,
       () => stopped,
     );

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { killAll, startNode } from "../../harness/testing/child-process.ts";
+import { FREE_PORTS, killAll, startNode } from "../../harness/testing/child-process.ts";
 
 /**
  * The platform as a process (`hilfarm platform`), and a device written from the spec alone
@@ -20,14 +20,7 @@ describe("hilfarm platform, with a device written from the spec", () => {
       "platform",
       "--registry",
       "examples/registry/lab.csv",
-      "--login-port",
-      "0",
-      "--tcp-port",
-      "0",
-      "--udp-port",
-      "0",
-      "--http-port",
-      "0",
+      ...FREE_PORTS,
       // Real time: a 1 s heartbeat lets the device show its heartbeat without a long wait.
       "--heartbeat",
       "1",

@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunReport } from "../../reports/model.ts";
-import { killAll, runHilfarm, startHilfarm } from "../testing/child-process.ts";
+import { FREE_PORTS, killAll, runHilfarm, startHilfarm } from "../testing/child-process.ts";
 
 afterEach(killAll);
 
 const base = ["certify", "--registry", "examples/registry/lab.json", "--device", "0000111122223333aaaabbbc"];
-const anyPorts = ["--login-port", "0", "--tcp-port", "0", "--udp-port", "0", "--http-port", "0"];
+const anyPorts = FREE_PORTS;
 
 describe("hilfarm certify", () => {
   it("Ctrl-C stops the run: the clause under way fails, the rest are not run, the reports are written", async () => {

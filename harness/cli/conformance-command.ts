@@ -55,10 +55,7 @@ export function addConformanceCommand(
     )
     .action(async (options: { platform: string; registry: string; only?: string }) => {
       const registry = await loadRegistry(options.registry);
-      const devices = registry
-        .all()
-        .filter((d) => d.parentId === undefined)
-        .map(({ deviceId, pin }) => ({ deviceId, pin }));
+      const devices = registry.loginDevices();
       const target = await platformTarget(options.platform, devices);
       try {
         const checks = platformClauses.filter(

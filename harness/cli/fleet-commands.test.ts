@@ -3,9 +3,9 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { killAll, repoRoot, startHilfarm } from "../testing/child-process.ts";
+import { FREE_PORTS, killAll, repoRoot, startHilfarm } from "../testing/child-process.ts";
 
-const freePorts = ["--login-port", "0", "--tcp-port", "0", "--udp-port", "0", "--http-port", "0"];
+const freePorts = FREE_PORTS;
 const hilfarm = startHilfarm;
 
 async function allText(args: string[]): Promise<string> {

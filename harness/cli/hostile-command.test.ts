@@ -1,33 +1,8 @@
 import { createServer } from "node:net";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { main } from "./main.ts";
+import { runCli } from "../testing/cli-run.ts";
 
-/** `hilfarm <args>` in this process, with its output collected. */
-async function hilfarm(
-  args: string[],
-): Promise<{ code: number; lines: Record<string, unknown>[]; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  stderr.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  const code = await main(
-    args,
-    { stdin: new PassThrough(), stdout, stderr },
-    () => new Promise(() => undefined),
-  );
-  const lines = out
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code, lines, stderr: err };
-}
+const hilfarm = runCli;
 
 /** A port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {

@@ -90,10 +90,7 @@ export function addHostileCommand(program: Command, io: CliIo, setExitCode: (cod
       if (options.api !== undefined && !/^https?:\/\/[^/]+\/?$/.test(options.api))
         throw new UsageError("api", `--api must be http://host:port, got ${showValue(options.api)}`);
       const registry = await loadRegistry(options.registry ?? join(repoRoot, "examples/registry/lab.json"));
-      const devices = registry
-        .all()
-        .filter((d) => d.parentId === undefined)
-        .map(({ deviceId, pin }) => ({ deviceId, pin }));
+      const devices = registry.loginDevices();
       const target = await platformTarget(options.platform, devices, {
         ...(options.api === undefined ? {} : { apiUrl: options.api.replace(/\/$/, "") }),
         ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),

@@ -1,10 +1,9 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { startWorld } from "../../emulators/testing/world.ts";
-import { main } from "../cli/main.ts";
+import { runCli } from "../testing/cli-run.ts";
 import { openCapture } from "./capture-file.ts";
 import { currentRecorder, setCurrentRecorder } from "./current.ts";
 import { EvidenceRecorder } from "./recorder.ts";
@@ -19,30 +18,8 @@ afterEach(async () => {
   setCurrentRecorder(setupRecorder);
 });
 
-async function decode(
-  args: string[],
-): Promise<{ code: number; lines: Array<Record<string, unknown>>; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  stderr.on("data", (d: Buffer) => {
-    err += d.toString();
-  });
-  const code = await main(["frame", "decode", ...args], { stdin: Readable.from([]), stdout, stderr });
-  return {
-    code,
-    lines: out
-      .trim()
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l)),
-    stderr: err,
-  };
-}
+/** `hilfarm frame decode <args>` in this process. */
+const decode = (args: string[]) => runCli(["frame", "decode", ...args]);
 
 async function recordedWorld(recorder: EvidenceRecorder) {
   setCurrentRecorder(recorder);

@@ -47,7 +47,7 @@ export function startNode(args: string[]): RunningProcess {
 /** `hilfarm <args>` as a separate process. */
 export const startHilfarm = (args: string[]): RunningProcess => startNode(["bin/hilfarm.mjs", ...args]);
 
-/** The port options of a reference platform on any free ports, without MQTT. */
+/** The port options of a reference platform on any free ports. */
 export const FREE_PORTS: readonly string[] = [
   "--login-port",
   "0",
@@ -57,12 +57,11 @@ export const FREE_PORTS: readonly string[] = [
   "0",
   "--http-port",
   "0",
-  "--no-mqtt",
 ];
 
 /** `hilfarm platform --registry <registry>` on free ports without MQTT, as a separate process. */
 export const startPlatformProcess = (registry: string, ...args: string[]): RunningProcess =>
-  startHilfarm(["platform", "--registry", registry, ...FREE_PORTS, ...args]);
+  startHilfarm(["platform", "--registry", registry, ...FREE_PORTS, "--no-mqtt", ...args]);
 
 /** Kills whatever a test left running. */
 export function killAll(): void {

@@ -15,10 +15,7 @@ let target: PlatformTarget;
 
 beforeAll(async () => {
   const registry = await loadRegistry(registryFile);
-  const devices = registry
-    .all()
-    .filter((d) => d.parentId === undefined)
-    .map(({ deviceId, pin }) => ({ deviceId, pin }));
+  const devices = registry.loginDevices();
   target = await platformTarget(targetText, devices);
 });
 

@@ -8,7 +8,7 @@ import { platformClauses } from "./platform-clauses.ts";
 /** The device examples/registry/lab.json registers first. */
 const LAB_DEVICE = { deviceId: "0000111122223333aaaabbbb", pin: "A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6" };
 const time = reportSimulatedTime("conformance: platform under test");
-const freePorts = FREE_PORTS;
+const freePorts = [...FREE_PORTS, "--no-mqtt"];
 
 afterEach(killAll);
 

@@ -6,7 +6,7 @@ import { hostileClauses } from "./hostile-clauses.ts";
 import { apiRequest } from "./wire.ts";
 
 /**
- * Issue 13, finding 3, at full size: 20,000 connections held on the login and connection ports of `hilfarm platform`
+ * The flood finding (H3) at full size: 20,000 connections held on the login and connection ports of `hilfarm platform`
  * with its default limits (a process of its own, ulimit -n 20,000), from 127.0.0.1, by two child processes of
  * 10,000 each. Logins from 127.0.0.2 and the API must keep working, and /metrics must count the refusals.
  */

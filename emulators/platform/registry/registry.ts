@@ -52,6 +52,13 @@ export class Registry {
     return [...(this.#children.get(gatewayId) ?? [])];
   }
 
+  /** Devices that log in themselves (not sub-devices), with their credentials: what a scenario plays. */
+  loginDevices(): Array<{ deviceId: string; pin: string }> {
+    return this.all()
+      .filter((d) => d.parentId === undefined)
+      .map(({ deviceId, pin }) => ({ deviceId, pin }));
+  }
+
   all(): RegisteredDevice[] {
     return [...this.#devices];
   }
