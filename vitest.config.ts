@@ -7,6 +7,7 @@ export default defineConfig({
       "emulators/**/*.test.ts",
       "reports/**/*.test.ts",
       "scenarios/**/*.test.ts",
+      "cli/**/*.test.ts",
     ],
     // Timing runs on the VirtualClock; a test that needs more than this is waiting on something real.
     testTimeout: 30_000,
@@ -14,6 +15,6 @@ export default defineConfig({
     // After-hooks in the order they were registered: the evidence setup's afterEach runs first, so a failure's
     // timeline is taken at the moment the test ended, before the test's own cleanup moves any clock.
     sequence: { hooks: "list" },
-    setupFiles: ["harness/testing/fast-check-setup.ts", "harness/evidence/vitest-setup.ts"],
+    setupFiles: ["harness/testing/fast-check-setup.ts", "scenarios/support/evidence-setup.ts"],
   },
 });

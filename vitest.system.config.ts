@@ -16,6 +16,6 @@ export default defineConfig({
     // After-hooks in the order they were registered: the evidence setup's afterEach runs first, so a failure's
     // timeline is taken at the moment the test ended, before the test's own cleanup moves any clock.
     sequence: { hooks: "list" },
-    setupFiles: ["harness/testing/fast-check-setup.ts", "harness/evidence/vitest-setup.ts"],
+    setupFiles: ["harness/testing/fast-check-setup.ts", "scenarios/support/evidence-setup.ts"],
   },
 });

@@ -7,10 +7,10 @@
 
 import { cpus, totalmem } from "node:os";
 import { Bench } from "tinybench";
-import { encodeFrame } from "../harness/protocol/ct/codec.ts";
-import { CipherKey } from "../harness/protocol/ct/crypto.ts";
-import type { McMessage } from "../harness/protocol/ct/schemas/index.ts";
-import { McStreamDecoder } from "../harness/protocol/ct/stream-decoder.ts";
+import { CipherKey } from "../harness/protocol/cts/crypto.ts";
+import { encodeFrame } from "../harness/protocol/mc/codec.ts";
+import type { McMessage } from "../harness/protocol/mc/schemas/index.ts";
+import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 
 const key = CipherKey.fromSessionKey("abcdef0123456789");

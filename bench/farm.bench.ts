@@ -10,7 +10,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { LatencySummary, LoadReport } from "../harness/load/load-report.ts";
+import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 
 const devices = Number(process.env.BENCH_FARM_DEVICES ?? 50_000);

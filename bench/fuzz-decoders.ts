@@ -1,18 +1,18 @@
 import fc from "fast-check";
 import { excerpt, showValue, WireError } from "../harness/errors.ts";
-import { decodeFrameLine, openEnvelope } from "../harness/protocol/ct/codec.ts";
-import { parseEnvelope } from "../harness/protocol/ct/envelope.ts";
-import { FrameSplitter } from "../harness/protocol/ct/frame-splitter.ts";
-import { parseJsonSafely } from "../harness/protocol/ct/json-safe.ts";
-import { McStreamDecoder } from "../harness/protocol/ct/stream-decoder.ts";
+import { parseEnvelope } from "../harness/protocol/cts/envelope.ts";
+import { FrameSplitter } from "../harness/protocol/cts/frame-splitter.ts";
+import { parseJsonSafely } from "../harness/protocol/json-safe.ts";
+import { decodeFrameLine, openEnvelope } from "../harness/protocol/mc/codec.ts";
+import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import {
   decoderCaptured as captured,
   DECODER_DEVICE as DEVICE,
   documentedCodes,
   decoderKeyFor as keyFor,
   decoderSessionKey as sessionKey,
-} from "../harness/protocol/ct/testing/hostile/decoder-target.ts";
-import { hostileFrames } from "../harness/protocol/ct/testing/hostile/index.ts";
+} from "../harness/protocol/mc/testing/hostile/decoder-target.ts";
+import { hostileFrames } from "../harness/protocol/mc/testing/hostile/index.ts";
 
 /**
  * Part 1 of `npm run fuzz` (bench/fuzz.ts), in one process: hostile frames fed to every decoder of the Mc core. A

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type LoadReport, loadLatencyKinds } from "../harness/load/load-report.ts";
+import { type LoadReport, loadLatencyKinds } from "../emulators/farm/load-report.ts";
 import { loadHtmlReport, maxOnlinePoints } from "./load-html.ts";
 import { sampleLoadReport } from "./testing/sample-load-report.ts";
 

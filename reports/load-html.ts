@@ -3,7 +3,7 @@ import {
   type LoadLatencyKind,
   type LoadReport,
   loadLatencyKinds,
-} from "../harness/load/load-report.ts";
+} from "../emulators/farm/load-report.ts";
 import { chartLibrary } from "./html.ts";
 import { baseCss, bytes, downsample, esc, keyRow, ms, scriptJson, table } from "./html-parts.ts";
 

@@ -3,24 +3,24 @@ import type { Logger } from "pino";
 import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import type { Connector, DeviceLink } from "../../harness/link/socket-link.ts";
-import { decodeFrameLine, encodeFrame } from "../../harness/protocol/ct/codec.ts";
-import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
-import type { Framing } from "../../harness/protocol/ct/envelope.ts";
-import { errorFields } from "../../harness/protocol/ct/error-fields.ts";
+import { CipherKey } from "../../harness/protocol/cts/crypto.ts";
+import type { Framing } from "../../harness/protocol/cts/envelope.ts";
+import { decodeFrameLine, encodeFrame } from "../../harness/protocol/mc/codec.ts";
+import { errorFields } from "../../harness/protocol/mc/error-fields.ts";
 import {
   keyKindFor,
   type McCode,
   packetType,
   responseCodeFor,
-} from "../../harness/protocol/ct/packet-types.ts";
-import { McResult } from "../../harness/protocol/ct/result-codes.ts";
-import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+} from "../../harness/protocol/mc/packet-types.ts";
+import { McResult } from "../../harness/protocol/mc/result-codes.ts";
+import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import {
   classifySequence,
   formatSequence,
   parseSequence,
   sequenceAfter,
-} from "../../harness/protocol/ct/sequence.ts";
+} from "../../harness/protocol/mc/sequence.ts";
 import type { Random } from "../../harness/random/random.ts";
 import { type Misbehaviour, wellBehaved } from "./misbehaviour.ts";
 import type {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import type { GatewayModel } from "../gateway/gateway-model.ts";
 import { startWorld, type WorldOptions } from "../testing/world.ts";
 

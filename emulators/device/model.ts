@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../harness/clock/clock.ts";
-import type { BodyOf, McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import type { BodyOf, McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import type { Misbehaviour } from "./misbehaviour.ts";
 
 /** Requests the platform sends to a device (5.2.1). */

@@ -94,8 +94,8 @@ describe("fleet files", () => {
   });
 
   it("give device N the same id and PIN on every run with the same seed", async () => {
-    const { FleetFileSchema } = await import("../../harness/farm/fleet-file.ts");
-    const { planFleet, fleetRegistry } = await import("../../harness/farm/fleet-plan.ts");
+    const { FleetFileSchema } = await import("../fleet/fleet-file.ts");
+    const { planFleet, fleetRegistry } = await import("../fleet/fleet-plan.ts");
     const { loadProfiles } = await import("../profiles/load.ts");
     const profiles = await loadProfiles();
     const plan = (seed: number) =>

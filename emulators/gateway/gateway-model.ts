@@ -1,6 +1,6 @@
 import { unixSeconds } from "../../harness/clock/clock.ts";
-import { errorFields } from "../../harness/protocol/ct/error-fields.ts";
-import { McResult } from "../../harness/protocol/ct/result-codes.ts";
+import { errorFields } from "../../harness/protocol/mc/error-fields.ts";
+import { McResult } from "../../harness/protocol/mc/result-codes.ts";
 import type { DeviceContext, DeviceModel, Handled, PlatformRequest } from "../device/model.ts";
 import { ProfileModel } from "../profiles/profile-model.ts";
 import type { Profile } from "../profiles/schema.ts";

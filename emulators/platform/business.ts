@@ -1,6 +1,6 @@
 import { unixSeconds } from "../../harness/clock/clock.ts";
-import { errorFields } from "../../harness/protocol/ct/error-fields.ts";
-import { McResult } from "../../harness/protocol/ct/result-codes.ts";
+import { errorFields } from "../../harness/protocol/mc/error-fields.ts";
+import { McResult } from "../../harness/protocol/mc/result-codes.ts";
 import type { PlatformContext } from "./context.ts";
 import type { DeviceRequest, DeviceSession, RequestHandler, ResponseFields } from "./session.ts";
 

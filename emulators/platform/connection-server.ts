@@ -2,11 +2,11 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dg
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Clock } from "../../harness/clock/clock.ts";
-import { type DecodedFrame, decodeFrameLine } from "../../harness/protocol/ct/codec.ts";
-import type { Envelope, Framing } from "../../harness/protocol/ct/envelope.ts";
-import type { ConnectRequest } from "../../harness/protocol/ct/schemas/index.ts";
-import { parseSequence } from "../../harness/protocol/ct/sequence.ts";
-import { McStreamDecoder } from "../../harness/protocol/ct/stream-decoder.ts";
+import type { Envelope, Framing } from "../../harness/protocol/cts/envelope.ts";
+import { type DecodedFrame, decodeFrameLine } from "../../harness/protocol/mc/codec.ts";
+import type { ConnectRequest } from "../../harness/protocol/mc/schemas/index.ts";
+import { parseSequence } from "../../harness/protocol/mc/sequence.ts";
+import { McStreamDecoder } from "../../harness/protocol/mc/stream-decoder.ts";
 import type { ConnectionAdmission } from "./admission.ts";
 import type { DeviceChannel } from "./channel.ts";
 import type { HandlerGuard } from "./guard.ts";

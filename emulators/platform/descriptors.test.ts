@@ -5,11 +5,11 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { repoRoot } from "../../harness/testing/child-process.ts";
+import { ScriptedDevice } from "../device/scripted-device.ts";
 import { ConnectionAdmission } from "./admission.ts";
 import { RateLimitedWarning } from "./guard.ts";
 import { defaultLimits } from "./limits.ts";
 import { PlatformMetrics } from "./metrics.ts";
-import { ScriptedDevice } from "./testing/scripted-device.ts";
 
 /**
  * A platform that runs out of file descriptors (caps set above its `ulimit -n` on purpose) must not stop: Node

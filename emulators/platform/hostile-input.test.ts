@@ -2,11 +2,11 @@ import { createSocket } from "node:dgram";
 import { connect, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
-import { CipherKey, encrypt } from "../../harness/protocol/ct/crypto.ts";
-import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import { CipherKey, encrypt } from "../../harness/protocol/cts/crypto.ts";
+import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
+import { LinkClosed, ScriptedDevice } from "../device/scripted-device.ts";
 import type { Platform } from "./platform.ts";
 import { PLUG, startTestPlatform } from "./testing/fixtures.ts";
-import { LinkClosed, ScriptedDevice } from "./testing/scripted-device.ts";
 
 /**
  * Findings of a hostile tester against the platform (deep nesting that stopped the process, replays that moved a

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { ScriptedDevice } from "../device/scripted-device.ts";
 import type { Platform } from "./platform.ts";
 import { GATEWAY, LOCK, PLUG, startTestPlatform } from "./testing/fixtures.ts";
-import { ScriptedDevice } from "./testing/scripted-device.ts";
 
 let platform: Platform | undefined;
 const devices: ScriptedDevice[] = [];

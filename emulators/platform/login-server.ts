@@ -1,10 +1,10 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Clock } from "../../harness/clock/clock.ts";
-import type { DecodedFrame } from "../../harness/protocol/ct/codec.ts";
-import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
-import type { Framing } from "../../harness/protocol/ct/envelope.ts";
-import { McStreamDecoder } from "../../harness/protocol/ct/stream-decoder.ts";
+import { CipherKey } from "../../harness/protocol/cts/crypto.ts";
+import type { Framing } from "../../harness/protocol/cts/envelope.ts";
+import type { DecodedFrame } from "../../harness/protocol/mc/codec.ts";
+import { McStreamDecoder } from "../../harness/protocol/mc/stream-decoder.ts";
 import type { ConnectionAdmission } from "./admission.ts";
 import type { HandlerGuard } from "./guard.ts";
 import type { PlatformMetrics } from "./metrics.ts";

@@ -1,4 +1,4 @@
-import type { CipherKey } from "../../harness/protocol/ct/crypto.ts";
+import type { CipherKey } from "../../harness/protocol/cts/crypto.ts";
 
 export interface IssuedLogin {
   deviceId: string;

@@ -1,9 +1,9 @@
 import { UsageError } from "../../harness/errors.ts";
-import { encodeFrame } from "../../harness/protocol/ct/codec.ts";
-import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
-import { FRAME_TERMINATOR } from "../../harness/protocol/ct/envelope.ts";
-import type { BodyOf, McMessage } from "../../harness/protocol/ct/schemas/index.ts";
-import { formatSequence, MAX_SEQUENCE } from "../../harness/protocol/ct/sequence.ts";
+import { CipherKey } from "../../harness/protocol/cts/crypto.ts";
+import { FRAME_TERMINATOR } from "../../harness/protocol/cts/envelope.ts";
+import { encodeFrame } from "../../harness/protocol/mc/codec.ts";
+import type { BodyOf, McMessage } from "../../harness/protocol/mc/schemas/index.ts";
+import { formatSequence, MAX_SEQUENCE } from "../../harness/protocol/mc/sequence.ts";
 import { PlatformError } from "./errors.ts";
 import type { FirmwareStore } from "./firmware.ts";
 import type { PlatformTiming } from "./options.ts";

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
-import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
+import { LinkClosed, ScriptedDevice } from "../device/scripted-device.ts";
 import type { Platform } from "./platform.ts";
 import { GATEWAY, PLUG, SENSOR, startTestPlatform } from "./testing/fixtures.ts";
-import { LinkClosed, ScriptedDevice } from "./testing/scripted-device.ts";
 
 let clock: VirtualClock;
 let platform: Platform;

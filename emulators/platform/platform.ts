@@ -6,13 +6,14 @@ import type { Clock } from "../../harness/clock/clock.ts";
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { HilfarmError, UsageError } from "../../harness/errors.ts";
+import type { PlatformEvents as PlatformEventsOf } from "../../harness/evidence/platform-events.ts";
 import { createLogger } from "../../harness/log/logger.ts";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../../harness/mqtt/embedded-broker.ts";
-import { encodeFrame } from "../../harness/protocol/ct/codec.ts";
-import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
-import { DEFAULT_MAX_FRAME_LENGTH, type Framing } from "../../harness/protocol/ct/envelope.ts";
-import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
-import { parseSequence } from "../../harness/protocol/ct/sequence.ts";
+import { CipherKey } from "../../harness/protocol/cts/crypto.ts";
+import { DEFAULT_MAX_FRAME_LENGTH, type Framing } from "../../harness/protocol/cts/envelope.ts";
+import { encodeFrame } from "../../harness/protocol/mc/codec.ts";
+import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
+import { parseSequence } from "../../harness/protocol/mc/sequence.ts";
 import { newToken, type Random, randomSeed, seededRandom } from "../../harness/random/random.ts";
 import { ConnectionAdmission } from "./admission.ts";
 import { createBusinessHandler } from "./business.ts";
@@ -86,18 +87,7 @@ export interface PlatformAddresses {
   connectionServers: Array<{ tcp: string; udp: string }>;
 }
 
-export interface PlatformEvents {
-  login: [{ deviceId: string; remote: string }];
-  session: [{ deviceId: string; transport: "tcp" | "udp"; remote: string }];
-  "session-end": [{ deviceId: string; reason: SessionEndReason }];
-  frame: [{ direction: "in" | "out"; deviceId: string; message: McMessage; at: number; raw?: Uint8Array }];
-  /** A login the login server refused, with the frame that caused it: for evidence. */
-  "login-refused": [{ outcome: string; raw?: Uint8Array; deviceId?: string; at: number }];
-  /** A login on the login server, 1002 in and 1003 out: for evidence (sessions' frames are `frame`). */
-  "login-frame": [
-    { direction: "in" | "out"; deviceId: string; message: McMessage; at: number; raw?: Uint8Array },
-  ];
-}
+export type PlatformEvents = PlatformEventsOf<SessionEndReason>;
 
 /** The reference platform, started: its addresses, its state, and the operations an app backend uses. */
 export interface Platform {

@@ -1,11 +1,11 @@
 import { createSocket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
-import { encodeFrame } from "../../harness/protocol/ct/codec.ts";
-import { CipherKey } from "../../harness/protocol/ct/crypto.ts";
+import { CipherKey } from "../../harness/protocol/cts/crypto.ts";
+import { encodeFrame } from "../../harness/protocol/mc/codec.ts";
+import { ScriptedDevice } from "../device/scripted-device.ts";
 import type { Platform } from "./platform.ts";
 import { GATEWAY, PLUG, SENSOR, startTestPlatform } from "./testing/fixtures.ts";
-import { ScriptedDevice } from "./testing/scripted-device.ts";
 
 let platform: Platform | undefined;
 let clock: VirtualClock;

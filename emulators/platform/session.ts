@@ -2,18 +2,18 @@ import type { Logger } from "pino";
 import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import { HilfarmError } from "../../harness/errors.ts";
-import { encodeFrame } from "../../harness/protocol/ct/codec.ts";
-import type { CipherKey } from "../../harness/protocol/ct/crypto.ts";
-import { errorFields, type ResponseFields } from "../../harness/protocol/ct/error-fields.ts";
-import { type McCode, packetType, responseCodeFor } from "../../harness/protocol/ct/packet-types.ts";
-import { McResult } from "../../harness/protocol/ct/result-codes.ts";
-import type { BodyOf, ConnectRequest, McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import type { CipherKey } from "../../harness/protocol/cts/crypto.ts";
+import { encodeFrame } from "../../harness/protocol/mc/codec.ts";
+import { errorFields, type ResponseFields } from "../../harness/protocol/mc/error-fields.ts";
+import { type McCode, packetType, responseCodeFor } from "../../harness/protocol/mc/packet-types.ts";
+import { McResult } from "../../harness/protocol/mc/result-codes.ts";
+import type { BodyOf, ConnectRequest, McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import {
   classifySequence,
   formatSequence,
   parseSequence,
   sequenceAfter,
-} from "../../harness/protocol/ct/sequence.ts";
+} from "../../harness/protocol/mc/sequence.ts";
 import type { Random } from "../../harness/random/random.ts";
 import type { DeviceChannel } from "./channel.ts";
 import { offlineAfterMs, type PlatformTiming } from "./options.ts";

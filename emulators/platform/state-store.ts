@@ -1,4 +1,4 @@
-import type { BodyOf } from "../../harness/protocol/ct/schemas/index.ts";
+import type { BodyOf } from "../../harness/protocol/mc/schemas/index.ts";
 
 export type ResourceSerials = NonNullable<BodyOf<2006>["resourceSerials"]>;
 export type DeviceEventKind = "event" | "alarm" | "fault" | "upgrade";

@@ -3,9 +3,9 @@ import mqtt from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { startEmbeddedBroker } from "../../harness/mqtt/embedded-broker.ts";
+import { ScriptedDevice } from "../device/scripted-device.ts";
 import type { Platform } from "./platform.ts";
 import { GATEWAY, LOCK, PLUG, SENSOR, startTestPlatform } from "./testing/fixtures.ts";
-import { ScriptedDevice } from "./testing/scripted-device.ts";
 
 let platform: Platform | undefined;
 const devices: ScriptedDevice[] = [];

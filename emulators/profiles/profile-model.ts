@@ -1,5 +1,5 @@
 import { unixSeconds } from "../../harness/clock/clock.ts";
-import { McResult } from "../../harness/protocol/ct/result-codes.ts";
+import { McResult } from "../../harness/protocol/mc/result-codes.ts";
 import type { DeviceContext, DeviceModel, Handled, PlatformRequest } from "../device/model.ts";
 import { performUpgrade } from "../device/upgrade.ts";
 import type { Profile } from "./schema.ts";

@@ -1,12 +1,12 @@
 import { pino } from "pino";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { recordDevice, recordPlatform } from "../../harness/evidence/current.ts";
-import { Fleet } from "../../harness/farm/fleet.ts";
-import { FleetFileSchema } from "../../harness/farm/fleet-file.ts";
-import { fleetRegistry, planFleet } from "../../harness/farm/fleet-plan.ts";
 import { type Connector, socketConnector } from "../../harness/link/socket-link.ts";
 import { seededRandom } from "../../harness/random/random.ts";
 import type { DeviceTiming } from "../device/options.ts";
+import { Fleet } from "../fleet/fleet.ts";
+import { FleetFileSchema } from "../fleet/fleet-file.ts";
+import { fleetRegistry, planFleet } from "../fleet/fleet-plan.ts";
 import { type Platform, type PlatformOptions, startPlatform } from "../platform/platform.ts";
 import { Registry } from "../platform/registry/index.ts";
 import { loadProfiles } from "../profiles/load.ts";

@@ -1,6 +1,6 @@
-import { formatEnvelope, framings, parseEnvelope } from "../protocol/ct/envelope.ts";
-import { isMcCode, packetType } from "../protocol/ct/packet-types.ts";
-import type { McMessage } from "../protocol/ct/schemas/index.ts";
+import { formatEnvelope, framings, parseEnvelope } from "../protocol/cts/envelope.ts";
+import { isMcCode, packetType } from "../protocol/mc/packet-types.ts";
+import type { McMessage } from "../protocol/mc/schemas/index.ts";
 import { maskSecrets } from "../secrets.ts";
 
 /** Who saw the frame: the platform side or the device side of the wire. */

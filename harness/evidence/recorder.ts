@@ -1,8 +1,8 @@
 import type { EventEmitter } from "node:events";
-import type { PlatformEvents } from "../../emulators/platform/platform.ts";
-import type { McMessage } from "../protocol/ct/schemas/index.ts";
+import type { McMessage } from "../protocol/mc/schemas/index.ts";
 import { type EvidenceFrame, evidenceFrame, refusedFrame } from "./evidence-frame.ts";
 import { type LatencyKind, RoundTrips } from "./latency.ts";
+import type { PlatformEvents } from "./platform-events.ts";
 
 /** What a recorder needs of a platform: its frame and session events. */
 export interface WatchablePlatform {

@@ -1,5 +1,5 @@
 import { showValue, UsageError } from "../errors.ts";
-import { DEFAULT_MAX_FRAME_LENGTH, type Framing, framings } from "../protocol/ct/envelope.ts";
+import { DEFAULT_MAX_FRAME_LENGTH, type Framing, framings } from "../protocol/cts/envelope.ts";
 
 /** Where a device MQTT link is, and how bridged devices speak over it. */
 export interface MqttLinkTarget {

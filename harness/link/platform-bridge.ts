@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { type Framing, parseEnvelope } from "../protocol/ct/envelope.ts";
+import { type Framing, parseEnvelope } from "../protocol/cts/envelope.ts";
 import { type FrameStream, withCrlf } from "./frame-stream.ts";
 import type { Connector, DeviceLink } from "./socket-link.ts";
 

@@ -1,8 +1,8 @@
 import { createSocket } from "node:dgram";
 import { connect, isIPv6 } from "node:net";
 import { WireError } from "../errors.ts";
-import { DEFAULT_MAX_FRAME_LENGTH } from "../protocol/ct/envelope.ts";
-import { FrameSplitter } from "../protocol/ct/frame-splitter.ts";
+import { DEFAULT_MAX_FRAME_LENGTH } from "../protocol/cts/envelope.ts";
+import { FrameSplitter } from "../protocol/cts/frame-splitter.ts";
 
 /**
  * A device's connection to a platform server, seen as frame lines: TCP split on CRLF, UDP one frame per datagram.

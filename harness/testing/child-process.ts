@@ -1,9 +1,9 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 
-/** The repository root: where `bin/hilfarm.mjs` and `examples/` are. */
-export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+import { repoRoot } from "../repo-root.ts";
+
+export { repoRoot };
 
 export interface RunningProcess {
   child: ChildProcessWithoutNullStreams;

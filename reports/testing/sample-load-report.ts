@@ -1,4 +1,4 @@
-import type { LatencySummary, LoadReport } from "../../harness/load/load-report.ts";
+import type { LatencySummary, LoadReport } from "../../emulators/farm/load-report.ts";
 
 const bounds = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000];
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadLatencyKinds } from "../../harness/load/load-report.ts";
+import { loadLatencyKinds } from "../../emulators/farm/load-report.ts";
 import { loadHtmlReport } from "../../reports/load-html.ts";
 import { sampleLoadReport } from "../../reports/testing/sample-load-report.ts";
 import { launchChromium, openReport } from "./report-page.ts";

@@ -1,5 +1,5 @@
 import type { Clock } from "../../harness/clock/clock.ts";
-import type { Capability } from "../../harness/target/target.ts";
+import type { Capability } from "../target/target.ts";
 
 /** What every target has: a description, its capabilities, and its time. */
 export interface AnyTarget {

@@ -1,6 +1,6 @@
 import { loadProfiles } from "../../emulators/profiles/load.ts";
-import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
-import type { DeviceTarget, LoggedFrame } from "../../harness/target/device-target.ts";
+import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
+import type { DeviceTarget, LoggedFrame } from "../target/device-target.ts";
 import { type ClauseCheck, expectThat, NotApplicable } from "./clause.ts";
 
 /**

@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { VirtualClock } from "../../harness/clock/virtual-clock.ts";
-import { emulatedDeviceTarget, externalDeviceTarget } from "../../harness/target/device-target.ts";
 import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
 import type { RunReport } from "../../reports/model.ts";
 import { junitSchemaErrors } from "../../reports/validate-junit.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
+import { emulatedDeviceTarget, externalDeviceTarget } from "../target/device-target.ts";
 import { type ClauseResult, runClauses } from "./clause.ts";
 import { deviceClauses } from "./device-clauses.ts";
 

@@ -1,7 +1,7 @@
-import { LinkClosed, ScriptedDevice } from "../../emulators/platform/testing/scripted-device.ts";
+import { LinkClosed, ScriptedDevice } from "../../emulators/device/scripted-device.ts";
 import { recordDevice } from "../../harness/evidence/current.ts";
-import type { BodyOf } from "../../harness/protocol/ct/schemas/index.ts";
-import type { PlatformTarget } from "../../harness/target/target.ts";
+import type { BodyOf } from "../../harness/protocol/mc/schemas/index.ts";
+import type { PlatformTarget } from "../target/target.ts";
 import { type ClauseCheck, expectThat } from "./clause.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { loadRegistry } from "../../emulators/platform/registry/index.ts";
-import { takesTarget } from "../../harness/run/target-env.ts";
-import { type PlatformTarget, platformTarget } from "../../harness/target/target.ts";
+import { type PlatformTarget, platformTarget } from "../target/target.ts";
+import { takesTarget } from "../target/target-env.ts";
 import { runClauses } from "./clause.ts";
 import { platformClauses } from "./platform-clauses.ts";
 

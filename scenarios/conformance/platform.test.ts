@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { emulatedPlatformTarget, externalPlatformTarget } from "../../harness/target/target.ts";
 import { FREE_PORTS, killAll, startHilfarm } from "../../harness/testing/child-process.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
+import { emulatedPlatformTarget, externalPlatformTarget } from "../target/target.ts";
 import { type ClauseResult, runClauses } from "./clause.ts";
 import { platformClauses } from "./platform-clauses.ts";
 

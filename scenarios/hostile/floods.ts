@@ -1,5 +1,5 @@
-import type { PlatformTarget } from "../../harness/target/target.ts";
 import { type ClauseCheck, ClauseFailure, expectThat } from "../conformance/clause.ts";
+import type { PlatformTarget } from "../target/target.ts";
 import { describeTally, type Flood, startFlood } from "./flood.ts";
 import { realTime } from "./real-time.ts";
 import {

@@ -1,5 +1,5 @@
-import type { PlatformTarget } from "../../harness/target/target.ts";
 import type { ClauseCheck } from "../conformance/clause.ts";
+import type { PlatformTarget } from "../target/target.ts";
 import { apiClauses } from "./api.ts";
 import { floodClauses } from "./floods.ts";
 import { frameClauses } from "./frames.ts";

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { loadRegistry } from "../../emulators/platform/registry/index.ts";
-import { externalTarget, takesTarget } from "../../harness/run/target-env.ts";
-import { type PlatformTarget, platformTarget } from "../../harness/target/target.ts";
 import { runClauses } from "../conformance/clause.ts";
+import { type PlatformTarget, platformTarget } from "../target/target.ts";
+import { externalTarget, takesTarget } from "../target/target-env.ts";
 import { hostileClauses } from "./hostile-clauses.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { externalPlatformTarget, platformTarget } from "../../harness/target/target.ts";
 import { killAll, startPlatformProcess } from "../../harness/testing/child-process.ts";
 import { type ClauseResult, runClauses } from "../conformance/clause.ts";
+import { externalPlatformTarget, platformTarget } from "../target/target.ts";
 import { hostileClauses } from "./hostile-clauses.ts";
 import { apiRequest } from "./wire.ts";
 

@@ -1,7 +1,7 @@
-import type { ScriptedDevice } from "../../emulators/platform/testing/scripted-device.ts";
-import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
-import type { PlatformTarget } from "../../harness/target/target.ts";
+import type { ScriptedDevice } from "../../emulators/device/scripted-device.ts";
+import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { type ClauseCheck, ClauseFailure, expectThat } from "../conformance/clause.ts";
+import type { PlatformTarget } from "../target/target.ts";
 import {
   ANSWER_MS,
   api,

@@ -1,8 +1,8 @@
-import { ScriptedDevice } from "../../emulators/platform/testing/scripted-device.ts";
+import { ScriptedDevice } from "../../emulators/device/scripted-device.ts";
 import { recordDevice } from "../../harness/evidence/current.ts";
-import type { BodyOf, McMessage } from "../../harness/protocol/ct/schemas/index.ts";
-import type { PlatformTarget } from "../../harness/target/target.ts";
+import type { BodyOf, McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { ClauseFailure, expectThat, NotApplicable } from "../conformance/clause.ts";
+import type { PlatformTarget } from "../target/target.ts";
 import type { Wait } from "./real-time.ts";
 import { apiRequest, canBind, type HttpAnswer, isLoopback, splitHostPort } from "./wire.ts";
 

@@ -1,7 +1,7 @@
 import { createSocket } from "node:dgram";
 import { request as httpRequest } from "node:http";
 import { createServer, isIPv6, connect as tcpConnect } from "node:net";
-import { CipherKey, encrypt } from "../../harness/protocol/ct/crypto.ts";
+import { CipherKey, encrypt } from "../../harness/protocol/cts/crypto.ts";
 import { realClock } from "./real-time.ts";
 
 /**

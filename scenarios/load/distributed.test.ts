@@ -4,7 +4,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { LoadReport } from "../../harness/load/load-report.ts";
+import type { LoadReport } from "../../emulators/farm/load-report.ts";
 import { killAll, type RunningProcess, startHilfarm } from "../../harness/testing/child-process.ts";
 import { type Mosquitto, realMosquitto } from "../../harness/testing/mosquitto.ts";
 

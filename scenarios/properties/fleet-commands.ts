@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import type { EmulatedDevice } from "../../emulators/device/emulated-device.ts";
 import { PlatformError, type PlatformErrorCode } from "../../emulators/platform/errors.ts";
 import type { ProfileModel } from "../../emulators/profiles/profile-model.ts";
-import { McResult } from "../../harness/protocol/ct/result-codes.ts";
+import { McResult } from "../../harness/protocol/mc/result-codes.ts";
 import {
   checkStep,
   contextOf,

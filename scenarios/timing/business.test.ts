@@ -5,7 +5,7 @@ import type { ProfileModel } from "../../emulators/profiles/profile-model.ts";
 import { startWorld } from "../../emulators/testing/world.ts";
 import { FaultyConnector } from "../../harness/link/faults.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
-import type { McMessage } from "../../harness/protocol/ct/schemas/index.ts";
+import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { seededRandom } from "../../harness/random/random.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
 

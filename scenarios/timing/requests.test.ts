@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startWorld } from "../../emulators/testing/world.ts";
 import type { Connector } from "../../harness/link/socket-link.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
-import { parseEnvelope } from "../../harness/protocol/ct/envelope.ts";
+import { parseEnvelope } from "../../harness/protocol/cts/envelope.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
 
 const time = reportSimulatedTime("timing 5.2 requests and sequences");

@@ -1,10 +1,10 @@
 import { type Clock, unixSeconds } from "../../../harness/clock/index.ts";
-import { sequenceAfter } from "../../../harness/protocol/ct/sequence.ts";
-import type { HostileKeys } from "../../../harness/protocol/ct/testing/hostile/index.ts";
+import { sequenceAfter } from "../../../harness/protocol/mc/sequence.ts";
+import type { HostileKeys } from "../../../harness/protocol/mc/testing/hostile/index.ts";
+import { ScriptedDevice } from "../../device/scripted-device.ts";
 import { lineOf, within } from "./live-fuzz-net.ts";
 import { type LegitOutcome, type LiveFuzzReport, mb } from "./live-fuzz-report.ts";
 import { FUZZ_DEVICES, type LiveTarget } from "./live-fuzz-targets.ts";
-import { ScriptedDevice } from "./scripted-device.ts";
 
 /**
  * What the live fuzz checks while it runs: the legitimate devices keep their sessions (each heartbeats on

@@ -1,4 +1,4 @@
-import type { HostileKind } from "../../../harness/protocol/ct/testing/hostile/index.ts";
+import type { HostileKind } from "../../../harness/protocol/mc/testing/hostile/index.ts";
 
 /** What a live fuzz run reports (live-fuzz.ts): counts by surface and kind, the devices' fate, the API, memory. */
 

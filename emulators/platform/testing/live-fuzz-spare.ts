@@ -1,12 +1,12 @@
 import { type Socket, connect as tcpConnect } from "node:net";
 import { type Clock, unixSeconds } from "../../../harness/clock/index.ts";
-import { encodeFrame } from "../../../harness/protocol/ct/codec.ts";
-import { CipherKey } from "../../../harness/protocol/ct/crypto.ts";
-import type { McMessage } from "../../../harness/protocol/ct/schemas/index.ts";
-import type { HostileKeys } from "../../../harness/protocol/ct/testing/hostile/index.ts";
+import { CipherKey } from "../../../harness/protocol/cts/crypto.ts";
+import { encodeFrame } from "../../../harness/protocol/mc/codec.ts";
+import type { McMessage } from "../../../harness/protocol/mc/schemas/index.ts";
+import type { HostileKeys } from "../../../harness/protocol/mc/testing/hostile/index.ts";
+import { ScriptedDevice } from "../../device/scripted-device.ts";
 import { lineOf, splitHostPort, within } from "./live-fuzz-net.ts";
 import { FUZZ_DEVICES } from "./live-fuzz-targets.ts";
-import { ScriptedDevice } from "./scripted-device.ts";
 
 /**
  * The live fuzz's "session" surface: the spare device's session, its own TCP connection, written to with

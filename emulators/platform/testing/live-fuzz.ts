@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { type Clock, RealClock } from "../../../harness/clock/index.ts";
-import { DEFAULT_MAX_FRAME_LENGTH } from "../../../harness/protocol/ct/envelope.ts";
+import { DEFAULT_MAX_FRAME_LENGTH } from "../../../harness/protocol/cts/envelope.ts";
 import {
   type HostileFrame,
   type HostileKind,
   hostileFrames,
-} from "../../../harness/protocol/ct/testing/hostile/index.ts";
+} from "../../../harness/protocol/mc/testing/hostile/index.ts";
 import { checkPlatform, LegitDevice } from "./live-fuzz-checks.ts";
 import { within } from "./live-fuzz-net.ts";
 import {

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { SerialPort } from "serialport";
 import type { Clock, Timer } from "../../clock/clock.ts";
 import { HilfarmError } from "../../errors.ts";
-import { FrameSplitter } from "../../protocol/ct/frame-splitter.ts";
+import { FrameSplitter } from "../../protocol/cts/frame-splitter.ts";
 import { deliverGuarded, type FrameStream, withCrlf } from "../frame-stream.ts";
 import { type SerialSettings, serialUrl } from "./serial-url.ts";
 

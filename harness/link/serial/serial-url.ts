@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { showValue, UsageError } from "../../errors.ts";
-import { DEFAULT_MAX_FRAME_LENGTH, framings } from "../../protocol/ct/envelope.ts";
+import { DEFAULT_MAX_FRAME_LENGTH, framings } from "../../protocol/cts/envelope.ts";
 
 /** Line settings and framing of a serial link, as `serial:///dev/ttyUSB0?baud=115200&framing=cts-json` gives them. */
 export const SerialSettingsSchema = z.object({

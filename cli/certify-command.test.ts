@@ -1,0 +1,85 @@
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { FREE_PORTS, killAll, runHilfarm, startHilfarm } from "../harness/testing/child-process.ts";
+import type { RunReport } from "../reports/model.ts";
+
+afterEach(killAll);
+
+const base = ["certify", "--registry", "examples/registry/lab.json", "--device", "0000111122223333aaaabbbc"];
+const anyPorts = FREE_PORTS;
+
+describe("hilfarm certify", () => {
+  it("Ctrl-C stops the run: the clause under way fails, the rest are not run, the reports are written", async () => {
+    const reports = join(await mkdtemp(join(tmpdir(), "hilfarm-certify-")), "out");
+    const certify = startHilfarm([...base, ...anyPorts, "--report-dir", reports]);
+    await certify.until("ready");
+    certify.child.kill("SIGINT");
+    expect(await certify.until("stopped")).toMatchObject({ reason: "interrupted (SIGINT)" });
+    expect(await certify.until("summary")).toMatchObject({
+      verdict: "fail",
+      passed: 0,
+      failed: 1,
+      notRun: 9,
+    });
+    expect(await certify.exited).toBe(1);
+    const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as RunReport;
+    const cases = report.suites.flatMap((s) => s.cases);
+    expect(cases[0]).toMatchObject({
+      status: "fail",
+      detail: "stopped during this clause: interrupted (SIGINT)",
+    });
+    expect(cases.slice(1).every((c) => c.status === "not-run")).toBe(true);
+    expect((await readdir(reports)).sort()).toEqual([
+      "evidence.jsonl",
+      "junit.xml",
+      "report.html",
+      "report.json",
+    ]);
+  });
+
+  it("a login port in use is a one-line usage error (exit 2) that leaves no files behind", async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = (holder.address() as { port: number }).port;
+    const reports = join(await mkdtemp(join(tmpdir(), "hilfarm-certify-")), "out");
+    try {
+      const run = await runHilfarm([
+        ...base,
+        ...anyPorts,
+        "--login-port",
+        String(port),
+        "--report-dir",
+        reports,
+      ]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        new RegExp(`^hilfarm: cannot listen on tcp 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.*\\n$`),
+      );
+      await expect(readdir(reports)).rejects.toThrow(/ENOENT/);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it("refuses a device the registry does not hold, and two links at once", async () => {
+    const unknown = await runHilfarm([
+      "certify",
+      "--registry",
+      "examples/registry/lab.json",
+      "--device",
+      "ffff",
+    ]);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      2,
+      'hilfarm: --device "ffff" is not in examples/registry/lab.json\n',
+    ]);
+    const both = await runHilfarm([...base, "--serial", "/dev/null", "--mqtt-link", "embedded"]);
+    expect([both.code, both.stderr]).toEqual([
+      2,
+      "hilfarm: give --serial or --mqtt-link, not both: a device has one link\n",
+    ]);
+  });
+});

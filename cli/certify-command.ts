@@ -1,0 +1,289 @@
+import { join } from "node:path";
+import { type Command, Option } from "commander";
+import { loadRegistry } from "../emulators/platform/registry/index.ts";
+import { showValue, UsageError } from "../harness/errors.ts";
+import { openCapture } from "../harness/evidence/capture-file.ts";
+import { setCurrentRecorder } from "../harness/evidence/current.ts";
+import { EvidenceRecorder } from "../harness/evidence/recorder.ts";
+import {
+  bridgeMqtt,
+  bridgeSerial,
+  type DeviceLinkBridge,
+  stopWhenGone,
+} from "../harness/link/device-links.ts";
+import { createLogger } from "../harness/log/logger.ts";
+import type { CaseReport, RunReport } from "../reports/model.ts";
+import { totals } from "../reports/model.ts";
+import { defaultReportDir, writeReports } from "../reports/write-reports.ts";
+import { runClauses } from "../scenarios/conformance/clause.ts";
+import { deviceClauses } from "../scenarios/conformance/device-clauses.ts";
+import { type DeviceTarget, externalDeviceTarget } from "../scenarios/target/device-target.ts";
+import type { CliIo } from "./io.ts";
+import { type HttpApiCommandOptions, httpApiOptions, integerOption, portOption } from "./options.ts";
+import { harnessInfo } from "./version.ts";
+
+interface CertifyOptions extends HttpApiCommandOptions {
+  registry: string;
+  device: string;
+  transport?: "tcp" | "udp";
+  heartbeat: number;
+  host: string;
+  loginPort: number;
+  tcpPort: number;
+  udpPort: number;
+  httpPort: number;
+  seed?: number;
+  reportDir?: string;
+  serial?: string;
+  mqttLink?: string;
+  replugWait: number;
+}
+
+const SUITE = "device under test (5.2, 5.4.2, 5.4.3)";
+
+/**
+ * `hilfarm certify`: hilfarm's platform waits for the device under test, runs the device-under-test suite clause by
+ * clause on real time, and writes the certification report (JUnit, JSON, HTML) with every frame as evidence.
+ */
+export function addCertifyCommand(
+  program: Command,
+  io: CliIo,
+  setExitCode: (code: number) => void,
+  waitForStop: () => Promise<string>,
+): void {
+  const certify = program
+    .command("certify")
+    .description(
+      "Certify a device: hilfarm's platform listens, the device under test logs in to it (switch it on once the\n" +
+        "ready line is printed), and every clause of the device-under-test suite runs on real time. Writes\n" +
+        "junit.xml, report.json, report.html (certification report) and evidence.jsonl (every frame) to the report\n" +
+        "directory. Exit code 0 when every applicable clause passed, 1 when any failed, 2 for a usage error.",
+    )
+    .requiredOption("--registry <file>", "the device's credentials (JSON or CSV)")
+    .requiredOption("--device <deviceId>", "which registry entry is the device under test")
+    .addOption(
+      new Option(
+        "--transport <transport>",
+        "the transport the device is declared to use; the report fails 5.4.2.2 if it never connects over it",
+      ).choices(["tcp", "udp"]),
+    )
+    .option(
+      "--heartbeat <seconds>",
+      "heartBeat given to the device in 1005: short, so the suite takes minutes",
+      integerOption("heartbeat", 1, 86400),
+      5,
+    )
+    .option(
+      "--host <address>",
+      "interface the device ports listen on (0.0.0.0 for a lab network)",
+      "127.0.0.1",
+    )
+    .option("--login-port <port>", "login server (0: any free port)", portOption("login-port"), 8700)
+    .option("--tcp-port <port>", "TCP connection server", portOption("tcp-port"), 8701)
+    .option("--udp-port <port>", "UDP connection server", portOption("udp-port"), 8702)
+    .option("--http-port <port>", "northbound API", portOption("http-port"), 8780);
+  httpApiOptions
+    .add(certify)
+    .option(
+      "--seed <n>",
+      "seed of the platform's tokens, keys and sequences (recorded in the report)",
+      integerOption("seed", 0, 2147483647),
+    )
+    .option("--report-dir <dir>", "where the reports go (default reports/out/<timestamp>)")
+    .option(
+      "--serial <port>",
+      "the device is on a UART: serial:///dev/ttyUSB0?baud=115200&parity=none&stopBits=1&flowControl=none&framing=cts-json&transport=tcp, or a path",
+    )
+    .option(
+      "--mqtt-link <url>",
+      "the device's module speaks MQTT: frames on hilfarm/link/<deviceId>/up|down at this broker (mqtt://[user:password@]host:port[?transport=udp&framing=cts-base64&maxFrameLength=65536]), or `embedded`",
+    )
+    .option(
+      "--replug-wait <seconds>",
+      "how long a serial or MQTT link may stay down (a cable re-seated) before the run stops with what it has",
+      integerOption("replug-wait", 1, 3600),
+      30,
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --host 0.0.0.0\n" +
+        "  hilfarm certify --registry examples/registry/lab.json --device 0000111122223333aaaabbbc --heartbeat 2 --report-dir reports/out/lock\n" +
+        "  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --serial 'serial:///dev/ttyUSB0?baud=115200'\n" +
+        "  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --mqtt-link mqtt://192.0.2.5:1883\n",
+    )
+    .action(async (options: CertifyOptions) => {
+      const entry = (await loadRegistry(options.registry)).get(options.device);
+      if (entry === undefined)
+        throw new UsageError("device", `--device ${showValue(options.device)} is not in ${options.registry}`);
+      if (options.serial !== undefined && options.mqttLink !== undefined)
+        throw new UsageError("serial", "give --serial or --mqtt-link, not both: a device has one link");
+      const startedAt = new Date();
+      const seed = options.seed ?? Math.floor(Math.random() * 2147483647);
+      const dir = options.reportDir ?? defaultReportDir(startedAt);
+      const target = await externalDeviceTarget({
+        device: {
+          deviceId: entry.deviceId,
+          pin: entry.pin,
+          ...(entry.model === undefined ? {} : { model: entry.model }),
+        },
+        host: options.host,
+        ports: {
+          login: options.loginPort,
+          tcp: options.tcpPort,
+          udp: options.udpPort,
+          http: options.httpPort,
+        },
+        ...httpApiOptions.platform(options),
+        heartbeatSeconds: options.heartbeat,
+        seed,
+      });
+      // Opened once the platform listens: a port in use is a usage error with nothing left behind.
+      const capture = openCapture(join(dir, "evidence.jsonl"), { device: entry.deviceId, seed });
+      const recorder = new EvidenceRecorder({ sink: (frame) => capture.write(frame) });
+      setCurrentRecorder(recorder);
+      const logger = createLogger({ name: "certify" });
+      const { login: loginAddress, connectionServers } = target.platform.addresses;
+      const server = connectionServers[0];
+      const platformAddresses = { login: loginAddress, tcp: server?.tcp ?? "", udp: server?.udp ?? "" };
+      const stop = new AbortController();
+      let link: DeviceLinkBridge | undefined;
+      try {
+        if (options.serial !== undefined)
+          link = await bridgeSerial(options.serial, platformAddresses, { clock: target.clock, logger });
+        else if (options.mqttLink !== undefined)
+          link = await bridgeMqtt(options.mqttLink, platformAddresses, {
+            logger,
+            host: options.host,
+            only: (deviceId) => deviceId === entry.deviceId,
+          });
+      } catch (error) {
+        await target.close();
+        setCurrentRecorder(undefined);
+        await capture.close();
+        throw error;
+      }
+      if (link !== undefined)
+        stopWhenGone(link, target.clock, options.replugWait * 1000, (reason) => {
+          logger.error({ link: link?.description }, reason);
+          io.stdout.write(`${JSON.stringify({ event: "stopped", reason })}\n`);
+          stop.abort(reason);
+        });
+      const waiting = waitingLog(target, entry.deviceId, logger);
+      // Ctrl-C ends the run as a pulled cable does: the clause under way fails, the rest are not run, and the
+      // reports keep everything so far.
+      void waitForStop().then((signal) => {
+        if (stop.signal.aborted) return;
+        io.stdout.write(`${JSON.stringify({ event: "stopped", reason: `interrupted (${signal})` })}\n`);
+        stop.abort(`interrupted (${signal})`);
+      });
+      const transports = new Set<string>();
+      target.platform.events.on("session", ({ deviceId, transport }) => {
+        if (deviceId === entry.deviceId) transports.add(transport);
+      });
+      const cases: CaseReport[] = [];
+      try {
+        const { login, tcp, udp, http } = target.platform.addresses;
+        const linkFields =
+          link === undefined
+            ? {}
+            : { link: link.description, ...("brokerUrl" in link ? { mqtt: link.brokerUrl } : {}) };
+        io.stdout.write(
+          `${JSON.stringify({ event: "ready", login, tcp, udp, http, apiAuth: httpApiOptions.auth(options), ...linkFields, waitingFor: entry.deviceId })}\n`,
+        );
+        await runClauses(
+          target,
+          deviceClauses,
+          (result, index) => {
+            cases.push({
+              ...result,
+              ...(result.status === "fail" ? { timeline: recorder.timeline(target.clock.now()) } : {}),
+            });
+            io.stdout.write(
+              `${JSON.stringify({ event: "clause", n: index + 1, of: deviceClauses.length, clause: result.clause, title: result.title, status: result.status, detail: result.detail, wallMs: Math.round(result.wallMs) })}\n`,
+            );
+          },
+          stop.signal,
+        );
+        if (options.transport !== undefined) {
+          const seen = [...transports].join(", ") || "no connection";
+          cases.push({
+            clause: "5.4.2.2",
+            title: `the device connects over ${options.transport}, as declared with --transport`,
+            status: transports.has(options.transport) ? "pass" : "fail",
+            detail: transports.has(options.transport)
+              ? ""
+              : `expected a ${options.transport} session; saw ${seen}`,
+            wallMs: 0,
+            targetMs: 0,
+          });
+        }
+      } finally {
+        waiting.cancel();
+        await link?.close();
+        await target.close();
+        setCurrentRecorder(undefined);
+        await capture.close();
+      }
+      const connect = target.frames.find((f) => f.direction === "in" && f.message.code === 1004)?.message
+        .body as { devVersion?: string; model?: string } | undefined;
+      const finishedAt = new Date();
+      const evidence = recorder.evidence();
+      const report: RunReport = {
+        kind: "certification",
+        title: `Certification of ${entry.deviceId}`,
+        harness: harnessInfo(),
+        command: `hilfarm ${process.argv.slice(2).join(" ")}`,
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        wallMs: finishedAt.getTime() - startedAt.getTime(),
+        seed: String(seed),
+        target:
+          link === undefined ? target.description : `${target.description}, device link ${link.description}`,
+        device: {
+          deviceId: entry.deviceId,
+          ...((connect?.model ?? entry.model) ? { model: connect?.model ?? entry.model } : {}),
+          ...(connect?.devVersion === undefined ? {} : { firmware: connect.devVersion }),
+          ...(transports.size === 0 ? {} : { transport: [...transports].join(", ") }),
+        },
+        suites: [{ name: SUITE, file: "scenarios/conformance/device-clauses.ts", cases }],
+        latencies: evidence.latencies,
+        online: evidence.online.length > 1 ? [{ label: entry.deviceId, points: evidence.online }] : [],
+        evidence: capture.path,
+      };
+      const written = await writeReports(dir, report);
+      const t = totals(report);
+      const verdict = t.failed > 0 || t.notRun > 0 ? "fail" : "pass";
+      io.stdout.write(
+        `${JSON.stringify({ event: "summary", verdict, passed: t.passed, failed: t.failed, notApplicable: t.notApplicable, notRun: t.notRun, ...(stop.signal.aborted ? { stopped: String(stop.signal.reason) } : {}), reports: written, evidence: capture.path })}\n`,
+      );
+      if (verdict === "fail") setExitCode(1);
+    });
+}
+
+/** While the device has not logged in, says so every 30 s on stderr: what the lab sees while it wires things up. */
+function waitingLog(target: DeviceTarget, deviceId: string, logger: ReturnType<typeof createLogger>) {
+  const since = target.clock.now();
+  let loggedIn = false;
+  target.platform.events.on("login", (login) => {
+    if (login.deviceId === deviceId) loggedIn = true;
+  });
+  const timer = target.clock.setInterval(
+    () => {
+      if (loggedIn) {
+        timer.cancel();
+        return;
+      }
+      logger.info(
+        {
+          deviceId,
+          login: target.platform.addresses.login,
+          waitedSeconds: Math.round((target.clock.now() - since) / 1000),
+        },
+        "waiting for the device to log in",
+      );
+    },
+    30_000,
+    "waiting-log",
+  );
+  return timer;
+}

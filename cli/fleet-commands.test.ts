@@ -1,0 +1,118 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { FREE_PORTS, killAll, repoRoot, startHilfarm } from "../harness/testing/child-process.ts";
+
+const freePorts = FREE_PORTS;
+const hilfarm = startHilfarm;
+
+async function allText(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, ["bin/hilfarm.mjs", ...args], { cwd: repoRoot });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  await new Promise((resolve) => child.once("exit", resolve));
+  return out;
+}
+
+afterEach(killAll);
+
+describe("hilfarm up", () => {
+  it("runs the platform and the example fleet; the API shows the whole fleet online; stops on SIGINT", async () => {
+    const up = hilfarm(["up", "--fleet", "examples/fleet.json", ...freePorts]);
+    const ready = await up.next();
+    expect(ready).toMatchObject({
+      event: "ready",
+      http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
+    const summary = await up.next();
+    expect(summary).toMatchObject({ event: "summary", devices: 11, online: 11 });
+    expect(summary.byModel).toMatchObject({
+      "CT-AC-01": { devices: 2, online: 2 },
+      "ZB-TEMP-01": { devices: 2, online: 2 },
+    });
+    const devices = (await (await fetch(`${ready.http}/api/devices`)).json()) as Array<{ online: boolean }>;
+    expect(devices).toHaveLength(11);
+    expect(devices.every((d) => d.online)).toBe(true);
+    up.child.kill("SIGINT");
+    expect(await up.exited).toBe(0);
+  });
+});
+
+describe("hilfarm up --faults", () => {
+  it("brings the whole fleet online through links with latency, jitter and duplicated frames", async () => {
+    const up = hilfarm([
+      "up",
+      "--fleet",
+      "examples/fleet.json",
+      "--faults",
+      "latency=100,jitter=50,duplicate=0.05",
+      "--no-mqtt",
+      ...freePorts,
+    ]);
+    await up.next();
+    expect(await up.next()).toMatchObject({ event: "summary", devices: 11, online: 11 });
+    up.child.kill("SIGINT");
+    expect(await up.exited).toBe(0);
+  });
+
+  it("refuses a port that is not a number with exit code 2 and a one-line cause", async () => {
+    const up = hilfarm(["up", "--fleet", "examples/fleet.json", "--login-port", "abc"]);
+    expect(await up.exited).toBe(2);
+    expect(up.stderr.join("")).toBe('hilfarm: --login-port must be an integer in 0..65535, got "abc"\n');
+  });
+
+  it("refuses a fault out of range with exit code 2", async () => {
+    const up = hilfarm(["up", "--fleet", "examples/fleet.json", "--faults", "drop=2"]);
+    expect(await up.exited).toBe(2);
+    expect(up.stderr.join("")).toContain('--faults drop must be a number in 0..1, got "2"');
+  });
+});
+
+describe("hilfarm devices against a platform in another process", () => {
+  it("provisions the platform with `hilfarm registry`, then brings the fleet online", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-fleet-"));
+    const fleetFile = join(dir, "fleet.json");
+    await writeFile(
+      fleetFile,
+      JSON.stringify({
+        seed: 5,
+        devices: [{ profile: "smart-lock", count: 2 }],
+        gateways: [
+          { profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-switch", count: 2 }] },
+        ],
+      }),
+    );
+    const registryFile = join(dir, "registry.json");
+    await writeFile(registryFile, await allText(["registry", "--fleet", fleetFile]));
+    const platform = hilfarm(["platform", "--registry", registryFile, ...freePorts, "--no-mqtt"]);
+    const ready = await platform.next();
+    const devices = hilfarm(["devices", "--fleet", fleetFile, "--platform", String(ready.login)]);
+    expect(await devices.next()).toMatchObject({ event: "summary", devices: 5, online: 5 });
+    const listed = (await (await fetch(`${ready.http}/api/devices`)).json()) as Array<{
+      online: boolean;
+      model: string;
+    }>;
+    expect(
+      listed
+        .filter((d) => d.online)
+        .map((d) => d.model)
+        .sort(),
+    ).toEqual(["CT-GW-01", "LOCK-01", "LOCK-01", "ZB-SW1-01", "ZB-SW1-01"]);
+    devices.child.kill("SIGTERM");
+    expect(await devices.exited).toBe(0);
+    platform.child.kill("SIGTERM");
+    expect(await platform.exited).toBe(0);
+  });
+
+  it("refuses a fleet naming an unknown profile, with exit code 2", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-fleet-"));
+    const fleetFile = join(dir, "fleet.json");
+    await writeFile(fleetFile, JSON.stringify({ devices: [{ profile: "toaster", count: 1 }] }));
+    const run = hilfarm(["devices", "--fleet", fleetFile, "--platform", "127.0.0.1:1"]);
+    expect(await run.exited).toBe(2);
+  });
+});

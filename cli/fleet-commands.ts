@@ -1,0 +1,281 @@
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { Fleet } from "../emulators/fleet/fleet.ts";
+import { type FleetPlan, fleetRegistry, fleetRegistryJson } from "../emulators/fleet/fleet-plan.ts";
+import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
+import { RealClock } from "../harness/clock/real-clock.ts";
+import { showValue, UsageError } from "../harness/errors.ts";
+import { deviceSideConnector } from "../harness/link/device-links.ts";
+import { FaultyConnector, type LinkFaults } from "../harness/link/faults.ts";
+import { parseFaults } from "../harness/link/parse-faults.ts";
+import { type Connector, socketConnector } from "../harness/link/socket-link.ts";
+import { createLogger, type Logger } from "../harness/log/logger.ts";
+import { cryptoRandom, seededRandom } from "../harness/random/random.ts";
+import type { CliIo } from "./io.ts";
+import { type HttpApiCommandOptions, httpApiOptions, portOption } from "./options.ts";
+import { untilStopped } from "./until-stopped.ts";
+
+interface FleetCommandOptions {
+  fleet: string;
+  faults?: Partial<LinkFaults>;
+  seed?: number;
+  registryOut?: string;
+  summaryAfter: number;
+  logLevel: string;
+  logFile?: string;
+}
+
+const seedOption = (text: string): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError("seed", `--seed must be a non-negative integer, got ${showValue(text)}`);
+  return n;
+};
+const secondsOption = (text: string): number => {
+  const n = Number(text);
+  if (!(n > 0 && n <= 3600))
+    throw new UsageError("summary-after", `--summary-after must be 1..3600 seconds, got ${showValue(text)}`);
+  return n;
+};
+
+function fleetLogger(options: FleetCommandOptions, name: string): Logger {
+  return createLogger({
+    name,
+    level: options.logLevel,
+    ...(options.logFile === undefined ? {} : { destination: options.logFile }),
+  });
+}
+
+/**
+ * Prints `{"event":"summary",...}` once every device is online, or after `seconds` with what is online then,
+ * on the real clock.
+ */
+function printSummary(fleet: Fleet, io: CliIo, seconds: number): () => void {
+  const clock = new RealClock();
+  let printed = false;
+  const print = () => {
+    if (printed) return;
+    printed = true;
+    poll.cancel();
+    deadline.cancel();
+    io.stdout.write(`${JSON.stringify({ event: "summary", ...fleet.summary() })}\n`);
+  };
+  const poll = clock.setInterval(
+    () => {
+      const summary = fleet.summary();
+      if (summary.online === summary.devices) print();
+    },
+    200,
+    "summary-poll",
+  );
+  const deadline = clock.setTimeout(print, seconds * 1000, "summary-deadline");
+  return () => {
+    poll.cancel();
+    deadline.cancel();
+  };
+}
+
+function startFleet(
+  plan: FleetPlan,
+  loginAddress: string,
+  logger: Logger,
+  faults: Partial<LinkFaults> | undefined,
+  links: (deviceId: string) => Connector = (() => {
+    const sockets = socketConnector();
+    return () => sockets;
+  })(),
+  clock = new RealClock(),
+): Fleet {
+  const random = seededRandom(plan.seed);
+  // With --faults, every device's links suffer them, each with its own randomness from the seed.
+  const connector = (deviceId: string): Connector =>
+    faults === undefined
+      ? links(deviceId)
+      : new FaultyConnector(links(deviceId), clock, random.fork(`link/${deviceId}`), faults);
+  const fleet = new Fleet({ plan, loginAddress, clock, random, logger, connector });
+  fleet.powerOn();
+  return fleet;
+}
+
+const commonOptions = (command: Command) =>
+  command
+    .requiredOption(
+      "--fleet <file>",
+      "fleet file: devices per profile, gateways with sub-devices (see examples/fleet.json)",
+    )
+    .option("--seed <n>", "override the fleet's seed (device ids, PINs, sequences)", seedOption)
+    .option("--registry-out <file>", "also write the fleet's registry (JSON) for a platform to load")
+    .option(
+      "--faults <list>",
+      "faults on every device's links: latency, jitter (ms), drop, duplicate, reorder, corrupt (0..1), bandwidth (B/s), slow-close (ms), direction",
+      parseFaults,
+    )
+    .option(
+      "--summary-after <seconds>",
+      "print the summary then, even if not every device is online",
+      secondsOption,
+      30,
+    )
+    .option("--log-file <file>", "write logs to this file instead of stderr")
+    .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info");
+
+/** `hilfarm up` (platform and fleet in one process) and `hilfarm devices` (a fleet against any platform). */
+export function addFleetCommands(program: Command, io: CliIo, waitForStop: () => Promise<string>): void {
+  const up = commonOptions(
+    program
+      .command("up")
+      .description(
+        "Start the reference platform and a fleet of emulated devices in one process, on embedded defaults.\n" +
+          "Prints the platform's ready line, then a summary of devices online by model; runs until Ctrl-C.",
+      ),
+  )
+    .option("--host <address>", "interface the platform's device ports listen on", "127.0.0.1")
+    .option("--login-port <port>", "login server; 0 = any free port", portOption("login-port"), 8700)
+    .option("--tcp-port <port>", "TCP connection server; 0 = any free port", portOption("tcp-port"), 8701)
+    .option("--udp-port <port>", "UDP connection server; 0 = any free port", portOption("udp-port"), 8702)
+    .option("--http-port <port>", "northbound API; 0 = any free port", portOption("http-port"), 8780);
+  httpApiOptions
+    .add(up)
+    .option("--no-mqtt", "no MQTT fan-out")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hilfarm up --fleet examples/fleet.json\n  hilfarm up --fleet examples/fleet.json --http-port 0 --login-port 0 --tcp-port 0 --udp-port 0\n",
+    )
+    .action(
+      async (
+        options: FleetCommandOptions &
+          HttpApiCommandOptions & {
+            host: string;
+            loginPort: number;
+            tcpPort: number;
+            udpPort: number;
+            httpPort: number;
+            mqtt: boolean;
+          },
+      ) => {
+        const { Registry } = await import("../emulators/platform/registry/index.ts");
+        const { startPlatform } = await import("../emulators/platform/platform.ts");
+        const plan = await loadFleetPlan(options.fleet, options.seed);
+        if (options.registryOut !== undefined) await writeFile(options.registryOut, fleetRegistryJson(plan));
+        const logger = fleetLogger(options, "hilfarm");
+        const platform = await startPlatform({
+          registry: Registry.fromDevices(fleetRegistry(plan)),
+          clock: new RealClock(),
+          random: seededRandom(plan.seed),
+          secretRandom: cryptoRandom(),
+          logger: logger.child({ side: "platform" }),
+          host: options.host,
+          loginPort: options.loginPort,
+          tcpPort: options.tcpPort,
+          udpPort: options.udpPort,
+          httpPort: options.httpPort,
+          ...httpApiOptions.platform(options),
+          mqtt: options.mqtt ? "embedded" : "none",
+        });
+        const { login, tcp, udp, http, mqtt } = platform.addresses;
+        const apiAuth = httpApiOptions.auth(options);
+        io.stdout.write(`${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt, apiAuth })}\n`);
+        const fleet = startFleet(plan, login, logger.child({ side: "devices" }), options.faults);
+        const stopSummary = printSummary(fleet, io, options.summaryAfter);
+        const signal = await untilStopped(waitForStop);
+        logger.info({ signal }, "stopping");
+        stopSummary();
+        fleet.powerOff();
+        await platform.close();
+        logger.flush();
+      },
+    );
+
+  commonOptions(
+    program
+      .command("devices")
+      .description(
+        "Attach a fleet of emulated devices to a platform (ours or any other) at its login address; runs until Ctrl-C.",
+      ),
+  )
+    .option("--platform <host:port>", "the platform's login server (over the network)")
+    .option(
+      "--serial <port>",
+      "instead: the fleet's one device talks over this UART (serial:///dev/pts/3?baud=115200, or a path), as behind a device's Wi-Fi module",
+    )
+    .option(
+      "--mqtt-link <url>",
+      "instead: every device talks over MQTT topics hilfarm/link/<deviceId>/up|down at this broker (mqtt://host:port)",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hilfarm devices --fleet examples/fleet.json --platform 127.0.0.1:8700 --registry-out fleet-registry.json\n" +
+        "  hilfarm devices --fleet lock.json --serial /dev/pts/3       # a known-good device to check a lab's wiring\n" +
+        "  hilfarm devices --fleet examples/fleet.json --mqtt-link mqtt://127.0.0.1:1883\n",
+    )
+    .action(
+      async (options: FleetCommandOptions & { platform?: string; serial?: string; mqttLink?: string }) => {
+        const ways = [options.platform, options.serial, options.mqttLink].filter(
+          (w) => w !== undefined,
+        ).length;
+        if (ways !== 1)
+          throw new UsageError(
+            "platform",
+            "give one of --platform <host:port>, --serial <port> or --mqtt-link <url>",
+          );
+        if (options.platform !== undefined && !/^.+:\d+$/.test(options.platform)) {
+          throw new UsageError(
+            "platform",
+            `--platform must be host:port, got ${showValue(options.platform)}`,
+          );
+        }
+        const plan = await loadFleetPlan(options.fleet, options.seed);
+        const topLevel = plan.devices;
+        if (options.serial !== undefined && topLevel.length !== 1)
+          throw new UsageError(
+            "serial",
+            `a serial port carries one device (a gateway counts as one); ${options.fleet} has ${topLevel.length}`,
+          );
+        if (options.registryOut !== undefined) await writeFile(options.registryOut, fleetRegistryJson(plan));
+        const logger = fleetLogger(options, "devices");
+        const clock = new RealClock();
+        const link =
+          options.platform === undefined
+            ? await deviceSideConnector(
+                {
+                  ...(options.serial === undefined ? {} : { serial: options.serial }),
+                  ...(options.mqttLink === undefined ? {} : { mqttLink: options.mqttLink }),
+                },
+                { clock, logger },
+              )
+            : undefined;
+        if (link !== undefined)
+          logger.info({ link: link.description }, "devices talk over a link without connections");
+        const fleet = startFleet(
+          plan,
+          options.platform ?? "bridged",
+          logger,
+          options.faults,
+          link?.connector,
+          clock,
+        );
+        const stopSummary = printSummary(fleet, io, options.summaryAfter);
+        const signal = await untilStopped(waitForStop);
+        logger.info({ signal }, "stopping");
+        stopSummary();
+        fleet.powerOff();
+        await link?.close();
+        logger.flush();
+      },
+    );
+
+  program
+    .command("registry")
+    .description(
+      "Print the registry (JSON) a platform needs for a fleet: provision it before attaching the devices.",
+    )
+    .requiredOption("--fleet <file>", "fleet file")
+    .option("--seed <n>", "override the fleet's seed", seedOption)
+    .addHelpText(
+      "after",
+      "\nExample:\n  hilfarm registry --fleet examples/fleet.json > fleet-registry.json\n",
+    )
+    .action(async (options: { fleet: string; seed?: number }) => {
+      io.stdout.write(fleetRegistryJson(await loadFleetPlan(options.fleet, options.seed)));
+    });
+}

@@ -1,0 +1,297 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import type { Command } from "commander";
+import type { LoadReport } from "../emulators/farm/load-report.ts";
+import { readPlatformCounters } from "../emulators/farm/platform-counters.ts";
+import { parseStopCondition, type StopCondition } from "../emulators/farm/stop-conditions.ts";
+import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
+import { showValue, UsageError } from "../harness/errors.ts";
+import { withoutCredentials } from "../harness/link/mqtt-url.ts";
+import { parseFaults } from "../harness/link/parse-faults.ts";
+import { splitAddress } from "../harness/link/socket-link.ts";
+import { createLogger } from "../harness/log/logger.ts";
+import { startEmbeddedBroker } from "../harness/mqtt/embedded-broker.ts";
+import { loadHtmlReport } from "../reports/load-html.ts";
+import { defaultReportDir } from "../reports/write-reports.ts";
+import type { CliIo } from "./io.ts";
+import { buildLoadReport } from "./load/build-load-report.ts";
+import { coordinateLoad, exitCodeOf, type FarmState, type LoadProfile } from "./load/coordinator.ts";
+import { LoadMetricsServer } from "./load/load-metrics-server.ts";
+import { startLocalPlatform, startLocalWorkers } from "./load/local-processes.ts";
+import { integerOption, portOption } from "./options.ts";
+import { farmOption } from "./worker-command.ts";
+
+interface LoadOptions {
+  fleet: string;
+  platform: string;
+  api?: string;
+  broker?: string;
+  farm: string;
+  workers?: number;
+  ramp: number;
+  steady: number;
+  churn: number;
+  controls: number;
+  faults?: string;
+  stopOn: StopCondition[];
+  heartbeat: number;
+  connectionServers: number;
+  seed?: number;
+  reportDir?: string;
+  metricsHost: string;
+  metricsPort: number;
+  waitWorkers: number;
+  logLevel: string;
+}
+
+/** A worker process holds at most this many devices (one socket each, under the 20,000-descriptor cap). */
+const DEVICES_PER_LOCAL_WORKER = 12_500;
+
+const rateOption = (name: string, min: number) => (text: string) => {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < min || n > 1_000_000)
+    throw new UsageError(name, `--${name} must be a number in ${min}..1000000, got ${showValue(text)}`);
+  return n;
+};
+
+function progressLine(state: FarmState): string {
+  const hb =
+    state.latencies.count("heartbeat") === 0
+      ? "-"
+      : `${state.latencies.percentile("heartbeat", 99).toFixed(1)} ms`;
+  const errors = Object.entries(state.errors)
+    .filter(([kind]) => kind !== "churn-power-cycle")
+    .reduce((n, [, c]) => n + c, 0);
+  return `load: ${state.online}/${state.devices} online, ${state.poweredOn} powered on, workers ${state.liveWorkers} live${state.lostWorkers > 0 ? ` ${state.lostWorkers} LOST` : ""}, heartbeat p99 ${hb}, ${errors} errors, ${state.elapsedSeconds.toFixed(0)} s`;
+}
+
+/** `hilfarm load`: a load run against a platform, on this machine's cores or on workers anywhere on a broker. */
+export function addLoadCommand(
+  program: Command,
+  io: CliIo,
+  setExitCode: (code: number) => void,
+  waitForStop: () => Promise<string>,
+): void {
+  program
+    .command("load")
+    .description(
+      "Load-test a platform with a fleet of emulated devices: ramp, steady heartbeats, churn, controls, faults.\n" +
+        "Without --broker, workers run as processes on this machine over an embedded broker; with --broker,\n" +
+        "workers started anywhere with `hilfarm worker` take a shard each. Writes report.json and report.html.\n" +
+        "Exit code 0 when the run completed, 1 when a stop condition tripped or devices were lost, 2 for a usage error.",
+    )
+    .requiredOption(
+      "--fleet <file>",
+      "fleet file (see examples/fleet.json); its count sets the number of devices",
+    )
+    .option(
+      "--platform <target>",
+      "`emulated` (the reference platform as a process here, provisioned with the fleet) or the login server host:port",
+      "emulated",
+    )
+    .option(
+      "--api <url>",
+      "the platform's northbound API for control traffic (automatic with --platform emulated)",
+    )
+    .option(
+      "--broker <url>",
+      "MQTT broker of a distributed farm (default: an embedded broker and local workers)",
+    )
+    .option(
+      "--farm <name>",
+      "farm name on the broker (as given to hilfarm worker --farm)",
+      farmOption,
+      "default",
+    )
+    .option(
+      "--workers <n>",
+      "workers to use (default: one per core, and enough for 12,500 devices each)",
+      integerOption("workers", 1, 1000),
+    )
+    .option("--ramp <devices/s>", "devices powered on per second", rateOption("ramp", 0.1), 500)
+    .option("--steady <seconds>", "how long to hold the fleet after the ramp", rateOption("steady", 0), 60)
+    .option("--churn <devices/s>", "devices power-cycled per second once ramped", rateOption("churn", 0), 0)
+    .option(
+      "--controls <per-s>",
+      "controls per second through the platform's API",
+      rateOption("controls", 0),
+      0,
+    )
+    .option(
+      "--faults <list>",
+      "faults on every device's links (as hilfarm devices --faults)",
+      (text: string) => {
+        parseFaults(text);
+        return text;
+      },
+    )
+    .option(
+      "--stop-on <condition>",
+      "stop early when this holds (repeatable): heartbeat-p99>100, login-p90>500, errors>1000, lost-devices>0",
+      (text: string, all: StopCondition[]) => [...all, parseStopCondition(text)],
+      [] as StopCondition[],
+    )
+    .option(
+      "--heartbeat <seconds>",
+      "heartbeat the emulated platform gives (1005)",
+      integerOption("heartbeat", 1, 3600),
+      30,
+    )
+    .option(
+      "--connection-servers <n>",
+      "connection servers of the emulated platform (the login server assigns the least loaded)",
+      integerOption("connection-servers", 1, 16),
+      2,
+    )
+    .option("--seed <n>", "override the fleet's seed", integerOption("seed", 0, 2 ** 31 - 1))
+    .option("--report-dir <dir>", "where report.json and report.html go (default reports/out/<timestamp>)")
+    .option("--metrics-host <address>", "interface of /metrics", "127.0.0.1")
+    .option(
+      "--metrics-port <port>",
+      "Prometheus /metrics while the run goes; 0 = any free port",
+      portOption("metrics-port"),
+      0,
+    )
+    .option(
+      "--wait-workers <seconds>",
+      "how long to wait for idle workers",
+      integerOption("wait-workers", 1, 3600),
+      60,
+    )
+    .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "warn")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  hilfarm load --fleet examples/load-fleet.json --ramp 1000 --steady 60\n" +
+        "  hilfarm load --fleet fleet.json --platform 192.0.2.10:8700 --api http://192.0.2.10:8780 --controls 20 --stop-on heartbeat-p99>100\n" +
+        "  hilfarm load --fleet fleet.json --broker mqtt://broker.lab:1883 --workers 3 --platform 192.0.2.10:8700\n",
+    )
+    .action(async (options: LoadOptions) => {
+      const logger = createLogger({ name: "load", level: options.logLevel });
+      const plan = await loadFleetPlan(options.fleet, options.seed);
+      if (plan.devices.length === 0) throw new UsageError("fleet", `--fleet ${options.fleet} has no devices`);
+      if (options.platform !== "emulated") splitAddress(options.platform);
+      const profile: LoadProfile = {
+        rampPerSecond: options.ramp,
+        steadySeconds: options.steady,
+        churnPerSecond: options.churn,
+        controlsPerSecond: options.controls,
+        ...(options.faults === undefined ? {} : { faults: options.faults }),
+        stopOn: options.stopOn,
+      };
+      const cleanups: Array<() => Promise<void>> = [];
+      const abort = new AbortController();
+      void waitForStop().then(() => abort.abort());
+      try {
+        const platform =
+          options.platform === "emulated"
+            ? await startLocalPlatform(plan, {
+                heartbeatSeconds: options.heartbeat,
+                connectionServers: options.connectionServers,
+              })
+            : undefined;
+        if (platform !== undefined) cleanups.unshift(() => platform.stop());
+        const loginAddress = platform?.loginAddress ?? options.platform;
+        const apiUrl = options.api ?? platform?.apiUrl;
+        let brokerUrl = options.broker;
+        let workers = options.workers;
+        if (brokerUrl === undefined) {
+          const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0 });
+          cleanups.unshift(() => broker.close());
+          brokerUrl = broker.url;
+          workers ??= Math.max(cpus().length, Math.ceil(plan.devices.length / DEVICES_PER_LOCAL_WORKER));
+          const local = startLocalWorkers(brokerUrl, workers, DEVICES_PER_LOCAL_WORKER);
+          cleanups.unshift(() => local.stop());
+        }
+        workers ??= 1;
+        const metrics = new LoadMetricsServer();
+        const metricsUrl = await metrics.listen(options.metricsHost, options.metricsPort);
+        cleanups.unshift(() => metrics.close());
+        io.stdout.write(
+          `${JSON.stringify({
+            event: "load-started",
+            devices: plan.devices.length,
+            workers,
+            platform: loginAddress,
+            broker: options.broker === undefined ? "embedded" : withoutCredentials(options.broker),
+            metrics: metricsUrl,
+          })}\n`,
+        );
+        const tty = (io.stdout as { isTTY?: boolean }).isTTY === true;
+        let lastPlain = 0;
+        const outcome = await coordinateLoad({
+          brokerUrl,
+          farm: options.farm,
+          workers,
+          plan,
+          loginAddress,
+          ...(apiUrl === undefined ? {} : { apiUrl }),
+          profile,
+          logger,
+          waitForWorkersMs: options.waitWorkers * 1000,
+          signal: abort.signal,
+          onTick: (state) => {
+            metrics.update(state);
+            if (tty) io.stdout.write(`\r\u001b[2K${progressLine(state)}`);
+            else if (state.elapsedSeconds - lastPlain >= 5) {
+              // Not a terminal: one JSON line every 5 s, like the other lines a script reads.
+              lastPlain = state.elapsedSeconds;
+              io.stdout.write(
+                `${JSON.stringify({
+                  event: "progress",
+                  elapsed: Math.round(state.elapsedSeconds),
+                  online: state.online,
+                  poweredOn: state.poweredOn,
+                  devices: state.devices,
+                  liveWorkers: state.liveWorkers,
+                  lostWorkers: state.lostWorkers,
+                  heartbeatP99Ms: state.latencies.percentile("heartbeat", 99),
+                })}\n`,
+              );
+            }
+          },
+        });
+        if (tty) io.stdout.write("\n");
+        let platformCounters: LoadReport["platform"];
+        if (apiUrl !== undefined)
+          platformCounters = await readPlatformCounters(apiUrl, platform?.pid).catch((error: Error) => {
+            logger.warn({ err: error }, "the platform's /metrics could not be read");
+            return undefined;
+          });
+        const report = buildLoadReport(outcome, {
+          seed: plan.seed,
+          devices: plan.devices.length,
+          platform: loginAddress,
+          description:
+            platform === undefined
+              ? `platform at ${loginAddress}`
+              : `hilfarm reference platform (separate process, ${options.connectionServers} connection servers, heartbeat ${options.heartbeat} s)`,
+          broker: options.broker === undefined ? "embedded" : withoutCredentials(options.broker),
+          profile,
+          ...(platformCounters === undefined ? {} : { platformCounters }),
+        });
+        const dir = options.reportDir ?? defaultReportDir(new Date(outcome.startedAt));
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+        await writeFile(join(dir, "report.html"), loadHtmlReport(report));
+        if (report.totals.peakOnline === 0)
+          io.stderr.write(
+            `hilfarm: no device ever came online at ${loginAddress} (errors: ${JSON.stringify(report.errors)}); is that the platform's login server, and does it know the fleet's devices?\n`,
+          );
+        io.stdout.write(
+          `${JSON.stringify({
+            event: "load-finished",
+            stopReason: report.stopReason,
+            devices: report.totals.devices,
+            peakOnline: report.totals.peakOnline,
+            heartbeatP99Ms: report.latency.heartbeat.p99,
+            lostDevices: report.totals.lostDevices,
+            report: dir,
+          })}\n`,
+        );
+        setExitCode(exitCodeOf(outcome.stop));
+      } finally {
+        for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+      }
+    });
+}

@@ -1,0 +1,95 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Gauge, Registry } from "prom-client";
+import { loadLatencyKinds } from "../../emulators/farm/load-report.ts";
+import type { FarmState } from "./coordinator.ts";
+
+/** `/metrics` for Prometheus while a load run goes: the merged figures of every worker, refreshed each second. */
+export class LoadMetricsServer {
+  readonly registry = new Registry();
+  private readonly server: Server;
+  private readonly devices = new Gauge({
+    name: "hilfarm_load_devices",
+    help: "Devices in the fleet",
+    registers: [this.registry],
+  });
+  private readonly online = new Gauge({
+    name: "hilfarm_load_devices_online",
+    help: "Devices online, as their workers see them",
+    registers: [this.registry],
+  });
+  private readonly workers = new Gauge({
+    name: "hilfarm_load_workers",
+    help: "Workers by state",
+    labelNames: ["state"] as const,
+    registers: [this.registry],
+  });
+  private readonly latency = new Gauge({
+    name: "hilfarm_load_latency_ms",
+    help: "Round trips so far (merged HDR histograms), by kind and quantile",
+    labelNames: ["kind", "quantile"] as const,
+    registers: [this.registry],
+  });
+  private readonly roundTrips = new Gauge({
+    name: "hilfarm_load_round_trips",
+    help: "Round trips measured so far, by kind",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+  private readonly errors = new Gauge({
+    name: "hilfarm_load_errors",
+    help: "Errors so far, by kind",
+    labelNames: ["kind"] as const,
+    registers: [this.registry],
+  });
+  private readonly frames = new Gauge({
+    name: "hilfarm_load_frames",
+    help: "Frames so far, by direction as the devices see it",
+    labelNames: ["direction"] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    this.server = createServer((request, response) => {
+      if (request.url !== "/metrics") {
+        response.writeHead(404, { "content-type": "text/plain" }).end("hilfarm load serves /metrics only\n");
+        return;
+      }
+      void this.registry
+        .metrics()
+        .then((text) => response.writeHead(200, { "content-type": this.registry.contentType }).end(text));
+    });
+  }
+
+  async listen(host: string, port: number): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}/metrics`;
+  }
+
+  update(state: FarmState): void {
+    this.devices.set(state.devices);
+    this.online.set(state.online);
+    this.workers.set({ state: "live" }, state.liveWorkers);
+    this.workers.set({ state: "lost" }, state.lostWorkers);
+    for (const kind of loadLatencyKinds) {
+      this.roundTrips.set({ kind }, state.latencies.count(kind));
+      if (state.latencies.count(kind) === 0) continue;
+      for (const q of [50, 90, 99, 99.9])
+        this.latency.set({ kind, quantile: String(q / 100) }, state.latencies.percentile(kind, q));
+    }
+    for (const [kind, n] of Object.entries(state.errors)) this.errors.set({ kind }, n);
+    this.frames.set({ direction: "out" }, state.framesOut);
+    this.frames.set({ direction: "in" }, state.framesIn);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+}

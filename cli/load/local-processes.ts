@@ -1,0 +1,157 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { type FleetPlan, fleetRegistryJson } from "../../emulators/fleet/fleet-plan.ts";
+import { HilfarmError } from "../../harness/errors.ts";
+
+const HILFARM_BIN = fileURLToPath(new URL("../../bin/hilfarm.mjs", import.meta.url));
+
+/**
+ * Runs `hilfarm <args>` as a child process, its stderr passed through (logs). `HILFARM_NODE_FLAGS` adds Node flags
+ * to every child (`--trace-gc`, heap sizes); with `HILFARM_CPU_PROF_DIR` set, each child writes a V8 CPU profile
+ * there when it exits (to find what limits a farm).
+ */
+export function spawnHilfarm(args: string[]): ChildProcess {
+  const profileDir = process.env.HILFARM_CPU_PROF_DIR;
+  const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
+  const flags = (process.env.HILFARM_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  return spawn(process.execPath, [...flags, ...profile, HILFARM_BIN, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, HILFARM_EXIT_WITH_PARENT: String(process.pid) },
+  });
+}
+
+/** What a child prints after its ready line goes to our stderr: a pipe nobody reads would stall the child. */
+function passOnLater(child: ChildProcess): void {
+  child.stdout?.pipe(process.stderr, { end: false });
+}
+
+/**
+ * Resolves with the child's first stdout line that is a JSON object (its ready line); lines before it (Node's own,
+ * with `HILFARM_NODE_FLAGS=--trace-gc`) go to our stderr. Rejects when the child exits first.
+ */
+function firstJsonLine(child: ChildProcess, what: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const onExit = (code: number | null, signal: string | null) =>
+      reject(
+        new HilfarmError(
+          "CHILD_EXITED",
+          `${what} exited before it was ready (code ${code}, signal ${signal})`,
+        ),
+      );
+    child.once("exit", onExit);
+    const onLine = (line: string) => {
+      if (!line.startsWith("{")) {
+        process.stderr.write(`${line}\n`);
+        return;
+      }
+      lines.off("line", onLine);
+      lines.close();
+      child.off("exit", onExit);
+      try {
+        resolve(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        reject(
+          new HilfarmError(
+            "CHILD_NOT_READY",
+            `${what} printed ${JSON.stringify(line)} instead of its ready line`,
+          ),
+        );
+      }
+    };
+    lines.on("line", onLine);
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface LocalPlatform {
+  loginAddress: string;
+  apiUrl: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** The reference platform as a separate process, provisioned with the fleet's registry, on free loopback ports. */
+export async function startLocalPlatform(
+  plan: FleetPlan,
+  options: { heartbeatSeconds: number; connectionServers: number },
+): Promise<LocalPlatform> {
+  const dir = await mkdtemp(join(tmpdir(), "hilfarm-load-"));
+  const registry = join(dir, "registry.json");
+  await writeFile(registry, fleetRegistryJson(plan), { mode: 0o600 });
+  const child = spawnHilfarm([
+    "platform",
+    "--registry",
+    registry,
+    "--login-port",
+    "0",
+    "--tcp-port",
+    "0",
+    "--udp-port",
+    "0",
+    "--http-port",
+    "0",
+    "--no-mqtt",
+    "--heartbeat",
+    String(options.heartbeatSeconds),
+    "--connection-servers",
+    String(options.connectionServers),
+    "--log-level",
+    "warn",
+  ]);
+  const ready = await firstJsonLine(child, "the reference platform").catch(async (error) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
+  passOnLater(child);
+  return {
+    loginAddress: String(ready.login),
+    apiUrl: String(ready.http),
+    pid: child.pid ?? 0,
+    stop: async () => {
+      await stopChild(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface LocalWorkers {
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+/** `count` workers as child processes of this one, on the given broker. */
+export function startLocalWorkers(brokerUrl: string, count: number, capacity: number): LocalWorkers {
+  const children = Array.from({ length: count }, (_, i) =>
+    spawnHilfarm([
+      "worker",
+      "--broker",
+      brokerUrl,
+      "--id",
+      `local-${i + 1}`,
+      "--capacity",
+      String(capacity),
+      "--log-level",
+      "warn",
+    ]),
+  );
+  for (const child of children) passOnLater(child);
+  return {
+    pids: children.map((c) => c.pid ?? 0),
+    stop: async () => {
+      await Promise.all(children.map(stopChild));
+    },
+  };
+}

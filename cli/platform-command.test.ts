@@ -1,0 +1,77 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { FREE_PORTS } from "../harness/testing/child-process.ts";
+import { main } from "./main.ts";
+
+describe("hilfarm platform --http-host and --api-token", () => {
+  const bufferIo = () => {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stderr = "";
+    err.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const lines = createInterface({ input: out })[Symbol.asyncIterator]();
+    return {
+      io: { stdin: new PassThrough(), stdout: out, stderr: err },
+      nextLine: async () => JSON.parse(String((await lines.next()).value)) as Record<string, unknown>,
+      stderr: () => stderr,
+    };
+  };
+  const logFile = async () => join(await mkdtemp(join(tmpdir(), "hilfarm-api-")), "platform.log");
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it("exits 2 with one line naming both options when the API would listen beyond loopback without a token", async () => {
+    vi.stubEnv("HILFARM_API_TOKEN", undefined);
+    const { io, stderr } = bufferIo();
+    const argv = [
+      "platform",
+      "--registry",
+      "examples/registry/lab.json",
+      ...FREE_PORTS,
+      "--no-mqtt",
+      "--http-host",
+      "0.0.0.0",
+    ];
+    const code = await main([...argv, "--log-file", await logFile()], io, () => new Promise(() => undefined));
+    expect(code).toBe(2);
+    expect(stderr()).toMatch(/^hilfarm: [^\n]*--http-host[^\n]*--api-token[^\n]*\n$/);
+  });
+
+  it("takes the token from HILFARM_API_TOKEN: the ready line says bearer, the API needs it, the log never shows it", async () => {
+    vi.stubEnv("HILFARM_API_TOKEN", "env-token-123");
+    const { io, nextLine } = bufferIo();
+    const log = await logFile();
+    let stop: (signal: string) => void = () => undefined;
+    const stopped = new Promise<string>((resolve) => {
+      stop = resolve;
+    });
+    const run = main(
+      ["platform", "--registry", "examples/registry/lab.json", ...FREE_PORTS, "--no-mqtt", "--log-file", log],
+      io,
+      () => stopped,
+    );
+    const ready = await nextLine();
+    expect(ready).toMatchObject({
+      event: "ready",
+      apiAuth: "bearer",
+      http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
+    });
+    const http = String(ready.http);
+    expect((await fetch(`${http}/api/devices`)).status).toBe(401);
+    const ok = await fetch(`${http}/api/devices`, { headers: { authorization: "Bearer env-token-123" } });
+    expect(ok.status).toBe(200);
+    stop("SIGTERM");
+    expect(await run).toBe(0);
+    const text = await readFile(log, "utf8");
+    expect(text).toMatch(/"apiAuth":"bearer"/);
+    expect(text).not.toContain("env-token-123");
+  });
+});

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { memoryStreamPair } from "../../harness/link/memory-stream.ts";
+import { PlatformBridge } from "../../harness/link/platform-bridge.ts";
+import { socketConnector } from "../../harness/link/socket-link.ts";
+import { streamConnector } from "../../harness/link/stream-connector.ts";
+import { silent, startWorld } from "../testing/world.ts";
+
+type World = Awaited<ReturnType<typeof startWorld>>;
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+/** One air conditioner behind a frame stream (as on a UART), bridged into the platform. */
+async function bridged(transport: "tcp" | "udp") {
+  const pair = memoryStreamPair();
+  world = await startWorld({
+    fleet: { devices: [{ profile: "air-conditioner", count: 1 }] },
+    connector: streamConnector(pair.a),
+  });
+  const server = world.platform.addresses.connectionServers[0];
+  if (server === undefined) throw new Error("no connection server");
+  const bridge = new PlatformBridge(pair.b, {
+    platform: { login: world.platform.addresses.login, tcp: server.tcp, udp: server.udp },
+    transport,
+    connector: socketConnector(),
+    logger: silent,
+  });
+  return { w: world, pair, bridge, ac: world.device("air-conditioner") };
+}
+
+describe("platform bridge: a device behind a frame stream reaches the platform as an ordinary device", () => {
+  for (const transport of ["tcp", "udp"] as const) {
+    it(`logs in, connects over ${transport}, heartbeats and takes a control`, async () => {
+      const { w, ac, bridge } = await bridged(transport);
+      const sessions: string[] = [];
+      w.platform.events.on("session", (s) => sessions.push(s.transport));
+      ac.powerOn();
+      await w.clock.runUntil(
+        () => ac.state === "online" && w.platform.store.get(ac.deviceId)?.version.device !== undefined,
+      );
+      expect(sessions).toEqual([transport]);
+      const resendsBefore = ac.counters.resends;
+      await w.clock.advanceAsync(65_000);
+      // Two heartbeats, each answered at once: nothing resent.
+      expect(ac.counters.resends).toBe(resendsBefore);
+      const answer = await w.clock.runUntilSettled(
+        w.platform.operations.control(ac.deviceId, {
+          serialId: "0",
+          cmd: [{ cmdName: "SET_POWER", cmdParam: "1" }],
+        }),
+      );
+      expect(answer).toMatchObject({ result: 0, state: { "0": { POWER: "1" } } });
+      expect(bridge.counters).toMatchObject({ logins: 1, sessions: 1, dropped: 0 });
+    });
+  }
+
+  it("unplugged: the platform's session ends; plugged back: the device logs in again", async () => {
+    const { w, ac, pair } = await bridged("tcp");
+    ac.powerOn();
+    await w.clock.runUntil(() => ac.state === "online");
+    const ended: string[] = [];
+    w.platform.events.on("session-end", ({ reason }) => ended.push(reason));
+    pair.unplug();
+    await w.clock.runUntil(() => ended.length === 1);
+    expect(ended).toEqual(["closed"]);
+    expect(ac.state).not.toBe("online");
+    pair.plug();
+    // The device's login back-off: the next attempt comes within 60 s.
+    await w.clock.runUntil(() => ac.state === "online", { maxMs: 61_000 });
+    expect(w.platform.store.get(ac.deviceId)?.online).toBe(true);
+  });
+
+  it("drops what is not a frame, and frames before any session", async () => {
+    const { w, pair, bridge } = await bridged("tcp");
+    pair.a.send(Buffer.from("AT+RST\r\n"));
+    pair.a.send(Buffer.from('CTS{"code":1000,"token":"abc","data":"AAAA"}\r\n'));
+    await w.clock.advanceAsync(1);
+    expect(bridge.counters).toMatchObject({ dropped: 2, logins: 0, sessions: 0 });
+  });
+});

@@ -1,0 +1,127 @@
+import { z } from "zod";
+import { parseJsonSafely } from "../../harness/protocol/json-safe.ts";
+import { loadLatencyKinds } from "./load-report.ts";
+
+/**
+ * The farm's MQTT protocol between one coordinator (`hilfarm load`) and its workers (`hilfarm worker`), under
+ * `hilfarm/farm/<farm>/` so that several farms can share a broker:
+ *
+ * - `workers/<workerId>/status` (retained): idle, busy or gone; a worker's last will says gone;
+ * - `workers/<workerId>/assign`: a shard to run (QoS 1); `workers/<workerId>/stop`: stop it (QoS 1);
+ * - `runs/<runId>/snapshot/<workerId>`: cumulative metrics, once a second and once more at the end;
+ * - `runs/<runId>/control`: stop (QoS 1).
+ */
+export function farmTopics(farm: string) {
+  const root = `hilfarm/farm/${farm}`;
+  return {
+    workersPrefix: `${root}/workers/`,
+    status: (workerId: string) => `${root}/workers/${workerId}/status`,
+    allStatuses: `${root}/workers/+/status`,
+    assign: (workerId: string) => `${root}/workers/${workerId}/assign`,
+    /** Stops one worker's shard: a worker reported lost that comes back must not run its devices twice. */
+    stopWorker: (workerId: string) => `${root}/workers/${workerId}/stop`,
+    snapshot: (runId: string, workerId: string) => `${root}/runs/${runId}/snapshot/${workerId}`,
+    allSnapshots: (runId: string) => `${root}/runs/${runId}/snapshot/+`,
+    control: (runId: string) => `${root}/runs/${runId}/control`,
+  };
+}
+export type FarmTopics = ReturnType<typeof farmTopics>;
+
+/** A farm name: one MQTT topic level. */
+export const FARM_NAME = /^[\w.-]{1,64}$/;
+
+export const WorkerStatusSchema = z.object({
+  workerId: z.string().min(1),
+  state: z.enum(["idle", "busy", "gone"]),
+  host: z.string().default(""),
+  pid: z.number().int().optional(),
+  runId: z.string().optional(),
+  /** Devices this worker can hold (its file-descriptor budget). */
+  capacity: z.number().int().min(0).default(0),
+});
+export type WorkerStatus = z.output<typeof WorkerStatusSchema>;
+
+type WirePlannedDevice = {
+  deviceId: string;
+  pin: string;
+  profileName: string;
+  misbehaviour?: Record<string, boolean | number> | undefined;
+  subDevices?: WirePlannedDevice[] | undefined;
+};
+const PlannedDeviceSchema: z.ZodType<WirePlannedDevice> = z.lazy(() =>
+  z.object({
+    deviceId: z.string().min(1),
+    pin: z.string().min(1),
+    profileName: z.string().min(1),
+    misbehaviour: z.record(z.string(), z.union([z.boolean(), z.number()])).optional(),
+    subDevices: z.array(PlannedDeviceSchema).optional(),
+  }),
+);
+
+export const ShardAssignmentSchema = z.object({
+  runId: z.string().min(1),
+  shard: z.number().int().min(0),
+  /** Platform login server, `host:port`. */
+  loginAddress: z.string().min(1),
+  transport: z.enum(["auto", "tcp", "udp"]),
+  seed: z.number().int(),
+  /** Devices powered on per second, for this shard. */
+  rampPerSecond: z.number().positive(),
+  /** Devices power-cycled per second once ramped, for this shard. */
+  churnPerSecond: z.number().min(0),
+  faults: z.string().optional(),
+  /** Profiles by name, as JSON: the worker validates them itself. */
+  profiles: z.record(z.string(), z.unknown()),
+  devices: z.array(PlannedDeviceSchema),
+});
+export type ShardAssignment = z.output<typeof ShardAssignmentSchema>;
+
+const Latencies = z.partialRecord(z.enum(loadLatencyKinds), z.string());
+
+export const WorkerSnapshotSchema = z.object({
+  runId: z.string(),
+  workerId: z.string(),
+  host: z.string(),
+  shard: z.number().int(),
+  /** Counts up; a coordinator ignores a snapshot older than one it has. */
+  seq: z.number().int(),
+  final: z.boolean(),
+  /** Seconds since the shard started. */
+  elapsed: z.number(),
+  devices: z.number().int(),
+  poweredOn: z.number().int(),
+  online: z.number().int(),
+  latencies: Latencies,
+  steadyLatencies: Latencies,
+  /** The worker's RSS before it built the shard's devices. */
+  baselineRssBytes: z.number(),
+  framesOut: z.number().int(),
+  framesIn: z.number().int(),
+  errors: z.record(z.string(), z.number()),
+  rssBytes: z.number(),
+  cpuSeconds: z.number(),
+  /** Why the shard could not run, when it could not. */
+  failure: z.string().optional(),
+});
+export type WorkerSnapshot = z.output<typeof WorkerSnapshotSchema>;
+
+/** `steady`: everything is ramped and online, measure the steady state apart from here on; `stop`: the end. */
+export const RunControlSchema = z.object({ action: z.enum(["steady", "stop"]), reason: z.string() });
+
+/** Parses a farm message; a message that does not parse is reported by the caller and never crashes it. */
+export function parseFarmMessage<T>(
+  schema: z.ZodType<T>,
+  payload: Buffer,
+): { ok: true; value: T } | { ok: false; error: string } {
+  const json = parseJsonSafely(payload.toString("utf8"));
+  if (!json.ok) return { ok: false, error: `not JSON: ${json.reason}` };
+  const parsed = schema.safeParse(json.value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      ok: false,
+      error: `${issue?.path.join(".") || "(message)"}: ${issue?.message ?? "invalid"}`,
+    };
+  }
+  return { ok: true, value: parsed.data };
+}

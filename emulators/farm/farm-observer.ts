@@ -1,0 +1,113 @@
+import { performance } from "node:perf_hooks";
+import type { DeviceEvents, DeviceObserver, EmulatedDevice } from "../device/emulated-device.ts";
+import { LatencyHistograms } from "./latency-histograms.ts";
+import type { LoadLatencyKind } from "./load-report.ts";
+
+/** Device-side round trips, by request code: the answer's code and the histogram it goes to. */
+const roundTrips = new Map<number, { response: number; kind: LoadLatencyKind }>([
+  [1002, { response: 1003, kind: "login" }],
+  [1004, { response: 1005, kind: "connect" }],
+  [1000, { response: 1001, kind: "heartbeat" }],
+  [2006, { response: 2007, kind: "report" }],
+]);
+const requestOf = new Map([...roundTrips].map(([request, r]) => [r.response, request]));
+
+/** Three sends 10 s apart and a little (5.2): an answer later than this answers something else. */
+const STALE_MS = 35_000;
+
+export interface FarmCounters {
+  framesOut: number;
+  framesIn: number;
+  /** Requests sent again with the same sequence (5.2). */
+  resends: number;
+}
+
+/**
+ * Measures a farm's devices through one shared observer (no listener per device): round trips into HDR histograms,
+ * frames, resends, errors by kind, and which devices are online.
+ */
+export class FarmObserver implements DeviceObserver {
+  readonly latencies = new LatencyHistograms();
+  /** Round trips once the coordinator declared the run steady (everything ramped and online). */
+  readonly steadyLatencies = new LatencyHistograms();
+  private steady = false;
+  readonly counters: FarmCounters = { framesOut: 0, framesIn: 0, resends: 0 };
+  readonly errors = new Map<string, number>();
+  private readonly onlineDevices = new Set<EmulatedDevice>();
+  /** Requests awaiting an answer, per device: code * 65536 + sequence -> first send (performance.now()). */
+  private readonly open = new Map<EmulatedDevice, Map<number, number>>();
+
+  get online(): number {
+    return this.onlineDevices.size;
+  }
+
+  beginSteady(): void {
+    this.steady = true;
+  }
+
+  countError(kind: string, n = 1): void {
+    this.errors.set(kind, (this.errors.get(kind) ?? 0) + n);
+  }
+
+  deviceEvent<K extends keyof DeviceEvents>(device: EmulatedDevice, event: K, arg: DeviceEvents[K][0]): void {
+    switch (event) {
+      case "frame":
+        this.frame(device, arg as DeviceEvents["frame"][0]);
+        break;
+      case "state":
+        if (arg === "online") this.onlineDevices.add(device);
+        else this.onlineDevices.delete(device);
+        if (arg === "off") this.open.delete(device);
+        break;
+      case "login-failed":
+        this.countError(`login-${(arg as DeviceEvents["login-failed"][0]).reason}`);
+        break;
+      case "relogin":
+        this.countError("relogin");
+        break;
+      case "resend":
+        this.counters.resends++;
+        this.countError(`resend-${(arg as DeviceEvents["resend"][0]).code}`);
+        break;
+    }
+  }
+
+  private frame(device: EmulatedDevice, frame: DeviceEvents["frame"][0]): void {
+    const now = performance.now();
+    const { code, body } = frame.message;
+    if (frame.direction === "out") this.counters.framesOut++;
+    else this.counters.framesIn++;
+    const sequenceText = (body as { sequence?: unknown }).sequence;
+    if (typeof sequenceText !== "string") return;
+    const sequence = Number.parseInt(sequenceText, 10);
+    if (frame.direction === "out") {
+      if (!roundTrips.has(code)) return;
+      // A login starts the device's sequences afresh: what it left unanswered will never be answered.
+      if (code === 1002) this.open.delete(device);
+      let open = this.open.get(device);
+      if (open === undefined) {
+        open = new Map();
+        this.open.set(device, open);
+      }
+      const key = code * 65536 + sequence;
+      const sentAt = open.get(key);
+      // The same request again (a misbehaving device's repeat): the round trip runs from the first send.
+      if (sentAt !== undefined && now - sentAt <= STALE_MS) return;
+      open.set(key, now);
+      return;
+    }
+    const request = requestOf.get(code);
+    if (request === undefined) return;
+    const open = this.open.get(device);
+    const key = request * 65536 + sequence;
+    const sentAt = open?.get(key);
+    if (open === undefined || sentAt === undefined) return;
+    open.delete(key);
+    if (open.size === 0) this.open.delete(device);
+    const rtt = now - sentAt;
+    if (rtt > STALE_MS) return;
+    const kind = (roundTrips.get(request) as { kind: LoadLatencyKind }).kind;
+    this.latencies.record(kind, rtt);
+    if (this.steady) this.steadyLatencies.record(kind, rtt);
+  }
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { withoutCredentials } from "../../harness/link/mqtt-url.ts";
+import type { PlannedDevice } from "../fleet/fleet-plan.ts";
+import { parseFarmMessage, ShardAssignmentSchema, WorkerStatusSchema } from "./farm-messages.ts";
+import { splitFleet } from "./farm-shards.ts";
+import { LatencyHistograms } from "./latency-histograms.ts";
+import { metricSum } from "./platform-counters.ts";
+import { plannedDevicesOf } from "./shard-runner.ts";
+import { evaluateStop, parseStopCondition } from "./stop-conditions.ts";
+
+const device = (n: number) => ({ deviceId: `d${n}` }) as PlannedDevice;
+
+describe("farm parts", () => {
+  it("splits a fleet into contiguous shards that cover it exactly once", () => {
+    const devices = Array.from({ length: 10 }, (_, i) => device(i));
+    const shards = splitFleet(devices, 3);
+    expect(shards.map((s) => s.length)).toEqual([3, 3, 4]);
+    expect(shards.flat().map((d) => d.deviceId)).toEqual(devices.map((d) => d.deviceId));
+    expect(splitFleet(devices.slice(0, 2), 3).map((s) => s.length)).toEqual([0, 1, 1]);
+  });
+
+  it("refuses a farm message that does not parse, naming the field", () => {
+    expect(parseFarmMessage(WorkerStatusSchema, Buffer.from("{nope"))).toMatchObject({ ok: false });
+    const bad = parseFarmMessage(
+      WorkerStatusSchema,
+      Buffer.from(JSON.stringify({ workerId: "w", state: "asleep" })),
+    );
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/^state: /);
+    const assignment = parseFarmMessage(
+      ShardAssignmentSchema,
+      Buffer.from(
+        JSON.stringify({
+          runId: "r",
+          shard: 0,
+          loginAddress: "127.0.0.1:1",
+          transport: "udp",
+          seed: 1,
+          rampPerSecond: 0,
+          churnPerSecond: 0,
+          profiles: {},
+          devices: [],
+        }),
+      ),
+    );
+    expect(assignment.ok).toBe(false);
+    if (!assignment.ok) expect(assignment.error).toMatch(/^rampPerSecond: /);
+  });
+
+  it("names a device whose profile the assignment lacks, and a profile that does not validate", () => {
+    const base = {
+      runId: "r",
+      shard: 2,
+      loginAddress: "127.0.0.1:1",
+      transport: "udp" as const,
+      seed: 1,
+      rampPerSecond: 1,
+      churnPerSecond: 0,
+    };
+    expect(() =>
+      plannedDevicesOf({
+        ...base,
+        profiles: {},
+        devices: [{ deviceId: "d1", pin: "p", profileName: "toaster" }],
+      }),
+    ).toThrow(/shard 2: device d1: no profile "toaster"/);
+    expect(() => plannedDevicesOf({ ...base, profiles: { toaster: { model: 7 } }, devices: [] })).toThrow(
+      /shard 2: profile toaster: /,
+    );
+  });
+
+  it("parses stop conditions and trips them on what the run saw", () => {
+    expect(() => parseStopCondition("heartbeat-p98>100")).toThrow(/--stop-on .* got "heartbeat-p98>100"/);
+    const hb = parseStopCondition("heartbeat-p99>100");
+    const latencies = new LatencyHistograms();
+    expect(evaluateStop(hb, { latencies, errors: {}, lostDevices: 0 })).toEqual({
+      tripped: false,
+      seen: "not measured yet",
+    });
+    for (let i = 0; i < 98; i++) latencies.record("heartbeat", 5);
+    latencies.record("heartbeat", 250);
+    latencies.record("heartbeat", 260);
+    expect(evaluateStop(hb, { latencies, errors: {}, lostDevices: 0 }).tripped).toBe(true);
+    const errors = parseStopCondition("errors>2");
+    expect(
+      evaluateStop(errors, { latencies, errors: { "churn-power-cycle": 50, resend: 2 }, lostDevices: 0 })
+        .tripped,
+    ).toBe(false);
+    expect(evaluateStop(errors, { latencies, errors: { resend: 3 }, lostDevices: 0 }).tripped).toBe(true);
+    expect(
+      evaluateStop(parseStopCondition("lost-devices>0"), { latencies, errors: {}, lostDevices: 4 }),
+    ).toEqual({ tripped: true, seen: "4 devices lost" });
+  });
+
+  it("reads a platform's counters from Prometheus text", () => {
+    const text = [
+      "# HELP hilfarm_platform_logins_total Logins",
+      'hilfarm_platform_logins_total{outcome="ok"} 12',
+      'hilfarm_platform_logins_total{outcome="wrong_pin"} 3',
+      'hilfarm_platform_requests_total{code="1000"} 40',
+      'hilfarm_platform_requests_total{code="10000"} 1',
+      'hilfarm_platform_frames_in_total{transport="udp"} 5',
+      'hilfarm_platform_frames_in_total{transport="tcp"} 6',
+    ].join("\n");
+    expect(metricSum(text, "hilfarm_platform_logins_total", { outcome: "ok" })).toBe(12);
+    expect(metricSum(text, "hilfarm_platform_logins_total")).toBe(15);
+    expect(metricSum(text, "hilfarm_platform_requests_total", { code: "1000" })).toBe(40);
+    expect(metricSum(text, "hilfarm_platform_frames_in_total")).toBe(11);
+    expect(metricSum(text, "hilfarm_platform_missing")).toBeUndefined();
+  });
+});
+
+describe("broker URLs in logs and reports", () => {
+  it("never show a password", () => {
+    expect(withoutCredentials("mqtt://lab:s3cret@broker.lab:1883")).toBe("mqtt://broker.lab:1883");
+    expect(withoutCredentials("mqtt://127.0.0.1:1883")).toBe("mqtt://127.0.0.1:1883");
+    expect(withoutCredentials("mqtt://u:s3cret@[::1:1883")).not.toContain("s3cret");
+  });
+});

@@ -1,0 +1,178 @@
+import { cpuUsage, memoryUsage } from "node:process";
+import type { Logger } from "pino";
+import type { Clock, Timer } from "../../harness/clock/clock.ts";
+import { RealClock } from "../../harness/clock/real-clock.ts";
+import { TimerWheel } from "../../harness/clock/timer-wheel.ts";
+import { UsageError } from "../../harness/errors.ts";
+import { FaultyConnector } from "../../harness/link/faults.ts";
+import { parseFaults } from "../../harness/link/parse-faults.ts";
+import { type Connector, socketConnector } from "../../harness/link/socket-link.ts";
+import { seededRandom } from "../../harness/random/random.ts";
+import type { Misbehaviour } from "../device/misbehaviour.ts";
+import { Fleet } from "../fleet/fleet.ts";
+import type { PlannedDevice } from "../fleet/fleet-plan.ts";
+import { type Profile, ProfileSchema } from "../profiles/schema.ts";
+import type { ShardAssignment, WorkerSnapshot } from "./farm-messages.ts";
+import { FarmObserver } from "./farm-observer.ts";
+
+export interface ShardRunnerOptions {
+  assignment: ShardAssignment;
+  logger: Logger;
+  /** Source addresses the shard's devices spread over (device i uses address i mod n); none: the system's choice. */
+  sourceAddresses?: string[];
+  /** Drives the shard's timer wheel. Default: real time. */
+  clock?: Clock;
+}
+
+/** Wire devices -> planned devices, with every profile checked; a bad one is named with its field. */
+export function plannedDevicesOf(assignment: ShardAssignment): PlannedDevice[] {
+  const profiles = new Map<string, Profile>();
+  for (const [name, json] of Object.entries(assignment.profiles)) {
+    const parsed = ProfileSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UsageError(
+        "profiles",
+        `shard ${assignment.shard}: profile ${name}: ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
+      );
+    }
+    profiles.set(name, parsed.data);
+  }
+  const planned = (wire: ShardAssignment["devices"][number]): PlannedDevice => {
+    const profile = profiles.get(wire.profileName);
+    if (profile === undefined)
+      throw new UsageError(
+        "profileName",
+        `shard ${assignment.shard}: device ${wire.deviceId}: no profile ${JSON.stringify(wire.profileName)} in the assignment`,
+      );
+    return {
+      deviceId: wire.deviceId,
+      pin: wire.pin,
+      profileName: wire.profileName,
+      profile,
+      misbehaviour: (wire.misbehaviour ?? {}) as Partial<Misbehaviour>,
+      subDevices: (wire.subDevices ?? []).map(planned),
+    };
+  };
+  return assignment.devices.map(planned);
+}
+
+/**
+ * One shard of a load run in this process: its devices powered on at the ramp rate, power-cycled at the churn rate,
+ * every timer on one timer wheel, measured by one shared observer.
+ */
+export class ShardRunner {
+  readonly observer = new FarmObserver();
+  readonly wheel: TimerWheel;
+  private readonly fleet: Fleet;
+  private readonly assignment: ShardAssignment;
+  private readonly timers: Timer[] = [];
+  private poweredOn = 0;
+  private startedAt = 0;
+  private readonly cpuAtStart = cpuUsage();
+  private readonly baselineRssBytes = memoryUsage.rss();
+  private readonly random;
+  private stopped = false;
+
+  constructor(options: ShardRunnerOptions) {
+    this.assignment = options.assignment;
+    this.wheel = new TimerWheel(options.clock ?? new RealClock(), { tickMs: 20 });
+    const plan = {
+      seed: options.assignment.seed,
+      transport: options.assignment.transport,
+      devices: plannedDevicesOf(options.assignment),
+    };
+    this.random = seededRandom(options.assignment.seed).fork(`shard/${options.assignment.shard}`);
+    const addresses = options.sourceAddresses ?? [];
+    const sockets: Connector[] =
+      addresses.length === 0 ? [socketConnector()] : addresses.map((a) => socketConnector(undefined, a));
+    const faults =
+      options.assignment.faults === undefined ? undefined : parseFaults(options.assignment.faults);
+    let index = 0;
+    const connector = (deviceId: string): Connector => {
+      const links = sockets[index++ % sockets.length] as Connector;
+      return faults === undefined
+        ? links
+        : new FaultyConnector(links, this.wheel, this.random.fork(`link/${deviceId}`), faults);
+    };
+    this.fleet = new Fleet({
+      plan,
+      loginAddress: options.assignment.loginAddress,
+      clock: this.wheel,
+      random: this.random,
+      logger: options.logger,
+      connector,
+      observer: this.observer,
+    });
+  }
+
+  get devices(): number {
+    return this.fleet.devices.length;
+  }
+
+  start(): void {
+    this.startedAt = this.wheel.now();
+    const { rampPerSecond, churnPerSecond } = this.assignment;
+    let credit = 0;
+    const ramp = this.wheel.setInterval(
+      () => {
+        credit += rampPerSecond / 10;
+        while (credit >= 1 && this.poweredOn < this.fleet.devices.length) {
+          this.fleet.devices[this.poweredOn++]?.powerOn();
+          credit--;
+        }
+        if (this.poweredOn >= this.fleet.devices.length) ramp.cancel();
+      },
+      100,
+      "ramp",
+    );
+    this.timers.push(ramp);
+    if (churnPerSecond > 0) {
+      let churnCredit = 0;
+      this.timers.push(
+        this.wheel.setInterval(
+          () => {
+            if (this.poweredOn < this.fleet.devices.length) return;
+            churnCredit += churnPerSecond;
+            while (churnCredit >= 1) {
+              churnCredit--;
+              const device = this.fleet.devices[this.random.int(0, this.fleet.devices.length - 1)];
+              if (device === undefined || device.state === "off") continue;
+              this.observer.countError("churn-power-cycle");
+              device.powerOff();
+              this.wheel.setTimeout(() => this.stopped || device.powerOn(), 1000, "churn-power-on");
+            }
+          },
+          1000,
+          "churn",
+        ),
+      );
+    }
+  }
+
+  snapshot(): Omit<WorkerSnapshot, "runId" | "workerId" | "host" | "seq" | "final"> {
+    const cpu = cpuUsage(this.cpuAtStart);
+    return {
+      shard: this.assignment.shard,
+      elapsed: (this.wheel.now() - this.startedAt) / 1000,
+      devices: this.fleet.devices.length,
+      poweredOn: this.poweredOn,
+      online: this.observer.online,
+      latencies: this.observer.latencies.encode(),
+      steadyLatencies: this.observer.steadyLatencies.encode(),
+      baselineRssBytes: this.baselineRssBytes,
+      framesOut: this.observer.counters.framesOut,
+      framesIn: this.observer.counters.framesIn,
+      errors: Object.fromEntries(this.observer.errors),
+      rssBytes: memoryUsage.rss(),
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    };
+  }
+
+  /** Powers every device off (their sockets close) and stops the shard's timers. */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers) timer.cancel();
+    this.fleet.powerOff();
+  }
+}

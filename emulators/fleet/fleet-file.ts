@@ -1,0 +1,53 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import { parseJsonFile } from "../../harness/json-file.ts";
+import { misbehaviourNames } from "../device/misbehaviour.ts";
+
+const Count = z.number().int().min(0).max(100_000);
+
+/** Fault switches for every device of an entry, at start (see emulators/device/misbehaviour.ts). */
+const Misbehaviour = z.partialRecord(
+  z.enum(misbehaviourNames as [string, ...string[]]),
+  z.union([z.boolean(), z.number().int().min(0)]),
+);
+
+/** A fleet: how many devices of which profile, gateways with their sub-device mix, and where credentials come from. */
+export const FleetFileSchema = z.strictObject({
+  /** Seeds device ids, PINs and every device's randomness. */
+  seed: z.number().int().min(0).default(1),
+  /** Directory of profiles, relative to the fleet file; default: the shipped profiles. */
+  profiles: z.string().optional(),
+  devices: z
+    .array(
+      z.strictObject({ profile: z.string().min(1), count: Count, misbehaviour: Misbehaviour.optional() }),
+    )
+    .default([]),
+  gateways: z
+    .array(
+      z.strictObject({
+        profile: z.string().min(1),
+        count: Count,
+        misbehaviour: Misbehaviour.optional(),
+        subDevices: z.array(z.strictObject({ profile: z.string().min(1), count: Count })).default([]),
+      }),
+    )
+    .default([]),
+  /** `auto` follows the spec (UDP first, TCP after the third authentication); `tcp` or `udp` forces one. */
+  transport: z.enum(["auto", "tcp", "udp"]).default("auto"),
+  /** Take ids and PINs from this registry (matched by model) instead of generating them from the seed. */
+  registry: z.string().optional(),
+});
+
+export type FleetFile = z.output<typeof FleetFileSchema> & { baseDir: string };
+
+export async function loadFleetFile(path: string): Promise<FleetFile> {
+  const data = parseJsonFile(await readFile(path, "utf8"), path, FleetFileSchema, "fleet");
+  const baseDir = dirname(resolve(path));
+  return {
+    ...data,
+    baseDir,
+    ...(data.profiles === undefined ? {} : { profiles: resolve(baseDir, data.profiles) }),
+    ...(data.registry === undefined ? {} : { registry: resolve(baseDir, data.registry) }),
+  };
+}

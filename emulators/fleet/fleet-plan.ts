@@ -1,0 +1,135 @@
+import { UsageError } from "../../harness/errors.ts";
+import { ALPHANUMERIC, seededRandom } from "../../harness/random/random.ts";
+import type { Misbehaviour } from "../device/misbehaviour.ts";
+import type { RegisteredDevice, Registry } from "../platform/registry/index.ts";
+import type { Profile } from "../profiles/schema.ts";
+import type { FleetFile } from "./fleet-file.ts";
+
+export interface PlannedDevice {
+  deviceId: string;
+  pin: string;
+  profileName: string;
+  profile: Profile;
+  /** Sub-devices, for a gateway. */
+  subDevices: PlannedDevice[];
+  /** Fault switches set at start. */
+  misbehaviour: Partial<Misbehaviour>;
+}
+
+export interface FleetPlan {
+  seed: number;
+  transport: "auto" | "tcp" | "udp";
+  devices: PlannedDevice[];
+}
+
+/**
+ * Expands a fleet file into devices with ids and PINs: device N gets the same id and PIN on every run with the
+ * same seed; or, with `registry`, the next unused registry entry of the profile's model.
+ */
+export function planFleet(
+  fleet: FleetFile,
+  profiles: ReadonlyMap<string, Profile>,
+  registry?: Registry,
+): FleetPlan {
+  const random = seededRandom(fleet.seed);
+  const prefix = random.string(8, "0123456789abcdef");
+  let index = 0;
+  const used = new Set<string>();
+
+  const profileOf = (name: string, kinds: Profile["kind"][]): Profile => {
+    const profile = profiles.get(name);
+    if (profile === undefined) {
+      throw new UsageError(
+        "fleet",
+        `fleet: no profile named ${JSON.stringify(name)} (known: ${[...profiles.keys()].join(", ")})`,
+      );
+    }
+    if (!kinds.includes(profile.kind)) {
+      throw new UsageError(
+        "fleet",
+        `fleet: profile ${name} is a ${profile.kind}, not a ${kinds.join(" or ")}`,
+      );
+    }
+    return profile;
+  };
+
+  const credentials = (profile: Profile, parentId: string | undefined): { deviceId: string; pin: string } => {
+    if (registry !== undefined) {
+      const entry = registry
+        .all()
+        .find(
+          (d: RegisteredDevice) =>
+            !used.has(d.deviceId) && d.model === profile.model && d.parentId === parentId,
+        );
+      if (entry === undefined) {
+        const where = parentId === undefined ? "" : ` under gateway ${parentId}`;
+        throw new UsageError("fleet", `registry has no unused device of model ${profile.model}${where}`);
+      }
+      used.add(entry.deviceId);
+      return { deviceId: entry.deviceId, pin: entry.pin };
+    }
+    const n = index++;
+    const deviceId = `${prefix}${n.toString(16).padStart(16, "0")}`;
+    return { deviceId, pin: random.fork(`pin/${deviceId}`).string(32, ALPHANUMERIC) };
+  };
+
+  const devices: PlannedDevice[] = [];
+  const planned = (
+    profileName: string,
+    profile: Profile,
+    parentId: string | undefined,
+    misbehaviour: unknown,
+  ): PlannedDevice => ({
+    ...credentials(profile, parentId),
+    profileName,
+    profile,
+    subDevices: [],
+    misbehaviour: (misbehaviour ?? {}) as Partial<Misbehaviour>,
+  });
+  for (const entry of fleet.devices) {
+    const profile = profileOf(entry.profile, ["device"]);
+    for (let i = 0; i < entry.count; i++)
+      devices.push(planned(entry.profile, profile, undefined, entry.misbehaviour));
+  }
+  for (const entry of fleet.gateways) {
+    const profile = profileOf(entry.profile, ["gateway"]);
+    for (let i = 0; i < entry.count; i++) {
+      const gateway = planned(entry.profile, profile, undefined, entry.misbehaviour);
+      for (const subEntry of entry.subDevices) {
+        const subProfile = profileOf(subEntry.profile, ["sub-device"]);
+        for (let j = 0; j < subEntry.count; j++)
+          gateway.subDevices.push(planned(subEntry.profile, subProfile, gateway.deviceId, {}));
+      }
+      devices.push(gateway);
+    }
+  }
+  return { seed: fleet.seed, transport: fleet.transport, devices };
+}
+
+/** The registry the platform needs for this fleet, so both sides agree. */
+export function fleetRegistry(plan: FleetPlan): RegisteredDevice[] {
+  return plan.devices.flatMap((d) => [
+    { deviceId: d.deviceId, pin: d.pin, model: d.profile.model },
+    ...d.subDevices.map((s) => ({
+      deviceId: s.deviceId,
+      pin: s.pin,
+      model: s.profile.model,
+      parentId: d.deviceId,
+    })),
+  ]);
+}
+
+/** The registry as the JSON file format `hilfarm platform --registry` reads. */
+export function fleetRegistryJson(plan: FleetPlan): string {
+  const devices = plan.devices.map((d) => ({
+    deviceId: d.deviceId,
+    pin: d.pin,
+    model: d.profile.model,
+    ...(d.subDevices.length === 0
+      ? {}
+      : {
+          subDevices: d.subDevices.map((s) => ({ deviceId: s.deviceId, pin: s.pin, model: s.profile.model })),
+        }),
+  }));
+  return `${JSON.stringify({ devices }, null, 2)}\n`;
+}

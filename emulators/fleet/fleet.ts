@@ -1,0 +1,101 @@
+import type { Logger } from "pino";
+import type { Clock } from "../../harness/clock/clock.ts";
+import type { Connector } from "../../harness/link/socket-link.ts";
+import type { Random } from "../../harness/random/random.ts";
+import { type DeviceObserver, EmulatedDevice } from "../device/emulated-device.ts";
+import type { DeviceModel } from "../device/model.ts";
+import type { DeviceTiming } from "../device/options.ts";
+import { GatewayModel } from "../gateway/gateway-model.ts";
+import { ProfileModel } from "../profiles/profile-model.ts";
+import type { FleetPlan } from "./fleet-plan.ts";
+
+export interface FleetOptions {
+  plan: FleetPlan;
+  loginAddress: string;
+  clock: Clock;
+  /** The run's randomness; device N uses `random.fork("device/<id>")`. */
+  random: Random;
+  logger: Logger;
+  /** One connector for all, or one per device (each device's links then fail on their own). */
+  connector: Connector | ((deviceId: string) => Connector);
+  timing?: Partial<DeviceTiming>;
+  /** One observer for every device (a load farm's measurements). */
+  observer?: DeviceObserver;
+}
+
+/** A started fleet: every planned device as an `EmulatedDevice`, powered on. */
+export class Fleet {
+  readonly devices: EmulatedDevice[];
+
+  constructor(options: FleetOptions) {
+    this.devices = options.plan.devices.map((planned) => {
+      let model: DeviceModel;
+      if (planned.profile.kind === "gateway") {
+        const gateway = new GatewayModel(planned.deviceId, planned.profile);
+        for (const sub of planned.subDevices) gateway.addSubDevice(sub.deviceId, sub.pin, sub.profile);
+        model = gateway;
+      } else model = new ProfileModel(planned.deviceId, planned.profile);
+      return new EmulatedDevice({
+        deviceId: planned.deviceId,
+        pin: planned.pin,
+        model,
+        loginAddress: options.loginAddress,
+        clock: options.clock,
+        random: options.random.fork(`device/${planned.deviceId}`),
+        logger: options.logger,
+        connector:
+          typeof options.connector === "function" ? options.connector(planned.deviceId) : options.connector,
+        transport: options.plan.transport,
+        misbehaviour: planned.misbehaviour,
+        ...(options.timing === undefined ? {} : { timing: options.timing }),
+        ...(options.observer === undefined ? {} : { observer: options.observer }),
+      });
+    });
+  }
+
+  get(deviceId: string): EmulatedDevice | undefined {
+    return this.devices.find((d) => d.deviceId === deviceId);
+  }
+
+  powerOn(): void {
+    for (const device of this.devices) device.powerOn();
+  }
+
+  powerOff(): void {
+    for (const device of this.devices) device.powerOff();
+  }
+
+  online(): number {
+    return this.devices.filter((d) => d.state === "online").length;
+  }
+
+  /** Online devices by model, sub-devices counted as online when their gateway is and they were accepted. */
+  summary(): {
+    devices: number;
+    online: number;
+    byModel: Record<string, { devices: number; online: number }>;
+  } {
+    const byModel: Record<string, { devices: number; online: number }> = {};
+    let devices = 0;
+    let online = 0;
+    const count = (model: string, isOnline: boolean) => {
+      byModel[model] ??= { devices: 0, online: 0 };
+      const entry = byModel[model];
+      entry.devices++;
+      devices++;
+      if (isOnline) {
+        entry.online++;
+        online++;
+      }
+    };
+    for (const device of this.devices) {
+      const up = device.state === "online";
+      count(device.model.model, up);
+      if (device.model instanceof GatewayModel) {
+        for (const sub of device.model.subDevices.values())
+          count(sub.model.model, up && sub.authenticated && sub.present && sub.bound);
+      }
+    }
+    return { devices, online, byModel };
+  }
+}

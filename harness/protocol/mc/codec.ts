@@ -1,0 +1,155 @@
+import { excerpt, fail, ok, type Result, showValue, UsageError, WireError } from "../../errors.ts";
+import { isSecretField } from "../../secrets.ts";
+import { type CipherKey, decodeBase64, decrypt, encrypt } from "../cts/crypto.ts";
+import {
+  type Envelope,
+  FRAME_TERMINATOR,
+  type Framing,
+  formatEnvelope,
+  parseEnvelope,
+} from "../cts/envelope.ts";
+import { parseJsonSafely } from "../json-safe.ts";
+import { envelopeCarriesDeviceId, envelopeCarriesToken, type McCode, packetType } from "./packet-types.ts";
+import { bodySchemas, type McMessage } from "./schemas/index.ts";
+
+/**
+ * The staged Mc codec: frame line -> envelope (clear) -> body (decrypted, checked against its schema).
+ * Decoding is total and returns typed errors; encoding throws `UsageError` on a caller's mistake.
+ */
+
+interface SchemaIssue {
+  path: PropertyKey[];
+  message: string;
+  input?: unknown;
+}
+
+function describeIssue(code: McCode, issue: SchemaIssue | undefined): { field: string; text: string } {
+  const field = issue?.path.map(String).join(".") || "body";
+  const last = issue?.path[issue.path.length - 1];
+  let got = "";
+  if (issue && "input" in issue) {
+    got = isSecretField(last) ? " (got [redacted])" : ` (got ${showValue(issue.input)})`;
+  }
+  return {
+    field,
+    text: `${code} ${packetType(code).name} body ${field}: ${issue?.message ?? "invalid"}${got}`,
+  };
+}
+
+/** Checks a decrypted JSON value against the body schema of `code`. */
+export function parseBody(code: McCode, json: unknown): Result<McMessage> {
+  const parsed = bodySchemas[code].safeParse(json, { reportInput: true });
+  if (!parsed.success) {
+    const { field, text } = describeIssue(code, parsed.error.issues[0]);
+    return fail(new WireError("BAD_BODY", text, field));
+  }
+  return ok({ code, body: parsed.data } as McMessage);
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Base64 -> AES -> JSON -> schema. */
+export function openEnvelope(envelope: Envelope, key: CipherKey): Result<McMessage> {
+  const ciphertext = decodeBase64("data", envelope.data);
+  if (!ciphertext.ok) return ciphertext;
+  const plaintext = decrypt(key, ciphertext.value);
+  if (!plaintext.ok) return plaintext;
+  let text: string;
+  try {
+    text = utf8.decode(plaintext.value);
+  } catch {
+    return fail(
+      new WireError("BAD_BODY_JSON", `data: decrypted body of ${envelope.code} is not UTF-8`, "data"),
+    );
+  }
+  const parsed = parseJsonSafely(text);
+  if (!parsed.ok) {
+    return fail(
+      new WireError(
+        parsed.tooDeep ? "TOO_DEEP" : "BAD_BODY_JSON",
+        `data: decrypted body of ${envelope.code} is not JSON (${parsed.reason})`,
+        "data",
+      ),
+    );
+  }
+  const json = parsed.value;
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return fail(
+      new WireError("BAD_BODY_JSON", `data: decrypted body of ${envelope.code} is not a JSON object`, "data"),
+    );
+  }
+  return parseBody(envelope.code, json);
+}
+
+/** Encrypts a body into the envelope's `data` (Base64 of AES ciphertext). Validates the body first. */
+export function sealBody(message: McMessage, key: CipherKey): string {
+  const checked = parseBody(message.code, message.body);
+  if (!checked.ok) throw new UsageError(checked.error.field ?? "body", checked.error.message);
+  const json = JSON.stringify(message.body);
+  const reread = parseJsonSafely(json);
+  if (!reread.ok) throw new UsageError("body", `${message.code} body: ${reread.reason}`);
+  return encrypt(key, Buffer.from(json, "utf8")).toString("base64");
+}
+
+export interface EncodeOptions {
+  /** The PIN key for 1002/1003, the session key for everything else. */
+  key: CipherKey;
+  framing?: Framing;
+  /** Required on device-sent frames after login (1000, 1004, 2002, 2006, ...). */
+  token?: string;
+  /** Clear-text device id of a 1002; defaults to the body's `deviceId`. */
+  deviceId?: string;
+}
+
+/** The envelope of a message, clear-text fields set by the rules of 5.4.2 and 5.4.3. */
+export function envelopeFor(message: McMessage, options: EncodeOptions): Envelope {
+  const envelope: Envelope = { code: message.code, data: sealBody(message, options.key) };
+  if (envelopeCarriesDeviceId(message.code)) {
+    envelope.deviceId = options.deviceId ?? (message.body as { deviceId: string }).deviceId;
+  }
+  if (envelopeCarriesToken(message.code)) {
+    if (options.token === undefined) {
+      throw new UsageError(
+        "token",
+        `token is required to encode ${message.code} (${packetType(message.code).name})`,
+      );
+    }
+    envelope.token = options.token;
+  }
+  return envelope;
+}
+
+/** A whole frame, CRLF included, ready for a TCP stream or a UDP datagram. */
+export function encodeFrame(message: McMessage, options: EncodeOptions): Buffer {
+  return Buffer.from(
+    formatEnvelope(envelopeFor(message, options), options.framing) + FRAME_TERMINATOR,
+    "utf8",
+  );
+}
+
+export interface DecodedFrame {
+  envelope: Envelope;
+  message: McMessage;
+}
+
+/** Chooses the key for a frame from its clear envelope (e.g. the PIN of the `deviceId` of a 1002). */
+export type KeyResolver = (envelope: Envelope) => CipherKey | undefined;
+
+/** One frame line (no CRLF) -> envelope and message. */
+export function decodeFrameLine(
+  line: Uint8Array,
+  keyFor: KeyResolver,
+  framing?: Framing,
+): Result<DecodedFrame> {
+  const envelope = parseEnvelope(line, framing);
+  if (!envelope.ok) return envelope;
+  const key = keyFor(envelope.value);
+  if (key === undefined) {
+    const who =
+      envelope.value.deviceId === undefined ? "" : ` for device ${excerpt(envelope.value.deviceId)}`;
+    return fail(new WireError("NO_KEY", `no key to decrypt ${envelope.value.code}${who}`));
+  }
+  const message = openEnvelope(envelope.value, key);
+  if (!message.ok) return message;
+  return ok({ envelope: envelope.value, message: message.value });
+}
