@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { excerpt, showValue, WireError } from "../harness/errors.ts";
-import { parseEnvelope } from "../harness/protocol/cts/envelope.ts";
 import { FrameSplitter } from "../harness/protocol/cts/frame-splitter.ts";
 import { parseJsonSafely } from "../harness/protocol/json-safe.ts";
 import { decodeFrameLine, openEnvelope } from "../harness/protocol/mc/codec.ts";
+import { parseEnvelope } from "../harness/protocol/mc/envelope.ts";
 import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import {
   decoderCaptured as captured,
@@ -16,7 +16,7 @@ import { hostileFrames } from "../harness/protocol/mc/testing/hostile/index.ts";
 
 /**
  * Part 1 of `npm run fuzz` (bench/fuzz.ts), in one process: hostile frames fed to every decoder of the Mc core. A
- * throw, or an error code that is not a documented WireErrorCode, is a crash. fuzz-decoder-workers.ts runs this in
+ * throw, or an error code that is not a documented CtsErrorCode, is a crash. fuzz-decoder-workers.ts runs this in
  * one process per core.
  */
 

@@ -48,7 +48,7 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
   const heartbeats = liveReports.flatMap((r) => r.legit.map((d) => d.heartbeats));
 
   return [
-    `Made by \`npm run fuzz\` (bench/fuzz.ts), seed ${seed}: hostile frames from harness/protocol/ct/testing/hostile/`,
+    `Made by \`npm run fuzz\` (bench/fuzz.ts), seed ${seed}: hostile frames from harness/protocol/mc/testing/hostile/`,
     "(deep nesting in the envelope and in bodies sealed with a known PIN or session key, huge numbers and strings, unicode",
     "and invalid UTF-8, prototype keys, every field with every wrong type, valid envelopes around invalid bodies,",
     "truncations, cts-base64 variants, over-long frames, bare CR/LF, garbage, replays of captured frames).",

@@ -1,10 +1,10 @@
 /**
  * The long fuzz run:
  *   npm run fuzz
- * 1. Decoders: HILFARM_FUZZ_FRAMES (default 10^6) hostile frames from harness/protocol/ct/testing/hostile/,
+ * 1. Decoders: HILFARM_FUZZ_FRAMES (default 10^6) hostile frames from harness/protocol/mc/testing/hostile/,
  *    each fed to every decoder of the Mc core (parseEnvelope, decodeFrameLine, openEnvelope, McStreamDecoder in
  *    random chunks, FrameSplitter, parseJsonSafely, showValue, excerpt). A throw, or an error code that is not a
- *    documented WireErrorCode, is a crash.
+ *    documented CtsErrorCode, is a crash.
  * 2. Live: HILFARM_FUZZ_LIVE_FRAMES (default 10^5) hostile frames and requests against `hilfarm platform` as a child
  *    process over loopback (emulators/platform/testing/live-fuzz.ts), while a TCP and a UDP device heartbeat. If the
  *    platform stops, that is a crash: it is started again and the run goes on (at most 5 times).

@@ -3,7 +3,7 @@ import { type Command, Option } from "commander";
 import { loadRegistry } from "../emulators/platform/registry/index.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
 import { openCapture } from "../harness/evidence/capture-file.ts";
-import { setCurrentRecorder } from "../harness/evidence/current.ts";
+import { EvidenceSlot } from "../harness/evidence/evidence-slot.ts";
 import { EvidenceRecorder } from "../harness/evidence/recorder.ts";
 import {
   bridgeMqtt,
@@ -19,19 +19,23 @@ import { runClauses } from "../scenarios/conformance/clause.ts";
 import { deviceClauses } from "../scenarios/conformance/device-clauses.ts";
 import { type DeviceTarget, externalDeviceTarget } from "../scenarios/target/device-target.ts";
 import type { CliIo } from "./io.ts";
-import { type HttpApiCommandOptions, httpApiOptions, integerOption, portOption } from "./options.ts";
+import {
+  type HttpApiCommandOptions,
+  hostOption,
+  httpApiOptions,
+  type PlatformPortCommandOptions,
+  platformPortOptions,
+  seedOption,
+} from "./option-groups.ts";
+import { integerOption } from "./options.ts";
 import { harnessInfo } from "./version.ts";
 
-interface CertifyOptions extends HttpApiCommandOptions {
+interface CertifyOptions extends HttpApiCommandOptions, PlatformPortCommandOptions {
   registry: string;
   device: string;
   transport?: "tcp" | "udp";
   heartbeat: number;
   host: string;
-  loginPort: number;
-  tcpPort: number;
-  udpPort: number;
-  httpPort: number;
   seed?: number;
   reportDir?: string;
   serial?: string;
@@ -72,22 +76,18 @@ export function addCertifyCommand(
       "heartBeat given to the device in 1005: short, so the suite takes minutes",
       integerOption("heartbeat", 1, 86400),
       5,
-    )
-    .option(
-      "--host <address>",
-      "interface the device ports listen on (0.0.0.0 for a lab network)",
-      "127.0.0.1",
-    )
-    .option("--login-port <port>", "login server (0: any free port)", portOption("login-port"), 8700)
-    .option("--tcp-port <port>", "TCP connection server", portOption("tcp-port"), 8701)
-    .option("--udp-port <port>", "UDP connection server", portOption("udp-port"), 8702)
-    .option("--http-port <port>", "northbound API", portOption("http-port"), 8780);
-  httpApiOptions
-    .add(certify)
-    .option(
-      "--seed <n>",
+    );
+  hostOption.add(certify, "interface the device ports listen on (0.0.0.0 for a lab network)");
+  platformPortOptions.add(certify, {
+    login: "login server (0: any free port)",
+    tcp: "TCP connection server",
+    udp: "UDP connection server",
+    http: "northbound API",
+  });
+  seedOption
+    .add(
+      httpApiOptions.add(certify),
       "seed of the platform's tokens, keys and sequences (recorded in the report)",
-      integerOption("seed", 0, 2147483647),
     )
     .option("--report-dir <dir>", "where the reports go (default reports/out/<timestamp>)")
     .option(
@@ -120,6 +120,7 @@ export function addCertifyCommand(
       const startedAt = new Date();
       const seed = options.seed ?? Math.floor(Math.random() * 2147483647);
       const dir = options.reportDir ?? defaultReportDir(startedAt);
+      const evidenceSlot = new EvidenceSlot();
       const target = await externalDeviceTarget({
         device: {
           deviceId: entry.deviceId,
@@ -127,20 +128,16 @@ export function addCertifyCommand(
           ...(entry.model === undefined ? {} : { model: entry.model }),
         },
         host: options.host,
-        ports: {
-          login: options.loginPort,
-          tcp: options.tcpPort,
-          udp: options.udpPort,
-          http: options.httpPort,
-        },
+        ports: platformPortOptions.ports(options),
         ...httpApiOptions.platform(options),
         heartbeatSeconds: options.heartbeat,
         seed,
+        evidence: evidenceSlot,
       });
       // Opened once the platform listens: a port in use is a usage error with nothing left behind.
       const capture = openCapture(join(dir, "evidence.jsonl"), { device: entry.deviceId, seed });
       const recorder = new EvidenceRecorder({ sink: (frame) => capture.write(frame) });
-      setCurrentRecorder(recorder);
+      evidenceSlot.use(recorder);
       const logger = createLogger({ name: "certify" });
       const { login: loginAddress, connectionServers } = target.platform.addresses;
       const server = connectionServers[0];
@@ -158,7 +155,6 @@ export function addCertifyCommand(
           });
       } catch (error) {
         await target.close();
-        setCurrentRecorder(undefined);
         await capture.close();
         throw error;
       }
@@ -221,7 +217,6 @@ export function addCertifyCommand(
         waiting.cancel();
         await link?.close();
         await target.close();
-        setCurrentRecorder(undefined);
         await capture.close();
       }
       const connect = target.frames.find((f) => f.direction === "in" && f.message.code === 1004)?.message

@@ -8,16 +8,19 @@ import { externalDeviceTarget } from "../scenarios/target/device-target.ts";
 import { platformTarget } from "../scenarios/target/target.ts";
 import { reportClauses } from "./clause-report.ts";
 import type { CliIo } from "./io.ts";
-import { type HttpApiCommandOptions, httpApiOptions, integerOption, portOption } from "./options.ts";
+import {
+  type HttpApiCommandOptions,
+  hostOption,
+  httpApiOptions,
+  type PlatformPortCommandOptions,
+  platformPortOptions,
+} from "./option-groups.ts";
+import { integerOption } from "./options.ts";
 
-interface DeviceOptions extends HttpApiCommandOptions {
+interface DeviceOptions extends HttpApiCommandOptions, PlatformPortCommandOptions {
   registry: string;
   device: string;
   host: string;
-  loginPort: number;
-  tcpPort: number;
-  udpPort: number;
-  httpPort: number;
   heartbeat: number;
 }
 
@@ -75,16 +78,14 @@ export function addConformanceCommand(
         "query, control, retransmission, resends and re-login, platform sequence errors. Exit code 1 if any fails.",
     )
     .requiredOption("--registry <file>", "the device's credentials (JSON or CSV)")
-    .requiredOption("--device <deviceId>", "which registry entry is the device under test")
-    .option(
-      "--host <address>",
-      "interface the device ports listen on (0.0.0.0 for a lab network)",
-      "127.0.0.1",
-    )
-    .option("--login-port <port>", "login server", portOption("login-port"), 8700)
-    .option("--tcp-port <port>", "TCP connection server", portOption("tcp-port"), 8701)
-    .option("--udp-port <port>", "UDP connection server", portOption("udp-port"), 8702)
-    .option("--http-port <port>", "northbound API", portOption("http-port"), 8780);
+    .requiredOption("--device <deviceId>", "which registry entry is the device under test");
+  hostOption.add(device, "interface the device ports listen on (0.0.0.0 for a lab network)");
+  platformPortOptions.add(device, {
+    login: "login server",
+    tcp: "TCP connection server",
+    udp: "UDP connection server",
+    http: "northbound API",
+  });
   httpApiOptions
     .add(device)
     .option(
@@ -108,12 +109,7 @@ export function addConformanceCommand(
           ...(entry.model === undefined ? {} : { model: entry.model }),
         },
         host: options.host,
-        ports: {
-          login: options.loginPort,
-          tcp: options.tcpPort,
-          udp: options.udpPort,
-          http: options.httpPort,
-        },
+        ports: platformPortOptions.ports(options),
         ...httpApiOptions.platform(options),
         heartbeatSeconds: options.heartbeat,
       });

@@ -4,26 +4,35 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startWorld } from "../emulators/testing/world.ts";
 import { openCapture } from "../harness/evidence/capture-file.ts";
-import { currentRecorder, setCurrentRecorder } from "../harness/evidence/current.ts";
+import { EvidenceSlot } from "../harness/evidence/evidence-slot.ts";
 import { EvidenceRecorder } from "../harness/evidence/recorder.ts";
+import { runClauses } from "../scenarios/conformance/clause.ts";
+import { platformClauses } from "../scenarios/conformance/platform-clauses.ts";
+import { emulatedPlatformTarget } from "../scenarios/target/target.ts";
 import { runCli } from "./testing/cli-run.ts";
 
 type World = Awaited<ReturnType<typeof startWorld>>;
 let world: World | undefined;
-// The vitest setup gives each test a recorder; these tests set their own and put it back.
-const setupRecorder = currentRecorder();
 afterEach(async () => {
   await world?.close();
   world = undefined;
-  setCurrentRecorder(setupRecorder);
 });
+
+/** A slot of its own holding `recorder`: these tests record apart from the setup's recorder. */
+function slotOf(recorder: EvidenceRecorder): EvidenceSlot {
+  const slot = new EvidenceSlot();
+  slot.use(recorder);
+  return slot;
+}
 
 /** `hilfarm frame decode <args>` in this process. */
 const decode = (args: string[]) => runCli(["frame", "decode", ...args]);
 
 async function recordedWorld(recorder: EvidenceRecorder) {
-  setCurrentRecorder(recorder);
-  world = await startWorld({ fleet: { devices: [{ profile: "air-conditioner", count: 1 }] } });
+  world = await startWorld({
+    fleet: { devices: [{ profile: "air-conditioner", count: 1 }] },
+    evidence: slotOf(recorder),
+  });
   const w = world;
   const ac = w.device("air-conditioner");
   ac.powerOn();
@@ -103,8 +112,10 @@ describe("evidence recorder", () => {
   it("decodes an evidence file of several devices with one device's PIN: that device's frames from raw, the rest as recorded", async () => {
     const path = join(await mkdtemp(join(tmpdir(), "hilfarm-evidence-")), "evidence.jsonl");
     const capture = openCapture(path);
-    setCurrentRecorder(new EvidenceRecorder({ sink: (f) => capture.write(f) }));
-    world = await startWorld({ fleet: { devices: [{ profile: "air-conditioner", count: 2 }] } });
+    world = await startWorld({
+      fleet: { devices: [{ profile: "air-conditioner", count: 2 }] },
+      evidence: slotOf(new EvidenceRecorder({ sink: (f) => capture.write(f) })),
+    });
     const w = world;
     const [first, second] = [w.device("air-conditioner", 0), w.device("air-conditioner", 1)];
     first.powerOn();
@@ -123,10 +134,10 @@ describe("evidence recorder", () => {
 
   it("records a login the platform refuses, from its clear envelope, with the outcome", async () => {
     const recorder = new EvidenceRecorder();
-    setCurrentRecorder(recorder);
     world = await startWorld({
       fleet: { devices: [{ profile: "air-conditioner", count: 1 }] },
       unregistered: () => true,
+      evidence: slotOf(recorder),
     });
     const ac = world.device("air-conditioner");
     ac.powerOn();
@@ -140,6 +151,42 @@ describe("evidence recorder", () => {
         note: "login refused: unknown_device (connection closed without an answer)",
       }),
     ]);
+  });
+
+  it("keeps two slots apart: two targets at once, each one's frames in its own recorder only", async () => {
+    const devices = [
+      { deviceId: "0000111122223333aaaabbbb", pin: "A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6" },
+      { deviceId: "0000111122223333aaaabbbc", pin: "QxA71p2Td8VKqxryo1nIj7BRd03Q2ybv" },
+    ];
+    const recorders = devices.map(() => new EvidenceRecorder());
+    const targets = await Promise.all(
+      devices.map((device, n) =>
+        emulatedPlatformTarget([device], { evidence: slotOf(recorders[n] as EvidenceRecorder) }),
+      ),
+    );
+    try {
+      const heartbeat = platformClauses.filter((c) => c.title.startsWith("a heartbeat is answered"));
+      const results = await Promise.all(targets.map((target) => runClauses(target, heartbeat)));
+      expect(results.flat().map((r) => r.status)).toEqual(["pass", "pass"]);
+    } finally {
+      await Promise.all(targets.map((target) => target.close()));
+    }
+    devices.forEach(({ deviceId }, n) => {
+      const recorder = recorders[n] as EvidenceRecorder;
+      const frames = recorder.timeline(Number.POSITIVE_INFINITY, 1000).frames;
+      expect(frames.map((f) => [f.code, f.direction])).toEqual([
+        [1002, "in"],
+        [1003, "out"],
+        [1004, "in"],
+        [1005, "out"],
+        [1000, "in"],
+        [1001, "out"],
+      ]);
+      expect(new Set(frames.map((f) => f.deviceId))).toEqual(new Set([deviceId]));
+      // Both sides: the target's platform and the device the clause played, 6 frames each.
+      expect(recorder.frameCount).toBe(12);
+      expect(recorder.evidence().latencies.heartbeat.length).toBe(1);
+    });
   });
 
   it("takes a failure's timeline from the frames at or before its moment, and a few after", () => {

@@ -27,6 +27,13 @@ describe("hilfarm up", () => {
     expect(ready).toMatchObject({
       event: "ready",
       http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      apiAuth: "none",
+    });
+    expect(ready.surfaces).toMatchObject({
+      fanout: { mqtt: ready.mqtt },
+      "mc-connection": { tcp: ready.tcp, udp: ready.udp },
+      api: { http: ready.http },
+      "mc-login": { login: ready.login },
     });
     const summary = await up.next();
     expect(summary).toMatchObject({ event: "summary", devices: 11, online: 11 });

@@ -9,42 +9,37 @@ import { deviceSideConnector } from "../harness/link/device-links.ts";
 import { FaultyConnector, type LinkFaults } from "../harness/link/faults.ts";
 import { parseFaults } from "../harness/link/parse-faults.ts";
 import { type Connector, socketConnector } from "../harness/link/socket-link.ts";
-import { createLogger, type Logger } from "../harness/log/logger.ts";
+import type { Logger } from "../harness/log/logger.ts";
 import { cryptoRandom, seededRandom } from "../harness/random/random.ts";
 import type { CliIo } from "./io.ts";
-import { type HttpApiCommandOptions, httpApiOptions, portOption } from "./options.ts";
+import {
+  type HttpApiCommandOptions,
+  hostOption,
+  httpApiOptions,
+  type LogCommandOptions,
+  logOptions,
+  type PlatformPortCommandOptions,
+  platformPortOptions,
+  seedOption,
+} from "./option-groups.ts";
+import { nonNegativeSeed } from "./options.ts";
+import { platformReadyLine } from "./ready-line.ts";
 import { untilStopped } from "./until-stopped.ts";
 
-interface FleetCommandOptions {
+interface FleetCommandOptions extends LogCommandOptions {
   fleet: string;
   faults?: Partial<LinkFaults>;
   seed?: number;
   registryOut?: string;
   summaryAfter: number;
-  logLevel: string;
-  logFile?: string;
 }
 
-const seedOption = (text: string): number => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError("seed", `--seed must be a non-negative integer, got ${showValue(text)}`);
-  return n;
-};
 const secondsOption = (text: string): number => {
   const n = Number(text);
   if (!(n > 0 && n <= 3600))
     throw new UsageError("summary-after", `--summary-after must be 1..3600 seconds, got ${showValue(text)}`);
   return n;
 };
-
-function fleetLogger(options: FleetCommandOptions, name: string): Logger {
-  return createLogger({
-    name,
-    level: options.logLevel,
-    ...(options.logFile === undefined ? {} : { destination: options.logFile }),
-  });
-}
 
 /**
  * Prints `{"event":"summary",...}` once every device is online, or after `seconds` with what is online then,
@@ -97,13 +92,13 @@ function startFleet(
   return fleet;
 }
 
-const commonOptions = (command: Command) =>
+function commonOptions(command: Command): Command {
+  command.requiredOption(
+    "--fleet <file>",
+    "fleet file: devices per profile, gateways with sub-devices (see examples/fleet.json)",
+  );
+  seedOption.add(command, "override the fleet's seed (device ids, PINs, sequences)", nonNegativeSeed);
   command
-    .requiredOption(
-      "--fleet <file>",
-      "fleet file: devices per profile, gateways with sub-devices (see examples/fleet.json)",
-    )
-    .option("--seed <n>", "override the fleet's seed (device ids, PINs, sequences)", seedOption)
     .option("--registry-out <file>", "also write the fleet's registry (JSON) for a platform to load")
     .option(
       "--faults <list>",
@@ -115,9 +110,9 @@ const commonOptions = (command: Command) =>
       "print the summary then, even if not every device is online",
       secondsOption,
       30,
-    )
-    .option("--log-file <file>", "write logs to this file instead of stderr")
-    .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info");
+    );
+  return logOptions.add(command);
+}
 
 /** `hilfarm up` (platform and fleet in one process) and `hilfarm devices` (a fleet against any platform). */
 export function addFleetCommands(program: Command, io: CliIo, waitForStop: () => Promise<string>): void {
@@ -128,12 +123,14 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
         "Start the reference platform and a fleet of emulated devices in one process, on embedded defaults.\n" +
           "Prints the platform's ready line, then a summary of devices online by model; runs until Ctrl-C.",
       ),
-  )
-    .option("--host <address>", "interface the platform's device ports listen on", "127.0.0.1")
-    .option("--login-port <port>", "login server; 0 = any free port", portOption("login-port"), 8700)
-    .option("--tcp-port <port>", "TCP connection server; 0 = any free port", portOption("tcp-port"), 8701)
-    .option("--udp-port <port>", "UDP connection server; 0 = any free port", portOption("udp-port"), 8702)
-    .option("--http-port <port>", "northbound API; 0 = any free port", portOption("http-port"), 8780);
+  );
+  hostOption.add(up, "interface the platform's device ports listen on");
+  platformPortOptions.add(up, {
+    login: "login server; 0 = any free port",
+    tcp: "TCP connection server; 0 = any free port",
+    udp: "UDP connection server; 0 = any free port",
+    http: "northbound API; 0 = any free port",
+  });
   httpApiOptions
     .add(up)
     .option("--no-mqtt", "no MQTT fan-out")
@@ -144,20 +141,14 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
     .action(
       async (
         options: FleetCommandOptions &
-          HttpApiCommandOptions & {
-            host: string;
-            loginPort: number;
-            tcpPort: number;
-            udpPort: number;
-            httpPort: number;
-            mqtt: boolean;
-          },
+          HttpApiCommandOptions &
+          PlatformPortCommandOptions & { host: string; mqtt: boolean },
       ) => {
         const { Registry } = await import("../emulators/platform/registry/index.ts");
         const { startPlatform } = await import("../emulators/platform/platform.ts");
         const plan = await loadFleetPlan(options.fleet, options.seed);
         if (options.registryOut !== undefined) await writeFile(options.registryOut, fleetRegistryJson(plan));
-        const logger = fleetLogger(options, "hilfarm");
+        const logger = logOptions.logger(options, "hilfarm");
         const platform = await startPlatform({
           registry: Registry.fromDevices(fleetRegistry(plan)),
           clock: new RealClock(),
@@ -165,17 +156,17 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           secretRandom: cryptoRandom(),
           logger: logger.child({ side: "platform" }),
           host: options.host,
-          loginPort: options.loginPort,
-          tcpPort: options.tcpPort,
-          udpPort: options.udpPort,
-          httpPort: options.httpPort,
+          ...platformPortOptions.platform(options),
           ...httpApiOptions.platform(options),
           mqtt: options.mqtt ? "embedded" : "none",
         });
-        const { login, tcp, udp, http, mqtt } = platform.addresses;
-        const apiAuth = httpApiOptions.auth(options);
-        io.stdout.write(`${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt, apiAuth })}\n`);
-        const fleet = startFleet(plan, login, logger.child({ side: "devices" }), options.faults);
+        io.stdout.write(platformReadyLine(platform.addresses, httpApiOptions.auth(options)));
+        const fleet = startFleet(
+          plan,
+          platform.addresses.login,
+          logger.child({ side: "devices" }),
+          options.faults,
+        );
         const stopSummary = printSummary(fleet, io, options.summaryAfter);
         const signal = await untilStopped(waitForStop);
         logger.info({ signal }, "stopping");
@@ -232,7 +223,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
             `a serial port carries one device (a gateway counts as one); ${options.fleet} has ${topLevel.length}`,
           );
         if (options.registryOut !== undefined) await writeFile(options.registryOut, fleetRegistryJson(plan));
-        const logger = fleetLogger(options, "devices");
+        const logger = logOptions.logger(options, "devices");
         const clock = new RealClock();
         const link =
           options.platform === undefined
@@ -264,13 +255,14 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
       },
     );
 
-  program
+  const registry = program
     .command("registry")
     .description(
       "Print the registry (JSON) a platform needs for a fleet: provision it before attaching the devices.",
     )
-    .requiredOption("--fleet <file>", "fleet file")
-    .option("--seed <n>", "override the fleet's seed", seedOption)
+    .requiredOption("--fleet <file>", "fleet file");
+  seedOption
+    .add(registry, "override the fleet's seed", nonNegativeSeed)
     .addHelpText(
       "after",
       "\nExample:\n  hilfarm registry --fleet examples/fleet.json > fleet-registry.json\n",

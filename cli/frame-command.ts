@@ -1,14 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { type Command, Option } from "commander";
-import { framings } from "../harness/protocol/cts/envelope.ts";
+import type { Command } from "commander";
 import { encodeFromCli } from "./frame-encode.ts";
 import { FrameInspector, parseFrameLength } from "./frame-inspector.ts";
 import { type CliIo, readAll, readLines } from "./io.ts";
-
-const framingOption = () =>
-  new Option("--framing <dialect>", "frame dialect: CTS + JSON envelope, or CTS + Base64 envelope")
-    .choices(framings)
-    .default("cts-json");
+import { framingOption } from "./option-groups.ts";
 
 /** `hilfarm frame decode|encode`: read and write CTS frames, as a lab engineer does with captured traffic. */
 export function addFrameCommands(program: Command, io: CliIo, setExitCode: (code: number) => void): void {

@@ -2,9 +2,10 @@ import { showValue, UsageError } from "../harness/errors.ts";
 import { evidenceLine } from "../harness/evidence/capture-file.ts";
 import type { EvidenceFrame } from "../harness/evidence/evidence-frame.ts";
 import { CipherKey } from "../harness/protocol/cts/crypto.ts";
-import type { Envelope, Framing } from "../harness/protocol/cts/envelope.ts";
+import type { Framing } from "../harness/protocol/cts/envelope.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../harness/protocol/cts/envelope.ts";
 import { decodeFrameLine } from "../harness/protocol/mc/codec.ts";
+import type { Envelope } from "../harness/protocol/mc/envelope.ts";
 import { keyKindFor, type McCode, packetType } from "../harness/protocol/mc/packet-types.ts";
 import { isSecretField } from "../harness/secrets.ts";
 

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { join } from "node:path";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { loadRegistry } from "../emulators/platform/registry/index.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
 import { repoRoot } from "../harness/repo-root.ts";
@@ -9,6 +9,7 @@ import { hostileClauses } from "../scenarios/hostile/hostile-clauses.ts";
 import { parsePlatformTarget, platformTarget } from "../scenarios/target/target.ts";
 import { reportClauses } from "./clause-report.ts";
 import type { CliIo } from "./io.ts";
+import { apiTokenOption } from "./option-groups.ts";
 import { integerOption } from "./options.ts";
 import { holdingOpen } from "./until-stopped.ts";
 
@@ -31,7 +32,7 @@ const address = (name: string) => (value: string) => {
 
 /** `hilfarm hostile`: the hostile-input suite (scenarios/hostile/), one JSON line per clause, then a summary. */
 export function addHostileCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  program
+  const hostile = program
     .command("hostile")
     .description(
       "Replay what a hostile tester did against a platform, clause by clause: frames nested 5,000 deep on every\n" +
@@ -49,12 +50,11 @@ export function addHostileCommand(program: Command, io: CliIo, setExitCode: (cod
     .option(
       "--api <url>",
       "the platform's northbound API (http://host:port); without it the API clauses do not apply",
-    )
-    .addOption(
-      new Option(
-        "--api-token <token>",
-        "bearer token of the API (checks H4.5 refusals without it); prefer the environment variable: arguments show in ps",
-      ).env("HILFARM_API_TOKEN"),
+    );
+  apiTokenOption
+    .add(
+      hostile,
+      "bearer token of the API (checks H4.5 refusals without it); prefer the environment variable: arguments show in ps",
     )
     .option(
       "--flood <n>",

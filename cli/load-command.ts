@@ -19,8 +19,8 @@ import { buildLoadReport } from "./load/build-load-report.ts";
 import { coordinateLoad, exitCodeOf, type FarmState, type LoadProfile } from "./load/coordinator.ts";
 import { LoadMetricsServer } from "./load/load-metrics-server.ts";
 import { startLocalPlatform, startLocalWorkers } from "./load/local-processes.ts";
+import { farmOption, logLevelOption, seedOption } from "./option-groups.ts";
 import { integerOption, portOption } from "./options.ts";
-import { farmOption } from "./worker-command.ts";
 
 interface LoadOptions {
   fleet: string;
@@ -73,7 +73,7 @@ export function addLoadCommand(
   setExitCode: (code: number) => void,
   waitForStop: () => Promise<string>,
 ): void {
-  program
+  const load = program
     .command("load")
     .description(
       "Load-test a platform with a fleet of emulated devices: ramp, steady heartbeats, churn, controls, faults.\n" +
@@ -97,13 +97,9 @@ export function addLoadCommand(
     .option(
       "--broker <url>",
       "MQTT broker of a distributed farm (default: an embedded broker and local workers)",
-    )
-    .option(
-      "--farm <name>",
-      "farm name on the broker (as given to hilfarm worker --farm)",
-      farmOption,
-      "default",
-    )
+    );
+  farmOption
+    .add(load, "farm name on the broker (as given to hilfarm worker --farm)")
     .option(
       "--workers <n>",
       "workers to use (default: one per core, and enough for 12,500 devices each)",
@@ -143,8 +139,9 @@ export function addLoadCommand(
       "connection servers of the emulated platform (the login server assigns the least loaded)",
       integerOption("connection-servers", 1, 16),
       2,
-    )
-    .option("--seed <n>", "override the fleet's seed", integerOption("seed", 0, 2 ** 31 - 1))
+    );
+  seedOption
+    .add(load, "override the fleet's seed")
     .option("--report-dir <dir>", "where report.json and report.html go (default reports/out/<timestamp>)")
     .option("--metrics-host <address>", "interface of /metrics", "127.0.0.1")
     .option(
@@ -158,8 +155,9 @@ export function addLoadCommand(
       "how long to wait for idle workers",
       integerOption("wait-workers", 1, 3600),
       60,
-    )
-    .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "warn")
+    );
+  logLevelOption
+    .add(load, "warn")
     .addHelpText(
       "after",
       "\nExamples:\n  hilfarm load --fleet examples/load-fleet.json --ramp 1000 --steady 60\n" +

@@ -64,6 +64,13 @@ describe("hilfarm platform --http-host and --api-token", () => {
       apiAuth: "bearer",
       http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:/),
     });
+    // --no-mqtt: the fan-out is a surface with no address.
+    expect(ready.surfaces).toEqual({
+      fanout: {},
+      "mc-connection": { tcp: ready.tcp, udp: ready.udp },
+      api: { http: ready.http, metrics: `${ready.http}/metrics`, firmware: `${ready.http}/firmware/` },
+      "mc-login": { login: ready.login },
+    });
     const http = String(ready.http);
     expect((await fetch(`${http}/api/devices`)).status).toBe(401);
     const ok = await fetch(`${http}/api/devices`, { headers: { authorization: "Bearer env-token-123" } });

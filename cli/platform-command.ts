@@ -1,26 +1,32 @@
 import type { Command } from "commander";
 import { RealClock } from "../harness/clock/real-clock.ts";
 import { bridgeMqtt, bridgeSerial, type DeviceLinkBridge } from "../harness/link/device-links.ts";
-import { createLogger } from "../harness/log/logger.ts";
 import { cryptoRandom, randomSeed, seededRandom } from "../harness/random/random.ts";
 import type { CliIo } from "./io.ts";
 import {
   type ConnectionLimitCommandOptions,
   connectionLimitOptions,
   type HttpApiCommandOptions,
+  hostOption,
   httpApiOptions,
-  integerOption,
-} from "./options.ts";
+  type LogCommandOptions,
+  logOptions,
+  type PlatformPortCommandOptions,
+  platformPortOptions,
+  seedOption,
+} from "./option-groups.ts";
+import { integerOption } from "./options.ts";
+import { platformReadyLine } from "./ready-line.ts";
 import { untilStopped } from "./until-stopped.ts";
 
-export interface PlatformCommandOptions extends HttpApiCommandOptions, ConnectionLimitCommandOptions {
+export interface PlatformCommandOptions
+  extends HttpApiCommandOptions,
+    ConnectionLimitCommandOptions,
+    PlatformPortCommandOptions,
+    LogCommandOptions {
   registry: string;
   host: string;
   advertisedHost?: string;
-  loginPort: number;
-  tcpPort: number;
-  udpPort: number;
-  httpPort: number;
   connectionServers: number;
   heartbeat: number;
   authInterval: number;
@@ -31,8 +37,6 @@ export interface PlatformCommandOptions extends HttpApiCommandOptions, Connectio
   mqtt: boolean;
   firmwareDir?: string;
   seed?: number;
-  logFile?: string;
-  logLevel: string;
 }
 
 /** `hilfarm platform`: the reference platform as a process, for labs and for tests of other components. */
@@ -46,40 +50,21 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
     .requiredOption(
       "--registry <file>",
       "devices allowed to log in: JSON or CSV (deviceId,pin,bindKey,model,parentId)",
-    )
-    .option(
-      "--host <address>",
-      "interface the device ports listen on (0.0.0.0 for a lab network); the HTTP API has --http-host",
-      "127.0.0.1",
-    )
-    .option(
-      "--advertised-host <address>",
-      "address written into tcpHost/udpHost of the login response (default: --host)",
-    )
-    .option(
-      "--login-port <port>",
-      "login server (TCP); 0 = any free port",
-      integerOption("login-port", 0, 65535),
-      8700,
-    )
-    .option(
-      "--tcp-port <port>",
-      "first TCP connection server; 0 = any free port",
-      integerOption("tcp-port", 0, 65535),
-      8701,
-    )
-    .option(
-      "--udp-port <port>",
-      "first UDP connection server; 0 = any free port",
-      integerOption("udp-port", 0, 65535),
-      8702,
-    )
-    .option(
-      "--http-port <port>",
-      "northbound API, /metrics and /firmware; 0 = any free port",
-      integerOption("http-port", 0, 65535),
-      8780,
     );
+  hostOption.add(
+    command,
+    "interface the device ports listen on (0.0.0.0 for a lab network); the HTTP API has --http-host",
+  );
+  command.option(
+    "--advertised-host <address>",
+    "address written into tcpHost/udpHost of the login response (default: --host)",
+  );
+  platformPortOptions.add(command, {
+    login: "login server (TCP); 0 = any free port",
+    tcp: "first TCP connection server; 0 = any free port",
+    udp: "first UDP connection server; 0 = any free port",
+    http: "northbound API, /metrics and /firmware; 0 = any free port",
+  });
   connectionLimitOptions
     .add(httpApiOptions.add(command))
     .option(
@@ -108,12 +93,12 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
     )
     .option("--mqtt-url <url>", "publish state changes to this broker instead of the embedded one")
     .option("--no-mqtt", "no MQTT fan-out at all")
-    .option("--firmware-dir <dir>", "serve every file of this directory at /firmware/<name>")
-    .option(
-      "--seed <n>",
-      "seed for sequences, and for tokens and session keys (without it, those come from a cryptographic source)",
-      integerOption("seed", 0, 2 ** 31 - 1),
-    )
+    .option("--firmware-dir <dir>", "serve every file of this directory at /firmware/<name>");
+  seedOption.add(
+    command,
+    "seed for sequences, and for tokens and session keys (without it, those come from a cryptographic source)",
+  );
+  command
     .option(
       "--serial <port>",
       "also bridge a device on this UART into the platform (serial:///dev/ttyUSB0?baud=115200&transport=tcp, or a path)",
@@ -121,9 +106,9 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
     .option(
       "--device-link-mqtt <url>",
       "also bridge devices whose module speaks MQTT: frames on hilfarm/link/<deviceId>/up|down at this broker (mqtt://[user:password@]host:port[?transport=udp&framing=cts-base64], or embedded)",
-    )
-    .option("--log-file <file>", "write logs to this file instead of stderr")
-    .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
+    );
+  logOptions
+    .add(command)
     .addHelpText(
       "after",
       "\nExamples:\n" +
@@ -137,11 +122,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       const { loadRegistry } = await import("../emulators/platform/registry/index.ts");
       const { startPlatform } = await import("../emulators/platform/platform.ts");
       const registry = await loadRegistry(options.registry);
-      const logger = createLogger({
-        name: "platform",
-        level: options.logLevel,
-        ...(options.logFile === undefined ? {} : { destination: options.logFile }),
-      });
+      const logger = logOptions.logger(options, "platform");
       const seed = options.seed ?? randomSeed();
       const platform = await startPlatform({
         registry,
@@ -152,10 +133,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         logger,
         host: options.host,
         ...(options.advertisedHost === undefined ? {} : { advertisedHost: options.advertisedHost }),
-        loginPort: options.loginPort,
-        tcpPort: options.tcpPort,
-        udpPort: options.udpPort,
-        httpPort: options.httpPort,
+        ...platformPortOptions.platform(options),
         ...httpApiOptions.platform(options),
         ...connectionLimitOptions.platform(options),
         connectionServers: options.connectionServers,
@@ -167,7 +145,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         mqtt: !options.mqtt ? "none" : options.mqttUrl === undefined ? "embedded" : { url: options.mqttUrl },
         ...(options.firmwareDir === undefined ? {} : { firmwareDir: options.firmwareDir }),
       });
-      const { login, tcp, udp, http, mqtt, connectionServers } = platform.addresses;
+      const { login, tcp, udp, connectionServers } = platform.addresses;
       const bridged = { login, tcp: connectionServers[0]?.tcp ?? tcp, udp: connectionServers[0]?.udp ?? udp };
       const links: DeviceLinkBridge[] = [];
       try {
@@ -188,7 +166,11 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       }
       const deviceLinks = links.map((l) => l.description);
       io.stdout.write(
-        `${JSON.stringify({ event: "ready", login, tcp, udp, http, mqtt, apiAuth: httpApiOptions.auth(options), ...(deviceLinks.length === 0 ? {} : { deviceLinks }) })}\n`,
+        platformReadyLine(
+          platform.addresses,
+          httpApiOptions.auth(options),
+          deviceLinks.length === 0 ? {} : { deviceLinks },
+        ),
       );
       logger.info({ seed, devices: registry.size }, "waiting for devices: point them at the login address");
       const signal = await untilStopped(waitForStop);

@@ -1,11 +1,11 @@
 import { hostname } from "node:os";
 import type { Command } from "commander";
-import { FARM_NAME } from "../emulators/farm/farm-messages.ts";
 import { startFarmWorker } from "../emulators/farm/farm-worker.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
 import { withoutCredentials } from "../harness/link/mqtt-url.ts";
 import { createLogger } from "../harness/log/logger.ts";
 import type { CliIo } from "./io.ts";
+import { farmOption, logLevelOption } from "./option-groups.ts";
 import { integerOption } from "./options.ts";
 import { untilStopped } from "./until-stopped.ts";
 
@@ -32,25 +32,17 @@ function parseSources(text: string): string[] | "auto" {
   return addresses;
 }
 
-export const farmOption = (text: string): string => {
-  if (!FARM_NAME.test(text))
-    throw new UsageError(
-      "farm",
-      `--farm must be 1-64 letters, digits, '.', '_' or '-', got ${showValue(text)}`,
-    );
-  return text;
-};
-
 /** `hilfarm worker`: one farm worker on a broker, running the shards coordinators give it, until Ctrl-C. */
 export function addWorkerCommand(program: Command, io: CliIo, waitForStop: () => Promise<string>): void {
-  program
+  const command = program
     .command("worker")
     .description(
       "Run a farm worker: it waits on the MQTT broker for a shard of a load run (hilfarm load --broker),\n" +
         "runs its devices, and streams metrics back once a second. Prints one JSON line when ready; runs until Ctrl-C.",
     )
-    .requiredOption("--broker <url>", "the coordinator's MQTT broker, e.g. mqtt://127.0.0.1:1883")
-    .option("--farm <name>", "farm name: several farms may share a broker", farmOption, "default")
+    .requiredOption("--broker <url>", "the coordinator's MQTT broker, e.g. mqtt://127.0.0.1:1883");
+  farmOption
+    .add(command, "farm name: several farms may share a broker")
     .option("--id <name>", "worker id on the broker (default: <hostname>-<pid>)")
     .option(
       "--source-addresses <list>",
@@ -62,8 +54,9 @@ export function addWorkerCommand(program: Command, io: CliIo, waitForStop: () =>
       "devices this worker holds at most (one socket each; a process may hold 20,000 descriptors)",
       integerOption("capacity", 1, 1_000_000),
       15_000,
-    )
-    .option("--log-level <level>", "fatal, error, warn, info, debug or trace", "info")
+    );
+  logLevelOption
+    .add(command)
     .addHelpText(
       "after",
       "\nExamples:\n  hilfarm worker --broker mqtt://127.0.0.1:1883\n  hilfarm worker --broker mqtt://broker.lab:1883 --id rack2-a --source-addresses 10.0.2.11,10.0.2.12\n",

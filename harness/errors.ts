@@ -14,25 +14,12 @@ export class HilfarmError extends Error {
   }
 }
 
-export type WireErrorCode =
-  | "NO_PREFIX"
-  | "BAD_JSON"
-  /** JSON (envelope or body) nested deeper than the decoder accepts (`MAX_JSON_DEPTH`). */
-  | "TOO_DEEP"
-  | "BAD_ENVELOPE"
-  | "UNKNOWN_CODE"
-  | "BAD_BASE64"
-  | "DECRYPT_FAILED"
-  | "BAD_BODY_JSON"
-  | "BAD_BODY"
-  | "FRAME_TOO_LONG"
-  | "NO_KEY";
-
-export class WireError extends HilfarmError {
-  declare readonly code: WireErrorCode;
+/** Bytes from the wire that are not a valid frame or message; each protocol names its codes (`CtsErrorCode`, ...). */
+export class WireError<Code extends string = string> extends HilfarmError {
+  declare readonly code: Code;
   /** Dotted path of the offending field, when one field is to blame (`cmd.0.cmdParam`). */
   readonly field: string | undefined;
-  constructor(code: WireErrorCode, message: string, field?: string) {
+  constructor(code: Code, message: string, field?: string) {
     super(code, message);
     this.field = field;
   }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { memoryConnector } from "../../harness/link/memory-link.ts";
-import type { Connector, DeviceLink } from "../../harness/link/socket-link.ts";
+import type { Connector, Link } from "../../harness/link/socket-link.ts";
 import type { GatewayModel } from "../gateway/gateway-model.ts";
 import { startWorld } from "../testing/world.ts";
 
@@ -81,7 +81,7 @@ describe("a login that cannot finish (5.4.2.1)", () => {
   });
 
   it("a login server that never accepts the connection counts as unreachable after 10 s, then back-off", async () => {
-    const blackHole: Connector = { open: () => new Promise<DeviceLink>(() => undefined) };
+    const blackHole: Connector = { open: () => new Promise<Link>(() => undefined) };
     world = await startWorld({ fleet: oneAc, connector: blackHole });
     const ac = world.device("air-conditioner");
     const failures: Array<{ reason: string; retryInMs: number; at: number }> = [];

@@ -1,25 +1,13 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../harness/clock/clock.ts";
+import type { BusinessRequestCodeFrom, RequestCodeFrom } from "../../harness/protocol/mc/request-codes.ts";
 import type { BodyOf, McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import type { Misbehaviour } from "./misbehaviour.ts";
 
 /** Requests the platform sends to a device (5.2.1). */
-export type PlatformRequest = Extract<McMessage, { code: 2001 | 2003 | 2005 | 2015 | 2025 | 2031 }>;
-/** Requests a device sends after connect (heartbeat excluded). */
-export type DeviceRequestCode =
-  | 2006
-  | 2008
-  | 2010
-  | 2012
-  | 2016
-  | 2018
-  | 2020
-  | 2022
-  | 2026
-  | 2028
-  | 2032
-  | 3000
-  | 3002;
+export type PlatformRequest = Extract<McMessage, { code: RequestCodeFrom<"platform"> }>;
+/** Requests a device sends after connect (5.2.1, the channel layer's login, connect and heartbeat aside). */
+export type DeviceRequestCode = BusinessRequestCodeFrom<"device">;
 export type DeviceRequestBody<C extends DeviceRequestCode> = Omit<BodyOf<C>, "sequence" | "time">;
 
 /** What a device model may do while connected. */

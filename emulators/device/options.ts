@@ -1,3 +1,13 @@
+import type { Logger } from "pino";
+import type { Clock } from "../../harness/clock/clock.ts";
+import type { Connector } from "../../harness/link/socket-link.ts";
+import type { Framing } from "../../harness/protocol/cts/envelope.ts";
+import { mcTimingDefaults } from "../../harness/protocol/mc/timing.ts";
+import type { Random } from "../../harness/random/random.ts";
+import type { DeviceObserver } from "./device-events.ts";
+import type { Misbehaviour } from "./misbehaviour.ts";
+import type { DeviceModel } from "./model.ts";
+
 /**
  * The device side's timing (docs/protocol-readings.md, "Timing defaults"). Defaults are the spec's; scenarios may
  * change them.
@@ -19,14 +29,32 @@ export interface DeviceTiming {
 }
 
 export const defaultDeviceTiming: DeviceTiming = {
-  responseTimeoutMs: 10_000,
-  maxFailedSends: 3,
-  loginRetryMs: 60_000,
-  loginRetries: 3,
-  defaultAuthIntervalSeconds: 600,
-  defaultHeartbeatSeconds: 30,
-  tcpAfterAuthentications: 3,
+  responseTimeoutMs: mcTimingDefaults.responseTimeoutMs,
+  maxFailedSends: mcTimingDefaults.maxFailedSends,
+  loginRetryMs: mcTimingDefaults.loginRetryMs,
+  loginRetries: mcTimingDefaults.loginRetries,
+  defaultAuthIntervalSeconds: mcTimingDefaults.authIntervalSeconds,
+  defaultHeartbeatSeconds: mcTimingDefaults.heartbeatSeconds,
+  tcpAfterAuthentications: mcTimingDefaults.tcpAfterAuthentications,
 };
 
 /** Which transport a device connects over: the spec's rule, or one forced (e.g. a TCP-only module). */
 export type TransportChoice = "auto" | "tcp" | "udp";
+
+export interface EmulatedDeviceOptions {
+  deviceId: string;
+  pin: string;
+  model: DeviceModel;
+  /** `host:port` of the platform's login server. */
+  loginAddress: string;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  connector: Connector;
+  timing?: Partial<DeviceTiming>;
+  transport?: TransportChoice;
+  framing?: Framing;
+  misbehaviour?: Partial<Misbehaviour>;
+  /** Told of every event, with the device: one shared observer serves a whole farm without a closure per device. */
+  observer?: DeviceObserver;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { memoryStreamPair } from "../../harness/link/memory-stream.ts";
+import { memoryCarrierPair } from "../../harness/link/memory-carrier.ts";
 import { PlatformBridge } from "../../harness/link/platform-bridge.ts";
-import type { Connector, DeviceLink } from "../../harness/link/socket-link.ts";
+import type { Connector, Link } from "../../harness/link/socket-link.ts";
 import { formatEnvelope } from "../../harness/protocol/cts/envelope.ts";
 import { silent } from "../testing/world.ts";
 
@@ -12,7 +12,7 @@ function recordingConnector() {
     open: async (transport, address) => {
       const record = { transport, address, sent: [] as string[], closed: false };
       opened.push(record);
-      const link: DeviceLink = {
+      const link: Link = {
         transport,
         send: (frame) => record.sent.push(frame.toString().trimEnd()),
         close: () => {
@@ -34,7 +34,7 @@ const connect = (data: string) => formatEnvelope({ code: 1004, token: "t0k", dat
 
 describe("platform bridge: a resent 1002 or 1004 stays on its login or session", () => {
   it("a 1004 sent again byte for byte (the device's resend after 10 s) goes on the open session", async () => {
-    const pair = memoryStreamPair();
+    const pair = memoryCarrierPair();
     const { connector, opened } = recordingConnector();
     const bridge = new PlatformBridge(pair.b, {
       platform: { login: "127.0.0.1:1", tcp: "127.0.0.1:2", udp: "127.0.0.1:3" },
@@ -58,7 +58,7 @@ describe("platform bridge: a resent 1002 or 1004 stays on its login or session",
   });
 
   it("a 1002 resent while its login is still connecting goes on that login", async () => {
-    const pair = memoryStreamPair();
+    const pair = memoryCarrierPair();
     const { connector, opened } = recordingConnector();
     const bridge = new PlatformBridge(pair.b, {
       platform: { login: "127.0.0.1:1", tcp: "127.0.0.1:2", udp: "127.0.0.1:3" },

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { memoryStreamPair } from "../../harness/link/memory-stream.ts";
+import { carrierConnector } from "../../harness/link/carrier-connector.ts";
+import { memoryCarrierPair } from "../../harness/link/memory-carrier.ts";
 import { PlatformBridge } from "../../harness/link/platform-bridge.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
-import { streamConnector } from "../../harness/link/stream-connector.ts";
 import { silent, startWorld } from "../testing/world.ts";
 
 type World = Awaited<ReturnType<typeof startWorld>>;
@@ -12,12 +12,12 @@ afterEach(async () => {
   world = undefined;
 });
 
-/** One air conditioner behind a frame stream (as on a UART), bridged into the platform. */
+/** One air conditioner behind a carrier link (as on a UART), bridged into the platform. */
 async function bridged(transport: "tcp" | "udp") {
-  const pair = memoryStreamPair();
+  const pair = memoryCarrierPair();
   world = await startWorld({
     fleet: { devices: [{ profile: "air-conditioner", count: 1 }] },
-    connector: streamConnector(pair.a),
+    connector: carrierConnector(pair.a),
   });
   const server = world.platform.addresses.connectionServers[0];
   if (server === undefined) throw new Error("no connection server");
@@ -30,7 +30,7 @@ async function bridged(transport: "tcp" | "udp") {
   return { w: world, pair, bridge, ac: world.device("air-conditioner") };
 }
 
-describe("platform bridge: a device behind a frame stream reaches the platform as an ordinary device", () => {
+describe("platform bridge: a device behind a carrier link reaches the platform as an ordinary device", () => {
   for (const transport of ["tcp", "udp"] as const) {
     it(`logs in, connects over ${transport}, heartbeats and takes a control`, async () => {
       const { w, ac, bridge } = await bridged(transport);

@@ -40,7 +40,7 @@ export class ScriptedDevice extends EventEmitter<{
   /** The device's own request counter (5.2.2 item 5). */
   sequence = 100;
   readonly received: McMessage[] = [];
-  private link: Link | undefined;
+  private link: RawLink | undefined;
   private waiters: Array<{ match: (m: McMessage) => boolean; resolve: (m: McMessage) => void }> = [];
 
   /** `clock` stamps the frames it emits (`frame` events, for evidence); the real clock by default. */
@@ -223,7 +223,7 @@ export class ScriptedDevice extends EventEmitter<{
   }
 }
 
-interface Link {
+interface RawLink {
   send(bytes: Buffer): void;
   onData(listener: (chunk: Buffer) => void): void;
   onClose(listener: () => void): void;
@@ -238,7 +238,7 @@ function splitHostPort(address: string): [string, number] {
   return [address.slice(0, at).replace(/^\[|\]$/g, ""), Number(address.slice(at + 1))];
 }
 
-class TcpLink implements Link {
+class TcpLink implements RawLink {
   private readonly done: Promise<void>;
   private constructor(private readonly socket: Socket) {
     this.done = new Promise((resolve) => socket.once("close", () => resolve()));
@@ -277,7 +277,7 @@ class TcpLink implements Link {
   }
 }
 
-class UdpLink implements Link {
+class UdpLink implements RawLink {
   private readonly closeListeners: Array<() => void> = [];
   private readonly done: Promise<void>;
   private resolveDone: () => void = () => undefined;

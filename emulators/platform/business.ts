@@ -1,14 +1,34 @@
+import type { Logger } from "pino";
+import type { Clock } from "../../harness/clock/clock.ts";
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import { errorFields } from "../../harness/protocol/mc/error-fields.ts";
 import { McResult } from "../../harness/protocol/mc/result-codes.ts";
-import type { PlatformContext } from "./context.ts";
+import type { Fanout } from "./fanout/index.ts";
+import type { PlatformTiming } from "./options.ts";
+import type { Registry } from "./registry/index.ts";
 import type { DeviceRequest, DeviceSession, RequestHandler, ResponseFields } from "./session.ts";
+import type { StateStore } from "./state-store.ts";
+import type { Recognizer, Synthesizer } from "./voice.ts";
+
+/** What the business handlers work with. */
+export interface BusinessContext {
+  clock: Clock;
+  timing: PlatformTiming;
+  registry: Registry;
+  store: StateStore;
+  fanout: Pick<Fanout, "publish">;
+  logger: Logger;
+  recognizer: Recognizer;
+  synthesizer: Synthesizer;
+  /** Called after every state report stored, so the northbound API can wait for the one a control causes. */
+  onStateReport: (deviceId: string) => void;
+}
 
 /**
  * The platform's answers to device requests (5.4.3): each updates the state store, fans the change out,
  * and returns the response fields.
  */
-export function createBusinessHandler(ctx: PlatformContext): RequestHandler {
+export function createBusinessHandler(ctx: BusinessContext): RequestHandler {
   const voiceSegments = new WeakMap<DeviceSession, Map<string, Buffer[]>>();
 
   const answer = (

@@ -2,8 +2,8 @@ import type { Logger } from "pino";
 import type { Clock } from "../../harness/clock/clock.ts";
 import type { PlatformMetrics } from "./metrics.ts";
 
-/** A surface of the platform that takes input from the wire. */
-export type Surface = "login" | "tcp" | "udp" | "http";
+/** Where input from the wire comes in: the `surface` label of handler errors. */
+export type InputPort = "login" | "tcp" | "udp" | "http";
 
 /** Logs a warning at most once per `intervalMs` per key, saying how many were held back since the last one. */
 export class RateLimitedWarning {
@@ -37,7 +37,7 @@ export class HandlerGuard {
     private readonly warnings: RateLimitedWarning,
   ) {}
 
-  run(surface: Surface, handle: () => void, drop: () => void): void {
+  run(surface: InputPort, handle: () => void, drop: () => void): void {
     try {
       handle();
     } catch (error) {

@@ -5,7 +5,7 @@ import { encodeFrame } from "../../harness/protocol/mc/codec.ts";
 import type { BodyOf, McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { formatSequence, MAX_SEQUENCE } from "../../harness/protocol/mc/sequence.ts";
 import { PlatformError } from "./errors.ts";
-import type { FirmwareStore } from "./firmware.ts";
+import type { FirmwareStore } from "./firmware/firmware.ts";
 import type { PlatformTiming } from "./options.ts";
 import {
   DeviceRequestError,

@@ -1,3 +1,5 @@
+import { mcTimingDefaults, offlineAfterMs as offlineAfter } from "../../harness/protocol/mc/timing.ts";
+
 /**
  * Timing and behaviour of the reference platform. Defaults are the spec's (docs/protocol-readings.md, "Timing
  * defaults").
@@ -23,18 +25,19 @@ export interface PlatformTiming {
 }
 
 export const defaultTiming: PlatformTiming = {
-  heartbeatSeconds: 30,
-  authIntervalSeconds: 600,
-  responseTimeoutMs: 10_000,
-  maxFailedSends: 3,
-  offlineHeartbeats: 3,
-  offlineGraceMs: 10_000,
-  stateReportWaitMs: 10_000,
-  resourceReportGapHeartbeats: 4,
+  heartbeatSeconds: mcTimingDefaults.heartbeatSeconds,
+  authIntervalSeconds: mcTimingDefaults.authIntervalSeconds,
+  responseTimeoutMs: mcTimingDefaults.responseTimeoutMs,
+  maxFailedSends: mcTimingDefaults.maxFailedSends,
+  offlineHeartbeats: mcTimingDefaults.offlineHeartbeats,
+  offlineGraceMs: mcTimingDefaults.offlineGraceMs,
+  stateReportWaitMs: mcTimingDefaults.stateReportWithinMs,
+  resourceReportGapHeartbeats: mcTimingDefaults.resourceReportGapHeartbeats,
+  // hilfarm's own option: the spec sets no limit.
   clockSkewWarnMs: 300_000,
 };
 
 /** 5.4.2.3: offline after 3 heartbeat intervals + 10 s without any message. */
 export function offlineAfterMs(timing: PlatformTiming): number {
-  return timing.offlineHeartbeats * timing.heartbeatSeconds * 1000 + timing.offlineGraceMs;
+  return offlineAfter(timing.heartbeatSeconds, timing.offlineHeartbeats, timing.offlineGraceMs);
 }

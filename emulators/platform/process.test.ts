@@ -26,7 +26,16 @@ describe("hilfarm platform, with a device written from the spec", () => {
       "1",
     ]);
     const ready = await platform.next();
-    expect(Object.keys(ready)).toEqual(["event", "login", "tcp", "udp", "http", "mqtt", "apiAuth"]);
+    expect(Object.keys(ready)).toEqual([
+      "event",
+      "login",
+      "tcp",
+      "udp",
+      "http",
+      "mqtt",
+      "apiAuth",
+      "surfaces",
+    ]);
     expect(ready).toMatchObject({
       event: "ready",
       login: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
@@ -36,6 +45,14 @@ describe("hilfarm platform, with a device written from the spec", () => {
       mqtt: expect.stringMatching(/^mqtt:\/\/127\.0\.0\.1:\d+$/),
       apiAuth: "none",
     });
+    // Every surface under its name, in the order they start; the top-level fields are the same addresses.
+    expect(ready.surfaces).toEqual({
+      fanout: { mqtt: ready.mqtt },
+      "mc-connection": { tcp: ready.tcp, udp: ready.udp },
+      api: { http: ready.http, metrics: `${ready.http}/metrics`, firmware: `${ready.http}/firmware/` },
+      "mc-login": { login: ready.login },
+    });
+    expect(Object.keys(ready.surfaces as object)).toEqual(["fanout", "mc-connection", "api", "mc-login"]);
     const http = ready.http as string;
 
     for (const transport of ["tcp", "udp"]) {

@@ -6,30 +6,28 @@ import type { CipherKey } from "../../harness/protocol/cts/crypto.ts";
 import { encodeFrame } from "../../harness/protocol/mc/codec.ts";
 import { errorFields, type ResponseFields } from "../../harness/protocol/mc/error-fields.ts";
 import { type McCode, packetType, responseCodeFor } from "../../harness/protocol/mc/packet-types.ts";
+import type {
+  BusinessRequestCodeFrom,
+  RequestCodeFrom,
+  ResponseCodeTo,
+} from "../../harness/protocol/mc/request-codes.ts";
+import { RequestLane } from "../../harness/protocol/mc/request-lane.ts";
+import { type Requester, requester, stepRequester } from "../../harness/protocol/mc/requester.ts";
+import { answered, incomingRequest, receiveRequest, responder } from "../../harness/protocol/mc/responder.ts";
 import { McResult } from "../../harness/protocol/mc/result-codes.ts";
 import type { BodyOf, ConnectRequest, McMessage } from "../../harness/protocol/mc/schemas/index.ts";
-import {
-  classifySequence,
-  formatSequence,
-  parseSequence,
-  sequenceAfter,
-} from "../../harness/protocol/mc/sequence.ts";
+import { formatSequence, parseSequence, SEQUENCE_MODULUS } from "../../harness/protocol/mc/sequence.ts";
 import type { Random } from "../../harness/random/random.ts";
-import type { DeviceChannel } from "./channel.ts";
 import { offlineAfterMs, type PlatformTiming } from "./options.ts";
+import type { SessionLink } from "./session-link.ts";
 
 /** Requests the platform sends to a device, and the responses that answer them (5.2.1). */
-export type PlatformRequestCode = 2001 | 2003 | 2005 | 2015 | 2025 | 2031;
-export type ResponseTo<C extends PlatformRequestCode> = BodyOf<
-  { 2001: 2000; 2003: 2002; 2005: 2004; 2015: 2014; 2025: 2024; 2031: 2030 }[C]
->;
+export type PlatformRequestCode = RequestCodeFrom<"platform">;
+export type ResponseTo<C extends PlatformRequestCode> = BodyOf<ResponseCodeTo<C>>;
 type RequestBody<C extends PlatformRequestCode> = Omit<BodyOf<C>, "sequence" | "time">;
 
 /** Requests a device sends, answered by the platform's business handlers. */
-export type DeviceRequest = Extract<
-  McMessage,
-  { code: 2006 | 2008 | 2010 | 2012 | 2016 | 2018 | 2020 | 2022 | 2026 | 2028 | 2032 | 3000 | 3002 }
->;
+export type DeviceRequest = Extract<McMessage, { code: BusinessRequestCodeFrom<"device"> }>;
 
 /** A response body without its sequence, which the session fills in. */
 export type { ResponseFields };
@@ -49,7 +47,7 @@ export interface SessionDependencies {
   deviceId: string;
   token: string;
   key: CipherKey;
-  channel: DeviceChannel;
+  channel: SessionLink;
   clock: Clock;
   timing: PlatformTiming;
   random: Random;
@@ -65,12 +63,8 @@ export interface SessionDependencies {
   withholdAnswer?: (deviceId: string, code: McCode) => boolean;
 }
 
-interface PendingRequest {
-  code: PlatformRequestCode;
-  frame: Buffer;
-  timer: Timer;
-  /** Consecutive sends of this request that went unanswered (5.2). */
-  failures: number;
+/** Who waits for the answer to the platform request in flight. */
+interface Call {
   resolve: (body: unknown) => void;
   reject: (error: DeviceRequestError) => void;
 }
@@ -82,32 +76,42 @@ interface PendingRequest {
 export class DeviceSession {
   readonly deviceId: string;
   readonly token: string;
-  readonly channel: DeviceChannel;
+  readonly channel: SessionLink;
   readonly connectedAt: number;
-  private readonly deps: SessionDependencies;
-  /** Last device request sequence accepted (5.2.2 item 5); set by the 1004. */
-  private lastDeviceSequence: number | undefined;
-  /** The response to that request, sent again for a retransmission. */
-  private lastResponse: Buffer | undefined;
-  /** Segment number of the last 3002, whose segments share one sequence (5.4.3.17). */
-  private lastVoiceSegment: number | undefined;
-  private platformSequence: number | undefined;
-  private readonly pending = new Map<number, PendingRequest>();
+  /** The device's requests (5.2.2 item 5): the last accepted, from the 1004 on, and the answer sent to it. */
+  private responses = responder<Buffer>("device");
+  /** The platform's own requests: its sequence, the one in flight, its resends (5.2). */
+  private requests: Requester<Call>;
+  private readonly lane = new RequestLane();
+  private resendTimer: Timer | undefined;
   private offlineTimer: Timer | undefined;
   private lastHeardAt = 0;
   private ended: SessionEndReason | undefined;
-  /** The last platform request queued: the next one waits for it. */
-  private lane: Promise<void> = Promise.resolve();
-  /** The frame of the last platform request sent, for `retransmitLastRequest`. */
+  /** The frame of the last platform request sent: resent after a failed send, and by `retransmitLastRequest`. */
   private lastRequestFrame: Buffer | undefined;
   private connectAnswer: Buffer | undefined;
 
-  constructor(deps: SessionDependencies) {
-    this.deps = deps;
+  constructor(private readonly deps: SessionDependencies) {
     this.deviceId = deps.deviceId;
     this.token = deps.token;
     this.channel = deps.channel;
     this.connectedAt = deps.clock.now();
+    this.requests = requester("platform", deps.timing);
+  }
+
+  private get lastDeviceSequence(): number | undefined {
+    return this.responses.last;
+  }
+  private set lastDeviceSequence(sequence: number | undefined) {
+    this.responses = { ...this.responses, last: sequence };
+  }
+
+  /** The platform's sequence counter: random at its first request on the session (5.2.2 item 5). */
+  private get platformSequence(): number | undefined {
+    return this.requests.sequence;
+  }
+  private set platformSequence(sequence: number | undefined) {
+    this.requests = { ...this.requests, sequence };
   }
 
   get isEnded(): boolean {
@@ -115,7 +119,7 @@ export class DeviceSession {
   }
 
   get pendingRequests(): number {
-    return this.pending.size;
+    return this.requests.inFlight === undefined ? 0 : 1;
   }
 
   /** Answers the 1004 that opened the session. */
@@ -131,8 +135,8 @@ export class DeviceSession {
       ...(timing.authIntervalSeconds === undefined ? {} : { authInterval: timing.authIntervalSeconds }),
       time: unixSeconds(this.deps.clock),
     };
-    this.lastResponse = this.send({ code: 1005, body });
-    this.connectAnswer = this.lastResponse;
+    this.connectAnswer = this.send({ code: 1005, body });
+    this.responses = answered(this.responses, parseSequence(connect.sequence), this.connectAnswer);
   }
 
   /** The 1005 that answered the 1004 opening this session, as sent. */
@@ -153,7 +157,8 @@ export class DeviceSession {
     if (this.ended) return false;
     if (from === "elsewhere") {
       const fresh = this.freshness(message);
-      if (fresh === "retransmission" && this.lastResponse !== undefined) this.channel.send(this.lastResponse);
+      if (fresh === "retransmission" && this.responses.answer !== undefined)
+        this.channel.send(this.responses.answer);
       if (fresh !== "fresh") {
         this.deps.onDropped?.(this, "REPLAYED");
         return false;
@@ -176,23 +181,15 @@ export class DeviceSession {
   private freshness(message: McMessage): "fresh" | "retransmission" | "stale" {
     const type = packetType(message.code);
     if (type.sender !== "device" || message.code === 1002) return "stale";
-    const sequence = parseSequence((message.body as { sequence: string }).sequence);
     if (type.role === "response") {
-      const entry = this.pending.get(sequence);
-      return entry !== undefined && responseCodeFor(entry.code) === message.code ? "fresh" : "stale";
+      const sequence = parseSequence(message.body.sequence);
+      const now = this.deps.clock.now();
+      const response = { kind: "response", code: message.code, sequence, now } as const;
+      // The step is only looked at: nothing is settled here.
+      return stepRequester(this.requests, response).action.kind === "answered" ? "fresh" : "stale";
     }
-    const verdict = this.classify(message, sequence);
-    return verdict === "next" ? "fresh" : verdict === "retransmission" ? "retransmission" : "stale";
-  }
-
-  /** 5.2.2 item 5 against the last accepted request; voice segments share one sequence (5.4.3.17). */
-  private classify(message: McMessage, sequence: number): ReturnType<typeof classifySequence> {
-    const verdict = classifySequence(this.lastDeviceSequence, sequence);
-    if (verdict === "retransmission" && message.code === 3002) {
-      const segment = message.body.ctrlParam.sn;
-      if (segment !== undefined && segment !== this.lastVoiceSegment) return "next";
-    }
-    return verdict;
+    const { kind } = receiveRequest(this.responses, incomingRequest(message)).decision;
+    return kind === "new" ? "fresh" : kind === "retransmission" ? "retransmission" : "stale";
   }
 
   /**
@@ -201,37 +198,24 @@ export class DeviceSession {
    * lossy link a second request in flight could overtake the resends of the first.
    */
   request<C extends PlatformRequestCode>(code: C, body: RequestBody<C>): Promise<ResponseTo<C>> {
-    const send = () => this.sendRequest(code, body);
-    const result = this.lane.then(send, send);
-    this.lane = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
+    return this.lane.run(() => this.sendRequest(code, body));
   }
 
   private sendRequest<C extends PlatformRequestCode>(code: C, body: RequestBody<C>): Promise<ResponseTo<C>> {
     if (this.ended) return Promise.reject(this.endedError());
-    this.platformSequence =
-      this.platformSequence === undefined
-        ? this.deps.random.sequence()
-        : sequenceAfter(this.platformSequence);
-    const sequence = this.platformSequence;
-    const message = {
-      code,
-      body: { sequence: formatSequence(sequence), ...body, time: unixSeconds(this.deps.clock) },
-    } as unknown as McMessage;
+    const take = this.platformSequence === undefined ? { start: this.deps.random.sequence() } : "next";
     return new Promise<ResponseTo<C>>((resolve, reject) => {
-      const frame = this.send(message);
-      this.lastRequestFrame = frame;
-      this.pending.set(sequence, {
-        code,
-        frame,
-        timer: this.armResend(sequence),
-        failures: 0,
-        resolve: resolve as (body: unknown) => void,
-        reject,
-      });
+      const payload: Call = { resolve: resolve as (body: unknown) => void, reject };
+      const now = this.deps.clock.now();
+      const step = stepRequester(this.requests, { kind: "send", code, now, take, payload });
+      if (step.action.kind !== "send") throw new Error(`${this.deviceId}: a request is in flight`);
+      const { sequence, deadline } = step.action;
+      const time = unixSeconds(this.deps.clock);
+      const message = { code, body: { sequence: formatSequence(sequence), ...body, time } };
+      // Committed once the frame is out: a request that fails its schema leaves nothing in flight.
+      this.lastRequestFrame = this.send(message as unknown as McMessage);
+      this.requests = step.state;
+      this.armResend(deadline);
     });
   }
 
@@ -242,18 +226,18 @@ export class DeviceSession {
 
   /** Conformance hook: the next request skips `n` sequences, which a device must treat as an error (5.2.2 item 5). */
   skipSequences(n: number): void {
-    if (this.platformSequence !== undefined) this.platformSequence = (this.platformSequence + n) % 65536;
+    if (this.platformSequence !== undefined)
+      this.platformSequence = (this.platformSequence + n) % SEQUENCE_MODULUS;
   }
 
   end(reason: SessionEndReason): void {
     if (this.ended) return;
     this.ended = reason;
     this.offlineTimer?.cancel();
-    for (const entry of this.pending.values()) {
-      entry.timer.cancel();
-      entry.reject(this.endedError());
-    }
-    this.pending.clear();
+    this.resendTimer?.cancel();
+    const { state, action } = stepRequester(this.requests, { kind: "end" });
+    this.requests = state;
+    if (action.kind === "abandoned") action.payload.reject(this.endedError());
     this.channel.close();
     this.deps.onEnd(this, reason);
   }
@@ -264,48 +248,36 @@ export class DeviceSession {
       this.deps.logger.info({ deviceId: this.deviceId }, "1002 on a connection server dropped");
       return false;
     }
-    const sequence = parseSequence((message.body as { sequence: string }).sequence);
-    const verdict = this.classify(message, sequence);
-    if (verdict === "retransmission") {
+    const request = incomingRequest(message);
+    const { sequence } = request;
+    const { state, decision } = receiveRequest(this.responses, request);
+    if (decision.kind === "retransmission") {
       // 5.2.2 item 5: answer again, do not apply twice.
-      if (this.lastResponse !== undefined) this.channel.send(this.lastResponse);
+      if (decision.answer !== undefined) this.channel.send(decision.answer);
       return false;
     }
     const responseCode = responseCodeFor(message.code);
     const now = unixSeconds(this.deps.clock);
-    if (verdict === "out-of-order") {
-      const expected = this.lastDeviceSequence === undefined ? 0 : sequenceAfter(this.lastDeviceSequence);
-      this.deps.logger.info(
-        { deviceId: this.deviceId, code: message.code, sequence, expected },
-        "sequence error",
-      );
-      this.reply(
-        message,
-        responseCode,
-        errorFields(message, McResult.InvalidParameter, now, `expected sequence ${expected}`),
-      );
+    if (decision.kind === "out-of-order") {
+      const where = { deviceId: this.deviceId, code: message.code, sequence, expected: decision.expected };
+      this.deps.logger.info(where, "sequence error");
+      this.reply(message, responseCode, errorFields(message, decision.result, now, decision.dscp));
       return false;
     }
     if (this.deps.withholdAnswer?.(this.deviceId, message.code)) {
       this.deps.logger.info({ deviceId: this.deviceId, code: message.code }, "answer withheld on purpose");
       return false;
     }
-    this.lastDeviceSequence = sequence;
-    if (message.code === 3002) this.lastVoiceSegment = message.body.ctrlParam.sn;
-    if (message.code === 1000) {
-      this.lastResponse = this.reply(message, 1001, { result: McResult.Success, time: now });
+    this.responses = state;
+    if (message.code === 1000 || message.code === 1004) {
+      // A heartbeat is answered at once; a second connect (a new sequence) on an open session is refused.
+      const fields =
+        message.code === 1000
+          ? { result: McResult.Success, time: now }
+          : errorFields(message, McResult.InvalidParameter, now, "already connected");
+      this.answered(sequence, this.reply(message, responseCode, fields));
       return true;
     }
-    if (message.code === 1004) {
-      // A second connect, with a new sequence, on a session that is already open.
-      this.lastResponse = this.reply(
-        message,
-        1005,
-        errorFields(message, McResult.InvalidParameter, now, "already connected"),
-      );
-      return true;
-    }
-    this.lastResponse = undefined;
     void this.dispatch(message as DeviceRequest, responseCode, sequence);
     return true;
   }
@@ -315,15 +287,17 @@ export class DeviceSession {
     try {
       fields = await this.deps.handler(request, this);
     } catch (error) {
-      this.deps.logger.error(
-        { err: error, deviceId: this.deviceId, code: request.code },
-        "business handler failed",
-      );
+      const where = { err: error, deviceId: this.deviceId, code: request.code };
+      this.deps.logger.error(where, "business handler failed");
       fields = errorFields(request, McResult.PlatformUnknownError, unixSeconds(this.deps.clock));
     }
     if (this.ended) return;
-    const frame = this.reply(request, responseCode, fields);
-    if (this.lastDeviceSequence === sequence) this.lastResponse = frame;
+    this.answered(sequence, this.reply(request, responseCode, fields));
+  }
+
+  /** Keeps the answer for the request's retransmissions (5.2.2 item 5). */
+  private answered(sequence: number, answer: Buffer): void {
+    this.responses = answered(this.responses, sequence, answer);
   }
 
   /**
@@ -331,71 +305,60 @@ export class DeviceSession {
    * logged and the device gets 999999 instead, never an exception on the socket.
    */
   private reply(request: McMessage, responseCode: McCode, fields: ResponseFields): Buffer {
-    const sequence = (request.body as { sequence: string }).sequence;
-    const { result, ...rest } = fields;
+    const { sequence } = request.body;
+    const answer = ({ result, ...rest }: ResponseFields) =>
+      this.send({ code: responseCode, body: { result, sequence, ...rest } } as McMessage);
     try {
-      return this.send({ code: responseCode, body: { result, sequence, ...rest } } as McMessage);
+      return answer(fields);
     } catch (error) {
-      this.deps.logger.error(
-        { err: error, deviceId: this.deviceId, code: responseCode },
-        "platform answer failed its schema",
-      );
-      const { result: fallback, ...fallbackRest } = errorFields(
-        request,
-        McResult.PlatformUnknownError,
-        unixSeconds(this.deps.clock),
-      );
-      return this.send({
-        code: responseCode,
-        body: { result: fallback, sequence, ...fallbackRest },
-      } as McMessage);
+      const where = { err: error, deviceId: this.deviceId, code: responseCode };
+      this.deps.logger.error(where, "platform answer failed its schema");
+      return answer(errorFields(request, McResult.PlatformUnknownError, unixSeconds(this.deps.clock)));
     }
   }
 
   private settle(message: McMessage): boolean {
-    const sequence = parseSequence((message.body as { sequence: string }).sequence);
-    const entry = this.pending.get(sequence);
-    if (entry === undefined || responseCodeFor(entry.code) !== message.code) {
+    const sequence = parseSequence(message.body.sequence);
+    const now = this.deps.clock.now();
+    const step = stepRequester(this.requests, { kind: "response", code: message.code, sequence, now });
+    if (step.action.kind !== "answered") {
       this.deps.logger.debug(
         { deviceId: this.deviceId, code: message.code, sequence },
         "response to no pending request",
       );
       return false;
     }
-    entry.timer.cancel();
-    this.pending.delete(sequence);
-    entry.resolve(message.body);
+    this.requests = step.state;
+    this.resendTimer?.cancel();
+    step.action.payload.resolve(message.body);
     return true;
   }
 
-  private armResend(sequence: number): Timer {
-    return this.deps.clock.setTimeout(
-      () => {
-        const entry = this.pending.get(sequence);
-        if (entry === undefined || this.ended) return;
-        entry.failures++;
-        if (entry.failures >= this.deps.timing.maxFailedSends) {
-          this.deps.logger.info(
-            { deviceId: this.deviceId, code: entry.code, sends: entry.failures },
-            "session dropped: failed sends",
-          );
-          this.pending.delete(sequence);
-          entry.reject(
-            new DeviceRequestError(
-              "DEVICE_TIMEOUT",
-              `${this.deviceId} did not answer ${entry.code} in ${entry.failures} sends`,
-            ),
-          );
-          this.end("failed-sends");
-          return;
-        }
-        this.deps.onResend?.(this, entry.code);
-        this.channel.send(entry.frame);
-        entry.timer = this.armResend(sequence);
-      },
-      this.deps.timing.responseTimeoutMs,
-      "platform-resend",
-    );
+  private armResend(deadline: number): void {
+    const delay = deadline - this.deps.clock.now();
+    this.resendTimer = this.deps.clock.setTimeout(() => this.responseTimeout(), delay, "platform-resend");
+  }
+
+  /** 5.2: the request in flight went unanswered for 10 s; resend it, or after the third failed send, end. */
+  private responseTimeout(): void {
+    if (this.ended) return;
+    const step = stepRequester(this.requests, { kind: "time", now: this.deps.clock.now() });
+    this.requests = step.state;
+    const { action } = step;
+    if (action.kind === "resend") {
+      this.deps.onResend?.(this, action.code);
+      if (this.lastRequestFrame !== undefined) this.channel.send(this.lastRequestFrame);
+      this.armResend(action.deadline);
+    } else if (action.kind === "give-up") {
+      const { code, failures } = action;
+      this.deps.logger.info(
+        { deviceId: this.deviceId, code, sends: failures },
+        "session dropped: failed sends",
+      );
+      const reason = `${this.deviceId} did not answer ${code} in ${failures} sends`;
+      action.payload.reject(new DeviceRequestError("DEVICE_TIMEOUT", reason));
+      this.end("failed-sends");
+    }
   }
 
   private armOfflineTimer(): void {
@@ -407,17 +370,15 @@ export class DeviceSession {
   }
 
   private scheduleOffline(delayMs: number): void {
-    this.offlineTimer = this.deps.clock.setTimeout(
-      () => {
-        this.offlineTimer = undefined;
-        if (this.ended !== undefined) return;
-        const left = this.lastHeardAt + offlineAfterMs(this.deps.timing) - this.deps.clock.now();
-        if (left > 0) this.scheduleOffline(left);
-        else this.end("offline");
-      },
-      delayMs,
-      "offline",
-    );
+    this.offlineTimer = this.deps.clock.setTimeout(() => this.offlineCheck(), delayMs, "offline");
+  }
+
+  private offlineCheck(): void {
+    this.offlineTimer = undefined;
+    if (this.ended !== undefined) return;
+    const left = this.lastHeardAt + offlineAfterMs(this.deps.timing) - this.deps.clock.now();
+    if (left > 0) this.scheduleOffline(left);
+    else this.end("offline");
   }
 
   private send(message: McMessage): Buffer {

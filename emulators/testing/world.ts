@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
-import { recordDevice, recordPlatform } from "../../harness/evidence/current.ts";
+import type { EvidenceSlot } from "../../harness/evidence/evidence-slot.ts";
 import { type Connector, socketConnector } from "../../harness/link/socket-link.ts";
 import { seededRandom } from "../../harness/random/random.ts";
 import type { DeviceTiming } from "../device/options.ts";
@@ -21,6 +21,8 @@ export interface WorldOptions {
   /** The devices' connector, or one per device made on the world's clock (to wrap links in faults on that clock). */
   connector?: Connector | ((clock: VirtualClock, deviceId: string) => Connector);
   timing?: Partial<DeviceTiming>;
+  /** Where the world's frames go as evidence: the platform's and every device's. */
+  evidence?: EvidenceSlot;
 }
 
 /** The reference platform and a fleet on one VirtualClock, over real sockets on 127.0.0.1. */
@@ -54,10 +56,13 @@ export async function startWorld(options: WorldOptions) {
         : (options.connector ?? sockets),
     ...(options.timing === undefined ? {} : { timing: options.timing }),
   });
-  recordPlatform(platform, clock);
-  for (const planned of plan.devices) {
-    const emulated = fleet.get(planned.deviceId);
-    if (emulated !== undefined) recordDevice(emulated);
+  const detach: Array<() => void> = [];
+  if (options.evidence !== undefined) {
+    detach.push(options.evidence.recordPlatform(platform, clock));
+    for (const planned of plan.devices) {
+      const emulated = fleet.get(planned.deviceId);
+      if (emulated !== undefined) detach.push(options.evidence.recordDevice(emulated));
+    }
   }
   const device = (profileName: string, n = 0) => {
     const planned = plan.devices.filter((d) => d.profileName === profileName)[n];
@@ -68,6 +73,7 @@ export async function startWorld(options: WorldOptions) {
   const close = async () => {
     fleet.powerOff();
     await platform.close();
+    for (const stop of detach) stop();
   };
   return { clock, platform, fleet, plan, device, close };
 }

@@ -1,4 +1,5 @@
-import { formatEnvelope, framings, parseEnvelope } from "../protocol/cts/envelope.ts";
+import { formatEnvelope, framings } from "../protocol/cts/envelope.ts";
+import { parseEnvelope } from "../protocol/mc/envelope.ts";
 import { isMcCode, packetType } from "../protocol/mc/packet-types.ts";
 import type { McMessage } from "../protocol/mc/schemas/index.ts";
 import { maskSecrets } from "../secrets.ts";

@@ -3,15 +3,15 @@ import type { Logger } from "pino";
 import type { Clock, Timer } from "../clock/clock.ts";
 import { UsageError } from "../errors.ts";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../mqtt/embedded-broker.ts";
-import type { FrameStream } from "./frame-stream.ts";
+import { carrierConnector } from "./carrier-connector.ts";
+import type { CarrierLink } from "./carrier-link.ts";
 import { MqttLinkMux } from "./mqtt-link.ts";
 import { type MqttLinkTarget, parseMqttLinkUrl } from "./mqtt-url.ts";
 import { type PlatformAddresses, PlatformBridge } from "./platform-bridge.ts";
-import { SerialFrameStream } from "./serial/serial-stream.ts";
+import { SerialLink } from "./serial/serial-link.ts";
 import { parseSerialUrl } from "./serial/serial-url.ts";
 import type { Connector } from "./socket-link.ts";
 import { socketConnector } from "./socket-link.ts";
-import { streamConnector } from "./stream-connector.ts";
 
 /** How devices on links without connections (a UART, MQTT topics) reach hilfarm's platform, and how to stop it. */
 export interface DeviceLinkBridge {
@@ -30,7 +30,7 @@ export async function bridgeSerial(
   options: { clock: Clock; logger: Logger },
 ): Promise<DeviceLinkBridge> {
   const settings = parseSerialUrl(url);
-  const stream = await SerialFrameStream.open(settings, options);
+  const stream = await SerialLink.open(settings, options);
   const bridge = new PlatformBridge(stream, {
     platform,
     transport: settings.transport,
@@ -135,8 +135,8 @@ export async function deviceSideConnector(
   options: { clock: Clock; logger: Logger },
 ): Promise<{ connector: (deviceId: string) => Connector; description: string; close(): Promise<void> }> {
   if (link.serial !== undefined) {
-    const stream: FrameStream = await SerialFrameStream.open(parseSerialUrl(link.serial), options);
-    const connector = streamConnector(stream);
+    const stream: CarrierLink = await SerialLink.open(parseSerialUrl(link.serial), options);
+    const connector = carrierConnector(stream);
     return { connector: () => connector, description: stream.description, close: () => stream.close() };
   }
   if (link.mqttLink === undefined) throw new Error("deviceSideConnector needs --serial or --mqtt-link");
@@ -144,7 +144,7 @@ export async function deviceSideConnector(
   const client = await connectBroker(target, "--mqtt-link");
   const mux = await MqttLinkMux.start(client, "device", target.url);
   return {
-    connector: (deviceId) => streamConnector(mux.stream(deviceId)),
+    connector: (deviceId) => carrierConnector(mux.stream(deviceId)),
     description: `${target.url} hilfarm/link/<deviceId>/up|down`,
     close: () => client.endAsync(),
   };

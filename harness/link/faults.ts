@@ -1,6 +1,6 @@
 import type { Clock } from "../clock/clock.ts";
 import type { Random } from "../random/random.ts";
-import type { Connector, DeviceLink } from "./socket-link.ts";
+import type { Connector, Link } from "./socket-link.ts";
 
 /**
  * Faults on a link, frame by frame, in the manner of Toxiproxy's toxics. Probabilities are 0..1, drawn from the
@@ -105,7 +105,7 @@ export class FaultyConnector implements Connector {
     return this.cutMode !== undefined;
   }
 
-  async open(transport: "tcp" | "udp", address: string): Promise<DeviceLink> {
+  async open(transport: "tcp" | "udp", address: string): Promise<Link> {
     if (this.cutMode !== undefined) throw new Error(`link to ${address} is cut (${this.cutMode})`);
     const inner = await this.inner.open(transport, address);
     // A cut made while the connection was opening reaches it too.
@@ -196,7 +196,7 @@ export class FaultyConnector implements Connector {
   }
 }
 
-class FaultyLink implements DeviceLink {
+class FaultyLink implements Link {
   readonly transport: "tcp" | "udp";
   private blackholed = false;
   private readonly up: Lane = newLane();
@@ -204,7 +204,7 @@ class FaultyLink implements DeviceLink {
   private readonly lineListeners: Array<(line: Buffer) => void> = [];
 
   constructor(
-    private readonly inner: DeviceLink,
+    private readonly inner: Link,
     private readonly connector: FaultyConnector,
   ) {
     this.transport = inner.transport;
@@ -230,7 +230,7 @@ class FaultyLink implements DeviceLink {
   onLine(listener: (line: Buffer) => void): void {
     this.lineListeners.push(listener);
   }
-  onBadFrame(listener: Parameters<DeviceLink["onBadFrame"]>[0]): void {
+  onBadFrame(listener: Parameters<Link["onBadFrame"]>[0]): void {
     this.inner.onBadFrame(listener);
   }
   onClose(listener: () => void): void {

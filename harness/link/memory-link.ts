@@ -1,5 +1,5 @@
 import type { WireError } from "../errors.ts";
-import type { Connector, DeviceLink } from "./socket-link.ts";
+import type { Connector, Link } from "./socket-link.ts";
 
 /** The far end of an in-memory link: what the device sent, and a way to send it frames or hang up. */
 export interface MemoryPeer {
@@ -38,7 +38,7 @@ export function memoryConnector(): { connector: Connector; peers: MemoryPeer[] }
           return closed;
         },
       });
-      const link: DeviceLink = {
+      const link: Link = {
         transport,
         send: (frame) => {
           if (!closed) received.push(frame);

@@ -1,5 +1,5 @@
 import type { MqttClient } from "mqtt";
-import { deliverGuarded, type FrameStream, withoutCrlf } from "./frame-stream.ts";
+import { type CarrierLink, deliverGuarded, withoutCrlf } from "./carrier-link.ts";
 
 /** Topics of a device's MQTT link: frames from the device on `up`, to it on `down`. */
 export const linkTopics = (deviceId: string) => ({
@@ -68,7 +68,7 @@ export class MqttLinkMux {
   }
 
   /** One device's link. */
-  stream(deviceId: string): FrameStream {
+  stream(deviceId: string): CarrierLink {
     const lines: Array<(line: Buffer) => void> = [];
     this.streams.set(deviceId, lines);
     const topics = linkTopics(deviceId);

@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
-import { type Framing, parseEnvelope } from "../protocol/cts/envelope.ts";
-import { type FrameStream, withCrlf } from "./frame-stream.ts";
-import type { Connector, DeviceLink } from "./socket-link.ts";
+import type { Framing } from "../protocol/cts/envelope.ts";
+import { parseEnvelope } from "../protocol/mc/envelope.ts";
+import { type CarrierLink, withCrlf } from "./carrier-link.ts";
+import type { Connector, Link } from "./socket-link.ts";
 
 export interface PlatformAddresses {
   /** `host:port` of the login server. */
@@ -19,16 +20,16 @@ export interface BridgeOptions {
   framing?: Framing;
 }
 
-interface Leg {
+interface BridgedLink {
   /** The 1002 or 1004 that opened it: the same bytes again are the device resending it, not a new login or session. */
   opener: Buffer;
-  link: DeviceLink | undefined;
+  link: Link | undefined;
   queue: Buffer[];
   closed: boolean;
 }
 
 /**
- * Carries a device's frames between a frame stream (its UART, its MQTT topics) and the platform's servers, so the
+ * Carries a device's frames between a carrier link (its UART, its MQTT topics) and the platform's servers, so the
  * platform sees an ordinary device: a 1002 opens a connection to the login server and its answer comes back on the
  * stream; a 1004 opens the session (TCP or UDP as configured), ending any earlier one; every other frame goes on the
  * session. A 1002 or 1004 identical to the one that opened a login or session still open or connecting is the device
@@ -37,13 +38,13 @@ interface Leg {
  * platform's connections close, as a device's would when its network went away.
  */
 export class PlatformBridge {
-  private login: Leg | undefined;
-  private session: Leg | undefined;
+  private login: BridgedLink | undefined;
+  private session: BridgedLink | undefined;
   private stopped = false;
   readonly counters = { framesUp: 0, framesDown: 0, dropped: 0, logins: 0, sessions: 0, resent: 0 };
 
   constructor(
-    private readonly stream: FrameStream,
+    private readonly stream: CarrierLink,
     private readonly options: BridgeOptions,
   ) {
     stream.onLine((line) => this.fromDevice(line));
@@ -108,8 +109,8 @@ export class PlatformBridge {
     this.deliver(this.session, line);
   }
 
-  private open(transport: "tcp" | "udp", address: string, first: Buffer): Leg {
-    const leg: Leg = { opener: Buffer.from(first), link: undefined, queue: [first], closed: false };
+  private open(transport: "tcp" | "udp", address: string, first: Buffer): BridgedLink {
+    const leg: BridgedLink = { opener: Buffer.from(first), link: undefined, queue: [first], closed: false };
     this.options.connector.open(transport, address).then(
       (link) => {
         if (leg.closed) {
@@ -142,16 +143,16 @@ export class PlatformBridge {
     return leg;
   }
 
-  private isResendOf(leg: Leg | undefined, line: Buffer): leg is Leg {
+  private isResendOf(leg: BridgedLink | undefined, line: Buffer): leg is BridgedLink {
     return leg !== undefined && !leg.closed && leg.opener.equals(line);
   }
 
-  private deliver(leg: Leg, line: Buffer): void {
+  private deliver(leg: BridgedLink, line: Buffer): void {
     if (leg.link === undefined) leg.queue.push(line);
     else leg.link.send(withCrlf(line));
   }
 
-  private end(leg: Leg | undefined): void {
+  private end(leg: BridgedLink | undefined): void {
     if (leg === undefined || leg.closed) return;
     leg.closed = true;
     leg.link?.close();

@@ -1,14 +1,15 @@
 import { createSocket } from "node:dgram";
 import { connect, isIPv6 } from "node:net";
-import { WireError } from "../errors.ts";
+import { UsageError, type WireError } from "../errors.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../protocol/cts/envelope.ts";
-import { FrameSplitter } from "../protocol/cts/frame-splitter.ts";
+import { crlfFramer, ctsDatagramFramer, type FramerFactory } from "./framer.ts";
+import { LinkEvents } from "./link-events.ts";
 
 /**
  * A device's connection to a platform server, seen as frame lines: TCP split on CRLF, UDP one frame per datagram.
  * `close()` is idempotent; `onClose` fires once, whoever closed.
  */
-export interface DeviceLink {
+export interface Link {
   readonly transport: "tcp" | "udp";
   send(frame: Buffer): void;
   close(): void;
@@ -19,48 +20,24 @@ export interface DeviceLink {
 
 /** Opens links; scenarios wrap it to inject faults, real devices use `socketConnector`. */
 export interface Connector {
-  open(transport: "tcp" | "udp", address: string): Promise<DeviceLink>;
+  open(transport: "tcp" | "udp", address: string): Promise<Link>;
 }
 
-export function splitAddress(address: string): { host: string; port: number } {
+/** `host:port` (IPv6 in brackets) -> its parts; port 0 (any free port) only where a listener asks for it. */
+export function splitAddress(
+  address: string,
+  options: { allowPortZero?: boolean } = {},
+): { host: string; port: number } {
   const at = address.lastIndexOf(":");
   const port = Number(address.slice(at + 1));
-  if (at < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new WireError("BAD_ENVELOPE", `not a host:port address: ${JSON.stringify(address)}`);
+  const lowest = options.allowPortZero === true ? 0 : 1;
+  if (at < 0 || !Number.isInteger(port) || port < lowest || port > 65535) {
+    throw new UsageError("address", `not a host:port address: ${JSON.stringify(address)}`);
   }
   return { host: address.slice(0, at).replace(/^\[|\]$/g, ""), port };
 }
 
-class Listeners {
-  line: Array<(line: Buffer) => void> = [];
-  bad: Array<(error: WireError) => void> = [];
-  close: Array<() => void> = [];
-  closed = false;
-  /**
-   * Runs one listener from a socket callback. A listener that throws there would take the whole process down, so
-   * the error is reported as a process warning and the link is dropped, as a device drops a connection it cannot use.
-   */
-  deliver<A>(listeners: Array<(arg: A) => void>, arg: A, drop: () => void): void {
-    for (const l of listeners) {
-      try {
-        l(arg);
-      } catch (error) {
-        process.emitWarning(
-          `hilfarm link listener failed, link dropped: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        drop();
-        return;
-      }
-    }
-  }
-  fireClose(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.deliver(this.close, undefined, () => undefined);
-  }
-}
-
-function tcpLink(address: string, maxFrameLength: number, localAddress?: string): Promise<DeviceLink> {
+function tcpLink(address: string, framer: FramerFactory, localAddress?: string): Promise<Link> {
   const { host, port } = splitAddress(address);
   return new Promise((resolve, reject) => {
     const socket = connect({
@@ -69,8 +46,8 @@ function tcpLink(address: string, maxFrameLength: number, localAddress?: string)
       noDelay: true,
       ...(localAddress === undefined ? {} : { localAddress }),
     });
-    const listeners = new Listeners();
-    const splitter = new FrameSplitter(maxFrameLength);
+    const listeners = new LinkEvents();
+    const frames = framer();
     socket.once("error", reject);
     socket.once("connect", () => {
       socket.off("error", reject);
@@ -83,12 +60,12 @@ function tcpLink(address: string, maxFrameLength: number, localAddress?: string)
         close: () => socket.destroy(),
         onLine: (l) => listeners.line.push(l),
         onBadFrame: (l) => listeners.bad.push(l),
-        onClose: (l) => listeners.close.push(l),
+        onClose: (l) => listeners.addClose(l),
       });
     });
     socket.on("data", (chunk: Buffer) => {
-      for (const outcome of splitter.push(chunk)) {
-        if (outcome.ok) listeners.deliver(listeners.line, outcome.line, () => socket.destroy());
+      for (const outcome of frames.push(chunk)) {
+        if (outcome.ok) listeners.deliver(listeners.line, outcome.frame, () => socket.destroy());
         else listeners.deliver(listeners.bad, outcome.error, () => socket.destroy());
       }
     });
@@ -96,11 +73,17 @@ function tcpLink(address: string, maxFrameLength: number, localAddress?: string)
   });
 }
 
-function udpLink(address: string, localAddress?: string): Promise<DeviceLink> {
+function udpLink(address: string, framer: FramerFactory, localAddress?: string): Promise<Link> {
   const { host, port } = splitAddress(address);
   return new Promise((resolve, reject) => {
     const socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
-    const listeners = new Listeners();
+    const listeners = new LinkEvents();
+    const frames = framer();
+    const drop = () => {
+      if (listeners.closed) return;
+      socket.close();
+      listeners.fireClose();
+    };
     socket.once("error", reject);
     socket.bind(0, localAddress, () => {
       socket.off("error", reject);
@@ -117,21 +100,14 @@ function udpLink(address: string, localAddress?: string): Promise<DeviceLink> {
         },
         onLine: (l) => listeners.line.push(l),
         onBadFrame: (l) => listeners.bad.push(l),
-        onClose: (l) => listeners.close.push(l),
+        onClose: (l) => listeners.addClose(l),
       });
     });
     socket.on("message", (datagram: Buffer) => {
-      // Each datagram carries exactly one frame; its CRLF is optional.
-      const crlf =
-        datagram.length >= 2 &&
-        datagram[datagram.length - 2] === 0x0d &&
-        datagram[datagram.length - 1] === 0x0a;
-      const line = crlf ? datagram.subarray(0, -2) : datagram;
-      listeners.deliver(listeners.line, line, () => {
-        if (listeners.closed) return;
-        socket.close();
-        listeners.fireClose();
-      });
+      for (const outcome of frames.push(datagram)) {
+        if (outcome.ok) listeners.deliver(listeners.line, outcome.frame, drop);
+        else listeners.deliver(listeners.bad, outcome.error, drop);
+      }
     });
   });
 }
@@ -144,8 +120,23 @@ export function socketConnector(
   maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH,
   localAddress?: string,
 ): Connector {
+  return framedConnector({ tcp: crlfFramer(maxFrameLength), udp: ctsDatagramFramer(), localAddress });
+}
+
+export interface FramedConnectorOptions {
+  /** How a TCP byte stream splits into frames. */
+  tcp: FramerFactory;
+  /** How a datagram becomes frames. */
+  udp: FramerFactory;
+  localAddress?: string | undefined;
+}
+
+/** Real TCP and UDP sockets with the framing of an interface (CTS lines; binary datagrams). */
+export function framedConnector(options: FramedConnectorOptions): Connector {
   return {
     open: (transport, address) =>
-      transport === "tcp" ? tcpLink(address, maxFrameLength, localAddress) : udpLink(address, localAddress),
+      transport === "tcp"
+        ? tcpLink(address, options.tcp, options.localAddress)
+        : udpLink(address, options.udp, options.localAddress),
   };
 }

@@ -6,6 +6,7 @@ import type { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
 import type { RunReport } from "../../reports/model.ts";
 import { junitSchemaErrors } from "../../reports/validate-junit.ts";
+import { testEvidence } from "../support/test-evidence.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
 import { emulatedDeviceTarget, externalDeviceTarget } from "../target/device-target.ts";
 import { type ClauseResult, runClauses } from "./clause.ts";
@@ -19,7 +20,7 @@ const summary = (results: ClauseResult[]) =>
 
 describe("the device-under-test suite", () => {
   it("passes every clause for an emulated device, on virtual time", async () => {
-    const target = await emulatedDeviceTarget("air-conditioner");
+    const target = await emulatedDeviceTarget("air-conditioner", { evidence: testEvidence });
     time.track(target.clock as VirtualClock);
     try {
       const results = await runClauses(target, deviceClauses);
@@ -33,6 +34,7 @@ describe("the device-under-test suite", () => {
     const target = await externalDeviceTarget({
       device: { deviceId: "0000aaaabbbbccccdddd0009", pin: "DUTPIN0123456789abcdefghijklmnop" },
       heartbeatSeconds: 2,
+      evidence: testEvidence,
     });
     try {
       const [result] = await runClauses(target, [
@@ -53,7 +55,10 @@ describe("the device-under-test suite", () => {
   });
 
   it("fails 5.4.2.3, naming it, for a device that skips its heartbeats", async () => {
-    const target = await emulatedDeviceTarget("air-conditioner", { misbehaviour: { skipHeartbeats: true } });
+    const target = await emulatedDeviceTarget("air-conditioner", {
+      misbehaviour: { skipHeartbeats: true },
+      evidence: testEvidence,
+    });
     time.track(target.clock as VirtualClock);
     try {
       const results = await runClauses(target, deviceClauses.slice(0, 5));

@@ -1,5 +1,4 @@
 import { LinkClosed, ScriptedDevice } from "../../emulators/device/scripted-device.ts";
-import { recordDevice } from "../../harness/evidence/current.ts";
 import type { BodyOf } from "../../harness/protocol/mc/schemas/index.ts";
 import type { PlatformTarget } from "../target/target.ts";
 import { type ClauseCheck, expectThat } from "./clause.ts";
@@ -10,12 +9,12 @@ import { type ClauseCheck, expectThat } from "./clause.ts";
  */
 const ANSWER_MS = 10_000;
 
-/** A scripted device playing the registry's `n`-th device; its frames go to the evidence, if anything records. */
+/** A scripted device playing the registry's `n`-th device; its frames go to the target's evidence. */
 const probe = (target: PlatformTarget, n = 0, as?: { deviceId: string; pin: string }) => {
   const device = as ?? target.devices[n % target.devices.length];
   if (device === undefined) throw new Error("no test device");
   const scripted = new ScriptedDevice(device.deviceId, device.pin, target.clock);
-  recordDevice(scripted);
+  target.evidence?.recordDevice(scripted);
   return scripted;
 };
 

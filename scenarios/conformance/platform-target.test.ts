@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { loadRegistry } from "../../emulators/platform/registry/index.ts";
+import { testEvidence } from "../support/test-evidence.ts";
 import { type PlatformTarget, platformTarget } from "../target/target.ts";
 import { takesTarget } from "../target/target-env.ts";
 import { runClauses } from "./clause.ts";
@@ -16,7 +17,7 @@ let target: PlatformTarget;
 beforeAll(async () => {
   const registry = await loadRegistry(registryFile);
   const devices = registry.loginDevices();
-  target = await platformTarget(targetText, devices);
+  target = await platformTarget(targetText, devices, { evidence: testEvidence });
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FREE_PORTS, killAll, startHilfarm } from "../../harness/testing/child-process.ts";
+import { testEvidence } from "../support/test-evidence.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
 import { emulatedPlatformTarget, externalPlatformTarget } from "../target/target.ts";
 import { type ClauseResult, runClauses } from "./clause.ts";
@@ -27,12 +28,12 @@ async function platformProcess(extra: string[] = []) {
     ...extra,
   ]);
   const ready = await run.next();
-  return externalPlatformTarget(`tcp://${String(ready.login)}`, [LAB_DEVICE]);
+  return externalPlatformTarget(`tcp://${String(ready.login)}`, [LAB_DEVICE], { evidence: testEvidence });
 }
 
 describe("the platform-under-test suite", () => {
   it("passes every clause against hilfarm's platform in process, on virtual time", async () => {
-    const target = await emulatedPlatformTarget([LAB_DEVICE]);
+    const target = await emulatedPlatformTarget([LAB_DEVICE], { evidence: testEvidence });
     time.track(target.clock as import("../../harness/clock/virtual-clock.ts").VirtualClock);
     try {
       const results = await runClauses(target, platformClauses);

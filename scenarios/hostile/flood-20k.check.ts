@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { killAll, startPlatformProcess } from "../../harness/testing/child-process.ts";
 import { runClauses } from "../conformance/clause.ts";
+import { testEvidence } from "../support/test-evidence.ts";
 import { externalPlatformTarget } from "../target/target.ts";
 import { hostileClauses } from "./hostile-clauses.ts";
 import { apiRequest } from "./wire.ts";
@@ -23,6 +24,7 @@ describe("20,000 connections held against `hilfarm platform` with default limits
     const ready = await run.next();
     const target = externalPlatformTarget(`tcp://${String(ready.login)}`, LAB, {
       apiUrl: String(ready.http),
+      evidence: testEvidence,
     });
     const checks = hostileClauses({ flood: 20_000 }).filter((c) => c.clause.startsWith("H3"));
     const results = await runClauses(target, checks);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { loadRegistry } from "../../emulators/platform/registry/index.ts";
 import { runClauses } from "../conformance/clause.ts";
+import { testEvidence } from "../support/test-evidence.ts";
 import { type PlatformTarget, platformTarget } from "../target/target.ts";
 import { externalTarget, takesTarget } from "../target/target-env.ts";
 import { hostileClauses } from "./hostile-clauses.ts";
@@ -22,7 +23,10 @@ let target: PlatformTarget;
 beforeAll(async () => {
   const registry = await loadRegistry(registryFile);
   const devices = registry.loginDevices();
-  target = await platformTarget(targetText, devices, apiToken === undefined ? {} : { apiToken });
+  target = await platformTarget(targetText, devices, {
+    ...(apiToken === undefined ? {} : { apiToken }),
+    evidence: testEvidence,
+  });
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { killAll, startPlatformProcess } from "../../harness/testing/child-process.ts";
 import { type ClauseResult, runClauses } from "../conformance/clause.ts";
+import { testEvidence } from "../support/test-evidence.ts";
 import { externalPlatformTarget, platformTarget } from "../target/target.ts";
 import { hostileClauses } from "./hostile-clauses.ts";
 import { apiRequest } from "./wire.ts";
@@ -40,6 +41,7 @@ describe("the hostile-input suite against hilfarm's platform", () => {
     const target = externalPlatformTarget(`tcp://${String(ready.login)}`, LAB, {
       apiUrl: String(ready.http),
       apiToken: "process-test-token",
+      evidence: testEvidence,
     });
     const results = await runClauses(target, hostileClauses({ flood: 300 }));
     expect(failures(results)).toEqual([]);
@@ -51,6 +53,7 @@ describe("the hostile-input suite against hilfarm's platform", () => {
     const target = await platformTarget(
       "emulated?max-pending-per-address=50&max-pending-connections=200&api-token=hostile-test-token",
       LAB,
+      { evidence: testEvidence },
     );
     try {
       const checks = hostileClauses({ flood: 400 }).filter((c) => /^H3|^H4\.5/.test(c.clause));

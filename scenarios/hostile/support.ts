@@ -1,5 +1,4 @@
 import { ScriptedDevice } from "../../emulators/device/scripted-device.ts";
-import { recordDevice } from "../../harness/evidence/current.ts";
 import type { BodyOf, McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { ClauseFailure, expectThat, NotApplicable } from "../conformance/clause.ts";
 import type { PlatformTarget } from "../target/target.ts";
@@ -20,12 +19,12 @@ export interface HostileOptions {
 
 export const ANSWER_MS = 10_000;
 
-/** A scripted device playing the registry's `n`-th device; its frames go to the evidence, if anything records. */
+/** A scripted device playing the registry's `n`-th device; its frames go to the target's evidence. */
 export const probe = (target: PlatformTarget, n = 0) => {
   const device = target.devices[n % target.devices.length];
   if (device === undefined) throw new Error("no test device");
   const scripted = new ScriptedDevice(device.deviceId, device.pin, target.clock);
-  recordDevice(scripted);
+  target.evidence?.recordDevice(scripted);
   return scripted;
 };
 

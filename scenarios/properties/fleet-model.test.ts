@@ -6,6 +6,7 @@ import { startWorld } from "../../emulators/testing/world.ts";
 import { FaultyConnector } from "../../harness/link/faults.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
 import { seededRandom } from "../../harness/random/random.ts";
+import { testEvidence } from "../support/test-evidence.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
 import { AddKey, Control, ControlRefused, Query, RaiseEvent, Reading, Unbind } from "./fleet-commands.ts";
 import { Advance, Cut, Heal, healLink, LinkFault, LoseNetwork, Reboot } from "./fleet-faults.ts";
@@ -71,6 +72,7 @@ const commands = [
 async function startReal(seed: number): Promise<{ real: Real; close: () => Promise<void> }> {
   const connectors = new Map<string, FaultyConnector>();
   const world = await startWorld({
+    evidence: testEvidence,
     fleet: {
       seed,
       devices: [

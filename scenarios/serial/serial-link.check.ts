@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
-import { SerialFrameStream } from "../../harness/link/serial/serial-stream.ts";
+import { SerialLink } from "../../harness/link/serial/serial-link.ts";
 import { parseSerialUrl } from "../../harness/link/serial/serial-url.ts";
 import { createLogger } from "../../harness/log/logger.ts";
 import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
@@ -185,7 +185,7 @@ describe("serial links over a pseudo-terminal pair", () => {
   it("a port that comes back is opened again and carries frames as before", async () => {
     const first = await ptyPair("replug");
     const logger = createLogger({ level: "silent" });
-    const stream = await SerialFrameStream.open(parseSerialUrl(first.lab), {
+    const stream = await SerialLink.open(parseSerialUrl(first.lab), {
       clock: new RealClock(),
       logger,
       reopenMs: 50,
@@ -207,7 +207,7 @@ describe("serial links over a pseudo-terminal pair", () => {
       check();
     });
     expect(events).toEqual(["down", "up"]);
-    const device = await SerialFrameStream.open(parseSerialUrl(second.dev), {
+    const device = await SerialLink.open(parseSerialUrl(second.dev), {
       clock: new RealClock(),
       logger,
     });
@@ -224,7 +224,7 @@ describe("serial links over a pseudo-terminal pair", () => {
   it("closed while an attempt to open the port again is failing: no timer is left behind", async () => {
     const pty = await ptyPair("close-reopen");
     const clock = new VirtualClock();
-    const stream = await SerialFrameStream.open(parseSerialUrl(pty.lab), {
+    const stream = await SerialLink.open(parseSerialUrl(pty.lab), {
       clock,
       logger: createLogger({ level: "silent" }),
       reopenMs: 50,
@@ -250,12 +250,12 @@ describe("serial links over a pseudo-terminal pair", () => {
   it("says clearly when the port is missing or busy", async () => {
     const clock = new RealClock();
     const logger = createLogger({ level: "silent" });
-    await expect(
-      SerialFrameStream.open(parseSerialUrl(join(dir, "nothing")), { clock, logger }),
-    ).rejects.toThrow(/^serial port .*nothing not found: is the USB adapter plugged in\?/);
+    await expect(SerialLink.open(parseSerialUrl(join(dir, "nothing")), { clock, logger })).rejects.toThrow(
+      /^serial port .*nothing not found: is the USB adapter plugged in\?/,
+    );
     const pty = await ptyPair("busy");
-    const held = await SerialFrameStream.open(parseSerialUrl(pty.lab), { clock, logger });
-    await expect(SerialFrameStream.open(parseSerialUrl(pty.lab), { clock, logger })).rejects.toThrow(
+    const held = await SerialLink.open(parseSerialUrl(pty.lab), { clock, logger });
+    await expect(SerialLink.open(parseSerialUrl(pty.lab), { clock, logger })).rejects.toThrow(
       /^serial port .*busy-lab is busy: another program has it open/,
     );
     await held.close();

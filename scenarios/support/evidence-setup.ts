@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { afterEach, beforeEach } from "vitest";
 import { type CaptureWriter, openCapture } from "../../harness/evidence/capture-file.ts";
-import { setCurrentRecorder } from "../../harness/evidence/current.ts";
 import { EvidenceRecorder, type ScenarioEvidence } from "../../harness/evidence/recorder.ts";
 import { externalTarget, suiteTakesTarget } from "../target/target-env.ts";
+import { testEvidence } from "./test-evidence.ts";
 
 declare module "vitest" {
   interface TaskMeta {
@@ -47,14 +47,14 @@ beforeEach((context) => {
   }
   const sink = capture;
   recorder = new EvidenceRecorder(sink === undefined ? {} : { sink: (frame) => sink.write(frame) });
-  setCurrentRecorder(recorder);
+  testEvidence.use(recorder);
 });
 
 afterEach(async (context) => {
   const failedNow = failed || context.task.result?.state === "fail";
   if (recorder !== undefined)
     context.task.meta.hilfarm = recorder.evidence(failedNow ? recorder.now() : undefined);
-  setCurrentRecorder(undefined);
+  testEvidence.use(undefined);
   recorder = undefined;
   await capture?.close();
   capture = undefined;

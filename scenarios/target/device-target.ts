@@ -4,7 +4,7 @@ import type { Platform } from "../../emulators/platform/platform.ts";
 import type { Clock } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
-import { recordDevice, recordPlatform } from "../../harness/evidence/current.ts";
+import type { EvidenceSlot } from "../../harness/evidence/evidence-slot.ts";
 import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { seededRandom } from "../../harness/random/random.ts";
 import type { Capability, TestDevice } from "./target.ts";
@@ -46,6 +46,8 @@ interface PlatformSide {
   heartbeatSeconds: number;
   /** Seed of the platform's random choices (tokens, session keys, sequences). */
   seed?: number;
+  /** Where the frames between the platform and the device go as evidence, if anything records. */
+  evidence?: EvidenceSlot;
 }
 
 async function listen(side: PlatformSide, withheld: Set<number>) {
@@ -73,7 +75,7 @@ async function listen(side: PlatformSide, withheld: Set<number>) {
   platform.events.on("frame", ({ direction, deviceId, message, at }) => {
     if (deviceId === side.device.deviceId) frames.push({ direction, message, at });
   });
-  recordPlatform(platform, side.clock);
+  const detach = side.evidence?.recordPlatform(platform, side.clock);
   // Logins are frames too (the session log starts at connect).
   platform.events.on("login", ({ deviceId }) => {
     if (deviceId === side.device.deviceId)
@@ -83,7 +85,11 @@ async function listen(side: PlatformSide, withheld: Set<number>) {
         at: side.clock.now(),
       });
   });
-  return { platform, frames };
+  const close = async () => {
+    await platform.close();
+    detach?.();
+  };
+  return { platform, frames, close };
 }
 
 function deadline<T>(clock: Clock, promise: Promise<T>, maxMs: number): Promise<T> {
@@ -112,6 +118,7 @@ export async function emulatedDeviceTarget(
   options: {
     heartbeatSeconds?: number;
     misbehaviour?: Partial<import("../../emulators/device/misbehaviour.ts").Misbehaviour>;
+    evidence?: EvidenceSlot;
   } = {},
 ): Promise<DeviceTarget> {
   const heartbeatSeconds = options.heartbeatSeconds ?? 30;
@@ -128,7 +135,9 @@ export async function emulatedDeviceTarget(
     model: profile.model,
   };
   const withheld = new Set<number>();
-  const { platform, frames } = await listen({ clock, device, heartbeatSeconds }, withheld);
+  const { evidence } = options;
+  const side = { clock, device, heartbeatSeconds, evidence };
+  const { platform, frames, close: closePlatform } = await listen(side, withheld);
   const emulated: EmulatedDevice = new EmulatedDevice({
     ...device,
     model: new ProfileModel(device.deviceId, profile),
@@ -139,7 +148,7 @@ export async function emulatedDeviceTarget(
     connector: socketConnector(),
     ...(options.misbehaviour === undefined ? {} : { misbehaviour: options.misbehaviour }),
   });
-  recordDevice(emulated);
+  evidence?.recordDevice(emulated);
   return {
     description: `emulated ${profile.model} (in process, virtual time)`,
     capabilities: new Set<Capability>(["virtual-time", "platform-internals", "misbehaviour", "power-cycle"]),
@@ -152,7 +161,7 @@ export async function emulatedDeviceTarget(
     settle: (promise, maxMs) => clock.runUntilSettled(deadline(clock, promise, maxMs), { maxMs: maxMs + 1 }),
     close: async () => {
       emulated.powerOff();
-      await platform.close();
+      await closePlatform();
     },
   };
 }
@@ -161,7 +170,7 @@ export async function emulatedDeviceTarget(
 export async function externalDeviceTarget(options: Omit<PlatformSide, "clock">): Promise<DeviceTarget> {
   const clock = new RealClock();
   const withheld = new Set<number>();
-  const { platform, frames } = await listen({ ...options, clock }, withheld);
+  const { platform, frames, close } = await listen({ ...options, clock }, withheld);
   return {
     description: `device ${options.device.deviceId} at the harness's platform ${platform.addresses.login}`,
     capabilities: new Set<Capability>(["platform-internals"]),
@@ -172,6 +181,6 @@ export async function externalDeviceTarget(options: Omit<PlatformSide, "clock">)
     withheld,
     start: () => undefined,
     settle: (promise, maxMs) => deadline(clock, promise, maxMs),
-    close: () => platform.close(),
+    close,
   };
 }

@@ -3,7 +3,7 @@ import type { Clock } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { showValue, UsageError } from "../../harness/errors.ts";
-import { recordPlatform } from "../../harness/evidence/current.ts";
+import type { EvidenceSlot } from "../../harness/evidence/evidence-slot.ts";
 
 /** What a target can do; a clause that needs more is reported as not applicable, with the reason. */
 export type Capability =
@@ -34,6 +34,8 @@ export interface PlatformTarget {
   readonly apiUrl?: string;
   /** The API's bearer token, when it requires one. */
   readonly apiToken?: string;
+  /** Where the frames of the target and of the devices the clauses play go as evidence, if anything records. */
+  readonly evidence?: EvidenceSlot;
   /** Waits for `promise` on the target's time; rejects if it has not settled within `maxMs` of that time. */
   settle<T>(promise: Promise<T>, maxMs: number): Promise<T>;
   close(): Promise<void>;
@@ -47,11 +49,18 @@ export interface ApiAccess {
   apiToken?: string;
 }
 
+/** Where a target's frames go as evidence: the slot of whoever runs the scenarios. */
+export interface TargetEvidence {
+  evidence?: EvidenceSlot;
+}
+
+const evidenceOf = ({ evidence }: TargetEvidence) => (evidence === undefined ? {} : { evidence });
+
 /** `tcp://host:port` of someone's platform, on the real clock. */
 export function externalPlatformTarget(
   url: string,
   devices: readonly TestDevice[],
-  api: ApiAccess = {},
+  options: ApiAccess & TargetEvidence = {},
 ): PlatformTarget {
   const match = /^tcp:\/\/(.+:\d+)$/.exec(url);
   if (match?.[1] === undefined)
@@ -68,8 +77,9 @@ export function externalPlatformTarget(
     clock,
     loginAddress: match[1],
     devices,
-    ...(api.apiUrl === undefined ? {} : { apiUrl: api.apiUrl.replace(/\/+$/, "") }),
-    ...(api.apiToken === undefined ? {} : { apiToken: api.apiToken }),
+    ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl.replace(/\/+$/, "") }),
+    ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
+    ...evidenceOf(options),
     settle: (promise, maxMs) => withDeadline(clock, promise, maxMs),
     close: async () => undefined,
   };
@@ -78,7 +88,7 @@ export function externalPlatformTarget(
 /** hilfarm's reference platform in this process, on a VirtualClock. */
 export async function emulatedPlatformTarget(
   devices: readonly TestDevice[],
-  options: EmulatedOptions = {},
+  options: EmulatedOptions & TargetEvidence = {},
 ): Promise<PlatformTarget> {
   const { pino } = await import("pino");
   const { startPlatform } = await import("../../emulators/platform/platform.ts");
@@ -104,7 +114,7 @@ export async function emulatedPlatformTarget(
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
   });
-  recordPlatform(platform, clock);
+  const detach = options.evidence?.recordPlatform(platform, clock);
   const deviation =
     options.offlineHeartbeats === undefined || options.offlineHeartbeats === 3
       ? ""
@@ -120,9 +130,13 @@ export async function emulatedPlatformTarget(
     devices,
     apiUrl: platform.addresses.http,
     ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
+    ...evidenceOf(options),
     settle: (promise, maxMs) =>
       clock.runUntilSettled(withDeadline(clock, promise, maxMs), { maxMs: maxMs + 1 }),
-    close: () => platform.close(),
+    close: async () => {
+      await platform.close();
+      detach?.();
+    },
   };
 }
 
@@ -213,28 +227,33 @@ export function parsePlatformTarget(text: string): PlatformTargetSpec {
 }
 
 /**
- * The target `text` names (see `parsePlatformTarget`), started. `api` gives an external target's API (its URL, when
- * the text has none, and its token); hilfarm's own always has its API, and takes `api.apiToken` as its token.
+ * The target `text` names (see `parsePlatformTarget`), started. `options` gives an external target's API (its URL,
+ * when the text has none, and its token); hilfarm's own always has its API, and takes `options.apiToken` as its
+ * token. Its frames go to `options.evidence`, if given.
  */
 export function platformTarget(
   text: string,
   devices: readonly TestDevice[],
-  api: ApiAccess = {},
+  options: ApiAccess & TargetEvidence = {},
 ): Promise<PlatformTarget> {
   const spec = parsePlatformTarget(text);
   if (spec.kind === "external") {
-    const apiUrl = spec.apiUrl ?? api.apiUrl;
+    const apiUrl = spec.apiUrl ?? options.apiUrl;
     return Promise.resolve(
       externalPlatformTarget(spec.url, devices, {
         ...(apiUrl === undefined ? {} : { apiUrl }),
-        ...(api.apiToken === undefined ? {} : { apiToken: api.apiToken }),
+        ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
+        ...evidenceOf(options),
       }),
     );
   }
-  const { kind: _kind, ...options } = spec;
+  const { kind: _kind, ...settings } = spec;
   return emulatedPlatformTarget(devices, {
-    ...options,
-    ...(api.apiToken === undefined || options.apiToken !== undefined ? {} : { apiToken: api.apiToken }),
+    ...settings,
+    ...(options.apiToken === undefined || settings.apiToken !== undefined
+      ? {}
+      : { apiToken: options.apiToken }),
+    ...evidenceOf(options),
   });
 }
 

@@ -7,6 +7,7 @@ import { FaultyConnector } from "../../harness/link/faults.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
 import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { seededRandom } from "../../harness/random/random.ts";
+import { testEvidence } from "../support/test-evidence.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
 
 const time = reportSimulatedTime("timing 5.4.3 business messages");
@@ -18,7 +19,7 @@ afterEach(async () => {
 });
 
 async function onlineWorld(fleet: Record<string, unknown>) {
-  world = await startWorld({ fleet });
+  world = await startWorld({ fleet, evidence: testEvidence });
   time.track(world.clock);
   const w = world;
   w.fleet.powerOn();
@@ -162,6 +163,7 @@ describe("5.4.3.12 unbind reports", () => {
   it("5.4.3.12 an unbind made while the link is down is reported after the gateway reconnects", async () => {
     let faulty: FaultyConnector | undefined;
     world = await startWorld({
+      evidence: testEvidence,
       fleet: {
         gateways: [
           { profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-switch", count: 1 }] },

@@ -3,6 +3,7 @@ import { startWorld, type WorldOptions } from "../../emulators/testing/world.ts"
 import { FaultyConnector } from "../../harness/link/faults.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
 import { seededRandom } from "../../harness/random/random.ts";
+import { testEvidence } from "../support/test-evidence.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
 
 const time = reportSimulatedTime("timing 5.4.2 login, connect, heartbeat");
@@ -14,7 +15,11 @@ afterEach(async () => {
 });
 
 async function acWorld(options: Partial<WorldOptions> = {}) {
-  world = await startWorld({ fleet: { devices: [{ profile: "air-conditioner", count: 1 }] }, ...options });
+  world = await startWorld({
+    fleet: { devices: [{ profile: "air-conditioner", count: 1 }] },
+    evidence: testEvidence,
+    ...options,
+  });
   time.track(world.clock);
   return { ...world, ac: world.device("air-conditioner") };
 }
@@ -125,7 +130,10 @@ describe("5.4.2.2 connect", () => {
   });
 
   it("5.4.2.2 the full state, resources and version are reported right after connecting", async () => {
-    world = await startWorld({ fleet: { devices: [{ profile: "air-purifier", count: 1 }] } });
+    world = await startWorld({
+      fleet: { devices: [{ profile: "air-purifier", count: 1 }] },
+      evidence: testEvidence,
+    });
     time.track(world.clock);
     const w = world;
     const purifier = w.device("air-purifier");

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startWorld } from "../../emulators/testing/world.ts";
 import type { Connector } from "../../harness/link/socket-link.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
-import { parseEnvelope } from "../../harness/protocol/cts/envelope.ts";
+import { parseEnvelope } from "../../harness/protocol/mc/envelope.ts";
+import { testEvidence } from "../support/test-evidence.ts";
 import { reportSimulatedTime } from "../support/time-report.ts";
 
 const time = reportSimulatedTime("timing 5.2 requests and sequences");
@@ -16,6 +17,7 @@ afterEach(async () => {
 async function onlineAc(connector?: Connector) {
   world = await startWorld({
     fleet: { devices: [{ profile: "air-conditioner", count: 1 }] },
+    evidence: testEvidence,
     ...(connector ? { connector } : {}),
   });
   time.track(world.clock);

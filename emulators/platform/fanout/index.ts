@@ -1,1 +1,2 @@
 export * from "./fanout.ts";
+export * from "./outlet.ts";

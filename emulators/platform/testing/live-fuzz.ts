@@ -22,7 +22,7 @@ import { MAX_DATAGRAM, rotation, Surfaces } from "./live-fuzz-surfaces.ts";
 import { FUZZ_DEVICES, type LiveTarget } from "./live-fuzz-targets.ts";
 
 /**
- * The live fuzz: hostile frames from harness/protocol/ct/testing/hostile/ sent over real
+ * The live fuzz: hostile frames from harness/protocol/mc/testing/hostile/ sent over real
  * sockets to every surface of a running platform (the login port, the TCP and UDP connection ports, a live
  * session's own connection, the HTTP API), while two legitimate devices (one on TCP, one on UDP) keep heartbeating.
  * Throughout and at the end it checks that the platform is alive and answers its API, that the legitimate devices

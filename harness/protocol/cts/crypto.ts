@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { inspect } from "node:util";
-import { excerpt, fail, ok, type Result, UsageError, WireError } from "../../errors.ts";
+import { excerpt, fail, ok, type Result, UsageError } from "../../errors.ts";
+import { ctsError } from "./errors.ts";
 
 /**
  * AES-128-CBC with PKCS#5/#7 padding (5.2.2 item 2).
@@ -69,7 +70,7 @@ export function encrypt(key: CipherKey, plaintext: Uint8Array): Buffer {
 export function decrypt(key: CipherKey, ciphertext: Uint8Array): Result<Buffer> {
   if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
     return fail(
-      new WireError(
+      ctsError(
         "DECRYPT_FAILED",
         `data: ciphertext of ${ciphertext.length} bytes is not a whole number of 16-byte AES blocks`,
         "data",
@@ -81,7 +82,7 @@ export function decrypt(key: CipherKey, ciphertext: Uint8Array): Result<Buffer> 
     return ok(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
   } catch {
     return fail(
-      new WireError("DECRYPT_FAILED", `data: bad padding after decryption with the ${key.kind} key`, "data"),
+      ctsError("DECRYPT_FAILED", `data: bad padding after decryption with the ${key.kind} key`, "data"),
     );
   }
 }
@@ -91,7 +92,7 @@ const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
 /** Strict standard Base64 (Node's decoder silently skips bad characters; a conformance harness must not). */
 export function decodeBase64(field: string, text: string): Result<Buffer> {
   if (!base64Pattern.test(text)) {
-    return fail(new WireError("BAD_BASE64", `${field}: not valid Base64: ${excerpt(text)}`, field));
+    return fail(ctsError("BAD_BASE64", `${field}: not valid Base64: ${excerpt(text)}`, field));
   }
   return ok(Buffer.from(text, "base64"));
 }

@@ -1,13 +1,8 @@
 import { z } from "zod";
-import { excerpt, fail, ok, type Result, showValue, WireError } from "../../errors.ts";
+import { excerpt, fail, ok, type Result, showValue } from "../../errors.ts";
 import { parseJsonSafely } from "../json-safe.ts";
-import {
-  envelopeCarriesDeviceId,
-  envelopeCarriesToken,
-  isMcCode,
-  type McCode,
-  packetType,
-} from "../mc/packet-types.ts";
+import { type CtsWireError, ctsError } from "./errors.ts";
+import type { PacketTable } from "./packet-table.ts";
 
 /**
  * The framing dialect (docs/protocol-readings.md, "Framing (5.2)"):
@@ -22,9 +17,12 @@ export const FRAME_TERMINATOR = "\r\n";
 /** Default maximum frame length in bytes, CRLF excluded; voice frames need more, so it is an option. */
 export const DEFAULT_MAX_FRAME_LENGTH = 64 * 1024;
 
-/** The clear-text part of a frame: `code`, `deviceId` (1002 only), `token` (device frames after login), `data`. */
-export interface Envelope {
-  code: McCode;
+/**
+ * The clear-text part of a frame: `code`, `deviceId` and `token` where the interface's packet table puts them in
+ * clear (Mc: `deviceId` on 1002 only, `token` on device frames after login), and `data`.
+ */
+export interface CtsEnvelope<Code extends number = number> {
+  code: Code;
   deviceId?: string;
   token?: string;
   /** Base64 of the AES ciphertext of the body JSON. */
@@ -39,8 +37,8 @@ const EnvelopeSchema = z.looseObject({
 });
 
 /** Serialises in the spec's field order: code, deviceId, token, data. */
-export function formatEnvelope(envelope: Envelope, framing: Framing = "cts-json"): string {
-  const ordered: Envelope = {
+export function formatEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-json"): string {
+  const ordered: CtsEnvelope = {
     code: envelope.code,
     ...(envelope.deviceId === undefined ? {} : { deviceId: envelope.deviceId }),
     ...(envelope.token === undefined ? {} : { token: envelope.token }),
@@ -53,10 +51,14 @@ export function formatEnvelope(envelope: Envelope, framing: Framing = "cts-json"
 const prefixBytes = Buffer.from(FRAME_PREFIX, "ascii");
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** One frame without its CRLF -> the envelope, or a typed error. Total: never throws. */
-export function parseEnvelope(line: Uint8Array, framing: Framing = "cts-json"): Result<Envelope> {
+/** One frame without its CRLF -> the envelope of a code of `table`, or a typed error. Total: never throws. */
+export function parseCtsEnvelope<Code extends number>(
+  line: Uint8Array,
+  table: PacketTable<Code>,
+  framing: Framing = "cts-json",
+): Result<CtsEnvelope<Code>, CtsWireError> {
   if (line.length < prefixBytes.length || !prefixBytes.equals(line.subarray(0, prefixBytes.length))) {
-    return fail(new WireError("NO_PREFIX", `frame does not start with "CTS": ${excerpt(line)}`));
+    return fail(ctsError("NO_PREFIX", `frame does not start with "CTS": ${excerpt(line)}`));
   }
   let text: string;
   try {
@@ -66,10 +68,7 @@ export function parseEnvelope(line: Uint8Array, framing: Framing = "cts-json"): 
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(ascii) || ascii.length % 4 !== 0) {
         return fail(
           // Not excerpted: Base64 hides the secret fields that an excerpt masks.
-          new WireError(
-            "BAD_BASE64",
-            `envelope is not valid Base64 (cts-base64): ${ascii.length} characters`,
-          ),
+          ctsError("BAD_BASE64", `envelope is not valid Base64 (cts-base64): ${ascii.length} characters`),
         );
       }
       text = utf8.decode(Buffer.from(ascii, "base64"));
@@ -77,12 +76,12 @@ export function parseEnvelope(line: Uint8Array, framing: Framing = "cts-json"): 
       text = utf8.decode(rest);
     }
   } catch {
-    return fail(new WireError("BAD_JSON", `envelope is not UTF-8 text: ${excerpt(line)}`));
+    return fail(ctsError("BAD_JSON", `envelope is not UTF-8 text: ${excerpt(line)}`));
   }
   const json = parseJsonSafely(text);
   if (!json.ok)
     return fail(
-      new WireError(
+      ctsError(
         json.tooDeep ? "TOO_DEEP" : "BAD_JSON",
         `envelope is not JSON (${json.reason}): ${excerpt(text)}`,
       ),
@@ -92,26 +91,24 @@ export function parseEnvelope(line: Uint8Array, framing: Framing = "cts-json"): 
     const issue = parsed.error.issues[0];
     const field = issue?.path.join(".") || "envelope";
     const got = issue && "input" in issue ? ` (got ${showValue(issue.input)})` : "";
-    return fail(
-      new WireError("BAD_ENVELOPE", `envelope ${field}: ${issue?.message ?? "invalid"}${got}`, field),
-    );
+    return fail(ctsError("BAD_ENVELOPE", `envelope ${field}: ${issue?.message ?? "invalid"}${got}`, field));
   }
   const { code, deviceId, token, data } = parsed.data;
-  if (!isMcCode(code)) {
-    return fail(new WireError("UNKNOWN_CODE", `code: ${code} is not a packet type of table 5.2.1`, "code"));
-  }
-  const name = packetType(code).name;
-  if (envelopeCarriesDeviceId(code) && deviceId === undefined) {
+  if (!table.isCode(code)) {
     return fail(
-      new WireError("BAD_ENVELOPE", `envelope deviceId: required in clear on ${code} (${name})`, "deviceId"),
+      ctsError("UNKNOWN_CODE", `code: ${code} is not a packet type of ${table.description}`, "code"),
     );
   }
-  if (envelopeCarriesToken(code) && token === undefined) {
+  const name = table.nameOf(code);
+  if (table.carriesDeviceId(code) && deviceId === undefined) {
     return fail(
-      new WireError("BAD_ENVELOPE", `envelope token: required in clear on ${code} (${name})`, "token"),
+      ctsError("BAD_ENVELOPE", `envelope deviceId: required in clear on ${code} (${name})`, "deviceId"),
     );
   }
-  const envelope: Envelope = { code, data };
+  if (table.carriesToken(code) && token === undefined) {
+    return fail(ctsError("BAD_ENVELOPE", `envelope token: required in clear on ${code} (${name})`, "token"));
+  }
+  const envelope: CtsEnvelope<Code> = { code, data };
   if (deviceId !== undefined) envelope.deviceId = deviceId;
   if (token !== undefined) envelope.token = token;
   return ok(envelope);

@@ -1,5 +1,6 @@
-import { WireError } from "../../errors.ts";
+import type { WireError } from "../../errors.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "./envelope.ts";
+import { ctsError } from "./errors.ts";
 
 export type SplitOutcome = { ok: true; line: Buffer } | { ok: false; error: WireError };
 
@@ -76,5 +77,5 @@ export class FrameSplitter {
 }
 
 function tooLong(max: number): WireError {
-  return new WireError("FRAME_TOO_LONG", `frame longer than the ${max}-byte limit (maxFrameLength)`);
+  return ctsError("FRAME_TOO_LONG", `frame longer than the ${max}-byte limit (maxFrameLength)`);
 }

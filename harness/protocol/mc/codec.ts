@@ -1,14 +1,10 @@
-import { excerpt, fail, ok, type Result, showValue, UsageError, WireError } from "../../errors.ts";
+import { excerpt, fail, ok, type Result, showValue, UsageError } from "../../errors.ts";
 import { isSecretField } from "../../secrets.ts";
 import { type CipherKey, decodeBase64, decrypt, encrypt } from "../cts/crypto.ts";
-import {
-  type Envelope,
-  FRAME_TERMINATOR,
-  type Framing,
-  formatEnvelope,
-  parseEnvelope,
-} from "../cts/envelope.ts";
+import { FRAME_TERMINATOR, type Framing, formatEnvelope } from "../cts/envelope.ts";
+import { ctsError } from "../cts/errors.ts";
 import { parseJsonSafely } from "../json-safe.ts";
+import { type Envelope, parseEnvelope } from "./envelope.ts";
 import { envelopeCarriesDeviceId, envelopeCarriesToken, type McCode, packetType } from "./packet-types.ts";
 import { bodySchemas, type McMessage } from "./schemas/index.ts";
 
@@ -41,7 +37,7 @@ export function parseBody(code: McCode, json: unknown): Result<McMessage> {
   const parsed = bodySchemas[code].safeParse(json, { reportInput: true });
   if (!parsed.success) {
     const { field, text } = describeIssue(code, parsed.error.issues[0]);
-    return fail(new WireError("BAD_BODY", text, field));
+    return fail(ctsError("BAD_BODY", text, field));
   }
   return ok({ code, body: parsed.data } as McMessage);
 }
@@ -58,14 +54,12 @@ export function openEnvelope(envelope: Envelope, key: CipherKey): Result<McMessa
   try {
     text = utf8.decode(plaintext.value);
   } catch {
-    return fail(
-      new WireError("BAD_BODY_JSON", `data: decrypted body of ${envelope.code} is not UTF-8`, "data"),
-    );
+    return fail(ctsError("BAD_BODY_JSON", `data: decrypted body of ${envelope.code} is not UTF-8`, "data"));
   }
   const parsed = parseJsonSafely(text);
   if (!parsed.ok) {
     return fail(
-      new WireError(
+      ctsError(
         parsed.tooDeep ? "TOO_DEEP" : "BAD_BODY_JSON",
         `data: decrypted body of ${envelope.code} is not JSON (${parsed.reason})`,
         "data",
@@ -75,7 +69,7 @@ export function openEnvelope(envelope: Envelope, key: CipherKey): Result<McMessa
   const json = parsed.value;
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return fail(
-      new WireError("BAD_BODY_JSON", `data: decrypted body of ${envelope.code} is not a JSON object`, "data"),
+      ctsError("BAD_BODY_JSON", `data: decrypted body of ${envelope.code} is not a JSON object`, "data"),
     );
   }
   return parseBody(envelope.code, json);
@@ -147,7 +141,7 @@ export function decodeFrameLine(
   if (key === undefined) {
     const who =
       envelope.value.deviceId === undefined ? "" : ` for device ${excerpt(envelope.value.deviceId)}`;
-    return fail(new WireError("NO_KEY", `no key to decrypt ${envelope.value.code}${who}`));
+    return fail(ctsError("NO_KEY", `no key to decrypt ${envelope.value.code}${who}`));
   }
   const message = openEnvelope(envelope.value, key);
   if (!message.ok) return message;

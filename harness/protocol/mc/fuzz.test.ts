@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { excerpt, showValue, WireError } from "../../errors.ts";
-import { type Envelope, type Framing, framings, parseEnvelope } from "../cts/envelope.ts";
+import { type Framing, framings } from "../cts/envelope.ts";
 import { FrameSplitter } from "../cts/frame-splitter.ts";
 import { MAX_JSON_DEPTH, parseJsonSafely } from "../json-safe.ts";
 import { decodeFrameLine, openEnvelope } from "./codec.ts";
+import { type Envelope, parseEnvelope } from "./envelope.ts";
 import { McStreamDecoder } from "./stream-decoder.ts";
 import {
   decoderCaptured as captured,

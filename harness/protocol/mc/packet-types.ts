@@ -1,3 +1,5 @@
+import type { PacketTable } from "../cts/packet-table.ts";
+
 /** Spec table 5.2.1: every Mc packet type, who sends it, and the request -> response pairing. */
 
 export type Sender = "device" | "platform";
@@ -60,7 +62,9 @@ const table = [
   [3003, "VoiceControlResponse", "platform", "response", 3002],
 ] as const satisfies ReadonlyArray<readonly [number, string, Sender, Role, number]>;
 
-export type McCode = (typeof table)[number][0];
+/** One row of table 5.2.1 as a type: code, name, sender, role, pair. */
+export type McPacketRow = (typeof table)[number];
+export type McCode = McPacketRow[0];
 export type McPacketName = (typeof table)[number][1];
 
 export const packetTypes: ReadonlyMap<number, PacketType> = new Map(
@@ -99,3 +103,12 @@ export function envelopeCarriesToken(code: McCode): boolean {
 export function envelopeCarriesDeviceId(code: McCode): boolean {
   return code === 1002;
 }
+
+/** Table 5.2.1 as the CTS framing reads it. */
+export const mcPacketTable: PacketTable<McCode> = {
+  description: "table 5.2.1",
+  isCode: isMcCode,
+  nameOf: (code) => packetType(code).name,
+  carriesDeviceId: envelopeCarriesDeviceId,
+  carriesToken: envelopeCarriesToken,
+};

@@ -1,10 +1,10 @@
-import type { WireErrorCode } from "../../../../errors.ts";
 import { CipherKey } from "../../../cts/crypto.ts";
-import type { Envelope } from "../../../cts/envelope.ts";
+import type { CtsErrorCode } from "../../../cts/errors.ts";
+import type { Envelope } from "../../envelope.ts";
 import type { HostileKeys } from "./kinds.ts";
 
 /**
- * What a decoder fuzz runs against (harness/protocol/ct/fuzz.test.ts, bench/fuzz-decoders.ts): one device the
+ * What a decoder fuzz runs against (harness/protocol/mc/fuzz.test.ts, bench/fuzz-decoders.ts): one device the
  * decoders know, the platform's key resolver for it, a frame captured from its session, and the error codes a
  * decoder may answer with.
  */
@@ -35,7 +35,7 @@ export const decoderCaptured: readonly Buffer[] = [
   Buffer.from(`CTS{"code":1000,"token":"${DECODER_DEVICE.token}","data":"q3GzvXJ0eXGWn3Kx4dQGdQ=="}`),
 ];
 
-// Every documented code, checked against the type: a new WireErrorCode that is missing here fails the typecheck.
+// Every documented code, checked against the type: a new CtsErrorCode that is missing here fails the typecheck.
 const documented = {
   NO_PREFIX: true,
   BAD_JSON: true,
@@ -48,7 +48,7 @@ const documented = {
   BAD_BODY: true,
   FRAME_TOO_LONG: true,
   NO_KEY: true,
-} satisfies Record<WireErrorCode, true>;
+} satisfies Record<CtsErrorCode, true>;
 
 /** The codes a decoder may answer with: any other code (or a throw) is a crash. */
 export const documentedCodes: ReadonlySet<string> = new Set<string>(Object.keys(documented));

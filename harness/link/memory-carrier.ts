@@ -1,11 +1,11 @@
-import type { FrameStream } from "./frame-stream.ts";
-import { withoutCrlf } from "./frame-stream.ts";
+import type { CarrierLink } from "./carrier-link.ts";
+import { withoutCrlf } from "./carrier-link.ts";
 
 /**
- * Two frame streams joined in memory, like the two ends of a null-modem cable: for tests of anything that speaks
+ * Two carrier links joined in memory, like the two ends of a null-modem cable: for tests of anything that speaks
  * over a serial or MQTT link. `unplug()` and `plug()` take the carrier away from both ends and bring it back.
  */
-export function memoryStreamPair(): { a: FrameStream; b: FrameStream; unplug(): void; plug(): void } {
+export function memoryCarrierPair(): { a: CarrierLink; b: CarrierLink; unplug(): void; plug(): void } {
   let up = true;
   const ends = [0, 1].map((side) => ({
     lines: [] as Array<(line: Buffer) => void>,
@@ -13,7 +13,7 @@ export function memoryStreamPair(): { a: FrameStream; b: FrameStream; unplug(): 
     ups: [] as Array<() => void>,
     side,
   }));
-  const make = (self: (typeof ends)[number], other: (typeof ends)[number]): FrameStream => ({
+  const make = (self: (typeof ends)[number], other: (typeof ends)[number]): CarrierLink => ({
     description: `memory ${self.side === 0 ? "a" : "b"}`,
     get up() {
       return up;

@@ -1,14 +1,14 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
-import type { Clock } from "../../harness/clock/clock.ts";
-import { CipherKey } from "../../harness/protocol/cts/crypto.ts";
-import type { Framing } from "../../harness/protocol/cts/envelope.ts";
-import type { DecodedFrame } from "../../harness/protocol/mc/codec.ts";
-import { McStreamDecoder } from "../../harness/protocol/mc/stream-decoder.ts";
-import type { ConnectionAdmission } from "./admission.ts";
-import type { HandlerGuard } from "./guard.ts";
-import type { PlatformMetrics } from "./metrics.ts";
-import type { Registry } from "./registry/index.ts";
+import type { Clock } from "../../../harness/clock/clock.ts";
+import { CipherKey } from "../../../harness/protocol/cts/crypto.ts";
+import type { Framing } from "../../../harness/protocol/cts/envelope.ts";
+import type { DecodedFrame } from "../../../harness/protocol/mc/codec.ts";
+import { McStreamDecoder } from "../../../harness/protocol/mc/stream-decoder.ts";
+import type { ConnectionAdmission } from "../admission.ts";
+import type { HandlerGuard } from "../guard.ts";
+import type { PlatformMetrics } from "../metrics.ts";
+import type { Registry } from "../registry/index.ts";
 
 export interface LoginServerOptions {
   registry: Registry;

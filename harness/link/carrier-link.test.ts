@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { deliverGuarded } from "./frame-stream.ts";
+import { deliverGuarded } from "./carrier-link.ts";
 
 afterEach(() => vi.restoreAllMocks());
 

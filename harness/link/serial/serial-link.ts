@@ -3,8 +3,8 @@ import type { Logger } from "pino";
 import { SerialPort } from "serialport";
 import type { Clock, Timer } from "../../clock/clock.ts";
 import { HilfarmError } from "../../errors.ts";
-import { FrameSplitter } from "../../protocol/cts/frame-splitter.ts";
-import { deliverGuarded, type FrameStream, withCrlf } from "../frame-stream.ts";
+import { type CarrierLink, deliverGuarded, withCrlf } from "../carrier-link.ts";
+import { crlfFramer, type FramerFactory } from "../framer.ts";
 import { type SerialSettings, serialUrl } from "./serial-url.ts";
 
 /** A serial port that cannot be opened: missing, busy, or not ours to open. */
@@ -90,7 +90,7 @@ function openPort(settings: SerialSettings): Promise<SerialPort> {
  * until its stop signal (`untilStopped`), not because of anything here. A listener that throws
  * drops the port (with a process warning), which is then opened again, as after an unplug.
  */
-export class SerialFrameStream implements FrameStream {
+export class SerialLink implements CarrierLink {
   readonly description: string;
   private port: SerialPort | undefined;
   private readonly lineListeners: Array<(line: Buffer) => void> = [];
@@ -106,15 +106,23 @@ export class SerialFrameStream implements FrameStream {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly reopenMs: number,
+    private readonly framer: FramerFactory,
   ) {
     this.description = serialUrl(settings);
   }
 
+  /** `framer`: how the port's bytes split into frames; CTS lines (CRLF) unless given. */
   static async open(
     settings: SerialSettings,
-    options: { clock: Clock; logger: Logger; reopenMs?: number },
-  ): Promise<SerialFrameStream> {
-    const stream = new SerialFrameStream(settings, options.clock, options.logger, options.reopenMs ?? 1000);
+    options: { clock: Clock; logger: Logger; reopenMs?: number; framer?: FramerFactory },
+  ): Promise<SerialLink> {
+    const stream = new SerialLink(
+      settings,
+      options.clock,
+      options.logger,
+      options.reopenMs ?? 1000,
+      options.framer ?? crlfFramer(settings.maxFrameLength),
+    );
     stream.attach(await openPort(settings));
     return stream;
   }
@@ -157,9 +165,9 @@ export class SerialFrameStream implements FrameStream {
       this.reopenMs,
       "serial-presence",
     );
-    const splitter = new FrameSplitter(this.settings.maxFrameLength);
+    const frames = this.framer();
     port.on("data", (chunk: Buffer) => {
-      for (const outcome of splitter.push(chunk)) {
+      for (const outcome of frames.push(chunk)) {
         if (!outcome.ok) {
           this.counters.badFrames++;
           this.logger.debug(
@@ -168,7 +176,7 @@ export class SerialFrameStream implements FrameStream {
           );
           continue;
         }
-        deliverGuarded(this.lineListeners, outcome.line, () => {
+        deliverGuarded(this.lineListeners, outcome.frame, () => {
           if (this.port === port && port.isOpen) port.close();
         });
       }

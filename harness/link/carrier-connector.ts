@@ -1,15 +1,15 @@
 import type { WireError } from "../errors.ts";
-import { deliverGuarded, type FrameStream } from "./frame-stream.ts";
-import type { Connector, DeviceLink } from "./socket-link.ts";
+import { type CarrierLink, deliverGuarded } from "./carrier-link.ts";
+import type { Connector, Link } from "./socket-link.ts";
 
 /**
- * A connector for a device behind a frame stream (an emulated device on a serial port or MQTT topics): every link it
+ * A connector for a device behind a carrier link (an emulated device on a serial port or MQTT topics): every link it
  * opens, to the login server or a connection server, is the same stream, one at a time. A stream has no connections,
  * so nothing tells the device when the far end gives up: as over UDP, it finds out by answers not coming. While the
  * stream is down, opening fails and the open link closes. A listener that throws closes the link it listens on (with
  * a process warning) instead of taking the process down.
  */
-export function streamConnector(stream: FrameStream): Connector {
+export function carrierConnector(stream: CarrierLink): Connector {
   let current: { lines: Array<(line: Buffer) => void>; close: () => void } | undefined;
   stream.onLine((line) => {
     const entry = current;
@@ -33,7 +33,7 @@ export function streamConnector(stream: FrameStream): Connector {
         },
       };
       current = entry;
-      const link: DeviceLink = {
+      const link: Link = {
         transport,
         send: (frame) => {
           if (!closed) stream.send(frame);

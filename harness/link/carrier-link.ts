@@ -2,7 +2,7 @@
  * A carrier of CTS frame lines that has no connections of its own: a UART, or a device's pair of MQTT topics. One
  * device talks over it to the platform: its login and its sessions, one after the other.
  */
-export interface FrameStream {
+export interface CarrierLink {
   /** What it is, for logs and reports (`serial:///dev/ttyUSB0`, `mqtt hilfarm/link/<id>`). */
   readonly description: string;
   /** False while the carrier is gone (an adapter unplugged, a broker unreachable). */

@@ -1,18 +1,18 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { memoryStreamPair } from "./memory-stream.ts";
-import { streamConnector } from "./stream-connector.ts";
+import { carrierConnector } from "./carrier-connector.ts";
+import { memoryCarrierPair } from "./memory-carrier.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
 describe("a listener that throws drops its link with a process warning, not the process", () => {
-  it("streamConnector: a throwing line listener closes that link; the next link works", async () => {
+  it("carrierConnector: a throwing line listener closes that link; the next link works", async () => {
     const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
     const uncaught: unknown[] = [];
     const onUncaught = (error: unknown) => uncaught.push(error);
     process.on("uncaughtException", onUncaught);
     try {
-      const pair = memoryStreamPair();
-      const connector = streamConnector(pair.b);
+      const pair = memoryCarrierPair();
+      const connector = carrierConnector(pair.b);
       const link = await connector.open("tcp", "login");
       let closed = false;
       link.onClose(() => {

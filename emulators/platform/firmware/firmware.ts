@@ -4,7 +4,7 @@ import { type FileHandle, open, readdir, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { PlatformError } from "./errors.ts";
+import { PlatformError } from "../errors.ts";
 
 export interface FirmwareFile {
   name: string;

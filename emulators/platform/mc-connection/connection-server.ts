@@ -1,18 +1,19 @@
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dgram";
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
-import type { Clock } from "../../harness/clock/clock.ts";
-import type { Envelope, Framing } from "../../harness/protocol/cts/envelope.ts";
-import { type DecodedFrame, decodeFrameLine } from "../../harness/protocol/mc/codec.ts";
-import type { ConnectRequest } from "../../harness/protocol/mc/schemas/index.ts";
-import { parseSequence } from "../../harness/protocol/mc/sequence.ts";
-import { McStreamDecoder } from "../../harness/protocol/mc/stream-decoder.ts";
-import type { ConnectionAdmission } from "./admission.ts";
-import type { DeviceChannel } from "./channel.ts";
-import type { HandlerGuard } from "./guard.ts";
-import type { IssuedLogin, LoginTable } from "./logins.ts";
-import type { PlatformMetrics } from "./metrics.ts";
-import type { DeviceSession } from "./session.ts";
+import type { Clock } from "../../../harness/clock/clock.ts";
+import type { Framing } from "../../../harness/protocol/cts/envelope.ts";
+import { type DecodedFrame, decodeFrameLine } from "../../../harness/protocol/mc/codec.ts";
+import type { Envelope } from "../../../harness/protocol/mc/envelope.ts";
+import type { ConnectRequest } from "../../../harness/protocol/mc/schemas/index.ts";
+import { parseSequence } from "../../../harness/protocol/mc/sequence.ts";
+import { McStreamDecoder } from "../../../harness/protocol/mc/stream-decoder.ts";
+import type { ConnectionAdmission } from "../admission.ts";
+import type { HandlerGuard } from "../guard.ts";
+import type { IssuedLogin, LoginTable } from "../logins.ts";
+import type { PlatformMetrics } from "../metrics.ts";
+import type { DeviceSession } from "../session.ts";
+import type { SessionLink } from "../session-link.ts";
 
 const UDP_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -33,7 +34,7 @@ export interface ConnectionServerOptions {
   onConnect: (
     login: IssuedLogin,
     connect: ConnectRequest,
-    channel: DeviceChannel,
+    channel: SessionLink,
     server: ConnectionServer,
     raw: Uint8Array,
   ) => DeviceSession;
@@ -104,7 +105,7 @@ export class ConnectionServer {
     // Small request/response frames: Nagle would hold a frame back until the peer's delayed ACK.
     socket.setNoDelay(true);
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    const channel: DeviceChannel = {
+    const channel: SessionLink = {
       transport: "tcp",
       remote,
       send: (frame) => {
@@ -260,7 +261,7 @@ type ConnectVerdict =
   | { kind: "repeated"; live?: DeviceSession }
   | { kind: "new"; login: IssuedLogin };
 
-class UdpChannel implements DeviceChannel {
+class UdpChannel implements SessionLink {
   readonly transport = "udp";
   private address: string;
   private port: number;

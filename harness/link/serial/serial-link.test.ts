@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyOpenError } from "./serial-stream.ts";
+import { classifyOpenError } from "./serial-link.ts";
 
 const error = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
 

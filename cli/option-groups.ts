@@ -1,0 +1,192 @@
+import { type Command, Option } from "commander";
+import { FARM_NAME } from "../emulators/farm/farm-messages.ts";
+import { DEFAULT_PORTS } from "../emulators/platform/platform-options.ts";
+import { showValue, UsageError } from "../harness/errors.ts";
+import { createLogger, type Logger } from "../harness/log/logger.ts";
+import { framings } from "../harness/protocol/cts/envelope.ts";
+import { integerOption, portOption, seed31 } from "./options.ts";
+
+/**
+ * Options several commands take, each declared here once: flags, parsers and defaults. Where commands word an
+ * option's help differently, each passes its own words.
+ */
+
+/** `--host`: the interface the device ports of the platform a command starts listen on. */
+export const hostOption = {
+  add: (command: Command, help: string): Command => command.option("--host <address>", help, "127.0.0.1"),
+};
+
+/** The values `platformPortOptions.add` gives a command. */
+export interface PlatformPortCommandOptions {
+  loginPort: number;
+  tcpPort: number;
+  udpPort: number;
+  httpPort: number;
+}
+
+/** Help of each port, as the command words it. */
+export interface PortHelp {
+  login: string;
+  tcp: string;
+  udp: string;
+  http: string;
+}
+
+/** `--login-port`, `--tcp-port`, `--udp-port`, `--http-port` of the platform a command starts; 0 = any free port. */
+export const platformPortOptions = {
+  add(command: Command, help: PortHelp): Command {
+    return command
+      .option("--login-port <port>", help.login, portOption("login-port"), DEFAULT_PORTS.login)
+      .option("--tcp-port <port>", help.tcp, portOption("tcp-port"), DEFAULT_PORTS.tcp)
+      .option("--udp-port <port>", help.udp, portOption("udp-port"), DEFAULT_PORTS.udp)
+      .option("--http-port <port>", help.http, portOption("http-port"), DEFAULT_PORTS.http);
+  },
+  /** The platform options the values give. */
+  platform: (options: PlatformPortCommandOptions) => ({
+    loginPort: options.loginPort,
+    tcpPort: options.tcpPort,
+    udpPort: options.udpPort,
+    httpPort: options.httpPort,
+  }),
+  /** The same, as a device target's `ports`. */
+  ports: (options: PlatformPortCommandOptions) => ({
+    login: options.loginPort,
+    tcp: options.tcpPort,
+    udp: options.udpPort,
+    http: options.httpPort,
+  }),
+};
+
+/** `--seed <n>`: a 31-bit seed unless the command gives another parser (a fleet's: any non-negative integer). */
+export const seedOption = {
+  add: (command: Command, help: string, parse: (text: string) => number = seed31): Command =>
+    command.option("--seed <n>", help, parse),
+};
+
+/** The values `logOptions.add` gives a command. */
+export interface LogCommandOptions {
+  logLevel: string;
+  logFile?: string;
+}
+
+/** `--log-level`, with the command's default level. */
+export const logLevelOption = {
+  add: (command: Command, level = "info"): Command =>
+    command.option("--log-level <level>", "fatal, error, warn, info, debug or trace", level),
+};
+
+/** `--log-file` and `--log-level`; logs go to stderr without a file. */
+export const logOptions = {
+  add: (command: Command, level = "info"): Command =>
+    logLevelOption.add(
+      command.option("--log-file <file>", "write logs to this file instead of stderr"),
+      level,
+    ),
+  /** The logger the values ask for. */
+  logger: (options: LogCommandOptions, name: string): Logger =>
+    createLogger({
+      name,
+      level: options.logLevel,
+      ...(options.logFile === undefined ? {} : { destination: options.logFile }),
+    }),
+};
+
+/** `--api-token`, or HILFARM_API_TOKEN: the bearer token of a platform's HTTP API. */
+export const apiTokenOption = {
+  add: (command: Command, help: string): Command =>
+    command.addOption(new Option("--api-token <token>", help).env("HILFARM_API_TOKEN")),
+};
+
+/** The values `httpApiOptions.add` gives a command. */
+export interface HttpApiCommandOptions {
+  httpHost: string;
+  apiToken?: string;
+}
+
+/**
+ * `--http-host` and `--api-token` (or HILFARM_API_TOKEN) for every command that starts the reference platform: where
+ * its HTTP API listens, and the bearer token the API then requires (needed beyond loopback).
+ */
+export const httpApiOptions = {
+  add(command: Command): Command {
+    return apiTokenOption.add(
+      command.option(
+        "--http-host <address>",
+        "interface the HTTP API, /metrics and /firmware listen on (independent of --host); beyond loopback it needs --api-token",
+        "127.0.0.1",
+      ),
+      "bearer token /api/* and /metrics require (Authorization: Bearer <token>); /firmware/* stays open for devices. Prefer the environment variable: arguments show in ps",
+    );
+  },
+  /** The platform options the values give. */
+  platform: ({ httpHost, apiToken }: HttpApiCommandOptions) => ({
+    httpHost,
+    ...(apiToken === undefined ? {} : { apiToken }),
+  }),
+  /** `apiAuth` of a ready line: whether the API needs a bearer token. */
+  auth: ({ apiToken }: HttpApiCommandOptions): "bearer" | "none" =>
+    apiToken === undefined ? "none" : "bearer",
+};
+
+/** The values `connectionLimitOptions.add` gives a command. */
+export interface ConnectionLimitCommandOptions {
+  maxConnections?: number;
+  maxPendingConnections?: number;
+  maxPendingPerAddress?: number;
+}
+
+/**
+ * Caps on the device ports' TCP connections for commands that start the reference platform in front of a network
+ * (defaults from emulators/platform/limits.ts: below the descriptor limit, with a reserve for the API).
+ */
+export const connectionLimitOptions = {
+  add(command: Command): Command {
+    return command
+      .option(
+        "--max-connections <n>",
+        "TCP connections held on the device ports at once (default: the descriptor limit less a reserve for the API)",
+        integerOption("max-connections", 1, 10_000_000),
+      )
+      .option(
+        "--max-pending-connections <n>",
+        "connections not yet logged in or connected, in total (default 8192)",
+        integerOption("max-pending-connections", 1, 10_000_000),
+      )
+      .option(
+        "--max-pending-per-address <n>",
+        "such connections from one source address (default 2048)",
+        integerOption("max-pending-per-address", 1, 10_000_000),
+      );
+  },
+  /** The platform's `limits` the values give (unset ones keep their defaults). */
+  platform: (options: ConnectionLimitCommandOptions) => ({
+    limits: Object.fromEntries(
+      Object.entries({
+        maxConnections: options.maxConnections,
+        maxPendingConnections: options.maxPendingConnections,
+        maxPendingPerAddress: options.maxPendingPerAddress,
+      }).filter(([, value]) => value !== undefined),
+    ) as { maxConnections?: number; maxPendingConnections?: number; maxPendingPerAddress?: number },
+  }),
+};
+
+/** `--framing`: the frame dialect, CTS with a JSON or a Base64 envelope (for `addOption`). */
+export const framingOption = (): Option =>
+  new Option("--framing <dialect>", "frame dialect: CTS + JSON envelope, or CTS + Base64 envelope")
+    .choices(framings)
+    .default("cts-json");
+
+const farmName = (text: string): string => {
+  if (!FARM_NAME.test(text))
+    throw new UsageError(
+      "farm",
+      `--farm must be 1-64 letters, digits, '.', '_' or '-', got ${showValue(text)}`,
+    );
+  return text;
+};
+
+/** `--farm`: the name of a load farm on its broker (several may share one). */
+export const farmOption = {
+  add: (command: Command, help: string): Command =>
+    command.option("--farm <name>", help, farmName, "default"),
+};

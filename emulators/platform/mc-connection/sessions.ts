@@ -1,0 +1,83 @@
+import type { ConnectRequest } from "../../../harness/protocol/mc/schemas/index.ts";
+import { parseSequence } from "../../../harness/protocol/mc/sequence.ts";
+import type { PlatformContext } from "../context.ts";
+import type { IssuedLogin } from "../logins.ts";
+import { DeviceSession, type SessionEndReason } from "../session.ts";
+import type { SessionLink } from "../session-link.ts";
+import type { ConnectionServer } from "./connection-server.ts";
+
+/**
+ * Opens a session for a valid 1004 on `server`: the device's older session ends ("replaced"), the new one answers
+ * the connect, and the device (with its sub-devices' resource reports reset) is online.
+ */
+export function openSession(
+  context: PlatformContext,
+  login: IssuedLogin,
+  connect: ConnectRequest,
+  channel: SessionLink,
+  server: ConnectionServer,
+  raw: Uint8Array,
+): DeviceSession {
+  const { clock, store, events, metrics, logger, sessions } = context;
+  const withholdAnswer = context.options.withholdAnswer;
+  context.logins.connected(login.token, parseSequence(connect.sequence));
+  sessions.get(login.deviceId)?.end("replaced");
+  const session = new DeviceSession({
+    deviceId: login.deviceId,
+    token: login.token,
+    key: login.key,
+    channel,
+    clock,
+    timing: context.timing,
+    random: context.random.fork(`session/${login.deviceId}/${clock.now()}`),
+    handler: context.handler,
+    logger,
+    onEnd: (s, reason) => endSession(context, s, reason, server),
+    onFrame: (direction, s, message, raw) => {
+      if (direction === "in") store.touch(s.deviceId, clock.now());
+      events.emit("frame", {
+        direction,
+        deviceId: s.deviceId,
+        message,
+        at: clock.now(),
+        ...(raw === undefined ? {} : { raw }),
+      });
+    },
+    onResend: () => metrics.resends.inc(),
+    onDropped: (_s, reason) => metrics.framesDropped.inc({ reason }),
+    ...(withholdAnswer === undefined ? {} : { withholdAnswer }),
+  });
+  sessions.set(login.deviceId, session);
+  server.sessions.add(session);
+  store.closeResourceReport(login.deviceId);
+  for (const sub of store.subDevicesOf(login.deviceId)) store.closeResourceReport(sub.deviceId);
+  session.start(connect, raw);
+  context.presence.setOnline(login.deviceId, true, channel.transport);
+  events.emit("session", { deviceId: login.deviceId, transport: channel.transport, remote: channel.remote });
+  logger.info(
+    { deviceId: login.deviceId, transport: channel.transport, remote: channel.remote },
+    "device connected",
+  );
+  return session;
+}
+
+function endSession(
+  context: PlatformContext,
+  session: DeviceSession,
+  reason: SessionEndReason,
+  server: ConnectionServer,
+): void {
+  const { sessions, presence } = context;
+  server.sessions.delete(session);
+  context.metrics.sessionsEnded.inc({ reason });
+  context.events.emit("session-end", { deviceId: session.deviceId, reason });
+  context.logger.info({ deviceId: session.deviceId, reason }, "session ended");
+  // A token stops working with its session; a session replaced with the same token keeps it (its replacement
+  // made the device's other tokens stop working).
+  if (reason !== "replaced") context.logins.sessionEnded(session.token);
+  if (sessions.get(session.deviceId) !== session) return;
+  sessions.delete(session.deviceId);
+  presence.setOnline(session.deviceId, false);
+  // Sub-devices are reachable only through their gateway.
+  for (const sub of context.store.subDevicesOf(session.deviceId)) presence.setOnline(sub.deviceId, false);
+}

@@ -1,0 +1,50 @@
+import type { Logger } from "pino";
+import type { Clock } from "../../harness/clock/clock.ts";
+import type { Framing } from "../../harness/protocol/cts/envelope.ts";
+import type { Random } from "../../harness/random/random.ts";
+import type { PlatformLimits } from "./limits.ts";
+import type { PlatformTiming } from "./options.ts";
+import type { Registry } from "./registry/index.ts";
+import type { Recognizer, Synthesizer } from "./voice.ts";
+
+/** Documented default ports; each accepts 0 (a free port). */
+export const DEFAULT_PORTS = { login: 8700, tcp: 8701, udp: 8702, http: 8780 } as const;
+
+export interface PlatformOptions {
+  registry: Registry;
+  clock?: Clock;
+  /** Seeds the platform's sequences (and tokens and session keys, unless `secretRandom` is given). */
+  random?: Random;
+  /** Source of tokens and session keys; `cryptoRandom()` for unpredictable ones. Default: `random`. */
+  secretRandom?: Random;
+  logger?: Logger;
+  /** Interface the device ports listen on. Default 127.0.0.1; 0.0.0.0 for a lab network. */
+  host?: string;
+  /**
+   * Interface the HTTP API (and `/metrics`, `/firmware`) listens on, independent of `host`. Default 127.0.0.1.
+   * Beyond loopback it needs `apiToken`: the API controls devices and takes firmware.
+   */
+  httpHost?: string;
+  /** Bearer token `/api/*` and `/metrics` require (`Authorization: Bearer <token>`); `/firmware/*` stays open. */
+  apiToken?: string;
+  /** Host written into `tcpHost`/`udpHost` of the login response. Default: `host`, or 127.0.0.1 for 0.0.0.0. */
+  advertisedHost?: string;
+  loginPort?: number;
+  /** Connection server i listens on tcpPort + i and udpPort + i (0 stays 0). */
+  tcpPort?: number;
+  udpPort?: number;
+  httpPort?: number;
+  connectionServers?: number;
+  timing?: Partial<PlatformTiming>;
+  framing?: Framing;
+  maxFrameLength?: number;
+  /** MQTT fan-out: the embedded broker (default), an external broker URL, or none. */
+  mqtt?: { url: string } | "embedded" | "none";
+  recognizer?: Recognizer;
+  /** Conformance hook: answers to withhold on purpose (see DeviceSession). */
+  withholdAnswer?: (deviceId: string, code: number) => boolean;
+  synthesizer?: Synthesizer;
+  firmwareDir?: string;
+  /** Caps on what the wire may hold (connections, bodies, firmware); each defaults to `defaultLimits()`. */
+  limits?: Partial<PlatformLimits>;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { type CtsEnvelope, formatEnvelope, parseCtsEnvelope } from "./envelope.ts";
+import type { PacketTable } from "./packet-table.ts";
+
+/** A table that is not Mc's: the CTS framing knows nothing of any interface beyond what its table says. */
+type LanCode = 1 | 2;
+const lanTable: PacketTable<LanCode> = {
+  description: "a LAN table",
+  isCode: (code): code is LanCode => code === 1 || code === 2,
+  nameOf: (code) => (code === 1 ? "auth" : "query"),
+  carriesDeviceId: () => false,
+  carriesToken: (code) => code === 2,
+};
+const line = (envelope: object) => Buffer.from(`CTS${JSON.stringify(envelope)}`);
+
+describe("the CTS envelope, parameterised by a packet table", () => {
+  it("reads the codes of the table it is given", () => {
+    const parsed = parseCtsEnvelope(line({ code: 1, data: "QUJD" }), lanTable);
+    expect(parsed).toEqual({ ok: true, value: { code: 1, data: "QUJD" } });
+  });
+
+  it("refuses a code outside the table, naming the table", () => {
+    const parsed = parseCtsEnvelope(line({ code: 1002, data: "" }), lanTable);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.error.code).toBe("UNKNOWN_CODE");
+    expect(parsed.error.message).toBe("code: 1002 is not a packet type of a LAN table");
+  });
+
+  it("asks for the clear fields the table asks for, naming the packet", () => {
+    const parsed = parseCtsEnvelope(line({ code: 2, data: "" }), lanTable);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.error).toMatchObject({ code: "BAD_ENVELOPE", field: "token" });
+    expect(parsed.error.message).toContain("2 (query)");
+  });
+
+  it("round-trips in both framings", () => {
+    const envelope: CtsEnvelope<LanCode> = { code: 2, token: "t", data: "QUJD" };
+    for (const framing of ["cts-json", "cts-base64"] as const) {
+      const text = formatEnvelope(envelope, framing);
+      expect(parseCtsEnvelope(Buffer.from(text), lanTable, framing)).toEqual({ ok: true, value: envelope });
+    }
+  });
+});
