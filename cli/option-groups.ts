@@ -1,9 +1,11 @@
 import { type Command, Option } from "commander";
 import { FARM_NAME } from "../emulators/farm/farm-messages.ts";
+import { LAN_KEY_LIVE_TIME_RANGE } from "../emulators/platform/api/lan-routes.ts";
 import { DEFAULT_PORTS } from "../emulators/platform/platform-options.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
 import { createLogger, type Logger } from "../harness/log/logger.ts";
 import { framings } from "../harness/protocol/cts/envelope.ts";
+import { DEFAULT_LAN_KEY_LIVE_TIME_S } from "../harness/protocol/md/lan-key.ts";
 import { integerOption, portOption, seed31 } from "./options.ts";
 
 /**
@@ -101,27 +103,37 @@ export const apiTokenOption = {
 export interface HttpApiCommandOptions {
   httpHost: string;
   apiToken?: string;
+  lanKeyLiveTime: number;
 }
 
 /**
- * `--http-host` and `--api-token` (or HILFARM_API_TOKEN) for every command that starts the reference platform: where
- * its HTTP API listens, and the bearer token the API then requires (needed beyond loopback).
+ * `--http-host`, `--api-token` (or HILFARM_API_TOKEN) and `--lan-key-live-time` for every command that starts the
+ * reference platform: where its HTTP API listens, the bearer token the API then requires (needed beyond loopback),
+ * and the `liveTime` of the Md lanKeys it gives.
  */
 export const httpApiOptions = {
   add(command: Command): Command {
-    return apiTokenOption.add(
-      command.option(
-        "--http-host <address>",
-        "interface the HTTP API, /metrics and /firmware listen on (independent of --host); beyond loopback it needs --api-token",
-        "127.0.0.1",
-      ),
-      "bearer token /api/* and /metrics require (Authorization: Bearer <token>); /firmware/* stays open for devices. Prefer the environment variable: arguments show in ps",
-    );
+    return apiTokenOption
+      .add(
+        command.option(
+          "--http-host <address>",
+          "interface the HTTP API, /metrics and /firmware listen on (independent of --host); beyond loopback it needs --api-token",
+          "127.0.0.1",
+        ),
+        "bearer token /api/* and /metrics require (Authorization: Bearer <token>); /firmware/* stays open for devices. Prefer the environment variable: arguments show in ps",
+      )
+      .option(
+        "--lan-key-live-time <seconds>",
+        "liveTime of the Md lanKeys POST /api/devices/:id/lan-key gives (6.2.2)",
+        integerOption("lan-key-live-time", LAN_KEY_LIVE_TIME_RANGE.min, LAN_KEY_LIVE_TIME_RANGE.max),
+        DEFAULT_LAN_KEY_LIVE_TIME_S,
+      );
   },
   /** The platform options the values give. */
-  platform: ({ httpHost, apiToken }: HttpApiCommandOptions) => ({
+  platform: ({ httpHost, apiToken, lanKeyLiveTime }: HttpApiCommandOptions) => ({
     httpHost,
     ...(apiToken === undefined ? {} : { apiToken }),
+    lanKeyLiveTimeS: lanKeyLiveTime,
   }),
   /** `apiAuth` of a ready line: whether the API needs a bearer token. */
   auth: ({ apiToken }: HttpApiCommandOptions): "bearer" | "none" =>

@@ -152,7 +152,7 @@ describe("request bodies are bounded (maxHttpBodyBytes, default 1 MiB)", () => {
 
   it("refuses a chunked body as soon as it passes the limit, on every route that takes one", async () => {
     const p = await setup({ limits: { maxHttpBodyBytes: 4096 } });
-    for (const path of ["control", "query", "resources", "constraints", "upgrade"]) {
+    for (const path of ["control", "query", "resources", "constraints", "upgrade", "lan-key"]) {
       const answer = await send(
         `${p.addresses.http}/api/devices/${PLUG.deviceId}/${path}`,
         "POST",
@@ -170,12 +170,14 @@ describe("request bodies are bounded (maxHttpBodyBytes, default 1 MiB)", () => {
   it("refuses JSON nested past the limit with 400 naming it, never 500", async () => {
     const p = await setup();
     const deep = `{"cmd":${"[".repeat(5000)}${"]".repeat(5000)}}`;
-    const answer = await api(p, "POST", `/api/devices/${PLUG.deviceId}/control`, deep);
-    expect(answer.status).toBe(400);
-    expect(answer.json).toMatchObject({
-      error: "TOO_DEEP",
-      detail: expect.stringMatching(/nested deeper than 32/),
-    });
+    for (const route of ["control", "lan-key"]) {
+      const answer = await api(p, "POST", `/api/devices/${PLUG.deviceId}/${route}`, deep);
+      expect(answer.status, route).toBe(400);
+      expect(answer.json, route).toMatchObject({
+        error: "TOO_DEEP",
+        detail: expect.stringMatching(/nested deeper than 32/),
+      });
+    }
     const proto = await api(
       p,
       "POST",

@@ -27,6 +27,8 @@ export interface PlatformOptions {
   httpHost?: string;
   /** Bearer token `/api/*` and `/metrics` require (`Authorization: Bearer <token>`); `/firmware/*` stays open. */
   apiToken?: string;
+  /** `liveTime` of the Md lanKeys `POST /api/devices/:id/lan-key` gives, in seconds (6.2.2). Default 300. */
+  lanKeyLiveTimeS?: number;
   /** Host written into `tcpHost`/`udpHost` of the login response. Default: `host`, or 127.0.0.1 for 0.0.0.0. */
   advertisedHost?: string;
   loginPort?: number;

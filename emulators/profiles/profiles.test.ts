@@ -32,3 +32,95 @@ describe("shipped profiles", () => {
     expect(() => parseProfile("{oops", "z.json")).toThrow(/z\.json: not JSON/);
   });
 });
+
+describe("the lan section (Md, chapter 6)", () => {
+  const base = {
+    model: "X",
+    kind: "device",
+    version: "1",
+    serials: { "0": { POWER: "0", MODE: "auto" }, "2": { POWER: "1" } },
+    commands: { SET_POWER: { status: "POWER", values: ["0", "1"] } },
+  };
+  const parse = (lan: unknown, extra: Record<string, unknown> = {}) =>
+    parseProfile(JSON.stringify({ ...base, ...extra, lan }), "p.json");
+
+  it("accepts attributes, filling serialId, access and control", () => {
+    const profile = parse({
+      attributes: {
+        "1": { status: "POWER" },
+        "2": { status: "MODE", type: "string" },
+        "65535": { serialId: "2", status: "POWER", access: "read-only" },
+      },
+    });
+    expect(profile.lan).toEqual({
+      control: true,
+      attributes: {
+        "1": { serialId: "0", status: "POWER", access: "read-write" },
+        "2": { serialId: "0", status: "MODE", access: "read-write", type: "string" },
+        "65535": { serialId: "2", status: "POWER", access: "read-only" },
+      },
+    });
+    expect(parse({ control: false }).lan).toEqual({ control: false });
+    expect(parseProfile(JSON.stringify(base), "p.json").lan).toBeUndefined();
+  });
+
+  it("parses its own output again unchanged (profiles travel to load shards as parsed JSON)", async () => {
+    for (const profile of (await loadProfiles()).values())
+      expect(parseProfile(JSON.stringify(profile), "again.json")).toEqual(profile);
+  });
+
+  it.each([
+    [
+      "attribute 0",
+      { attributes: { "0": { status: "POWER" } } },
+      /p\.json: lan\.attributes\.0: an attribute number is 1\.\.65535 in decimal \(got "0"\)/,
+    ],
+    [
+      "attribute 65536",
+      { attributes: { "65536": { status: "POWER" } } },
+      /lan\.attributes\.65536: .* \(got "65536"\)/,
+    ],
+    ["attribute 01", { attributes: { "01": { status: "POWER" } } }, /lan\.attributes\.01: .* \(got "01"\)/],
+    ["attribute x", { attributes: { x: { status: "POWER" } } }, /lan\.attributes\.x: .* \(got "x"\)/],
+    [
+      "no such serial",
+      { attributes: { "1": { serialId: "9", status: "POWER" } } },
+      /lan\.attributes\.1\.serialId: no such serial \(got "9"\)/,
+    ],
+    [
+      "no such status",
+      { attributes: { "1": { status: "FAN" } } },
+      /lan\.attributes\.1\.status: serial "0" has no such status \(got "FAN"\)/,
+    ],
+    [
+      "an inherited name",
+      { attributes: { "1": { status: "constructor" } } },
+      /lan\.attributes\.1\.status: .* \(got "constructor"\)/,
+    ],
+    [
+      "the same status twice",
+      { attributes: { "1": { status: "POWER" }, "5": { serialId: "0", status: "POWER" } } },
+      /lan\.attributes\.5\.status: attribute 1 names the same status \(got "POWER"\)/,
+    ],
+    [
+      "number for a word",
+      { attributes: { "2": { status: "MODE", type: "number" } } },
+      /lan\.attributes\.2\.type: MODE may be "auto", not a number \(got "number"\)/,
+    ],
+    [
+      "an unknown access",
+      { attributes: { "1": { status: "POWER", access: "write-only" } } },
+      /lan\.attributes\.1\.access: .* \(got "write-only"\)/,
+    ],
+    ["an unknown field", { attributes: {}, port: 7681 }, /lan: Unrecognized key: "port"/],
+    ["control not a boolean", { control: 1 }, /lan\.control: .* \(got 1\)/],
+  ])("refuses %s, naming the field and the value", (_, lan, message) => {
+    expect(() => parse(lan)).toThrow(message);
+  });
+
+  it("refuses a lan section on a sub-device: its gateway answers on the LAN", () => {
+    expect(() => parse({ control: true }, { kind: "sub-device" })).toThrow(
+      /p\.json: lan: a sub-device has no LAN side of its own/,
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isAttributeKey, isLanNumber, knownValues, own } from "../device/lan/lan-attributes.ts";
 
 /**
  * A device model as data: statuses per `serialId`, the commands and their effect, resources, alarms with
@@ -36,7 +37,29 @@ const Fault = z.strictObject({
   errorInfo: z.string(),
 });
 
-export const ProfileSchema = z.strictObject({
+/** One LAN attribute (6.2.3 `as`): the status it names, who may read and write it, how its value travels. */
+const LanAttribute = z.strictObject({
+  serialId: z.string().default("0"),
+  status: z.string().min(1),
+  /** "read-only" and "none" are listed in `asc` with 1 and 0; a status no command sets is read-only anyway. */
+  access: z.enum(["read-write", "read-only", "none"]).default("read-write"),
+  /** A JSON number or string in `as`; absent: "number" when every value the status takes is an integer. */
+  type: z.enum(["number", "string"]).optional(),
+});
+
+/**
+ * The device's side of Md (chapter 6). Without `attributes`, the statuses of each serial are numbered in order
+ * (serials by number, statuses as listed in `serials`), from 1. A sub-device has no LAN side of its own (its
+ * gateway answers on the LAN), so a `lan` section there is refused rather than silently ignored.
+ */
+const Lan = z.strictObject({
+  /** `lanControl` once authorised: true 1 (supported), false 2 (not supported) (6.2.1). */
+  control: z.boolean().default(true),
+  /** Attribute number ("1".."65535") -> the status it names. */
+  attributes: z.record(z.string(), LanAttribute).optional(),
+});
+
+const ProfileFields = z.strictObject({
   model: z.string().min(1),
   description: z.string().default(""),
   /** `device`: connects itself; `sub-device`: behind a gateway; `gateway`: connects and hosts sub-devices. */
@@ -56,7 +79,61 @@ export const ProfileSchema = z.strictObject({
   faults: z.record(z.string(), Fault).default({}),
   /** Event names the device may report (2032), beyond those commands raise. */
   events: z.array(z.string()).default([]),
+  lan: Lan.optional(),
 });
+
+export const ProfileSchema = ProfileFields.superRefine(checkLan);
+
+type Issue = { path: PropertyKey[]; message: string; input: unknown };
+
+/** The checks of `lan` that span fields; each issue names the field and the value. */
+function checkLan(profile: z.output<typeof ProfileFields>, ctx: z.RefinementCtx<unknown>): void {
+  const issue = ({ path, message, input }: Issue) => ctx.addIssue({ code: "custom", path, message, input });
+  if (profile.lan === undefined) return;
+  if (profile.kind === "sub-device") {
+    issue({ path: ["lan"], message: "a sub-device has no LAN side of its own", input: profile.lan });
+    return;
+  }
+  const named = new Map<string, string>();
+  for (const [key, attribute] of Object.entries(profile.lan.attributes ?? {})) {
+    const at = ["lan", "attributes", key];
+    if (!isAttributeKey(key)) {
+      issue({ path: at, message: "an attribute number is 1..65535 in decimal", input: key });
+      continue;
+    }
+    const serial = own(profile.serials, attribute.serialId);
+    if (serial === undefined) {
+      issue({ path: [...at, "serialId"], message: "no such serial", input: attribute.serialId });
+      continue;
+    }
+    if (!Object.hasOwn(serial, attribute.status)) {
+      issue({
+        path: [...at, "status"],
+        message: `serial ${JSON.stringify(attribute.serialId)} has no such status`,
+        input: attribute.status,
+      });
+      continue;
+    }
+    const id = `${attribute.serialId}/${attribute.status}`;
+    const first = named.get(id);
+    if (first !== undefined)
+      issue({
+        path: [...at, "status"],
+        message: `attribute ${first} names the same status`,
+        input: attribute.status,
+      });
+    else named.set(id, key);
+    if (attribute.type === "number") {
+      const text = knownValues(profile, attribute.serialId, attribute.status).find((v) => !isLanNumber(v));
+      if (text !== undefined)
+        issue({
+          path: [...at, "type"],
+          message: `${attribute.status} may be ${JSON.stringify(text)}, not a number`,
+          input: attribute.type,
+        });
+    }
+  }
+}
 
 export type Profile = z.output<typeof ProfileSchema>;
 export type ProfileCommand = z.output<typeof Command>;

@@ -22,21 +22,27 @@ const HUGE_BODY = 4 * 1024 * 1024;
 export const apiClauses: readonly ClauseCheck<PlatformTarget>[] = [
   {
     clause: "H4.1",
-    title: "a request body over the API's limit (4 MiB here; 1 MiB by default) is refused with 413",
+    title:
+      "a request body over the API's limit (4 MiB here; 1 MiB by default) is refused with 413, on control and lan-key",
     run: async (target) => {
       const { request } = api(target);
       const deviceId = target.devices[0]?.deviceId ?? "";
-      const body = JSON.stringify({
-        serialId: "0",
-        cmd: [{ cmdName: "POWER", cmdParam: "x".repeat(HUGE_BODY) }],
-      });
-      let answer: HttpAnswer;
-      try {
-        answer = await request(`/api/devices/${deviceId}/control`, { method: "POST", body });
-      } catch (error) {
-        throw new ClauseFailure(`expected 413; saw ${messageOf(error)}`);
+      const bodies = {
+        control: JSON.stringify({
+          serialId: "0",
+          cmd: [{ cmdName: "POWER", cmdParam: "x".repeat(HUGE_BODY) }],
+        }),
+        "lan-key": JSON.stringify({ rand: "1".repeat(HUGE_BODY) }),
+      };
+      for (const [route, body] of Object.entries(bodies)) {
+        let answer: HttpAnswer;
+        try {
+          answer = await request(`/api/devices/${deviceId}/${route}`, { method: "POST", body });
+        } catch (error) {
+          throw new ClauseFailure(`expected 413 for ${route}; saw ${messageOf(error)}`);
+        }
+        expectThat(answer.status === 413, `413 for ${route}`, shown(answer));
       }
-      expectThat(answer.status === 413, "413", shown(answer));
     },
   },
   {
@@ -103,9 +109,14 @@ export const apiClauses: readonly ClauseCheck<PlatformTarget>[] = [
     run: async (target) => {
       const { request } = api(target);
       const deviceId = target.devices[0]?.deviceId ?? "";
-      for (const body of [nestedArrays(), nestedObjects(), `{"serialId":"0","cmd":${nestedArrays()}}`]) {
-        const answer = await request(`/api/devices/${deviceId}/control`, { method: "POST", body });
-        expectThat(answer.status === 400, `400 for a body nested ${DEPTH} deep`, shown(answer));
+      for (const [route, field] of [
+        ["control", `{"serialId":"0","cmd":${nestedArrays()}}`],
+        ["lan-key", `{"rand":${nestedArrays()}}`],
+      ] as const) {
+        for (const body of [nestedArrays(), nestedObjects(), field]) {
+          const answer = await request(`/api/devices/${deviceId}/${route}`, { method: "POST", body });
+          expectThat(answer.status === 400, `400 for a ${route} body nested ${DEPTH} deep`, shown(answer));
+        }
       }
       const after = await request("/api/devices");
       expectThat(after.status === 200, "GET /api/devices answered 200 afterwards", shown(after));

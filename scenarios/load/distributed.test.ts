@@ -207,8 +207,9 @@ describe("a local farm over the embedded broker", () => {
       "3",
       "--ramp",
       "1000",
+      // Long enough that a loaded machine, whose ramp ends late, still has steady heartbeats to measure.
       "--steady",
-      "12",
+      "20",
       "--heartbeat",
       "4",
       "--controls",

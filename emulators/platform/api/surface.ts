@@ -8,6 +8,7 @@ import { DEFAULT_PORTS, type PlatformOptions } from "../platform-options.ts";
 import type { StartedSurface, Surface } from "../surface.ts";
 import { deviceRoutes } from "./device-routes.ts";
 import { createHttpApi, type RouteSet } from "./http-api.ts";
+import { checkLanKeyLiveTime, lanRoutes } from "./lan-routes.ts";
 
 const metricsRoute =
   (metrics: PlatformMetrics): RouteSet =>
@@ -36,7 +37,10 @@ function checkExposure({ httpHost = "127.0.0.1", apiToken }: PlatformOptions): v
  */
 export const apiSurface: Surface = {
   name: "api",
-  check: checkExposure,
+  check: (options) => {
+    checkExposure(options);
+    checkLanKeyLiveTime(options);
+  },
   async start(context: PlatformContext): Promise<StartedSurface> {
     const { options, metrics, limits } = context;
     const httpHost = options.httpHost ?? "127.0.0.1";
@@ -47,6 +51,7 @@ export const apiSurface: Surface = {
       ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
       routes: [
         deviceRoutes(context.operations, context.store, limits.maxHttpBodyBytes),
+        lanRoutes(context.registry, context.logger, limits.maxHttpBodyBytes, options.lanKeyLiveTimeS),
         firmwareRoutes(context.firmware),
         metricsRoute(metrics),
       ],

@@ -27,14 +27,22 @@ export function hostileRequests(spareId: string, maxDepth: number): fc.Arbitrary
     {
       weight: 4,
       arbitrary: fc
-        .constantFrom("control", "resources", "constraints", "upgrade")
+        .constantFrom("control", "resources", "constraints", "upgrade", "lan-key")
         .map((op) => `/api/devices/${spareId}/${op}`),
     },
     id.map((d) => `/api/devices/${d}`),
     fc
       .tuple(
         id,
-        fc.constantFrom("control", "query", "resources", "constraints", "upgrade", "events?kind=__proto__"),
+        fc.constantFrom(
+          "control",
+          "query",
+          "resources",
+          "constraints",
+          "upgrade",
+          "lan-key",
+          "events?kind=__proto__",
+        ),
       )
       .map(([d, op]) => `/api/devices/${d}/${op}`),
     fc.tuple(id, id).map(([g, d]) => `/api/devices/${g}/subdevices/${d}`),
@@ -55,9 +63,11 @@ export function hostileRequests(spareId: string, maxDepth: number): fc.Arbitrary
     depth.map((n) => "[".repeat(n) + "]".repeat(n)),
     depth.map((n) => `{"serialId":"0","cmd":${"[".repeat(n)}${"]".repeat(n)}}`),
     depth.map((n) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`),
+    depth.map((n) => `{"rand":${"[".repeat(n)}${"]".repeat(n)}}`),
     fc
       .integer({ min: 0, max: 1_200_000 })
       .map((n) => `{"serialId":"0","cmd":[{"cmdName":"SET","cmdParam":"${"x".repeat(n)}"}]}`),
+    fc.integer({ min: 0, max: 1_200_000 }).map((n) => `{"rand":"${"1".repeat(n)}"}`),
     fc.constantFrom(
       '{"serialId":"0","cmd":[{"cmdName":"SET_POWER","cmdParam":"1"}]}',
       '{"__proto__":{"polluted":1},"cmd":[]}',
@@ -69,6 +79,10 @@ export function hostileRequests(spareId: string, maxDepth: number): fc.Arbitrary
       '{"asc":{"__proto__":"1"}}',
       '{"version":1e400,"md5":"zz"}',
       '{"version":"1","url":"javascript:alert(1)","module":""}',
+      '{"rand":"1234567890123456"}',
+      '{"rand":1234567890123456}',
+      '{"rand":"12345678901234\\u0000\\u0000"}',
+      '{"rand":"\\ud800\\udfff"}',
       "{",
       "",
       "null",

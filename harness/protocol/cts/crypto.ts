@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { inspect } from "node:util";
 import { excerpt, fail, ok, type Result, UsageError } from "../../errors.ts";
-import { ctsError } from "./errors.ts";
+import { type CtsWireError, ctsError } from "./errors.ts";
 
 /**
  * AES-128-CBC with PKCS#5/#7 padding (5.2.2 item 2).
@@ -67,7 +67,7 @@ export function encrypt(key: CipherKey, plaintext: Uint8Array): Buffer {
 }
 
 /** Total: a wrong key, a wrong length or bad padding gives `DECRYPT_FAILED`, never a throw. */
-export function decrypt(key: CipherKey, ciphertext: Uint8Array): Result<Buffer> {
+export function decrypt(key: CipherKey, ciphertext: Uint8Array): Result<Buffer, CtsWireError> {
   if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
     return fail(
       ctsError(
@@ -90,7 +90,7 @@ export function decrypt(key: CipherKey, ciphertext: Uint8Array): Result<Buffer> 
 const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Strict standard Base64 (Node's decoder silently skips bad characters; a conformance harness must not). */
-export function decodeBase64(field: string, text: string): Result<Buffer> {
+export function decodeBase64(field: string, text: string): Result<Buffer, CtsWireError> {
   if (!base64Pattern.test(text)) {
     return fail(ctsError("BAD_BASE64", `${field}: not valid Base64: ${excerpt(text)}`, field));
   }

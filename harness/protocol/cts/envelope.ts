@@ -44,19 +44,23 @@ export function formatEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-js
     ...(envelope.token === undefined ? {} : { token: envelope.token }),
     data: envelope.data,
   };
-  const json = JSON.stringify(ordered);
+  return formatCtsJson(ordered, framing);
+}
+
+/** `CTS` + a JSON value (or its Base64 in `cts-base64`), CRLF not included: the line every CTS interface sends. */
+export function formatCtsJson(value: unknown, framing: Framing = "cts-json"): string {
+  const json = JSON.stringify(value);
   return FRAME_PREFIX + (framing === "cts-base64" ? Buffer.from(json, "utf8").toString("base64") : json);
 }
 
 const prefixBytes = Buffer.from(FRAME_PREFIX, "ascii");
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** One frame without its CRLF -> the envelope of a code of `table`, or a typed error. Total: never throws. */
-export function parseCtsEnvelope<Code extends number>(
-  line: Uint8Array,
-  table: PacketTable<Code>,
-  framing: Framing = "cts-json",
-): Result<CtsEnvelope<Code>, CtsWireError> {
+/**
+ * One frame without its CRLF -> the JSON value after `CTS`, or a typed error: the part of the framing every CTS
+ * interface shares. Total: never throws.
+ */
+export function parseCtsJson(line: Uint8Array, framing: Framing = "cts-json"): Result<unknown, CtsWireError> {
   if (line.length < prefixBytes.length || !prefixBytes.equals(line.subarray(0, prefixBytes.length))) {
     return fail(ctsError("NO_PREFIX", `frame does not start with "CTS": ${excerpt(line)}`));
   }
@@ -86,6 +90,17 @@ export function parseCtsEnvelope<Code extends number>(
         `envelope is not JSON (${json.reason}): ${excerpt(text)}`,
       ),
     );
+  return ok(json.value);
+}
+
+/** One frame without its CRLF -> the envelope of a code of `table`, or a typed error. Total: never throws. */
+export function parseCtsEnvelope<Code extends number>(
+  line: Uint8Array,
+  table: PacketTable<Code>,
+  framing: Framing = "cts-json",
+): Result<CtsEnvelope<Code>, CtsWireError> {
+  const json = parseCtsJson(line, framing);
+  if (!json.ok) return json;
   const parsed = EnvelopeSchema.safeParse(json.value, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
