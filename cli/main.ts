@@ -6,6 +6,7 @@ import { addFleetCommands } from "./fleet-commands.ts";
 import { addFrameCommands } from "./frame-command.ts";
 import { addHostileCommand } from "./hostile-command.ts";
 import { type CliIo, processIo } from "./io.ts";
+import { addLanCommand } from "./lan-command.ts";
 import { addLoadCommand } from "./load-command.ts";
 import { addPlatformCommand } from "./platform-command.ts";
 import { addRunCommand } from "./run-command.ts";
@@ -63,6 +64,14 @@ export async function main(
     exitCode = Math.max(exitCode, code);
   });
   addPlatformCommand(program, io, waitForStop);
+  addLanCommand(
+    program,
+    io,
+    (code) => {
+      exitCode = Math.max(exitCode, code);
+    },
+    waitForStop,
+  );
   addFleetCommands(program, io, waitForStop);
   addConformanceCommand(program, io, (code) => {
     exitCode = Math.max(exitCode, code);
