@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { excerpt, showValue, WireError } from "../harness/errors.ts";
+import { CipherKey } from "../harness/protocol/cts/crypto.ts";
 import { FrameSplitter } from "../harness/protocol/cts/frame-splitter.ts";
 import { parseJsonSafely } from "../harness/protocol/json-safe.ts";
 import { decodeFrameLine, openEnvelope } from "../harness/protocol/mc/codec.ts";
@@ -13,6 +14,9 @@ import {
   decoderSessionKey as sessionKey,
 } from "../harness/protocol/mc/testing/hostile/decoder-target.ts";
 import { hostileFrames } from "../harness/protocol/mc/testing/hostile/index.ts";
+import { decodeSearchResponse } from "../harness/protocol/md/discovery.ts";
+import { mdStructErrorCodes } from "../harness/protocol/md/errors.ts";
+import { decodeLanFrame } from "../harness/protocol/md/lan-frame.ts";
 
 /**
  * Part 1 of `npm run fuzz` (bench/fuzz.ts), in one process: hostile frames fed to every decoder of the Mc core. A
@@ -39,7 +43,12 @@ export const decoders = [
   "parseJsonSafely",
   "showValue",
   "excerpt",
+  "decodeLanFrame",
+  "decodeSearchResponse",
 ] as const;
+const lanKey = CipherKey.fromLanKey(Buffer.from("3db0486c55b95f0037a8a8e420ede58c", "hex"));
+/** The Mc core's documented codes, and the Md struct decoder's. */
+const documented = new Set<string>([...documentedCodes, ...mdStructErrorCodes]);
 export type Decoder = (typeof decoders)[number];
 export interface DecoderRun {
   generated: number;
@@ -79,7 +88,7 @@ export function fuzzDecoders(
         if (result.ok) continue;
         const code = result.error instanceof WireError ? result.error.code : "not a WireError";
         s.codes[code] = (s.codes[code] ?? 0) + 1;
-        if (!documentedCodes.has(code)) s.undocumented++;
+        if (!documented.has(code)) s.undocumented++;
       }
     } catch (error) {
       s.crashes++;
@@ -136,6 +145,11 @@ export function fuzzDecoders(
         excerpt(text);
         return [];
       });
+      run("decodeLanFrame", bytes, () => [decodeLanFrame(line, undefined), decodeLanFrame(line, lanKey)]);
+      run("decodeSearchResponse", bytes, () => [
+        decodeSearchResponse(bytes),
+        decodeSearchResponse(bytes.subarray(cut)),
+      ]);
     }
     if (batch % 50 === 49)
       console.error(`${label}: ${generated} frames, ${Math.round((performance.now() - started) / 1000)} s`);

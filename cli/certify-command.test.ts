@@ -82,4 +82,44 @@ describe("hilfarm certify", () => {
       "hilfarm: give --serial or --mqtt-link, not both: a device has one link\n",
     ]);
   });
+
+  it("takes the device's LAN addresses together or not at all, each a host:port", async () => {
+    const alone = await runHilfarm([...base, "--lan-discovery", "127.0.0.1:7680"]);
+    expect([alone.code, alone.stderr]).toEqual([
+      2,
+      "hilfarm: give --lan-discovery and --lan-control together: the device's LAN discovery and control addresses\n",
+    ]);
+    const bad = await runHilfarm([
+      ...base,
+      "--lan-discovery",
+      "127.0.0.1",
+      "--lan-control",
+      "127.0.0.1:7681",
+    ]);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'hilfarm: --lan-discovery must be host:port, got "127.0.0.1"\n',
+    ]);
+  });
+
+  it("with LAN addresses, the Md clauses follow the Mc ones and have their rows in the certification report", async () => {
+    const reports = join(await mkdtemp(join(tmpdir(), "hilfarm-certify-")), "out");
+    const lan = ["--lan-discovery", "127.0.0.1:7680", "--lan-control", "127.0.0.1:7681"];
+    const certify = startHilfarm([...base, ...anyPorts, ...lan, "--report-dir", reports]);
+    expect(await certify.until("ready")).toMatchObject({
+      lan: { discovery: "127.0.0.1:7680", control: "127.0.0.1:7681" },
+    });
+    // Stopped at once: the first Mc clause fails, every other clause of both suites is reported not run.
+    certify.child.kill("SIGINT");
+    expect(await certify.until("summary")).toMatchObject({ verdict: "fail", failed: 1, notRun: 26 });
+    expect(await certify.exited).toBe(1);
+    const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as RunReport;
+    expect(report.suites.map((s) => [s.name, s.file, s.cases.length])).toEqual([
+      ["device under test (5.2, 5.4.2, 5.4.3)", "scenarios/conformance/device-clauses.ts", 10],
+      ["device LAN side, Md (6.2.1-6.2.6)", "scenarios/conformance/lan-clauses.ts", 17],
+    ]);
+    const lanCases = report.suites[1]?.cases ?? [];
+    expect(lanCases.map((c) => c.clause)).toContain("6.2.6");
+    expect(lanCases.every((c) => c.status === "not-run")).toBe(true);
+  });
 });

@@ -15,9 +15,17 @@ import { createLogger } from "../harness/log/logger.ts";
 import type { CaseReport, RunReport } from "../reports/model.ts";
 import { totals } from "../reports/model.ts";
 import { defaultReportDir, writeReports } from "../reports/write-reports.ts";
-import { runClauses } from "../scenarios/conformance/clause.ts";
+import { type ClauseResult, runClauses } from "../scenarios/conformance/clause.ts";
 import { deviceClauses } from "../scenarios/conformance/device-clauses.ts";
+import { lanClauses } from "../scenarios/conformance/lan-clauses.ts";
 import { type DeviceTarget, externalDeviceTarget } from "../scenarios/target/device-target.ts";
+import {
+  type LanTarget,
+  lanAddress,
+  lanTarget,
+  mcFromPlatform,
+  platformCredentials,
+} from "../scenarios/target/lan-target.ts";
 import type { CliIo } from "./io.ts";
 import {
   type HttpApiCommandOptions,
@@ -41,9 +49,27 @@ interface CertifyOptions extends HttpApiCommandOptions, PlatformPortCommandOptio
   serial?: string;
   mqttLink?: string;
   replugWait: number;
+  lanDiscovery?: string;
+  lanControl?: string;
 }
 
 const SUITE = "device under test (5.2, 5.4.2, 5.4.3)";
+const LAN_SUITE = "device LAN side, Md (6.2.1-6.2.6)";
+
+/** `--lan-discovery` and `--lan-control`: both (the device's LAN side is certified too) or neither. */
+function lanAddresses(options: CertifyOptions): { discovery: string; control: string } | undefined {
+  const { lanDiscovery, lanControl } = options;
+  if (lanDiscovery === undefined && lanControl === undefined) return undefined;
+  if (lanDiscovery === undefined || lanControl === undefined)
+    throw new UsageError(
+      lanDiscovery === undefined ? "lan-discovery" : "lan-control",
+      "give --lan-discovery and --lan-control together: the device's LAN discovery and control addresses",
+    );
+  return {
+    discovery: lanAddress("lan-discovery", lanDiscovery),
+    control: lanAddress("lan-control", lanControl),
+  };
+}
 
 /**
  * `hilfarm certify`: hilfarm's platform waits for the device under test, runs the device-under-test suite clause by
@@ -59,7 +85,8 @@ export function addCertifyCommand(
     .command("certify")
     .description(
       "Certify a device: hilfarm's platform listens, the device under test logs in to it (switch it on once the\n" +
-        "ready line is printed), and every clause of the device-under-test suite runs on real time. Writes\n" +
+        "ready line is printed), and every clause of the device-under-test suite runs on real time; with\n" +
+        "--lan-discovery and --lan-control, the LAN (Md) clauses of 6.2.1-6.2.6 follow. Writes\n" +
         "junit.xml, report.json, report.html (certification report) and evidence.jsonl (every frame) to the report\n" +
         "directory. Exit code 0 when every applicable clause passed, 1 when any failed, 2 for a usage error.",
     )
@@ -104,12 +131,21 @@ export function addCertifyCommand(
       integerOption("replug-wait", 1, 3600),
       30,
     )
+    .option(
+      "--lan-discovery <host:port>",
+      "the device's LAN discovery port (UDP, 6.2.1: 7680): with --lan-control, the Md clauses run after the Mc ones",
+    )
+    .option(
+      "--lan-control <host:port>",
+      "the device's LAN control port (TCP, 6.2.2: 7681); lanKeys come from this platform, which knows the PIN",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --host 0.0.0.0\n" +
         "  hilfarm certify --registry examples/registry/lab.json --device 0000111122223333aaaabbbc --heartbeat 2 --report-dir reports/out/lock\n" +
         "  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --serial 'serial:///dev/ttyUSB0?baud=115200'\n" +
-        "  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --mqtt-link mqtt://192.0.2.5:1883\n",
+        "  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --mqtt-link mqtt://192.0.2.5:1883\n" +
+        "  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --host 0.0.0.0 --lan-discovery 192.0.2.7:7680 --lan-control 192.0.2.7:7681\n",
     )
     .action(async (options: CertifyOptions) => {
       const entry = (await loadRegistry(options.registry)).get(options.device);
@@ -117,6 +153,7 @@ export function addCertifyCommand(
         throw new UsageError("device", `--device ${showValue(options.device)} is not in ${options.registry}`);
       if (options.serial !== undefined && options.mqttLink !== undefined)
         throw new UsageError("serial", "give --serial or --mqtt-link, not both: a device has one link");
+      const lan = lanAddresses(options);
       const startedAt = new Date();
       const seed = options.seed ?? Math.floor(Math.random() * 2147483647);
       const dir = options.reportDir ?? defaultReportDir(startedAt);
@@ -177,6 +214,7 @@ export function addCertifyCommand(
         if (deviceId === entry.deviceId) transports.add(transport);
       });
       const cases: CaseReport[] = [];
+      const lanCases: CaseReport[] = [];
       try {
         const { login, tcp, udp, http } = target.platform.addresses;
         const linkFields =
@@ -184,22 +222,26 @@ export function addCertifyCommand(
             ? {}
             : { link: link.description, ...("brokerUrl" in link ? { mqtt: link.brokerUrl } : {}) };
         io.stdout.write(
-          `${JSON.stringify({ event: "ready", login, tcp, udp, http, apiAuth: httpApiOptions.auth(options), ...linkFields, waitingFor: entry.deviceId })}\n`,
+          `${JSON.stringify({ event: "ready", login, tcp, udp, http, apiAuth: httpApiOptions.auth(options), ...linkFields, ...(lan === undefined ? {} : { lan }), waitingFor: entry.deviceId })}\n`,
         );
-        await runClauses(
-          target,
-          deviceClauses,
-          (result, index) => {
-            cases.push({
-              ...result,
-              ...(result.status === "fail" ? { timeline: recorder.timeline(target.clock.now()) } : {}),
-            });
-            io.stdout.write(
-              `${JSON.stringify({ event: "clause", n: index + 1, of: deviceClauses.length, clause: result.clause, title: result.title, status: result.status, detail: result.detail, wallMs: Math.round(result.wallMs) })}\n`,
-            );
-          },
-          stop.signal,
-        );
+        const of = deviceClauses.length + (lan === undefined ? 0 : lanClauses.length);
+        const onResult = (into: CaseReport[], first: number) => (result: ClauseResult, index: number) => {
+          into.push({
+            ...result,
+            ...(result.status === "fail" ? { timeline: recorder.timeline(target.clock.now()) } : {}),
+          });
+          io.stdout.write(
+            `${JSON.stringify({ event: "clause", n: first + index + 1, of, clause: result.clause, title: result.title, status: result.status, detail: result.detail, wallMs: Math.round(result.wallMs) })}\n`,
+          );
+        };
+        await runClauses(target, deviceClauses, onResult(cases, 0), stop.signal);
+        if (lan !== undefined)
+          await runClauses(
+            certifiedLan(target, lan, options.apiToken),
+            lanClauses,
+            onResult(lanCases, deviceClauses.length),
+            stop.signal,
+          );
         if (options.transport !== undefined) {
           const seen = [...transports].join(", ") || "no connection";
           cases.push({
@@ -240,7 +282,12 @@ export function addCertifyCommand(
           ...(connect?.devVersion === undefined ? {} : { firmware: connect.devVersion }),
           ...(transports.size === 0 ? {} : { transport: [...transports].join(", ") }),
         },
-        suites: [{ name: SUITE, file: "scenarios/conformance/device-clauses.ts", cases }],
+        suites: [
+          { name: SUITE, file: "scenarios/conformance/device-clauses.ts", cases },
+          ...(lan === undefined
+            ? []
+            : [{ name: LAN_SUITE, file: "scenarios/conformance/lan-clauses.ts", cases: lanCases }]),
+        ],
         latencies: evidence.latencies,
         online: evidence.online.length > 1 ? [{ label: entry.deviceId, points: evidence.online }] : [],
         evidence: capture.path,
@@ -253,6 +300,30 @@ export function addCertifyCommand(
       );
       if (verdict === "fail") setExitCode(1);
     });
+}
+
+/**
+ * The device's LAN side as the Md clauses see it: on certify's real clock (clauses that must move time are not
+ * applicable), lanKeys from certify's platform API, which holds the PIN, and the Mc state from its store.
+ */
+function certifiedLan(
+  target: DeviceTarget,
+  lan: { discovery: string; control: string },
+  apiToken: string | undefined,
+): LanTarget {
+  const { deviceId } = target.device;
+  const connect = target.frames.find((f) => f.direction === "in" && f.message.code === 1004)?.message.body as
+    | { model?: string }
+    | undefined;
+  return lanTarget({
+    deviceId,
+    model: connect?.model ?? target.device.model ?? "",
+    ...lan,
+    credentials: platformCredentials(target.platform.addresses.http, deviceId, apiToken),
+    clock: target.clock,
+    virtualTime: false,
+    mc: mcFromPlatform(target.platform, "the harness's platform"),
+  });
 }
 
 /** While the device has not logged in, says so every 30 s on stderr: what the lab sees while it wires things up. */

@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { LanSearcher } from "../emulators/device/lan/testing/lan-test-client.ts";
 import { FREE_PORTS, killAll, repoRoot, startHilfarm } from "../harness/testing/child-process.ts";
 
 const freePorts = FREE_PORTS;
@@ -44,6 +45,19 @@ describe("hilfarm up", () => {
     const devices = (await (await fetch(`${ready.http}/api/devices`)).json()) as Array<{ online: boolean }>;
     expect(devices).toHaveLength(11);
     expect(devices.every((d) => d.online)).toBe(true);
+    // Every device and gateway (not the 5 sub-devices) serves its LAN side, on free ports of 127.0.0.1.
+    const lan = ready.lan as Record<string, { discovery: string; control: string }>;
+    expect(Object.keys(lan)).toHaveLength(6);
+    for (const addresses of Object.values(lan))
+      expect(addresses).toEqual({
+        discovery: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+        control: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      });
+    const [deviceId, first] = Object.entries(lan)[0] ?? [];
+    const searcher = await LanSearcher.open(first?.discovery ?? "");
+    searcher.search("");
+    expect(await searcher.next()).toMatchObject({ deviceId, lanControl: 1 });
+    searcher.close();
     up.child.kill("SIGINT");
     expect(await up.exited).toBe(0);
   });
@@ -58,9 +72,10 @@ describe("hilfarm up --faults", () => {
       "--faults",
       "latency=100,jitter=50,duplicate=0.05",
       "--no-mqtt",
+      "--no-lan",
       ...freePorts,
     ]);
-    await up.next();
+    expect(await up.next()).toMatchObject({ event: "ready", lan: {} });
     expect(await up.next()).toMatchObject({ event: "summary", devices: 11, online: 11 });
     up.child.kill("SIGINT");
     expect(await up.exited).toBe(0);
@@ -70,6 +85,25 @@ describe("hilfarm up --faults", () => {
     const up = hilfarm(["up", "--fleet", "examples/fleet.json", "--login-port", "abc"]);
     expect(await up.exited).toBe(2);
     expect(up.stderr.join("")).toBe('hilfarm: --login-port must be an integer in 0..65535, got "abc"\n');
+  });
+
+  it("refuses standard LAN ports for more devices than fit in the /24 of --lan-host, with exit code 2", async () => {
+    const up = hilfarm([
+      "up",
+      "--fleet",
+      "examples/fleet.json",
+      "--lan-ports",
+      "standard",
+      "--lan-host",
+      "127.0.1.250",
+      ...freePorts,
+    ]);
+    expect(await up.exited).toBe(2);
+    expect(up.stderr.join("")).toBe(
+      "hilfarm: --lan-ports standard: standard LAN ports give each device its own address: 6 devices from " +
+        "127.0.1.250 would need 127.0.1.250-127.0.1.255, past 127.0.1.254 (at most 5 from 127.0.1.250); give " +
+        "--lan-host a first address with room for every device (e.g. 127.0.1.1), or use --lan-ports free\n",
+    );
   });
 
   it("refuses a fault out of range with exit code 2", async () => {
@@ -98,7 +132,10 @@ describe("hilfarm devices against a platform in another process", () => {
     const platform = hilfarm(["platform", "--registry", registryFile, ...freePorts, "--no-mqtt"]);
     const ready = await platform.next();
     const devices = hilfarm(["devices", "--fleet", fleetFile, "--platform", String(ready.login)]);
-    expect(await devices.next()).toMatchObject({ event: "summary", devices: 5, online: 5 });
+    const summary = await devices.next();
+    expect(summary).toMatchObject({ event: "summary", devices: 5, online: 5 });
+    // Two locks and a gateway serve their LAN sides; the summary says where.
+    expect(Object.keys(summary.lan as object)).toHaveLength(3);
     const listed = (await (await fetch(`${ready.http}/api/devices`)).json()) as Array<{
       online: boolean;
       model: string;

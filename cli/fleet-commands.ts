@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Fleet } from "../emulators/fleet/fleet.ts";
+import type { FleetLanOptions } from "../emulators/fleet/fleet-lan.ts";
 import { type FleetPlan, fleetRegistry, fleetRegistryJson } from "../emulators/fleet/fleet-plan.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
 import { RealClock } from "../harness/clock/real-clock.ts";
@@ -16,7 +17,9 @@ import {
   type HttpApiCommandOptions,
   hostOption,
   httpApiOptions,
+  type LanCommandOptions,
   type LogCommandOptions,
+  lanOptions,
   logOptions,
   type PlatformPortCommandOptions,
   platformPortOptions,
@@ -26,7 +29,7 @@ import { nonNegativeSeed } from "./options.ts";
 import { platformReadyLine } from "./ready-line.ts";
 import { untilStopped } from "./until-stopped.ts";
 
-interface FleetCommandOptions extends LogCommandOptions {
+interface FleetCommandOptions extends LogCommandOptions, LanCommandOptions {
   fleet: string;
   faults?: Partial<LinkFaults>;
   seed?: number;
@@ -43,9 +46,14 @@ const secondsOption = (text: string): number => {
 
 /**
  * Prints `{"event":"summary",...}` once every device is online, or after `seconds` with what is online then,
- * on the real clock.
+ * on the real clock; `extra` goes with it.
  */
-function printSummary(fleet: Fleet, io: CliIo, seconds: number): () => void {
+function printSummary(
+  fleet: Fleet,
+  io: CliIo,
+  seconds: number,
+  extra: Record<string, unknown> = {},
+): () => void {
   const clock = new RealClock();
   let printed = false;
   const print = () => {
@@ -53,7 +61,7 @@ function printSummary(fleet: Fleet, io: CliIo, seconds: number): () => void {
     printed = true;
     poll.cancel();
     deadline.cancel();
-    io.stdout.write(`${JSON.stringify({ event: "summary", ...fleet.summary() })}\n`);
+    io.stdout.write(`${JSON.stringify({ event: "summary", ...fleet.summary(), ...extra })}\n`);
   };
   const poll = clock.setInterval(
     () => {
@@ -70,24 +78,29 @@ function printSummary(fleet: Fleet, io: CliIo, seconds: number): () => void {
   };
 }
 
-function startFleet(
+/** The fleet, its LAN sides listening (unless `lan` is false), every device powered on. */
+async function startFleet(
   plan: FleetPlan,
   loginAddress: string,
   logger: Logger,
   faults: Partial<LinkFaults> | undefined,
+  lan: FleetLanOptions | false,
   links: (deviceId: string) => Connector = (() => {
     const sockets = socketConnector();
     return () => sockets;
   })(),
   clock = new RealClock(),
-): Fleet {
+): Promise<Fleet> {
   const random = seededRandom(plan.seed);
   // With --faults, every device's links suffer them, each with its own randomness from the seed.
   const connector = (deviceId: string): Connector =>
     faults === undefined
       ? links(deviceId)
       : new FaultyConnector(links(deviceId), clock, random.fork(`link/${deviceId}`), faults);
-  const fleet = new Fleet({ plan, loginAddress, clock, random, logger, connector });
+  const fleet = new Fleet({ plan, loginAddress, clock, random, logger, connector, lan });
+  // Listening before power-on: each device's onConfig window (6.2.1) opens at its power-on.
+  const addresses = await fleet.startLan();
+  if (lan !== false) logger.info({ lan: addresses }, "LAN sides listening");
   fleet.powerOn();
   return fleet;
 }
@@ -111,7 +124,7 @@ function commonOptions(command: Command): Command {
       secondsOption,
       30,
     );
-  return logOptions.add(command);
+  return logOptions.add(lanOptions.add(command));
 }
 
 /** `hilfarm up` (platform and fleet in one process) and `hilfarm devices` (a fleet against any platform). */
@@ -136,17 +149,24 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
     .option("--no-mqtt", "no MQTT fan-out")
     .addHelpText(
       "after",
-      "\nExamples:\n  hilfarm up --fleet examples/fleet.json\n  hilfarm up --fleet examples/fleet.json --http-port 0 --login-port 0 --tcp-port 0 --udp-port 0\n",
+      "\nExamples:\n  hilfarm up --fleet examples/fleet.json\n  hilfarm up --fleet examples/fleet.json --http-port 0 --login-port 0 --tcp-port 0 --udp-port 0\n" +
+        "  hilfarm up --fleet examples/fleet.json --lan-ports standard --lan-host 127.0.1.1   # LAN sides on 7680/7681\n",
     )
     .action(
       async (
-        options: FleetCommandOptions &
+        cliOptions: FleetCommandOptions &
           HttpApiCommandOptions &
           PlatformPortCommandOptions & { host: string; mqtt: boolean },
+        command: Command,
       ) => {
         const { Registry } = await import("../emulators/platform/registry/index.ts");
         const { startPlatform } = await import("../emulators/platform/platform.ts");
-        const plan = await loadFleetPlan(options.fleet, options.seed);
+        const plan = await loadFleetPlan(cliOptions.fleet, cliOptions.seed);
+        const options = {
+          ...cliOptions,
+          ...lanOptions.merge(cliOptions, plan.lan, (o) => command.getOptionValueSource(o)),
+        };
+        lanOptions.check(options, plan.devices.length);
         if (options.registryOut !== undefined) await writeFile(options.registryOut, fleetRegistryJson(plan));
         const logger = logOptions.logger(options, "hilfarm");
         const platform = await startPlatform({
@@ -160,18 +180,27 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           ...httpApiOptions.platform(options),
           mqtt: options.mqtt ? "embedded" : "none",
         });
-        io.stdout.write(platformReadyLine(platform.addresses, httpApiOptions.auth(options)));
-        const fleet = startFleet(
-          plan,
-          platform.addresses.login,
-          logger.child({ side: "devices" }),
-          options.faults,
+        let fleet: Fleet;
+        try {
+          fleet = await startFleet(
+            plan,
+            platform.addresses.login,
+            logger.child({ side: "devices" }),
+            options.faults,
+            lanOptions.fleet(options),
+          );
+        } catch (error) {
+          await platform.close();
+          throw error;
+        }
+        io.stdout.write(
+          platformReadyLine(platform.addresses, httpApiOptions.auth(options), { lan: fleet.lanAddresses() }),
         );
         const stopSummary = printSummary(fleet, io, options.summaryAfter);
         const signal = await untilStopped(waitForStop);
         logger.info({ signal }, "stopping");
         stopSummary();
-        fleet.powerOff();
+        await fleet.close();
         await platform.close();
         logger.flush();
       },
@@ -200,7 +229,11 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
         "  hilfarm devices --fleet examples/fleet.json --mqtt-link mqtt://127.0.0.1:1883\n",
     )
     .action(
-      async (options: FleetCommandOptions & { platform?: string; serial?: string; mqttLink?: string }) => {
+      async (
+        cliOptions: FleetCommandOptions & { platform?: string; serial?: string; mqttLink?: string },
+        command: Command,
+      ) => {
+        let options = cliOptions;
         const ways = [options.platform, options.serial, options.mqttLink].filter(
           (w) => w !== undefined,
         ).length;
@@ -216,6 +249,11 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           );
         }
         const plan = await loadFleetPlan(options.fleet, options.seed);
+        options = {
+          ...options,
+          ...lanOptions.merge(options, plan.lan, (o) => command.getOptionValueSource(o)),
+        };
+        lanOptions.check(options, plan.devices.length);
         const topLevel = plan.devices;
         if (options.serial !== undefined && topLevel.length !== 1)
           throw new UsageError(
@@ -237,19 +275,26 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
             : undefined;
         if (link !== undefined)
           logger.info({ link: link.description }, "devices talk over a link without connections");
-        const fleet = startFleet(
-          plan,
-          options.platform ?? "bridged",
-          logger,
-          options.faults,
-          link?.connector,
-          clock,
-        );
-        const stopSummary = printSummary(fleet, io, options.summaryAfter);
+        let fleet: Fleet;
+        try {
+          fleet = await startFleet(
+            plan,
+            options.platform ?? "bridged",
+            logger,
+            options.faults,
+            lanOptions.fleet(options),
+            link?.connector,
+            clock,
+          );
+        } catch (error) {
+          await link?.close();
+          throw error;
+        }
+        const stopSummary = printSummary(fleet, io, options.summaryAfter, { lan: fleet.lanAddresses() });
         const signal = await untilStopped(waitForStop);
         logger.info({ signal }, "stopping");
         stopSummary();
-        fleet.powerOff();
+        await fleet.close();
         await link?.close();
         logger.flush();
       },

@@ -35,7 +35,11 @@ function attributeAssignment(text: string, previous: Record<string, number | str
 
 function hostPortOption(name: string) {
   return (text: string): string => {
-    splitAddress(text);
+    try {
+      splitAddress(text);
+    } catch {
+      throw new UsageError(name, `--${name} must be host:port, got ${showValue(text)}`);
+    }
     return text;
   };
 }

@@ -1,5 +1,7 @@
+import { isIP } from "node:net";
 import { type Command, Option } from "commander";
 import { FARM_NAME } from "../emulators/farm/farm-messages.ts";
+import { DEFAULT_LAN_HOST, type FleetLanOptions, lanPlaces } from "../emulators/fleet/fleet-lan.ts";
 import { LAN_KEY_LIVE_TIME_RANGE } from "../emulators/platform/api/lan-routes.ts";
 import { DEFAULT_PORTS } from "../emulators/platform/platform-options.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
@@ -201,4 +203,79 @@ const farmName = (text: string): string => {
 export const farmOption = {
   add: (command: Command, help: string): Command =>
     command.option("--farm <name>", help, farmName, "default"),
+};
+
+/** The values `lanOptions.add` gives a command. */
+export interface LanCommandOptions {
+  /** false with `--no-lan`. */
+  lan: boolean;
+  lanHost: string;
+  lanPorts: "free" | "standard";
+}
+
+const lanHost = (text: string): string => {
+  if (isIP(text) === 0)
+    throw new UsageError("lan-host", `--lan-host must be an IP address, got ${showValue(text)}`);
+  return text;
+};
+
+/**
+ * `--no-lan`, `--lan-host` and `--lan-ports` for the commands that run a fleet: each device and gateway serves its LAN
+ * side (Md, chapter 6: discovery on UDP, control on TCP) unless `--no-lan`.
+ */
+export const lanOptions = {
+  add(command: Command): Command {
+    return command
+      .option("--no-lan", "no LAN side (Md discovery and control, chapter 6) for the devices")
+      .option(
+        "--lan-host <ip>",
+        "address the devices' LAN sides listen on; with --lan-ports standard the first of one address per device",
+        lanHost,
+        DEFAULT_LAN_HOST,
+      )
+      .addOption(
+        new Option(
+          "--lan-ports <ports>",
+          "free: ports the system picks; standard: 7680/7681 (6.1), each device on its own address counted up from --lan-host (e.g. 127.0.1.1)",
+        )
+          .choices(["free", "standard"])
+          .default("free"),
+      );
+  },
+  /**
+   * The LAN settings of a run: the fleet file's `lan` section, each value overridden by its flag when the flag was
+   * given on the command line (`source` says where a value came from: commander's `getOptionValueSource`).
+   */
+  merge(
+    options: LanCommandOptions,
+    file:
+      | { enabled: boolean; host?: string | undefined; ports?: "free" | "standard" | undefined }
+      | undefined,
+    source: (option: string) => string | undefined,
+  ): LanCommandOptions {
+    const fromCli = (option: string) => source(option) === "cli";
+    if (file === undefined) return options;
+    return {
+      lan: fromCli("lan") ? options.lan : file.enabled,
+      lanHost: fromCli("lanHost") || file.host === undefined ? options.lanHost : file.host,
+      lanPorts: fromCli("lanPorts") || file.ports === undefined ? options.lanPorts : file.ports,
+    };
+  },
+  /** The fleet's `lan` option the values give. */
+  fleet: (options: LanCommandOptions): FleetLanOptions | false =>
+    options.lan ? { host: options.lanHost, ports: options.lanPorts } : false,
+  /** Refuses, before anything starts, a `--lan-ports standard` whose addresses for `devices` do not fit. */
+  check(options: LanCommandOptions, devices: number): void {
+    const lan = lanOptions.fleet(options);
+    if (lan === false) return;
+    try {
+      lanPlaces(devices, lan);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      throw new UsageError(
+        "lan-host",
+        `--lan-ports standard: ${error.message}; give --lan-host a first address with room for every device (e.g. 127.0.1.1), or use --lan-ports free`,
+      );
+    }
+  },
 };

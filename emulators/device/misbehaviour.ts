@@ -19,6 +19,16 @@ export interface Misbehaviour {
   refuseSubDeviceAuth: boolean;
   /** Report the opposite firmware result: success after an MD5 mismatch, failure after a good download. */
   wrongUpgradeResult: boolean;
+  /** LAN discovery answers with `deviceIdLength` off by one: an app reading the struct misplaces every later field. */
+  lanWrongLength: boolean;
+  /** The LAN control port authenticates any well-formed lanKey, as a device that never checks it (6.2.2). */
+  lanAcceptBadKey: boolean;
+  /** The lanKey never expires: a session outlives its `liveTime` (6.2.2). */
+  lanIgnoreLiveTime: boolean;
+  /** Answers LAN `query` and `opt` with another `mid` than the request's (6.2.3, 6.2.4). */
+  lanWrongMid: boolean;
+  /** Never posts spontaneous state changes to LAN clients (6.2.5); the answer to an `opt` still goes out. */
+  lanNoPosts: boolean;
 }
 
 export const wellBehaved = (): Misbehaviour => ({
@@ -30,6 +40,11 @@ export const wellBehaved = (): Misbehaviour => ({
   garbleFrames: 0,
   refuseSubDeviceAuth: false,
   wrongUpgradeResult: false,
+  lanWrongLength: false,
+  lanAcceptBadKey: false,
+  lanIgnoreLiveTime: false,
+  lanWrongMid: false,
+  lanNoPosts: false,
 });
 
 export const misbehaviourNames = Object.keys(wellBehaved()) as Array<keyof Misbehaviour>;

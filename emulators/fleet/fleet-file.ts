@@ -37,6 +37,15 @@ export const FleetFileSchema = z.strictObject({
   transport: z.enum(["auto", "tcp", "udp"]).default("auto"),
   /** Take ids and PINs from this registry (matched by model) instead of generating them from the seed. */
   registry: z.string().optional(),
+  /** The devices' LAN sides (Md, chapter 6); `hilfarm up --no-lan`, `--lan-host`, `--lan-ports` override it. */
+  lan: z
+    .strictObject({
+      /** false: no LAN side for any device. */
+      enabled: z.boolean().default(true),
+      host: z.ipv4().or(z.ipv6()).optional(),
+      ports: z.enum(["free", "standard"]).optional(),
+    })
+    .optional(),
 });
 
 export type FleetFile = z.output<typeof FleetFileSchema> & { baseDir: string };

@@ -20,6 +20,8 @@ export interface FleetPlan {
   seed: number;
   transport: "auto" | "tcp" | "udp";
   devices: PlannedDevice[];
+  /** What the fleet file says of the LAN sides, if anything. */
+  lan?: { enabled: boolean; host?: string | undefined; ports?: "free" | "standard" | undefined };
 }
 
 /**
@@ -103,7 +105,12 @@ export function planFleet(
       devices.push(gateway);
     }
   }
-  return { seed: fleet.seed, transport: fleet.transport, devices };
+  return {
+    seed: fleet.seed,
+    transport: fleet.transport,
+    devices,
+    ...(fleet.lan === undefined ? {} : { lan: fleet.lan }),
+  };
 }
 
 /** The registry the platform needs for this fleet, so both sides agree. */

@@ -3,10 +3,12 @@ import type { Clock } from "../../harness/clock/clock.ts";
 import type { Connector } from "../../harness/link/socket-link.ts";
 import type { Random } from "../../harness/random/random.ts";
 import { type DeviceObserver, EmulatedDevice } from "../device/emulated-device.ts";
+import { type DeviceLanSide, type LanAddresses, startLanSide } from "../device/lan/lan-side.ts";
 import type { DeviceModel } from "../device/model.ts";
 import type { DeviceTiming } from "../device/options.ts";
 import { GatewayModel } from "../gateway/gateway-model.ts";
 import { ProfileModel } from "../profiles/profile-model.ts";
+import { type FleetLanOptions, lanPlaces } from "./fleet-lan.ts";
 import type { FleetPlan } from "./fleet-plan.ts";
 
 export interface FleetOptions {
@@ -21,13 +23,21 @@ export interface FleetOptions {
   timing?: Partial<DeviceTiming>;
   /** One observer for every device (a load farm's measurements). */
   observer?: DeviceObserver;
+  /**
+   * The LAN side (Md, chapter 6) of every device and gateway (sub-devices have none), started by `startLan`: on free
+   * ports of 127.0.0.1 unless told otherwise; `false`: none.
+   */
+  lan?: FleetLanOptions | false;
 }
 
 /** A started fleet: every planned device as an `EmulatedDevice`, powered on. */
 export class Fleet {
   readonly devices: EmulatedDevice[];
+  private readonly options: FleetOptions;
+  private readonly lanSides = new Map<string, DeviceLanSide>();
 
   constructor(options: FleetOptions) {
+    this.options = options;
     this.devices = options.plan.devices.map((planned) => {
       let model: DeviceModel;
       if (planned.profile.kind === "gateway") {
@@ -51,6 +61,62 @@ export class Fleet {
         ...(options.observer === undefined ? {} : { observer: options.observer }),
       });
     });
+  }
+
+  /**
+   * Starts the LAN side of every device (before powering them on, so each onConfig window opens at its power-on), and
+   * gives their addresses by device id. Nothing when the fleet's `lan` is `false`; once started, started.
+   */
+  async startLan(): Promise<Record<string, LanAddresses>> {
+    const { lan, plan, clock, random, logger } = this.options;
+    if (lan === false || this.lanSides.size > 0) return this.lanAddresses();
+    const places = lanPlaces(plan.devices.length, lan);
+    const started = await Promise.allSettled(
+      plan.devices.map(async (planned, i) => {
+        const side = await startLanSide(this.devices[i] as EmulatedDevice, {
+          clock,
+          random,
+          pin: planned.pin,
+          ...(places[i] as (typeof places)[number]),
+          ...(lan?.flagOrder === undefined ? {} : { flagOrder: lan.flagOrder }),
+          logger,
+        });
+        this.lanSides.set(planned.deviceId, side);
+      }),
+    );
+    const failed = started.find((outcome) => outcome.status === "rejected");
+    if (failed !== undefined) {
+      // One port taken: none of the fleet's LAN sides is left listening.
+      await this.closeLan();
+      throw failed.reason;
+    }
+    return this.lanAddresses();
+  }
+
+  /** The LAN addresses of every device whose LAN side runs, by device id, in the plan's order. */
+  lanAddresses(): Record<string, LanAddresses> {
+    const out: Record<string, LanAddresses> = {};
+    for (const device of this.devices) {
+      const side = this.lanSides.get(device.deviceId);
+      if (side !== undefined) out[device.deviceId] = { discovery: side.discovery, control: side.control };
+    }
+    return out;
+  }
+
+  lanSide(deviceId: string): DeviceLanSide | undefined {
+    return this.lanSides.get(deviceId);
+  }
+
+  /** Powers every device off and closes the LAN sides. */
+  async close(): Promise<void> {
+    this.powerOff();
+    await this.closeLan();
+  }
+
+  private async closeLan(): Promise<void> {
+    const sides = [...this.lanSides.values()];
+    this.lanSides.clear();
+    await Promise.all(sides.map((side) => side.close()));
   }
 
   get(deviceId: string): EmulatedDevice | undefined {
