@@ -1,5 +1,6 @@
 import { lanKeyFromPlatform } from "../../emulators/app/platform-lan-key.ts";
 import type { Clock } from "../../harness/clock/clock.ts";
+import { withDeadline } from "../../harness/clock/deadline.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { showValue, UsageError } from "../../harness/errors.ts";
 import { splitAddress } from "../../harness/link/socket-link.ts";
@@ -100,7 +101,7 @@ export function lanTarget(options: LanTargetOptions): LanTarget {
     credentials: options.credentials,
     ...(options.mc === undefined ? {} : { mc: options.mc }),
     settle: (promise, maxMs) => {
-      const bounded = withDeadline(clock, promise, maxMs);
+      const bounded = settleWithin(clock, promise, maxMs);
       return virtual === undefined ? bounded : virtual.runUntilSettled(bounded, { maxMs: maxMs + 1 });
     },
     close: options.close ?? (async () => undefined),
@@ -148,22 +149,12 @@ export function mcFromApi(api: string, apiToken?: string): McView {
   };
 }
 
-function withDeadline<T>(clock: Clock, promise: Promise<T>, maxMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(
-      () => reject(new NotSettled(`nothing within ${maxMs} ms`)),
-      maxMs,
-      "lan-target-deadline",
-    );
-    promise.then(
-      (value) => {
-        timer.cancel();
-        resolve(value);
-      },
-      (error: unknown) => {
-        timer.cancel();
-        reject(error);
-      },
-    );
-  });
+function settleWithin<T>(clock: Clock, promise: Promise<T>, maxMs: number): Promise<T> {
+  return withDeadline(
+    clock,
+    promise,
+    maxMs,
+    () => new NotSettled(`nothing within ${maxMs} ms`),
+    "lan-target-deadline",
+  );
 }

@@ -1,5 +1,6 @@
 import type { PlatformLimits } from "../../emulators/platform/limits.ts";
 import type { Clock } from "../../harness/clock/clock.ts";
+import { withDeadline } from "../../harness/clock/deadline.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { showValue, UsageError } from "../../harness/errors.ts";
@@ -80,7 +81,7 @@ export function externalPlatformTarget(
     ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl.replace(/\/+$/, "") }),
     ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
     ...evidenceOf(options),
-    settle: (promise, maxMs) => withDeadline(clock, promise, maxMs),
+    settle: (promise, maxMs) => settleWithin(clock, promise, maxMs),
     close: async () => undefined,
   };
 }
@@ -132,7 +133,7 @@ export async function emulatedPlatformTarget(
     ...(options.apiToken === undefined ? {} : { apiToken: options.apiToken }),
     ...evidenceOf(options),
     settle: (promise, maxMs) =>
-      clock.runUntilSettled(withDeadline(clock, promise, maxMs), { maxMs: maxMs + 1 }),
+      clock.runUntilSettled(settleWithin(clock, promise, maxMs), { maxMs: maxMs + 1 }),
     close: async () => {
       await platform.close();
       detach?.();
@@ -257,22 +258,12 @@ export function platformTarget(
   });
 }
 
-function withDeadline<T>(clock: Clock, promise: Promise<T>, maxMs: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(
-      () => reject(new NotSettled(`nothing within ${maxMs} ms`)),
-      maxMs,
-      "target-deadline",
-    );
-    promise.then(
-      (value) => {
-        timer.cancel();
-        resolve(value);
-      },
-      (error: unknown) => {
-        timer.cancel();
-        reject(error);
-      },
-    );
-  });
+function settleWithin<T>(clock: Clock, promise: Promise<T>, maxMs: number): Promise<T> {
+  return withDeadline(
+    clock,
+    promise,
+    maxMs,
+    () => new NotSettled(`nothing within ${maxMs} ms`),
+    "target-deadline",
+  );
 }

@@ -1,8 +1,9 @@
 import { excerpt, fail, ok, type Result, showValue, UsageError } from "../../errors.ts";
 import { isSecretField } from "../../secrets.ts";
-import { type CipherKey, decodeBase64, decrypt, encrypt } from "../cts/crypto.ts";
+import { type CipherKey, encrypt } from "../cts/crypto.ts";
 import { FRAME_TERMINATOR, type Framing, formatEnvelope } from "../cts/envelope.ts";
 import { ctsError } from "../cts/errors.ts";
+import { openSealedJson } from "../cts/sealed.ts";
 import { parseJsonSafely } from "../json-safe.ts";
 import { type Envelope, parseEnvelope } from "./envelope.ts";
 import { envelopeCarriesDeviceId, envelopeCarriesToken, type McCode, packetType } from "./packet-types.ts";
@@ -42,37 +43,10 @@ export function parseBody(code: McCode, json: unknown): Result<McMessage> {
   return ok({ code, body: parsed.data } as McMessage);
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 /** Base64 -> AES -> JSON -> schema. */
 export function openEnvelope(envelope: Envelope, key: CipherKey): Result<McMessage> {
-  const ciphertext = decodeBase64("data", envelope.data);
-  if (!ciphertext.ok) return ciphertext;
-  const plaintext = decrypt(key, ciphertext.value);
-  if (!plaintext.ok) return plaintext;
-  let text: string;
-  try {
-    text = utf8.decode(plaintext.value);
-  } catch {
-    return fail(ctsError("BAD_BODY_JSON", `data: decrypted body of ${envelope.code} is not UTF-8`, "data"));
-  }
-  const parsed = parseJsonSafely(text);
-  if (!parsed.ok) {
-    return fail(
-      ctsError(
-        parsed.tooDeep ? "TOO_DEEP" : "BAD_BODY_JSON",
-        `data: decrypted body of ${envelope.code} is not JSON (${parsed.reason})`,
-        "data",
-      ),
-    );
-  }
-  const json = parsed.value;
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    return fail(
-      ctsError("BAD_BODY_JSON", `data: decrypted body of ${envelope.code} is not a JSON object`, "data"),
-    );
-  }
-  return parseBody(envelope.code, json);
+  const json = openSealedJson(envelope.data, key, `body of ${envelope.code}`);
+  return json.ok ? parseBody(envelope.code, json.value) : json;
 }
 
 /** Encrypts a body into the envelope's `data` (Base64 of AES ciphertext). Validates the body first. */

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { fail, ok, type Result, showValue, UsageError } from "../../errors.ts";
 import { isSecretField } from "../../secrets.ts";
-import { type CipherKey, decodeBase64, decrypt, encrypt } from "../cts/crypto.ts";
+import { type CipherKey, encrypt } from "../cts/crypto.ts";
 import { FRAME_TERMINATOR, type Framing, formatCtsJson, parseCtsJson } from "../cts/envelope.ts";
 import { type CtsWireError, ctsError } from "../cts/errors.ts";
-import { parseJsonSafely } from "../json-safe.ts";
+import { openSealedJson } from "../cts/sealed.ts";
 import { type LanMessage, LanMessageSchema } from "./messages.ts";
 
 /**
@@ -14,7 +14,6 @@ import { type LanMessage, LanMessageSchema } from "./messages.ts";
  */
 
 const Sealed = z.looseObject({ data: z.string() });
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function checked(json: unknown, where: string): Result<LanMessage, CtsWireError> {
   const parsed = LanMessageSchema.safeParse(json, { reportInput: true });
@@ -61,25 +60,6 @@ export function decodeLanFrame(
   if (!sealed.success) {
     return fail(ctsError("BAD_ENVELOPE", "LAN frame data: required after auth (a sealed message)", "data"));
   }
-  const ciphertext = decodeBase64("data", sealed.data.data);
-  if (!ciphertext.ok) return ciphertext;
-  const plaintext = decrypt(key, ciphertext.value);
-  if (!plaintext.ok) return plaintext;
-  let text: string;
-  try {
-    text = utf8.decode(plaintext.value);
-  } catch {
-    return fail(ctsError("BAD_BODY_JSON", "data: decrypted LAN message is not UTF-8", "data"));
-  }
-  const parsed = parseJsonSafely(text);
-  if (!parsed.ok) {
-    return fail(
-      ctsError(
-        parsed.tooDeep ? "TOO_DEEP" : "BAD_BODY_JSON",
-        `data: decrypted LAN message is not JSON (${parsed.reason})`,
-        "data",
-      ),
-    );
-  }
-  return checked(parsed.value, "LAN message");
+  const opened = openSealedJson(sealed.data.data, key, "LAN message");
+  return opened.ok ? checked(opened.value, "LAN message") : opened;
 }
