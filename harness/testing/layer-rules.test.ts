@@ -72,6 +72,9 @@ describe("the rule fails on a planted import, naming the file, the line and the 
       ...importsOf("harness/clock/planted.ts", 'import "../random/random.ts";\n'),
       ...importsOf("harness/random/planted.ts", 'import "../clock/clock.ts";\n'),
     ];
-    expect(folderCycles(folderGraph(planted))).toContain("harness/clock -> harness/random -> harness/clock");
+    // Reported from whichever folder the search reaches first, possibly through others.
+    const cycles = folderCycles(folderGraph(planted));
+    expect(cycles.some((c) => c.includes("harness/clock") && c.includes("harness/random"))).toBe(true);
+    expect(folderCycles(folderGraph(edges))).toEqual([]);
   });
 });

@@ -18,16 +18,6 @@ export const McResult = {
 } as const;
 export type McResultCode = (typeof McResult)[keyof typeof McResult];
 
-/** Result codes of the C interface (platform <-> third-party platform), spec 7.3.1.9 and 7.3.2.12. */
-export const CResult = {
-  Success: 0,
-  TokenExpired: 1001,
-  InvalidParameter: 1002,
-  DeviceUnknown: 1003,
-  Failure: 9999,
-} as const;
-export type CResultCode = (typeof CResult)[keyof typeof CResult];
-
 const mcNames = new Map<number, string>(Object.entries(McResult).map(([name, code]) => [code, name]));
 
 /** `300001` -> `DeviceOffline`; an unlisted code is named by its number. */
