@@ -17,6 +17,8 @@ import {
   type HttpApiCommandOptions,
   hostOption,
   httpApiOptions,
+  type InteropCommandOptions,
+  interopOptions,
   type LanCommandOptions,
   type LogCommandOptions,
   lanOptions,
@@ -144,6 +146,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
     udp: "UDP connection server; 0 = any free port",
     http: "northbound API; 0 = any free port",
   });
+  interopOptions.add(up);
   httpApiOptions
     .add(up)
     .option("--no-mqtt", "no MQTT fan-out")
@@ -156,6 +159,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
       async (
         cliOptions: FleetCommandOptions &
           HttpApiCommandOptions &
+          InteropCommandOptions &
           PlatformPortCommandOptions & { host: string; mqtt: boolean },
         command: Command,
       ) => {
@@ -179,6 +183,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           ...platformPortOptions.platform(options),
           ...httpApiOptions.platform(options),
           mqtt: options.mqtt ? "embedded" : "none",
+          ...interopOptions.platform(options, options.host),
         });
         let fleet: Fleet;
         try {

@@ -3,7 +3,7 @@ import { type Command, Option } from "commander";
 import { FARM_NAME } from "../emulators/farm/farm-messages.ts";
 import { DEFAULT_LAN_HOST, type FleetLanOptions, lanPlaces } from "../emulators/fleet/fleet-lan.ts";
 import { LAN_KEY_LIVE_TIME_RANGE } from "../emulators/platform/api/lan-routes.ts";
-import { DEFAULT_PORTS } from "../emulators/platform/platform-options.ts";
+import { DEFAULT_PORTS, type InteropOptions } from "../emulators/platform/platform-options.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
 import { createLogger, type Logger } from "../harness/log/logger.ts";
 import { framings } from "../harness/protocol/cts/envelope.ts";
@@ -277,5 +277,87 @@ export const lanOptions = {
         `--lan-ports standard: ${error.message}; give --lan-host a first address with room for every device (e.g. 127.0.1.1), or use --lan-ports free`,
       );
     }
+  },
+};
+
+/** The values `interopOptions.add` gives a command. */
+export interface InteropCommandOptions {
+  interopPlatformId?: string;
+  interopPlatformKey?: string;
+  interopPort: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  tlsDir?: string;
+}
+
+/**
+ * `--interop-platform-id`, `--interop-platform-key` (or HILFARM_INTEROP_PLATFORM_KEY), `--interop-port` and the TLS
+ * files (`--tls-cert`, `--tls-key`, `--tls-ca`, or `--tls-dir` for a test PKI) of the platform's C11-C18 server
+ * (chapter 7, HTTPS with mutual TLS): started only with `--interop-platform-id`.
+ */
+export const interopOptions = {
+  add(command: Command): Command {
+    return command
+      .option(
+        "--interop-platform-id <id>",
+        "serve C11-C18 (chapter 7) over HTTPS with mutual TLS; the platformId a third party's C11 presents",
+      )
+      .addOption(
+        new Option(
+          "--interop-platform-key <key>",
+          "the platformKey that goes with it (exchanged offline, 7.2). Prefer the environment variable: arguments show in ps",
+        ).env("HILFARM_INTEROP_PLATFORM_KEY"),
+      )
+      .option(
+        "--interop-port <port>",
+        "port of the C11-C18 server; 0 = any free port",
+        portOption("interop-port"),
+        0,
+      )
+      .option("--tls-cert <file>", "PEM certificate the C11-C18 server presents")
+      .option("--tls-key <file>", "its PEM private key")
+      .option("--tls-ca <file>", "PEM CA the third party's client certificates must chain to")
+      .option(
+        "--tls-dir <dir>",
+        "without --tls-cert: a test PKI in this directory (made when absent); the ready line names its client certificate",
+      );
+  },
+  /** The platform's `interop` section, or nothing without `--interop-platform-id`. */
+  platform(options: InteropCommandOptions, host: string): { interop?: InteropOptions } {
+    const {
+      interopPlatformId: platformId,
+      interopPlatformKey: platformKey,
+      tlsCert,
+      tlsKey,
+      tlsCa,
+      tlsDir,
+    } = options;
+    const files = [tlsCert, tlsKey, tlsCa];
+    if (platformId === undefined) {
+      if ([...files, tlsDir].some((f) => f !== undefined))
+        throw new UsageError(
+          "interop-platform-id",
+          "--tls-cert, --tls-key, --tls-ca and --tls-dir need --interop-platform-id",
+        );
+      return {};
+    }
+    if (platformKey === undefined || platformKey === "")
+      throw new UsageError(
+        "interop-platform-key",
+        "--interop-platform-id needs --interop-platform-key (or HILFARM_INTEROP_PLATFORM_KEY)",
+      );
+    let tls: InteropOptions["tls"];
+    if (tlsCert !== undefined && tlsKey !== undefined && tlsCa !== undefined)
+      tls = { cert: tlsCert, key: tlsKey, ca: tlsCa };
+    else if (files.some((f) => f !== undefined))
+      throw new UsageError("tls-cert", "--tls-cert, --tls-key and --tls-ca go together");
+    else if (tlsDir !== undefined) tls = { dir: tlsDir };
+    else
+      throw new UsageError(
+        "tls-dir",
+        "--interop-platform-id needs --tls-cert, --tls-key and --tls-ca, or --tls-dir for a test PKI",
+      );
+    return { interop: { platformId, platformKey, tls, port: options.interopPort, host } };
   },
 };

@@ -9,6 +9,8 @@ import {
   type HttpApiCommandOptions,
   hostOption,
   httpApiOptions,
+  type InteropCommandOptions,
+  interopOptions,
   type LogCommandOptions,
   logOptions,
   type PlatformPortCommandOptions,
@@ -23,6 +25,7 @@ export interface PlatformCommandOptions
   extends HttpApiCommandOptions,
     ConnectionLimitCommandOptions,
     PlatformPortCommandOptions,
+    InteropCommandOptions,
     LogCommandOptions {
   registry: string;
   host: string;
@@ -107,6 +110,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       "--device-link-mqtt <url>",
       "also bridge devices whose module speaks MQTT: frames on hilfarm/link/<deviceId>/up|down at this broker (mqtt://[user:password@]host:port[?transport=udp&framing=cts-base64], or embedded)",
     );
+  interopOptions.add(command);
   logOptions
     .add(command)
     .addHelpText(
@@ -144,6 +148,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         },
         mqtt: !options.mqtt ? "none" : options.mqttUrl === undefined ? "embedded" : { url: options.mqttUrl },
         ...(options.firmwareDir === undefined ? {} : { firmwareDir: options.firmwareDir }),
+        ...interopOptions.platform(options, options.host),
       });
       const { login, tcp, udp, connectionServers } = platform.addresses;
       const bridged = { login, tcp: connectionServers[0]?.tcp ?? tcp, udp: connectionServers[0]?.udp ?? udp };

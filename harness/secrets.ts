@@ -9,6 +9,10 @@ export const SECRET_FIELDS: readonly string[] = [
   "bindKey",
   "password",
   "secret",
+  // C (chapter 7): the platforms' keys and the tokens they exchange.
+  "platformKey",
+  "cloudKey",
+  "access_token",
 ];
 
 const secretSet = new Set(SECRET_FIELDS);

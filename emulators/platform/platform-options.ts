@@ -10,6 +10,26 @@ import type { Recognizer, Synthesizer } from "./voice.ts";
 /** Documented default ports; each accepts 0 (a free port). */
 export const DEFAULT_PORTS = { login: 8700, tcp: 8701, udp: 8702, http: 8780 } as const;
 
+/** Where the C11-C18 server's TLS identity comes from: PEM files, or a directory holding (or to hold) a test PKI. */
+export type InteropTls = { cert: string; key: string; ca: string } | { dir: string };
+
+/**
+ * The smart-home platform's side of chapter 7 (C11-C18 over HTTPS with mutual TLS): the credentials the third-party
+ * platform's C11 must present (7.2 step 1, exchanged offline), the TLS identity, and where it listens.
+ */
+export interface InteropOptions {
+  platformId: string;
+  /** A secret: never logged. */
+  platformKey: string;
+  tls: InteropTls;
+  /** 0 = a free port. Default 0. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Lifetime of a C11 token (the spec gives none). Default `DEFAULT_TOKEN_LIFETIME_MS` (2 hours). */
+  tokenLifetimeMs?: number;
+}
+
 export interface PlatformOptions {
   registry: Registry;
   clock?: Clock;
@@ -49,4 +69,6 @@ export interface PlatformOptions {
   firmwareDir?: string;
   /** Caps on what the wire may hold (connections, bodies, firmware); each defaults to `defaultLimits()`. */
   limits?: Partial<PlatformLimits>;
+  /** The C11-C18 server (surface `c-notify`): present only with this section. */
+  interop?: InteropOptions;
 }

@@ -15,7 +15,7 @@ import type { PlatformOptions } from "./platform-options.ts";
 import type { DeviceSession } from "./session.ts";
 import type { StateStore } from "./state-store.ts";
 import { type StartedSurfaces, startSurfaces } from "./surface.ts";
-import { platformSurfaces } from "./surfaces.ts";
+import { surfacesFor } from "./surfaces.ts";
 
 export type { PlatformEvents } from "./context.ts";
 export { isLoopback } from "./net.ts";
@@ -62,11 +62,12 @@ function platformAddresses(context: PlatformContext, started: StartedSurfaces): 
 
 /** Starts every surface of the reference platform (surfaces.ts) on one shared context. */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
-  for (const surface of platformSurfaces) surface.check?.(options);
+  const surfaces = surfacesFor(options);
+  for (const surface of surfaces) surface.check?.(options);
   const context = await createPlatformContext(options);
   let started: StartedSurfaces;
   try {
-    started = await startSurfaces(platformSurfaces, context);
+    started = await startSurfaces(surfaces, context);
   } catch (error) {
     await closePlatformContext(context);
     throw error;

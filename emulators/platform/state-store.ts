@@ -10,8 +10,12 @@ export interface DeviceEvent {
   body: Record<string, unknown>;
 }
 
+/** Where a device lives: on the platform's own Mc servers, or behind the third-party platform (chapter 7). */
+export type DeviceVia = "mc" | "third-party";
+
 export interface DeviceRecord {
   deviceId: string;
+  via: DeviceVia;
   model: string | undefined;
   parentId: string | undefined;
   online: boolean;
@@ -46,9 +50,15 @@ export class StateStore {
   private online = 0;
   private readonly children = new Map<string, DeviceRecord[]>();
 
-  register(deviceId: string, model: string | undefined, parentId: string | undefined): DeviceRecord {
+  register(
+    deviceId: string,
+    model: string | undefined,
+    parentId: string | undefined,
+    via: DeviceVia = "mc",
+  ): DeviceRecord {
     const record: DeviceRecord = {
       deviceId,
+      via,
       model,
       parentId,
       online: false,

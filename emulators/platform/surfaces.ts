@@ -1,7 +1,9 @@
 import { apiSurface } from "./api/surface.ts";
+import { cNotifySurface } from "./c-notify/surface.ts";
 import { fanoutSurface } from "./fanout/surface.ts";
 import { mcConnectionSurface } from "./mc-connection/surface.ts";
 import { mcLoginSurface } from "./mc-login/surface.ts";
+import type { PlatformOptions } from "./platform-options.ts";
 import type { Surface } from "./surface.ts";
 
 /**
@@ -15,3 +17,11 @@ export const platformSurfaces: readonly Surface[] = [
   apiSurface,
   mcLoginSurface,
 ];
+
+/**
+ * The surfaces a platform with these options starts: the list above, and the C11-C18 server (chapter 7) last, only
+ * when the options carry an `interop` section.
+ */
+export function surfacesFor(options: PlatformOptions): readonly Surface[] {
+  return options.interop === undefined ? platformSurfaces : [...platformSurfaces, cNotifySurface];
+}

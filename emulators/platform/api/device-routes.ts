@@ -32,6 +32,8 @@ const summary = (r: DeviceRecord) => ({
   parentId: r.parentId ?? null,
   transport: r.transport ?? null,
   lastSeen: iso(r.lastSeen),
+  // Chapter 7: a device behind the third-party platform says so (`via`); an Mc device carries no `via`.
+  ...(r.via === "mc" ? {} : { via: r.via }),
 });
 
 /** `/api/devices/*`: what the platform holds of each device, and the operations an app backend asks for. */

@@ -25,11 +25,9 @@ export class CRequestError extends WireError<CErrorCode> {
   }
 }
 
-/** Fields of C bodies that are secrets, beyond the project-wide list: never shown in an error. */
-const cSecretFields = new Set(["access_token", "platformKey", "cloudKey"]);
-
+/** Fields of C bodies that are secrets (`access_token`, `platformKey`, `cloudKey` are in the project-wide list). */
 export function isCSecretField(name: PropertyKey | undefined): boolean {
-  return isSecretField(name) || (typeof name === "string" && cSecretFields.has(name));
+  return isSecretField(name);
 }
 
 /** A value for an error message, masked when the field holding it is a secret. */

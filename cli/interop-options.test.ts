@@ -1,0 +1,111 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { FREE_PORTS } from "../harness/testing/child-process.ts";
+import { tlsRequest } from "../harness/tls/mutual-tls.ts";
+import { main } from "./main.ts";
+
+const bufferIo = () => {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stderr = "";
+  err.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const lines = createInterface({ input: out })[Symbol.asyncIterator]();
+  return {
+    io: { stdin: new PassThrough(), stdout: out, stderr: err },
+    nextLine: async () => JSON.parse(String((await lines.next()).value)) as Record<string, unknown>,
+    stderr: () => stderr,
+  };
+};
+
+const KEY = "interop-key-from-env-42";
+const base = ["platform", "--registry", "examples/registry/lab.json", ...FREE_PORTS, "--no-mqtt"];
+
+describe("hilfarm platform --interop-platform-id (C11-C18 over mutual TLS)", () => {
+  const dirs: string[] = [];
+  const tempDir = async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-interop-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("lists c-notify in the ready line with the test PKI's client certificate, which a third party then uses", async () => {
+    vi.stubEnv("HILFARM_INTEROP_PLATFORM_KEY", KEY);
+    const work = await tempDir();
+    const pki = join(work, "pki");
+    const log = join(work, "platform.log");
+    const { io, nextLine } = bufferIo();
+    let stop: (signal: string) => void = () => undefined;
+    const stopped = new Promise<string>((resolve) => {
+      stop = resolve;
+    });
+    const argv = [...base, "--interop-platform-id", "lab-home", "--interop-port", "0", "--tls-dir", pki];
+    const run = main([...argv, "--log-file", log, "--log-level", "debug"], io, () => stopped);
+    const ready = await nextLine();
+    const surfaces = ready.surfaces as Record<string, Record<string, string>>;
+    expect(Object.keys(surfaces)).toEqual(["fanout", "mc-connection", "api", "mc-login", "c-notify"]);
+    const notify = surfaces["c-notify"] ?? {};
+    expect(notify).toEqual({
+      https: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
+      pki,
+      clientCert: join(pki, "client.pem"),
+    });
+    const client = {
+      ca: await readFile(join(pki, "ca.pem"), "utf8"),
+      cert: await readFile(String(notify.clientCert), "utf8"),
+      key: await readFile(join(pki, "client-key.pem"), "utf8"),
+    };
+    const body = JSON.stringify({
+      platformId: "lab-home",
+      platformKey: KEY,
+      sequenceNo: "202601011200000001",
+    });
+    const answer = await tlsRequest(`${notify.https}/notify/token`, { method: "POST", body }, client);
+    const json = JSON.parse(answer.body) as Record<string, unknown>;
+    expect(json).toMatchObject({ code: 0, access_token: expect.stringMatching(/^[A-Za-z0-9]{16}$/) });
+    stop("SIGTERM");
+    expect(await run).toBe(0);
+    const text = await readFile(log, "utf8");
+    expect(text).not.toContain(KEY);
+    expect(text).not.toContain(String(json.access_token));
+  });
+
+  it("exits 2 naming the option when the key or the TLS files are missing", async () => {
+    vi.stubEnv("HILFARM_INTEROP_PLATFORM_KEY", undefined);
+    const never = () => new Promise<string>(() => undefined);
+    const noKey = bufferIo();
+    const dir = await tempDir();
+    const argv = [
+      ...base,
+      "--interop-platform-id",
+      "lab-home",
+      "--tls-dir",
+      dir,
+      "--log-file",
+      join(dir, "a.log"),
+    ];
+    expect(await main(argv, noKey.io, never)).toBe(2);
+    expect(noKey.stderr()).toMatch(/--interop-platform-key/);
+    const noTls = bufferIo();
+    const argv2 = [
+      ...base,
+      "--interop-platform-id",
+      "x",
+      "--interop-platform-key",
+      "k",
+      "--log-file",
+      join(dir, "b.log"),
+    ];
+    expect(await main(argv2, noTls.io, never)).toBe(2);
+    expect(noTls.stderr()).toMatch(/--tls-dir/);
+  });
+});
