@@ -1,27 +1,11 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FREE_PORTS } from "../harness/testing/child-process.ts";
 import { tlsRequest } from "../harness/tls/mutual-tls.ts";
 import { main } from "./main.ts";
-
-const bufferIo = () => {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stderr = "";
-  err.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const lines = createInterface({ input: out })[Symbol.asyncIterator]();
-  return {
-    io: { stdin: new PassThrough(), stdout: out, stderr: err },
-    nextLine: async () => JSON.parse(String((await lines.next()).value)) as Record<string, unknown>,
-    stderr: () => stderr,
-  };
-};
+import { bufferIo } from "./testing/buffer-io.ts";
 
 const KEY = "interop-key-from-env-42";
 const base = ["platform", "--registry", "examples/registry/lab.json", ...FREE_PORTS, "--no-mqtt"];

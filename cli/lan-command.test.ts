@@ -98,6 +98,13 @@ describe("hilfarm lan against the devices of hilfarm up, from other processes", 
     expect(state.status["0"]?.POWER).toBe("1");
   }, 60_000);
 
+  it("says in one line, exit code 1, that a device cannot be reached", async () => {
+    const args = ["--device", "D", "--address", "127.0.0.1:1", "--pin", "0123456789abcdefghijklmnopqrstuv"];
+    const run = await runHilfarm(["lan", "query", ...args]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe("hilfarm lan: cannot reach the LAN control port 127.0.0.1:1: ECONNREFUSED\n");
+  });
+
   it("refuses a usage error with exit code 2 and one line", async () => {
     const run = await runHilfarm([
       "lan",

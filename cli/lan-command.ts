@@ -1,8 +1,8 @@
 import { type Command, Option } from "commander";
-import { LanClient, type LanCredentials } from "../emulators/app/lan-client.ts";
+import { LanAnswerError, LanClient, type LanCredentials } from "../emulators/app/lan-client.ts";
 import { type DiscoveryResult, discoverDevices, MD_DISCOVERY_PORT } from "../emulators/app/lan-discovery.ts";
 import { lanKeyFromPlatform, newLanRand } from "../emulators/app/platform-lan-key.ts";
-import { showValue, UsageError } from "../harness/errors.ts";
+import { HilfarmError, showValue, UsageError } from "../harness/errors.ts";
 import { splitAddress } from "../harness/link/socket-link.ts";
 import { type FlagOrder, flagOrders } from "../harness/protocol/md/discovery.ts";
 import { lanKeyFor } from "../harness/protocol/md/lan-key.ts";
@@ -119,6 +119,28 @@ function writeDiscovery(result: DiscoveryResult, io: CliIo): void {
   for (const b of result.bad) io.stderr.write(`hilfarm lan: ${b.address}: ${b.code}: ${b.reason}\n`);
 }
 
+/**
+ * A device that cannot be reached or does not answer, or a platform that gives no lanKey, is what the command
+ * found (exit 1, one line), not a usage error.
+ */
+function reporting(
+  io: CliIo,
+  setExitCode: (code: number) => void,
+  action: (options: SessionOptions) => Promise<void>,
+) {
+  return async (options: SessionOptions) => {
+    try {
+      await action(options);
+    } catch (error) {
+      const found =
+        error instanceof LanAnswerError || (error instanceof HilfarmError && error.code === "LAN_KEY");
+      if (!found) throw error;
+      io.stderr.write(`hilfarm lan: ${error.message}\n`);
+      setExitCode(1);
+    }
+  };
+}
+
 /** `hilfarm lan`: the phone app's side of Md (chapter 6), for labs and for scripts. */
 export function addLanCommand(
   program: Command,
@@ -173,18 +195,20 @@ export function addLanCommand(
 
   sessionCommand(
     lan.command("query").description("Authenticate and query the device's state (6.2.3)"),
-  ).action(async (options: SessionOptions) => {
-    const client = await open(options, io, setExitCode);
-    if (client === undefined) return;
-    try {
-      const resp = await client.query();
-      const { cmd: _cmd, ...fields } = resp;
-      io.stdout.write(`${JSON.stringify({ event: "state", deviceId: options.device, ...fields })}\n`);
-      if (resp.code !== 0) setExitCode(1);
-    } finally {
-      await client.close();
-    }
-  });
+  ).action(
+    reporting(io, setExitCode, async (options: SessionOptions) => {
+      const client = await open(options, io, setExitCode);
+      if (client === undefined) return;
+      try {
+        const resp = await client.query();
+        const { cmd: _cmd, ...fields } = resp;
+        io.stdout.write(`${JSON.stringify({ event: "state", deviceId: options.device, ...fields })}\n`);
+        if (resp.code !== 0) setExitCode(1);
+      } finally {
+        await client.close();
+      }
+    }),
+  );
 
   sessionCommand(
     lan.command("control").description("Authenticate and set attributes (6.2.4); prints the device's post"),
@@ -194,36 +218,41 @@ export function addLanCommand(
       "an attribute to set, by number (repeatable)",
       attributeAssignment,
     )
-    .action(async (options: SessionOptions & { set: Record<string, number | string> }) => {
-      const client = await open(options, io, setExitCode);
-      if (client === undefined) return;
-      try {
-        const answer = await client.control(options.set);
-        if (answer.cmd === "post") {
-          io.stdout.write(
-            `${JSON.stringify({ event: "post", deviceId: options.device, mid: answer.mid, as: answer.as })}\n`,
-          );
-        } else {
-          io.stdout.write(
-            `${JSON.stringify({ event: "refused", deviceId: options.device, mid: answer.mid, code: answer.code })}\n`,
-          );
-          setExitCode(1);
+    .action(
+      reporting(io, setExitCode, async (opts: SessionOptions) => {
+        const options = opts as SessionOptions & { set: Record<string, number | string> };
+        const client = await open(options, io, setExitCode);
+        if (client === undefined) return;
+        try {
+          const answer = await client.control(options.set);
+          if (answer.cmd === "post") {
+            io.stdout.write(
+              `${JSON.stringify({ event: "post", deviceId: options.device, mid: answer.mid, as: answer.as })}\n`,
+            );
+          } else {
+            io.stdout.write(
+              `${JSON.stringify({ event: "refused", deviceId: options.device, mid: answer.mid, code: answer.code })}\n`,
+            );
+            setExitCode(1);
+          }
+        } finally {
+          await client.close();
         }
-      } finally {
-        await client.close();
-      }
-    });
+      }),
+    );
 
   sessionCommand(
     lan.command("watch").description("Authenticate and print the device's posts (6.2.5) until stopped"),
-  ).action(async (options: SessionOptions) => {
-    const client = await open(options, io, setExitCode);
-    if (client === undefined) return;
-    client.onPost((post) =>
-      io.stdout.write(`${JSON.stringify({ event: "post", deviceId: options.device, as: post.as })}\n`),
-    );
-    io.stdout.write(`${JSON.stringify({ event: "watching", deviceId: options.device })}\n`);
-    await Promise.race([waitForStop(), client.closed]);
-    await client.close();
-  });
+  ).action(
+    reporting(io, setExitCode, async (options: SessionOptions) => {
+      const client = await open(options, io, setExitCode);
+      if (client === undefined) return;
+      client.onPost((post) =>
+        io.stdout.write(`${JSON.stringify({ event: "post", deviceId: options.device, as: post.as })}\n`),
+      );
+      io.stdout.write(`${JSON.stringify({ event: "watching", deviceId: options.device })}\n`);
+      await Promise.race([waitForStop(), client.closed]);
+      await client.close();
+    }),
+  );
 }

@@ -1,29 +1,13 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { lanKeyMatches } from "../harness/protocol/md/lan-key.ts";
 import { FREE_PORTS } from "../harness/testing/child-process.ts";
 import { main } from "./main.ts";
+import { bufferIo } from "./testing/buffer-io.ts";
 
 const RAND = "0000000000000042";
-
-function bufferIo() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stderr = "";
-  err.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const lines = createInterface({ input: out })[Symbol.asyncIterator]();
-  return {
-    io: { stdin: new PassThrough(), stdout: out, stderr: err },
-    nextLine: async () => JSON.parse(String((await lines.next()).value)) as Record<string, unknown>,
-    stderr: () => stderr,
-  };
-}
 
 const scratch = () => mkdtemp(join(tmpdir(), "hilfarm-lan-key-"));
 

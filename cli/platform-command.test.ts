@@ -1,27 +1,12 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { FREE_PORTS } from "../harness/testing/child-process.ts";
 import { main } from "./main.ts";
+import { bufferIo } from "./testing/buffer-io.ts";
 
 describe("hilfarm platform --http-host and --api-token", () => {
-  const bufferIo = () => {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let stderr = "";
-    err.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const lines = createInterface({ input: out })[Symbol.asyncIterator]();
-    return {
-      io: { stdin: new PassThrough(), stdout: out, stderr: err },
-      nextLine: async () => JSON.parse(String((await lines.next()).value)) as Record<string, unknown>,
-      stderr: () => stderr,
-    };
-  };
   const logFile = async () => join(await mkdtemp(join(tmpdir(), "hilfarm-api-")), "platform.log");
 
   afterEach(() => {

@@ -28,7 +28,7 @@ export interface LanCredentials {
   liveTime: number;
 }
 
-/** An answer the device did not give in time, or the connection closed while waiting. */
+/** The device could not be reached, did not answer in time, or closed the connection while an answer was awaited. */
 export class LanAnswerError extends HilfarmError {}
 
 interface Waiting {
@@ -80,7 +80,13 @@ export class LanClient {
   }
 
   static async connect(address: string, options: LanClientOptions): Promise<LanClient> {
-    const link = await framedConnector({ tcp: crlfFramer(), udp: datagramFramer() }).open("tcp", address);
+    let link: Link;
+    try {
+      link = await framedConnector({ tcp: crlfFramer(), udp: datagramFramer() }).open("tcp", address);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new LanAnswerError("LAN_UNREACHABLE", `cannot reach the LAN control port ${address}: ${reason}`);
+    }
     return new LanClient(link, options);
   }
 

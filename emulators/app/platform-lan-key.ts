@@ -28,6 +28,9 @@ export async function lanKeyFromPlatform(options: {
       ...(options.apiToken === undefined ? {} : { authorization: `Bearer ${options.apiToken}` }),
     },
     body: JSON.stringify({ rand: options.rand }),
+  }).catch((error: unknown) => {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new HilfarmError("LAN_KEY", `cannot reach the platform API ${options.api}: ${cause}`);
   });
   const text = await response.text();
   let body: unknown;
