@@ -92,4 +92,80 @@ describe("hilfarm platform --interop-platform-id (C11-C18 over mutual TLS)", () 
     expect(await main(argv2, noTls.io, never)).toBe(2);
     expect(noTls.stderr()).toMatch(/--tls-dir/);
   });
+
+  it("lists c-interop with --third-party-url, the cloud key from the environment and never in the log", async () => {
+    vi.stubEnv("HILFARM_INTEROP_PLATFORM_KEY", KEY);
+    vi.stubEnv("HILFARM_THIRD_PARTY_CLOUD_KEY", "cloud-key-from-env-77");
+    const work = await tempDir();
+    const log = join(work, "platform.log");
+    const { io, nextLine } = bufferIo();
+    let stop: (signal: string) => void = () => undefined;
+    const stopped = new Promise<string>((resolve) => {
+      stop = resolve;
+    });
+    const argv = [
+      ...base,
+      "--interop-platform-id",
+      "lab-home",
+      "--tls-dir",
+      join(work, "pki"),
+      "--third-party-url",
+      "https://127.0.0.1:1",
+      "--third-party-cloud-id",
+      "lab-cloud",
+      "--third-party-timeout",
+      "2000",
+    ];
+    const run = main([...argv, "--log-file", log, "--log-level", "debug"], io, () => stopped);
+    const ready = await nextLine();
+    const surfaces = ready.surfaces as Record<string, Record<string, string>>;
+    expect(surfaces["c-interop"]).toEqual({ thirdParty: "https://127.0.0.1:1" });
+    // Port 1 refuses: the API says so, naming the interface, and the platform goes on.
+    const http = String((surfaces.api ?? {}).http);
+    const bind = await fetch(`${http}/api/third-party/devices`, {
+      method: "POST",
+      body: JSON.stringify({ deviceSN: "TP-1" }),
+    });
+    expect(bind.status).toBe(502);
+    expect(await bind.json()).toMatchObject({ error: "THIRD_PARTY_UNREACHABLE", interface: "C21" });
+    stop("SIGTERM");
+    expect(await run).toBe(0);
+    expect(await readFile(log, "utf8")).not.toContain("cloud-key-from-env-77");
+  });
+
+  it("exits 2 naming the option for a third party without its id or key, or over plain HTTP", async () => {
+    vi.stubEnv("HILFARM_THIRD_PARTY_CLOUD_KEY", undefined);
+    const never = () => new Promise<string>(() => undefined);
+    const dir = await tempDir();
+    const interop = ["--interop-platform-id", "x", "--interop-platform-key", "k", "--tls-dir", dir];
+    const cases: Array<[string[], RegExp]> = [
+      [["--third-party-url", "https://127.0.0.1:1"], /--third-party-url needs --third-party-cloud-id/],
+      [
+        ["--third-party-url", "https://127.0.0.1:1", "--third-party-cloud-id", "c"],
+        /--third-party-cloud-key/,
+      ],
+      [
+        [
+          "--third-party-url",
+          "http://127.0.0.1:1",
+          "--third-party-cloud-id",
+          "c",
+          "--third-party-cloud-key",
+          "k",
+        ],
+        /--third-party-url: C runs over HTTPS/,
+      ],
+      [["--third-party-cloud-id", "c"], /need --third-party-url/],
+    ];
+    for (const [extra, message] of cases) {
+      const out = bufferIo();
+      const argv = [...base, ...interop, ...extra, "--log-file", join(dir, "c.log")];
+      expect(await main(argv, out.io, never)).toBe(2);
+      expect(out.stderr()).toMatch(message);
+    }
+    const noInterop = bufferIo();
+    const argv = [...base, "--third-party-url", "https://127.0.0.1:1", "--log-file", join(dir, "d.log")];
+    expect(await main(argv, noInterop.io, never)).toBe(2);
+    expect(noInterop.stderr()).toMatch(/--third-party-url need --interop-platform-id/);
+  });
 });

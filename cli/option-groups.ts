@@ -3,7 +3,11 @@ import { type Command, Option } from "commander";
 import { FARM_NAME } from "../emulators/farm/farm-messages.ts";
 import { DEFAULT_LAN_HOST, type FleetLanOptions, lanPlaces } from "../emulators/fleet/fleet-lan.ts";
 import { LAN_KEY_LIVE_TIME_RANGE } from "../emulators/platform/api/lan-routes.ts";
-import { DEFAULT_PORTS, type InteropOptions } from "../emulators/platform/platform-options.ts";
+import {
+  DEFAULT_PORTS,
+  type InteropOptions,
+  type ThirdPartyOptions,
+} from "../emulators/platform/platform-options.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
 import { createLogger, type Logger } from "../harness/log/logger.ts";
 import { framings } from "../harness/protocol/cts/envelope.ts";
@@ -289,6 +293,10 @@ export interface InteropCommandOptions {
   tlsKey?: string;
   tlsCa?: string;
   tlsDir?: string;
+  thirdPartyUrl?: string;
+  thirdPartyCloudId?: string;
+  thirdPartyCloudKey?: string;
+  thirdPartyTimeout?: number;
 }
 
 /**
@@ -321,6 +329,25 @@ export const interopOptions = {
       .option(
         "--tls-dir <dir>",
         "without --tls-cert: a test PKI in this directory (made when absent); the ready line names its client certificate",
+      )
+      .option(
+        "--third-party-url <url>",
+        "https://host:port of the third-party platform's C21-C31 (7.3.2): binds and controls of its devices go there",
+      )
+      .option(
+        "--third-party-cloud-id <id>",
+        "the cloudId the platform's C21 presents (exchanged offline, 7.2)",
+      )
+      .addOption(
+        new Option(
+          "--third-party-cloud-key <key>",
+          "the cloudKey that goes with it. Prefer the environment variable: arguments show in ps",
+        ).env("HILFARM_THIRD_PARTY_CLOUD_KEY"),
+      )
+      .option(
+        "--third-party-timeout <ms>",
+        "longest wait for one C21-C31 answer",
+        integerOption("third-party-timeout", 1, 600_000),
       );
   },
   /** The platform's `interop` section, or nothing without `--interop-platform-id`. */
@@ -335,10 +362,10 @@ export const interopOptions = {
     } = options;
     const files = [tlsCert, tlsKey, tlsCa];
     if (platformId === undefined) {
-      if ([...files, tlsDir].some((f) => f !== undefined))
+      if ([...files, tlsDir, options.thirdPartyUrl].some((f) => f !== undefined))
         throw new UsageError(
           "interop-platform-id",
-          "--tls-cert, --tls-key, --tls-ca and --tls-dir need --interop-platform-id",
+          "--tls-cert, --tls-key, --tls-ca, --tls-dir and --third-party-url need --interop-platform-id",
         );
       return {};
     }
@@ -358,6 +385,42 @@ export const interopOptions = {
         "tls-dir",
         "--interop-platform-id needs --tls-cert, --tls-key and --tls-ca, or --tls-dir for a test PKI",
       );
-    return { interop: { platformId, platformKey, tls, port: options.interopPort, host } };
+    const thirdParty = thirdPartyOf(options);
+    return {
+      interop: {
+        platformId,
+        platformKey,
+        tls,
+        port: options.interopPort,
+        host,
+        ...(thirdParty === undefined ? {} : { thirdParty }),
+      },
+    };
   },
 };
+
+/** `--third-party-*`: the third party the platform calls (C21-C31), or nothing without `--third-party-url`. */
+function thirdPartyOf(options: InteropCommandOptions): ThirdPartyOptions | undefined {
+  const { thirdPartyUrl: url, thirdPartyCloudId: cloudId, thirdPartyCloudKey: cloudKey } = options;
+  if (url === undefined) {
+    if (cloudId !== undefined || options.thirdPartyTimeout !== undefined)
+      throw new UsageError(
+        "third-party-url",
+        "--third-party-cloud-id and --third-party-timeout need --third-party-url",
+      );
+    return undefined;
+  }
+  if (cloudId === undefined)
+    throw new UsageError("third-party-cloud-id", "--third-party-url needs --third-party-cloud-id");
+  if (cloudKey === undefined || cloudKey === "")
+    throw new UsageError(
+      "third-party-cloud-key",
+      "--third-party-url needs --third-party-cloud-key (or HILFARM_THIRD_PARTY_CLOUD_KEY)",
+    );
+  return {
+    url,
+    cloudId,
+    cloudKey,
+    ...(options.thirdPartyTimeout === undefined ? {} : { timeoutMs: options.thirdPartyTimeout }),
+  };
+}

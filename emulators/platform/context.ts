@@ -8,6 +8,7 @@ import { DEFAULT_MAX_FRAME_LENGTH, type Framing } from "../../harness/protocol/c
 import { type Random, randomSeed, seededRandom } from "../../harness/random/random.ts";
 import { ConnectionAdmission } from "./admission.ts";
 import { createBusinessHandler } from "./business.ts";
+import type { ThirdPartyOperations } from "./c-interop/third-party-operations.ts";
 import { FanoutOutlet } from "./fanout/index.ts";
 import { FirmwareStore } from "./firmware/firmware.ts";
 import { HandlerGuard, RateLimitedWarning } from "./guard.ts";
@@ -75,6 +76,8 @@ export interface PlatformContext {
   connectionServers: ConnectionEndpoint[];
   /** Set by the api surface: the HTTP server's base URL, which firmware URLs in 2025 start with. */
   httpBase: string;
+  /** Set by the c-interop surface: the calls of C22-C31 on the third-party platform (chapter 7). */
+  thirdParty: ThirdPartyOperations | undefined;
 }
 
 export async function createPlatformContext(options: PlatformOptions): Promise<PlatformContext> {
@@ -147,9 +150,11 @@ export async function createPlatformContext(options: PlatformOptions): Promise<P
       waitForStateReport: (deviceId, ms) => waiters.wait(deviceId, ms),
       maxFrameLength,
       markUnbound: (deviceId) => presence.markUnbound(deviceId),
+      thirdParty: () => context.thirdParty,
     }),
     connectionServers: [],
     httpBase: "",
+    thirdParty: undefined,
   };
   return context;
 }

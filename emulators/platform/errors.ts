@@ -12,17 +12,24 @@ export type PlatformErrorCode =
   | "TOO_MANY_FIRMWARE_FILES"
   | "FIRMWARE_BUSY"
   | "UNAUTHORIZED"
-  | "METHOD_NOT_ALLOWED";
+  | "METHOD_NOT_ALLOWED"
+  | "THIRD_PARTY_REFUSED"
+  | "THIRD_PARTY_UNREACHABLE"
+  | "THIRD_PARTY_TIMEOUT"
+  | "NO_THIRD_PARTY";
 
 /** An operation of the northbound API that could not be carried out; each code has its HTTP status. */
 export class PlatformError extends HilfarmError {
   declare readonly code: PlatformErrorCode;
-  constructor(code: PlatformErrorCode, message: string) {
+  /** More for the answer's body: a third party's result code and `desc`. */
+  readonly details: Readonly<Record<string, unknown>>;
+  constructor(code: PlatformErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(code, message);
+    this.details = details;
   }
 }
 
-export const httpStatusOf: Record<PlatformErrorCode, 400 | 401 | 404 | 405 | 409 | 413 | 504> = {
+export const httpStatusOf: Record<PlatformErrorCode, 400 | 401 | 404 | 405 | 409 | 413 | 502 | 503 | 504> = {
   UNKNOWN_DEVICE: 404,
   UNKNOWN_FIRMWARE: 404,
   OFFLINE: 409,
@@ -38,4 +45,10 @@ export const httpStatusOf: Record<PlatformErrorCode, 400 | 401 | 404 | 405 | 409
   FIRMWARE_BUSY: 409,
   UNAUTHORIZED: 401,
   METHOD_NOT_ALLOWED: 405,
+  // Chapter 7: the third-party platform answered a failure code (7.3.2.12), no valid answer, or none in time.
+  THIRD_PARTY_REFUSED: 502,
+  THIRD_PARTY_UNREACHABLE: 502,
+  THIRD_PARTY_TIMEOUT: 504,
+  // A device behind a third party, on a platform started without `--third-party-url`.
+  NO_THIRD_PARTY: 503,
 };

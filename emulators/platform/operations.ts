@@ -4,6 +4,7 @@ import { FRAME_TERMINATOR } from "../../harness/protocol/cts/envelope.ts";
 import { encodeFrame } from "../../harness/protocol/mc/codec.ts";
 import type { BodyOf, McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { formatSequence, MAX_SEQUENCE } from "../../harness/protocol/mc/sequence.ts";
+import type { ThirdPartyOperations } from "./c-interop/third-party-operations.ts";
 import { PlatformError } from "./errors.ts";
 import type { FirmwareStore } from "./firmware/firmware.ts";
 import type { PlatformTiming } from "./options.ts";
@@ -31,6 +32,8 @@ export interface OperationsDependencies {
   markUnbound: (deviceId: string) => void;
   /** The frame limit devices apply (and the platform's own): a request whose frame would pass it is not sent. */
   maxFrameLength: number;
+  /** Chapter 7: where operations on a device behind the third-party platform go (C27, C28, C31, C25). */
+  thirdParty: () => ThirdPartyOperations | undefined;
 }
 
 export interface ControlCommand {
@@ -57,6 +60,8 @@ export class PlatformOperations {
 
   /** 2005 -> 2004; then waits up to 10 s for the state report the control causes (5.4.3.2). */
   async control(deviceId: string, command: ControlCommand) {
+    const viaThirdParty = this.viaThirdParty(deviceId);
+    if (viaThirdParty !== undefined) return viaThirdParty.control(deviceId, command);
     const session = this.route(deviceId);
     const before = this.deps.reportsSoFar(deviceId);
     const response = await this.call(
@@ -74,6 +79,8 @@ export class PlatformOperations {
 
   /** 2003 -> 2002; then waits up to 10 s for the state report (5.4.3.1). */
   async query(deviceId: string) {
+    const viaThirdParty = this.viaThirdParty(deviceId);
+    if (viaThirdParty !== undefined) return viaThirdParty.query(deviceId);
     const session = this.route(deviceId);
     const before = this.deps.reportsSoFar(deviceId);
     const response = await this.call(session, 2003, { deviceId });
@@ -82,6 +89,8 @@ export class PlatformOperations {
 
   /** 2031 -> 2030 (5.4.3.4). */
   async manageResources(deviceId: string, resourceSerials: BodyOf<2031>["resourceSerials"]) {
+    const viaThirdParty = this.viaThirdParty(deviceId);
+    if (viaThirdParty !== undefined) return viaThirdParty.manageResources(deviceId, resourceSerials);
     const response = await this.call(
       this.route(deviceId),
       2031,
@@ -130,6 +139,8 @@ export class PlatformOperations {
 
   /** 2015 -> 2014 (5.4.3.10): the platform unbinds a sub-device from its gateway. */
   async unbind(gatewayId: string, subDeviceId: string) {
+    const viaThirdParty = this.viaThirdParty(subDeviceId);
+    if (viaThirdParty !== undefined) return viaThirdParty.unbindSubDevice(gatewayId, subDeviceId);
     const sub = this.record(subDeviceId);
     if (sub.parentId !== gatewayId) {
       throw new PlatformError("UNKNOWN_DEVICE", `${subDeviceId} is not a sub-device of ${gatewayId}`);
@@ -139,6 +150,18 @@ export class PlatformOperations {
     const response = await this.call(session, 2015, { deviceId: gatewayId, subDeviceId }, { subDeviceId });
     if (response.result === 0) this.deps.markUnbound(subDeviceId);
     return { result: response.result };
+  }
+
+  /** The third party's operations when the device lives behind it (7.2 step 4), else undefined. */
+  private viaThirdParty(deviceId: string): ThirdPartyOperations | undefined {
+    if (this.record(deviceId).via !== "third-party") return undefined;
+    const operations = this.deps.thirdParty();
+    if (operations === undefined)
+      throw new PlatformError(
+        "NO_THIRD_PARTY",
+        `${deviceId} lives behind the third-party platform, and this platform has no --third-party-url to reach it`,
+      );
+    return operations;
   }
 
   private record(deviceId: string): DeviceRecord {

@@ -28,6 +28,23 @@ export interface InteropOptions {
   host?: string;
   /** Lifetime of a C11 token (the spec gives none). Default `DEFAULT_TOKEN_LIFETIME_MS` (2 hours). */
   tokenLifetimeMs?: number;
+  /** The third-party platform the northbound API's binds and controls go to (C21-C31, surface `c-interop`). */
+  thirdParty?: ThirdPartyOptions;
+}
+
+/**
+ * 7.3.2: the third-party platform's C21-C31 server. The platform is its client with the certificate of `tls` (with
+ * a test PKI, its `client.pem`), trusting the same CA.
+ */
+export interface ThirdPartyOptions {
+  /** `https://{domain}` (7.1.2). */
+  url: string;
+  /** 7.3.2.1: the id and key the third party exchanged offline (7.2 step 1). */
+  cloudId: string;
+  /** A secret: never logged. */
+  cloudKey: string;
+  /** Longest wait for one exchange. Default 10 000 ms. */
+  timeoutMs?: number;
 }
 
 export interface PlatformOptions {

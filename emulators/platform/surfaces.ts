@@ -1,4 +1,5 @@
 import { apiSurface } from "./api/surface.ts";
+import { cInteropSurface } from "./c-interop/surface.ts";
 import { cNotifySurface } from "./c-notify/surface.ts";
 import { fanoutSurface } from "./fanout/surface.ts";
 import { mcConnectionSurface } from "./mc-connection/surface.ts";
@@ -19,9 +20,15 @@ export const platformSurfaces: readonly Surface[] = [
 ];
 
 /**
- * The surfaces a platform with these options starts: the list above, and the C11-C18 server (chapter 7) last, only
- * when the options carry an `interop` section.
+ * The surfaces a platform with these options starts: the list above, then chapter 7's: the C11-C18 server when the
+ * options carry an `interop` section, and after it the C21-C31 client when that section names a third party.
  */
 export function surfacesFor(options: PlatformOptions): readonly Surface[] {
-  return options.interop === undefined ? platformSurfaces : [...platformSurfaces, cNotifySurface];
+  const { interop } = options;
+  if (interop === undefined) return platformSurfaces;
+  return [
+    ...platformSurfaces,
+    cNotifySurface,
+    ...(interop.thirdParty === undefined ? [] : [cInteropSurface]),
+  ];
 }

@@ -54,13 +54,15 @@ export function createHttpApi(options: HttpApiOptions): Server {
     code: PlatformErrorCode,
     detail: string,
     headers?: Record<string, string>,
+    details: Readonly<Record<string, unknown>> = {},
   ) => {
     if (REFUSALS.has(code)) metrics.httpRefused.inc({ reason: code.toLowerCase() });
-    return c.json({ error: code, detail }, httpStatusOf[code], headers);
+    return c.json({ ...details, error: code, detail }, httpStatusOf[code], headers);
   };
 
   app.onError((error, c) => {
-    if (error instanceof PlatformError) return refusal(c, error.code, error.message);
+    if (error instanceof PlatformError)
+      return refusal(c, error.code, error.message, undefined, error.details);
     const incoming = c.env?.incoming;
     if (incoming !== undefined && (incoming.readableAborted || incoming.errored !== null)) {
       // The client went away mid-request (an upload cut short): nobody reads this answer, and it is no platform fault.

@@ -9,6 +9,7 @@ import type { StartedSurface, Surface } from "../surface.ts";
 import { deviceRoutes } from "./device-routes.ts";
 import { createHttpApi, type RouteSet } from "./http-api.ts";
 import { checkLanKeyLiveTime, lanRoutes } from "./lan-routes.ts";
+import { thirdPartyRoutes } from "./third-party-routes.ts";
 
 const metricsRoute =
   (metrics: PlatformMetrics): RouteSet =>
@@ -52,6 +53,7 @@ export const apiSurface: Surface = {
       routes: [
         deviceRoutes(context.operations, context.store, limits.maxHttpBodyBytes),
         lanRoutes(context.registry, context.logger, limits.maxHttpBodyBytes, options.lanKeyLiveTimeS),
+        thirdPartyRoutes(() => context.thirdParty, limits.maxHttpBodyBytes),
         firmwareRoutes(context.firmware),
         metricsRoute(metrics),
       ],

@@ -171,6 +171,19 @@ describe("the c-notify surface (7.3.1, C11-C18 over mutual TLS)", () => {
     expect(text).not.toContain(access_token);
   });
 
+  it("C12 of a gateway unbinds the sub-devices the platform holds under it too (7.3.1.2)", async () => {
+    const { post, token, api } = await start();
+    const head = { access_token: await token(), sequenceNo: SEQ };
+    await post("/notify/device/online", { ...head, deviceSN: GW, deviceType: "GW-T", online: "1" });
+    await post("/notify/device/sub/bind", { ...head, deviceSN: SUB, gwId: GW, deviceType: "ZB-T" });
+    await post("/notify/device/online", { ...head, deviceSN: SUB, deviceType: "ZB-T", online: "1" });
+    expect(await api(`/api/devices/${SUB}`)).toMatchObject({ online: true, unbound: false });
+    expect(
+      (await post("/notify/device/unbind", { ...head, deviceSN: GW, deviceType: "GW-T" })).json.code,
+    ).toBe(0);
+    expect(await api(`/api/devices/${SUB}`)).toMatchObject({ online: false, unbound: true });
+  });
+
   it("answers 1003 for devices it does not know, Mc devices of the registry among them", async () => {
     const { post, token } = await start();
     const head = { access_token: await token(), sequenceNo: SEQ };

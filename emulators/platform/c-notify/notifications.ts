@@ -61,8 +61,10 @@ export function applyNotification(
 
   switch (id) {
     case "C12": {
-      // 7.3.1.2: the device was unbound: unbound and offline, as a sub-device its gateway lets go (2018).
+      // 7.3.1.2: the device was unbound: unbound and offline, as a sub-device its gateway lets go (2018); a
+      // gateway's sub-devices go with it.
       if (!known(record)) return missing();
+      for (const sub of store.subDevicesOf(deviceSN)) if (!sub.unbound) presence.markUnbound(sub.deviceId);
       presence.markUnbound(deviceSN);
       return undefined;
     }
