@@ -259,6 +259,15 @@ describe("the c-interop surface: the northbound API calls the third-party platfo
     expect(String(bad.json.detail)).toMatch(/^deviceSN: /);
     expect((await api("GET", "/api/third-party/devices/NEVER/online")).status).toBe(404);
     expect(stub.received).toEqual([]);
+    // 7.3.2.8: a command's value is required; an empty one is refused before anything is sent.
+    await api("POST", "/api/third-party/devices", { deviceSN: GW });
+    const sent = stub.received.length;
+    const empty = await api("POST", `/api/devices/${GW}/control`, {
+      cmd: [{ cmdName: "POWER", cmdParam: "" }],
+    });
+    expect(empty.status).toBe(400);
+    expect(String(empty.json.detail)).toMatch(/cmds\.0\.value|cmds\[0\]\.value/);
+    expect(stub.received).toHaveLength(sent);
   });
 
   it("says 504 when the third party does not answer within the timeout (virtual time)", async () => {

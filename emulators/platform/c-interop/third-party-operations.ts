@@ -178,6 +178,7 @@ export class ThirdPartyOperations {
     const known = store.get(deviceSN);
     if (known !== undefined && known.via !== "third-party") return;
     if (known?.parentId !== gwId) store.register(deviceSN, type, gwId, "third-party");
+    else if (known.model === undefined) known.model = type;
     if (online !== undefined && store.get(deviceSN)?.unbound !== true) presence.setOnline(deviceSN, online);
   }
 

@@ -57,7 +57,7 @@ export const EventList = z.looseObject({
 });
 
 /** CmdInfo (7.3.2.8). */
-export const CmdInfo = z.looseObject({ name: RequiredString, value: CString });
+export const CmdInfo = z.looseObject({ name: RequiredString, value: RequiredString });
 
 /** DeviceInfo of 7.3.2.10 (the sub-device list). */
 export const SubDeviceInfo = z.looseObject({ deviceSN: DeviceSN, deviceType: DeviceType, online: OnlineInt });

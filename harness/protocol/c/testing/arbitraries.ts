@@ -86,7 +86,7 @@ const requests: { [Id in CInterfaceId]: fc.Arbitrary<CRequest<Id>> } = {
       ...device,
       deviceType: required,
       serialId,
-      cmds: fc.array(fc.record({ name: required, value: text }), { minLength: 1, maxLength: 3 }),
+      cmds: fc.array(fc.record({ name: required, value: required }), { minLength: 1, maxLength: 3 }),
     },
     { requiredKeys: ["access_token", "sequenceNo", "deviceSN", "serialId", "cmds"] },
   ),
