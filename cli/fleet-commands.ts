@@ -29,6 +29,7 @@ import {
 } from "./option-groups.ts";
 import { nonNegativeSeed } from "./options.ts";
 import { platformReadyLine } from "./ready-line.ts";
+import { startUpThirdParty } from "./third-party-up.ts";
 import { untilStopped } from "./until-stopped.ts";
 
 interface FleetCommandOptions extends LogCommandOptions, LanCommandOptions {
@@ -173,18 +174,31 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
         lanOptions.check(options, plan.devices.length);
         if (options.registryOut !== undefined) await writeFile(options.registryOut, fleetRegistryJson(plan));
         const logger = logOptions.logger(options, "hilfarm");
-        const platform = await startPlatform({
-          registry: Registry.fromDevices(fleetRegistry(plan)),
-          clock: new RealClock(),
-          random: seededRandom(plan.seed),
-          secretRandom: cryptoRandom(),
-          logger: logger.child({ side: "platform" }),
-          host: options.host,
-          ...platformPortOptions.platform(options),
-          ...httpApiOptions.platform(options),
-          mqtt: options.mqtt ? "embedded" : "none",
-          ...interopOptions.platform(options, options.host),
-        });
+        // A fleet file's thirdParty section: an emulated third party beside the platform, on one PKI (chapter 7).
+        const thirdParty = await startUpThirdParty(
+          options.fleet,
+          options,
+          logger.child({ side: "third-party" }),
+        );
+        let platform: Awaited<ReturnType<typeof startPlatform>>;
+        try {
+          platform = await startPlatform({
+            registry: Registry.fromDevices(fleetRegistry(plan)),
+            clock: new RealClock(),
+            random: seededRandom(plan.seed),
+            secretRandom: cryptoRandom(),
+            logger: logger.child({ side: "platform" }),
+            host: options.host,
+            ...platformPortOptions.platform(options),
+            ...httpApiOptions.platform(options),
+            mqtt: options.mqtt ? "embedded" : "none",
+            ...(thirdParty?.interop(options, options.host) ?? interopOptions.platform(options, options.host)),
+          });
+          await thirdParty?.connect(platform.addresses);
+        } catch (error) {
+          await thirdParty?.close();
+          throw error;
+        }
         let fleet: Fleet;
         try {
           fleet = await startFleet(
@@ -196,10 +210,14 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           );
         } catch (error) {
           await platform.close();
+          await thirdParty?.close();
           throw error;
         }
         io.stdout.write(
-          platformReadyLine(platform.addresses, httpApiOptions.auth(options), { lan: fleet.lanAddresses() }),
+          platformReadyLine(platform.addresses, httpApiOptions.auth(options), {
+            lan: fleet.lanAddresses(),
+            ...thirdParty?.ready(),
+          }),
         );
         const stopSummary = printSummary(fleet, io, options.summaryAfter);
         const signal = await untilStopped(waitForStop);
@@ -207,6 +225,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
         stopSummary();
         await fleet.close();
         await platform.close();
+        await thirdParty?.close();
         logger.flush();
       },
     );

@@ -10,6 +10,7 @@ import { addLanCommand } from "./lan-command.ts";
 import { addLoadCommand } from "./load-command.ts";
 import { addPlatformCommand } from "./platform-command.ts";
 import { addRunCommand } from "./run-command.ts";
+import { addThirdPartyCommand } from "./third-party-command.ts";
 import { version } from "./version.ts";
 import { addWorkerCommand } from "./worker-command.ts";
 
@@ -73,6 +74,7 @@ export async function main(
     waitForStop,
   );
   addFleetCommands(program, io, waitForStop);
+  addThirdPartyCommand(program, io, waitForStop);
   addConformanceCommand(program, io, (code) => {
     exitCode = Math.max(exitCode, code);
   });

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { parseJsonFile } from "../../harness/json-file.ts";
 import { misbehaviourNames } from "../device/misbehaviour.ts";
+import { FleetThirdPartySchema } from "./fleet-third-party.ts";
 
 const Count = z.number().int().min(0).max(100_000);
 
@@ -46,6 +47,8 @@ export const FleetFileSchema = z.strictObject({
       ports: z.enum(["free", "standard"]).optional(),
     })
     .optional(),
+  /** An emulated third-party platform (chapter 7) that `hilfarm up` starts beside the reference platform. */
+  thirdParty: FleetThirdPartySchema.optional(),
 });
 
 export type FleetFile = z.output<typeof FleetFileSchema> & { baseDir: string };

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Clock } from "../../../harness/clock/clock.ts";
+import { readBoundedBody } from "../../../harness/http/bounded-body.ts";
 import { cResponse, parseCRequest, parseCRequestText } from "../../../harness/protocol/c/codec.ts";
 import { CRequestError } from "../../../harness/protocol/c/errors.ts";
 import { type CInterfaceId, cInterfaceAt, cInterfaces } from "../../../harness/protocol/c/interfaces.ts";
@@ -33,33 +34,6 @@ const TOO_LARGE: Answer = {
   body: { code: cResultCodes.failure, desc: `body over ${MAX_NOTIFY_BODY_BYTES} bytes` },
   headers: { connection: "close" },
 };
-
-/** The body, or "too-large" as soon as it passes the limit (the rest is read and dropped). */
-function readBounded(req: IncomingMessage): Promise<Buffer | "too-large"> {
-  const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > MAX_NOTIFY_BODY_BYTES) {
-    req.resume();
-    return Promise.resolve("too-large");
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on("data", (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > MAX_NOTIFY_BODY_BYTES) {
-        over = true;
-        chunks.length = 0;
-        resolve("too-large");
-      } else chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (!over) resolve(Buffer.concat(chunks));
-    });
-    req.on("error", reject);
-  });
-}
 
 /** A refusal in the body with HTTP 200: 7.3.1.9's codes travel in `code`, `desc` naming the field at fault. */
 function refused(id: CInterfaceId, error: CRequestError): Answer {
@@ -126,7 +100,7 @@ async function answer(req: IncomingMessage, deps: NotifyServerDeps): Promise<Ans
       body: { code: cResultCodes.failure, desc: `${id} takes POST (7.1.2)` },
       headers: { allow: "POST" },
     };
-  const text = await readBounded(req);
+  const text = await readBoundedBody(req, MAX_NOTIFY_BODY_BYTES);
   if (text === "too-large") return { id, ...TOO_LARGE };
   if (id === "C11") return { id, ...answerToken(text, deps) };
   if (!isNotifyId(id)) throw new Error(`${id} is not served here`);
