@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "../../harness/clock/index.ts";
-import { readBoundedBody } from "../../harness/http/bounded-body.ts";
 import type { Logger } from "../../harness/log/index.ts";
-import { type CInterfaceId, cInterfaceAt, cInterfaces } from "../../harness/protocol/c/interfaces.ts";
+import type { CInterfaceId } from "../../harness/protocol/c/interfaces.ts";
 import { cResultCodes } from "../../harness/protocol/c/result-codes.ts";
+import { MAX_C_BODY_BYTES, readCRequest } from "../interop/c-http.ts";
 import type { CallId } from "./answers.ts";
 
 /** Bodies beyond this are refused with 413 before they are parsed. */
-export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = MAX_C_BODY_BYTES;
 
 export interface ListenerDeps {
   readonly clock: Clock;
@@ -28,25 +28,10 @@ type Reply = {
 };
 
 async function reply(req: IncomingMessage, deps: ListenerDeps): Promise<Reply> {
-  const path = new URL(req.url ?? "/", "https://third-party").pathname;
-  const id = cInterfaceAt(path);
-  if (id === undefined || cInterfaces[id].side !== "third-party")
-    return { status: 404, body: { code: cResultCodes.failure, desc: `no C21-C31 interface at ${path}` } };
-  if (req.method !== "POST")
-    return {
-      id,
-      status: 405,
-      body: { code: cResultCodes.failure, desc: `${id} takes POST (7.1.2)` },
-      headers: { allow: "POST" },
-    };
-  const body = await readBoundedBody(req, MAX_BODY_BYTES);
-  if (body === "too-large")
-    return {
-      id,
-      status: 413,
-      body: { code: cResultCodes.failure, desc: `body over ${MAX_BODY_BYTES} bytes` },
-    };
+  const request = await readCRequest(req, "third-party", MAX_BODY_BYTES);
+  if (!request.ok) return request.answer;
   // 7.3.2.12: every code, failures too, travels in the body of an HTTP 200.
+  const { id, body } = request;
   return { id, status: 200, body: deps.answer(id as "C21" | CallId, body.toString("utf8")) };
 }
 

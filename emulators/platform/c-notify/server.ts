@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { Clock } from "../../../harness/clock/clock.ts";
-import { readBoundedBody } from "../../../harness/http/bounded-body.ts";
 import { cResponse, parseCRequest, parseCRequestText } from "../../../harness/protocol/c/codec.ts";
 import { CRequestError } from "../../../harness/protocol/c/errors.ts";
-import { type CInterfaceId, cInterfaceAt, cInterfaces } from "../../../harness/protocol/c/interfaces.ts";
+import { type CInterfaceId, cInterfaces } from "../../../harness/protocol/c/interfaces.ts";
 import { cResultCodes } from "../../../harness/protocol/c/result-codes.ts";
 import {
   checkToken,
@@ -13,10 +12,11 @@ import {
   type TokenState,
 } from "../../../harness/protocol/c/token.ts";
 import { parseJsonSafely } from "../../../harness/protocol/json-safe.ts";
+import { MAX_C_BODY_BYTES, readCRequest } from "../../interop/c-http.ts";
 import { applyNotification, type NotifyDeps, type NotifyId } from "./notifications.ts";
 
 /** Bodies beyond this are refused with 413 before they are parsed. */
-export const MAX_NOTIFY_BODY_BYTES = 1024 * 1024;
+export const MAX_NOTIFY_BODY_BYTES = MAX_C_BODY_BYTES;
 
 export interface NotifyServerDeps extends NotifyDeps {
   readonly clock: Clock;
@@ -28,12 +28,6 @@ export interface NotifyServerDeps extends NotifyDeps {
 }
 
 type Answer = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
-
-const TOO_LARGE: Answer = {
-  status: 413,
-  body: { code: cResultCodes.failure, desc: `body over ${MAX_NOTIFY_BODY_BYTES} bytes` },
-  headers: { connection: "close" },
-};
 
 /** A refusal in the body with HTTP 200: 7.3.1.9's codes travel in `code`, `desc` naming the field at fault. */
 function refused(id: CInterfaceId, error: CRequestError): Answer {
@@ -89,19 +83,9 @@ const isNotifyId = (id: CInterfaceId): id is NotifyId =>
   id !== "C11" && cInterfaces[id].side === "smart-home";
 
 async function answer(req: IncomingMessage, deps: NotifyServerDeps): Promise<Answer & { id?: CInterfaceId }> {
-  const path = new URL(req.url ?? "/", "https://c-notify").pathname;
-  const id = cInterfaceAt(path);
-  if (id === undefined || cInterfaces[id].side !== "smart-home")
-    return { status: 404, body: { code: cResultCodes.failure, desc: `no C11-C18 interface at ${path}` } };
-  if (req.method !== "POST")
-    return {
-      id,
-      status: 405,
-      body: { code: cResultCodes.failure, desc: `${id} takes POST (7.1.2)` },
-      headers: { allow: "POST" },
-    };
-  const text = await readBoundedBody(req, MAX_NOTIFY_BODY_BYTES);
-  if (text === "too-large") return { id, ...TOO_LARGE };
+  const request = await readCRequest(req, "smart-home", MAX_NOTIFY_BODY_BYTES);
+  if (!request.ok) return request.answer;
+  const { id, body: text } = request;
   if (id === "C11") return { id, ...answerToken(text, deps) };
   if (!isNotifyId(id)) throw new Error(`${id} is not served here`);
   return { id, ...answerNotification(id, text, deps) };
