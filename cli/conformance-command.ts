@@ -6,6 +6,7 @@ import { deviceClauses } from "../scenarios/conformance/device-clauses.ts";
 import { platformClauses } from "../scenarios/conformance/platform-clauses.ts";
 import { externalDeviceTarget } from "../scenarios/target/device-target.ts";
 import { platformTarget } from "../scenarios/target/target.ts";
+import { addCConformanceCommands } from "./c-conformance-command.ts";
 import { reportClauses } from "./clause-report.ts";
 import type { CliIo } from "./io.ts";
 import {
@@ -123,4 +124,6 @@ export function addConformanceCommand(
         await target.close();
       }
     });
+
+  addCConformanceCommands(conformance, io, report);
 }
