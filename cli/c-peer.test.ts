@@ -31,10 +31,12 @@ interface CNotify {
 async function startPlatform(): Promise<{ http: string; notify: CNotify }> {
   const tlsDir = mkdtempSync(join(tmpdir(), "hilfarm-c-peer-"));
   dirs.push(tlsDir);
+  // The done-means of chapter 7: the certificate is the one `hilfarm up` prints.
   const platform = startHilfarm([
-    "platform",
-    "--registry",
-    "examples/registry/lab.json",
+    "up",
+    "--fleet",
+    "examples/fleet.json",
+    "--no-lan",
     ...FREE_PORTS,
     "--no-mqtt",
     "--interop-platform-id",
