@@ -90,7 +90,7 @@ const peerArgs = (notify: CNotify, withCert: boolean): string[] => {
   ];
 };
 
-describe("the independent third-party peer against hilfarm platform (C11-C18)", () => {
+describe("the independent third-party peer against hilfarm up (C11-C18)", () => {
   it("gets a token, reports through every interface, shows its devices as third-party, and needs a certificate", async () => {
     const { http, notify } = await startPlatform();
     const { lines, code } = await finish(startNode(peerArgs(notify, true)));
