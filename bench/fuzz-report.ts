@@ -19,11 +19,14 @@ export function fuzzVerdict(decoderRun: DecoderRun, liveReports: LiveFuzzReport[
   const decoderCrashes = Object.values(decoderRun.stats).reduce((a, s) => a + s.crashes + s.undocumented, 0);
   const liveCrashes = liveReports.flatMap((r) => r.crashes);
   const legitKept = liveReports.length > 0 && liveReports.every((r) => r.legit.every((d) => d.keptSession));
+  // Chapter 7's server: a 5xx, an answer without a code, a certificate-less connection answered, a lost token.
+  const cNotifyFailures = liveReports.flatMap((r) => r.cNotify.failures);
   return {
     decoderCrashes,
     liveCrashes,
     legitKept,
-    passed: decoderCrashes === 0 && liveCrashes.length === 0 && legitKept,
+    cNotifyFailures,
+    passed: decoderCrashes === 0 && liveCrashes.length === 0 && legitKept && cNotifyFailures.length === 0,
   };
 }
 
@@ -35,10 +38,10 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
   const generationMs = decoderRun.generationMs;
   const decoderWallS = decoderRun.wallMs / 1000;
   const n = (x: number) => Math.round(x).toLocaleString("en-US");
-  const { liveCrashes, legitKept } = fuzzVerdict(decoderRun, liveReports);
+  const { liveCrashes, legitKept, cNotifyFailures } = fuzzVerdict(decoderRun, liveReports);
   const last = liveReports[liveReports.length - 1];
   const sum = (pick: (r: LiveFuzzReport) => number) => liveReports.reduce((a, r) => a + pick(r), 0);
-  const surfaceNames = ["login", "tcp", "udp", "session", "http"] as const;
+  const surfaceNames = ["login", "tcp", "udp", "session", "http", "c-notify"] as const;
   const dropped = Object.entries(last?.metrics.hilfarm_platform_frames_dropped_total ?? {}).sort(
     (a, b) => b[1] - a[1],
   );
@@ -79,7 +82,7 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
     `| hostile frames and requests sent | ${n(liveSent)} |`,
     ...surfaceNames.map(
       (s) =>
-        `| ... to ${s === "login" ? "the login port (TCP, a connection each)" : s === "tcp" ? "the TCP connection port (a connection each)" : s === "udp" ? "the UDP connection port (datagrams)" : s === "session" ? "a live session's own connection (spare device)" : "the HTTP API"} | ${n(sum((r) => r.bySurface[s]))} |`,
+        `| ... to ${s === "login" ? "the login port (TCP, a connection each)" : s === "tcp" ? "the TCP connection port (a connection each)" : s === "udp" ? "the UDP connection port (datagrams)" : s === "session" ? "a live session's own connection (spare device)" : s === "http" ? "the HTTP API" : "the C11-C18 server (HTTPS, mutual TLS; raw bytes and certificate-less handshakes too)"} | ${n(sum((r) => r.bySurface[s]))} |`,
     ),
     `| frames per second | ${n(
       (liveSent * 1000) /
@@ -93,6 +96,14 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
     `| their heartbeats answered / sent | ${n(heartbeats.reduce((a, h) => a + h.answered, 0))} / ${n(heartbeats.reduce((a, h) => a + h.sent, 0))} |`,
     `| API checks failed | ${sum((r) => r.api.failures.length)} |`,
     `| HTTP 500 answers | ${sum((r) => r.api.serverErrors.length)} |`,
+    `| C11-C18: answers by code / certificate-less handshakes refused / failures | ${[
+      ...liveReports
+        .flatMap((r) => Object.entries(r.cNotify.byCode))
+        .reduce((m, [c, k]) => m.set(c, (m.get(c) ?? 0) + k), new Map<string, number>()),
+    ]
+      .sort()
+      .map(([c, k]) => `${c}: ${n(k)}`)
+      .join(", ")} / ${n(sum((r) => r.cNotify.handshakesRefused))} / ${cNotifyFailures.length} |`,
     `| HTTP answers by status | ${[...statuses]
       .sort()
       .map(([s, c]) => `${s}: ${n(c)}`)

@@ -121,7 +121,7 @@ describe("hilfarm platform --interop-platform-id (C11-C18 over mutual TLS)", () 
     const surfaces = ready.surfaces as Record<string, Record<string, string>>;
     expect(surfaces["c-interop"]).toEqual({ thirdParty: "https://127.0.0.1:1" });
     // Port 1 refuses: the API says so, naming the interface, and the platform goes on.
-    const http = String((surfaces.api ?? {}).http);
+    const http = String(surfaces.api?.http);
     const bind = await fetch(`${http}/api/third-party/devices`, {
       method: "POST",
       body: JSON.stringify({ deviceSN: "TP-1" }),

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import type { Clock } from "../../harness/clock/clock.ts";
 import { readBoundedBody } from "../../harness/http/bounded-body.ts";
 import {
   type CInterfaceId,
@@ -10,6 +11,11 @@ import { cResultCodes } from "../../harness/protocol/c/result-codes.ts";
 
 /** Bodies beyond this are refused with 413 before they are parsed. */
 export const MAX_C_BODY_BYTES = 1024 * 1024;
+/** A body not ended within this long (on the server's clock) is refused, and its connection ended. */
+export const C_BODY_DEADLINE_MS = 30_000;
+
+/** The socket timeouts of a C server on the real clock, behind the body deadline: handshake, headers, request. */
+export const C_SERVER_TIMEOUTS = { handshakeTimeout: 10_000, headersTimeout: 10_000, requestTimeout: 60_000 };
 
 /** An HTTP answer of a C server: a status, a JSON body, extra headers, and the interface when the path named one. */
 export interface CHttpAnswer {
@@ -26,11 +32,13 @@ const refuse = (answer: CHttpAnswer): CHttpRequest => ({ ok: false, answer });
 
 /**
  * 7.1.2: every interface is a POST of a JSON body to its path. A path that is no interface of `side` is 404, another
- * method 405, a body over `limit` 413 (read no further); the code travels in the body as every C answer's does.
+ * method 405, a body over `limit` 413 (read no further), a body not ended within `C_BODY_DEADLINE_MS` on `clock` 408
+ * (its connection ended); the code travels in the body as every C answer's does.
  */
 export async function readCRequest(
   req: IncomingMessage,
   side: CSide,
+  clock: Clock,
   limit = MAX_C_BODY_BYTES,
 ): Promise<CHttpRequest> {
   const path = new URL(req.url ?? "/", "https://c").pathname;
@@ -49,7 +57,14 @@ export async function readCRequest(
       body: { code: cResultCodes.failure, desc: `${id} takes POST (7.1.2)` },
       headers: { allow: "POST" },
     });
-  const body = await readBoundedBody(req, limit);
+  const body = await readBoundedBody(req, limit, { clock, ms: C_BODY_DEADLINE_MS });
+  if (body === "too-slow")
+    return refuse({
+      id,
+      status: 408,
+      body: { code: cResultCodes.failure, desc: `body not received within ${C_BODY_DEADLINE_MS} ms` },
+      headers: { connection: "close" },
+    });
   if (body === "too-large")
     return refuse({
       id,

@@ -28,7 +28,7 @@ type Reply = {
 };
 
 async function reply(req: IncomingMessage, deps: ListenerDeps): Promise<Reply> {
-  const request = await readCRequest(req, "third-party", MAX_BODY_BYTES);
+  const request = await readCRequest(req, "third-party", deps.clock, MAX_BODY_BYTES);
   if (!request.ok) return request.answer;
   // 7.3.2.12: every code, failures too, travels in the body of an HTTP 200.
   const { id, body } = request;

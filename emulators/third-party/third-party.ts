@@ -8,6 +8,7 @@ import type { Logger } from "../../harness/log/index.ts";
 import { cryptoRandom, type Random } from "../../harness/random/random.ts";
 import { serverOptions } from "../../harness/tls/mutual-tls.ts";
 import { loadTlsMaterial } from "../../harness/tls/tls-material.ts";
+import { C_SERVER_TIMEOUTS } from "../interop/c-http.ts";
 import { tlsTransport } from "../interop/transport.ts";
 import { notifyTls, PKI_FILES } from "../platform/c-notify/tls.ts";
 import { trackConnections } from "../platform/connections.ts";
@@ -185,7 +186,7 @@ export async function startThirdPartyPlatform(options: ThirdPartyOptions): Promi
   const held = new Set<{ cancel(): void }>();
   const tokenSource = random.fork("tokens");
   const server = createServer(
-    serverOptions(tls.material),
+    { ...serverOptions(tls.material), ...C_SERVER_TIMEOUTS },
     thirdPartyListener({
       clock,
       logger,

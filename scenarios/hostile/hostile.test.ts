@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { killAll, startPlatformProcess } from "../../harness/testing/child-process.ts";
+import { emulatedSmartHomeTarget } from "../conformance/c-smart-home-target.ts";
+import { emulatedThirdPartyTarget } from "../conformance/c-third-party-target.ts";
 import { type ClauseResult, runClauses } from "../conformance/clause.ts";
 import { testEvidence } from "../support/test-evidence.ts";
 import { externalPlatformTarget, platformTarget } from "../target/target.ts";
-import { hostileClauses } from "./hostile-clauses.ts";
+import { cNotifyClauses, cThirdPartyClauses, hostileClauses } from "./hostile-clauses.ts";
 import { apiRequest } from "./wire.ts";
 
 /** Devices examples/registry/lab.json registers (the first two). */
@@ -79,4 +81,40 @@ describe("the hostile-input suite against hilfarm's platform", () => {
     expect(new Set(results.map((r) => r.status))).toEqual(new Set(["not-applicable"]));
     expect(results[0]?.detail).toMatch(/has no API URL to check \(give --api http:\/\/host:port/);
   });
+});
+
+describe("the hostile-input suite against hilfarm's C11-C18 server (c-notify, mutual TLS)", () => {
+  it("passes H5.1-H5.7: nothing stops it, an unfinished body is ended, and a legitimate client's token keeps working", async () => {
+    const target = await emulatedSmartHomeTarget({ seed: 5 });
+    try {
+      const results = await runClauses(target, cNotifyClauses());
+      console.log(results.map((r) => `${r.clause} ${r.status} ${Math.round(r.wallMs)} ms`).join("; "));
+      expect(failures(results)).toEqual([]);
+      expect(statuses(results)).toEqual({
+        "H5.1": "pass",
+        "H5.2": "pass",
+        "H5.3": "pass",
+        "H5.4": "pass",
+        "H5.5": "pass",
+        "H5.6": "pass",
+        "H5.7": "pass",
+      });
+    } finally {
+      await target.close();
+    }
+  }, 60_000);
+});
+
+describe("the hostile-input suite against hilfarm's emulated third party (C21-C31, mutual TLS)", () => {
+  it("passes H6.1-H6.4: nothing stops it, and a legitimate client's C21 token keeps working", async () => {
+    const target = await emulatedThirdPartyTarget({ seed: 6 });
+    try {
+      const results = await runClauses(target, cThirdPartyClauses);
+      console.log(results.map((r) => `${r.clause} ${r.status} ${Math.round(r.wallMs)} ms`).join("; "));
+      expect(failures(results)).toEqual([]);
+      expect(statuses(results)).toEqual({ "H6.1": "pass", "H6.2": "pass", "H6.3": "pass", "H6.4": "pass" });
+    } finally {
+      await target.close();
+    }
+  }, 60_000);
 });

@@ -83,7 +83,7 @@ const isNotifyId = (id: CInterfaceId): id is NotifyId =>
   id !== "C11" && cInterfaces[id].side === "smart-home";
 
 async function answer(req: IncomingMessage, deps: NotifyServerDeps): Promise<Answer & { id?: CInterfaceId }> {
-  const request = await readCRequest(req, "smart-home", MAX_NOTIFY_BODY_BYTES);
+  const request = await readCRequest(req, "smart-home", deps.clock, MAX_NOTIFY_BODY_BYTES);
   if (!request.ok) return request.answer;
   const { id, body: text } = request;
   if (id === "C11") return { id, ...answerToken(text, deps) };

@@ -2,6 +2,7 @@ import { createServer } from "node:https";
 import { UsageError } from "../../../harness/errors.ts";
 import { tokenState } from "../../../harness/protocol/c/token.ts";
 import { serverOptions } from "../../../harness/tls/mutual-tls.ts";
+import { C_SERVER_TIMEOUTS } from "../../interop/c-http.ts";
 import { trackConnections } from "../connections.ts";
 import type { PlatformContext } from "../context.ts";
 import { closeListener, hostPort, isWildcard, listenTcp } from "../net.ts";
@@ -55,7 +56,10 @@ export const cNotifySurface: Surface = {
         interop.tokenLifetimeMs === undefined ? {} : { lifetimeMs: interop.tokenLifetimeMs },
       ),
     };
-    const server = createServer(serverOptions(tls.material), notifyListener(deps));
+    const server = createServer(
+      { ...serverOptions(tls.material), ...C_SERVER_TIMEOUTS },
+      notifyListener(deps),
+    );
     // A client without a certificate of the CA ends at the handshake: no request reaches the listener.
     server.on("tlsClientError", (error: NodeJS.ErrnoException) =>
       logger.debug({ code: error.code, reason: error.message }, "c-notify: TLS handshake refused"),

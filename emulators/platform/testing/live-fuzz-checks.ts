@@ -119,10 +119,13 @@ export function sampleRss(target: LiveTarget, report: LiveFuzzReport): void {
   report.rss.endMb = rss;
 }
 
-/** One check: a heartbeat of every legitimate device, the TCP device as the API shows it, memory. */
+/**
+ * One check: a heartbeat of every legitimate device (for the third party, a C16 report), the TCP device as the API
+ * shows it, memory.
+ */
 export async function checkPlatform(
   target: LiveTarget,
-  legit: readonly LegitDevice[],
+  legit: readonly { heartbeat(): Promise<boolean> }[],
   report: LiveFuzzReport,
   clock: Clock,
 ): Promise<void> {

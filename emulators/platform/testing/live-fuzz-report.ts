@@ -2,16 +2,33 @@ import type { HostileKind } from "../../../harness/protocol/mc/testing/hostile/i
 
 /** What a live fuzz run reports (live-fuzz.ts): counts by surface and kind, the devices' fate, the API, memory. */
 
-export type FuzzSurface = "login" | "tcp" | "udp" | "session" | "http";
-export const fuzzSurfaces: readonly FuzzSurface[] = ["login", "tcp", "udp", "session", "http"];
+export type FuzzSurface = "login" | "tcp" | "udp" | "session" | "http" | "c-notify";
+export const fuzzSurfaces: readonly FuzzSurface[] = ["login", "tcp", "udp", "session", "http", "c-notify"];
 
 export interface LegitOutcome {
   deviceId: string;
-  transport: "tcp" | "udp";
+  /** `c-notify`: a device behind the legitimate third party, kept by its C11 token; its "heartbeats" are C16 reports. */
+  transport: "tcp" | "udp" | "c-notify";
   keptSession: boolean;
   /** Why the session is taken as lost: a heartbeat unanswered, the connection closed, a session-end event. */
   lost: string[];
   heartbeats: { sent: number; answered: number; retransmitted: number };
+}
+
+/** What the C11-C18 server (surface `c-notify`, 7.3.1) answered the fuzz. */
+export interface CNotifyFigures {
+  /** HTTPS requests with the test PKI's client certificate, by HTTP status. */
+  byStatus: Record<string, number>;
+  /** Their answers' `code` (7.3.1.9), where the body was a JSON object with one. */
+  byCode: Record<string, number>;
+  /** Connections without a client certificate that ended in the handshake, as they must (7.1.4). */
+  handshakesRefused: number;
+  /** Raw, non-TLS connections: closed by the server, or still open at the deadline. */
+  raw: { closed: number; timedOut: number };
+  /** Requests cut before an answer (a 413 sent while the body was still being written), or not answered in time. */
+  noAnswer: number;
+  /** What must not happen: a 500, an answer that is not JSON, a connection without a certificate answered. */
+  failures: string[];
 }
 
 /** One of the last frames sent, shown when the platform stops. */
@@ -26,7 +43,7 @@ export interface LiveFuzzReport {
   seed: number;
   sent: number;
   bySurface: Record<FuzzSurface, number>;
-  byKind: Partial<Record<HostileKind | "http", number>>;
+  byKind: Partial<Record<HostileKind | "http" | "c-notify", number>>;
   /** Frames too long for a datagram, not sent over UDP. */
   skipped: number;
   wallMs: number;
@@ -51,6 +68,7 @@ export interface LiveFuzzReport {
   };
   rss: { startMb: number | undefined; maxMb: number | undefined; endMb: number | undefined };
   metrics: Record<string, Record<string, number>>;
+  cNotify: CNotifyFigures;
 }
 
 /** A report with nothing counted yet. */
@@ -59,7 +77,7 @@ export function emptyReport(target: LiveFuzzReport["target"], seed: number): Liv
     target,
     seed,
     sent: 0,
-    bySurface: { login: 0, tcp: 0, udp: 0, session: 0, http: 0 },
+    bySurface: { login: 0, tcp: 0, udp: 0, session: 0, http: 0, "c-notify": 0 },
     byKind: {},
     skipped: 0,
     wallMs: 0,
@@ -73,6 +91,14 @@ export function emptyReport(target: LiveFuzzReport["target"], seed: number): Liv
     api: { checks: 0, failures: [], byStatus: {}, serverErrors: [], noAnswer: 0 },
     rss: { startMb: undefined, maxMb: undefined, endMb: undefined },
     metrics: {},
+    cNotify: {
+      byStatus: {},
+      byCode: {},
+      handshakesRefused: 0,
+      raw: { closed: 0, timedOut: 0 },
+      noAnswer: 0,
+      failures: [],
+    },
   };
 }
 

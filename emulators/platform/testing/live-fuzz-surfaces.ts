@@ -1,6 +1,8 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { type Socket, connect as tcpConnect } from "node:net";
 import type { Clock } from "../../../harness/clock/index.ts";
+import { sendCNotify } from "./live-fuzz-c-notify.ts";
+import type { CNotifyFrame } from "./live-fuzz-c-requests.ts";
 import { loopbackSource, splitHostPort } from "./live-fuzz-net.ts";
 import { type FuzzSurface, fuzzSurfaces, type LiveFuzzReport } from "./live-fuzz-report.ts";
 import type { HostileRequest } from "./live-fuzz-requests.ts";
@@ -9,9 +11,12 @@ import type { LiveTarget } from "./live-fuzz-targets.ts";
 
 /** How the live fuzz sends to each surface of the platform: a TCP connection a frame, datagrams, HTTP requests. */
 
-/** Out of 20 frames: 5 to the login port, 5 to the TCP port, 6 as datagrams, 3 in a session, 1 HTTP request. */
+/**
+ * Out of 21 frames: 5 to the login port, 5 to the TCP port, 6 as datagrams, 3 in a session, 1 HTTP request, 1 to the
+ * C11-C18 server (an HTTPS request, raw bytes or a handshake without a certificate).
+ */
 export const rotation: readonly FuzzSurface[] =
-  "udp login tcp session udp login tcp udp login tcp session http udp login tcp udp login tcp session udp"
+  "udp login tcp session udp login tcp udp login tcp session http udp login tcp c-notify udp login tcp session udp"
     .split(" ")
     .map(surfaceNamed);
 
@@ -68,6 +73,13 @@ export class Surfaces {
       const address = surface === "login" ? login : tcp;
       this.track(sendTcp(address, this.source, bytes, surface, this.report, this.clock));
     }
+  }
+
+  /** Sends one frame of the `c-notify` surface; `secret` is the legitimate third party's token, no answer may show it. */
+  sendCNotify(frame: CNotifyFrame, secret: () => string | undefined): void {
+    const access = this.target.cNotify;
+    if (access === undefined) throw new Error("the target has no c-notify surface");
+    this.track(sendCNotify(access, frame, this.report.cNotify, this.clock, this.source, secret));
   }
 
   /** Waits until fewer than `concurrency` connections and requests are in flight. */

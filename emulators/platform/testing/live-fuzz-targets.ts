@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RealClock } from "../../../harness/clock/real-clock.ts";
@@ -7,6 +7,7 @@ import { seededRandom } from "../../../harness/random/random.ts";
 import { startPlatformProcess } from "../../../harness/testing/child-process.ts";
 import { type RegisteredDevice, Registry } from "../registry/index.ts";
 import { startTestPlatform } from "./fixtures.ts";
+import type { CNotifyAccess } from "./live-fuzz-c-notify.ts";
 
 /**
  * Where the live fuzz (live-fuzz.ts) sends its frames: the reference platform in this process (for `npm test`) or
@@ -24,9 +25,17 @@ export const FUZZ_DEVICES = {
   },
 } as const satisfies Record<string, RegisteredDevice>;
 
+/** The C11 credentials (7.2 step 1) the fuzz's platform is started with; only the legitimate third party uses them. */
+export const FUZZ_INTEROP = {
+  platformId: "hilfarm-fuzz-smart-home",
+  platformKey: "fuzz-k3y-exchanged-offline",
+};
+
 export interface LiveTarget {
   readonly kind: "in-process" | "child";
   readonly addresses: { login: string; tcp: string; udp: string; http: string };
+  /** The C11-C18 server (surface `c-notify`), when the platform runs with interop. */
+  readonly cNotify?: CNotifyAccess;
   /** Undefined while the platform runs; what happened once it is gone (exit code, uncaught error). */
   crashed(): string | undefined;
   /** Resident memory of the process that runs the platform, in bytes (this process for an in-process target). */
@@ -36,12 +45,34 @@ export interface LiveTarget {
   close(): Promise<void>;
 }
 
-/** The platform in this process on the real clock: free ports, no MQTT, silent logs. Uncaught errors count as crashes. */
+/** The test PKI's CA, client certificate and key in `dir` (as `makeTestPki` writes them, 7.1.4). */
+async function pkiClient(dir: string): Promise<CNotifyAccess["client"]> {
+  const [ca, cert, key] = await Promise.all(
+    ["ca.pem", "client.pem", "client-key.pem"].map((name) => readFile(join(dir, name), "utf8")),
+  );
+  return { ca: ca ?? "", cert: cert ?? "", key: key ?? "" };
+}
+
+/**
+ * The platform in this process on the real clock: free ports, no MQTT, silent logs, and the C11-C18 server on a test
+ * PKI made for the run. Uncaught errors count as crashes.
+ */
 export async function startInProcessTarget(seed: number): Promise<LiveTarget> {
+  const dir = await mkdtemp(join(tmpdir(), "hilfarm-fuzz-pki-"));
   const platform = await startTestPlatform(new RealClock(), {
     registry: Registry.fromDevices(Object.values(FUZZ_DEVICES)),
     random: seededRandom(seed),
+    interop: { ...FUZZ_INTEROP, tls: { dir }, port: 0, host: "127.0.0.1" },
+  }).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   });
+  const https = platform.addresses.surfaces["c-notify"]?.https;
+  if (https === undefined) {
+    await platform.close();
+    await rm(dir, { recursive: true, force: true });
+    throw new Error("the platform started without its c-notify surface");
+  }
   let crash: string | undefined;
   // A throw in a socket handler of the platform surfaces here; vitest reports it too.
   const onError = (error: unknown) => {
@@ -53,6 +84,7 @@ export async function startInProcessTarget(seed: number): Promise<LiveTarget> {
   return {
     kind: "in-process",
     addresses: { login, tcp, udp, http },
+    cNotify: { https, client: await pkiClient(dir), ...FUZZ_INTEROP },
     crashed: () => crash,
     rssBytes: () => process.memoryUsage.rss(),
     onSessionEnd: (listener) =>
@@ -61,16 +93,32 @@ export async function startInProcessTarget(seed: number): Promise<LiveTarget> {
       await platform.close();
       process.off("uncaughtException", onError);
       process.off("unhandledRejection", onError);
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-/** `hilfarm platform` as a child process with free ports, a fuzz registry and warnings-only logs. */
+/** `hilfarm platform` as a child process with free ports, a fuzz registry, warnings-only logs and interop (C11-C18). */
 export async function startChildTarget(seed: number): Promise<LiveTarget> {
   const dir = await mkdtemp(join(tmpdir(), "hilfarm-fuzz-"));
   const registry = join(dir, "registry.json");
   await writeFile(registry, JSON.stringify({ devices: Object.values(FUZZ_DEVICES) }));
-  const child = startPlatformProcess(registry, "--seed", String(seed & 0x7fffffff), "--log-level", "warn");
+  const pki = join(dir, "pki");
+  const child = startPlatformProcess(
+    registry,
+    "--seed",
+    String(seed & 0x7fffffff),
+    "--log-level",
+    "warn",
+    "--interop-platform-id",
+    FUZZ_INTEROP.platformId,
+    "--interop-platform-key",
+    FUZZ_INTEROP.platformKey,
+    "--interop-port",
+    "0",
+    "--tls-dir",
+    pki,
+  );
   // stderr keeps growing with warnings: keep its tail only.
   child.child.stderr.on("data", () => {
     if (child.stderr.length > 200) child.stderr.splice(0, child.stderr.length - 100);
@@ -91,6 +139,12 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
     throw error;
   }
   const pid = child.child.pid;
+  const https = (ready.surfaces as Record<string, { https?: string }> | undefined)?.["c-notify"]?.https;
+  if (https === undefined) {
+    child.child.kill("SIGKILL");
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`no c-notify surface in the ready line ${JSON.stringify(ready)}`);
+  }
   return {
     kind: "child",
     addresses: {
@@ -99,6 +153,7 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
       udp: String(ready.udp),
       http: String(ready.http),
     },
+    cNotify: { https, client: await pkiClient(pki), ...FUZZ_INTEROP },
     crashed: () => crash,
     rssBytes: () => (pid === undefined || crash !== undefined ? undefined : rssOf(pid)),
     close: async () => {

@@ -6,6 +6,8 @@ import {
   type HostileKind,
   hostileFrames,
 } from "../../../harness/protocol/mc/testing/hostile/index.ts";
+import { KEEP_SN, LegitCParty } from "./live-fuzz-c-notify.ts";
+import { type CNotifyFrame, hostileCNotify } from "./live-fuzz-c-requests.ts";
 import { checkPlatform, LegitDevice } from "./live-fuzz-checks.ts";
 import { within } from "./live-fuzz-net.ts";
 import {
@@ -24,7 +26,8 @@ import { FUZZ_DEVICES, type LiveTarget } from "./live-fuzz-targets.ts";
 /**
  * The live fuzz: hostile frames from harness/protocol/mc/testing/hostile/ sent over real
  * sockets to every surface of a running platform (the login port, the TCP and UDP connection ports, a live
- * session's own connection, the HTTP API), while two legitimate devices (one on TCP, one on UDP) keep heartbeating.
+ * session's own connection, the HTTP API, the C11-C18 server over mutual TLS), while two legitimate devices (one on
+ * TCP, one on UDP) keep heartbeating and a legitimate third party keeps reporting its device (C16) with its token.
  * Throughout and at the end it checks that the platform is alive and answers its API, that the legitimate devices
  * kept their sessions, and how its memory grew. Used by emulators/platform/fuzz-live.test.ts and bench/fuzz.ts.
  *
@@ -69,7 +72,10 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
   const tcpDevice = new LegitDevice(FUZZ_DEVICES.tcp, "tcp", clock);
   const udpDevice = new LegitDevice(FUZZ_DEVICES.udp, "udp", clock);
   const legit = [tcpDevice, udpDevice];
-  report.legit = legit.map((d) => d.outcome);
+  const cParty =
+    target.cNotify === undefined ? undefined : new LegitCParty(target.cNotify, target.addresses.http, clock);
+  const checked = cParty === undefined ? legit : [...legit, cParty];
+  report.legit = checked.map((d) => d.outcome);
   // Set once the run is over: the devices' own goodbyes are not losses.
   let stopping = false;
   target.onSessionEnd?.((deviceId, reason) => {
@@ -82,7 +88,7 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
 
   const check = async (): Promise<boolean> => {
     if (target.crashed() !== undefined) return false;
-    await checkPlatform(target, legit, report, clock);
+    await checkPlatform(target, checked, report, clock);
     options.progress?.(report.sent, report);
     return target.crashed() === undefined;
   };
@@ -90,10 +96,13 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
   try {
     await tcpDevice.start(target.addresses.login);
     await udpDevice.start(target.addresses.login);
+    await cParty?.start();
+    const secret = () => cParty?.token;
     await spare.send(Buffer.alloc(0));
     report.rss.startMb = mb(target.rssBytes());
 
     const batch = 64;
+    const cArbitrary = hostileCNotify(KEEP_SN, maxDepth);
     let index = 0;
     const deadline = started + options.deadlineMs;
     while (report.sent < options.frames && performance.now() < deadline && target.crashed() === undefined) {
@@ -114,20 +123,30 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
         seed: seed + index,
         numRuns: batch,
       });
+      // The C11-C18 server takes 1 frame of the rotation's 21: a handful a batch.
+      const cFrames = fc.sample(cArbitrary, {
+        seed: seed + index,
+        numRuns: Math.ceil(batch / rotation.length) + 1,
+      });
+      let cNext = 0;
       for (let i = 0; i < frames.length && report.sent < options.frames; i++) {
         if (target.crashed() !== undefined) break;
         const surface = rotation[(index + i) % rotation.length] as FuzzSurface;
         const frame = frames[i] as HostileFrame;
         const request = requests[i] as HostileRequest;
-        const kind = surface === "http" ? "http" : frame.kind;
-        if (surface === "udp" && frame.bytes.length > MAX_DATAGRAM) {
+        const kind = surface === "http" || surface === "c-notify" ? surface : frame.kind;
+        const cFrame = surface === "c-notify" ? cFrames[cNext++] : undefined;
+        if (
+          (surface === "udp" && frame.bytes.length > MAX_DATAGRAM) ||
+          (surface === "c-notify" && (cFrame === undefined || target.cNotify === undefined))
+        ) {
           report.skipped++;
           continue;
         }
         report.byKind[kind] = (report.byKind[kind] ?? 0) + 1;
-        const shown = surface === "http" ? Buffer.from(`${request.method} ${request.path}`) : frame.bytes;
-        remember(recent, surface, kind, shown);
-        await surfaces.send(surface, frame.bytes, request);
+        remember(recent, surface, kind, shownFrame(surface, frame.bytes, request, cFrame));
+        if (cFrame !== undefined) surfaces.sendCNotify(cFrame, secret);
+        else await surfaces.send(surface, frame.bytes, request);
         report.bySurface[surface]++;
         report.sent++;
         await surfaces.throttle(concurrency);
@@ -150,7 +169,7 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
     const crash = target.crashed();
     if (crash !== undefined) {
       report.crashes.push({ detail: crash, suspects: recent.slice(-8) });
-      for (const d of legit) if (d.outcome.keptSession) d.lose("the platform stopped");
+      for (const d of checked) if (d.outcome.keptSession) d.lose("the platform stopped");
     } else {
       try {
         const response = await within(clock, fetch(`${target.addresses.http}/metrics`), 5000, "metrics");
@@ -163,4 +182,18 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
     report.framesPerSecond = Math.round((report.sent * 1000) / Math.max(1, report.wallMs));
   }
   return report;
+}
+
+/** What a suspect shows of a frame: the bytes, or the request line of an HTTP or HTTPS request. */
+function shownFrame(
+  surface: FuzzSurface,
+  bytes: Buffer,
+  request: HostileRequest,
+  cFrame: CNotifyFrame | undefined,
+): Buffer {
+  if (surface === "http") return Buffer.from(`${request.method} ${request.path}`);
+  if (cFrame === undefined) return bytes;
+  if (cFrame.kind === "raw") return Buffer.concat([Buffer.from("raw "), cFrame.bytes]);
+  if (cFrame.kind === "no-cert") return Buffer.from(`no client certificate: POST ${cFrame.path}`);
+  return Buffer.concat([Buffer.from(`${cFrame.method} ${cFrame.path} `), cFrame.body.subarray(0, 60)]);
 }
