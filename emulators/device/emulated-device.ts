@@ -18,6 +18,7 @@ import type {
   DeviceModel,
   DeviceRequestBody,
   DeviceRequestCode,
+  KeypadOutcome,
   PlatformRequest,
 } from "./model.ts";
 import { type DeviceTiming, defaultDeviceTiming, type EmulatedDeviceOptions } from "./options.ts";
@@ -114,6 +115,13 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
 
   get model(): DeviceModel {
     return this.options.model;
+  }
+
+  /** A code typed at the device's keypad (a lock): what the lock did, after it reported it. */
+  async typeCode(code: string): Promise<KeypadOutcome> {
+    const { model } = this.options;
+    if (model.typeCode === undefined) throw new Error(`${model.model} has no keypad`);
+    return model.typeCode(this.context(), code);
   }
 
   /** The interval the platform set in 1005 (or the default). */

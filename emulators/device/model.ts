@@ -41,4 +41,21 @@ export interface DeviceModel {
   /** After each (re)connect: full state and resources, version; a gateway also its sub-devices (5.4.2.2). */
   afterConnect(ctx: DeviceContext): Promise<void>;
   handle(request: PlatformRequest, ctx: DeviceContext): Handled;
+  /** A code typed at the device's keypad, for a model that has one (a lock). */
+  typeCode?(ctx: DeviceContext, code: string): Promise<KeypadOutcome>;
 }
+
+/** Why a typed code opened nothing. */
+export type KeypadRefusal = "unknown" | "frozen" | "not-yet-valid" | "expired";
+
+/** What typing a code at a lock's keypad did. */
+export type KeypadOutcome =
+  | { readonly kind: "open"; readonly keyId: string; readonly hijack: boolean; readonly singleUse: boolean }
+  | {
+      readonly kind: "refused";
+      readonly reason: KeypadRefusal;
+      /** Wrong codes in a row, this one included (0 again once the limit raised its event). */
+      readonly wrongInARow: number;
+      /** True when this code reached the keypad's `wrongCodeLimit`: the lock raises its wrong-code event. */
+      readonly alarm: boolean;
+    };

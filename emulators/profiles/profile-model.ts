@@ -1,7 +1,8 @@
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import { McResult } from "../../harness/protocol/mc/result-codes.ts";
-import type { DeviceContext, DeviceModel, Handled, PlatformRequest } from "../device/model.ts";
+import type { DeviceContext, DeviceModel, Handled, KeypadOutcome, PlatformRequest } from "../device/model.ts";
 import { performUpgrade } from "../device/upgrade.ts";
+import { enterCode } from "./keypad.ts";
 import type { Profile } from "./schema.ts";
 
 type Entry = Record<string, string>;
@@ -21,6 +22,8 @@ export class ProfileModel implements DeviceModel {
   private firmware: string;
   private readonly modules: Record<string, string>;
   private readonly alarming = new Set<string>();
+  /** Wrong codes typed in a row at the keypad. */
+  private wrongCodes = 0;
 
   constructor(deviceId: string, profile: Profile) {
     this.deviceId = deviceId;
@@ -218,6 +221,58 @@ export class ProfileModel implements DeviceModel {
       deviceId: this.deviceId,
       event: [{ serialId, eventName, eventInfo: [{ ...info, TIME: String(unixSeconds(ctx.clock)) }] }],
     });
+  }
+
+  /**
+   * A code typed at the lock's keypad: a password of its keys valid now opens it (the open command's effect,
+   * reported, then the open event with TYPE "PASSWORD" and the key's id; the duress event too for a hijack key; a
+   * single-use key deleted and the change reported, 2028); a wrong code counts, and the limit raises the wrong-code
+   * event.
+   */
+  async typeCode(ctx: DeviceContext, code: string): Promise<KeypadOutcome> {
+    const { keypad } = this.profile;
+    if (keypad === undefined) throw new Error(`${this.model} has no keypad`);
+    const entries = this.resources[keypad.serialId]?.[keypad.resource] ?? [];
+    const outcome = enterCode(keypad, entries, code, unixSeconds(ctx.clock), this.wrongCodes);
+    if (outcome.kind === "refused") {
+      this.wrongCodes = outcome.wrongInARow;
+      if (outcome.alarm)
+        await this.raiseEvent(
+          ctx,
+          keypad.wrongCodeEvent,
+          { ATTEMPTS: String(keypad.wrongCodeLimit) },
+          keypad.serialId,
+        );
+      return outcome;
+    }
+    this.wrongCodes = 0;
+    const command = this.profile.commands[keypad.openCommand];
+    if (command?.value !== undefined) {
+      const serial = this.status[keypad.serialId];
+      if (serial !== undefined && command.status in serial) serial[command.status] = command.value;
+      await ctx.request(2006, {
+        deviceId: this.deviceId,
+        statusSerials: this.statusSerials([keypad.serialId]),
+      });
+    }
+    const key = { TYPE: "PASSWORD", KEY_ID: outcome.keyId };
+    await this.raiseEvent(ctx, keypad.openEvent, key, keypad.serialId);
+    if (outcome.hijack) await this.raiseEvent(ctx, keypad.hijackEvent, key, keypad.serialId);
+    if (outcome.singleUse) {
+      const index = entries.findIndex((e) => e[keypad.idField] === outcome.keyId);
+      const [used] = index >= 0 ? entries.splice(index, 1) : [];
+      if (used !== undefined)
+        await ctx.request(2028, {
+          deviceId: this.deviceId,
+          resourceSerials: [
+            {
+              serialId: keypad.serialId,
+              resourceSerial: [{ resourceName: keypad.resource, resourceInfo: [{ ...used, MODE: "3" }] }],
+            },
+          ],
+        });
+    }
+    return outcome;
   }
 
   /** 5.4.3.8: a fault named in the profile, e.g. TAMPER. */

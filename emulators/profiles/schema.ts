@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isAttributeKey, isLanNumber, knownValues, own } from "../device/lan/lan-attributes.ts";
+import { KeypadSchema } from "./keypad-schema.ts";
 
 /**
  * A device model as data: statuses per `serialId`, the commands and their effect, resources, alarms with
@@ -80,9 +81,14 @@ const ProfileFields = z.strictObject({
   /** Event names the device may report (2032), beyond those commands raise. */
   events: z.array(z.string()).default([]),
   lan: Lan.optional(),
+  /** A lock's keypad: codes typed at the lock, judged against the entries of a managed resource. */
+  keypad: KeypadSchema.optional(),
 });
 
-export const ProfileSchema = ProfileFields.superRefine(checkLan);
+export const ProfileSchema = ProfileFields.superRefine((profile, ctx) => {
+  checkLan(profile, ctx);
+  checkKeypad(profile, ctx);
+});
 
 type Issue = { path: PropertyKey[]; message: string; input: unknown };
 
@@ -133,6 +139,24 @@ function checkLan(profile: z.output<typeof ProfileFields>, ctx: z.RefinementCtx<
         });
     }
   }
+}
+
+/** A keypad's keys are a resource the platform manages, and a valid code has a command's effect. */
+function checkKeypad(profile: z.output<typeof ProfileFields>, ctx: z.RefinementCtx<unknown>): void {
+  const { keypad } = profile;
+  if (keypad === undefined) return;
+  const issue = (path: PropertyKey[], message: string, input: unknown) =>
+    ctx.addIssue({ code: "custom", path, message, input });
+  if (own(profile.managedResources, keypad.resource) === undefined)
+    issue(["keypad", "resource"], "not a managed resource (managedResources)", keypad.resource);
+  if (own(profile.commands, keypad.openCommand) === undefined)
+    issue(["keypad", "openCommand"], "no such command", keypad.openCommand);
+  for (const field of ["openEvent", "hijackEvent", "wrongCodeEvent"] as const)
+    if (
+      !profile.events.includes(keypad[field]) &&
+      keypad[field] !== own(profile.commands, keypad.openCommand)?.event
+    )
+      issue(["keypad", field], "not among the profile's events", keypad[field]);
 }
 
 export type Profile = z.output<typeof ProfileSchema>;
