@@ -1,0 +1,125 @@
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import type { DeviceContext } from "../../device/model.ts";
+import type { GatewayModel } from "../../gateway/gateway-model.ts";
+import type { ProfileModel } from "../../profiles/profile-model.ts";
+import { startWorld } from "../../testing/world.ts";
+import { LockPasswords } from "./lock-passwords.ts";
+import { DeliveryStatus, WifiPhase, ZigbeePhase } from "./temp-passwords.ts";
+
+type World = Awaited<ReturnType<typeof startWorld>>;
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function lockWorld(powerOn = true) {
+  world = await startWorld({
+    fleet: {
+      devices: [{ profile: "smart-lock", count: 1 }],
+      gateways: [{ profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-lock", count: 1 }] }],
+    },
+  });
+  const w = world;
+  if (powerOn) {
+    w.fleet.powerOn();
+    const everyone = w.plan.devices.flatMap((d) => [d, ...d.subDevices]);
+    await w.clock.runUntil(() =>
+      everyone.every((d) => w.platform.store.get(d.deviceId)?.version.device !== undefined),
+    );
+  }
+  const passwords = new LockPasswords({
+    store: w.platform.store,
+    operations: w.platform.operations,
+    logger: pino({ level: "silent" }),
+  });
+  const zigbeeId = w.plan.devices.find((d) => d.subDevices.length > 0)?.subDevices[0]?.deviceId ?? "";
+  return { w, passwords, wifiId: w.device("smart-lock").deviceId, zigbeeId };
+}
+
+const window = (w: World) => {
+  const now = Math.floor(w.clock.now() / 1000);
+  return { effectiveTime: now - 60, invalidTime: now + 3600 };
+};
+
+describe("temporary passwords that reach the lock (2031 KEY_LIST orders)", () => {
+  it("a Wi-Fi lock's password is delivered, then opens the lock when typed, and the platform sees the opening", async () => {
+    const { w, passwords, wifiId } = await lockWorld();
+    const created = passwords.create(wifiId, {
+      name: "guest",
+      code: "1234567",
+      singleUse: false,
+      ...window(w),
+    });
+    if (!created.ok) throw new Error(created.message);
+    expect(created.password).toMatchObject({
+      phase: WifiPhase.toBeSent,
+      deliveryStatus: DeliveryStatus.configuring,
+    });
+    await w.clock.runUntilSettled(passwords.settled());
+    expect(passwords.get(wifiId, created.password.id)).toMatchObject({
+      phase: WifiPhase.sent,
+      deliveryStatus: DeliveryStatus.succeeded,
+    });
+    const lock = w.device("smart-lock");
+    expect(await w.clock.runUntilSettled(lock.typeCode("1234567"))).toMatchObject({
+      kind: "open",
+      keyId: "T1001",
+    });
+    await w.clock.runUntil(() =>
+      (w.platform.store.get(wifiId)?.events ?? []).some((e) => e.body.eventName === "LOCK_OPEN"),
+    );
+
+    // Deleted through the API: the lock no longer opens with it.
+    passwords.delete(wifiId, created.password.id);
+    await w.clock.runUntilSettled(passwords.settled());
+    expect(passwords.get(wifiId, created.password.id)?.phase).toBe(WifiPhase.deleted);
+    expect(await w.clock.runUntilSettled(lock.typeCode("1234567"))).toMatchObject({ kind: "refused" });
+  });
+
+  it("a Zigbee lock's password goes through its gateway; frozen, it opens nothing", async () => {
+    const { w, passwords, zigbeeId } = await lockWorld();
+    const created = passwords.create(zigbeeId, {
+      name: "tenant",
+      code: "654321",
+      singleUse: false,
+      ...window(w),
+    });
+    if (!created.ok) throw new Error(created.message);
+    await w.clock.runUntilSettled(passwords.settled());
+    expect(passwords.get(zigbeeId, created.password.id)).toMatchObject({
+      phase: ZigbeePhase.normal,
+      deliveryStatus: 2,
+    });
+    const gateway = w.device("zigbee-gateway");
+    const context = (gateway as unknown as { context(): DeviceContext }).context();
+    const lock = (gateway.model as GatewayModel).subDevices.get(zigbeeId)?.model as ProfileModel;
+    passwords.freeze(zigbeeId, created.password.id, true);
+    await w.clock.runUntilSettled(passwords.settled());
+    expect(passwords.get(zigbeeId, created.password.id)?.phase).toBe(ZigbeePhase.frozen);
+    expect(await w.clock.runUntilSettled(lock.typeCode(context, "654321"))).toMatchObject({
+      kind: "refused",
+      reason: "frozen",
+    });
+    passwords.freeze(zigbeeId, created.password.id, false);
+    await w.clock.runUntilSettled(passwords.settled());
+    expect(await w.clock.runUntilSettled(lock.typeCode(context, "654321"))).toMatchObject({ kind: "open" });
+  });
+
+  it("a lock that is offline: the delivery fails, and the poll reads failure", async () => {
+    const { w, passwords, zigbeeId } = await lockWorld(false);
+    const created = passwords.create(zigbeeId, {
+      name: "late",
+      code: "111222",
+      singleUse: true,
+      ...window(w),
+    });
+    if (!created.ok) throw new Error(created.message);
+    await w.clock.runUntilSettled(passwords.settled());
+    expect(passwords.get(zigbeeId, created.password.id)).toMatchObject({
+      phase: ZigbeePhase.creationFailed,
+      deliveryStatus: DeliveryStatus.failed,
+    });
+  });
+});
