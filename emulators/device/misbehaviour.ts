@@ -29,6 +29,14 @@ export interface Misbehaviour {
   lanWrongMid: boolean;
   /** Never posts spontaneous state changes to LAN clients (6.2.5); the answer to an `opt` still goes out. */
   lanNoPosts: boolean;
+  /** A lock answers the platform's key orders (2031) with 899999: it could not store the password. */
+  refuseKeyOrders: boolean;
+  /**
+   * A gateway's sub-devices leave this many radio tries of a platform request unanswered. The gateway tries 4 times,
+   * 2 s apart (a send and 3 resends, as the lock API's Zigbee flow says): 1-3 is a late answer, 4 or more none, and
+   * the gateway then answers 300001.
+   */
+  subDeviceSilentTries: number;
 }
 
 export const wellBehaved = (): Misbehaviour => ({
@@ -45,6 +53,8 @@ export const wellBehaved = (): Misbehaviour => ({
   lanIgnoreLiveTime: false,
   lanWrongMid: false,
   lanNoPosts: false,
+  refuseKeyOrders: false,
+  subDeviceSilentTries: 0,
 });
 
 export const misbehaviourNames = Object.keys(wellBehaved()) as Array<keyof Misbehaviour>;

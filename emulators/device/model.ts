@@ -27,6 +27,8 @@ export interface Handled {
   fields: { result: number } & Record<string, unknown>;
   /** e.g. the state report that must follow a control within 10 s (5.4.3.2). */
   after?: (ctx: DeviceContext) => Promise<void> | void;
+  /** The answer goes out this much later (a gateway's radio tries to a sub-device). */
+  delayMs?: number;
 }
 
 /**

@@ -71,7 +71,7 @@ export class RequestsFromPlatform {
       return;
     }
     this.state = state;
-    const { frame, response, after } = this.handleSafely(request);
+    const { frame, response, after, delayMs = 0 } = this.handleSafely(request);
     const send = () => {
       this.state = answered(this.state, decision.sequence, frame);
       this.respond(frame, response);
@@ -79,7 +79,7 @@ export class RequestsFromPlatform {
         .then(() => after?.(this.deps.context()))
         .catch(() => undefined);
     };
-    const lateMs = this.deps.misbehaviour.answerLateMs;
+    const lateMs = this.deps.misbehaviour.answerLateMs + delayMs;
     if (lateMs <= 0) {
       send();
       return;

@@ -17,6 +17,10 @@ export interface SubDevice {
   authenticated: boolean;
 }
 
+/** A send and three resends to a sub-device over the radio, this far apart (lock API, "Create passwords"). */
+export const RADIO_TRIES = 4;
+export const RADIO_TRY_MS = 2_000;
+
 /**
  * An application gateway: its own profile, plus sub-devices from profiles. Routes platform requests by `deviceId`
  * (5.4.3.1-2), answers 300001 for a sub-device it does not have, and after every (re)connect authenticates each
@@ -89,7 +93,20 @@ export class GatewayModel implements DeviceModel {
         fields: errorFields(request, McResult.DeviceOffline, now, `sub-device ${target} unavailable`),
       };
     }
-    return sub.model.handle(request, ctx);
+    const silent = ctx.misbehaviour.subDeviceSilentTries;
+    if (silent <= 0) return sub.model.handle(request, ctx);
+    // Lock API, "Create passwords" (Zigbee): no answer, the gateway resends three times, then reports failure.
+    if (silent >= RADIO_TRIES)
+      return {
+        fields: errorFields(
+          request,
+          McResult.DeviceOffline,
+          now,
+          `sub-device ${target} did not answer ${RADIO_TRIES} radio tries`,
+        ),
+        delayMs: RADIO_TRIES * RADIO_TRY_MS,
+      };
+    return { ...sub.model.handle(request, ctx), delayMs: silent * RADIO_TRY_MS };
   }
 
   /** A sub-device leaves radio range: the gateway reports it offline (5.4.3.13). */

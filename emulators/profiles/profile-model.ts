@@ -84,6 +84,8 @@ export class ProfileModel implements DeviceModel {
         Object.assign(this.constraints, request.body.asc);
         return { fields: fields(McResult.Success) };
       case 2031:
+        if (ctx.misbehaviour.refuseKeyOrders && this.profile.keypad !== undefined)
+          return { fields: fields(McResult.DeviceUnknownError, { dscp: "key store full" }) };
         return this.manageResources(request.body.resourceSerials, fields);
       case 2025: {
         const notice = request.body;

@@ -123,3 +123,43 @@ describe("temporary passwords that reach the lock (2031 KEY_LIST orders)", () =>
     });
   });
 });
+
+describe("temporary passwords and misbehaving locks (the seed's Zigbee flow)", () => {
+  it("a Zigbee lock that never answers: the gateway tries 4 times and reports failure within 25 s", async () => {
+    const { w, passwords, zigbeeId } = await lockWorld();
+    w.device("zigbee-gateway").misbehaviour.subDeviceSilentTries = 4;
+    const start = w.clock.now();
+    const created = passwords.create(zigbeeId, { name: "x", code: "101010", singleUse: false, ...window(w) });
+    if (!created.ok) throw new Error(created.message);
+    await w.clock.runUntil(() => passwords.get(zigbeeId, created.password.id)?.deliveryStatus !== 1);
+    expect(passwords.get(zigbeeId, created.password.id)).toMatchObject({
+      phase: ZigbeePhase.creationFailed,
+      deliveryStatus: DeliveryStatus.failed,
+    });
+    // 4 radio tries 2 s apart: the gateway's answer after 8 s, inside the platform's 10 s and the caller's 25 s.
+    expect(w.clock.now() - start).toBe(8_000);
+  });
+
+  it("a Zigbee lock that answers on the third try: delivered, late", async () => {
+    const { w, passwords, zigbeeId } = await lockWorld();
+    w.device("zigbee-gateway").misbehaviour.subDeviceSilentTries = 2;
+    const start = w.clock.now();
+    const created = passwords.create(zigbeeId, { name: "x", code: "202020", singleUse: false, ...window(w) });
+    if (!created.ok) throw new Error(created.message);
+    await w.clock.runUntil(() => passwords.get(zigbeeId, created.password.id)?.deliveryStatus !== 1);
+    expect(passwords.get(zigbeeId, created.password.id)?.deliveryStatus).toBe(DeliveryStatus.succeeded);
+    expect(w.clock.now() - start).toBe(4_000);
+  });
+
+  it("a Wi-Fi lock that refuses key orders: failure", async () => {
+    const { w, passwords, wifiId } = await lockWorld();
+    w.device("smart-lock").misbehaviour.refuseKeyOrders = true;
+    const created = passwords.create(wifiId, { name: "x", code: "3030303", singleUse: false, ...window(w) });
+    if (!created.ok) throw new Error(created.message);
+    await w.clock.runUntilSettled(passwords.settled());
+    expect(passwords.get(wifiId, created.password.id)).toMatchObject({
+      phase: WifiPhase.toBeSent,
+      deliveryStatus: DeliveryStatus.failed,
+    });
+  });
+});
