@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { Fleet } from "../emulators/fleet/fleet.ts";
 import type { FleetLanOptions } from "../emulators/fleet/fleet-lan.ts";
 import { type FleetPlan, fleetRegistry, fleetRegistryJson } from "../emulators/fleet/fleet-plan.ts";
+import { keypadRoutes } from "../emulators/fleet/keypad-routes.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
 import { RealClock } from "../harness/clock/real-clock.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
@@ -31,6 +32,9 @@ import { nonNegativeSeed } from "./options.ts";
 import { platformReadyLine } from "./ready-line.ts";
 import { startUpThirdParty } from "./third-party-up.ts";
 import { untilStopped } from "./until-stopped.ts";
+
+/** A keypad request is a code of a few digits. */
+const KEYPAD_BODY_LIMIT = 4096;
 
 interface FleetCommandOptions extends LogCommandOptions, LanCommandOptions {
   fleet: string;
@@ -181,8 +185,11 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           logger.child({ side: "third-party" }),
         );
         let platform: Awaited<ReturnType<typeof startPlatform>>;
+        // The fleet starts after the platform; its keypads are reachable through the API once it runs.
+        let running: Fleet | undefined;
         try {
           platform = await startPlatform({
+            routes: [keypadRoutes(() => running, KEYPAD_BODY_LIMIT)],
             registry: Registry.fromDevices(fleetRegistry(plan)),
             clock: new RealClock(),
             random: seededRandom(plan.seed),
@@ -213,6 +220,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           await thirdParty?.close();
           throw error;
         }
+        running = fleet;
         io.stdout.write(
           platformReadyLine(platform.addresses, httpApiOptions.auth(options), {
             lan: fleet.lanAddresses(),

@@ -8,6 +8,7 @@ import { addHostileCommand } from "./hostile-command.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { addLanCommand } from "./lan-command.ts";
 import { addLoadCommand } from "./load-command.ts";
+import { addLockCommand } from "./lock-command.ts";
 import { addPlatformCommand } from "./platform-command.ts";
 import { addRunCommand } from "./run-command.ts";
 import { addThirdPartyCommand } from "./third-party-command.ts";
@@ -74,6 +75,9 @@ export async function main(
     waitForStop,
   );
   addFleetCommands(program, io, waitForStop);
+  addLockCommand(program, io, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
   addThirdPartyCommand(program, io, waitForStop);
   addConformanceCommand(program, io, (code) => {
     exitCode = Math.max(exitCode, code);

@@ -117,11 +117,14 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     return this.options.model;
   }
 
-  /** A code typed at the device's keypad (a lock): what the lock did, after it reported it. */
-  async typeCode(code: string): Promise<KeypadOutcome> {
+  /**
+   * A code typed at a lock's keypad: this device's, or (on a gateway) the sub-device `target`'s. What the lock did,
+   * after it reported it.
+   */
+  async typeCode(code: string, target = this.deviceId): Promise<KeypadOutcome> {
     const { model } = this.options;
     if (model.typeCode === undefined) throw new Error(`${model.model} has no keypad`);
-    return model.typeCode(this.context(), code);
+    return model.typeCode(this.context(), code, target);
   }
 
   /** The interval the platform set in 1005 (or the default). */

@@ -43,8 +43,8 @@ export interface DeviceModel {
   /** After each (re)connect: full state and resources, version; a gateway also its sub-devices (5.4.2.2). */
   afterConnect(ctx: DeviceContext): Promise<void>;
   handle(request: PlatformRequest, ctx: DeviceContext): Handled;
-  /** A code typed at the device's keypad, for a model that has one (a lock). */
-  typeCode?(ctx: DeviceContext, code: string): Promise<KeypadOutcome>;
+  /** A code typed at a keypad: the device's own (a lock), or for a gateway one of its sub-devices' (`target`). */
+  typeCode?(ctx: DeviceContext, code: string, target: string): Promise<KeypadOutcome>;
 }
 
 /** Why a typed code opened nothing. */

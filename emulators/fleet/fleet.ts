@@ -4,7 +4,7 @@ import type { Connector } from "../../harness/link/socket-link.ts";
 import type { Random } from "../../harness/random/random.ts";
 import { type DeviceObserver, EmulatedDevice } from "../device/emulated-device.ts";
 import { type DeviceLanSide, type LanAddresses, startLanSide } from "../device/lan/lan-side.ts";
-import type { DeviceModel } from "../device/model.ts";
+import type { DeviceModel, KeypadOutcome } from "../device/model.ts";
 import type { DeviceTiming } from "../device/options.ts";
 import { GatewayModel } from "../gateway/gateway-model.ts";
 import { ProfileModel } from "../profiles/profile-model.ts";
@@ -121,6 +121,22 @@ export class Fleet {
 
   get(deviceId: string): EmulatedDevice | undefined {
     return this.devices.find((d) => d.deviceId === deviceId);
+  }
+
+  /** The emulated device that speaks for `deviceId`: itself, or the gateway a sub-device sits behind. */
+  carrierOf(deviceId: string): EmulatedDevice | undefined {
+    const own = this.get(deviceId);
+    if (own !== undefined) return own;
+    const plan = this.options.plan.devices.find((d) => d.subDevices.some((s) => s.deviceId === deviceId));
+    return plan === undefined ? undefined : this.get(plan.deviceId);
+  }
+
+  /** A code typed at the keypad of lock `deviceId` (a Wi-Fi lock, or a Zigbee lock through its gateway). */
+  typeCode(deviceId: string, code: string): Promise<KeypadOutcome> {
+    const carrier = this.carrierOf(deviceId);
+    if (carrier === undefined)
+      return Promise.reject(new Error(`no device ${JSON.stringify(deviceId)} in the fleet`));
+    return carrier.typeCode(code, deviceId);
   }
 
   powerOn(): void {

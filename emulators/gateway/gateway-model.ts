@@ -1,7 +1,7 @@
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import { errorFields } from "../../harness/protocol/mc/error-fields.ts";
 import { McResult } from "../../harness/protocol/mc/result-codes.ts";
-import type { DeviceContext, DeviceModel, Handled, PlatformRequest } from "../device/model.ts";
+import type { DeviceContext, DeviceModel, Handled, KeypadOutcome, PlatformRequest } from "../device/model.ts";
 import { ProfileModel } from "../profiles/profile-model.ts";
 import type { Profile } from "../profiles/schema.ts";
 
@@ -107,6 +107,12 @@ export class GatewayModel implements DeviceModel {
         delayMs: RADIO_TRIES * RADIO_TRY_MS,
       };
     return { ...sub.model.handle(request, ctx), delayMs: silent * RADIO_TRY_MS };
+  }
+
+  /** A code typed at the keypad of the gateway itself or of one of its sub-devices (a Zigbee lock). */
+  typeCode(ctx: DeviceContext, code: string, target: string): Promise<KeypadOutcome> {
+    if (target === this.deviceId) return this.own.typeCode(ctx, code);
+    return this.sub(target).model.typeCode(ctx, code);
   }
 
   /** A sub-device leaves radio range: the gateway reports it offline (5.4.3.13). */

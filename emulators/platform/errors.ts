@@ -16,7 +16,8 @@ export type PlatformErrorCode =
   | "THIRD_PARTY_REFUSED"
   | "THIRD_PARTY_UNREACHABLE"
   | "THIRD_PARTY_TIMEOUT"
-  | "NO_THIRD_PARTY";
+  | "NO_THIRD_PARTY"
+  | "NO_FLEET";
 
 /** An operation of the northbound API that could not be carried out; each code has its HTTP status. */
 export class PlatformError extends HilfarmError {
@@ -51,4 +52,6 @@ export const httpStatusOf: Record<PlatformErrorCode, 400 | 401 | 404 | 405 | 409
   THIRD_PARTY_TIMEOUT: 504,
   // A device behind a third party, on a platform started without `--third-party-url`.
   NO_THIRD_PARTY: 503,
+  // A route of the fleet beside the platform, before the fleet runs.
+  NO_FLEET: 503,
 };

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../../harness/clock/clock.ts";
 import type { Framing } from "../../harness/protocol/cts/envelope.ts";
 import type { Random } from "../../harness/random/random.ts";
+import type { RouteSet } from "./api/http-api.ts";
 import type { PlatformLimits } from "./limits.ts";
 import type { PlatformTiming } from "./options.ts";
 import type { Registry } from "./registry/index.ts";
@@ -88,4 +89,6 @@ export interface PlatformOptions {
   limits?: Partial<PlatformLimits>;
   /** The C11-C18 server (surface `c-notify`): present only with this section. */
   interop?: InteropOptions;
+  /** More routes for the HTTP API from whoever composes the platform (`hilfarm up`: the fleet's keypads). */
+  routes?: readonly RouteSet[];
 }

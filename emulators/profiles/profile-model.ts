@@ -231,7 +231,7 @@ export class ProfileModel implements DeviceModel {
    * single-use key deleted and the change reported, 2028); a wrong code counts, and the limit raises the wrong-code
    * event.
    */
-  async typeCode(ctx: DeviceContext, code: string): Promise<KeypadOutcome> {
+  async typeCode(ctx: DeviceContext, code: string, _target?: string): Promise<KeypadOutcome> {
     const { keypad } = this.profile;
     if (keypad === undefined) throw new Error(`${this.model} has no keypad`);
     const entries = this.resources[keypad.serialId]?.[keypad.resource] ?? [];

@@ -56,6 +56,7 @@ export const apiSurface: Surface = {
         thirdPartyRoutes(() => context.thirdParty, limits.maxHttpBodyBytes),
         firmwareRoutes(context.firmware),
         metricsRoute(metrics),
+        ...(options.routes ?? []),
       ],
     });
     const endConnections = trackConnections(server);
