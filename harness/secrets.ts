@@ -13,6 +13,13 @@ export const SECRET_FIELDS: readonly string[] = [
   "platformKey",
   "cloudKey",
   "access_token",
+  // The lock open API: tokens, signatures, the keys that carry passwords, the clients' secrets.
+  "refresh_token",
+  "ticket_key",
+  "sign",
+  "local_key",
+  "secretKey",
+  "clientSecret",
 ];
 
 const secretSet = new Set(SECRET_FIELDS);
