@@ -2,13 +2,15 @@ import { defineConfig } from "vitest/config";
 
 // `npm run test:system`: checks that need programs from Debian beside Node, which .ci/run installs: the HTML
 // reports in a real browser (chromium, headless), and serial links over pseudo-terminal pairs (socat); and checks
-// too heavy to share a machine with the rest of npm test: 20,000 held connections (scenarios/hostile/flood-20k).
+// too heavy to share a machine with the rest of npm test: 20,000 held connections (scenarios/hostile/flood-20k);
+// and checks on real time: the lock API of `hilfarm up` through the vendor's SDK (scenarios/lock-api).
 export default defineConfig({
   test: {
     include: [
       "scenarios/browser/**/*.check.ts",
       "scenarios/serial/**/*.check.ts",
       "scenarios/hostile/**/*.check.ts",
+      "scenarios/lock-api/**/*.check.ts",
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -14,6 +14,7 @@ import { type Connector, socketConnector } from "../harness/link/socket-link.ts"
 import type { Logger } from "../harness/log/logger.ts";
 import { cryptoRandom, seededRandom } from "../harness/random/random.ts";
 import type { CliIo } from "./io.ts";
+import { type LockApiCommandOptions, lockApiOptions } from "./lock-api-options.ts";
 import {
   type HttpApiCommandOptions,
   hostOption,
@@ -152,6 +153,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
     http: "northbound API; 0 = any free port",
   });
   interopOptions.add(up);
+  lockApiOptions.add(up);
   httpApiOptions
     .add(up)
     .option("--no-mqtt", "no MQTT fan-out")
@@ -165,6 +167,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
         cliOptions: FleetCommandOptions &
           HttpApiCommandOptions &
           InteropCommandOptions &
+          LockApiCommandOptions &
           PlatformPortCommandOptions & { host: string; mqtt: boolean },
         command: Command,
       ) => {
@@ -200,6 +203,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
             ...httpApiOptions.platform(options),
             mqtt: options.mqtt ? "embedded" : "none",
             ...(thirdParty?.interop(options, options.host) ?? interopOptions.platform(options, options.host)),
+            ...lockApiOptions.platform(options, options.host),
           });
           await thirdParty?.connect(platform.addresses);
         } catch (error) {

@@ -3,6 +3,7 @@ import { RealClock } from "../harness/clock/real-clock.ts";
 import { bridgeMqtt, bridgeSerial, type DeviceLinkBridge } from "../harness/link/device-links.ts";
 import { cryptoRandom, randomSeed, seededRandom } from "../harness/random/random.ts";
 import type { CliIo } from "./io.ts";
+import { type LockApiCommandOptions, lockApiOptions } from "./lock-api-options.ts";
 import {
   type ConnectionLimitCommandOptions,
   connectionLimitOptions,
@@ -26,6 +27,7 @@ export interface PlatformCommandOptions
     ConnectionLimitCommandOptions,
     PlatformPortCommandOptions,
     InteropCommandOptions,
+    LockApiCommandOptions,
     LogCommandOptions {
   registry: string;
   host: string;
@@ -111,6 +113,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       "also bridge devices whose module speaks MQTT: frames on hilfarm/link/<deviceId>/up|down at this broker (mqtt://[user:password@]host:port[?transport=udp&framing=cts-base64], or embedded)",
     );
   interopOptions.add(command);
+  lockApiOptions.add(command);
   logOptions
     .add(command)
     .addHelpText(
@@ -149,6 +152,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         mqtt: !options.mqtt ? "none" : options.mqttUrl === undefined ? "embedded" : { url: options.mqttUrl },
         ...(options.firmwareDir === undefined ? {} : { firmwareDir: options.firmwareDir }),
         ...interopOptions.platform(options, options.host),
+        ...lockApiOptions.platform(options, options.host),
       });
       const { login, tcp, udp, connectionServers } = platform.addresses;
       const bridged = { login, tcp: connectionServers[0]?.tcp ?? tcp, udp: connectionServers[0]?.udp ?? udp };

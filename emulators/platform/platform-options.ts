@@ -48,6 +48,28 @@ export interface ThirdPartyOptions {
   timeoutMs?: number;
 }
 
+/** A caller of the lock open API: its `client_id` and the secret it signs with (32 characters). */
+export interface LockApiClient {
+  clientId: string;
+  /** A secret: never logged. */
+  secret: string;
+}
+
+/** The smart-lock open API: its callers, where it listens, and its time rules. */
+export interface LockApiOptions {
+  clients: readonly LockApiClient[];
+  /** 0 = a free port. Default 0. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Accepted distance of a request's `t` from the platform's clock. Default 5 minutes. */
+  toleranceMs?: number;
+  /** Access token lifetime. Default 2 hours. */
+  tokenLifetimeMs?: number;
+  /** Password ticket lifetime. Default 360 s. */
+  ticketLifetimeMs?: number;
+}
+
 export interface PlatformOptions {
   registry: Registry;
   clock?: Clock;
@@ -89,6 +111,8 @@ export interface PlatformOptions {
   limits?: Partial<PlatformLimits>;
   /** The C11-C18 server (surface `c-notify`): present only with this section. */
   interop?: InteropOptions;
+  /** The smart-lock open API (surface `lock-api`): present only with this section. */
+  lockApi?: LockApiOptions;
   /** More routes for the HTTP API from whoever composes the platform (`hilfarm up`: the fleet's keypads). */
   routes?: readonly RouteSet[];
 }

@@ -2,6 +2,7 @@ import { apiSurface } from "./api/surface.ts";
 import { cInteropSurface } from "./c-interop/surface.ts";
 import { cNotifySurface } from "./c-notify/surface.ts";
 import { fanoutSurface } from "./fanout/surface.ts";
+import { lockApiSurface } from "./lock-api/surface.ts";
 import { mcConnectionSurface } from "./mc-connection/surface.ts";
 import { mcLoginSurface } from "./mc-login/surface.ts";
 import type { PlatformOptions } from "./platform-options.ts";
@@ -21,14 +22,15 @@ export const platformSurfaces: readonly Surface[] = [
 
 /**
  * The surfaces a platform with these options starts: the list above, then chapter 7's: the C11-C18 server when the
- * options carry an `interop` section, and after it the C21-C31 client when that section names a third party.
+ * options carry an `interop` section, and after it the C21-C31 client when that section names a third party; then
+ * the smart-lock open API with a `lockApi` section.
  */
 export function surfacesFor(options: PlatformOptions): readonly Surface[] {
-  const { interop } = options;
-  if (interop === undefined) return platformSurfaces;
+  const { interop, lockApi } = options;
   return [
     ...platformSurfaces,
-    cNotifySurface,
-    ...(interop.thirdParty === undefined ? [] : [cInteropSurface]),
+    ...(interop === undefined ? [] : [cNotifySurface]),
+    ...(interop?.thirdParty === undefined ? [] : [cInteropSurface]),
+    ...(lockApi === undefined ? [] : [lockApiSurface]),
   ];
 }

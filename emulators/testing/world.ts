@@ -23,11 +23,13 @@ export interface WorldOptions {
   timing?: Partial<DeviceTiming>;
   /** Where the world's frames go as evidence: the platform's and every device's. */
   evidence?: EvidenceSlot;
+  /** The virtual clock's start (default `VIRTUAL_EPOCH`): `Date.now()` for a peer that signs with the real time. */
+  clockStart?: number;
 }
 
 /** The reference platform and a fleet on one VirtualClock, over real sockets on 127.0.0.1. */
 export async function startWorld(options: WorldOptions) {
-  const clock = new VirtualClock();
+  const clock = new VirtualClock(options.clockStart === undefined ? {} : { start: options.clockStart });
   const profiles = await loadProfiles();
   const plan = planFleet({ ...FleetFileSchema.parse(options.fleet), baseDir: "." }, profiles);
   const registered = fleetRegistry(plan).filter((d) => !(options.unregistered?.(d.deviceId) ?? false));

@@ -1,3 +1,4 @@
+export * from "./endpoints.ts";
 export * from "./envelope.ts";
 export * from "./errors.ts";
 export * from "./password-crypto.ts";

@@ -1,0 +1,202 @@
+import { TuyaContext } from "@tuya/tuya-connector-nodejs";
+import { afterEach, describe, expect, it } from "vitest";
+import { decryptTicketKey, encryptPassword } from "../../../harness/protocol/lock-api/password-crypto.ts";
+import type { DeviceContext } from "../../device/model.ts";
+import type { GatewayModel } from "../../gateway/gateway-model.ts";
+import type { ProfileModel } from "../../profiles/profile-model.ts";
+import { startWorld } from "../../testing/world.ts";
+
+/** The rest of a temporary password's life through the vendor's SDK: v2.0 create, modify, freeze, delete; logs. */
+
+const CLIENT_ID = "hilfarmlockclient002";
+const SECRET = "00112233445566778899aabbccddeeff";
+
+type World = Awaited<ReturnType<typeof startWorld>>;
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+interface Envelope<T> {
+  success: boolean;
+  result: T;
+  code?: number;
+  msg?: string;
+}
+
+async function start() {
+  world = await startWorld({
+    clockStart: Date.now(),
+    fleet: {
+      devices: [{ profile: "smart-lock", count: 1 }],
+      gateways: [{ profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-lock", count: 1 }] }],
+    },
+    platform: { lockApi: { clients: [{ clientId: CLIENT_ID, secret: SECRET }], toleranceMs: 3_600_000 } },
+  });
+  const w = world;
+  w.fleet.powerOn();
+  const everyone = w.plan.devices.flatMap((d) => [d, ...d.subDevices]);
+  await w.clock.runUntil(() =>
+    everyone.every((d) => w.platform.store.get(d.deviceId)?.version.device !== undefined),
+  );
+  const sdk = new TuyaContext({
+    baseUrl: w.platform.addresses.surfaces["lock-api"]?.http ?? "",
+    accessKey: CLIENT_ID,
+    secretKey: SECRET,
+  });
+  const call = <T>(request: Parameters<typeof sdk.request>[0]) =>
+    w.clock.runUntilSettled(sdk.request<T>(request)) as Promise<Envelope<T>>;
+  const sealed = async (
+    deviceId: string,
+    digits: string,
+    ticketPath = `/v1.0/devices/${deviceId}/door-lock/password-ticket`,
+  ) => {
+    const ticket = await call<{ ticket_id: string; ticket_key: string }>({
+      method: "POST",
+      path: ticketPath,
+    });
+    expect(ticket.success).toBe(true);
+    const key = decryptTicketKey(ticket.result.ticket_key, SECRET);
+    if (!key.ok) throw key.error;
+    return {
+      password: encryptPassword(digits, key.value),
+      password_type: "ticket",
+      ticket_id: ticket.result.ticket_id,
+    };
+  };
+  const nowS = () => Math.floor(Date.now() / 1000);
+  const zigbeeId = w.plan.devices.find((d) => d.subDevices.length > 0)?.subDevices[0]?.deviceId ?? "";
+  const gateway = w.device("zigbee-gateway");
+  const zigbee = (gateway.model as GatewayModel).subDevices.get(zigbeeId)?.model as ProfileModel;
+  const typeAtZigbee = (code: string) =>
+    w.clock.runUntilSettled(
+      zigbee.typeCode((gateway as unknown as { context(): DeviceContext }).context(), code),
+    );
+  return { w, call, sealed, nowS, wifiId: w.device("smart-lock").deviceId, zigbeeId, typeAtZigbee };
+}
+
+describe("a temporary password's life through the lock API", () => {
+  it("v2.0 create (smart-lock ticket), modify, freeze, unfreeze and delete on a Zigbee lock, each reaching the lock", async () => {
+    const { w, call, sealed, nowS, zigbeeId, typeAtZigbee } = await start();
+    const base = `/v1.0/devices/${zigbeeId}/door-lock/temp-passwords`;
+    const created = await call<{ id: number }>({
+      method: "POST",
+      path: `/v2.0/devices/${zigbeeId}/door-lock/temp-password`,
+      body: {
+        ...(await sealed(zigbeeId, "111111", `/v1.0/smart-lock/devices/${zigbeeId}/password-ticket`)),
+        effective_time: nowS() - 60,
+        invalid_time: nowS() + 3600,
+        type: 0,
+      },
+    });
+    expect(created.success).toBe(true);
+    const id = created.result.id;
+    const settle = () =>
+      w.clock
+        .runUntil(() => w.platform.store.get(zigbeeId) !== undefined)
+        .then(() => w.clock.advanceAsync(100));
+    await settle();
+    expect(await typeAtZigbee("111111")).toMatchObject({ kind: "open", keyId: `T${id}` });
+
+    const modified = await call<boolean>({
+      method: "PUT",
+      path: `${base}/${id}/modify-password`,
+      body: {
+        ...(await sealed(zigbeeId, "222222")),
+        effective_time: nowS() - 60,
+        invalid_time: nowS() + 3600,
+        type: 0,
+      },
+    });
+    expect(modified).toMatchObject({ success: true, result: true });
+    await settle();
+    expect(await typeAtZigbee("111111")).toMatchObject({ kind: "refused" });
+    expect(await typeAtZigbee("222222")).toMatchObject({ kind: "open" });
+
+    expect(await call({ method: "PUT", path: `${base}/${id}/freeze-password` })).toMatchObject({
+      result: true,
+    });
+    await settle();
+    expect(await typeAtZigbee("222222")).toMatchObject({ kind: "refused", reason: "frozen" });
+    const frozen = await call<{ phase: number }>({
+      method: "GET",
+      path: `/v1.0/devices/${zigbeeId}/door-lock/temp-password/${id}`,
+    });
+    expect(frozen.result.phase).toBe(3);
+    expect(await call({ method: "PUT", path: `${base}/${id}/unfreeze-password` })).toMatchObject({
+      result: true,
+    });
+    await settle();
+    expect(await typeAtZigbee("222222")).toMatchObject({ kind: "open" });
+
+    expect(await call({ method: "DELETE", path: `${base}/${id}` })).toMatchObject({
+      success: true,
+      result: true,
+    });
+    await settle();
+    expect(await typeAtZigbee("222222")).toMatchObject({ kind: "refused", reason: "unknown" });
+    expect(await call({ method: "DELETE", path: `${base}/${id}` })).toMatchObject({
+      success: false,
+      code: 1000,
+    });
+  });
+
+  it("freezing is for Zigbee locks: a Wi-Fi lock's password answers 2004", async () => {
+    const { call, sealed, nowS, wifiId } = await start();
+    const created = await call<{ id: number }>({
+      method: "POST",
+      path: `/v1.0/devices/${wifiId}/door-lock/temp-password`,
+      body: {
+        name: "w",
+        ...(await sealed(wifiId, "1231231")),
+        effective_time: nowS(),
+        invalid_time: nowS() + 60,
+      },
+    });
+    expect(
+      await call({
+        method: "PUT",
+        path: `/v1.0/devices/${wifiId}/door-lock/temp-passwords/${created.result.id}/freeze-password`,
+      }),
+    ).toMatchObject({ success: false, code: 2004 });
+  });
+
+  it("alarm logs (v1.0, v1.1) show five wrong codes in a row; v1.1 open logs take milliseconds", async () => {
+    const { w, call, wifiId } = await start();
+    const lock = w.device("smart-lock");
+    for (let i = 0; i < 5; i++) await w.clock.runUntilSettled(lock.typeCode("0000000"));
+    await w.clock.runUntil(() =>
+      (w.platform.store.get(wifiId)?.events ?? []).some((e) => e.body.eventName === "WRONG_CODE"),
+    );
+    const from = Date.now() - 3_600_000;
+    const to = w.clock.now() + 3_600_000;
+    const seconds = {
+      page_no: 1,
+      page_size: 5,
+      start_time: Math.floor(from / 1000),
+      end_time: Math.floor(to / 1000),
+    };
+    const v10 = await call<{ total: number; logs: Array<{ status: unknown }> }>({
+      method: "GET",
+      path: `/v1.0/devices/${wifiId}/door-lock/alarm-logs`,
+      query: seconds,
+    });
+    expect(v10.result).toMatchObject({
+      total: 1,
+      logs: [{ status: { code: "alarm_lock", value: "wrong_password" } }],
+    });
+    const v11 = await call<{ total: number }>({
+      method: "GET",
+      path: `/v1.1/devices/${wifiId}/door-lock/alarm-logs`,
+      query: { page_no: 1, page_size: 5, start_time: from, end_time: to },
+    });
+    expect(v11).toMatchObject({ success: true, result: { total: 1 } });
+    const opens = await call<{ total: number }>({
+      method: "GET",
+      path: `/v1.1/devices/${wifiId}/door-lock/open-logs`,
+      query: { page_no: 1, page_size: 5, start_time: from, end_time: to },
+    });
+    expect(opens).toMatchObject({ success: true, result: { total: 0 } });
+  });
+});

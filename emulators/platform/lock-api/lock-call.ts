@@ -1,0 +1,29 @@
+import type { LockEndpointId } from "../../../harness/protocol/lock-api/endpoints.ts";
+import type { TicketState } from "../../../harness/protocol/lock-api/ticket.ts";
+import type { Random } from "../../../harness/random/random.ts";
+import type { StateStore } from "../state-store.ts";
+import type { LockPasswords } from "./lock-passwords.ts";
+
+/** One call of the lock API, signed, its token checked and its request parsed by the endpoint's schemas. */
+export interface LockCall {
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: unknown;
+  readonly body: unknown;
+  readonly clientId: string;
+  /** The caller's secret: `ticket_key` is encrypted with it. */
+  readonly secret: string;
+  /** Milliseconds, on the platform's clock. */
+  readonly now: number;
+}
+
+/** What the lock API's handlers share: the platform's devices, the passwords on their way to locks, tickets. */
+export interface LockApiDeps {
+  readonly store: StateStore;
+  readonly passwords: LockPasswords;
+  readonly tickets: { state: TicketState };
+  readonly random: Random;
+}
+
+/** An endpoint's handler: its `result`, or a `LockApiError` thrown. */
+export type LockHandler = (call: LockCall, deps: LockApiDeps) => unknown;
+export type LockHandlers = Partial<Record<LockEndpointId, LockHandler>>;

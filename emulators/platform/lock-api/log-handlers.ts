@@ -1,0 +1,94 @@
+import { LockApiError } from "../../../harness/protocol/lock-api/errors.ts";
+import type { DeviceEvent } from "../state-store.ts";
+import type { LockApiDeps, LockCall, LockHandlers } from "./lock-call.ts";
+
+interface LogQuery {
+  page_no?: number;
+  page_size?: number;
+  start_time?: number;
+  end_time?: number;
+}
+
+type Info = Record<string, string>;
+const infoOf = (e: DeviceEvent): Info => ((e.body.eventInfo as Info[] | undefined)?.[0] ?? {}) as Info;
+const nameOf = (e: DeviceEvent) => e.body.eventName;
+
+/**
+ * An opening as the seed's open logs show it (`status` code and value): a temporary password by its id
+ * (`unlock_temporary`), another password by the lock's key number (`unlock_password`), a remote opening.
+ */
+function openStatus(info: Info): { code: string; value: string } {
+  const key = info.KEY_ID ?? "";
+  if (info.TYPE === "PASSWORD")
+    return /^T\d+$/.test(key)
+      ? { code: "unlock_temporary", value: key.slice(1) }
+      : { code: "unlock_password", value: key };
+  if (info.TYPE === "REMOTE") return { code: "unlock_remote", value: "1" };
+  return { code: "unlock_key", value: key };
+}
+
+/** The keypad's alarms: a duress password, too many wrong codes (seed: `hijack`, `alarm_lock`). */
+function alarmStatus(e: DeviceEvent): { code: string; value: string } | undefined {
+  if (nameOf(e) === "HIJACK") return { code: "hijack", value: "true" };
+  if (nameOf(e) === "WRONG_CODE") return { code: "alarm_lock", value: "wrong_password" };
+  return undefined;
+}
+
+/** `start_time`/`end_time` in seconds (v1.0) or milliseconds (v1.1); a page of the newest first. */
+function page<T>(call: LockCall, entries: Array<{ at: number; log: T }>, unitMs: number) {
+  const q = call.query as LogQuery;
+  const from = q.start_time === undefined || q.start_time === 0 ? 0 : q.start_time * unitMs;
+  const to = q.end_time === undefined || q.end_time === 0 ? Number.POSITIVE_INFINITY : q.end_time * unitMs;
+  const inRange = entries.filter((e) => e.at >= from && e.at <= to).sort((a, b) => b.at - a.at);
+  const size = q.page_size ?? 20;
+  const no = q.page_no ?? 1;
+  if (size < 1 || no < 1)
+    throw new LockApiError("paramRangeInvalid", "page_no and page_size start at 1", "page_size");
+  return { total: inRange.length, logs: inRange.slice((no - 1) * size, no * size).map((e) => e.log) };
+}
+
+function events(call: LockCall, deps: LockApiDeps): DeviceEvent[] {
+  const deviceId = call.params.device_id ?? "";
+  const record = deps.store.get(deviceId);
+  if (record === undefined)
+    throw new LockApiError("deviceNotExist", `no device ${JSON.stringify(deviceId)}`, "device_id");
+  return record.events.filter((e) => e.kind === "event");
+}
+
+const openLogs = (unitMs: number) => (call: LockCall, deps: LockApiDeps) =>
+  page(
+    call,
+    events(call, deps)
+      .filter((e) => nameOf(e) === "LOCK_OPEN")
+      .map((e) => ({
+        at: e.receivedAt,
+        log: {
+          status: openStatus(infoOf(e)),
+          update_time: e.receivedAt,
+          unlock_name: "",
+          user_id: "0",
+          nick_name: "",
+        },
+      })),
+    unitMs,
+  );
+
+const alarmLogs = (unitMs: number) => (call: LockCall, deps: LockApiDeps) =>
+  page(
+    call,
+    events(call, deps).flatMap((e) => {
+      const status = alarmStatus(e);
+      return status === undefined
+        ? []
+        : [{ at: e.receivedAt, log: { status, update_time: e.receivedAt, nick_name: "" } }];
+    }),
+    unitMs,
+  );
+
+/** What the locks reported: openings and alarms, from the events they sent the platform (2032). */
+export const logHandlers: LockHandlers = {
+  listOpenLogs: openLogs(1000),
+  listOpenLogsV11: openLogs(1),
+  listAlarmLogs: alarmLogs(1000),
+  listAlarmLogsV11: alarmLogs(1),
+};

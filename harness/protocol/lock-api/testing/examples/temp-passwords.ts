@@ -1,0 +1,247 @@
+import type { RequestExample, ResponseExample } from "./types.ts";
+
+/** The seed's examples of the endpoints in `endpoints/temp-passwords.ts`. */
+
+export const tempPasswordRequests: readonly RequestExample[] = [
+  {
+    id: "getPasswordTicket",
+    line: 185,
+    method: "POST",
+    path: "/v1.0/devices/vdevo153459260090544/door-lock/password-ticket",
+  },
+  {
+    id: "createTempPassword",
+    line: 276,
+    method: "POST",
+    path: "/v1.0/devices/vdevo153459260090544/door-lock/temp-password",
+    body: {
+      password: "956FAD7xxxxxx09C68E168B77",
+      password_type: "ticket",
+      ticket_id: "xxxxxx",
+      effective_time: 1579156726,
+      invalid_time: 1579243126,
+      name: "test",
+      phone: 11233213,
+      time_zone: "",
+      schedule_list: [{ effective_time: 720, invalid_time: 1080, working_day: 0 }],
+    },
+  },
+  {
+    id: "createTempPasswordV2",
+    line: 375,
+    method: "POST",
+    path: "/v2.0/devices/vdevo153459260090544/door-lock/temp-password",
+    body: {
+      password: "956FAD7xxxxxx09C68E168B77",
+      password_type: "ticket",
+      ticket_id: "xxxxxx",
+      effective_time: 1579156726,
+      invalid_time: 1579243126,
+      phone: 11233213,
+      time_zone: "",
+      schedule_list: [{ effective_time: 720, invalid_time: 1080, working_day: 0 }],
+    },
+  },
+  {
+    id: "issuePassword",
+    line: 445,
+    method: "POST",
+    path: "/v1.0/devices/vdevo153459260090544/door-lock/issue-password",
+    body: { password_id: "" },
+  },
+  {
+    id: "getTempPassword",
+    line: 498,
+    method: "GET",
+    path: "/v1.0/devices/vdevo153459260090544/door-lock/temp-password/xxxx",
+    refused: ["password_id"],
+    sent: {
+      path: "/v1.0/devices/vdevo153459260090544/door-lock/temp-password/1001",
+      quirk: "the path's password_id (Long) is the placeholder xxxx",
+    },
+  },
+  {
+    id: "listTempPasswords",
+    line: 611,
+    method: "GET",
+    path: "/v1.0/devices/vdevo153459260090544/door-lock/temp-passwords?valid=true",
+  },
+  {
+    id: "listStandByTempPasswords",
+    line: 717,
+    method: "GET",
+    path: "/v1.0/smart-lock/devices/vdevo12454656****/stand-by-lock-temp-passwords?valid=true&last_row_key=&page_size=10",
+  },
+  {
+    id: "modifyTempPassword",
+    line: 856,
+    method: "PUT",
+    path: "/v1.0/devices/vdevo153459260090544/door-lock/temp-passwords/{password_id}/modify-password",
+    body: {
+      phone: "",
+      effective_time: "",
+      invalid_time: "",
+      password: "",
+      password_type: "ticket",
+      ticket_id: "xxx",
+    },
+    refused: ["password_id", "effective_time", "invalid_time", "password"],
+    sent: {
+      path: "/v1.0/devices/vdevo153459260090544/door-lock/temp-passwords/1001/modify-password",
+      body: {
+        phone: "",
+        effective_time: 1579156726,
+        invalid_time: 1579243126,
+        password: "956FAD7A09C68E168B77",
+        password_type: "ticket",
+        ticket_id: "xxx",
+      },
+      quirk: "a template: the path keeps {password_id}, the times and the password are empty strings",
+    },
+  },
+  {
+    id: "freezeTempPassword",
+    line: 911,
+    method: "PUT",
+    path: "/v1.0/devices/vdevo153459260090544/door-lock/temp-passwords/xxx/freeze-password",
+  },
+  {
+    id: "unfreezeTempPassword",
+    line: 958,
+    method: "PUT",
+    path: "/v1.0/devices/vdevo153459260090544/door-lock/temp-passwords/xxx/unfreeze-password",
+  },
+  {
+    id: "clearTempPasswords",
+    line: 1852,
+    method: "POST",
+    path: "/v1.0/devices/vdevo153459260090544/door-lock/temp-passwords/reset-password",
+    refused: ["route"],
+    sent: {
+      path: "/v1.0/devices/vdevo153459260090544/door-lock/temp-passwords/rest-password",
+      quirk: "the example posts to reset-password; the list and the section say rest-password",
+    },
+  },
+  {
+    id: "getSmartLockPasswordTicket",
+    line: 2694,
+    method: "POST",
+    path: "/v1.0/smart-lock/devices/vdevo15345926009****/password-ticket",
+  },
+  {
+    id: "deleteTempPassword",
+    line: 1003,
+    source: "table",
+    method: "DELETE",
+    path: "/v1.0/devices/vdevo153459260090544/door-lock/temp-passwords/1001",
+  },
+];
+
+export const tempPasswordResponses: readonly ResponseExample[] = [
+  {
+    id: "getPasswordTicket",
+    line: 207,
+    body: {
+      result: {
+        expire_time: 360,
+        ticket_id: "9wxxoLM",
+        ticket_key: "901CC35A67DA3429C38E9622xxxxx3EAE1CE333462356D257FD1D3E5C",
+      },
+      success: true,
+      t: 1592899848757,
+    },
+  },
+  {
+    id: "createTempPassword",
+    line: 311,
+    body: { success: true, t: 1542626129429, result: { id: 124367346 } },
+  },
+  {
+    id: "createTempPasswordV2",
+    line: 409,
+    body: { success: true, t: 1542626129429, result: { id: 124367346 } },
+  },
+  { id: "issuePassword", line: 463, body: { success: true, t: 1542626129429, result: true } },
+  {
+    id: "getTempPassword",
+    line: 566,
+    body: {
+      success: true,
+      t: 1542626129429,
+      result: {
+        id: 1001,
+        effective_time: 1530841779,
+        invalid_time: 1530881779,
+        name: "Tenant A's password",
+        phase: 1,
+        phone: "123547127362",
+        time_zone: "Asia/Shanghai",
+        delivery_status: 1,
+      },
+    },
+  },
+  {
+    id: "listTempPasswords",
+    line: 679,
+    body: {
+      success: true,
+      t: 1542626129429,
+      result: [
+        {
+          password_id: 1001,
+          effective_time: 1530841779,
+          invalid_time: 1530881779,
+          name: "Tenant A's password",
+          phase: 1,
+          phone: "123547127362",
+          time_zone: "Asia/Shanghai",
+          delivery_status: 1,
+        },
+      ],
+    },
+  },
+  {
+    id: "listStandByTempPasswords",
+    line: 769,
+    body: {
+      has_more: false,
+      last_row_key: "ABCDEFG",
+      records: [
+        {
+          delivery_status: "SUCCESS",
+          effective_flag: 1,
+          effective_time: 1628006400,
+          expired_time: 1628265540,
+          gmt_create: 1628088594,
+          name: "369369",
+          operate: "CREATE",
+          password_id: 3351004,
+          phone: "",
+          pwd_type_code: "temp",
+          schedule_details: [{ all_day: false, start_minute: 0, end_minute: 2359, working_day: 101 }],
+          sn: 0,
+        },
+      ],
+    },
+    result: "body",
+    quirk: "the example is the result without its envelope",
+  },
+  { id: "modifyTempPassword", line: 879, body: { success: true, t: 1542626129429, result: true } },
+  { id: "freezeTempPassword", line: 926, body: { success: true, t: 1542626129429, result: true } },
+  { id: "unfreezeTempPassword", line: 973, body: { success: true, t: 1542626129429, result: true } },
+  { id: "deleteTempPassword", line: 1022, body: { success: true, t: 1542626129429, result: true } },
+  { id: "clearTempPasswords", line: 1867, body: { success: true, t: 1542626129429, result: true } },
+  {
+    id: "getSmartLockPasswordTicket",
+    line: 2716,
+    body: {
+      result: {
+        expire_time: 360,
+        ticket_id: "9wxxoLM",
+        ticket_key: "901CC35A67DA3429C38E9622xxxxx3EAE1CE333462356D257FD1D3E5C",
+      },
+      success: true,
+      t: 1592899848757,
+    },
+  },
+];
