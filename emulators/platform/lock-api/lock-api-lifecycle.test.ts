@@ -1,52 +1,21 @@
-import { TuyaContext } from "@tuya/tuya-connector-nodejs";
 import { afterEach, describe, expect, it } from "vitest";
 import { decryptTicketKey, encryptPassword } from "../../../harness/protocol/lock-api/password-crypto.ts";
-import type { DeviceContext } from "../../device/model.ts";
-import type { GatewayModel } from "../../gateway/gateway-model.ts";
-import type { ProfileModel } from "../../profiles/profile-model.ts";
-import { startWorld } from "../../testing/world.ts";
+import { type LockWorld, startLockWorld } from "./testing/lock-world.ts";
 
 /** The rest of a temporary password's life through the vendor's SDK: v2.0 create, modify, freeze, delete; logs. */
 
 const CLIENT_ID = "hilfarmlockclient002";
 const SECRET = "00112233445566778899aabbccddeeff";
 
-type World = Awaited<ReturnType<typeof startWorld>>;
-let world: World | undefined;
+let world: LockWorld | undefined;
 afterEach(async () => {
-  await world?.close();
+  await world?.w.close();
   world = undefined;
 });
 
-interface Envelope<T> {
-  success: boolean;
-  result: T;
-  code?: number;
-  msg?: string;
-}
-
 async function start() {
-  world = await startWorld({
-    clockStart: Date.now(),
-    fleet: {
-      devices: [{ profile: "smart-lock", count: 1 }],
-      gateways: [{ profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-lock", count: 1 }] }],
-    },
-    platform: { lockApi: { clients: [{ clientId: CLIENT_ID, secret: SECRET }], toleranceMs: 3_600_000 } },
-  });
-  const w = world;
-  w.fleet.powerOn();
-  const everyone = w.plan.devices.flatMap((d) => [d, ...d.subDevices]);
-  await w.clock.runUntil(() =>
-    everyone.every((d) => w.platform.store.get(d.deviceId)?.version.device !== undefined),
-  );
-  const sdk = new TuyaContext({
-    baseUrl: w.platform.addresses.surfaces["lock-api"]?.http ?? "",
-    accessKey: CLIENT_ID,
-    secretKey: SECRET,
-  });
-  const call = <T>(request: Parameters<typeof sdk.request>[0]) =>
-    w.clock.runUntilSettled(sdk.request<T>(request)) as Promise<Envelope<T>>;
+  world = await startLockWorld({ clientId: CLIENT_ID, secret: SECRET });
+  const { call } = world;
   const sealed = async (
     deviceId: string,
     digits: string,
@@ -66,14 +35,7 @@ async function start() {
     };
   };
   const nowS = () => Math.floor(Date.now() / 1000);
-  const zigbeeId = w.plan.devices.find((d) => d.subDevices.length > 0)?.subDevices[0]?.deviceId ?? "";
-  const gateway = w.device("zigbee-gateway");
-  const zigbee = (gateway.model as GatewayModel).subDevices.get(zigbeeId)?.model as ProfileModel;
-  const typeAtZigbee = (code: string) =>
-    w.clock.runUntilSettled(
-      zigbee.typeCode((gateway as unknown as { context(): DeviceContext }).context(), code),
-    );
-  return { w, call, sealed, nowS, wifiId: w.device("smart-lock").deviceId, zigbeeId, typeAtZigbee };
+  return { ...world, sealed, nowS };
 }
 
 describe("a temporary password's life through the lock API", () => {

@@ -1,10 +1,6 @@
-import { TuyaContext } from "@tuya/tuya-connector-nodejs";
 import { afterEach, describe, expect, it } from "vitest";
 import { decryptTicketKey, encryptPassword } from "../../../harness/protocol/lock-api/password-crypto.ts";
-import type { DeviceContext } from "../../device/model.ts";
-import type { GatewayModel } from "../../gateway/gateway-model.ts";
-import type { ProfileModel } from "../../profiles/profile-model.ts";
-import { startWorld } from "../../testing/world.ts";
+import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-world.ts";
 
 /**
  * The lock API as its users meet it: the vendor's own Node SDK (2.1.2), unchanged, pointed at the platform's
@@ -15,45 +11,18 @@ import { startWorld } from "../../testing/world.ts";
 const CLIENT_ID = "hilfarmlockclient001";
 const SECRET = "7c1f0e2d3b4a59687766554433221100";
 
-type World = Awaited<ReturnType<typeof startWorld>>;
-let world: World | undefined;
+let world: LockWorld | undefined;
 afterEach(async () => {
-  await world?.close();
+  await world?.w.close();
   world = undefined;
 });
 
-interface Envelope<T> {
-  success: boolean;
-  result: T;
-  code?: number;
-  msg?: string;
-}
-
 async function lockWorld() {
-  world = await startWorld({
-    clockStart: Date.now(),
-    fleet: {
-      devices: [{ profile: "smart-lock", count: 1 }],
-      gateways: [{ profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-lock", count: 1 }] }],
-    },
-    platform: { lockApi: { clients: [{ clientId: CLIENT_ID, secret: SECRET }], toleranceMs: 3_600_000 } },
-  });
-  const w = world;
-  w.fleet.powerOn();
-  const everyone = w.plan.devices.flatMap((d) => [d, ...d.subDevices]);
-  await w.clock.runUntil(() =>
-    everyone.every((d) => w.platform.store.get(d.deviceId)?.version.device !== undefined),
-  );
-  const baseUrl = w.platform.addresses.surfaces["lock-api"]?.http ?? "";
-  const sdk = new TuyaContext({ baseUrl, accessKey: CLIENT_ID, secretKey: SECRET });
-  /** One SDK call, the virtual clock running meanwhile. */
-  const call = <T>(request: Parameters<typeof sdk.request>[0]) =>
-    w.clock.runUntilSettled(sdk.request<T>(request)) as Promise<Envelope<T>>;
-  const zigbeeId = w.plan.devices.find((d) => d.subDevices.length > 0)?.subDevices[0]?.deviceId ?? "";
-  return { w, call, baseUrl, wifiId: w.device("smart-lock").deviceId, zigbeeId };
+  world = await startLockWorld({ clientId: CLIENT_ID, secret: SECRET });
+  return world;
 }
 
-type Call = Awaited<ReturnType<typeof lockWorld>>["call"];
+type Call = LockWorld["call"];
 
 /** A ticket, then the password sent under its key, as every app does (seed, "Encrypt passwords"). */
 async function createPassword(
@@ -86,7 +55,7 @@ async function createPassword(
 }
 
 /** Polls the password as the seed's caller does, until it is no longer being configured (at most 25 s). */
-async function pollDelivery(w: World, call: Call, deviceId: string, id: number) {
+async function pollDelivery(w: LockWorld["w"], call: Call, deviceId: string, id: number) {
   const start = w.clock.now();
   for (;;) {
     const got = await call<{ delivery_status: number; phase: number }>({
@@ -137,16 +106,13 @@ describe("the lock API through the vendor's Node SDK", () => {
   });
 
   it("a Zigbee lock: delivered through its gateway; and failure within 25 s when the lock does not answer", async () => {
-    const { w, call, zigbeeId } = await lockWorld();
+    const { w, call, zigbeeId, gateway, typeAtZigbee } = await lockWorld();
     const ok = await createPassword(call, zigbeeId, "654321", { type: 0 });
     expect(await pollDelivery(w, call, zigbeeId, ok.result.id)).toMatchObject({
       delivery_status: 2,
       phase: 2,
     });
-    const gateway = w.device("zigbee-gateway");
-    const context = (gateway as unknown as { context(): DeviceContext }).context();
-    const lock = (gateway.model as GatewayModel).subDevices.get(zigbeeId)?.model as ProfileModel;
-    expect(await w.clock.runUntilSettled(lock.typeCode(context, "654321"))).toMatchObject({ kind: "open" });
+    expect(await typeAtZigbee("654321")).toMatchObject({ kind: "open" });
 
     gateway.misbehaviour.subDeviceSilentTries = 4;
     const silent = await createPassword(call, zigbeeId, "112233", { type: 1 });

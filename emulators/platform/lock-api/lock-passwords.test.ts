@@ -1,42 +1,42 @@
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import type { DeviceContext } from "../../device/model.ts";
-import type { GatewayModel } from "../../gateway/gateway-model.ts";
-import type { ProfileModel } from "../../profiles/profile-model.ts";
 import { startWorld } from "../../testing/world.ts";
 import { LockPasswords } from "./lock-passwords.ts";
 import { DeliveryStatus, WifiPhase, ZigbeePhase } from "./temp-passwords.ts";
+import { type LockWorld, startLockWorld } from "./testing/lock-world.ts";
 
-type World = Awaited<ReturnType<typeof startWorld>>;
-let world: World | undefined;
+type World = LockWorld["w"];
+let world: LockWorld | undefined;
 afterEach(async () => {
-  await world?.close();
+  await world?.w.close();
   world = undefined;
 });
 
 async function lockWorld(powerOn = true) {
-  world = await startWorld({
-    fleet: {
-      devices: [{ profile: "smart-lock", count: 1 }],
-      gateways: [{ profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-lock", count: 1 }] }],
-    },
-  });
-  const w = world;
-  if (powerOn) {
-    w.fleet.powerOn();
-    const everyone = w.plan.devices.flatMap((d) => [d, ...d.subDevices]);
-    await w.clock.runUntil(() =>
-      everyone.every((d) => w.platform.store.get(d.deviceId)?.version.device !== undefined),
-    );
+  if (!powerOn) {
+    // A fleet never powered on: every lock offline.
+    const w = await startWorld({
+      fleet: {
+        gateways: [
+          { profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-lock", count: 1 }] },
+        ],
+      },
+    });
+    world = { w } as LockWorld;
+    const zigbeeId = w.plan.devices[0]?.subDevices[0]?.deviceId ?? "";
+    return { w, passwords: passwordsOf(w), wifiId: "", zigbeeId };
   }
-  const passwords = new LockPasswords({
+  world = await startLockWorld();
+  const { w, wifiId, zigbeeId, typeAtZigbee } = world;
+  return { w, passwords: passwordsOf(w), wifiId, zigbeeId, typeAtZigbee };
+}
+
+const passwordsOf = (w: World) =>
+  new LockPasswords({
     store: w.platform.store,
     operations: w.platform.operations,
     logger: pino({ level: "silent" }),
   });
-  const zigbeeId = w.plan.devices.find((d) => d.subDevices.length > 0)?.subDevices[0]?.deviceId ?? "";
-  return { w, passwords, wifiId: w.device("smart-lock").deviceId, zigbeeId };
-}
 
 const window = (w: World) => {
   const now = Math.floor(w.clock.now() / 1000);
@@ -79,7 +79,7 @@ describe("temporary passwords that reach the lock (2031 KEY_LIST orders)", () =>
   });
 
   it("a Zigbee lock's password goes through its gateway; frozen, it opens nothing", async () => {
-    const { w, passwords, zigbeeId } = await lockWorld();
+    const { w, passwords, zigbeeId, typeAtZigbee } = await lockWorld();
     const created = passwords.create(zigbeeId, {
       name: "tenant",
       code: "654321",
@@ -92,19 +92,16 @@ describe("temporary passwords that reach the lock (2031 KEY_LIST orders)", () =>
       phase: ZigbeePhase.normal,
       deliveryStatus: 2,
     });
-    const gateway = w.device("zigbee-gateway");
-    const context = (gateway as unknown as { context(): DeviceContext }).context();
-    const lock = (gateway.model as GatewayModel).subDevices.get(zigbeeId)?.model as ProfileModel;
     passwords.freeze(zigbeeId, created.password.id, true);
     await w.clock.runUntilSettled(passwords.settled());
     expect(passwords.get(zigbeeId, created.password.id)?.phase).toBe(ZigbeePhase.frozen);
-    expect(await w.clock.runUntilSettled(lock.typeCode(context, "654321"))).toMatchObject({
+    expect(await typeAtZigbee?.("654321")).toMatchObject({
       kind: "refused",
       reason: "frozen",
     });
     passwords.freeze(zigbeeId, created.password.id, false);
     await w.clock.runUntilSettled(passwords.settled());
-    expect(await w.clock.runUntilSettled(lock.typeCode(context, "654321"))).toMatchObject({ kind: "open" });
+    expect(await typeAtZigbee?.("654321")).toMatchObject({ kind: "open" });
   });
 
   it("a lock that is offline: the delivery fails, and the poll reads failure", async () => {
