@@ -90,7 +90,7 @@ const hostileBodies = fc.oneof(
       "\ud800",
       "",
       "null",
-      '{"name":"' + "x".repeat(100_000) + '"}',
+      `{"name":"${"x".repeat(100_000)}"}`,
     )
     .map((s) => Buffer.from(s)),
 );
