@@ -1,6 +1,6 @@
 import { type AddressInfo, createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { FREE_PORTS, killAll, runHilfarm, startHilfarm } from "../harness/testing/child-process.ts";
+import { FREE_PORTS, killAll, runHilfarm, startHilfarm } from "../../harness/testing/child-process.ts";
 
 afterEach(killAll);
 
