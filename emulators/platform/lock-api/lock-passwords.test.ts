@@ -159,4 +159,23 @@ describe("temporary passwords and misbehaving locks (the seed's Zigbee flow)", (
       deliveryStatus: DeliveryStatus.failed,
     });
   });
+
+  it("a single-use password is deleted once used: the lock drops its key and the password reads deleted", async () => {
+    const { w, passwords, wifiId } = await lockWorld();
+    const created = passwords.create(wifiId, {
+      name: "once",
+      code: "5556667",
+      singleUse: true,
+      ...window(w),
+    });
+    if (!created.ok) throw new Error(created.message);
+    await w.clock.runUntilSettled(passwords.settled());
+    expect(passwords.get(wifiId, created.password.id)?.phase).toBe(WifiPhase.sent);
+    expect(await w.clock.runUntilSettled(w.device("smart-lock").typeCode("5556667"))).toMatchObject({
+      kind: "open",
+      singleUse: true,
+    });
+    await w.clock.runUntil(() => passwords.get(wifiId, created.password.id)?.phase === WifiPhase.deleted);
+    expect(passwords.list(wifiId).map((p) => p.phase)).toEqual([WifiPhase.deleted]);
+  });
 });

@@ -5,6 +5,7 @@ import type { StateStore } from "../state-store.ts";
 import {
   type BookAnswer,
   type KeyOrder,
+  keyIdOf,
   type LockKind,
   type TempPassword,
   TempPasswordBook,
@@ -62,7 +63,29 @@ export class LockPasswords {
   }
 
   get(deviceId: string, id: number): TempPassword | undefined {
+    this.reconcile(deviceId);
     return this.book.get(deviceId, id);
+  }
+
+  list(deviceId: string): TempPassword[] {
+    this.reconcile(deviceId);
+    return this.book.list(deviceId);
+  }
+
+  /**
+   * A single-use password the lock deleted once it was used: its key is gone from the KEY_LIST the lock reported
+   * (2028), so the password is deleted too.
+   */
+  private reconcile(deviceId: string): void {
+    const keys = this.#deps.store
+      .get(deviceId)
+      ?.resources.find((s) => s.serialId === "0")
+      ?.resourceSerial.find((r) => r.resourceName === KEY_RESOURCE)?.resourceInfo;
+    if (keys === undefined) return;
+    const held = new Set(keys.map((k) => k.KEY_ID));
+    for (const p of this.book.list(deviceId))
+      if (p.singleUse && p.pending === undefined && p.deliveryStatus === 2 && !held.has(keyIdOf(p.id)))
+        this.book.keyDeleted(deviceId, keyIdOf(p.id));
   }
 
   /** Resolves once every delivery under way has its answer. */

@@ -127,7 +127,7 @@ export const passwordHandlers: LockHandlers = {
     const deviceId = lockOf(call, deps);
     const nowS = Math.floor(call.now / 1000);
     const valid = (call.query as { valid?: boolean }).valid;
-    return deps.passwords.book
+    return deps.passwords
       .list(deviceId)
       .filter((p) => valid !== true || (p.deliveryStatus <= 2 && p.invalidTime > nowS && p.phase !== 0))
       .map((p) => ({ ...shown(p), password_id: p.id }));
