@@ -12,6 +12,7 @@ import { FaultyConnector, type LinkFaults } from "../harness/link/faults.ts";
 import { parseFaults } from "../harness/link/parse-faults.ts";
 import { type Connector, socketConnector } from "../harness/link/socket-link.ts";
 import type { Logger } from "../harness/log/logger.ts";
+import { settleLog } from "../harness/log/logger.ts";
 import { cryptoRandom, seededRandom } from "../harness/random/random.ts";
 import type { CliIo } from "./io.ts";
 import { type LockApiCommandOptions, lockApiOptions } from "./lock-api-options.ts";
@@ -238,7 +239,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
         await fleet.close();
         await platform.close();
         await thirdParty?.close();
-        logger.flush();
+        await settleLog(logger);
       },
     );
 
@@ -332,7 +333,7 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
         stopSummary();
         await fleet.close();
         await link?.close();
-        logger.flush();
+        await settleLog(logger);
       },
     );
 

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { RealClock } from "../harness/clock/real-clock.ts";
 import { bridgeMqtt, bridgeSerial, type DeviceLinkBridge } from "../harness/link/device-links.ts";
+import { settleLog } from "../harness/log/logger.ts";
 import { cryptoRandom, randomSeed, seededRandom } from "../harness/random/random.ts";
 import type { CliIo } from "./io.ts";
 import { type LockApiCommandOptions, lockApiOptions } from "./lock-api-options.ts";
@@ -186,6 +187,6 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       logger.info({ signal }, "stopping");
       for (const link of links) await link.close();
       await platform.close();
-      logger.flush();
+      await settleLog(logger);
     });
 }

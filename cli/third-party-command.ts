@@ -12,6 +12,7 @@ import {
 } from "../emulators/third-party/index.ts";
 import { RealClock } from "../harness/clock/real-clock.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
+import { settleLog } from "../harness/log/logger.ts";
 import { cryptoRandom, seededRandom } from "../harness/random/random.ts";
 import type { CliIo } from "./io.ts";
 import { hostOption, type LogCommandOptions, logOptions, seedOption } from "./option-groups.ts";
@@ -234,6 +235,6 @@ export function addThirdPartyCommand(program: Command, io: CliIo, waitForStop: (
       const signal = await untilStopped(waitForStop);
       logger.info({ signal }, "stopping");
       await tp.close();
-      logger.flush();
+      await settleLog(logger);
     });
 }

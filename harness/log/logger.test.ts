@@ -1,7 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { SECRET_FIELDS } from "../secrets.ts";
-import { createLogger, REDACT_DEPTH } from "./logger.ts";
+import { createLogger, REDACT_DEPTH, settleLog } from "./logger.ts";
 
 function capture() {
   const lines: string[] = [];
@@ -51,5 +54,22 @@ describe("createLogger", () => {
     logger.info({ deviceId: "0000111122223333aaaabbbb", code: 1002, result: 0 }, "login");
     const line = JSON.parse(lines[0] ?? "{}");
     expect(line).toMatchObject({ deviceId: "0000111122223333aaaabbbb", code: 1002, result: 0, msg: "login" });
+  });
+});
+
+describe("settleLog", () => {
+  it("puts every line logged so far in the log file, even one opened a moment ago in a new directory", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hilfarm-log-"));
+    try {
+      const file = join(dir, "new", "run.log");
+      const logger = createLogger({ destination: file });
+      for (let i = 0; i < 100; i++) logger.info({ i }, "line");
+      await settleLog(logger);
+      const lines = readFileSync(file, "utf8").trim().split("\n");
+      expect(lines).toHaveLength(100);
+      expect(lines.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual([...Array(100).keys()]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -39,3 +39,39 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
       : (settings.destination ?? pino.destination(2));
   return pino(options, destination);
 }
+
+interface FileStream {
+  fd: number;
+  /** A write is under way (sonic-boom's own flag). */
+  _writing: boolean;
+  once(event: "ready" | "error" | "write", listener: (...args: unknown[]) => void): unknown;
+  flushSync(): void;
+}
+
+const isFileStream = (stream: unknown): stream is FileStream =>
+  typeof stream === "object" && stream !== null && "fd" in stream && "flushSync" in stream;
+
+/**
+ * Writes out every line logged so far before a command ends: a log file opens asynchronously, so a short run could
+ * otherwise end before its lines reach the file. Resolves at once for stderr.
+ */
+export async function settleLog(logger: Logger): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+  if (!isFileStream(stream)) {
+    logger.flush();
+    return;
+  }
+  if (stream.fd < 0)
+    await new Promise<void>((resolve) => {
+      stream.once("ready", () => resolve());
+      stream.once("error", () => resolve());
+    });
+  if (stream.fd < 0) return;
+  // The writes under way land first, so the lines keep their order; then the rest, at once.
+  for (let i = 0; i < 10_000 && stream._writing; i++)
+    await new Promise<void>((resolve) => {
+      stream.once("write", () => resolve());
+      stream.once("error", () => resolve());
+    });
+  stream.flushSync();
+}
