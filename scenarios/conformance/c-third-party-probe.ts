@@ -1,3 +1,4 @@
+import { type ThirdPartyCallId, thirdPartyCallIds } from "../../emulators/interop/third-party-client.ts";
 import type { CInterfaceId } from "../../harness/protocol/c/index.ts";
 import { cInterfaces } from "../../harness/protocol/c/index.ts";
 import { type CAnswer, expectCode, post, sequenceNo, shownC } from "./c-probe.ts";
@@ -9,19 +10,9 @@ import { ClauseFailure, expectThat, NotApplicable } from "./clause.ts";
  * sub-device it found behind the gateway, and an SN the third party does not have.
  */
 
-export type CallId = "C22" | "C23" | "C24" | "C25" | "C26" | "C27" | "C28" | "C29" | "C30" | "C31";
-export const callIds: readonly CallId[] = [
-  "C22",
-  "C23",
-  "C24",
-  "C25",
-  "C26",
-  "C27",
-  "C28",
-  "C29",
-  "C30",
-  "C31",
-];
+/** C22-C31: the calls the smart-home platform's client makes with a token (one list, the client's). */
+export type CallId = ThirdPartyCallId;
+export const callIds: readonly CallId[] = thirdPartyCallIds;
 
 export const SECTION: Readonly<Record<"C21" | CallId, string>> = {
   C21: "7.3.2.1",
