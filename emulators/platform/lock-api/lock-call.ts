@@ -1,6 +1,7 @@
 import type { LockEndpointId } from "../../../harness/protocol/lock-api/endpoints.ts";
 import type { TicketState } from "../../../harness/protocol/lock-api/ticket.ts";
 import type { Random } from "../../../harness/random/random.ts";
+import type { PlatformContext } from "../context.ts";
 import type { StateStore } from "../state-store.ts";
 import type { LockPasswords } from "./lock-passwords.ts";
 
@@ -27,3 +28,12 @@ export interface LockApiDeps {
 /** An endpoint's handler: its `result`, or a `LockApiError` thrown. */
 export type LockHandler = (call: LockCall, deps: LockApiDeps) => unknown;
 export type LockHandlers = Partial<Record<LockEndpointId, LockHandler>>;
+
+/** What a group of handlers that keeps its own state is built from, once per started surface. */
+export interface LockHandlerContext {
+  readonly platform: PlatformContext;
+  readonly passwords: LockPasswords;
+}
+
+/** A group of handlers with its own state (users, offline passwords, remote-unlock settings). */
+export type LockHandlerGroup = (context: LockHandlerContext) => LockHandlers;

@@ -10,8 +10,11 @@ import type { LockApiOptions, PlatformOptions } from "../platform-options.ts";
 import type { StartedSurface, Surface } from "../surface.ts";
 import { LockPasswords } from "./lock-passwords.ts";
 import { logHandlers } from "./log-handlers.ts";
+import { offlineHandlers } from "./offline-handlers.ts";
 import { passwordHandlers } from "./password-handlers.ts";
+import { remoteHandlers } from "./remote-handlers.ts";
 import { lockApiListener } from "./server.ts";
+import { userHandlers } from "./user-handlers.ts";
 
 const NAME = "lock-api";
 /** `ticket_key` is AES-256 under the secret: 32 characters. */
@@ -58,6 +61,7 @@ export const lockApiSurface: Surface = {
     const host = options.host ?? "127.0.0.1";
     const logger = context.logger.child({ surface: NAME });
     const passwords = new LockPasswords({ store: context.store, operations: context.operations, logger });
+    const groups = { platform: context, passwords };
     const listener = lockApiListener({
       clock: context.clock,
       logger,
@@ -66,7 +70,13 @@ export const lockApiSurface: Surface = {
       random: context.secretRandom,
       secrets: new Map(options.clients.map((c) => [c.clientId, c.secret])),
       toleranceMs: options.toleranceMs ?? DEFAULT_T_TOLERANCE_MS,
-      handlers: { ...passwordHandlers, ...logHandlers },
+      handlers: {
+        ...passwordHandlers,
+        ...logHandlers,
+        ...offlineHandlers(groups),
+        ...userHandlers(groups),
+        ...remoteHandlers(groups),
+      },
       tokens: lockTokenState(
         options.tokenLifetimeMs === undefined ? {} : { accessLifetimeMs: options.tokenLifetimeMs },
       ),
