@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../harness/clock/clock.ts";
 import type { Framing } from "../../harness/protocol/cts/envelope.ts";
+import type { LockType } from "../../harness/protocol/lock-api/endpoints.ts";
 import type { Random } from "../../harness/random/random.ts";
 import type { RouteSet } from "./api/http-api.ts";
 import type { PlatformLimits } from "./limits.ts";
@@ -68,6 +69,11 @@ export interface LockApiOptions {
   tokenLifetimeMs?: number;
   /** Password ticket lifetime. Default 360 s. */
   ticketLifetimeMs?: number;
+  /**
+   * Lock types by model, over hilfarm's own (`DEFAULT_LOCK_TYPES`): each endpoint applies to the lock types the seed
+   * names, others answer 2004.
+   */
+  lockTypes?: Readonly<Record<string, LockType>>;
 }
 
 export interface PlatformOptions {

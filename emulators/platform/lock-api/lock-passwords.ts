@@ -46,8 +46,19 @@ export class LockPasswords {
     return record.parentId === undefined ? "wifi" : "zigbee";
   }
 
-  create(deviceId: string, input: TempPasswordInput): BookAnswer {
-    return this.sent(deviceId, this.book.create(deviceId, this.kindOf(deviceId), input));
+  /** `createdAt`: Unix seconds. */
+  create(deviceId: string, input: TempPasswordInput, createdAt = 0): BookAnswer {
+    return this.sent(deviceId, this.book.create(deviceId, this.kindOf(deviceId), input, createdAt));
+  }
+
+  /** The changes the lock did not take, sent again: all of the lock's, or password `id`'s. */
+  resend(deviceId: string, id?: number): BookAnswer[] {
+    return this.book.resend(deviceId, id).map((answer) => this.sent(deviceId, answer));
+  }
+
+  /** Every live password of the lock deleted, each delete an order to the lock. */
+  clear(deviceId: string): BookAnswer[] {
+    return this.book.live(deviceId).map((p) => this.delete(deviceId, p.id));
   }
 
   modify(deviceId: string, id: number, input: TempPasswordInput): BookAnswer {

@@ -17,14 +17,14 @@ interface PasswordBody {
 }
 
 /** The device of the call: one the platform knows (2010 otherwise). */
-function lockOf(call: LockCall, deps: LockApiDeps): string {
+export function lockOf(call: LockCall, deps: LockApiDeps): string {
   const deviceId = call.params.device_id ?? "";
   if (deps.store.get(deviceId) === undefined)
     throw new LockApiError("deviceNotExist", `no device ${JSON.stringify(deviceId)}`, "device_id");
   return deviceId;
 }
 
-function passwordIdOf(call: LockCall): number {
+export function passwordIdOf(call: LockCall): number {
   const text = call.params.password_id ?? "";
   const id = Number(text);
   if (!/^\d{1,15}$/.test(text))
@@ -82,7 +82,7 @@ function passwordInput(call: LockCall, deps: LockApiDeps, deviceId: string): Tem
 }
 
 /** A refusal of the book as the API's error. */
-function bookAnswer(answer: ReturnType<LockApiDeps["passwords"]["create"]>): TempPassword {
+export function bookAnswer(answer: ReturnType<LockApiDeps["passwords"]["create"]>): TempPassword {
   if (answer.ok) return answer.password;
   if (answer.reason === "NOT_FOUND") throw new LockApiError("dataNotExist", answer.message, answer.field);
   if (answer.reason === "NOT_SUPPORTED")
@@ -104,7 +104,11 @@ const ticket = (call: LockCall, deps: LockApiDeps) => {
 
 const create = (call: LockCall, deps: LockApiDeps) => {
   const deviceId = lockOf(call, deps);
-  return { id: bookAnswer(deps.passwords.create(deviceId, passwordInput(call, deps, deviceId))).id };
+  return {
+    id: bookAnswer(
+      deps.passwords.create(deviceId, passwordInput(call, deps, deviceId), Math.floor(call.now / 1000)),
+    ).id,
+  };
 };
 
 /** The temporary passwords: tickets, create (v1.0, v2.0), read, list, modify, freeze, unfreeze, delete. */

@@ -15,6 +15,7 @@ import {
 } from "../../../harness/protocol/lock-api/token.ts";
 import { verifySignature } from "../../../harness/protocol/lock-api/verify.ts";
 import type { LockApiDeps, LockHandlers } from "./lock-call.ts";
+import { checkLockType, type LockTypesByModel } from "./lock-types.ts";
 
 /** Bodies beyond this are refused before they are parsed. */
 export const MAX_LOCK_API_BODY_BYTES = 1024 * 1024;
@@ -28,6 +29,8 @@ export interface LockServerDeps extends LockApiDeps {
   readonly secrets: ReadonlyMap<string, string>;
   readonly toleranceMs: number;
   readonly handlers: LockHandlers;
+  /** Each model's lock type: which endpoints apply to its devices. */
+  readonly lockTypes: LockTypesByModel;
   tokens: LockTokenState;
 }
 
@@ -106,6 +109,13 @@ async function answer(req: IncomingMessage, deps: LockServerDeps): Promise<unkno
       `hilfarm does not serve ${match.entry.id} (${method} ${match.entry.path}) yet`,
       "path",
     );
+  const deviceId = match.params.device_id;
+  if (deviceId !== undefined) {
+    const record = deps.store.get(deviceId);
+    if (record === undefined)
+      throw new LockApiError("deviceNotExist", `no device ${JSON.stringify(deviceId)}`, "device_id");
+    checkLockType(match.entry, record, deps.lockTypes);
+  }
   const text = body.toString("utf8");
   let bodyValue: unknown = {};
   if (text.trim() !== "") {

@@ -9,9 +9,11 @@ import { closeListener, hostPort, isWildcard, listenTcp } from "../net.ts";
 import type { LockApiOptions, PlatformOptions } from "../platform-options.ts";
 import type { StartedSurface, Surface } from "../surface.ts";
 import { LockPasswords } from "./lock-passwords.ts";
+import { DEFAULT_LOCK_TYPES } from "./lock-types.ts";
 import { logHandlers } from "./log-handlers.ts";
 import { offlineHandlers } from "./offline-handlers.ts";
 import { passwordHandlers } from "./password-handlers.ts";
+import { passwordSyncHandlers } from "./password-sync-handlers.ts";
 import { remoteHandlers } from "./remote-handlers.ts";
 import { lockApiListener } from "./server.ts";
 import { userHandlers } from "./user-handlers.ts";
@@ -70,9 +72,11 @@ export const lockApiSurface: Surface = {
       random: context.secretRandom,
       secrets: new Map(options.clients.map((c) => [c.clientId, c.secret])),
       toleranceMs: options.toleranceMs ?? DEFAULT_T_TOLERANCE_MS,
+      lockTypes: { ...DEFAULT_LOCK_TYPES, ...options.lockTypes },
       handlers: {
         ...passwordHandlers,
         ...logHandlers,
+        ...passwordSyncHandlers(groups),
         ...offlineHandlers(groups),
         ...userHandlers(groups),
         ...remoteHandlers(groups),

@@ -47,7 +47,7 @@ export interface TempPasswordInput {
   scheduleList?: Schedule[];
 }
 
-type Operation = "create" | "modify" | "freeze" | "unfreeze" | "delete";
+export type Operation = "create" | "modify" | "freeze" | "unfreeze" | "delete";
 
 export interface TempPassword extends TempPasswordInput {
   readonly id: number;
@@ -57,6 +57,11 @@ export interface TempPassword extends TempPasswordInput {
   deliveryStatus: number;
   /** The change on its way to the lock, if any. */
   pending: Operation | undefined;
+  /** The last change asked for, and its order: sent again when the lock did not take it (issue-password). */
+  lastOperation: Operation;
+  lastOrder: KeyOrder | undefined;
+  /** Unix seconds. */
+  readonly createdAt: number;
 }
 
 /** A KEY_LIST entry for 2031: `MODE` 1 add, 2 modify, 3 delete (5.4.3.4). */
@@ -84,7 +89,8 @@ export class TempPasswordBook {
     this.#nextId = firstId;
   }
 
-  create(deviceId: string, kind: LockKind, input: TempPasswordInput): BookAnswer {
+  /** `createdAt`: Unix seconds. */
+  create(deviceId: string, kind: LockKind, input: TempPasswordInput, createdAt = 0): BookAnswer {
     const invalid = checkInput(kind, input);
     if (invalid !== undefined) return invalid;
     const password: TempPassword = {
@@ -95,6 +101,9 @@ export class TempPasswordBook {
       phase: kind === "zigbee" ? ZigbeePhase.toBeCreated : WifiPhase.toBeSent,
       deliveryStatus: DeliveryStatus.configuring,
       pending: "create",
+      lastOperation: "create",
+      lastOrder: undefined,
+      createdAt,
     };
     const live = this.list(deviceId).filter((p) => isLive(p));
     const clash = live.find((p) => p.code === input.code && overlaps(p, input));
@@ -114,7 +123,8 @@ export class TempPasswordBook {
       password.pending = undefined;
       return { ok: true, password, order: undefined };
     }
-    return { ok: true, password, order: { ...keyEntry(password), MODE: "1" } };
+    password.lastOrder = { ...keyEntry(password), MODE: "1" };
+    return { ok: true, password, order: password.lastOrder };
   }
 
   modify(deviceId: string, id: number, input: TempPasswordInput): BookAnswer {
@@ -161,6 +171,30 @@ export class TempPasswordBook {
     else password.phase = zigbee ? ZigbeePhase.deleted : WifiPhase.deleted;
   }
 
+  /**
+   * The passwords whose last change the lock did not take (delivery failed), or only `id`'s: each change asked for
+   * again (seed, "Synchronize passwords": the passwords "in configuring" sent to the lock).
+   */
+  resend(deviceId: string, id?: number): BookAnswer[] {
+    const stuck = this.list(deviceId).filter(
+      (p) =>
+        (id === undefined || p.id === id) &&
+        p.pending === undefined &&
+        p.deliveryStatus === DeliveryStatus.failed &&
+        p.lastOrder !== undefined,
+    );
+    return stuck.map((p) => {
+      if (p.lastOperation === "create")
+        p.phase = p.kind === "zigbee" ? ZigbeePhase.toBeCreated : WifiPhase.toBeSent;
+      return this.change(p, p.lastOperation, p.lastOrder as KeyOrder);
+    });
+  }
+
+  /** Every password the lock holds or will hold, for a clear (seed, "Clear temporary passwords"). */
+  live(deviceId: string): TempPassword[] {
+    return this.list(deviceId).filter(isLive);
+  }
+
   /** The lock deleted a key itself (a single-use password once used: 2028 MODE 3). */
   keyDeleted(deviceId: string, keyId: string): void {
     for (const p of this.list(deviceId))
@@ -185,6 +219,8 @@ export class TempPasswordBook {
 
   private change(password: TempPassword, operation: Operation, order: KeyOrder): BookAnswer {
     password.pending = operation;
+    password.lastOperation = operation;
+    password.lastOrder = order;
     password.deliveryStatus = DeliveryStatus.configuring;
     return { ok: true, password, order };
   }

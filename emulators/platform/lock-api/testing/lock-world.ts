@@ -1,4 +1,5 @@
 import { TuyaContext } from "@tuya/tuya-connector-nodejs";
+import { decryptTicketKey, encryptPassword } from "../../../../harness/protocol/lock-api/password-crypto.ts";
 import type { DeviceContext } from "../../../device/model.ts";
 import type { GatewayModel } from "../../../gateway/gateway-model.ts";
 import type { ProfileModel } from "../../../profiles/profile-model.ts";
@@ -15,7 +16,8 @@ export interface Envelope<T> {
 export type LockWorld = Awaited<ReturnType<typeof startLockWorld>>;
 
 /**
- * The platform and a fleet with a Wi-Fi lock and a Zigbee lock behind its gateway, all online, on a virtual clock
+ * The platform and a fleet with a lock of each type hilfarm models (Wi-Fi, keepalive Wi-Fi, video, access control;
+ * a Zigbee lock and a Zigbee hotel lock behind a gateway), all online, on a virtual clock
  * that starts at the real time. With `client`, the platform serves the lock API and the vendor's SDK is pointed at
  * it (the SDK signs with `Date.now()`: the tolerance for `t` is an hour, as virtual time runs ahead).
  */
@@ -23,8 +25,22 @@ export async function startLockWorld(client?: { clientId: string; secret: string
   const w = await startWorld({
     clockStart: Date.now(),
     fleet: {
-      devices: [{ profile: "smart-lock", count: 1 }],
-      gateways: [{ profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-lock", count: 1 }] }],
+      devices: [
+        { profile: "smart-lock", count: 1 },
+        { profile: "keepalive-lock", count: 1 },
+        { profile: "video-lock", count: 1 },
+        { profile: "access-control", count: 1 },
+      ],
+      gateways: [
+        {
+          profile: "zigbee-gateway",
+          count: 1,
+          subDevices: [
+            { profile: "zigbee-lock", count: 1 },
+            { profile: "hotel-lock", count: 1 },
+          ],
+        },
+      ],
     },
     ...(client === undefined ? {} : { platform: { lockApi: { clients: [client], toleranceMs: 3_600_000 } } }),
   });
@@ -43,7 +59,17 @@ export async function startLockWorld(client?: { clientId: string; secret: string
     if (sdk === undefined) throw new Error("this world serves no lock API");
     return w.clock.runUntilSettled(sdk.request<T>(request)) as Promise<Envelope<T>>;
   };
-  const zigbeeId = w.plan.devices.find((d) => d.subDevices.length > 0)?.subDevices[0]?.deviceId ?? "";
+  const subDevices = w.plan.devices.find((d) => d.subDevices.length > 0)?.subDevices ?? [];
+  const zigbeeId = subDevices[0]?.deviceId ?? "";
+  /** A lock of each type, by the seed's lock type. */
+  const ids = {
+    wifi: w.device("smart-lock").deviceId,
+    "keepalive-wifi": w.device("keepalive-lock").deviceId,
+    "wifi-video": w.device("video-lock").deviceId,
+    "wifi-access-control": w.device("access-control").deviceId,
+    zigbee: zigbeeId,
+    "zigbee-hotel": subDevices[1]?.deviceId ?? "",
+  } as const;
   const gateway = w.device("zigbee-gateway");
   /** A code typed at the Zigbee lock's keypad (its reports go through the gateway). */
   const typeAtZigbee = (code: string) => {
@@ -51,5 +77,20 @@ export async function startLockWorld(client?: { clientId: string; secret: string
     const context = (gateway as unknown as { context(): DeviceContext }).context();
     return w.clock.runUntilSettled(lock.typeCode(context, code));
   };
-  return { w, call, baseUrl, wifiId: w.device("smart-lock").deviceId, zigbeeId, gateway, typeAtZigbee };
+  /** A ticket for the lock, then `digits` sealed under its key: the password fields of a create or modify. */
+  const sealed = async (deviceId: string, digits: string) => {
+    const ticket = await call<{ ticket_id: string; ticket_key: string }>({
+      method: "POST",
+      path: `/v1.0/devices/${deviceId}/door-lock/password-ticket`,
+    });
+    if (!ticket.success) throw new Error(`password-ticket: ${ticket.code} ${ticket.msg}`);
+    const key = decryptTicketKey(ticket.result.ticket_key, client?.secret ?? "");
+    if (!key.ok) throw key.error;
+    return {
+      password: encryptPassword(digits, key.value),
+      password_type: "ticket",
+      ticket_id: ticket.result.ticket_id,
+    };
+  };
+  return { w, call, sealed, baseUrl, wifiId: ids.wifi, zigbeeId, ids, gateway, typeAtZigbee };
 }

@@ -63,10 +63,15 @@ const passwordTicket = (id: string, path: string, listLine: number, seedLine: nu
     description,
     listLine,
     seedLine,
-    lockTypes: [W, Z, B, ZH, V],
+    // The section lists W, Z, B, ZH and V; creating and modifying a temporary password (which take a ticket) apply
+    // to keepalive locks and access control devices too: a ticket is read as applying wherever they do.
+    lockTypes: [W, Z, B, ZH, V, K, A],
     request: { path: devicePath, query: none, body: none },
     response: Ticket,
-    notes: ["`ticket_key` is encrypted with the client secret (the platform's accessKey)"],
+    notes: [
+      "`ticket_key` is encrypted with the client secret (the platform's accessKey)",
+      "also for keepalive Wi-Fi locks and Wi-Fi access control devices, whose temporary passwords need a ticket",
+    ],
   });
 
 const zigbeeTempPasswordAction = (id: string, verb: string, listLine: number, seedLine: number) =>
