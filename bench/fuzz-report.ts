@@ -21,12 +21,20 @@ export function fuzzVerdict(decoderRun: DecoderRun, liveReports: LiveFuzzReport[
   const legitKept = liveReports.length > 0 && liveReports.every((r) => r.legit.every((d) => d.keptSession));
   // Chapter 7's server: a 5xx, an answer without a code, a certificate-less connection answered, a lost token.
   const cNotifyFailures = liveReports.flatMap((r) => r.cNotify.failures);
+  // The lock API: a 5xx, code 500 (a handler threw), an answer without the envelope, the legitimate token shown.
+  const lockApiFailures = liveReports.flatMap((r) => r.lockApi.failures);
   return {
     decoderCrashes,
     liveCrashes,
     legitKept,
     cNotifyFailures,
-    passed: decoderCrashes === 0 && liveCrashes.length === 0 && legitKept && cNotifyFailures.length === 0,
+    lockApiFailures,
+    passed:
+      decoderCrashes === 0 &&
+      liveCrashes.length === 0 &&
+      legitKept &&
+      cNotifyFailures.length === 0 &&
+      lockApiFailures.length === 0,
   };
 }
 
@@ -38,10 +46,25 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
   const generationMs = decoderRun.generationMs;
   const decoderWallS = decoderRun.wallMs / 1000;
   const n = (x: number) => Math.round(x).toLocaleString("en-US");
-  const { liveCrashes, legitKept, cNotifyFailures } = fuzzVerdict(decoderRun, liveReports);
+  const { liveCrashes, legitKept, cNotifyFailures, lockApiFailures } = fuzzVerdict(decoderRun, liveReports);
   const last = liveReports[liveReports.length - 1];
   const sum = (pick: (r: LiveFuzzReport) => number) => liveReports.reduce((a, r) => a + pick(r), 0);
-  const surfaceNames = ["login", "tcp", "udp", "session", "http", "c-notify"] as const;
+  const surfaceNames = ["login", "tcp", "udp", "session", "http", "c-notify", "lock-api"] as const;
+  const surfaceLabels: Record<(typeof surfaceNames)[number], string> = {
+    login: "the login port (TCP, a connection each)",
+    tcp: "the TCP connection port (a connection each)",
+    udp: "the UDP connection port (datagrams)",
+    session: "a live session's own connection (spare device)",
+    http: "the HTTP API",
+    "c-notify": "the C11-C18 server (HTTPS, mutual TLS; raw bytes and certificate-less handshakes too)",
+    "lock-api":
+      "the smart-lock open API (unsigned, garbage-signed, stale and validly signed by a second client)",
+  };
+  const lockCodes = [
+    ...liveReports
+      .flatMap((r) => Object.entries(r.lockApi.byCode))
+      .reduce((m, [c, k]) => m.set(c, (m.get(c) ?? 0) + k), new Map<string, number>()),
+  ].sort();
   const dropped = Object.entries(last?.metrics.hilfarm_platform_frames_dropped_total ?? {}).sort(
     (a, b) => b[1] - a[1],
   );
@@ -80,10 +103,7 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
     "| figure | value |",
     "| --- | ---: |",
     `| hostile frames and requests sent | ${n(liveSent)} |`,
-    ...surfaceNames.map(
-      (s) =>
-        `| ... to ${s === "login" ? "the login port (TCP, a connection each)" : s === "tcp" ? "the TCP connection port (a connection each)" : s === "udp" ? "the UDP connection port (datagrams)" : s === "session" ? "a live session's own connection (spare device)" : s === "http" ? "the HTTP API" : "the C11-C18 server (HTTPS, mutual TLS; raw bytes and certificate-less handshakes too)"} | ${n(sum((r) => r.bySurface[s]))} |`,
-    ),
+    ...surfaceNames.map((s) => `| ... to ${surfaceLabels[s]} | ${n(sum((r) => r.bySurface[s] ?? 0))} |`),
     `| frames per second | ${n(
       (liveSent * 1000) /
         Math.max(
@@ -104,6 +124,7 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
       .sort()
       .map(([c, k]) => `${c}: ${n(k)}`)
       .join(", ")} / ${n(sum((r) => r.cNotify.handshakesRefused))} / ${cNotifyFailures.length} |`,
+    `| lock API: answers by code / failures | ${lockCodes.map(([c, k]) => `${c}: ${n(k)}`).join(", ")} / ${lockApiFailures.length} |`,
     `| HTTP answers by status | ${[...statuses]
       .sort()
       .map(([s, c]) => `${s}: ${n(c)}`)
@@ -128,5 +149,6 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
       .flatMap((r) => r.legit)
       .filter((d) => !d.keptSession)
       .map((d) => `Session lost: ${d.transport} device ${d.deviceId}: ${d.lost.join("; ")}.`),
+    ...lockApiFailures.slice(0, 10).map((f) => `Lock API failure: ${f}.`),
   ];
 }

@@ -3,6 +3,22 @@ import type { LockApiOptions } from "../emulators/platform/platform-options.ts";
 import { UsageError } from "../harness/errors.ts";
 import { portOption } from "./options.ts";
 
+/** More clients of the lock API: `id:secret` pairs, comma-separated (secrets stay out of the arguments). */
+export const MORE_CLIENTS_ENV = "HILFARM_LOCK_API_CLIENTS";
+
+function moreClients(text: string | undefined): Array<{ clientId: string; secret: string }> {
+  if (text === undefined || text.trim() === "") return [];
+  return text.split(",").map((pair, i) => {
+    const at = pair.indexOf(":");
+    if (at <= 0)
+      throw new UsageError(
+        "lock-api-clients",
+        `${MORE_CLIENTS_ENV}: entry ${i + 1} is not client_id:secret (got ${at < 0 ? "no colon" : "an empty client_id"})`,
+      );
+    return { clientId: pair.slice(0, at).trim(), secret: pair.slice(at + 1).trim() };
+  });
+}
+
 /** The values `lockApiOptions.add` gives a command. */
 export interface LockApiCommandOptions {
   lockApiClientId?: string;
@@ -12,7 +28,7 @@ export interface LockApiCommandOptions {
 
 /**
  * `--lock-api-client-id`, `--lock-api-secret` (or HILFARM_LOCK_API_SECRET) and `--lock-api-port`: the smart-lock open
- * API over the platform's locks, started only with `--lock-api-client-id`.
+ * API over the platform's locks, started only with `--lock-api-client-id`; HILFARM_LOCK_API_CLIENTS adds more clients.
  */
 export const lockApiOptions = {
   add(command: Command): Command {
@@ -43,6 +59,7 @@ export const lockApiOptions = {
         "lock-api-secret",
         "--lock-api-client-id needs --lock-api-secret (or HILFARM_LOCK_API_SECRET)",
       );
-    return { lockApi: { clients: [{ clientId, secret }], port: options.lockApiPort, host } };
+    const clients = [{ clientId, secret }, ...moreClients(process.env[MORE_CLIENTS_ENV])];
+    return { lockApi: { clients, port: options.lockApiPort, host } };
   },
 };

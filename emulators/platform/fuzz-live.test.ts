@@ -1,16 +1,19 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { RealClock } from "../../harness/clock/real-clock.ts";
+import { signRequest } from "../../harness/protocol/lock-api/signing.ts";
 import { tlsRequest } from "../../harness/tls/mutual-tls.ts";
 import { runLiveFuzz } from "./testing/live-fuzz.ts";
 import { LegitCParty } from "./testing/live-fuzz-c-notify.ts";
+import { LegitLockClient } from "./testing/live-fuzz-lock-api.ts";
 import { type LiveTarget, startInProcessTarget } from "./testing/live-fuzz-targets.ts";
 
 /**
  * Short live fuzz: hostile frames over real sockets to the login port, the TCP and UDP
- * connection ports, a live session's connection, the HTTP API and the C11-C18 server (mutual TLS) of a platform in
- * this process, while a TCP and a UDP device heartbeat and a third party reports its device with its C11 token. The
- * long run against `hilfarm platform` as a process is `npm run fuzz`.
+ * connection ports, a live session's connection, the HTTP API, the C11-C18 server (mutual TLS) and the smart-lock open
+ * API of a platform in this process, while a TCP and a UDP device heartbeat, a third party reports its device with
+ * its C11 token and a lock-API client reads its temporary password with its token. The long run against
+ * `hilfarm platform` as a process is `npm run fuzz`.
  */
 
 let target: LiveTarget | undefined;
@@ -36,7 +39,8 @@ describe("the platform under a live fuzz", () => {
     console.log(
       `live fuzz: ${report.sent} frames in ${report.wallMs} ms (${report.framesPerSecond}/s) ${JSON.stringify(report.bySurface)}; ` +
         `dropped ${JSON.stringify(report.metrics.hilfarm_platform_frames_dropped_total ?? {})}; ` +
-        `HTTP API by status ${JSON.stringify(report.api.byStatus)}; c-notify ${JSON.stringify(report.cNotify)}`,
+        `HTTP API by status ${JSON.stringify(report.api.byStatus)}; c-notify ${JSON.stringify(report.cNotify)}; ` +
+        `lock-api ${JSON.stringify(report.lockApi)}`,
     );
     const summary = {
       crashes: report.crashes,
@@ -44,6 +48,7 @@ describe("the platform under a live fuzz", () => {
       apiFailures: report.api.failures,
       serverErrors: report.api.serverErrors,
       cNotifyFailures: report.cNotify.failures,
+      lockApiFailures: report.lockApi.failures,
     };
     expect(summary).toEqual({
       crashes: [],
@@ -51,10 +56,15 @@ describe("the platform under a live fuzz", () => {
       apiFailures: [],
       serverErrors: [],
       cNotifyFailures: [],
+      lockApiFailures: [],
     });
-    // The third party took part: its device was checked with the rest, and the C11-C18 server was fuzzed.
-    expect(report.legit.map((d) => d.transport)).toEqual(["tcp", "udp", "c-notify"]);
+    // The third party and the lock-API client took part: each was checked with the rest, and their servers fuzzed.
+    expect(report.legit.map((d) => d.transport)).toEqual(["tcp", "udp", "c-notify", "lock-api"]);
     expect(report.bySurface["c-notify"]).toBeGreaterThan(0);
+    expect(report.bySurface["lock-api"]).toBeGreaterThan(0);
+    // Requests validly signed by the fuzz's own client got past the signature and token checks.
+    const pastTheGate = ["1000", "1108", "1109", "2004", "2010", "success"];
+    expect(pastTheGate.reduce((a, c) => a + (report.lockApi.byCode[c] ?? 0), 0)).toBeGreaterThan(0);
     expect(report.sent).toBeGreaterThan(FRAMES / 4);
     for (const device of report.legit) expect(device.heartbeats.answered).toBe(device.heartbeats.sent);
     // Memory level: the in-process figure includes the fuzzer itself, so the bound is loose.
@@ -77,6 +87,33 @@ describe("the platform under a live fuzz", () => {
     expect(party.outcome).toMatchObject({
       keptSession: false,
       lost: [expect.stringMatching(/^C16 answered code 1001/)],
+    });
+  });
+
+  it("notices a moved lock-API session: a refresh with the client's own refresh token replaces its token", async () => {
+    target = await startInProcessTarget(2);
+    const access = target.lockApi;
+    if (access === undefined) throw new Error("no lock-api surface");
+    const client = new LegitLockClient(access, new RealClock());
+    await client.start();
+    expect(await client.heartbeat()).toBe(true);
+    // What the fuzz cannot do (it has neither the legitimate secret nor its refresh token): refresh the token.
+    const t = Date.now();
+    const grant = signRequest({ ...access.legit, method: "GET", target: "/v1.0/token?grant_type=1", t });
+    const pair = (await (
+      await fetch(`${access.http}/v1.0/token?grant_type=1`, { headers: grant })
+    ).json()) as {
+      result: { refresh_token: string };
+    };
+    const refresh = `/v1.0/token/${pair.result.refresh_token}`;
+    const headers = signRequest({ ...access.legit, method: "GET", target: refresh, t });
+    expect(await (await fetch(`${access.http}${refresh}`, { headers })).json()).toMatchObject({
+      success: true,
+    });
+    expect(await client.heartbeat()).toBe(false);
+    expect(client.outcome).toMatchObject({
+      keptSession: false,
+      lost: [expect.stringMatching(/^its temporary password read back: code 1011/)],
     });
   });
 });

@@ -17,9 +17,12 @@ export interface RunningProcess {
 
 const running = new Set<ChildProcessWithoutNullStreams>();
 
-/** Runs `node <args>` from the repository root, as a separate process that prints JSON lines. */
-export function startNode(args: string[]): RunningProcess {
-  const child = spawn(process.execPath, args, { cwd: repoRoot });
+/**
+ * Runs `node <args>` from the repository root, as a separate process that prints JSON lines; `env` adds to this
+ * process's environment (secrets go there, not in the arguments).
+ */
+export function startNode(args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env } });
   running.add(child);
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const stderr: string[] = [];
@@ -45,7 +48,8 @@ export function startNode(args: string[]): RunningProcess {
 }
 
 /** `hilfarm <args>` as a separate process. */
-export const startHilfarm = (args: string[]): RunningProcess => startNode(["bin/hilfarm.mjs", ...args]);
+export const startHilfarm = (args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess =>
+  startNode(["bin/hilfarm.mjs", ...args], env);
 
 /** The port options of a reference platform on any free ports. */
 export const FREE_PORTS: readonly string[] = [
@@ -61,7 +65,15 @@ export const FREE_PORTS: readonly string[] = [
 
 /** `hilfarm platform --registry <registry>` on free ports without MQTT, as a separate process. */
 export const startPlatformProcess = (registry: string, ...args: string[]): RunningProcess =>
-  startHilfarm(["platform", "--registry", registry, ...FREE_PORTS, "--no-mqtt", ...args]);
+  startPlatformProcessWith({}, registry, ...args);
+
+/** The same, with `env` added to the environment (secrets go there, not in the arguments). */
+export const startPlatformProcessWith = (
+  env: NodeJS.ProcessEnv,
+  registry: string,
+  ...args: string[]
+): RunningProcess =>
+  startHilfarm(["platform", "--registry", registry, ...FREE_PORTS, "--no-mqtt", ...args], env);
 
 /** Kills whatever a test left running. */
 export function killAll(): void {

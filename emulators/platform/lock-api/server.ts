@@ -49,6 +49,16 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   );
 }
 
+/** The request target as a URL: a path (`//x` is a path too, not a host), else 1108. */
+function requestUrl(target: string): URL {
+  try {
+    if (target.startsWith("/")) return new URL(`http://lock-api${target}`);
+  } catch {
+    // Not a URL's path: refused below.
+  }
+  throw new LockApiError("uriPathInvalid", `request target ${JSON.stringify(target.slice(0, 80))}`, "path");
+}
+
 /** `GET /v1.0/token?grant_type=1` and `GET /v1.0/token/{refresh_token}`: signed without a token. */
 function answerToken(path: string, url: URL, clientId: string, deps: LockServerDeps): unknown {
   const now = deps.clock.now();
@@ -94,7 +104,7 @@ async function answer(req: IncomingMessage, deps: LockServerDeps): Promise<unkno
   );
   if (!verified.ok) throw verified.error;
   const { clientId, accessToken } = verified.value;
-  const url = new URL(target, "http://lock-api");
+  const url = requestUrl(target);
   const path = url.pathname;
   if (method === "GET" && (path === TOKEN_PATH || path.startsWith(`${TOKEN_PATH}/`)))
     return answerToken(path, url, clientId, deps);

@@ -2,13 +2,24 @@ import type { HostileKind } from "../../../harness/protocol/mc/testing/hostile/i
 
 /** What a live fuzz run reports (live-fuzz.ts): counts by surface and kind, the devices' fate, the API, memory. */
 
-export type FuzzSurface = "login" | "tcp" | "udp" | "session" | "http" | "c-notify";
-export const fuzzSurfaces: readonly FuzzSurface[] = ["login", "tcp", "udp", "session", "http", "c-notify"];
+export type FuzzSurface = "login" | "tcp" | "udp" | "session" | "http" | "c-notify" | "lock-api";
+export const fuzzSurfaces: readonly FuzzSurface[] = [
+  "login",
+  "tcp",
+  "udp",
+  "session",
+  "http",
+  "c-notify",
+  "lock-api",
+];
 
 export interface LegitOutcome {
   deviceId: string;
-  /** `c-notify`: a device behind the legitimate third party, kept by its C11 token; its "heartbeats" are C16 reports. */
-  transport: "tcp" | "udp" | "c-notify";
+  /**
+   * `c-notify`: a device behind the legitimate third party, kept by its C11 token; its "heartbeats" are C16 reports.
+   * `lock-api`: the legitimate lock-API client's device; its "heartbeats" read its temporary password with its token.
+   */
+  transport: "tcp" | "udp" | "c-notify" | "lock-api";
   keptSession: boolean;
   /** Why the session is taken as lost: a heartbeat unanswered, the connection closed, a session-end event. */
   lost: string[];
@@ -31,6 +42,19 @@ export interface CNotifyFigures {
   failures: string[];
 }
 
+/** What the smart-lock open API (surface `lock-api`) answered the fuzz. */
+export interface LockApiFigures {
+  /** By HTTP status (the surface answers 200; Node's own parser may refuse a request first). */
+  byStatus: Record<string, number>;
+  /** The envelopes' `code`, or `success`. */
+  byCode: Record<string, number>;
+  /** Requests the fuzz's own HTTP client would not send (header values it refuses). */
+  notSent: number;
+  noAnswer: number;
+  /** What must not happen: HTTP 5xx, code 500 (a handler threw), no envelope, the legitimate token shown. */
+  failures: string[];
+}
+
 /** One of the last frames sent, shown when the platform stops. */
 export interface Suspect {
   surface: FuzzSurface;
@@ -43,7 +67,7 @@ export interface LiveFuzzReport {
   seed: number;
   sent: number;
   bySurface: Record<FuzzSurface, number>;
-  byKind: Partial<Record<HostileKind | "http" | "c-notify", number>>;
+  byKind: Partial<Record<HostileKind | "http" | "c-notify" | "lock-api", number>>;
   /** Frames too long for a datagram, not sent over UDP. */
   skipped: number;
   wallMs: number;
@@ -69,6 +93,7 @@ export interface LiveFuzzReport {
   rss: { startMb: number | undefined; maxMb: number | undefined; endMb: number | undefined };
   metrics: Record<string, Record<string, number>>;
   cNotify: CNotifyFigures;
+  lockApi: LockApiFigures;
 }
 
 /** A report with nothing counted yet. */
@@ -77,7 +102,7 @@ export function emptyReport(target: LiveFuzzReport["target"], seed: number): Liv
     target,
     seed,
     sent: 0,
-    bySurface: { login: 0, tcp: 0, udp: 0, session: 0, http: 0, "c-notify": 0 },
+    bySurface: { login: 0, tcp: 0, udp: 0, session: 0, http: 0, "c-notify": 0, "lock-api": 0 },
     byKind: {},
     skipped: 0,
     wallMs: 0,
@@ -99,6 +124,7 @@ export function emptyReport(target: LiveFuzzReport["target"], seed: number): Liv
       noAnswer: 0,
       failures: [],
     },
+    lockApi: { byStatus: {}, byCode: {}, notSent: 0, noAnswer: 0, failures: [] },
   };
 }
 

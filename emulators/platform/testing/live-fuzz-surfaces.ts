@@ -3,6 +3,8 @@ import { type Socket, connect as tcpConnect } from "node:net";
 import type { Clock } from "../../../harness/clock/index.ts";
 import { sendCNotify } from "./live-fuzz-c-notify.ts";
 import type { CNotifyFrame } from "./live-fuzz-c-requests.ts";
+import { FuzzLockClient, sendLockApi } from "./live-fuzz-lock-api.ts";
+import type { LockFrame } from "./live-fuzz-lock-requests.ts";
 import { loopbackSource, splitHostPort } from "./live-fuzz-net.ts";
 import { type FuzzSurface, fuzzSurfaces, type LiveFuzzReport } from "./live-fuzz-report.ts";
 import type { HostileRequest } from "./live-fuzz-requests.ts";
@@ -12,11 +14,11 @@ import type { LiveTarget } from "./live-fuzz-targets.ts";
 /** How the live fuzz sends to each surface of the platform: a TCP connection a frame, datagrams, HTTP requests. */
 
 /**
- * Out of 21 frames: 5 to the login port, 5 to the TCP port, 6 as datagrams, 3 in a session, 1 HTTP request, 1 to the
- * C11-C18 server (an HTTPS request, raw bytes or a handshake without a certificate).
+ * Out of 22 frames: 5 to the login port, 5 to the TCP port, 6 as datagrams, 3 in a session, 1 HTTP request, 1 to the
+ * C11-C18 server (an HTTPS request, raw bytes or a handshake without a certificate), 1 to the lock API.
  */
 export const rotation: readonly FuzzSurface[] =
-  "udp login tcp session udp login tcp udp login tcp session http udp login tcp c-notify udp login tcp session udp"
+  "udp login tcp session udp login tcp udp login tcp session http udp login tcp c-notify udp login tcp session udp lock-api"
     .split(" ")
     .map(surfaceNamed);
 
@@ -36,6 +38,7 @@ export const MAX_DATAGRAM = 65_507;
  */
 export class Surfaces {
   private readonly inFlight = new Set<Promise<void>>();
+  private lockClient: FuzzLockClient | undefined;
 
   private constructor(
     private readonly target: LiveTarget,
@@ -80,6 +83,14 @@ export class Surfaces {
     const access = this.target.cNotify;
     if (access === undefined) throw new Error("the target has no c-notify surface");
     this.track(sendCNotify(access, frame, this.report.cNotify, this.clock, this.source, secret));
+  }
+
+  /** Sends one request of the `lock-api` surface; `secret` is the legitimate client's token, no answer may show it. */
+  sendLockApi(frame: LockFrame, secret: () => string | undefined): void {
+    const access = this.target.lockApi;
+    if (access === undefined) throw new Error("the target has no lock-api surface");
+    this.lockClient ??= new FuzzLockClient(access, this.clock);
+    this.track(sendLockApi(access, this.lockClient, frame, this.report.lockApi, this.clock, secret));
   }
 
   /** Waits until fewer than `concurrency` connections and requests are in flight. */

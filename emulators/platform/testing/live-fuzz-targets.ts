@@ -4,10 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RealClock } from "../../../harness/clock/real-clock.ts";
 import { seededRandom } from "../../../harness/random/random.ts";
-import { startPlatformProcess } from "../../../harness/testing/child-process.ts";
+import { startPlatformProcessWith } from "../../../harness/testing/child-process.ts";
 import { type RegisteredDevice, Registry } from "../registry/index.ts";
 import { startTestPlatform } from "./fixtures.ts";
 import type { CNotifyAccess } from "./live-fuzz-c-notify.ts";
+import type { LockApiAccess } from "./live-fuzz-lock-api.ts";
 
 /**
  * Where the live fuzz (live-fuzz.ts) sends its frames: the reference platform in this process (for `npm test`) or
@@ -31,11 +32,19 @@ export const FUZZ_INTEROP = {
   platformKey: "fuzz-k3y-exchanged-offline",
 };
 
+/** The lock API's two clients: the legitimate one and the fuzz's own (secrets of the test run only). */
+export const FUZZ_LOCK_API = {
+  legit: { clientId: "hilfarmfuzzlegit001", secret: "FzLegitLockSecret0123456789abcde" },
+  fuzz: { clientId: "hilfarmfuzzhostile1", secret: "FzHostileLockSecret0123456789abc" },
+} as const;
+
 export interface LiveTarget {
   readonly kind: "in-process" | "child";
   readonly addresses: { login: string; tcp: string; udp: string; http: string };
   /** The C11-C18 server (surface `c-notify`), when the platform runs with interop. */
   readonly cNotify?: CNotifyAccess;
+  /** The smart-lock open API (surface `lock-api`), when the platform serves it. */
+  readonly lockApi?: LockApiAccess;
   /** Undefined while the platform runs; what happened once it is gone (exit code, uncaught error). */
   crashed(): string | undefined;
   /** Resident memory of the process that runs the platform, in bytes (this process for an in-process target). */
@@ -63,6 +72,7 @@ export async function startInProcessTarget(seed: number): Promise<LiveTarget> {
     registry: Registry.fromDevices(Object.values(FUZZ_DEVICES)),
     random: seededRandom(seed),
     interop: { ...FUZZ_INTEROP, tls: { dir }, port: 0, host: "127.0.0.1" },
+    lockApi: { clients: [FUZZ_LOCK_API.legit, FUZZ_LOCK_API.fuzz], port: 0, host: "127.0.0.1" },
   }).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -85,6 +95,7 @@ export async function startInProcessTarget(seed: number): Promise<LiveTarget> {
     kind: "in-process",
     addresses: { login, tcp, udp, http },
     cNotify: { https, client: await pkiClient(dir), ...FUZZ_INTEROP },
+    ...lockApiAccess(platform.addresses.surfaces["lock-api"]?.http),
     crashed: () => crash,
     rssBytes: () => process.memoryUsage.rss(),
     onSessionEnd: (listener) =>
@@ -104,7 +115,13 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
   const registry = join(dir, "registry.json");
   await writeFile(registry, JSON.stringify({ devices: Object.values(FUZZ_DEVICES) }));
   const pki = join(dir, "pki");
-  const child = startPlatformProcess(
+  const { legit, fuzz } = FUZZ_LOCK_API;
+  const lockEnv = {
+    HILFARM_LOCK_API_SECRET: legit.secret,
+    HILFARM_LOCK_API_CLIENTS: `${fuzz.clientId}:${fuzz.secret}`,
+  };
+  const child = startPlatformProcessWith(
+    lockEnv,
     registry,
     "--seed",
     String(seed & 0x7fffffff),
@@ -118,6 +135,8 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
     "0",
     "--tls-dir",
     pki,
+    "--lock-api-client-id",
+    legit.clientId,
   );
   // stderr keeps growing with warnings: keep its tail only.
   child.child.stderr.on("data", () => {
@@ -154,6 +173,7 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
       http: String(ready.http),
     },
     cNotify: { https, client: await pkiClient(pki), ...FUZZ_INTEROP },
+    ...lockApiAccess((ready.surfaces as Record<string, { http?: string }>)["lock-api"]?.http),
     crashed: () => crash,
     rssBytes: () => (pid === undefined || crash !== undefined ? undefined : rssOf(pid)),
     close: async () => {
@@ -165,6 +185,12 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The lock API's access, when its surface is listed; the legitimate client keeps its password on the TCP device. */
+function lockApiAccess(http: string | undefined): { lockApi?: LockApiAccess } {
+  if (http === undefined) return {};
+  return { lockApi: { http, ...FUZZ_LOCK_API, deviceId: FUZZ_DEVICES.tcp.deviceId } };
 }
 
 /** VmRSS of a process, from /proc (Linux); undefined elsewhere. */

@@ -9,6 +9,8 @@ import {
 import { KEEP_SN, LegitCParty } from "./live-fuzz-c-notify.ts";
 import { type CNotifyFrame, hostileCNotify } from "./live-fuzz-c-requests.ts";
 import { checkPlatform, LegitDevice } from "./live-fuzz-checks.ts";
+import { LegitLockClient } from "./live-fuzz-lock-api.ts";
+import { hostileLockRequests, type LockFrame } from "./live-fuzz-lock-requests.ts";
 import { within } from "./live-fuzz-net.ts";
 import {
   emptyReport,
@@ -26,8 +28,9 @@ import { FUZZ_DEVICES, type LiveTarget } from "./live-fuzz-targets.ts";
 /**
  * The live fuzz: hostile frames from harness/protocol/mc/testing/hostile/ sent over real
  * sockets to every surface of a running platform (the login port, the TCP and UDP connection ports, a live
- * session's own connection, the HTTP API, the C11-C18 server over mutual TLS), while two legitimate devices (one on
- * TCP, one on UDP) keep heartbeating and a legitimate third party keeps reporting its device (C16) with its token.
+ * session's own connection, the HTTP API, the C11-C18 server over mutual TLS, the smart-lock open API), while two
+ * legitimate devices (one on TCP, one on UDP) keep heartbeating, a legitimate third party keeps reporting its device
+ * (C16) with its token and a legitimate lock-API client keeps reading its temporary password with its token.
  * Throughout and at the end it checks that the platform is alive and answers its API, that the legitimate devices
  * kept their sessions, and how its memory grew. Used by emulators/platform/fuzz-live.test.ts and bench/fuzz.ts.
  *
@@ -74,7 +77,12 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
   const legit = [tcpDevice, udpDevice];
   const cParty =
     target.cNotify === undefined ? undefined : new LegitCParty(target.cNotify, target.addresses.http, clock);
-  const checked = cParty === undefined ? legit : [...legit, cParty];
+  const lockClient = target.lockApi === undefined ? undefined : new LegitLockClient(target.lockApi, clock);
+  const checked = [
+    ...legit,
+    ...(cParty === undefined ? [] : [cParty]),
+    ...(lockClient === undefined ? [] : [lockClient]),
+  ];
   report.legit = checked.map((d) => d.outcome);
   // Set once the run is over: the devices' own goodbyes are not losses.
   let stopping = false;
@@ -97,12 +105,18 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
     await tcpDevice.start(target.addresses.login);
     await udpDevice.start(target.addresses.login);
     await cParty?.start();
+    await lockClient?.start();
     const secret = () => cParty?.token;
+    const lockSecret = () => lockClient?.token;
     await spare.send(Buffer.alloc(0));
     report.rss.startMb = mb(target.rssBytes());
 
     const batch = 64;
     const cArbitrary = hostileCNotify(KEEP_SN, maxDepth);
+    const lockArbitrary = hostileLockRequests(
+      Object.values(FUZZ_DEVICES).map((d) => d.deviceId),
+      maxDepth,
+    );
     let index = 0;
     const deadline = started + options.deadlineMs;
     while (report.sent < options.frames && performance.now() < deadline && target.crashed() === undefined) {
@@ -128,24 +142,33 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
         seed: seed + index,
         numRuns: Math.ceil(batch / rotation.length) + 1,
       });
+      const lockFrames = fc.sample(lockArbitrary, {
+        seed: seed + index,
+        numRuns: Math.ceil(batch / rotation.length) + 1,
+      });
       let cNext = 0;
+      let lockNext = 0;
       for (let i = 0; i < frames.length && report.sent < options.frames; i++) {
         if (target.crashed() !== undefined) break;
         const surface = rotation[(index + i) % rotation.length] as FuzzSurface;
         const frame = frames[i] as HostileFrame;
         const request = requests[i] as HostileRequest;
-        const kind = surface === "http" || surface === "c-notify" ? surface : frame.kind;
+        const kind =
+          surface === "http" || surface === "c-notify" || surface === "lock-api" ? surface : frame.kind;
         const cFrame = surface === "c-notify" ? cFrames[cNext++] : undefined;
+        const lockFrame = surface === "lock-api" ? lockFrames[lockNext++] : undefined;
         if (
           (surface === "udp" && frame.bytes.length > MAX_DATAGRAM) ||
-          (surface === "c-notify" && (cFrame === undefined || target.cNotify === undefined))
+          (surface === "c-notify" && (cFrame === undefined || target.cNotify === undefined)) ||
+          (surface === "lock-api" && (lockFrame === undefined || target.lockApi === undefined))
         ) {
           report.skipped++;
           continue;
         }
         report.byKind[kind] = (report.byKind[kind] ?? 0) + 1;
-        remember(recent, surface, kind, shownFrame(surface, frame.bytes, request, cFrame));
+        remember(recent, surface, kind, shownFrame(surface, frame.bytes, request, cFrame, lockFrame));
         if (cFrame !== undefined) surfaces.sendCNotify(cFrame, secret);
+        else if (lockFrame !== undefined) surfaces.sendLockApi(lockFrame, lockSecret);
         else await surfaces.send(surface, frame.bytes, request);
         report.bySurface[surface]++;
         report.sent++;
@@ -190,8 +213,14 @@ function shownFrame(
   bytes: Buffer,
   request: HostileRequest,
   cFrame: CNotifyFrame | undefined,
+  lockFrame: LockFrame | undefined,
 ): Buffer {
   if (surface === "http") return Buffer.from(`${request.method} ${request.path}`);
+  if (lockFrame !== undefined)
+    return Buffer.concat([
+      Buffer.from(`${lockFrame.signing} ${lockFrame.method} ${lockFrame.target} `),
+      lockFrame.body.subarray(0, 60),
+    ]);
   if (cFrame === undefined) return bytes;
   if (cFrame.kind === "raw") return Buffer.concat([Buffer.from("raw "), cFrame.bytes]);
   if (cFrame.kind === "no-cert") return Buffer.from(`no client certificate: POST ${cFrame.path}`);

@@ -21,7 +21,10 @@ export type LockWorld = Awaited<ReturnType<typeof startLockWorld>>;
  * that starts at the real time. With `client`, the platform serves the lock API and the vendor's SDK is pointed at
  * it (the SDK signs with `Date.now()`: the tolerance for `t` is an hour, as virtual time runs ahead).
  */
-export async function startLockWorld(client?: { clientId: string; secret: string }) {
+export async function startLockWorld(
+  client?: { clientId: string; secret: string },
+  more: { moreClients?: ReadonlyArray<{ clientId: string; secret: string }> } = {},
+) {
   const w = await startWorld({
     clockStart: Date.now(),
     fleet: {
@@ -42,7 +45,13 @@ export async function startLockWorld(client?: { clientId: string; secret: string
         },
       ],
     },
-    ...(client === undefined ? {} : { platform: { lockApi: { clients: [client], toleranceMs: 3_600_000 } } }),
+    ...(client === undefined
+      ? {}
+      : {
+          platform: {
+            lockApi: { clients: [client, ...(more.moreClients ?? [])], toleranceMs: 3_600_000 },
+          },
+        }),
   });
   w.fleet.powerOn();
   const everyone = w.plan.devices.flatMap((d) => [d, ...d.subDevices]);
