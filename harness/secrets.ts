@@ -18,6 +18,9 @@ export const SECRET_FIELDS: readonly string[] = [
   "ticket_key",
   "sign",
   "local_key",
+  // Codes that open a lock as the API answers them.
+  "offline_temp_password",
+  "dynamic_password",
   "secretKey",
   "clientSecret",
 ];

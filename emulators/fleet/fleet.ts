@@ -44,7 +44,7 @@ export class Fleet {
         const gateway = new GatewayModel(planned.deviceId, planned.profile);
         for (const sub of planned.subDevices) gateway.addSubDevice(sub.deviceId, sub.pin, sub.profile);
         model = gateway;
-      } else model = new ProfileModel(planned.deviceId, planned.profile);
+      } else model = new ProfileModel(planned.deviceId, planned.profile, planned.pin);
       return new EmulatedDevice({
         deviceId: planned.deviceId,
         pin: planned.pin,

@@ -54,7 +54,7 @@ export class GatewayModel implements DeviceModel {
     const sub: SubDevice = {
       deviceId,
       pin,
-      model: new ProfileModel(deviceId, profile),
+      model: new ProfileModel(deviceId, profile, pin),
       present: true,
       bound: true,
       authenticated: false,

@@ -31,6 +31,11 @@ export const KeypadSchema = z.strictObject({
   openEvent: z.string().min(1).default("LOCK_OPEN"),
   hijackEvent: z.string().min(1).default("HIJACK"),
   wrongCodeEvent: z.string().min(1).default("WRONG_CODE"),
+  /**
+   * The keypad also takes the lock API's offline codes (10 digits) and dynamic codes (8 digits), checked on the lock
+   * with its local key and its own clock (harness/protocol/lock-api/offline-code.ts), link or no link.
+   */
+  offlineCodes: z.boolean().default(false),
   /** Wrong codes in a row that raise `wrongCodeEvent` (the count then starts again). */
   wrongCodeLimit: z.number().int().min(1).default(5),
 });

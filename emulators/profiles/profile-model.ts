@@ -1,8 +1,13 @@
 import { unixSeconds } from "../../harness/clock/clock.ts";
+import {
+  emptyOfflineMemory,
+  lockLocalKey,
+  type OfflineMemory,
+} from "../../harness/protocol/lock-api/offline-code.ts";
 import { McResult } from "../../harness/protocol/mc/result-codes.ts";
 import type { DeviceContext, DeviceModel, Handled, KeypadOutcome, PlatformRequest } from "../device/model.ts";
 import { performUpgrade } from "../device/upgrade.ts";
-import { enterCode } from "./keypad.ts";
+import { enterAnyCode } from "./keypad.ts";
 import type { Profile } from "./schema.ts";
 
 type Entry = Record<string, string>;
@@ -24,10 +29,18 @@ export class ProfileModel implements DeviceModel {
   private readonly alarming = new Set<string>();
   /** Wrong codes typed in a row at the keypad. */
   private wrongCodes = 0;
+  /**
+   * The key of the keypad's offline and dynamic codes (a lock's `local_key`), from its PIN; without it the keypad
+   * takes only the keys of its list.
+   */
+  localKey: string | undefined;
+  /** The offline codes the keypad used, cleared or took (harness/protocol/lock-api/offline-code.ts). */
+  private offlineMemory: OfflineMemory = emptyOfflineMemory;
 
-  constructor(deviceId: string, profile: Profile) {
+  constructor(deviceId: string, profile: Profile, pin?: string) {
     this.deviceId = deviceId;
     this.profile = profile;
+    this.localKey = pin === undefined ? undefined : lockLocalKey(pin, deviceId);
     this.status = structuredClone(profile.serials);
     this.resources = structuredClone(profile.resources);
     this.firmware = profile.version;
@@ -228,22 +241,38 @@ export class ProfileModel implements DeviceModel {
   /**
    * A code typed at the lock's keypad: a password of its keys valid now opens it (the open command's effect,
    * reported, then the open event with TYPE "PASSWORD" and the key's id; the duress event too for a hijack key; a
-   * single-use key deleted and the change reported, 2028); a wrong code counts, and the limit raises the wrong-code
-   * event.
+   * single-use key deleted and the change reported, 2028); when the keypad takes them, an offline or dynamic code
+   * valid now on the lock's own clock opens it too (TYPE "OFFLINE" or "DYNAMIC"); a wrong code counts, and the limit
+   * raises the wrong-code event.
    */
   async typeCode(ctx: DeviceContext, code: string, _target?: string): Promise<KeypadOutcome> {
     const { keypad } = this.profile;
     if (keypad === undefined) throw new Error(`${this.model} has no keypad`);
     const entries = this.resources[keypad.serialId]?.[keypad.resource] ?? [];
-    const outcome = enterCode(keypad, entries, code, unixSeconds(ctx.clock), this.wrongCodes);
+    const offline = { localKey: this.localKey, memory: this.offlineMemory };
+    const typed = enterAnyCode(keypad, entries, code, unixSeconds(ctx.clock), this.wrongCodes, offline);
+    const { outcome } = typed;
+    this.offlineMemory = typed.memory;
+    // The keypad works with or without the link: a report the lock cannot send is lost, what it did is not.
+    const report = (sent: Promise<unknown>) =>
+      sent.then(
+        () => undefined,
+        (error: unknown) =>
+          ctx.logger.info(
+            { deviceId: this.deviceId, reason: error instanceof Error ? error.message : String(error) },
+            "keypad report not sent",
+          ),
+      );
     if (outcome.kind === "refused") {
       this.wrongCodes = outcome.wrongInARow;
       if (outcome.alarm)
-        await this.raiseEvent(
-          ctx,
-          keypad.wrongCodeEvent,
-          { ATTEMPTS: String(keypad.wrongCodeLimit) },
-          keypad.serialId,
+        await report(
+          this.raiseEvent(
+            ctx,
+            keypad.wrongCodeEvent,
+            { ATTEMPTS: String(keypad.wrongCodeLimit) },
+            keypad.serialId,
+          ),
         );
       return outcome;
     }
@@ -252,27 +281,28 @@ export class ProfileModel implements DeviceModel {
     if (command?.value !== undefined) {
       const serial = this.status[keypad.serialId];
       if (serial !== undefined && command.status in serial) serial[command.status] = command.value;
-      await ctx.request(2006, {
-        deviceId: this.deviceId,
-        statusSerials: this.statusSerials([keypad.serialId]),
-      });
+      await report(
+        ctx.request(2006, { deviceId: this.deviceId, statusSerials: this.statusSerials([keypad.serialId]) }),
+      );
     }
-    const key = { TYPE: "PASSWORD", KEY_ID: outcome.keyId };
-    await this.raiseEvent(ctx, keypad.openEvent, key, keypad.serialId);
-    if (outcome.hijack) await this.raiseEvent(ctx, keypad.hijackEvent, key, keypad.serialId);
+    const key = { TYPE: typed.by, KEY_ID: outcome.keyId };
+    await report(this.raiseEvent(ctx, keypad.openEvent, key, keypad.serialId));
+    if (outcome.hijack) await report(this.raiseEvent(ctx, keypad.hijackEvent, key, keypad.serialId));
     if (outcome.singleUse) {
       const index = entries.findIndex((e) => e[keypad.idField] === outcome.keyId);
       const [used] = index >= 0 ? entries.splice(index, 1) : [];
       if (used !== undefined)
-        await ctx.request(2028, {
-          deviceId: this.deviceId,
-          resourceSerials: [
-            {
-              serialId: keypad.serialId,
-              resourceSerial: [{ resourceName: keypad.resource, resourceInfo: [{ ...used, MODE: "3" }] }],
-            },
-          ],
-        });
+        await report(
+          ctx.request(2028, {
+            deviceId: this.deviceId,
+            resourceSerials: [
+              {
+                serialId: keypad.serialId,
+                resourceSerial: [{ resourceName: keypad.resource, resourceInfo: [{ ...used, MODE: "3" }] }],
+              },
+            ],
+          }),
+        );
     }
     return outcome;
   }

@@ -5,12 +5,16 @@ describe("shipped profiles", () => {
   it("all load and validate", async () => {
     const profiles = await loadProfiles();
     expect([...profiles.keys()]).toEqual([
+      "access-control",
       "air-conditioner",
       "air-purifier",
       "door-window-sensor",
+      "hotel-lock",
+      "keepalive-lock",
       "smart-lock",
       "temperature-humidity-sensor",
       "three-gang-switch",
+      "video-lock",
       "zigbee-gateway",
       "zigbee-lock",
       "zigbee-switch",

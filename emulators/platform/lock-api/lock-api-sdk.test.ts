@@ -132,13 +132,6 @@ describe("the lock API through the vendor's Node SDK", () => {
     expect(
       await call({ method: "POST", path: "/v1.0/devices/nope/door-lock/password-ticket" }),
     ).toMatchObject({ success: false, code: 2010 });
-    expect(
-      await call({ method: "GET", path: `/v1.0/devices/${wifiId}/door-lock/dynamic-password` }),
-    ).toMatchObject({
-      success: false,
-      code: 2003,
-      msg: expect.stringMatching(/does not serve getDynamicPassword/),
-    });
     // A ticket opens one password only.
     const ticket = await call<{ ticket_id: string; ticket_key: string }>({
       method: "POST",

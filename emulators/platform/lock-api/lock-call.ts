@@ -4,6 +4,7 @@ import type { Random } from "../../../harness/random/random.ts";
 import type { PlatformContext } from "../context.ts";
 import type { StateStore } from "../state-store.ts";
 import type { LockPasswords } from "./lock-passwords.ts";
+import type { LockTypesByModel } from "./lock-types.ts";
 
 /** One call of the lock API, signed, its token checked and its request parsed by the endpoint's schemas. */
 export interface LockCall {
@@ -23,6 +24,8 @@ export interface LockApiDeps {
   readonly passwords: LockPasswords;
   readonly tickets: { state: TicketState };
   readonly random: Random;
+  /** Each model's lock type: which endpoints apply to its devices (the server checks it before any handler). */
+  readonly lockTypes: LockTypesByModel;
 }
 
 /** An endpoint's handler: its `result`, or a `LockApiError` thrown. */

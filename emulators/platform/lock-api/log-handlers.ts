@@ -14,15 +14,20 @@ const infoOf = (e: DeviceEvent): Info => ((e.body.eventInfo as Info[] | undefine
 const nameOf = (e: DeviceEvent) => e.body.eventName;
 
 /**
- * An opening as the seed's open logs show it (`status` code and value): a temporary password by its id
- * (`unlock_temporary`), another password by the lock's key number (`unlock_password`), a remote opening.
+ * An opening as the seed's open logs show it (`status` code and value, seed lines 1329-1337): a temporary password by
+ * its id (`unlock_temporary`), an offline password by its id too (the seed names no status of its own for it), a
+ * dynamic password by its 5-minute step (`unlock_dynamic`), an emergency password (key `E` and its number,
+ * `unlock_emergency`), another password by the lock's key number (`unlock_password`), a remote opening.
  */
 function openStatus(info: Info): { code: string; value: string } {
   const key = info.KEY_ID ?? "";
-  if (info.TYPE === "PASSWORD")
-    return /^T\d+$/.test(key)
-      ? { code: "unlock_temporary", value: key.slice(1) }
-      : { code: "unlock_password", value: key };
+  if (info.TYPE === "OFFLINE") return { code: "unlock_temporary", value: key.replace(/^O/, "") };
+  if (info.TYPE === "DYNAMIC") return { code: "unlock_dynamic", value: key.replace(/^D/, "") };
+  if (info.TYPE === "PASSWORD") {
+    if (/^T\d+$/.test(key)) return { code: "unlock_temporary", value: key.slice(1) };
+    if (/^E\d+$/.test(key)) return { code: "unlock_emergency", value: key.slice(1) };
+    return { code: "unlock_password", value: key };
+  }
   if (info.TYPE === "REMOTE") return { code: "unlock_remote", value: "1" };
   return { code: "unlock_key", value: key };
 }

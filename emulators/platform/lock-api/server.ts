@@ -15,7 +15,7 @@ import {
 } from "../../../harness/protocol/lock-api/token.ts";
 import { verifySignature } from "../../../harness/protocol/lock-api/verify.ts";
 import type { LockApiDeps, LockHandlers } from "./lock-call.ts";
-import { checkLockType, type LockTypesByModel } from "./lock-types.ts";
+import { checkLockType } from "./lock-types.ts";
 
 /** Bodies beyond this are refused before they are parsed. */
 export const MAX_LOCK_API_BODY_BYTES = 1024 * 1024;
@@ -29,8 +29,6 @@ export interface LockServerDeps extends LockApiDeps {
   readonly secrets: ReadonlyMap<string, string>;
   readonly toleranceMs: number;
   readonly handlers: LockHandlers;
-  /** Each model's lock type: which endpoints apply to its devices. */
-  readonly lockTypes: LockTypesByModel;
   tokens: LockTokenState;
 }
 

@@ -98,6 +98,22 @@ export function redeemTicket(
   use: TicketUse,
   now: number,
 ): Result<{ state: TicketState; password: string }, LockApiError> {
+  const spent = spendTicket(state, use, now);
+  if (!spent.ok) return spent;
+  const password = decryptPassword(use.password, spent.value.ticket.key, use.kind);
+  if (!password.ok) return password;
+  return ok({ state: spent.value.state, password: password.value });
+}
+
+/**
+ * Checks a ticket sent without a password (password-free unlocking) by the same rules: the ticket and the state with
+ * it used, or the first fault: 1100 (no ticket_id), 1109 ticket invalid / expired / used.
+ */
+export function spendTicket(
+  state: TicketState,
+  use: Omit<TicketUse, "password" | "kind">,
+  now: number,
+): Result<{ state: TicketState; ticket: PasswordTicket }, LockApiError> {
   checkInstant(now);
   if (use.ticketId === "") return fail(missingParameter("ticket_id"));
   const ticket = state.tickets.get(use.ticketId);
@@ -135,10 +151,8 @@ export function redeemTicket(
         shown,
       ),
     );
-  const password = decryptPassword(use.password, ticket.key, use.kind);
-  if (!password.ok) return password;
   const tickets = new Map(state.tickets).set(ticket.ticketId, { ...ticket, used: true });
-  return ok({ state: { ...state, tickets }, password: password.value });
+  return ok({ state: { ...state, tickets }, ticket });
 }
 
 /** The state without the tickets that have expired at `now`, used or not (a pruned ticket then reads as not issued). */
