@@ -9,6 +9,7 @@ import { platformTarget } from "../scenarios/target/target.ts";
 import { addCConformanceCommands } from "./c-conformance-command.ts";
 import { reportClauses } from "./clause-report.ts";
 import type { CliIo } from "./io.ts";
+import { addLockApiConformanceCommand } from "./lock-api-conformance-command.ts";
 import {
   type HttpApiCommandOptions,
   hostOption,
@@ -126,4 +127,5 @@ export function addConformanceCommand(
     });
 
   addCConformanceCommands(conformance, io, report);
+  addLockApiConformanceCommand(conformance, io, report);
 }

@@ -71,9 +71,9 @@ export function totals(report: Pick<RunReport, "suites">): {
   };
 }
 
-const CLAUSE = /^(\d+(?:\.\d+)+(?:-\d+)?(?: \(\d+\))?(?: item \d+)?)[:\s]\s*(.*)$/s;
+const CLAUSE = /^(L?\d+(?:\.\d+)+(?:-\d+)?(?: \(\d+\))?(?: item \d+)?)[:\s]\s*(.*)$/s;
 
-/** "5.4.2.3 offline at ..." -> clause "5.4.2.3", title "offline at ..."; a name without a clause keeps it all. */
+/** "5.4.2.3 offline at ..." -> clause "5.4.2.3", title "offline at ..." (and "L2.10 ..."); a name without a clause keeps it all. */
 export function splitClause(name: string): { clause: string; title: string } {
   const match = CLAUSE.exec(name);
   return match?.[1] !== undefined && match[2] !== undefined

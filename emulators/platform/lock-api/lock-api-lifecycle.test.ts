@@ -137,14 +137,14 @@ describe("a temporary password's life through the lock API", () => {
       start_time: Math.floor(from / 1000),
       end_time: Math.floor(to / 1000),
     };
-    const v10 = await call<{ total: number; logs: Array<{ status: unknown }> }>({
+    const v10 = await call<{ total: number; records: Array<{ status: unknown }> }>({
       method: "GET",
       path: `/v1.0/devices/${wifiId}/door-lock/alarm-logs`,
       query: seconds,
     });
     expect(v10.result).toMatchObject({
       total: 1,
-      logs: [{ status: { code: "alarm_lock", value: "wrong_password" } }],
+      records: [{ status: { code: "alarm_lock", value: "wrong_password" } }],
     });
     const v11 = await call<{ total: number }>({
       method: "GET",

@@ -27,8 +27,8 @@ async function lockWorld(powerOn = true) {
     return { w, passwords: passwordsOf(w), wifiId: "", zigbeeId };
   }
   world = await startLockWorld();
-  const { w, wifiId, zigbeeId, typeAtZigbee } = world;
-  return { w, passwords: passwordsOf(w), wifiId, zigbeeId, typeAtZigbee };
+  const { w, wifiId, zigbeeId, typeAtZigbee, zigbeeRange } = world;
+  return { w, passwords: passwordsOf(w), wifiId, zigbeeId, typeAtZigbee, zigbeeRange };
 }
 
 const passwordsOf = (w: World) =>
@@ -135,6 +135,25 @@ describe("temporary passwords and misbehaving locks (the seed's Zigbee flow)", (
     });
     // 4 radio tries 2 s apart: the gateway's answer after 8 s, inside the platform's 10 s and the caller's 25 s.
     expect(w.clock.now() - start).toBe(8_000);
+  });
+
+  it("a gateway that drops the Zigbee lock: delivery fails; back in range, a new password is delivered", async () => {
+    const { w, passwords, zigbeeId, zigbeeRange } = await lockWorld();
+    await zigbeeRange?.(false);
+    await w.clock.runUntil(() => w.platform.store.get(zigbeeId)?.online === false);
+    const lost = passwords.create(zigbeeId, { name: "x", code: "303030", singleUse: false, ...window(w) });
+    if (!lost.ok) throw new Error(lost.message);
+    await w.clock.runUntilSettled(passwords.settled());
+    expect(passwords.get(zigbeeId, lost.password.id)).toMatchObject({
+      phase: ZigbeePhase.creationFailed,
+      deliveryStatus: DeliveryStatus.failed,
+    });
+    await zigbeeRange?.(true);
+    await w.clock.runUntil(() => w.platform.store.get(zigbeeId)?.online === true);
+    const back = passwords.create(zigbeeId, { name: "y", code: "404040", singleUse: false, ...window(w) });
+    if (!back.ok) throw new Error(back.message);
+    await w.clock.runUntilSettled(passwords.settled());
+    expect(passwords.get(zigbeeId, back.password.id)?.deliveryStatus).toBe(DeliveryStatus.succeeded);
   });
 
   it("a Zigbee lock that answers on the third try: delivered, late", async () => {

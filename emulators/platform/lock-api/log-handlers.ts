@@ -39,8 +39,16 @@ function alarmStatus(e: DeviceEvent): { code: string; value: string } | undefine
   return undefined;
 }
 
-/** `start_time`/`end_time` in seconds (v1.0) or milliseconds (v1.1); a page of the newest first. */
-function page<T>(call: LockCall, entries: Array<{ at: number; log: T }>, unitMs: number) {
+/**
+ * `start_time`/`end_time` in seconds (v1.0) or milliseconds (v1.1); a page of the newest first, under `list` (open
+ * logs answer `logs`, alarm logs `records`: seed lines 1309, 1528).
+ */
+function page<T>(
+  call: LockCall,
+  entries: Array<{ at: number; log: T }>,
+  unitMs: number,
+  list: "logs" | "records",
+) {
   const q = call.query as LogQuery;
   const from = q.start_time === undefined || q.start_time === 0 ? 0 : q.start_time * unitMs;
   const to = q.end_time === undefined || q.end_time === 0 ? Number.POSITIVE_INFINITY : q.end_time * unitMs;
@@ -49,7 +57,7 @@ function page<T>(call: LockCall, entries: Array<{ at: number; log: T }>, unitMs:
   const no = q.page_no ?? 1;
   if (size < 1 || no < 1)
     throw new LockApiError("paramRangeInvalid", "page_no and page_size start at 1", "page_size");
-  return { total: inRange.length, logs: inRange.slice((no - 1) * size, no * size).map((e) => e.log) };
+  return { total: inRange.length, [list]: inRange.slice((no - 1) * size, no * size).map((e) => e.log) };
 }
 
 function events(call: LockCall, deps: LockApiDeps): DeviceEvent[] {
@@ -76,6 +84,7 @@ const openLogs = (unitMs: number) => (call: LockCall, deps: LockApiDeps) =>
         },
       })),
     unitMs,
+    "logs",
   );
 
 const alarmLogs = (unitMs: number) => (call: LockCall, deps: LockApiDeps) =>
@@ -88,6 +97,7 @@ const alarmLogs = (unitMs: number) => (call: LockCall, deps: LockApiDeps) =>
         : [{ at: e.receivedAt, log: { status, update_time: e.receivedAt, nick_name: "" } }];
     }),
     unitMs,
+    "records",
   );
 
 /** What the locks reported: openings and alarms, from the events they sent the platform (2032). */

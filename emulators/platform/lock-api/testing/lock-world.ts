@@ -86,6 +86,14 @@ export async function startLockWorld(
     const context = (gateway as unknown as { context(): DeviceContext }).context();
     return w.clock.runUntilSettled(lock.typeCode(context, code));
   };
+  /** The gateway drops the Zigbee lock (out of radio range) and reports it offline; `rejoin` brings it back. */
+  const zigbeeRange = (present: boolean) => {
+    const context = (gateway as unknown as { context(): DeviceContext }).context();
+    const model = gateway.model as GatewayModel;
+    return w.clock.runUntilSettled(
+      present ? model.rejoin(context, zigbeeId) : model.dropOff(context, zigbeeId),
+    );
+  };
   /** A ticket for the lock, then `digits` sealed under its key: the password fields of a create or modify. */
   const sealed = async (deviceId: string, digits: string) => {
     const ticket = await call<{ ticket_id: string; ticket_key: string }>({
@@ -101,5 +109,5 @@ export async function startLockWorld(
       ticket_id: ticket.result.ticket_id,
     };
   };
-  return { w, call, sealed, baseUrl, wifiId: ids.wifi, zigbeeId, ids, gateway, typeAtZigbee };
+  return { w, call, sealed, baseUrl, wifiId: ids.wifi, zigbeeId, ids, gateway, typeAtZigbee, zigbeeRange };
 }

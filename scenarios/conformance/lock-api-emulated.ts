@@ -1,0 +1,143 @@
+import type { Misbehaviour } from "../../emulators/device/misbehaviour.ts";
+import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { socketConnector } from "../../harness/link/socket-link.ts";
+import { seededRandom } from "../../harness/random/random.ts";
+import { type LockApiTarget, lockApiTarget } from "./lock-api-target.ts";
+
+/** The client hilfarm's emulated lock API knows. */
+export const EMULATED_LOCK_CLIENT_ID = "hilfarmconformance01";
+export const EMULATED_LOCK_SECRET = "c0nf0rmanceL0ckApiSecret32chars!";
+/**
+ * The emulated access token lives 10 minutes (the default is 2 hours): the expiry clause waits it out on virtual
+ * time without running two hours of heartbeats.
+ */
+export const EMULATED_LOCK_TOKEN_LIFETIME_MS = 10 * 60_000;
+
+/** A Wi-Fi lock, and a Zigbee lock behind its gateway. */
+const LOCK_FLEET = {
+  devices: [{ profile: "smart-lock", count: 1 }],
+  gateways: [{ profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-lock", count: 1 }] }],
+};
+
+export interface EmulatedLockApiOptions {
+  /** Switches of the Wi-Fi lock (e.g. `refuseKeyOrders`). */
+  wifi?: Partial<Misbehaviour>;
+  /** Switches of the Zigbee lock's gateway, which act for its sub-devices (`refuseKeyOrders`, `subDeviceSilentTries`). */
+  gateway?: Partial<Misbehaviour>;
+  seed?: number;
+}
+
+/**
+ * hilfarm's platform with the lock-API surface and a fleet of a Wi-Fi lock and a Zigbee lock behind its gateway, all
+ * online, on a VirtualClock in this process. It can silence the Zigbee lock (`subDeviceSilentTries`) and type codes
+ * at either keypad.
+ */
+export async function emulatedLockApiTarget(options: EmulatedLockApiOptions = {}): Promise<LockApiTarget> {
+  const { pino } = await import("pino");
+  const { startPlatform } = await import("../../emulators/platform/platform.ts");
+  const { Registry } = await import("../../emulators/platform/registry/index.ts");
+  const { Fleet } = await import("../../emulators/fleet/fleet.ts");
+  const { FleetFileSchema } = await import("../../emulators/fleet/fleet-file.ts");
+  const { fleetRegistry, planFleet } = await import("../../emulators/fleet/fleet-plan.ts");
+  const { loadProfiles } = await import("../../emulators/profiles/load.ts");
+  const seed = options.seed ?? 1;
+  const logger = pino({ level: "silent" });
+  // Virtual time over real sockets: loopback I/O gets more turns per step than the default.
+  const clock = new VirtualClock({ ioTurns: 200 });
+  const plan = planFleet(
+    { ...FleetFileSchema.parse({ seed, ...LOCK_FLEET }), baseDir: "." },
+    await loadProfiles(),
+  );
+  const platform = await startPlatform({
+    registry: Registry.fromDevices(fleetRegistry(plan)),
+    clock,
+    random: seededRandom(seed + 1),
+    logger,
+    loginPort: 0,
+    tcpPort: 0,
+    udpPort: 0,
+    httpPort: 0,
+    mqtt: "none",
+    lockApi: {
+      clients: [{ clientId: EMULATED_LOCK_CLIENT_ID, secret: EMULATED_LOCK_SECRET }],
+      tokenLifetimeMs: EMULATED_LOCK_TOKEN_LIFETIME_MS,
+    },
+  });
+  const sockets = socketConnector();
+  const fleet = new Fleet({
+    plan,
+    loginAddress: platform.addresses.login,
+    clock,
+    random: seededRandom(seed + 2),
+    logger,
+    connector: () => sockets,
+  });
+  const close = async () => {
+    fleet.powerOff();
+    await platform.close();
+  };
+  try {
+    fleet.powerOn();
+    const everyone = plan.devices.flatMap((d) => [d, ...d.subDevices]);
+    await clock.runUntil(() =>
+      everyone.every((d) => platform.store.get(d.deviceId)?.version.device !== undefined),
+    );
+    const deviceOf = (profile: string) => {
+      const planned = plan.devices.find((d) => d.profileName === profile);
+      const found = planned === undefined ? undefined : fleet.get(planned.deviceId);
+      if (found === undefined) throw new Error(`no ${profile} in the lock fleet`);
+      return found;
+    };
+    const wifi = deviceOf("smart-lock");
+    const gateway = deviceOf("zigbee-gateway");
+    const zigbeeLock = plan.devices.find((d) => d.subDevices.length > 0)?.subDevices[0]?.deviceId ?? "";
+    Object.assign(wifi.misbehaviour, options.wifi ?? {});
+    Object.assign(gateway.misbehaviour, options.gateway ?? {});
+    const url = platform.addresses.surfaces["lock-api"]?.http ?? "";
+    return lockApiTarget({
+      url,
+      clientId: EMULATED_LOCK_CLIENT_ID,
+      secret: EMULATED_LOCK_SECRET,
+      wifiLock: wifi.deviceId,
+      zigbeeLock,
+      clock,
+      random: seededRandom(seed + 3),
+      capabilities: ["misbehaviour", "platform-internals"],
+      description: `hilfarm's emulated lock API at ${url}, virtual time`,
+      silenceZigbee: () => {
+        const before = gateway.misbehaviour.subDeviceSilentTries;
+        // Every radio try unanswered: the gateway gives up after its tries and answers 300001.
+        gateway.misbehaviour.subDeviceSilentTries = Number.MAX_SAFE_INTEGER;
+        return () => {
+          gateway.misbehaviour.subDeviceSilentTries = before;
+        };
+      },
+      typeAtLock: async (deviceId, code) => {
+        const device = deviceId === wifi.deviceId ? wifi : gateway;
+        await clock.runUntilSettled(device.typeCode(code, deviceId));
+      },
+      close,
+    });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export const EMULATED = "emulated";
+
+/**
+ * The target `hilfarm run` suites use, from the environment: HILFARM_LOCK_API_URL (`emulated`, the default, or a base
+ * URL), HILFARM_LOCK_API_CLIENT_ID, HILFARM_LOCK_API_SECRET, HILFARM_WIFI_LOCK, HILFARM_ZIGBEE_LOCK.
+ */
+export async function lockApiTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<LockApiTarget> {
+  const url = env.HILFARM_LOCK_API_URL ?? EMULATED;
+  if (url === EMULATED) return emulatedLockApiTarget();
+  return lockApiTarget({
+    url,
+    clientId: env.HILFARM_LOCK_API_CLIENT_ID ?? "",
+    secret: env.HILFARM_LOCK_API_SECRET ?? "",
+    ...(env.HILFARM_WIFI_LOCK === undefined ? {} : { wifiLock: env.HILFARM_WIFI_LOCK }),
+    ...(env.HILFARM_ZIGBEE_LOCK === undefined ? {} : { zigbeeLock: env.HILFARM_ZIGBEE_LOCK }),
+  });
+}

@@ -1,0 +1,130 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { reportSimulatedTime } from "../support/time-report.ts";
+import { type ClauseResult, runClauses } from "./clause.ts";
+import { lockApiClauses, lockApiGroups } from "./lock-api-clauses.ts";
+import { runOf } from "./lock-api-client.ts";
+import {
+  type EmulatedLockApiOptions,
+  emulatedLockApiTarget,
+  lockApiTargetFromEnv,
+} from "./lock-api-emulated.ts";
+import { type LockApiTarget, lockApiTarget } from "./lock-api-target.ts";
+
+const time = reportSimulatedTime("conformance: smart-lock open API (L1-L5)");
+const line = (r: ClauseResult) => `${r.status} ${r.clause} ${r.title}${r.detail ? `: ${r.detail}` : ""}`;
+
+/**
+ * The lock-API suite as one test per clause (what `hilfarm run` reports), against hilfarm's emulated lock API on
+ * virtual time, or the one HILFARM_LOCK_API_URL names (lock-api-emulated.ts, `lockApiTargetFromEnv`).
+ */
+describe("smart-lock open API under test (L1-L5)", () => {
+  let target: LockApiTarget | undefined;
+  beforeAll(async () => {
+    target = await lockApiTargetFromEnv();
+    if (target.clock instanceof VirtualClock) time.track(target.clock);
+  });
+  afterAll(async () => {
+    await target?.close();
+  });
+  for (const check of lockApiClauses) {
+    it(`${check.clause} ${check.title}`, async (context) => {
+      if (target === undefined) throw new Error("the lock API target did not start");
+      const [result] = await runClauses(target, [check]);
+      if (result?.status === "not-applicable") context.skip(result.detail);
+      if (result?.status === "fail") throw new Error(result.detail);
+    }, 120_000); // on real time a delivery clause polls for up to 25 s, L3.3 twice
+  }
+});
+
+let open: LockApiTarget | undefined;
+afterEach(async () => {
+  await open?.close();
+  open = undefined;
+});
+
+async function emulated(options: EmulatedLockApiOptions = {}): Promise<LockApiTarget> {
+  open = await emulatedLockApiTarget(options);
+  if (open.clock instanceof VirtualClock) time.track(open.clock);
+  return open;
+}
+
+const DELIVERY = {
+  wifi: "L3.1 delivery: a Wi-Fi lock's new password reads delivery_status 2",
+  zigbee: "L3.2 delivery: a Zigbee lock's new password reads delivery_status 2",
+  frozen: "L3.3 delivery: a Zigbee lock's frozen password reads phase 3",
+};
+const FREEZE = ["L2.7 freeze: PUT .../freeze-password", "L2.8 unfreeze: PUT .../unfreeze-password"];
+const named = (r: ClauseResult) => `${r.clause} ${r.title}`;
+const byName = (names: string[]) => (r: ClauseResult) =>
+  names.find((n) => named(r).startsWith(n)) ?? named(r);
+
+describe("the lock-API suite against hilfarm's emulated lock API", () => {
+  it("passes every clause, on virtual time, in groups L1-L5 numbered in order", async () => {
+    const results = await runClauses(await emulated(), lockApiClauses);
+    expect(results.filter((r) => r.status !== "pass").map(line)).toEqual([]);
+    expect(lockApiGroups.map((g) => g.group)).toEqual(["L1", "L2", "L3", "L4", "L5"]);
+    for (const group of lockApiGroups)
+      expect(group.clauses.map((c) => c.clause)).toEqual(
+        group.clauses.map((_c, i) => `${group.group}.${i + 1}`),
+      );
+  });
+
+  it.each<[string, EmulatedLockApiOptions, string[], string[]]>([
+    ["a Wi-Fi lock that refuses key orders", { wifi: { refuseKeyOrders: true } }, [DELIVERY.wifi], []],
+    [
+      "a Zigbee lock that refuses key orders",
+      { gateway: { refuseKeyOrders: true } },
+      [DELIVERY.zigbee, DELIVERY.frozen],
+      FREEZE,
+    ],
+    [
+      "a Zigbee lock that never answers its gateway",
+      { gateway: { subDeviceSilentTries: 4 } },
+      [DELIVERY.zigbee, DELIVERY.frozen],
+      FREEZE,
+    ],
+  ])(
+    "%s fails exactly the delivery clauses that catch it, naming what they saw",
+    async (_name, options, failing, na) => {
+      // Clauses the well-behaved target fails too are not this switch's doing.
+      const baseline = new Set(
+        (await runClauses(await emulated(), lockApiClauses)).filter((r) => r.status === "fail").map(named),
+      );
+      await open?.close();
+      const target = await emulated(options);
+      const results = await runClauses(target, lockApiClauses);
+      const token = runOf(target).token?.access ?? "";
+      for (const r of results) {
+        expect(r.detail.includes(target.secret), `${r.clause} shows the secret`).toBe(false);
+        expect(token !== "" && r.detail.includes(token), `${r.clause} shows the token`).toBe(false);
+      }
+      const failed = results.filter((r) => r.status === "fail" && !baseline.has(named(r)));
+      expect(failed.map(byName(failing))).toEqual(failing);
+      for (const r of failed) expect(r.detail, named(r)).toMatch(/^expected .+; saw .+/);
+      const notApplicable = results.filter((r) => r.status === "not-applicable");
+      expect(notApplicable.map(byName(na))).toEqual(na);
+      for (const r of notApplicable) expect(r.detail).toMatch(/did not reach the Zigbee lock .*see L3\.2/);
+    },
+  );
+
+  it("reports the clauses a target without locks cannot run as not applicable, naming the option", async () => {
+    const emulatedTarget = await emulated();
+    const bare = lockApiTarget({
+      url: emulatedTarget.url,
+      clientId: emulatedTarget.clientId,
+      secret: emulatedTarget.secret,
+      clock: emulatedTarget.clock,
+    });
+    const results = await runClauses(bare, lockApiClauses);
+    const na = results.filter((r) => r.status === "not-applicable");
+    expect(na.map((r) => r.clause)).toEqual([
+      ...["L2.1", "L2.2", "L2.3", "L2.4", "L2.5", "L2.6", "L2.7", "L2.8", "L2.9", "L2.10", "L2.11"],
+      ...["L3.1", "L3.2", "L3.3", "L3.4", "L4.1", "L4.2", "L4.3", "L4.4", "L4.5", "L5.3"],
+    ]);
+    for (const r of na) expect(r.detail).toMatch(/--(wifi|zigbee)-lock|lacks misbehaviour/);
+    expect(results.filter((r) => r.status === "pass").map((r) => r.clause)).toEqual([
+      ...["L1.1", "L1.2", "L1.3", "L1.4", "L1.5", "L1.6", "L1.7", "L1.8", "L5.1", "L5.2"],
+    ]);
+  });
+});
