@@ -3,9 +3,15 @@ import { killAll, startPlatformProcess } from "../../harness/testing/child-proce
 import { emulatedSmartHomeTarget } from "../conformance/c-smart-home-target.ts";
 import { emulatedThirdPartyTarget } from "../conformance/c-third-party-target.ts";
 import { type ClauseResult, runClauses } from "../conformance/clause.ts";
+import { emulatedLockApiTarget } from "../conformance/lock-api-emulated.ts";
 import { testEvidence } from "../support/test-evidence.ts";
 import { externalPlatformTarget, platformTarget } from "../target/target.ts";
-import { cNotifyClauses, cThirdPartyClauses, hostileClauses } from "./hostile-clauses.ts";
+import {
+  cNotifyClauses,
+  cThirdPartyClauses,
+  hostileClauses,
+  lockApiHostileClauses,
+} from "./hostile-clauses.ts";
 import { apiRequest } from "./wire.ts";
 
 /** Devices examples/registry/lab.json registers (the first two). */
@@ -113,6 +119,27 @@ describe("the hostile-input suite against hilfarm's emulated third party (C21-C3
       console.log(results.map((r) => `${r.clause} ${r.status} ${Math.round(r.wallMs)} ms`).join("; "));
       expect(failures(results)).toEqual([]);
       expect(statuses(results)).toEqual({ "H6.1": "pass", "H6.2": "pass", "H6.3": "pass", "H6.4": "pass" });
+    } finally {
+      await target.close();
+    }
+  }, 60_000);
+});
+
+describe("the hostile-input suite against hilfarm's smart-lock open API", () => {
+  it("passes H7.1-H7.6: every hostile request is refused with the envelope, none with 500, and the legitimate token keeps working", async () => {
+    const target = await emulatedLockApiTarget({ seed: 7 });
+    try {
+      const results = await runClauses(target, lockApiHostileClauses());
+      console.log(results.map((r) => `${r.clause} ${r.status} ${Math.round(r.wallMs)} ms`).join("; "));
+      expect(failures(results)).toEqual([]);
+      expect(statuses(results)).toEqual({
+        "H7.1": "pass",
+        "H7.2": "pass",
+        "H7.3": "pass",
+        "H7.4": "pass",
+        "H7.5": "pass",
+        "H7.6": "pass",
+      });
     } finally {
       await target.close();
     }

@@ -1,6 +1,7 @@
 import { LockApiError } from "../../../harness/protocol/lock-api/errors.ts";
 import type { DeviceEvent } from "../state-store.ts";
 import type { LockApiDeps, LockCall, LockHandlers } from "./lock-call.ts";
+import { mediaInfosOf } from "./media-fixtures.ts";
 
 interface LogQuery {
   page_no?: number;
@@ -68,6 +69,12 @@ function events(call: LockCall, deps: LockApiDeps): DeviceEvent[] {
   return record.events.filter((e) => e.kind === "event");
 }
 
+/** v1.1 `show_media_info`: each entry with the media the lock captured of it (seed lines 1421-1429, 1620-1628). */
+function withMedia<T extends object>(call: LockCall, event: DeviceEvent, log: T) {
+  if ((call.query as { show_media_info?: boolean }).show_media_info !== true) return log;
+  return { ...log, media_infos: mediaInfosOf(call.params.device_id ?? "", event) };
+}
+
 const openLogs = (unitMs: number) => (call: LockCall, deps: LockApiDeps) =>
   page(
     call,
@@ -75,13 +82,13 @@ const openLogs = (unitMs: number) => (call: LockCall, deps: LockApiDeps) =>
       .filter((e) => nameOf(e) === "LOCK_OPEN")
       .map((e) => ({
         at: e.receivedAt,
-        log: {
+        log: withMedia(call, e, {
           status: openStatus(infoOf(e)),
           update_time: e.receivedAt,
           unlock_name: "",
           user_id: "0",
           nick_name: "",
-        },
+        }),
       })),
     unitMs,
     "logs",
@@ -94,7 +101,12 @@ const alarmLogs = (unitMs: number) => (call: LockCall, deps: LockApiDeps) =>
       const status = alarmStatus(e);
       return status === undefined
         ? []
-        : [{ at: e.receivedAt, log: { status, update_time: e.receivedAt, nick_name: "" } }];
+        : [
+            {
+              at: e.receivedAt,
+              log: withMedia(call, e, { status, update_time: e.receivedAt, nick_name: "" }),
+            },
+          ];
     }),
     unitMs,
     "records",

@@ -6,6 +6,7 @@ import {
   MediaViewBook,
   mediaEventType,
   mediaFile,
+  mediaInfosOf,
   mediaOf,
 } from "./media-fixtures.ts";
 
@@ -36,6 +37,7 @@ describe("media fixtures", () => {
     expect(a.filePath).toBe(`/dev%201/16/${T0 / 1000}.jpg`);
     expect(a.mediaPath).toBe(`/dev%201/16/${T0 / 1000}.mp4`);
     expect(a.fileUrl).toBe(`https://media.hilfarm.invalid/hilfarm-media/dev%201/16/${T0 / 1000}.jpg`);
+    expect(a.mediaUrl).toBe(`https://media.hilfarm.invalid/hilfarm-media/dev%201/16/${T0 / 1000}.mp4`);
     const keys = new Set(
       [mediaFile("dev 1", 16, T0 + 1000), mediaFile("dev 2", 16, T0), mediaFile("dev 1", 3, T0), a].flatMap(
         (f) => [f.fileKey, f.mediaKey],
@@ -57,6 +59,15 @@ describe("media fixtures", () => {
     expect(latestMedia("d", events, 2, T0 + 30_000)?.eventType).toBe(3);
     expect(latestMedia("d", events, 1, T0 + LATEST_MEDIA_WINDOW_MS)?.eventType).toBe(16);
     expect(latestMedia("d", events, 1, T0 + LATEST_MEDIA_WINDOW_MS + 1)).toBeUndefined();
+  });
+
+  it("give a log's media_infos: the same cover and video as the albums, none for an event they do not name", () => {
+    const opened = event(T0, "LOCK_OPEN", { TYPE: "REMOTE" });
+    const file = mediaFile("d", 16, T0);
+    expect(mediaInfosOf("d", opened)).toEqual([
+      { file_url: file.fileUrl, file_key: file.fileKey, media_url: file.mediaUrl, media_key: file.mediaKey },
+    ]);
+    expect(mediaInfosOf("d", event(T0, "LOCK_OPEN", { TYPE: "KEY" }))).toEqual([]);
   });
 
   it("count video views per lock", () => {

@@ -73,6 +73,8 @@ export interface MediaFile {
   fileUrl: string;
   fileKey: string;
   mediaPath: string;
+  /** The video's full URL (the open and alarm logs' `media_url`). */
+  mediaUrl: string;
   mediaKey: string;
 }
 
@@ -92,6 +94,7 @@ export function mediaFile(deviceId: string, eventType: number, receivedAt: numbe
     fileUrl: `${MEDIA_BASE}/${MEDIA_BUCKET}${stem}.jpg`,
     fileKey: keyOf("cover", deviceId, eventType, uploadTime),
     mediaPath: `${stem}.mp4`,
+    mediaUrl: `${MEDIA_BASE}/${MEDIA_BUCKET}${stem}.mp4`,
     mediaKey: keyOf("video", deviceId, eventType, uploadTime),
   };
 }
@@ -111,6 +114,22 @@ export function mediaOf(
     })
     .sort((a, b) => b.at - a.at)
     .map((m) => m.file);
+}
+
+/**
+ * seed lines 1421-1429 and 1620-1628: the `media_infos` of one open or alarm log, its cover and video (none for a
+ * report the albums do not name): the same files the albums and the latest-media URL give.
+ */
+export function mediaInfosOf(
+  deviceId: string,
+  event: DeviceEvent,
+): Array<{ file_url: string; file_key: string; media_url: string; media_key: string }> {
+  const type = mediaEventType(event);
+  if (type === undefined) return [];
+  const file = mediaFile(deviceId, type, event.receivedAt);
+  return [
+    { file_url: file.fileUrl, file_key: file.fileKey, media_url: file.mediaUrl, media_key: file.mediaKey },
+  ];
 }
 
 /** The newest cover of `fileType` within the last 90 s, if any. */

@@ -3,8 +3,9 @@ import { PlatformError } from "../errors.ts";
 import type { PlatformOperations } from "../operations.ts";
 
 /**
- * The lock profiles' commands a remote opening and closing send (emulators/profiles/smart-lock.json, zigbee-lock.json):
- * UNLOCK sets LOCK "0" and raises LOCK_OPEN with TYPE "REMOTE" (the open logs' `unlock_remote`); LOCK sets LOCK "1".
+ * The lock profiles' commands a remote opening and closing send (every lock profile in emulators/profiles/, one per
+ * lock type): UNLOCK sets LOCK "0" and raises LOCK_OPEN with TYPE "REMOTE" (the open logs' `unlock_remote`, the
+ * albums' event type 16); LOCK sets LOCK "1".
  */
 export type DoorCommand = "UNLOCK" | "LOCK";
 
