@@ -185,12 +185,12 @@ describe("unlocking methods through the lock API", () => {
       hijack: true,
     });
     await w.clock.runUntil(() => events(wifiId, "HIJACK").length === 1);
-    const alarms = await call<{ logs: Array<{ status: { code: string } }> }>({
+    const alarms = await call<{ records: Array<{ status: { code: string } }> }>({
       method: "GET",
       path: `${door}/alarm-logs`,
       query: { page_no: 1, page_size: 10 },
     });
-    expect(alarms.result.logs.map((l) => l.status.code)).toEqual(["hijack"]);
+    expect(alarms.result.records.map((l) => l.status.code)).toEqual(["hijack"]);
 
     expect(
       served(

@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type LockEndpointId,
-  lockEndpoints,
-  matchLockEndpoint,
-} from "../../../harness/protocol/lock-api/endpoints.ts";
-import { ownerIdOf } from "./lock-users.ts";
-import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { lockEndpoints, matchLockEndpoint } from "../../../harness/protocol/lock-api/endpoints.ts";
+import { memberIdOf, ownerIdOf } from "./lock-users.ts";
+import { refused, served, setAtPanel } from "./testing/lock-users.ts";
+import { byLockType, type Request } from "./testing/lock-users-requests.ts";
+import { type LockWorld, startLockWorld } from "./testing/lock-world.ts";
 
 /** Device users, the owner, and the user endpoints of other lock types, through the vendor's Node SDK. */
 
@@ -23,107 +21,6 @@ async function start() {
   return world;
 }
 
-/** A success whose `result` satisfies the catalogue entry's `response` schema; the result. */
-function served<T>(id: LockEndpointId, answer: Envelope<T>): T {
-  expect(answer, `${id}: ${answer.msg}`).toMatchObject({ success: true });
-  lockEndpoints[id].response.parse(answer.result);
-  return answer.result;
-}
-
-function refused(answer: Envelope<unknown>, code: number): void {
-  expect(answer, JSON.stringify(answer)).toMatchObject({ success: false, code });
-}
-
-type Request = { method: "GET" | "POST" | "PUT" | "DELETE"; path: string; query?: object; body?: object };
-
-/** A valid request of each endpoint that applies to neither Wi-Fi nor Zigbee locks. */
-const otherTypes = (d: string, u: string): Array<[LockEndpointId, Request]> => [
-  [
-    "updateDeviceUserRole",
-    { method: "PUT", path: `/v1.0/smart-lock/devices/${d}/users/${u}/actions/role`, body: { role: "admin" } },
-  ],
-  ["getDeviceUserV11", { method: "GET", path: `/v1.1/devices/${d}/users/${u}` }],
-  [
-    "listDeviceUsersV11",
-    {
-      method: "GET",
-      path: `/v1.1/devices/${d}/users`,
-      query: { keyword: "", role: "", page_no: 1, page_size: 10 },
-    },
-  ],
-  [
-    "listHomeUsers",
-    {
-      method: "GET",
-      path: `/v1.0/smart-lock/devices/${d}/users`,
-      query: { codes: "unlock_fingerprint", page_no: 1, page_size: 10 },
-    },
-  ],
-  [
-    "updateHomeUserSchedule",
-    { method: "PUT", path: `/v1.0/smart-lock/devices/${d}/users/${u}/schedule`, body: { permanent: true } },
-  ],
-  ["listAbsentUsers", { method: "GET", path: `/v1.0/devices/${d}/door-lock/absent-users` }],
-  [
-    "deleteUsersIssue",
-    { method: "POST", path: `/v1.0/smart-lock/devices/${d}/users/${u}/actions/delete-users-issue` },
-  ],
-  [
-    "allocateOpmodes",
-    {
-      method: "POST",
-      path: `/v1.0/devices/${d}/door-lock/opmodes/actions/allocate`,
-      body: { user_id: u, unlock_list: [{ dp_code: "unlock_card", unlock_sn: 1 }] },
-    },
-  ],
-  [
-    "syncOpmodes",
-    {
-      method: "POST",
-      path: `/v1.0/smart-lock/devices/${d}/opmodes/actions/sync`,
-      body: { codes: "unlock_card" },
-    },
-  ],
-  [
-    "renameOpmode",
-    {
-      method: "PUT",
-      path: `/v1.0/devices/${d}/door-lock/opmodes/1`,
-      body: { dp_code: "unlock_card", unlock_name: "hall card" },
-    },
-  ],
-  [
-    "listUserOpmodes",
-    {
-      method: "GET",
-      path: `/v1.0/smart-lock/devices/${d}/opmodes/${u}`,
-      query: { codes: "", unlock_name: "", page_no: 1, page_size: 10 },
-    },
-  ],
-  [
-    "listRecords",
-    {
-      method: "GET",
-      path: `/v1.0/devices/${d}/door-lock/records`,
-      query: {
-        target_standard_dp_codes: "unlock_card",
-        start_time: 0,
-        end_time: 1,
-        page_no: 1,
-        page_size: 10,
-      },
-    },
-  ],
-  [
-    "allocateRecord",
-    {
-      method: "POST",
-      path: `/v1.0/devices/${d}/door-lock/records/r1/actions/allocate`,
-      body: { user_id: u },
-    },
-  ],
-];
-
 describe("device users through the lock API", () => {
   it("adds, reads, lists, modifies and deletes device users of a Wi-Fi and a Zigbee lock", async () => {
     const { call, wifiId, zigbeeId } = await start();
@@ -137,7 +34,7 @@ describe("device users through the lock API", () => {
           body: { nick_name: "grandma", sex: 2, birthday: 19_450_101, contact: "+15550100" },
         }),
       );
-      expect(added.user_id).toBe(`${deviceId}-u2`);
+      expect(added.user_id).toBe(`${deviceId}-u3`);
       const second = served(
         "addDeviceUser",
         await call<{ user_id: string }>({
@@ -146,7 +43,7 @@ describe("device users through the lock API", () => {
           body: { nickName: "kid", sex: 1 },
         }),
       );
-      expect(second.user_id).toBe(`${deviceId}-u3`);
+      expect(second.user_id).toBe(`${deviceId}-u4`);
 
       expect(
         served("getDeviceUser", await call({ method: "GET", path: `${base}/users/${added.user_id}` })),
@@ -220,32 +117,66 @@ describe("device users through the lock API", () => {
     ).toEqual([]);
   });
 
-  it("answers 2004 to the user endpoints of other lock types on both locks, 2010 to an unknown device", async () => {
-    const { call, wifiId, zigbeeId } = await start();
-    for (const deviceId of [wifiId, zigbeeId, "nope"])
-      for (const [id, request] of otherTypes(deviceId, ownerIdOf(deviceId))) {
-        expect(matchLockEndpoint(request.method, request.path)?.entry.id).toBe(id);
-        const answer = await call<unknown>(request);
-        expect(answer.msg ?? "", id).not.toContain("expected");
-        refused(answer, deviceId === "nope" ? 2010 : 2004);
-      }
+  it("serves each endpoint of the other lock types on a lock it applies to, and answers 2004 on one it does not", async () => {
+    const world = await start();
+    const { call, ids } = world;
+    // A record of the access control device no user is known for: a code set at its panel, typed at its keypad.
+    const acs = ids["wifi-access-control"];
+    setAtPanel(world, "access-control", "7", "8642097");
+    expect(
+      await world.w.clock.runUntilSettled(world.w.device("access-control").typeCode("8642097")),
+    ).toMatchObject({
+      kind: "open",
+    });
+    await world.w.clock.advanceAsync(1_000);
+    const page = await call<{ records: Array<{ record_id: string }> }>(
+      byLockType[11]?.[3](acs, "", "") as Request,
+    );
+    const recordId = page.result.records[0]?.record_id ?? "";
+    for (const [id, applies, other, request] of byLockType) {
+      expect(lockEndpoints[id].lockTypes).toContain(applies);
+      expect(lockEndpoints[id].lockTypes).not.toContain(other);
+      const yes = request(ids[applies], memberIdOf(ids[applies]), recordId);
+      expect(matchLockEndpoint(yes.method, yes.path)?.entry.id).toBe(id);
+      served(id, await call(yes));
+      refused(await call(request(ids[other], memberIdOf(ids[other]), recordId)), 2004);
+    }
+    refused(await call(byLockType[0]?.[3]("nope", "x", "r") as Request), 2010);
   });
 
-  it("the owner's account is linked with its lock; a lock of these types lists no access control device", async () => {
-    const { call, wifiId } = await start();
-    const page = served(
-      "listUserDevices",
-      await call<{ total: number; records: unknown[] }>({
+  it("lists the access control device for its owner's account; a Wi-Fi lock's owner has none of its type", async () => {
+    const { call, wifiId, ids } = await start();
+    const acs = ids["wifi-access-control"];
+    const devices = (uid: string) =>
+      call<{ total: number; records: Array<{ id: string; uid: string; owner_id: string; sub: boolean }> }>({
         method: "GET",
-        path: `/v1.0/smart-lock/users/${ownerIdOf(wifiId)}/devices`,
+        path: `/v1.0/smart-lock/users/${uid}/devices`,
         query: { page_no: 1, page_size: 10 },
+      });
+    const page = served("listUserDevices", await devices(ownerIdOf(acs)));
+    expect(page).toMatchObject({ has_more: false, total: 1, total_pages: 1 });
+    expect(page.records).toEqual([
+      expect.objectContaining({
+        id: acs,
+        uid: ownerIdOf(acs),
+        owner_id: ownerIdOf(acs),
+        sub: false,
+        online: true,
       }),
-    );
-    expect(page).toEqual({ has_more: false, total: 0, total_pages: 0, records: [] });
+    ]);
+    expect(served("listUserDevices", await devices(memberIdOf(acs))).records.map((d) => d.owner_id)).toEqual([
+      ownerIdOf(acs),
+    ]);
+    expect(served("listUserDevices", await devices(ownerIdOf(wifiId)))).toEqual({
+      has_more: false,
+      total: 0,
+      total_pages: 0,
+      records: [],
+    });
     refused(
       await call({ method: "GET", path: "/v1.0/smart-lock/users/nobody/devices", query: { page_no: 1 } }),
       1000,
     );
-    refused(await call({ method: "GET", path: `/v1.0/smart-lock/users/${ownerIdOf(wifiId)}/devices` }), 1109);
+    refused(await call({ method: "GET", path: `/v1.0/smart-lock/users/${ownerIdOf(acs)}/devices` }), 1109);
   });
 });

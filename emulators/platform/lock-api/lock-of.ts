@@ -1,5 +1,3 @@
-import type { LockType } from "../../../harness/protocol/lock-api/endpoints/schema.ts";
-import { type LockEndpointId, lockEndpoints } from "../../../harness/protocol/lock-api/endpoints.ts";
 import { LockApiError } from "../../../harness/protocol/lock-api/errors.ts";
 import type { StateStore } from "../state-store.ts";
 import type { LockApiDeps, LockCall } from "./lock-call.ts";
@@ -8,28 +6,11 @@ import { KEY_RESOURCE } from "./lock-passwords.ts";
 /** A lock's KEY_LIST entry as it reported it. */
 export type KeyEntry = Readonly<Record<string, string>>;
 
-/** The device of the call: one the platform knows (2010 otherwise). */
+/** The device of the call: one the platform knows (2010 otherwise; the server has checked its lock type). */
 export function lockOf(call: LockCall, deps: Pick<LockApiDeps, "store">): string {
   const deviceId = call.params.device_id ?? "";
   if (deps.store.get(deviceId) === undefined)
     throw new LockApiError("deviceNotExist", `no device ${JSON.stringify(deviceId)}`, "device_id");
-  return deviceId;
-}
-
-/**
- * The device of the call, known (2010) and of a lock type the endpoint's "Applicable lock types" name (2004
- * otherwise): the platform's locks are Wi-Fi locks and Zigbee locks.
- */
-export function applicableLock(id: LockEndpointId, call: LockCall, deps: LockApiDeps): string {
-  const deviceId = lockOf(call, deps);
-  const kind = deps.passwords.kindOf(deviceId);
-  const types: readonly LockType[] = lockEndpoints[id].lockTypes;
-  if (!types.includes(kind))
-    throw new LockApiError(
-      "lockTypeNotSupported",
-      `${id} applies to ${types.join(", ")}; device ${JSON.stringify(deviceId)} is a ${kind} lock`,
-      "device_id",
-    );
   return deviceId;
 }
 

@@ -4,16 +4,25 @@ import type { StateStore } from "../state-store.ts";
 import { keysOf } from "./lock-of.ts";
 import { KEY_RESOURCE } from "./lock-passwords.ts";
 import { LockUserBook, type UnlockKey, type UserAnswer } from "./lock-users.ts";
-import { keyTypeOf, type UnlockType } from "./lock-users-types.ts";
+import { keyTypeOf, type Schedule, type UnlockType } from "./lock-users-types.ts";
 
 export interface LockUserKeysDeps {
   readonly store: StateStore;
-  readonly operations: Pick<PlatformOperations, "manageResources">;
+  readonly operations: Pick<PlatformOperations, "manageResources" | "query">;
   readonly logger: Logger;
 }
 
 /** A KEY_LIST entry for 2031: `MODE` 1 add, 2 modify, 3 delete (5.4.3.4). */
 type KeyOrder = Record<string, string> & { MODE: "1" | "2" | "3"; KEY_ID: string };
+
+/** A validity period as a key's fields on the lock (empty: no bound). */
+const periodOf = (schedule: Schedule) =>
+  schedule.permanent
+    ? { EFFECTIVE_TIME: "", INVALID_TIME: "" }
+    : {
+        EFFECTIVE_TIME: String(schedule.effectiveTime ?? ""),
+        INVALID_TIME: String(schedule.expiredTime ?? ""),
+      };
 
 /**
  * The users' book over the real keys: enrollments, deletions and duress flags reach the lock as KEY_LIST orders
@@ -41,11 +50,15 @@ export class LockUserKeys {
   /**
    * Enrollment: the emulated lock records the new key at once (as if the finger, card or face were presented), and
    * the key is linked with the user once the lock confirms. `code`: a password's digits, when the caller sent them.
+   * The key carries the user's validity period, if they have one.
    */
   enroll(deviceId: string, userId: string, type: UnlockType, code?: string): UserAnswer<string> {
     const started = this.book.startEnrollment(deviceId, keysOf(this.#deps.store, deviceId), userId, type);
     if (!started.ok) return started;
+    // A user with a validity period gets keys valid for that period only.
+    const schedule = this.book.user(deviceId, userId)?.schedule;
     const order: KeyOrder = {
+      ...(schedule === undefined ? {} : periodOf(schedule)),
       MODE: "1",
       KEY_ID: started.value,
       KEY_TYPE: keyTypeOf(type),
@@ -73,6 +86,47 @@ export class LockUserKeys {
   setHijack(deviceId: string, keyId: string, on: boolean): void {
     this.track(
       this.send(deviceId, { MODE: "2", KEY_ID: keyId, HIJACK: on ? "1" : "0" }).then(() => undefined),
+    );
+  }
+
+  /** A key's new name, given to the lock (the name the lock reports is the key's name). */
+  rename(deviceId: string, keyId: string, name: string): void {
+    this.track(this.send(deviceId, { MODE: "2", KEY_ID: keyId, KEY_NAME: name }).then(() => undefined));
+  }
+
+  /**
+   * A user's validity period delivered to the lock: each of their keys valid from its effective time until its
+   * expiry (none for a permanent user); the period's delivery status follows the lock's answers.
+   */
+  deliverSchedule(deviceId: string, userId: string, schedule: Schedule): void {
+    const period = schedule.permanent
+      ? { EFFECTIVE_TIME: "", INVALID_TIME: "" }
+      : {
+          EFFECTIVE_TIME: String(schedule.effectiveTime ?? ""),
+          INVALID_TIME: String(schedule.expiredTime ?? ""),
+        };
+    const orders = this.keys(deviceId)
+      .filter((k) => k.userId === userId)
+      .map((k) => this.send(deviceId, { MODE: "2", KEY_ID: k.keyId, ...period }));
+    this.track(
+      Promise.all(orders).then((answers) => {
+        schedule.delivery = answers.every((ok) => ok) ? "SUCCESS" : "FAILED";
+      }),
+    );
+  }
+
+  /** The lock asked for its whole state (2003): its answer (2006) reports every key it holds, read from then on. */
+  sync(deviceId: string): void {
+    this.track(
+      this.#deps.operations.query(deviceId).then(
+        ({ result }) => {
+          if (result !== 0) this.#deps.logger.info({ deviceId, result }, "lock refused a sync");
+        },
+        (error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.#deps.logger.info({ deviceId, reason }, "sync not delivered");
+        },
+      ),
     );
   }
 

@@ -4,62 +4,28 @@
  * a key to a user, the special attributes of a key, and the enrollments under way.
  */
 import type { KeyEntry } from "./lock-of.ts";
-import { KEY_TYPES, type UnlockType } from "./lock-users-types.ts";
+import {
+  cancelEnrollment,
+  enrolled,
+  type LockBook,
+  newLockBook,
+  startEnrollment,
+} from "./lock-users-state.ts";
+import {
+  type AbsentUser,
+  type DeviceUserFields,
+  KEY_TYPES,
+  type LockUser,
+  refuse,
+  type Schedule,
+  type UnlockKey,
+  type UnlockType,
+  type UserAnswer,
+  userTypeOf,
+} from "./lock-users-types.ts";
 
-export interface DeviceUserFields {
-  nickName: string;
-  sex: 1 | 2;
-  birthday?: number;
-  height?: number;
-  weight?: number;
-  contact?: string;
-}
-
-export interface LockUser extends Partial<DeviceUserFields> {
-  readonly id: string;
-  /** The user's number on the lock: the owner is 1. */
-  readonly lockUserId: number;
-  readonly type: "home" | "device";
-  readonly role: "admin" | "normal";
-  nickName: string;
-}
-
-/** One unlocking method: a key of the lock, seen with the cloud's knowledge of it. */
-export interface UnlockKey {
-  readonly keyId: string;
-  /** `unlock_no` / `unlock_sn`: the key's number on the lock. */
-  readonly no: number;
-  readonly type: UnlockType;
-  readonly name: string;
-  readonly hijack: boolean;
-  readonly userId: string | undefined;
-  readonly voice: boolean;
-  readonly photo: boolean;
-}
-
-export type UserAnswer<T> =
-  | { ok: true; value: T }
-  | { ok: false; reason: "NOT_FOUND" | "INVALID_PARAM" | "NOT_ALLOWED"; field: string; message: string };
-
-const refuse = (reason: "NOT_FOUND" | "INVALID_PARAM" | "NOT_ALLOWED", field: string, message: string) =>
-  ({ ok: false, reason, field, message }) as const;
-
-interface Enrollment {
-  readonly userId: string;
-  readonly keyId: string;
-  cancelled: boolean;
-}
-
-interface LockBook {
-  readonly users: Map<string, LockUser>;
-  nextLockUserId: number;
-  readonly assigned: Map<string, string>;
-  readonly attributes: Map<string, { voice: boolean; photo: boolean }>;
-  readonly enrolling: Map<UnlockType, Enrollment>;
-}
-
-/** The owner of a lock: its one home user, an administrator, with an id made from the lock's. */
-export const ownerIdOf = (deviceId: string) => `${deviceId}-u1`;
+export { memberIdOf, ownerIdOf } from "./lock-users-state.ts";
+export type { DeviceUserFields, LockUser, UnlockKey, UserAnswer } from "./lock-users-types.ts";
 
 export class LockUserBook {
   readonly #locks = new Map<string, LockBook>();
@@ -67,20 +33,7 @@ export class LockUserBook {
   private lock(deviceId: string): LockBook {
     let lock = this.#locks.get(deviceId);
     if (lock === undefined) {
-      const owner: LockUser = {
-        id: ownerIdOf(deviceId),
-        lockUserId: 1,
-        type: "home",
-        role: "admin",
-        nickName: "owner",
-      };
-      lock = {
-        users: new Map([[owner.id, owner]]),
-        nextLockUserId: 2,
-        assigned: new Map(),
-        attributes: new Map(),
-        enrolling: new Map(),
-      };
+      lock = newLockBook(deviceId);
       this.#locks.set(deviceId, lock);
     }
     return lock;
@@ -116,14 +69,74 @@ export class LockUserBook {
     return found;
   }
 
-  /** The user goes; the keys linked with them stay on the lock, unlinked. */
+  /** The user goes (listed among the absent users); the keys linked with them stay on the lock, unlinked. */
   deleteDeviceUser(deviceId: string, userId: string): UserAnswer<LockUser> {
     const found = this.deviceUser(deviceId, userId);
     if (!found.ok) return found;
-    const lock = this.lock(deviceId);
-    lock.users.delete(userId);
-    for (const [keyId, owner] of lock.assigned) if (owner === userId) lock.assigned.delete(keyId);
+    this.remove(deviceId, found.value);
     return found;
+  }
+
+  /**
+   * Users removed together (any user but the owner), all or none: each goes to the absent users; the ids of the
+   * keys that were linked with them (for the lock to delete).
+   */
+  deleteUsers(deviceId: string, userIds: readonly string[]): UserAnswer<string[]> {
+    const users: LockUser[] = [];
+    for (const id of userIds) {
+      const user = this.user(deviceId, id);
+      if (user === undefined)
+        return refuse("NOT_FOUND", "user_ids", `user_ids: no user ${JSON.stringify(id)}`);
+      if (user.lockUserId === 1)
+        return refuse("NOT_ALLOWED", "user_ids", `user_ids: ${JSON.stringify(id)} is the lock's owner`);
+      if (!users.includes(user)) users.push(user);
+    }
+    return { ok: true, value: users.flatMap((u) => this.remove(deviceId, u)) };
+  }
+
+  /** The users removed from the lock, oldest first. */
+  absent(deviceId: string): readonly AbsentUser[] {
+    return this.lock(deviceId).absent;
+  }
+
+  private remove(deviceId: string, user: LockUser): string[] {
+    const lock = this.lock(deviceId);
+    lock.users.delete(user.id);
+    lock.absent.push({ user_id: user.id, user_type: userTypeOf(user), lock_user_id: user.lockUserId });
+    const keyIds = [...lock.assigned].filter(([, owner]) => owner === user.id).map(([keyId]) => keyId);
+    for (const keyId of keyIds) this.unassign(deviceId, keyId);
+    return keyIds;
+  }
+
+  /** A role change: the owner stays an administrator. */
+  setRole(deviceId: string, userId: string, role: "admin" | "normal"): UserAnswer<LockUser> {
+    const user = this.user(deviceId, userId);
+    if (user === undefined)
+      return refuse("NOT_FOUND", "user_id", `user_id: no user ${JSON.stringify(userId)}`);
+    if (user.lockUserId === 1)
+      return refuse("NOT_ALLOWED", "user_id", `user_id: ${JSON.stringify(userId)} is the lock's owner`);
+    user.role = role;
+    return { ok: true, value: user };
+  }
+
+  /** A new validity period (delivery under way); the owner is always valid. */
+  setSchedule(
+    deviceId: string,
+    userId: string,
+    period: Omit<Schedule, "operate" | "delivery">,
+  ): UserAnswer<Schedule> {
+    const user = this.user(deviceId, userId);
+    if (user === undefined)
+      return refuse("NOT_FOUND", "user_id", `user_id: no user ${JSON.stringify(userId)}`);
+    if (user.lockUserId === 1)
+      return refuse("NOT_ALLOWED", "user_id", `user_id: ${JSON.stringify(userId)} is the lock's owner`);
+    const schedule: Schedule = {
+      ...period,
+      operate: user.schedule === undefined ? "ADD" : "MODIFY",
+      delivery: "ONGOING",
+    };
+    user.schedule = schedule;
+    return { ok: true, value: schedule };
   }
 
   /** A device user (not a home user): an administrator cannot be read or changed this way (seed line 3588). */
@@ -157,13 +170,14 @@ export class LockUserBook {
           name: e.KEY_NAME ?? "",
           hijack: e.HIJACK === "1",
           userId: lock.assigned.get(keyId),
+          allocated: lock.allocated.has(keyId),
           voice: attributes?.voice ?? false,
           photo: attributes?.photo ?? false,
         },
       ];
     });
     const held = new Set(keys.map((k) => k.keyId));
-    for (const keyId of lock.assigned.keys()) if (!held.has(keyId)) lock.assigned.delete(keyId);
+    for (const keyId of lock.assigned.keys()) if (!held.has(keyId)) this.unassign(deviceId, keyId);
     return keys.sort((a, b) => a.no - b.no);
   }
 
@@ -172,13 +186,17 @@ export class LockUserBook {
     return this.keys(deviceId, entries).find((k) => k.type === type && k.no === no);
   }
 
-  /** Links a key with a user (a key belongs to one user: a link elsewhere moves). */
+  /** Links a key with a user by allocation (a key belongs to one user: a link elsewhere moves). */
   assign(deviceId: string, userId: string, keyId: string): void {
-    this.lock(deviceId).assigned.set(keyId, userId);
+    const lock = this.lock(deviceId);
+    lock.assigned.set(keyId, userId);
+    lock.allocated.add(keyId);
   }
 
   unassign(deviceId: string, keyId: string): void {
-    this.lock(deviceId).assigned.delete(keyId);
+    const lock = this.lock(deviceId);
+    lock.assigned.delete(keyId);
+    lock.allocated.delete(keyId);
   }
 
   setAttribute(deviceId: string, keyId: string, attribute: "voice" | "photo", enabled: boolean): void {
@@ -187,53 +205,26 @@ export class LockUserBook {
     lock.attributes.set(keyId, { ...current, [attribute]: enabled });
   }
 
-  /**
-   * An enrollment of `type` for `userId`: the key number the lock will record it under (one more than the highest
-   * the lock holds or is being given). One enrollment of a type at a time per lock.
-   */
+  /** An enrollment of `type` for `userId`: the key number the lock will record it under. */
   startEnrollment(
     deviceId: string,
     entries: readonly KeyEntry[],
     userId: string,
     type: UnlockType,
   ): UserAnswer<string> {
-    const lock = this.lock(deviceId);
-    if (lock.enrolling.has(type))
-      return refuse("INVALID_PARAM", "unlock_type", `unlock_type: a ${type} enrollment is already under way`);
-    const numbers = [
-      ...entries.map((e) => e.KEY_ID ?? ""),
-      ...[...lock.enrolling.values()].map((e) => e.keyId),
-    ]
-      .filter((id) => /^\d{1,9}$/.test(id))
-      .map(Number);
-    const keyId = String(Math.max(0, ...numbers) + 1);
-    lock.enrolling.set(type, { userId, keyId, cancelled: false });
-    return { ok: true, value: keyId };
+    return startEnrollment(this.lock(deviceId), entries, userId, type);
   }
 
   cancelEnrollment(deviceId: string, type: UnlockType): UserAnswer<string> {
-    const enrollment = this.lock(deviceId).enrolling.get(type);
-    if (enrollment === undefined || enrollment.cancelled)
-      return refuse("NOT_FOUND", "unlock_type", `unlock_type: no ${type} enrollment under way`);
-    enrollment.cancelled = true;
-    return { ok: true, value: enrollment.keyId };
+    return cancelEnrollment(this.lock(deviceId), type);
   }
 
-  /**
-   * The lock's answer to an enrollment: recorded (`ok`) links the key with its user, unless the enrollment was
-   * cancelled meanwhile (then `withdraw` says the key must be deleted from the lock).
-   */
+  /** The lock's answer to an enrollment (see `enrolled` of the lock's state). */
   enrolled(
     deviceId: string,
     type: UnlockType,
     ok: boolean,
   ): { keyId: string; withdraw: boolean } | undefined {
-    const lock = this.lock(deviceId);
-    const enrollment = lock.enrolling.get(type);
-    if (enrollment === undefined) return undefined;
-    lock.enrolling.delete(type);
-    if (ok && !enrollment.cancelled && lock.users.has(enrollment.userId))
-      lock.assigned.set(enrollment.keyId, enrollment.userId);
-    return { keyId: enrollment.keyId, withdraw: ok && enrollment.cancelled };
+    return enrolled(this.lock(deviceId), type, ok);
   }
 }

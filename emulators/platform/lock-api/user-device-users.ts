@@ -1,5 +1,5 @@
 import type { LockApiDeps, LockCall, LockHandlers } from "./lock-call.ts";
-import { applicableLock } from "./lock-of.ts";
+import { lockOf } from "./lock-of.ts";
 import type { LockUserKeys } from "./lock-user-keys.ts";
 import type { DeviceUserFields, LockUser } from "./lock-users.ts";
 import { answered } from "./user-answers.ts";
@@ -42,30 +42,30 @@ function shown(deviceId: string, u: LockUser) {
 
 const userIdOf = (call: LockCall) => call.params.user_id ?? "";
 
-/** Device users (not home users) of Wi-Fi and Zigbee locks: add, modify, delete, read, list. */
+/** Device users (not home users): add, modify, delete, read, list. */
 export function deviceUserHandlers(keys: LockUserKeys): LockHandlers {
   const { book } = keys;
   return {
     addDeviceUser: (call: LockCall, deps: LockApiDeps) => {
-      const deviceId = applicableLock("addDeviceUser", call, deps);
+      const deviceId = lockOf(call, deps);
       return { user_id: book.addDeviceUser(deviceId, fieldsOf(call)).id };
     },
     modifyDeviceUser: (call, deps) => {
-      const deviceId = applicableLock("modifyDeviceUser", call, deps);
+      const deviceId = lockOf(call, deps);
       answered(book.modifyDeviceUser(deviceId, userIdOf(call), fieldsOf(call)));
       return true;
     },
     deleteDeviceUser: (call, deps) => {
-      const deviceId = applicableLock("deleteDeviceUser", call, deps);
+      const deviceId = lockOf(call, deps);
       answered(book.deleteDeviceUser(deviceId, userIdOf(call)));
       return true;
     },
     getDeviceUser: (call, deps) => {
-      const deviceId = applicableLock("getDeviceUser", call, deps);
+      const deviceId = lockOf(call, deps);
       return shown(deviceId, answered(book.deviceUser(deviceId, userIdOf(call))));
     },
     listDeviceUsers: (call, deps) => {
-      const deviceId = applicableLock("listDeviceUsers", call, deps);
+      const deviceId = lockOf(call, deps);
       return book
         .users(deviceId)
         .filter((u) => u.type === "device")

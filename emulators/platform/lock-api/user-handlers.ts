@@ -1,58 +1,49 @@
-import type { LockEndpointId } from "../../../harness/protocol/lock-api/endpoints.ts";
 import { lockEndpoints } from "../../../harness/protocol/lock-api/endpoints.ts";
 import { LockApiError } from "../../../harness/protocol/lock-api/errors.ts";
-import type { LockHandler, LockHandlerContext, LockHandlers } from "./lock-call.ts";
-import { applicableLock, isLock } from "./lock-of.ts";
+import type { LockHandlerContext, LockHandlers } from "./lock-call.ts";
+import { isLock } from "./lock-of.ts";
+import { lockTypeOf } from "./lock-types.ts";
 import { LockUserKeys } from "./lock-user-keys.ts";
 import { ownerIdOf } from "./lock-users.ts";
 import { deviceUserHandlers } from "./user-device-users.ts";
+import { homeUserHandlers } from "./user-home-users.ts";
+import { opmodeHandlers } from "./user-opmodes.ts";
+import { recordHandlers } from "./user-records.ts";
+import { paged } from "./user-shown.ts";
 import { unlockMethodHandlers } from "./user-unlock-methods.ts";
+import { userV11Handlers } from "./user-v11.ts";
 
 /**
- * Endpoints whose "Applicable lock types" name neither Wi-Fi nor Zigbee locks (Wi-Fi access control devices,
- * Wi-Fi locks with video talk, keepalive Wi-Fi locks): the platform's locks answer 2004, an unknown device 2010.
+ * The devices linked with a user account (seed line 3999): a lock is linked with the accounts of its home users
+ * (its owner's, its member's), and the endpoint lists the linked devices of the lock types it applies to. An account
+ * no lock's home has is 1000.
  */
-const otherLockTypes = [
-  "updateDeviceUserRole",
-  "getDeviceUserV11",
-  "listDeviceUsersV11",
-  "listHomeUsers",
-  "updateHomeUserSchedule",
-  "listAbsentUsers",
-  "deleteUsersIssue",
-  "allocateOpmodes",
-  "syncOpmodes",
-  "renameOpmode",
-  "listUserOpmodes",
-  "listRecords",
-  "allocateRecord",
-] as const satisfies readonly LockEndpointId[];
-
-const notForThisLock =
-  (id: LockEndpointId): LockHandler =>
+const listUserDevices =
+  (keys: LockUserKeys): NonNullable<LockHandlers["listUserDevices"]> =>
   (call, deps) => {
-    applicableLock(id, call, deps);
-    throw new LockApiError("functionNotSupported", `hilfarm does not serve ${id} for this lock`, "path");
+    const uid = call.params.uid ?? "";
+    const linked = deps.store
+      .all()
+      .filter(
+        (d) =>
+          isLock(deps.store, d.deviceId) &&
+          keys.book.users(d.deviceId).some((u) => u.type === "home" && u.id === uid),
+      );
+    if (linked.length === 0)
+      throw new LockApiError("dataNotExist", `uid: no account ${JSON.stringify(uid)}`, "uid");
+    const applies: readonly string[] = lockEndpoints.listUserDevices.lockTypes;
+    const devices = linked
+      .filter((d) => applies.includes(lockTypeOf(d, deps.lockTypes)))
+      .map((d) => ({
+        id: d.deviceId,
+        uid,
+        owner_id: ownerIdOf(d.deviceId),
+        sub: d.parentId !== undefined,
+        online: d.online,
+        ...(d.model === undefined ? {} : { model: d.model }),
+      }));
+    return paged(devices, call.query);
   };
-
-/**
- * The devices linked with a user account: the account of a lock's owner (its home user) is linked with that lock,
- * and the endpoint lists the linked devices it applies to (Wi-Fi access control devices, which the platform does not
- * have). An account the platform does not know is 1000.
- */
-const listUserDevices: LockHandler = (call, deps) => {
-  const uid = call.params.uid ?? "";
-  const linked = deps.store
-    .all()
-    .filter((d) => ownerIdOf(d.deviceId) === uid && isLock(deps.store, d.deviceId));
-  if (linked.length === 0)
-    throw new LockApiError("dataNotExist", `uid: no account ${JSON.stringify(uid)}`, "uid");
-  const applies: readonly string[] = lockEndpoints.listUserDevices.lockTypes;
-  const records = linked
-    .filter((d) => applies.includes(deps.passwords.kindOf(d.deviceId)))
-    .map((d) => ({ id: d.deviceId, uid, owner_id: uid, sub: d.parentId !== undefined }));
-  return { has_more: false, total: records.length, total_pages: records.length === 0 ? 0 : 1, records };
-};
 
 /** Device and home users, roles, unlocking methods and their assignment, records and their allocation. */
 export function userHandlers(context: LockHandlerContext): LockHandlers {
@@ -64,7 +55,10 @@ export function userHandlers(context: LockHandlerContext): LockHandlers {
   return {
     ...deviceUserHandlers(keys),
     ...unlockMethodHandlers(keys),
-    ...Object.fromEntries(otherLockTypes.map((id) => [id, notForThisLock(id)])),
-    listUserDevices,
+    ...userV11Handlers(keys),
+    ...homeUserHandlers(keys),
+    ...opmodeHandlers(keys),
+    ...recordHandlers(keys),
+    listUserDevices: listUserDevices(keys),
   };
 }

@@ -1,7 +1,7 @@
 import { LockApiError } from "../../../harness/protocol/lock-api/errors.ts";
 import { redeemTicket } from "../../../harness/protocol/lock-api/ticket.ts";
 import type { LockApiDeps, LockCall, LockHandlers } from "./lock-call.ts";
-import { applicableLock } from "./lock-of.ts";
+import { lockOf } from "./lock-of.ts";
 import type { LockUserKeys } from "./lock-user-keys.ts";
 import type { UnlockKey } from "./lock-users.ts";
 import { answered, heldKey, keyNumberParam, typedUser, unlockTypeParam } from "./user-answers.ts";
@@ -45,12 +45,12 @@ function enrolledCode(call: LockCall, deps: LockApiDeps, deviceId: string): stri
   return redeemed.value.password;
 }
 
-/** Unlocking methods of Wi-Fi and Zigbee locks: linking keys with users, enrollment, deletion, duress, attributes. */
+/** Unlocking methods: linking keys with users, enrollment, deletion, duress, attributes. */
 export function unlockMethodHandlers(keys: LockUserKeys): LockHandlers {
   const { book } = keys;
   return {
     allocateDeviceUserPassword: (call, deps) => {
-      const deviceId = applicableLock("allocateDeviceUserPassword", call, deps);
+      const deviceId = lockOf(call, deps);
       const user = answered(book.deviceUser(deviceId, call.params.user_id ?? ""));
       const body = call.body as { no: string; type: string };
       const key = heldKey(keys, deviceId, unlockTypeParam(body.type, "type"), keyNumberParam(body.no, "no"));
@@ -58,7 +58,7 @@ export function unlockMethodHandlers(keys: LockUserKeys): LockHandlers {
       return true;
     },
     listAssignedKeys: (call, deps) => {
-      const deviceId = applicableLock("listAssignedKeys", call, deps);
+      const deviceId = lockOf(call, deps);
       const user = typedUser(keys, deviceId, call.params.user_type ?? "", call.params.user_id ?? "");
       const wanted = typeFilter(call);
       return {
@@ -69,7 +69,7 @@ export function unlockMethodHandlers(keys: LockUserKeys): LockHandlers {
       };
     },
     listUnassignedKeys: (call, deps) => {
-      const deviceId = applicableLock("listUnassignedKeys", call, deps);
+      const deviceId = lockOf(call, deps);
       const wanted = typeFilter(call);
       return {
         unlock_keys: keys
@@ -79,7 +79,7 @@ export function unlockMethodHandlers(keys: LockUserKeys): LockHandlers {
       };
     },
     enrollUnlockMethod: (call, deps) => {
-      const deviceId = applicableLock("enrollUnlockMethod", call, deps);
+      const deviceId = lockOf(call, deps);
       const body = call.body as EnrollBody;
       const user = typedUser(keys, deviceId, body.user_type, String(body.user_id));
       const type = unlockTypeParam(body.unlock_type);
@@ -89,12 +89,12 @@ export function unlockMethodHandlers(keys: LockUserKeys): LockHandlers {
       return true;
     },
     cancelUnlockMethodEnrollment: (call, deps) => {
-      const deviceId = applicableLock("cancelUnlockMethodEnrollment", call, deps);
+      const deviceId = lockOf(call, deps);
       answered(book.cancelEnrollment(deviceId, unlockTypeParam(call.params.unlock_type)));
       return true;
     },
     deleteUnlockMethod: (call, deps) => {
-      const deviceId = applicableLock("deleteUnlockMethod", call, deps);
+      const deviceId = lockOf(call, deps);
       const p = call.params;
       const user = typedUser(keys, deviceId, p.user_type ?? "", p.user_id ?? "");
       const key = heldKey(
@@ -113,21 +113,21 @@ export function unlockMethodHandlers(keys: LockUserKeys): LockHandlers {
       return true;
     },
     setUnlockMethodHijack: (call, deps) => {
-      const deviceId = applicableLock("setUnlockMethodHijack", call, deps);
+      const deviceId = lockOf(call, deps);
       const { unlock_type: type, unlock_no: no } = call.params;
       const key = heldKey(keys, deviceId, unlockTypeParam(type), keyNumberParam(no, "unlock_no"));
       keys.setHijack(deviceId, key.keyId, true);
       return true;
     },
     deleteUnlockMethodHijack: (call, deps) => {
-      const deviceId = applicableLock("deleteUnlockMethodHijack", call, deps);
+      const deviceId = lockOf(call, deps);
       const { unlock_type: type, unlock_sn: sn } = call.params;
       const key = heldKey(keys, deviceId, unlockTypeParam(type), keyNumberParam(sn, "unlock_sn"));
       keys.setHijack(deviceId, key.keyId, false);
       return true;
     },
     setOpmodeAttribute: (call, deps) => {
-      const deviceId = applicableLock("setOpmodeAttribute", call, deps);
+      const deviceId = lockOf(call, deps);
       const no = keyNumberParam(call.params.opmode_id, "opmode_id");
       const key = keys.keys(deviceId).find((k) => k.no === no);
       if (key === undefined)
