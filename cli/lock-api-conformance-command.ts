@@ -6,15 +6,18 @@ import { lockApiClausesOf } from "../scenarios/conformance/lock-api-clauses.ts";
 import { EMULATED, emulatedLockApiTarget } from "../scenarios/conformance/lock-api-emulated.ts";
 import {
   DEFAULT_LOCK_ANSWER_MS,
+  type FlaggedLockType,
+  flaggedLockTypes,
   type LockApiTarget,
   lockApiBaseUrl,
   lockApiTarget,
+  lockFlags,
 } from "../scenarios/conformance/lock-api-target.ts";
 import type { CliIo } from "./io.ts";
 import { integerOption } from "./options.ts";
 import { holdingOpen } from "./until-stopped.ts";
 
-/** `hilfarm conformance lock-api`: the smart-lock open API suite (L1-L5), one JSON line per clause. */
+/** `hilfarm conformance lock-api`: the smart-lock open API suite (L1-L9), one JSON line per clause. */
 
 interface LockApiSuiteOptions {
   url: string;
@@ -22,6 +25,10 @@ interface LockApiSuiteOptions {
   secret?: string;
   wifiLock?: string;
   zigbeeLock?: string;
+  keepaliveLock?: string;
+  videoLock?: string;
+  accessControl?: string;
+  hotelLock?: string;
   answerMs: number;
   only?: string;
 }
@@ -35,14 +42,27 @@ function required(value: string | undefined, option: string): string {
   return value;
 }
 
+/** commander's camelCase name of each lock option: `--keepalive-lock` is `keepaliveLock`. */
+const optionKey = (flag: string) => flag.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+
+/** The locks the options name, by lock type. */
+function locksOf(options: LockApiSuiteOptions): Partial<Record<FlaggedLockType, string>> {
+  const named = options as unknown as Record<string, string | undefined>;
+  return Object.fromEntries(
+    flaggedLockTypes.flatMap((type) => {
+      const id = named[optionKey(lockFlags[type])];
+      return id === undefined ? [] : [[type, id]];
+    }),
+  );
+}
+
 async function targetOf(options: LockApiSuiteOptions): Promise<LockApiTarget> {
   if (options.url === EMULATED) return emulatedLockApiTarget();
   return lockApiTarget({
     url: lockApiBaseUrl(options.url),
     clientId: required(options.clientId, "--client-id"),
     secret: required(options.secret, "--secret"),
-    ...(options.wifiLock === undefined ? {} : { wifiLock: options.wifiLock }),
-    ...(options.zigbeeLock === undefined ? {} : { zigbeeLock: options.zigbeeLock }),
+    locks: locksOf(options),
     answerMs: options.answerMs,
   });
 }
@@ -55,9 +75,11 @@ export function addLockApiConformanceCommand(
   conformance
     .command("lock-api")
     .description(
-      "Check a smart-lock open API from a caller's side: tokens and signing (L1), password tickets and temporary\n" +
-        "passwords (L2), their delivery to a Wi-Fi and a Zigbee lock (L3), open and alarm logs (L4), refusals (L5).\n" +
-        "Clauses that need a lock the target does not name are not applicable. Exit code 1 if any clause fails.",
+      "Check a smart-lock open API from a caller's side, endpoint by endpoint: tokens and signing (L1), password\n" +
+        "tickets and temporary passwords (L2), their delivery to a Wi-Fi and a Zigbee lock (L3), open and alarm logs\n" +
+        "(L4), refusals (L5), offline and dynamic passwords (L6), users, unlocking methods and records (L7), remote\n" +
+        "unlocking and media (L8), the rest of the catalogue (L9). Clauses that need a lock type the target does not\n" +
+        "name are not applicable, naming the option. Exit code 1 if any clause fails.",
     )
     .requiredOption(
       "--url <url>",
@@ -70,8 +92,15 @@ export function addLockApiConformanceCommand(
         "that client's secret, 32 characters. Prefer the environment variable: arguments show in ps",
       ).env("HILFARM_LOCK_API_SECRET"),
     )
-    .option("--wifi-lock <id>", "device id of a Wi-Fi lock the suite may give temporary passwords to")
+    .option(
+      "--wifi-lock <id>",
+      "device id of a Wi-Fi lock the suite may give passwords, users and openings to",
+    )
     .option("--zigbee-lock <id>", "device id of a Zigbee lock (behind its gateway) likewise")
+    .option("--keepalive-lock <id>", "device id of a keepalive Wi-Fi lock likewise")
+    .option("--video-lock <id>", "device id of a Wi-Fi lock with video talk likewise")
+    .option("--access-control <id>", "device id of a Wi-Fi access control device likewise")
+    .option("--hotel-lock <id>", "device id of a Zigbee lock for hotel use (behind its gateway) likewise")
     .option(
       "--answer-ms <ms>",
       "longest answer the suite waits for",
@@ -83,12 +112,13 @@ export function addLockApiConformanceCommand(
       "after",
       "\nExamples:\n  hilfarm conformance lock-api --url emulated\n" +
         "  HILFARM_LOCK_API_SECRET=... hilfarm conformance lock-api --url https://staging.example:8443 \\\n" +
-        "    --client-id CLIENT --wifi-lock WIFI_DEVICE_ID --zigbee-lock ZIGBEE_DEVICE_ID\n",
+        "    --client-id CLIENT --wifi-lock WIFI_DEVICE_ID --zigbee-lock ZIGBEE_DEVICE_ID \\\n" +
+        "    --keepalive-lock ID --video-lock ID --access-control ID --hotel-lock ID\n",
     )
     .action(async (options: LockApiSuiteOptions) => {
       const checks = lockApiClausesOf(options.only);
       if (checks.length === 0)
-        throw new UsageError("only", `--only ${JSON.stringify(options.only)} names no clause (L1-L5, L2.3)`);
+        throw new UsageError("only", `--only ${JSON.stringify(options.only)} names no clause (L1-L9, L2.3)`);
       const target = await targetOf(options);
       try {
         // Real-time targets wait on unref'd clock timers (the delivery poll, a token's expiry).

@@ -42,6 +42,8 @@ export interface LockRun {
   digits: number;
   /** Alarms the suite caused at the Wi-Fi lock (emulated targets). */
   alarms?: number;
+  /** The catalogue endpoints the run has called (`call`), for the coverage test. */
+  called: Set<LockEndpointId>;
 }
 
 const runs = new WeakMap<LockApiTarget, LockRun>();
@@ -49,7 +51,7 @@ const runs = new WeakMap<LockApiTarget, LockRun>();
 export function runOf(target: LockApiTarget): LockRun {
   let run = runs.get(target);
   if (run === undefined) {
-    run = { passwords: new Map(), digits: 0 };
+    run = { passwords: new Map(), digits: 0, called: new Set() };
     runs.set(target, run);
   }
   return run;
@@ -195,6 +197,7 @@ export function call(
   rest: Omit<LockRequest, "method" | "path"> = {},
 ): Promise<LockAnswer> {
   const entry = lockEndpoints[id];
+  runOf(target).called.add(id);
   const path = entry.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
     const value = params[name];
     if (value === undefined) throw new Error(`${id}: no value for {${name}}`);

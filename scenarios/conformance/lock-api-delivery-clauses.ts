@@ -1,4 +1,5 @@
-import { type ClauseCheck, expectThat, NotApplicable } from "./clause.ts";
+import { expectThat, NotApplicable } from "./clause.ts";
+import type { LockClause } from "./lock-api-clause.ts";
 import { call, expectResult } from "./lock-api-client.ts";
 import {
   createPassword,
@@ -38,9 +39,10 @@ async function deliveredTo(target: LockApiTarget, kind: Kind, expected: { status
   return { deviceId, id };
 }
 
-export const deliveryClauses: readonly ClauseCheck<LockApiTarget>[] = [
+export const deliveryClauses: readonly LockClause[] = [
   {
     clause: "L3.1",
+    endpoints: ["createTempPassword", "getTempPassword"],
     title:
       "delivery: a Wi-Fi lock's new password reads delivery_status 2 (succeeded) and phase 2 (sent) within 25 s",
     run: async (target) => {
@@ -49,6 +51,7 @@ export const deliveryClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L3.2",
+    endpoints: ["createTempPassword", "getTempPassword"],
     title:
       "delivery: a Zigbee lock's new password reads delivery_status 2 (succeeded) and phase 2 (normal) within 25 s",
     run: async (target) => {
@@ -57,6 +60,7 @@ export const deliveryClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L3.3",
+    endpoints: ["freezeTempPassword", "unfreezeTempPassword", "getTempPassword"],
     title:
       "delivery: a Zigbee lock's frozen password reads phase 3 (frozen) within 25 s, and 2 again once unfrozen",
     run: async (target) => {
@@ -84,6 +88,7 @@ export const deliveryClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L3.4",
+    endpoints: ["createTempPassword", "getTempPassword"],
     title:
       "delivery: a Zigbee lock that does not answer reads delivery_status 3 (failed) and phase 5 within 25 s",
     needs: ["virtual-time", "misbehaviour"],

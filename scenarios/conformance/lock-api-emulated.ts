@@ -2,7 +2,7 @@ import type { Misbehaviour } from "../../emulators/device/misbehaviour.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
 import { seededRandom } from "../../harness/random/random.ts";
-import { type LockApiTarget, lockApiTarget } from "./lock-api-target.ts";
+import { flaggedLockTypes, type LockApiTarget, lockApiTarget, lockFlags } from "./lock-api-target.ts";
 
 /** The client hilfarm's emulated lock API knows. */
 export const EMULATED_LOCK_CLIENT_ID = "hilfarmconformance01";
@@ -13,10 +13,24 @@ export const EMULATED_LOCK_SECRET = "c0nf0rmanceL0ckApiSecret32chars!";
  */
 export const EMULATED_LOCK_TOKEN_LIFETIME_MS = 10 * 60_000;
 
-/** A Wi-Fi lock, and a Zigbee lock behind its gateway. */
+/** A lock of each type hilfarm models: four that connect themselves, a Zigbee and a hotel lock behind a gateway. */
 const LOCK_FLEET = {
-  devices: [{ profile: "smart-lock", count: 1 }],
-  gateways: [{ profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-lock", count: 1 }] }],
+  devices: [
+    { profile: "smart-lock", count: 1 },
+    { profile: "keepalive-lock", count: 1 },
+    { profile: "video-lock", count: 1 },
+    { profile: "access-control", count: 1 },
+  ],
+  gateways: [
+    {
+      profile: "zigbee-gateway",
+      count: 1,
+      subDevices: [
+        { profile: "zigbee-lock", count: 1 },
+        { profile: "hotel-lock", count: 1 },
+      ],
+    },
+  ],
 };
 
 export interface EmulatedLockApiOptions {
@@ -28,9 +42,9 @@ export interface EmulatedLockApiOptions {
 }
 
 /**
- * hilfarm's platform with the lock-API surface and a fleet of a Wi-Fi lock and a Zigbee lock behind its gateway, all
- * online, on a VirtualClock in this process. It can silence the Zigbee lock (`subDeviceSilentTries`) and type codes
- * at either keypad.
+ * hilfarm's platform with the lock-API surface and a fleet of a lock of each type (the Zigbee and hotel locks behind
+ * one gateway), all online, on a VirtualClock in this process. It can silence the Zigbee locks
+ * (`subDeviceSilentTries`) and type codes at any keypad.
  */
 export async function emulatedLockApiTarget(options: EmulatedLockApiOptions = {}): Promise<LockApiTarget> {
   const { pino } = await import("pino");
@@ -90,7 +104,8 @@ export async function emulatedLockApiTarget(options: EmulatedLockApiOptions = {}
     };
     const wifi = deviceOf("smart-lock");
     const gateway = deviceOf("zigbee-gateway");
-    const zigbeeLock = plan.devices.find((d) => d.subDevices.length > 0)?.subDevices[0]?.deviceId ?? "";
+    const subDevices = plan.devices.find((d) => d.subDevices.length > 0)?.subDevices ?? [];
+    const subOf = (profile: string) => subDevices.find((d) => d.profileName === profile)?.deviceId ?? "";
     Object.assign(wifi.misbehaviour, options.wifi ?? {});
     Object.assign(gateway.misbehaviour, options.gateway ?? {});
     const url = platform.addresses.surfaces["lock-api"]?.http ?? "";
@@ -98,8 +113,14 @@ export async function emulatedLockApiTarget(options: EmulatedLockApiOptions = {}
       url,
       clientId: EMULATED_LOCK_CLIENT_ID,
       secret: EMULATED_LOCK_SECRET,
-      wifiLock: wifi.deviceId,
-      zigbeeLock,
+      locks: {
+        wifi: wifi.deviceId,
+        "keepalive-wifi": deviceOf("keepalive-lock").deviceId,
+        "wifi-video": deviceOf("video-lock").deviceId,
+        "wifi-access-control": deviceOf("access-control").deviceId,
+        zigbee: subOf("zigbee-lock"),
+        "zigbee-hotel": subOf("hotel-lock"),
+      },
       clock,
       random: seededRandom(seed + 3),
       capabilities: ["misbehaviour", "platform-internals"],
@@ -113,8 +134,8 @@ export async function emulatedLockApiTarget(options: EmulatedLockApiOptions = {}
         };
       },
       typeAtLock: async (deviceId, code) => {
-        const device = deviceId === wifi.deviceId ? wifi : gateway;
-        await clock.runUntilSettled(device.typeCode(code, deviceId));
+        const outcome = await clock.runUntilSettled(fleet.typeCode(deviceId, code));
+        return { opened: outcome.kind === "open" };
       },
       close,
     });
@@ -128,7 +149,9 @@ export const EMULATED = "emulated";
 
 /**
  * The target `hilfarm run` suites use, from the environment: HILFARM_LOCK_API_URL (`emulated`, the default, or a base
- * URL), HILFARM_LOCK_API_CLIENT_ID, HILFARM_LOCK_API_SECRET, HILFARM_WIFI_LOCK, HILFARM_ZIGBEE_LOCK.
+ * URL), HILFARM_LOCK_API_CLIENT_ID, HILFARM_LOCK_API_SECRET and a lock of each type: HILFARM_WIFI_LOCK,
+ * HILFARM_ZIGBEE_LOCK, HILFARM_KEEPALIVE_LOCK, HILFARM_VIDEO_LOCK, HILFARM_ACCESS_CONTROL, HILFARM_HOTEL_LOCK (the
+ * flag's name in capitals).
  */
 export async function lockApiTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<LockApiTarget> {
   const url = env.HILFARM_LOCK_API_URL ?? EMULATED;
@@ -137,7 +160,11 @@ export async function lockApiTargetFromEnv(env: NodeJS.ProcessEnv = process.env)
     url,
     clientId: env.HILFARM_LOCK_API_CLIENT_ID ?? "",
     secret: env.HILFARM_LOCK_API_SECRET ?? "",
-    ...(env.HILFARM_WIFI_LOCK === undefined ? {} : { wifiLock: env.HILFARM_WIFI_LOCK }),
-    ...(env.HILFARM_ZIGBEE_LOCK === undefined ? {} : { zigbeeLock: env.HILFARM_ZIGBEE_LOCK }),
+    locks: Object.fromEntries(
+      flaggedLockTypes.flatMap((type) => {
+        const id = env[`HILFARM_${lockFlags[type].replace(/-/g, "_").toUpperCase()}`];
+        return id === undefined ? [] : [[type, id]];
+      }),
+    ),
   });
 }

@@ -1,5 +1,6 @@
 import { pause } from "./c-probe.ts";
-import { type ClauseCheck, ClauseFailure, expectThat } from "./clause.ts";
+import { ClauseFailure, expectThat } from "./clause.ts";
+import type { LockClause } from "./lock-api-clause.ts";
 import { call, expectResult, runOf } from "./lock-api-client.ts";
 import { createPassword, digitsFor, lockOf, pollDelivery } from "./lock-api-passwords.ts";
 import type { LockApiTarget } from "./lock-api-target.ts";
@@ -65,9 +66,10 @@ async function alarms(target: LockApiTarget): Promise<number> {
   return run.alarms;
 }
 
-const shapeClause = (clause: string, id: LogId, title: string): ClauseCheck<LockApiTarget> => ({
+const shapeClause = (clause: string, id: LogId, title: string): LockClause => ({
   clause,
   title,
+  endpoints: [id],
   run: async (target) => {
     const typed = listField[id] === "records" ? await alarms(target) : 0;
     const { total } = await page(target, id, 1, 20);
@@ -94,7 +96,7 @@ async function openings(target: LockApiTarget): Promise<number> {
   return 2;
 }
 
-export const logClauses: readonly ClauseCheck<LockApiTarget>[] = [
+export const logClauses: readonly LockClause[] = [
   shapeClause(
     "L4.1",
     "listOpenLogs",
@@ -117,6 +119,7 @@ export const logClauses: readonly ClauseCheck<LockApiTarget>[] = [
   ),
   {
     clause: "L4.5",
+    endpoints: ["listOpenLogs", "createTempPassword", "getTempPassword"],
     title:
       "open logs: pages of page_size 1 each hold one entry, the same total, different entries, and none past the last",
     run: async (target) => {

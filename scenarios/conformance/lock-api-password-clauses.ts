@@ -1,7 +1,8 @@
 import type { LockEndpointId } from "../../harness/protocol/lock-api/endpoints.ts";
 import { lockApiErrors } from "../../harness/protocol/lock-api/errors.ts";
 import { encryptPassword, passwordDigits } from "../../harness/protocol/lock-api/password-crypto.ts";
-import { type ClauseCheck, expectThat, NotApplicable } from "./clause.ts";
+import { expectThat, NotApplicable } from "./clause.ts";
+import type { LockClause } from "./lock-api-clause.ts";
 import { call, expectRefusal, expectResult, type LockAnswer, runOf } from "./lock-api-client.ts";
 import {
   createPassword,
@@ -43,9 +44,10 @@ async function zigbeePassword(target: LockApiTarget): Promise<{ deviceId: string
   return { deviceId, id };
 }
 
-export const passwordClauses: readonly ClauseCheck<LockApiTarget>[] = [
+export const passwordClauses: readonly LockClause[] = [
   {
     clause: "L2.1",
+    endpoints: ["getPasswordTicket"],
     title:
       "ticket: POST .../door-lock/password-ticket answers ticket_id, expire_time and a ticket_key that opens with the secret",
     run: async (target) => {
@@ -56,6 +58,7 @@ export const passwordClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L2.2",
+    endpoints: ["getPasswordTicket", "createTempPassword"],
     title: "create: POST /v1.0/.../temp-password with a ticket-encrypted password answers its id",
     run: async (target) => {
       runOf(target).passwords.set("shared-wifi", await createPassword(target, "wifi", "v1.0"));
@@ -63,6 +66,7 @@ export const passwordClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L2.3",
+    endpoints: ["getPasswordTicket", "createTempPasswordV2"],
     title: "create: POST /v2.0/.../temp-password (unnamed) answers its id",
     run: async (target) => {
       await createPassword(target, "wifi", "v2.0");
@@ -70,6 +74,7 @@ export const passwordClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L2.4",
+    endpoints: ["getPasswordTicket", "createTempPassword", "getTempPassword"],
     title:
       "get: GET .../temp-password/{password_id} answers the password as created (phase, delivery_status, times)",
     run: async (target) => {
@@ -96,6 +101,7 @@ export const passwordClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L2.5",
+    endpoints: ["listTempPasswords"],
     title: "list: GET .../temp-passwords lists the created password",
     run: async (target) => {
       const deviceId = lockOf(target, "wifi");
@@ -111,6 +117,7 @@ export const passwordClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L2.6",
+    endpoints: ["modifyTempPassword", "getTempPassword"],
     title:
       "modify: PUT .../modify-password with a new ticket answers true, and get shows the new invalid_time",
     run: async (target) => {
@@ -133,6 +140,7 @@ export const passwordClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L2.7",
+    endpoints: ["freezeTempPassword"],
     title: "freeze: PUT .../freeze-password on a Zigbee lock's password answers true",
     run: async (target) => {
       const { deviceId, id } = await zigbeePassword(target);
@@ -145,6 +153,7 @@ export const passwordClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L2.8",
+    endpoints: ["unfreezeTempPassword"],
     title: "unfreeze: PUT .../unfreeze-password on a Zigbee lock's password answers true",
     run: async (target) => {
       const { deviceId, id } = await zigbeePassword(target);
@@ -157,6 +166,7 @@ export const passwordClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L2.9",
+    endpoints: ["deleteTempPassword"],
     title: "delete: DELETE .../temp-passwords/{password_id} answers true",
     run: async (target) => {
       const deviceId = lockOf(target, "wifi");
@@ -170,6 +180,7 @@ export const passwordClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L2.10",
+    endpoints: ["getPasswordTicket", "createTempPassword"],
     title: `ticket: a ticket serves one password; a second create with it is refused ${lockApiErrors.ticketUsed.code}`,
     run: async (target) => {
       const deviceId = lockOf(target, "wifi");
@@ -203,6 +214,7 @@ export const passwordClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L2.11",
+    endpoints: ["createTempPassword"],
     title: `create: a password of the wrong digit count for the lock is refused ${lockApiErrors.passwordDigitsWrong.code}`,
     run: async (target) => {
       const deviceId = lockOf(target, "wifi");

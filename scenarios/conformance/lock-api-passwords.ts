@@ -1,3 +1,4 @@
+import { type LockType, lockTypeLabels } from "../../harness/protocol/lock-api/endpoints.ts";
 import {
   decryptTicketKey,
   encryptPassword,
@@ -6,26 +7,30 @@ import {
 import { pause } from "./c-probe.ts";
 import { ClauseFailure, NotApplicable } from "./clause.ts";
 import { call, expectResult, runOf } from "./lock-api-client.ts";
-import type { LockApiTarget } from "./lock-api-target.ts";
+import { type LockApiTarget, lockFlagOf } from "./lock-api-target.ts";
 
 /** What the password clauses share: the locks, tickets, sealed passwords, creation, and the caller's poll. */
 
-export type Kind = "wifi" | "zigbee";
+/** A lock type the target may name (`wifi`, `zigbee`, `keepalive-wifi`, ...). */
+export type Kind = LockType;
 
-const kindName: Record<Kind, string> = {
-  wifi: "Wi-Fi lock (--wifi-lock)",
-  zigbee: "Zigbee lock (--zigbee-lock)",
-};
-
-/** The target's lock of `kind`; the clause is not applicable without one. */
+/** The target's lock of `kind`; the clause is not applicable without one, naming the option that names it. */
 export function lockOf(target: LockApiTarget, kind: Kind): string {
-  const id = kind === "wifi" ? target.wifiLock : target.zigbeeLock;
-  if (id === undefined) throw new NotApplicable(`the target names no ${kindName[kind]}`);
+  const id = target.locks[kind];
+  if (id === undefined)
+    throw new NotApplicable(`the target names no ${lockTypeLabels[kind]} (${lockFlagOf(kind)})`);
   return id;
 }
 
+/** Seed line 244: 7 digits on Wi-Fi locks (of every kind), 6 on Zigbee (hotel too) and Bluetooth locks. */
+export function digitsOf(kind: Kind): number {
+  if (kind === "zigbee" || kind === "zigbee-hotel") return passwordDigits.zigbee;
+  if (kind === "bluetooth" || kind === "bluetooth-gateway") return passwordDigits.bluetooth;
+  return passwordDigits.wifi;
+}
+
 /** Fresh digits of the lock's length, a different password each call (no clash between the suite's passwords). */
-export function digitsFor(target: LockApiTarget, kind: Kind, length = passwordDigits[kind]): string {
+export function digitsFor(target: LockApiTarget, kind: Kind, length = digitsOf(kind)): string {
   const run = runOf(target);
   run.digits++;
   const serial = String(run.digits).padStart(3, "0");

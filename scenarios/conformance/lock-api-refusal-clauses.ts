@@ -1,9 +1,8 @@
 import { lockApiErrors } from "../../harness/protocol/lock-api/errors.ts";
 import { eachOf } from "./c-probe.ts";
-import type { ClauseCheck } from "./clause.ts";
+import type { LockClause } from "./lock-api-clause.ts";
 import { call, expectRefusal, send } from "./lock-api-client.ts";
 import { digitsFor, lockOf, sealed, validity } from "./lock-api-passwords.ts";
-import type { LockApiTarget } from "./lock-api-target.ts";
 
 /**
  * L5, refusals (the vendor's global error codes, errors.ts): a device the caller does not have is 2010 on every
@@ -12,9 +11,10 @@ import type { LockApiTarget } from "./lock-api-target.ts";
 
 const NO_DEVICE = "hilfarmnosuchdevice0";
 
-export const refusalClauses: readonly ClauseCheck<LockApiTarget>[] = [
+export const refusalClauses: readonly LockClause[] = [
   {
     clause: "L5.1",
+    endpoints: ["getPasswordTicket", "listTempPasswords", "getTempPassword", "listOpenLogs", "listAlarmLogs"],
     title: `refusals: every device call on a device the client does not have is refused ${lockApiErrors.deviceNotExist.code} (device not exist)`,
     run: async (target) => {
       const nowS = Math.floor(target.clock.now() / 1000);
@@ -39,9 +39,10 @@ export const refusalClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L5.2",
+    endpoints: [],
     title: `refusals: a path no endpoint has is refused ${lockApiErrors.uriPathInvalid.code} (uri path invalid)`,
     run: async (target) => {
-      const device = target.wifiLock ?? target.zigbeeLock ?? NO_DEVICE;
+      const device = Object.values(target.locks)[0] ?? NO_DEVICE;
       expectRefusal(
         await send(target, { method: "GET", path: `/v1.0/devices/${device}/door-lock/no-such-endpoint` }),
         lockApiErrors.uriPathInvalid.code,
@@ -51,6 +52,7 @@ export const refusalClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L5.3",
+    endpoints: ["createTempPassword", "listOpenLogs"],
     title: `refusals: a parameter of the wrong type is refused ${lockApiErrors.paramIllegal.code} with msg naming it`,
     run: async (target) => {
       const deviceId = lockOf(target, "wifi");

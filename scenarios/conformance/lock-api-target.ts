@@ -2,6 +2,7 @@ import type { Clock } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { showValue, UsageError } from "../../harness/errors.ts";
+import type { LockType } from "../../harness/protocol/lock-api/endpoints/schema.ts";
 import { cryptoRandom, type Random } from "../../harness/random/random.ts";
 import type { Capability } from "../target/target.ts";
 import { settleOn } from "./c-probe.ts";
@@ -20,20 +21,21 @@ export interface LockApiTarget {
   readonly clientId: string;
   /** 32 characters: ticket keys are AES-256 under it. Never shown. */
   readonly secret: string;
-  /** A Wi-Fi lock the suite may give temporary passwords to; the clauses that need one are n/a without it. */
-  readonly wifiLock?: string;
-  /** A Zigbee lock (behind its gateway) likewise. */
-  readonly zigbeeLock?: string;
+  /**
+   * The locks the suite may use, one per lock type (a Zigbee one behind its gateway): it gives them passwords, users
+   * and openings. A clause that needs a type the target does not name is not applicable, naming its flag.
+   */
+  readonly locks: Readonly<Partial<Record<LockType, string>>>;
   /** Where the suite draws passwords and names. */
   readonly random: Random;
   /** Bound on one answer (target time). */
   readonly answerMs: number;
   /** Waits for `promise` on the target's time; rejects if it has not settled within `maxMs` of that time. */
   settle<T>(promise: Promise<T>, maxMs: number): Promise<T>;
-  /** Emulated targets only (`misbehaviour`): the Zigbee lock stops answering its gateway until the undo is called. */
+  /** Emulated targets only (`misbehaviour`): the gateway's locks (Zigbee, hotel) stop answering it until the undo. */
   readonly silenceZigbee?: () => () => void;
-  /** Emulated targets only: `code` typed at the keypad of `deviceId` (openings for the logs). */
-  readonly typeAtLock?: (deviceId: string, code: string) => Promise<void>;
+  /** Emulated targets only: `code` typed at the keypad of `deviceId`; whether the lock opened. */
+  readonly typeAtLock?: (deviceId: string, code: string) => Promise<{ opened: boolean }>;
   close(): Promise<void>;
 }
 
@@ -44,17 +46,34 @@ export interface LockApiTargetOptions {
   url: string;
   clientId: string;
   secret: string;
-  wifiLock?: string;
-  zigbeeLock?: string;
+  locks?: Readonly<Partial<Record<LockType, string>>>;
   answerMs?: number;
   clock?: Clock;
   random?: Random;
   description?: string;
   capabilities?: readonly Capability[];
   silenceZigbee?: () => () => void;
-  typeAtLock?: (deviceId: string, code: string) => Promise<void>;
+  typeAtLock?: (deviceId: string, code: string) => Promise<{ opened: boolean }>;
   close?: () => Promise<void>;
 }
+
+/** The option that names a lock of each type the suite knows (`hilfarm conformance lock-api --wifi-lock ID`). */
+export const lockFlags = {
+  wifi: "wifi-lock",
+  zigbee: "zigbee-lock",
+  "keepalive-wifi": "keepalive-lock",
+  "wifi-video": "video-lock",
+  "wifi-access-control": "access-control",
+  "zigbee-hotel": "hotel-lock",
+} as const satisfies Partial<Record<LockType, string>>;
+
+export type FlaggedLockType = keyof typeof lockFlags;
+
+export const flaggedLockTypes = Object.keys(lockFlags) as FlaggedLockType[];
+
+/** The option naming a lock of `type`, or the type itself for one the CLI has no option for. */
+export const lockFlagOf = (type: LockType): string =>
+  type in lockFlags ? `--${lockFlags[type as FlaggedLockType]}` : `a ${type} lock`;
 
 /** `http(s)://host[:port]` without a trailing slash; a UsageError naming `--url` otherwise. */
 export function lockApiBaseUrl(text: string): string {
@@ -78,11 +97,11 @@ export function lockApiTarget(options: LockApiTargetOptions): LockApiTarget {
       "secret",
       `--secret: expected 32 characters (ticket keys are AES-256 under it), got ${Buffer.byteLength(options.secret)}`,
     );
-  for (const [field, value] of [
-    ["wifi-lock", options.wifiLock],
-    ["zigbee-lock", options.zigbeeLock],
-  ] as const)
-    if (value === "") throw new UsageError(field, `--${field} must not be empty`);
+  const locks = options.locks ?? {};
+  for (const [type, value] of Object.entries(locks) as Array<[LockType, string | undefined]>) {
+    const flag = lockFlagOf(type);
+    if (value === "") throw new UsageError(flag.replace(/^--/, ""), `${flag} must not be empty`);
+  }
   const clock = options.clock ?? new RealClock();
   const capabilities = new Set<Capability>([
     ...(clock instanceof VirtualClock ? (["virtual-time"] as const) : []),
@@ -95,8 +114,7 @@ export function lockApiTarget(options: LockApiTargetOptions): LockApiTarget {
     url,
     clientId: options.clientId,
     secret: options.secret,
-    ...(options.wifiLock === undefined ? {} : { wifiLock: options.wifiLock }),
-    ...(options.zigbeeLock === undefined ? {} : { zigbeeLock: options.zigbeeLock }),
+    locks: Object.fromEntries(Object.entries(locks).filter(([, id]) => id !== undefined)),
     random: options.random ?? cryptoRandom(),
     answerMs: options.answerMs ?? DEFAULT_LOCK_ANSWER_MS,
     settle: (promise, maxMs) => settleOn(clock, promise, maxMs),

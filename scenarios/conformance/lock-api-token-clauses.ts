@@ -1,6 +1,7 @@
 import { lockApiErrors } from "../../harness/protocol/lock-api/errors.ts";
 import { pause } from "./c-probe.ts";
-import { type ClauseCheck, expectThat, NotApplicable } from "./clause.ts";
+import { expectThat, NotApplicable } from "./clause.ts";
+import type { LockClause } from "./lock-api-clause.ts";
 import {
   call,
   expectRefusal,
@@ -27,18 +28,22 @@ const codes = {
   invalid: lockApiErrors.tokenInvalid.code,
 };
 
+/** A lock that lists temporary passwords, if the target names one. */
+const someLock = (target: LockApiTarget) =>
+  target.locks.wifi ?? target.locks.zigbee ?? target.locks["zigbee-hotel"];
+
 const grant: LockRequest = { method: "GET", path: "/v1.0/token", query: { grant_type: 1 }, token: null };
 
 /** A call that needs a token, with `token`: the list of a lock's passwords, or of a device nobody has. */
 function withToken(target: LockApiTarget, token?: string): Promise<LockAnswer> {
-  const device = target.wifiLock ?? target.zigbeeLock ?? "hilfarmnosuchdevice0";
+  const device = someLock(target) ?? "hilfarmnosuchdevice0";
   return call(target, "listTempPasswords", { device_id: device }, token === undefined ? {} : { token });
 }
 
 /** `token` is accepted: the call succeeds (or, with no lock named, is refused for anything but its token). */
 async function expectAccepted(target: LockApiTarget, token: string | undefined, what: string): Promise<void> {
   const answer = await withToken(target, token);
-  if (target.wifiLock !== undefined || target.zigbeeLock !== undefined) {
+  if (someLock(target) !== undefined) {
     expectSuccess(answer, `a call with ${what}`);
     return;
   }
@@ -55,9 +60,10 @@ export const REAL_TOKEN_WAIT_MS = 120_000;
 /** After `expire_time`: the margin before the token must read expired (clocks and the network on real time). */
 const EXPIRY_MARGIN_MS = { virtual: 1_000, real: 5_000 };
 
-export const tokenClauses: readonly ClauseCheck<LockApiTarget>[] = [
+export const tokenClauses: readonly LockClause[] = [
   {
     clause: "L1.1",
+    endpoints: [],
     title: "token: GET /v1.0/token?grant_type=1 answers access_token, expire_time, refresh_token, uid",
     run: async (target) => {
       keepToken(target, expectSuccess(await send(target, grant), "the token grant"));
@@ -66,6 +72,7 @@ export const tokenClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L1.2",
+    endpoints: [],
     title: "token: GET /v1.0/token/{refresh_token} answers a new pair, whose access_token is accepted",
     run: async (target) => {
       const { token } = runOf(target);
@@ -77,6 +84,7 @@ export const tokenClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L1.3",
+    endpoints: [],
     title: `signing: a request signed with another secret is refused ${codes.sign} (sign invalid)`,
     run: async (target) => {
       const other = [...target.secret].reverse().join("");
@@ -96,6 +104,7 @@ export const tokenClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L1.4",
+    endpoints: [],
     title: `signing: a request whose t is a day old is refused ${codes.staleT} (request time is invalid)`,
     run: async (target) => {
       const t = target.clock.now() - 24 * 3_600_000;
@@ -104,6 +113,7 @@ export const tokenClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L1.5",
+    endpoints: [],
     title: `signing: a client_id the target never issued is refused ${codes.client} (clientId invalid)`,
     run: async (target) => {
       expectRefusal(
@@ -115,6 +125,7 @@ export const tokenClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L1.6",
+    endpoints: ["listTempPasswords"],
     title: `token: an access_token the target never issued is refused ${codes.invalid} (token invalid)`,
     run: async (target) => {
       const forged = Array.from({ length: 32 }, () => "0123456789abcdef"[target.random.int(0, 15)]).join("");
@@ -123,6 +134,7 @@ export const tokenClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L1.7",
+    endpoints: [],
     title: "envelope: success and refusal alike are HTTP 200 with success and t, then result or code and msg",
     run: async (target) => {
       const answers = [
@@ -143,6 +155,7 @@ export const tokenClauses: readonly ClauseCheck<LockApiTarget>[] = [
   },
   {
     clause: "L1.8",
+    endpoints: ["listTempPasswords"],
     title: `token: once its expire_time has passed the access_token is refused ${codes.expired} (token is expired), and a refresh gives a working one`,
     run: async (target) => {
       const { token } = runOf(target);

@@ -52,7 +52,7 @@ function expectRefusals(answers: readonly RawAnswer[], what: string, mayPass = f
 }
 
 /** A lock of the target to aim bodies at (so they reach the endpoint's checks), else a device nobody has. */
-const someLock = (target: LockApiTarget) => target.wifiLock ?? target.zigbeeLock ?? NO_LOCK;
+const someLock = (target: LockApiTarget) => target.locks.wifi ?? Object.values(target.locks)[0] ?? NO_LOCK;
 
 export function lockApiHostileClauses(options: LockApiHostileOptions = {}): ClauseCheck<LockApiTarget>[] {
   const burst = options.burst ?? 200;

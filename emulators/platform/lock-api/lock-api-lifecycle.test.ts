@@ -1,20 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { decryptTicketKey, encryptPassword } from "../../../harness/protocol/lock-api/password-crypto.ts";
-import { type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { lockWorldPerTest } from "./testing/lock-world.ts";
 
 /** The rest of a temporary password's life through the vendor's SDK: v2.0 create, modify, freeze, delete; logs. */
 
 const CLIENT_ID = "hilfarmlockclient002";
 const SECRET = "00112233445566778899aabbccddeeff";
 
-let world: LockWorld | undefined;
-afterEach(async () => {
-  await world?.w.close();
-  world = undefined;
-});
+const openLockWorld = lockWorldPerTest();
 
 async function start() {
-  world = await startLockWorld({ clientId: CLIENT_ID, secret: SECRET });
+  const world = await openLockWorld({ clientId: CLIENT_ID, secret: SECRET });
   const { call } = world;
   const sealed = async (
     deviceId: string,

@@ -1,22 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lockEndpoints } from "../../../harness/protocol/lock-api/endpoints.ts";
-import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { type Envelope, lockWorldPerTest } from "./testing/lock-world.ts";
 
 /** The locks' media through the vendor's SDK: covers of the last remote unlocking or alert; video view counts. */
 
 const CLIENT_ID = "hilfarmlockclient016";
 const SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
-let world: LockWorld | undefined;
-afterEach(async () => {
-  await world?.w.close();
-  world = undefined;
-});
+const openLockWorld = lockWorldPerTest();
 
 type Id = keyof typeof lockEndpoints;
 
 async function start() {
-  world = await startLockWorld({ clientId: CLIENT_ID, secret: SECRET });
+  const world = await openLockWorld({ clientId: CLIENT_ID, secret: SECRET });
   const { call } = world;
   const api = async <T = unknown>(
     id: Id,

@@ -1,20 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lockEndpoints } from "../../../harness/protocol/lock-api/endpoints.ts";
 import { HOUR_S, lockLocalKey } from "../../../harness/protocol/lock-api/offline-code.ts";
 import type { DeviceContext } from "../../device/model.ts";
 import type { GatewayModel } from "../../gateway/gateway-model.ts";
 import type { ProfileModel } from "../../profiles/profile-model.ts";
-import { type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { lockWorldPerTest } from "./testing/lock-world.ts";
 
 /** Offline, dynamic and advanced passwords and the device's information, through the SDK, typed at the locks. */
 
 const CLIENT = { clientId: "hilfarmlockclient005", secret: "5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d" };
 
-let world: LockWorld | undefined;
-afterEach(async () => {
-  await world?.w.close();
-  world = undefined;
-});
+const openLockWorld = lockWorldPerTest();
 
 interface V11 {
   offline_temp_password_id: string;
@@ -29,7 +25,7 @@ interface OpenLog {
 }
 
 async function start() {
-  world = await startLockWorld(CLIENT);
+  const world = await openLockWorld(CLIENT);
   const { w, call, gateway } = world;
   const pins = new Map(w.plan.devices.flatMap((d) => [d, ...d.subDevices]).map((d) => [d.deviceId, d.pin]));
   const lockModel = (deviceId: string): ProfileModel => {

@@ -1,20 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lockEndpoints } from "../../../harness/protocol/lock-api/endpoints.ts";
 import { ISSUE_PASSWORD_INTERVAL_MS } from "./password-sync-handlers.ts";
-import { type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { lockWorldPerTest } from "./testing/lock-world.ts";
 
 /** Synchronize (issue-password), clear (rest-password) and the keepalive locks' stand-by list, through the SDK. */
 
 const CLIENT = { clientId: "hilfarmlockclient003", secret: "0f1e2d3c4b5a69788796a5b4c3d2e1f0" };
 
-let world: LockWorld | undefined;
-afterEach(async () => {
-  await world?.w.close();
-  world = undefined;
-});
+const openLockWorld = lockWorldPerTest();
 
 async function start() {
-  world = await startLockWorld(CLIENT);
+  const world = await openLockWorld(CLIENT);
   const { w, call, sealed } = world;
   const nowS = () => Math.floor(w.clock.now() / 1000);
   const create = async (deviceId: string, digits: string, extra: Record<string, unknown> = {}) => {

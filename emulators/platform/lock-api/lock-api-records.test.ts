@@ -1,21 +1,17 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { memberIdOf, ownerIdOf } from "./lock-users.ts";
 import { enrolledPassword, eventsOf, keyList, refused, served, setAtPanel } from "./testing/lock-users.ts";
-import { type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { type LockWorld, lockWorldPerTest } from "./testing/lock-world.ts";
 
 /** Unlocking methods by the cloud (opmodes) and records of an access control device, through the vendor's Node SDK. */
 
 const CLIENT_ID = "hilfarmlockclient012";
 const SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 
-let world: LockWorld | undefined;
-afterEach(async () => {
-  await world?.w.close();
-  world = undefined;
-});
+const openLockWorld = lockWorldPerTest();
 
 async function start() {
-  world = await startLockWorld({ clientId: CLIENT_ID, secret: SECRET });
+  const world = await openLockWorld({ clientId: CLIENT_ID, secret: SECRET });
   return world;
 }
 

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mediaEndpoints } from "../../../harness/protocol/lock-api/endpoints/media.ts";
 import { remoteUnlockEndpoints } from "../../../harness/protocol/lock-api/endpoints/remote-unlock.ts";
 import type { LockType } from "../../../harness/protocol/lock-api/endpoints/schema.ts";
 import { lockEndpoints } from "../../../harness/protocol/lock-api/endpoints.ts";
-import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { type Envelope, lockWorldPerTest } from "./testing/lock-world.ts";
 
 /**
  * Remote unlocking and media through the vendor's SDK on the lock types beyond the plain Wi-Fi and Zigbee locks: the
@@ -14,17 +14,13 @@ import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-wo
 const CLIENT_ID = "hilfarmlockclient031";
 const SECRET = "5e4d3c2b1a0f9e8d7c6b5a4938271605";
 
-let world: LockWorld | undefined;
-afterEach(async () => {
-  await world?.w.close();
-  world = undefined;
-});
+const openLockWorld = lockWorldPerTest();
 
 type Id = keyof typeof lockEndpoints;
 type Request = { body?: Record<string, unknown>; query?: Record<string, unknown> };
 
 async function start() {
-  world = await startLockWorld({ clientId: CLIENT_ID, secret: SECRET });
+  const world = await openLockWorld({ clientId: CLIENT_ID, secret: SECRET });
   const { w, call } = world;
   /** One call, its `result` checked against the catalogue entry's `response` on success. */
   const api = async <T = unknown>(id: Id, deviceId: string, request: Request = {}) => {

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lockEndpoints } from "../../../harness/protocol/lock-api/endpoints.ts";
 import { decryptTicketKey, encryptPassword } from "../../../harness/protocol/lock-api/password-crypto.ts";
-import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { type Envelope, lockWorldPerTest } from "./testing/lock-world.ts";
 
 /**
  * Remote unlocking through the vendor's SDK: the switches, then openings that really reach the emulated locks (their
@@ -11,16 +11,12 @@ import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-wo
 const CLIENT_ID = "hilfarmlockclient006";
 const SECRET = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
 
-let world: LockWorld | undefined;
-afterEach(async () => {
-  await world?.w.close();
-  world = undefined;
-});
+const openLockWorld = lockWorldPerTest();
 
 type Id = keyof typeof lockEndpoints;
 
 async function start() {
-  world = await startLockWorld({ clientId: CLIENT_ID, secret: SECRET });
+  const world = await openLockWorld({ clientId: CLIENT_ID, secret: SECRET });
   const { w, call } = world;
   /** One call, its `result` checked against the catalogue entry's `response` on success. */
   const api = async <T = unknown>(id: Id, deviceId: string, body?: Record<string, unknown>) => {

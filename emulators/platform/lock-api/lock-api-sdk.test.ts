@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { decryptTicketKey, encryptPassword } from "../../../harness/protocol/lock-api/password-crypto.ts";
-import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { type Envelope, type LockWorld, lockWorldPerTest } from "./testing/lock-world.ts";
 
 /**
  * The lock API as its users meet it: the vendor's own Node SDK (2.1.2), unchanged, pointed at the platform's
@@ -11,14 +11,10 @@ import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-wo
 const CLIENT_ID = "hilfarmlockclient001";
 const SECRET = "7c1f0e2d3b4a59687766554433221100";
 
-let world: LockWorld | undefined;
-afterEach(async () => {
-  await world?.w.close();
-  world = undefined;
-});
+const openLockWorld = lockWorldPerTest();
 
 async function lockWorld() {
-  world = await startLockWorld({ clientId: CLIENT_ID, secret: SECRET });
+  const world = await openLockWorld({ clientId: CLIENT_ID, secret: SECRET });
   return world;
 }
 

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type LockEndpointId, lockEndpoints } from "../../../harness/protocol/lock-api/endpoints.ts";
 import { decryptTicketKey, encryptPassword } from "../../../harness/protocol/lock-api/password-crypto.ts";
 import { ownerIdOf } from "./lock-users.ts";
-import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { type Envelope, lockWorldPerTest } from "./testing/lock-world.ts";
 
 /**
  * Unlocking methods through the vendor's Node SDK: the lock's own keys, linking them with users, enrollment that
@@ -12,14 +12,10 @@ import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-wo
 const CLIENT_ID = "hilfarmlockclient004";
 const SECRET = "a0b1c2d3e4f5061728394a5b6c7d8e9f";
 
-let world: LockWorld | undefined;
-afterEach(async () => {
-  await world?.w.close();
-  world = undefined;
-});
+const openLockWorld = lockWorldPerTest();
 
 async function start() {
-  world = await startLockWorld({ clientId: CLIENT_ID, secret: SECRET });
+  const world = await openLockWorld({ clientId: CLIENT_ID, secret: SECRET });
   const { w, call } = world;
   const keyList = (deviceId: string) =>
     w.platform.store

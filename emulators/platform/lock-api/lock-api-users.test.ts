@@ -1,23 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lockEndpoints, matchLockEndpoint } from "../../../harness/protocol/lock-api/endpoints.ts";
 import { memberIdOf, ownerIdOf } from "./lock-users.ts";
 import { refused, served, setAtPanel } from "./testing/lock-users.ts";
 import { byLockType, type Request } from "./testing/lock-users-requests.ts";
-import { type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { lockWorldPerTest } from "./testing/lock-world.ts";
 
 /** Device users, the owner, and the user endpoints of other lock types, through the vendor's Node SDK. */
 
 const CLIENT_ID = "hilfarmlockclient003";
 const SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
-let world: LockWorld | undefined;
-afterEach(async () => {
-  await world?.w.close();
-  world = undefined;
-});
+const openLockWorld = lockWorldPerTest();
 
 async function start() {
-  world = await startLockWorld({ clientId: CLIENT_ID, secret: SECRET });
+  const world = await openLockWorld({ clientId: CLIENT_ID, secret: SECRET });
   return world;
 }
 

@@ -1,21 +1,17 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type LockEndpointId, lockEndpoints } from "../../../harness/protocol/lock-api/endpoints.ts";
 import { ownerIdOf } from "./lock-users.ts";
-import { type Envelope, type LockWorld, startLockWorld } from "./testing/lock-world.ts";
+import { type Envelope, lockWorldPerTest } from "./testing/lock-world.ts";
 
 /** The unlocking-method endpoints' refusals through the vendor's Node SDK, and a Wi-Fi key's attribute. */
 
 const CLIENT_ID = "hilfarmlockclient005";
 const SECRET = "5f4e3d2c1b0a99887766554433221100";
 
-let world: LockWorld | undefined;
-afterEach(async () => {
-  await world?.w.close();
-  world = undefined;
-});
+const openLockWorld = lockWorldPerTest();
 
 async function start() {
-  world = await startLockWorld({ clientId: CLIENT_ID, secret: SECRET });
+  const world = await openLockWorld({ clientId: CLIENT_ID, secret: SECRET });
   return world;
 }
 

@@ -1,4 +1,5 @@
 import { TuyaContext } from "@tuya/tuya-connector-nodejs";
+import { afterEach } from "vitest";
 import { decryptTicketKey, encryptPassword } from "../../../../harness/protocol/lock-api/password-crypto.ts";
 import type { DeviceContext } from "../../../device/model.ts";
 import type { GatewayModel } from "../../../gateway/gateway-model.ts";
@@ -110,4 +111,17 @@ export async function startLockWorld(
     };
   };
   return { w, call, sealed, baseUrl, wifiId: ids.wifi, zigbeeId, ids, gateway, typeAtZigbee, zigbeeRange };
+}
+
+/** A fresh lock world per test, closed after it: `const openLockWorld = lockWorldPerTest();`, then in a test `await openLockWorld(client)`. */
+export function lockWorldPerTest(): (...args: Parameters<typeof startLockWorld>) => Promise<LockWorld> {
+  let world: LockWorld | undefined;
+  afterEach(async () => {
+    await world?.w.close();
+    world = undefined;
+  });
+  return async (...args) => {
+    world = await startLockWorld(...args);
+    return world;
+  };
 }
