@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decryptTicketKey, encryptPassword } from "../../../harness/protocol/lock-api/password-crypto.ts";
+import type { DeviceContext } from "../../device/model.ts";
+import type { ProfileModel } from "../../profiles/profile-model.ts";
 import { lockWorldPerTest } from "./testing/lock-world.ts";
 
 /** The rest of a temporary password's life through the vendor's SDK: v2.0 create, modify, freeze, delete; logs. */
@@ -154,5 +156,24 @@ describe("a temporary password's life through the lock API", () => {
       query: { page_no: 1, page_size: 5, start_time: from, end_time: to },
     });
     expect(opens).toMatchObject({ success: true, result: { total: 0 } });
+
+    // A tampered lock body (the profile's TAMPER fault) and a low battery are alarms too, newest first.
+    const model = lock.model as ProfileModel;
+    const context = (lock as unknown as { context(): DeviceContext }).context();
+    await w.clock.runUntilSettled(model.setStatus(context, "0", "BATTERY", "15"));
+    await w.clock.runUntilSettled(model.raiseFault(context, "TAMPER"));
+    await w.clock.runUntil(() =>
+      (w.platform.store.get(wifiId)?.events ?? []).some((e) => e.kind === "fault"),
+    );
+    const all = await call<{ total: number; records: Array<{ status: unknown }> }>({
+      method: "GET",
+      path: `/v1.0/devices/${wifiId}/door-lock/alarm-logs`,
+      query: { ...seconds, end_time: Math.floor(w.clock.now() / 1000) + 3600 },
+    });
+    expect(all.result.records.map((r) => r.status)).toEqual([
+      { code: "alarm_lock", value: "pry" },
+      { code: "alarm_lock", value: "low_battery" },
+      { code: "alarm_lock", value: "wrong_password" },
+    ]);
   });
 });

@@ -33,8 +33,15 @@ function openStatus(info: Info): { code: string; value: string } {
   return { code: "unlock_key", value: key };
 }
 
-/** The keypad's alarms: a duress password, too many wrong codes (seed: `hijack`, `alarm_lock`). */
+/**
+ * The lock's alarms (seed: `hijack`, `alarm_lock`): a duress password, too many wrong codes, a fault of the lock body
+ * (the profiles' TAMPER: the album table's anti-pry alert) as `pry`, a low battery as `low_battery`.
+ */
 function alarmStatus(e: DeviceEvent): { code: string; value: string } | undefined {
+  if (e.kind === "fault") return { code: "alarm_lock", value: "pry" };
+  if (e.kind === "alarm")
+    return e.body.statusName === "BATTERY" ? { code: "alarm_lock", value: "low_battery" } : undefined;
+  if (e.kind !== "event") return undefined;
   if (nameOf(e) === "HIJACK") return { code: "hijack", value: "true" };
   if (nameOf(e) === "WRONG_CODE") return { code: "alarm_lock", value: "wrong_password" };
   return undefined;
@@ -53,7 +60,11 @@ function page<T>(
   const q = call.query as LogQuery;
   const from = q.start_time === undefined || q.start_time === 0 ? 0 : q.start_time * unitMs;
   const to = q.end_time === undefined || q.end_time === 0 ? Number.POSITIVE_INFINITY : q.end_time * unitMs;
-  const inRange = entries.filter((e) => e.at >= from && e.at <= to).sort((a, b) => b.at - a.at);
+  // Newest first; of entries received in the same millisecond, the later reported first.
+  const inRange = entries
+    .map((e, order) => ({ ...e, order }))
+    .filter((e) => e.at >= from && e.at <= to)
+    .sort((a, b) => b.at - a.at || b.order - a.order);
   const size = q.page_size ?? 20;
   const no = q.page_no ?? 1;
   if (size < 1 || no < 1)
@@ -61,12 +72,13 @@ function page<T>(
   return { total: inRange.length, [list]: inRange.slice((no - 1) * size, no * size).map((e) => e.log) };
 }
 
+/** What the lock reported: its events (2032), alarms (2033) and faults (2034). */
 function events(call: LockCall, deps: LockApiDeps): DeviceEvent[] {
   const deviceId = call.params.device_id ?? "";
   const record = deps.store.get(deviceId);
   if (record === undefined)
     throw new LockApiError("deviceNotExist", `no device ${JSON.stringify(deviceId)}`, "device_id");
-  return record.events.filter((e) => e.kind === "event");
+  return record.events.filter((e) => e.kind !== "upgrade");
 }
 
 /** v1.1 `show_media_info`: each entry with the media the lock captured of it (seed lines 1421-1429, 1620-1628). */
@@ -79,7 +91,7 @@ const openLogs = (unitMs: number) => (call: LockCall, deps: LockApiDeps) =>
   page(
     call,
     events(call, deps)
-      .filter((e) => nameOf(e) === "LOCK_OPEN")
+      .filter((e) => e.kind === "event" && nameOf(e) === "LOCK_OPEN")
       .map((e) => ({
         at: e.receivedAt,
         log: withMedia(call, e, {
