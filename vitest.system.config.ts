@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 // `npm run test:system`: checks that need programs from Debian beside Node, which .ci/run installs: the HTML
 // reports in a real browser (chromium, headless), and serial links over pseudo-terminal pairs (socat); and checks
 // too heavy to share a machine with the rest of npm test: 20,000 held connections (scenarios/hostile/flood-20k);
-// and checks on real time: the lock API of `hilfarm up` through the vendor's SDK (scenarios/lock-api).
+// and checks on real time: the lock API of `hilfarm up` through the vendor's SDK and the independent lock-API peer
+// (scenarios/lock-api), distributed farms of worker processes over Mosquitto and the embedded broker (scenarios/load).
 export default defineConfig({
   test: {
     include: [
@@ -11,6 +12,7 @@ export default defineConfig({
       "scenarios/serial/**/*.check.ts",
       "scenarios/hostile/**/*.check.ts",
       "scenarios/lock-api/**/*.check.ts",
+      "scenarios/load/**/*.check.ts",
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,
