@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function brokenLockApi(): Promise<string> {
-  server = createServer({ requestTimeout: 0 }, (req, res) => {
+  const broken = createServer({ requestTimeout: 0 }, (req, res) => {
     req.resume();
     req.on("end", () => {
       const t = Date.now();
@@ -30,8 +30,9 @@ async function brokenLockApi(): Promise<string> {
       res.end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+  server = broken;
+  await new Promise<void>((resolve) => broken.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
 }
 
 describe("the H7 clauses against a broken lock API", () => {
