@@ -1,4 +1,5 @@
 import type { Misbehaviour } from "../../emulators/device/misbehaviour.ts";
+import { LOCK_FLEET } from "../../emulators/fleet/lock-fleet.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
 import { seededRandom } from "../../harness/random/random.ts";
@@ -12,26 +13,6 @@ export const EMULATED_LOCK_SECRET = "c0nf0rmanceL0ckApiSecret32chars!";
  * time without running two hours of heartbeats.
  */
 export const EMULATED_LOCK_TOKEN_LIFETIME_MS = 10 * 60_000;
-
-/** A lock of each type hilfarm models: four that connect themselves, a Zigbee and a hotel lock behind a gateway. */
-const LOCK_FLEET = {
-  devices: [
-    { profile: "smart-lock", count: 1 },
-    { profile: "keepalive-lock", count: 1 },
-    { profile: "video-lock", count: 1 },
-    { profile: "access-control", count: 1 },
-  ],
-  gateways: [
-    {
-      profile: "zigbee-gateway",
-      count: 1,
-      subDevices: [
-        { profile: "zigbee-lock", count: 1 },
-        { profile: "hotel-lock", count: 1 },
-      ],
-    },
-  ],
-};
 
 export interface EmulatedLockApiOptions {
   /** Switches of the Wi-Fi lock (e.g. `refuseKeyOrders`). */

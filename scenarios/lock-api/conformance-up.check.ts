@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { LOCK_FLEET } from "../../emulators/fleet/lock-fleet.ts";
 import { FREE_PORTS, killAll, startHilfarm } from "../../harness/testing/child-process.ts";
 import { lockApiClauses } from "../conformance/lock-api-clauses.ts";
 
@@ -29,20 +30,7 @@ describe("hilfarm conformance lock-api against hilfarm up, as processes on real 
       fleet,
       JSON.stringify({
         seed: 5,
-        devices: ["smart-lock", "keepalive-lock", "video-lock", "access-control"].map((profile) => ({
-          profile,
-          count: 1,
-        })),
-        gateways: [
-          {
-            profile: "zigbee-gateway",
-            count: 1,
-            subDevices: [
-              { profile: "zigbee-lock", count: 1 },
-              { profile: "hotel-lock", count: 1 },
-            ],
-          },
-        ],
+        ...LOCK_FLEET,
       }),
     );
     const up = startHilfarm(

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lockEndpoints } from "../../../harness/protocol/lock-api/endpoints.ts";
 import { signRequest } from "../../../harness/protocol/lock-api/signing.ts";
+import { lockBodies } from "../testing/live-fuzz-lock-requests.ts";
 import { type LockWorld, startLockWorld } from "./testing/lock-world.ts";
 
 /**
@@ -60,55 +61,7 @@ const tokenOf = async (client: typeof CLIENT) =>
     (await signed(client, "GET", "/v1.0/token?grant_type=1", Buffer.alloc(0))).envelope.result?.access_token,
   );
 
-const wrong = fc.constantFrom<unknown>(
-  null,
-  0,
-  -1,
-  1e308,
-  "",
-  "x".repeat(3000),
-  [],
-  {},
-  "\ud800",
-  true,
-  "1",
-  [[{}]],
-);
-const field = fc.constantFrom(
-  "password",
-  "password_type",
-  "ticket_id",
-  "effective_time",
-  "invalid_time",
-  "type",
-  "name",
-  "schedule_list",
-  "time_zone",
-  "nick_name",
-  "user_id",
-  "unlock_sn",
-  "unlock_no",
-  "unlock_type",
-  "role",
-  "open",
-  "remote_unlock_type",
-  "advanced_type",
-  "ticket_key",
-  "password_id",
-  "users",
-  "lang",
-  "__proto__",
-);
-const body = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc.dictionary(field, wrong, { maxKeys: 8 }).map((o) => Buffer.from(JSON.stringify(o))),
-  },
-  fc
-    .integer({ min: 1, max: 3000 })
-    .map((n) => Buffer.from(`{"schedule_list":${"[".repeat(n)}${"]".repeat(n)}}`)),
-  fc.constantFrom("", "null", "[]", "{", '{"__proto__":{"polluted":1}}').map((s) => Buffer.from(s)),
-);
+const body = lockBodies(3000, 4096);
 const odd = fc.constantFrom(
   "1",
   "0",

@@ -1,9 +1,9 @@
 import { LockApiError } from "../../../harness/protocol/lock-api/errors.ts";
-import { redeemTicket } from "../../../harness/protocol/lock-api/ticket.ts";
 import type { LockHandlerContext, LockHandlers } from "./lock-call.ts";
 import { KEY_RESOURCE } from "./lock-passwords.ts";
 import type { AdvancedType, OfflineBook } from "./offline-book.ts";
 import { lockFor } from "./offline-lock.ts";
+import { openSealed } from "./sealed-password.ts";
 
 /**
  * The lock's key id of an advanced password: the admin password is a plain password of the lock (open log
@@ -58,18 +58,13 @@ export function advancedHandlers(context: LockHandlerContext, book: OfflineBook)
   return {
     setAdvancedPassword: (call, deps) => {
       const deviceId = lockFor(call, deps);
-      const kind = deps.passwords.kindOf(deviceId);
+      const _kind = deps.passwords.kindOf(deviceId);
       const body = call.body as AdvancedBody;
       // Seed line 2050: six digits, as a Zigbee lock's passwords.
-      const redeemed = redeemTicket(
-        deps.tickets.state,
-        { ticketId: body.ticket_id, deviceId, clientId: call.clientId, password: body.password, kind },
-        call.now,
-      );
-      if (!redeemed.ok) throw redeemed.error;
-      deps.tickets.state = redeemed.value.state;
+      const sealed = openSealed(call, deps, deviceId, body);
+      sealed.spend();
       book.setAdvanced(deviceId, body.advanced_type, 1);
-      void deliver(deviceId, body.advanced_type, redeemed.value.password);
+      void deliver(deviceId, body.advanced_type, sealed.digits);
       return true;
     },
     getAdvancedPassword: (call, deps) => {

@@ -1,6 +1,7 @@
 import { LockApiError, missingParameter } from "../../../harness/protocol/lock-api/errors.ts";
-import { issueTicket, redeemTicket } from "../../../harness/protocol/lock-api/ticket.ts";
+import { issueTicket } from "../../../harness/protocol/lock-api/ticket.ts";
 import type { LockApiDeps, LockCall, LockHandlers } from "./lock-call.ts";
+import { openSealed } from "./sealed-password.ts";
 import type { TempPassword, TempPasswordInput } from "./temp-passwords.ts";
 
 /** The body of a create or modify, as the catalogue checked it. */
@@ -62,16 +63,11 @@ function passwordInput(call: LockCall, deps: LockApiDeps, deviceId: string): Tem
       `invalid_time ${body.invalid_time} is not after effective_time ${body.effective_time}`,
       "invalid_time",
     );
-  const redeemed = redeemTicket(
-    deps.tickets.state,
-    { ticketId: body.ticket_id, deviceId, clientId: call.clientId, password: body.password, kind },
-    call.now,
-  );
-  if (!redeemed.ok) throw redeemed.error;
-  deps.tickets.state = redeemed.value.state;
+  const sealed = openSealed(call, deps, deviceId, body);
+  sealed.spend();
   return {
     name: body.name ?? "",
-    code: redeemed.value.password,
+    code: sealed.digits,
     effectiveTime: body.effective_time,
     invalidTime: body.invalid_time,
     singleUse: body.type === 1,

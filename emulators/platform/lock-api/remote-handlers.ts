@@ -1,6 +1,5 @@
 import type { LockType } from "../../../harness/protocol/lock-api/endpoints/schema.ts";
 import { badParameter, LockApiError } from "../../../harness/protocol/lock-api/errors.ts";
-import { redeemTicket } from "../../../harness/protocol/lock-api/ticket.ts";
 import { enterCode } from "../../profiles/keypad.ts";
 import { KeypadSchema } from "../../profiles/keypad-schema.ts";
 import type { LockApiDeps, LockCall, LockHandlerContext, LockHandlers } from "./lock-call.ts";
@@ -9,6 +8,7 @@ import { mediaHandlers } from "./media-handlers.ts";
 import { type DoorCommand, sendDoorCommand } from "./remote-door.ts";
 import { checkOnline, hasRemoteSwitches, remoteLock, spendCallTicket } from "./remote-lock-of.ts";
 import { RemoteUnlockBook, type RemoteUnlockType, type RevokeReason } from "./remote-unlock-book.ts";
+import { openSealed } from "./sealed-password.ts";
 
 /** The keys' fields as the lock profiles' keypads read them (the temporary passwords travel in the same). */
 const KEYPAD = KeypadSchema.parse({});
@@ -72,20 +72,15 @@ export function remoteHandlers(context: LockHandlerContext): LockHandlers {
     // seed line 2010: six digits under the ticket; the lock opens for a password it holds that is valid now.
     openDoor: async (call, deps) => {
       const lock = remoteLock(call, deps);
-      const { deviceId, kind } = lock;
+      const { deviceId } = lock;
       requireOn(lock, "remoteUnlockWithPwd");
       const body = call.body as { password: string; ticket_id: string };
-      const redeemed = redeemTicket(
-        deps.tickets.state,
-        { ticketId: body.ticket_id, deviceId, clientId: call.clientId, password: body.password, kind },
-        call.now,
-      );
-      if (!redeemed.ok) throw redeemed.error;
+      const sealed = openSealed(call, deps, deviceId, body);
       checkOnline(deps, deviceId);
       // A wrong password uses its ticket up too: one ticket, one try.
-      deps.tickets.state = redeemed.value.state;
-      if (!opensLock(deps, deviceId, redeemed.value.password, call.now))
-        throw badParameter("password", "a password the lock holds, valid now", redeemed.value.password);
+      sealed.spend();
+      if (!opensLock(deps, deviceId, sealed.digits, call.now))
+        throw badParameter("password", "a password the lock holds, valid now", sealed.digits);
       return sendDoorCommand(operations, deviceId, "UNLOCK");
     },
     passwordFreeOpenDoor: async (call, deps) => {

@@ -1,9 +1,9 @@
 import { LockApiError } from "../../../harness/protocol/lock-api/errors.ts";
-import { redeemTicket } from "../../../harness/protocol/lock-api/ticket.ts";
 import type { LockApiDeps, LockCall, LockHandlers } from "./lock-call.ts";
 import { lockOf } from "./lock-of.ts";
 import type { LockUserKeys } from "./lock-user-keys.ts";
 import type { UnlockKey } from "./lock-users.ts";
+import { openSealed } from "./sealed-password.ts";
 import { answered, heldKey, keyNumberParam, typedUser, unlockTypeParam } from "./user-answers.ts";
 
 interface EnrollBody {
@@ -29,20 +29,9 @@ const typeFilter = (call: LockCall) => {
 function enrolledCode(call: LockCall, deps: LockApiDeps, deviceId: string): string | undefined {
   const body = call.body as EnrollBody;
   if (body.password === undefined) return undefined;
-  const redeemed = redeemTicket(
-    deps.tickets.state,
-    {
-      ticketId: body.ticket_id ?? "",
-      deviceId,
-      clientId: call.clientId,
-      password: body.password,
-      kind: deps.passwords.kindOf(deviceId),
-    },
-    call.now,
-  );
-  if (!redeemed.ok) throw redeemed.error;
-  deps.tickets.state = redeemed.value.state;
-  return redeemed.value.password;
+  const sealed = openSealed(call, deps, deviceId, { ...body, password: body.password });
+  sealed.spend();
+  return sealed.digits;
 }
 
 /** Unlocking methods: linking keys with users, enrollment, deletion, duress, attributes. */

@@ -85,7 +85,14 @@ function lockTargets(deviceIds: readonly string[]): fc.Arbitrary<{ method: strin
   );
 }
 
-function lockBodies(maxDepth: number): fc.Arbitrary<Buffer> {
+/**
+ * Hostile bodies for lock-API requests: the endpoints' fields with wrong values, deep nesting, long strings up to
+ * `maxBytes`, prototype keys, not JSON.
+ */
+export function lockBodies(
+  maxDepth: number,
+  maxBytes = MAX_LOCK_API_BODY_BYTES + 1024,
+): fc.Arbitrary<Buffer> {
   const depth = fc.integer({ min: 1, max: maxDepth });
   const wrong = fc.constantFrom<unknown>(
     null,
@@ -123,7 +130,7 @@ function lockBodies(maxDepth: number): fc.Arbitrary<Buffer> {
     fc.dictionary(field, wrong, { maxKeys: 8 }).map((o) => JSON.stringify(o)),
     depth.map((n) => `{"schedule_list":${"[".repeat(n)}${"]".repeat(n)}}`),
     depth.map((n) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`),
-    fc.integer({ min: 0, max: MAX_LOCK_API_BODY_BYTES + 1024 }).map((n) => `{"name":"${"x".repeat(n)}"}`),
+    fc.integer({ min: 0, max: maxBytes }).map((n) => `{"name":"${"x".repeat(n)}"}`),
     fc.constantFrom(
       '{"__proto__":{"polluted":1}}',
       '{"constructor":{"prototype":{"polluted":1}}}',

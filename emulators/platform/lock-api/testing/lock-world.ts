@@ -2,6 +2,7 @@ import { TuyaContext } from "@tuya/tuya-connector-nodejs";
 import { afterEach } from "vitest";
 import { decryptTicketKey, encryptPassword } from "../../../../harness/protocol/lock-api/password-crypto.ts";
 import type { DeviceContext } from "../../../device/model.ts";
+import { LOCK_FLEET } from "../../../fleet/lock-fleet.ts";
 import type { GatewayModel } from "../../../gateway/gateway-model.ts";
 import type { ProfileModel } from "../../../profiles/profile-model.ts";
 import { startWorld } from "../../../testing/world.ts";
@@ -28,24 +29,7 @@ export async function startLockWorld(
 ) {
   const w = await startWorld({
     clockStart: Date.now(),
-    fleet: {
-      devices: [
-        { profile: "smart-lock", count: 1 },
-        { profile: "keepalive-lock", count: 1 },
-        { profile: "video-lock", count: 1 },
-        { profile: "access-control", count: 1 },
-      ],
-      gateways: [
-        {
-          profile: "zigbee-gateway",
-          count: 1,
-          subDevices: [
-            { profile: "zigbee-lock", count: 1 },
-            { profile: "hotel-lock", count: 1 },
-          ],
-        },
-      ],
-    },
+    fleet: LOCK_FLEET,
     ...(client === undefined
       ? {}
       : {
