@@ -13,6 +13,7 @@ export default defineConfig({
       "scenarios/hostile/**/*.check.ts",
       "scenarios/lock-api/**/*.check.ts",
       "scenarios/load/**/*.check.ts",
+      "scenarios/push/**/*.check.ts",
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,

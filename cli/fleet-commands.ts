@@ -14,6 +14,7 @@ import { type Connector, socketConnector } from "../harness/link/socket-link.ts"
 import type { Logger } from "../harness/log/logger.ts";
 import { settleLog } from "../harness/log/logger.ts";
 import { cryptoRandom, seededRandom } from "../harness/random/random.ts";
+import { type AqaraCommandOptions, aqaraOptions } from "./aqara-options.ts";
 import type { CliIo } from "./io.ts";
 import { type LockApiCommandOptions, lockApiOptions } from "./lock-api-options.ts";
 import {
@@ -31,6 +32,7 @@ import {
   seedOption,
 } from "./option-groups.ts";
 import { nonNegativeSeed } from "./options.ts";
+import { type PushCommandOptions, pushOptions } from "./push-options.ts";
 import { platformReadyLine } from "./ready-line.ts";
 import { startUpThirdParty } from "./third-party-up.ts";
 import { untilStopped } from "./until-stopped.ts";
@@ -155,6 +157,8 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
   });
   interopOptions.add(up);
   lockApiOptions.add(up);
+  aqaraOptions.add(up);
+  pushOptions.add(up);
   httpApiOptions
     .add(up)
     .option("--no-mqtt", "no MQTT fan-out")
@@ -169,6 +173,8 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           HttpApiCommandOptions &
           InteropCommandOptions &
           LockApiCommandOptions &
+          AqaraCommandOptions &
+          PushCommandOptions &
           PlatformPortCommandOptions & { host: string; mqtt: boolean },
         command: Command,
       ) => {
@@ -205,6 +211,8 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
             mqtt: options.mqtt ? "embedded" : "none",
             ...(thirdParty?.interop(options, options.host) ?? interopOptions.platform(options, options.host)),
             ...lockApiOptions.platform(options, options.host),
+            ...aqaraOptions.platform(options, options.host),
+            ...pushOptions.platform(options),
           });
           await thirdParty?.connect(platform.addresses);
         } catch (error) {

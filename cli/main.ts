@@ -10,6 +10,7 @@ import { addLanCommand } from "./lan-command.ts";
 import { addLoadCommand } from "./load-command.ts";
 import { addLockCommand } from "./lock-command.ts";
 import { addPlatformCommand } from "./platform-command.ts";
+import { addPushReceiveCommand } from "./push-receive-command.ts";
 import { addRunCommand } from "./run-command.ts";
 import { addThirdPartyCommand } from "./third-party-command.ts";
 import { version } from "./version.ts";
@@ -79,6 +80,7 @@ export async function main(
     exitCode = Math.max(exitCode, code);
   });
   addThirdPartyCommand(program, io, waitForStop);
+  addPushReceiveCommand(program, io, waitForStop);
   addConformanceCommand(program, io, (code) => {
     exitCode = Math.max(exitCode, code);
   });

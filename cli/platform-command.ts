@@ -3,6 +3,7 @@ import { RealClock } from "../harness/clock/real-clock.ts";
 import { bridgeMqtt, bridgeSerial, type DeviceLinkBridge } from "../harness/link/device-links.ts";
 import { settleLog } from "../harness/log/logger.ts";
 import { cryptoRandom, randomSeed, seededRandom } from "../harness/random/random.ts";
+import { type AqaraCommandOptions, aqaraOptions } from "./aqara-options.ts";
 import type { CliIo } from "./io.ts";
 import { type LockApiCommandOptions, lockApiOptions } from "./lock-api-options.ts";
 import {
@@ -20,6 +21,7 @@ import {
   seedOption,
 } from "./option-groups.ts";
 import { integerOption } from "./options.ts";
+import { type PushCommandOptions, pushOptions } from "./push-options.ts";
 import { platformReadyLine } from "./ready-line.ts";
 import { untilStopped } from "./until-stopped.ts";
 
@@ -29,6 +31,8 @@ export interface PlatformCommandOptions
     PlatformPortCommandOptions,
     InteropCommandOptions,
     LockApiCommandOptions,
+    AqaraCommandOptions,
+    PushCommandOptions,
     LogCommandOptions {
   registry: string;
   host: string;
@@ -115,6 +119,8 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
     );
   interopOptions.add(command);
   lockApiOptions.add(command);
+  aqaraOptions.add(command);
+  pushOptions.add(command);
   logOptions
     .add(command)
     .addHelpText(
@@ -154,6 +160,8 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         ...(options.firmwareDir === undefined ? {} : { firmwareDir: options.firmwareDir }),
         ...interopOptions.platform(options, options.host),
         ...lockApiOptions.platform(options, options.host),
+        ...aqaraOptions.platform(options, options.host),
+        ...pushOptions.platform(options),
       });
       const { login, tcp, udp, connectionServers } = platform.addresses;
       const bridged = { login, tcp: connectionServers[0]?.tcp ?? tcp, udp: connectionServers[0]?.udp ?? udp };

@@ -19,6 +19,7 @@ import { PlatformOperations } from "./operations.ts";
 import { defaultTiming, type PlatformTiming } from "./options.ts";
 import type { PlatformOptions } from "./platform-options.ts";
 import { Presence } from "./presence.ts";
+import type { PushSender } from "./push/push-sender.ts";
 import type { Registry } from "./registry/index.ts";
 import type { DeviceSession, RequestHandler, SessionEndReason } from "./session.ts";
 import { StateStore } from "./state-store.ts";
@@ -78,6 +79,8 @@ export interface PlatformContext {
   httpBase: string;
   /** Set by the c-interop surface: the calls of C22-C31 on the third-party platform (chapter 7). */
   thirdParty: ThirdPartyOperations | undefined;
+  /** Set by the push surface while it runs: the message-push sender, for the northbound API's push routes. */
+  push: PushSender | undefined;
 }
 
 export async function createPlatformContext(options: PlatformOptions): Promise<PlatformContext> {
@@ -155,6 +158,7 @@ export async function createPlatformContext(options: PlatformOptions): Promise<P
     connectionServers: [],
     httpBase: "",
     thirdParty: undefined,
+    push: undefined,
   };
   return context;
 }

@@ -76,6 +76,62 @@ export interface LockApiOptions {
   lockTypes?: Readonly<Record<string, LockType>>;
 }
 
+/** A caller of the Aqara-style open API: its app id, a key id, and the app key it signs with under that key id. */
+export interface AqaraApp {
+  appId: string;
+  keyId: string;
+  /** A secret: never logged. */
+  appKey: string;
+  /** The `appKey` the UI-SDK initialization answers (not the signing key). Default: drawn at start. */
+  sdkAppKey?: string;
+}
+
+/** The Aqara-style open API (surface `aqara`): its callers, where it listens, its time rules and readings. */
+export interface AqaraOptions {
+  apps: readonly AqaraApp[];
+  /** 0 = a free port. Default 0. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Lifetime of a UI-SDK token, seconds (`expiresIn`). Default 7200. */
+  expiresInS?: number;
+  /** Accepted distance of a request's `Time` from the platform's clock. Default 5 minutes. */
+  toleranceMs?: number;
+  /** Intent names over hilfarm's (`sdkInit`, `tokenExpired`, `deviceInfo`). */
+  intents?: Partial<Record<"sdkInit" | "tokenExpired" | "deviceInfo", string>>;
+  /** The UI-SDK's initialization parameters hilfarm cannot know. */
+  sdk?: { positionId?: string; baseH5Url?: string; baseImageUrl?: string };
+}
+
+/**
+ * A receiver of the platform's message pushes (`000_0e61b4fd1fe27231.txt`, "Message Push"): every device change is
+ * POSTed to `url`, signed when both `appKey` and `appSecret` are given.
+ */
+export interface PushReceiverOptions {
+  url: string;
+  /** The header `appkey`; with `appSecret`, signing is on. */
+  appKey?: string;
+  /** A secret: never logged. */
+  appSecret?: string;
+  /** The app's client ids: the body's `token`, joined by commas. At least one. */
+  clientIds: readonly string[];
+  /** No complete answer within this long is abnormal. Default 10 000 ms. */
+  timeoutMs?: number;
+  /** `consecutive`: abnormal answers in a row that stop the pushes. Default 5. */
+  abnormalLimit?: number;
+  /** `consecutive` (default) or the vendor's cloud-wide rule, `cloud` (push/push-receiver-state.ts). */
+  policy?: "consecutive" | "cloud";
+  /** How strictly the answer is judged (harness/protocol/aqara/push-answer.ts). Default `code`. */
+  answerFormat?: "code" | "exact";
+  /** Messages waiting at most per receiver; the oldest is dropped. Default 1000. */
+  queueLimit?: number;
+}
+
+/** The message push sender (surface `push`). */
+export interface PushOptions {
+  receivers: readonly PushReceiverOptions[];
+}
+
 export interface PlatformOptions {
   registry: Registry;
   clock?: Clock;
@@ -119,6 +175,10 @@ export interface PlatformOptions {
   interop?: InteropOptions;
   /** The smart-lock open API (surface `lock-api`): present only with this section. */
   lockApi?: LockApiOptions;
+  /** The Aqara-style open API (surface `aqara`): present only with this section. */
+  aqara?: AqaraOptions;
+  /** The message push sender (surface `push`): present only with this section. */
+  push?: PushOptions;
   /** More routes for the HTTP API from whoever composes the platform (`hilfarm up`: the fleet's keypads). */
   routes?: readonly RouteSet[];
 }

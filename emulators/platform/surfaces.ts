@@ -1,4 +1,5 @@
 import { apiSurface } from "./api/surface.ts";
+import { aqaraSurface } from "./aqara/surface.ts";
 import { cInteropSurface } from "./c-interop/surface.ts";
 import { cNotifySurface } from "./c-notify/surface.ts";
 import { fanoutSurface } from "./fanout/surface.ts";
@@ -6,6 +7,7 @@ import { lockApiSurface } from "./lock-api/surface.ts";
 import { mcConnectionSurface } from "./mc-connection/surface.ts";
 import { mcLoginSurface } from "./mc-login/surface.ts";
 import type { PlatformOptions } from "./platform-options.ts";
+import { pushSurface } from "./push/surface.ts";
 import type { Surface } from "./surface.ts";
 
 /**
@@ -23,7 +25,8 @@ export const platformSurfaces: readonly Surface[] = [
 /**
  * The surfaces a platform with these options starts: the list above, then chapter 7's: the C11-C18 server when the
  * options carry an `interop` section, and after it the C21-C31 client when that section names a third party; then
- * the smart-lock open API with a `lockApi` section.
+ * the smart-lock open API with a `lockApi` section; the Aqara-style open API with an `aqara` section; the message
+ * push sender with a `push` section.
  */
 export function surfacesFor(options: PlatformOptions): readonly Surface[] {
   const { interop, lockApi } = options;
@@ -32,5 +35,7 @@ export function surfacesFor(options: PlatformOptions): readonly Surface[] {
     ...(interop === undefined ? [] : [cNotifySurface]),
     ...(interop?.thirdParty === undefined ? [] : [cInteropSurface]),
     ...(lockApi === undefined ? [] : [lockApiSurface]),
+    ...(options.aqara === undefined ? [] : [aqaraSurface]),
+    ...(options.push === undefined ? [] : [pushSurface]),
   ];
 }

@@ -5,6 +5,7 @@ import { firmwareRoutes } from "../firmware/routes.ts";
 import type { PlatformMetrics } from "../metrics.ts";
 import { closeListener, hostPort, isLoopback, isWildcard, listenTcp } from "../net.ts";
 import { DEFAULT_PORTS, type PlatformOptions } from "../platform-options.ts";
+import { pushRoutes } from "../push/routes.ts";
 import type { StartedSurface, Surface } from "../surface.ts";
 import { deviceRoutes } from "./device-routes.ts";
 import { createHttpApi, type RouteSet } from "./http-api.ts";
@@ -54,6 +55,7 @@ export const apiSurface: Surface = {
         deviceRoutes(context.operations, context.store, limits.maxHttpBodyBytes),
         lanRoutes(context.registry, context.logger, limits.maxHttpBodyBytes, options.lanKeyLiveTimeS),
         thirdPartyRoutes(() => context.thirdParty, limits.maxHttpBodyBytes),
+        pushRoutes(() => context.push, limits.maxHttpBodyBytes),
         firmwareRoutes(context.firmware),
         metricsRoute(metrics),
         ...(options.routes ?? []),

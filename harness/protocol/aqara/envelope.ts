@@ -36,7 +36,7 @@ export function failureAnswer(requestId: string, error: AqaraError): OpenApiAnsw
     code: error.apiCode,
     requestId,
     message: aqaraCodes[error.code].message,
-    msgDetails: error.message,
+    msgDetails: error.detail ?? null,
   };
 }
 

@@ -27,9 +27,12 @@ export type AqaraErrorName = Exclude<keyof typeof aqaraCodes, "success">;
  */
 export class AqaraError extends WireError<AqaraErrorName> {
   readonly apiCode: number;
+  /** What is at fault, without the table's text (an answer's `msgDetails`). */
+  readonly detail: string | undefined;
   constructor(name: AqaraErrorName, detail?: string, field?: string) {
     const base = aqaraCodes[name].message;
     super(name, detail === undefined ? base : `${base}: ${detail}`, field);
     this.apiCode = aqaraCodes[name].code;
+    this.detail = detail;
   }
 }
