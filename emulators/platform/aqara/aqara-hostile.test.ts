@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../../harness/clock/virtual-clock.ts";
 import type { Platform } from "../platform.ts";
 import { startTestPlatform } from "../testing/fixtures.ts";
+import { unfinishedBody } from "../testing/unfinished-body.ts";
 import { AQARA_INTENTS } from "./intents.ts";
 import { aqaraClient } from "./testing/aqara-client.ts";
 
@@ -148,21 +149,7 @@ describe("the open API under hostile input", () => {
   });
 
   it("ends a body that never arrives on the platform's clock", async () => {
-    const closed = new Promise<string>((resolve) => {
-      const req = request(
-        api,
-        { agent: false, method: "POST", headers: { "content-length": "100" } },
-        (res) => {
-          let text = "";
-          res.on("data", (c: Buffer) => {
-            text += c.toString();
-          });
-          res.on("end", () => resolve(text));
-        },
-      );
-      req.on("error", () => resolve("closed"));
-      req.write(Buffer.alloc(10));
-    });
+    const closed = unfinishedBody(api);
     await clock.advanceAsync(30_000);
     expect(await closed).toMatch(/closed|not received in time/);
   });

@@ -5,6 +5,7 @@ import { VirtualClock } from "../../../harness/clock/virtual-clock.ts";
 import { signRequest } from "../../../harness/protocol/lock-api/signing.ts";
 import type { Platform } from "../platform.ts";
 import { startTestPlatform } from "../testing/fixtures.ts";
+import { unfinishedBody } from "../testing/unfinished-body.ts";
 
 /**
  * The lock API under hostile input: nothing from the wire stops it, grows it without bound or moves another
@@ -150,21 +151,7 @@ describe("the lock API under hostile input", () => {
     );
     expect(JSON.parse(big.text)).toMatchObject({ success: false, msg: expect.stringMatching(/body over/) });
     const url = new URL("/v1.0/devices/x/door-lock/temp-password", base);
-    const closed = new Promise<string>((resolve) => {
-      const req = request(
-        url,
-        { agent: false, method: "POST", headers: { "content-length": "100" } },
-        (res) => {
-          let text = "";
-          res.on("data", (c: Buffer) => {
-            text += c.toString();
-          });
-          res.on("end", () => resolve(text));
-        },
-      );
-      req.on("error", () => resolve("closed"));
-      req.write(Buffer.alloc(10));
-    });
+    const closed = unfinishedBody(url);
     await clock.advanceAsync(30_000);
     expect(await closed).toMatch(/closed|not received in time/);
   });
