@@ -99,6 +99,41 @@ describe("hilfarm platform --aqara-* (the Aqara-style open API)", () => {
     expect(await run).toBe(0);
   });
 
+  it("takes more apps from HILFARM_AQARA_APPS: each signs with its own key; a malformed entry exits 2 naming it", async () => {
+    vi.stubEnv("HILFARM_AQARA_APP_KEY", "first-signing-key");
+    vi.stubEnv("HILFARM_AQARA_APPS", "second-app:k2:second-signing-key");
+    const { io, nextLine } = bufferIo();
+    let stop: (signal: string) => void = () => undefined;
+    const stopped = new Promise<string>((resolve) => {
+      stop = resolve;
+    });
+    const run = main([...base, ...app], io, () => stopped);
+    const ready = await nextLine();
+    const api = (ready.surfaces as Record<string, { api: string }>).aqara?.api ?? "";
+    const init = async (appid: string, keyid: string, appKey: string) => {
+      const headers = openApiHeaders(
+        { appid, keyid, nonce: `more-${appid}`, time: String(Date.now()) },
+        appKey,
+      );
+      const body = JSON.stringify({ intent: "query.appsdk.initparams", data: {} });
+      return (await (await fetch(api, { method: "POST", headers, body })).json()) as Record<string, unknown>;
+    };
+    expect(await init("second-app", "k2", "second-signing-key")).toMatchObject({
+      code: 0,
+      result: { appId: "second-app", userId: "hilfarm-second-app" },
+    });
+    expect(await init("lab-app", "k1", "first-signing-key")).toMatchObject({ code: 0 });
+    // The second app's key does not sign for the first.
+    expect(await init("lab-app", "k1", "second-signing-key")).toMatchObject({ code: 902 });
+    stop("SIGTERM");
+    expect(await run).toBe(0);
+
+    vi.stubEnv("HILFARM_AQARA_APPS", "second-app:k2:second-signing-key,broken:k3");
+    const bad = bufferIo();
+    expect(await main([...base, ...app], bad.io, never)).toBe(2);
+    expect(bad.stderr()).toMatch(/HILFARM_AQARA_APPS: entry 2 is not appId:keyId:appKey/);
+  });
+
   it("exits 2 naming the flag when the key id or the app key is missing, or a number is out of range", async () => {
     vi.stubEnv("HILFARM_AQARA_APP_KEY", undefined);
     const cases: Array<[string[], RegExp]> = [

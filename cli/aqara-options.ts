@@ -4,6 +4,23 @@ import { UsageError } from "../harness/errors.ts";
 import { DEFAULT_SDK_EXPIRES_IN_S } from "../harness/protocol/aqara/sdk-token.ts";
 import { integerOption, portOption } from "./options.ts";
 
+/** More apps of the open API: `appId:keyId:appKey` triples, comma-separated (keys stay out of the arguments). */
+export const MORE_APPS_ENV = "HILFARM_AQARA_APPS";
+
+function moreApps(text: string | undefined): Array<{ appId: string; keyId: string; appKey: string }> {
+  if (text === undefined || text.trim() === "") return [];
+  return text.split(",").map((entry, i) => {
+    const [appId = "", keyId = "", ...rest] = entry.split(":").map((part) => part.trim());
+    const appKey = rest.join(":");
+    if (appId === "" || keyId === "" || appKey === "")
+      throw new UsageError(
+        "aqara-apps",
+        `${MORE_APPS_ENV}: entry ${i + 1} is not appId:keyId:appKey (got ${entry.split(":").length - 1} colons${appId === "" ? ", an empty appId" : ""})`,
+      );
+    return { appId, keyId, appKey };
+  });
+}
+
 /** The values `aqaraOptions.add` gives a command. */
 export interface AqaraCommandOptions {
   aqaraAppId?: string;
@@ -17,7 +34,7 @@ export interface AqaraCommandOptions {
 /**
  * `--aqara-app-id`, `--aqara-key-id`, `--aqara-app-key` (or HILFARM_AQARA_APP_KEY), `--aqara-sdk-app-key` (or
  * HILFARM_AQARA_SDK_APP_KEY), `--aqara-port` and `--aqara-expires-in`: the Aqara-style open API over the platform's
- * devices, started only with `--aqara-app-id`.
+ * devices, started only with `--aqara-app-id`; HILFARM_AQARA_APPS adds more apps.
  */
 export const aqaraOptions = {
   add(command: Command): Command {
@@ -64,6 +81,7 @@ export const aqaraOptions = {
       appKey,
       ...(sdkAppKey === undefined || sdkAppKey === "" ? {} : { sdkAppKey }),
     };
-    return { aqara: { apps: [app], port: options.aqaraPort, host, expiresInS: options.aqaraExpiresIn } };
+    const apps = [app, ...moreApps(process.env[MORE_APPS_ENV])];
+    return { aqara: { apps, port: options.aqaraPort, host, expiresInS: options.aqaraExpiresIn } };
   },
 };

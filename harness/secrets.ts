@@ -23,6 +23,11 @@ export const SECRET_FIELDS: readonly string[] = [
   "dynamic_password",
   "secretKey",
   "clientSecret",
+  // The Aqara-style open API and push: the signing key, the SDK's key, and the headers that carry them.
+  "appKey",
+  "sdkAppKey",
+  "Accesstoken",
+  "accesstoken",
 ];
 
 const secretSet = new Set(SECRET_FIELDS);
