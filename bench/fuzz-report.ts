@@ -23,18 +23,22 @@ export function fuzzVerdict(decoderRun: DecoderRun, liveReports: LiveFuzzReport[
   const cNotifyFailures = liveReports.flatMap((r) => r.cNotify.failures);
   // The lock API: a 5xx, code 500 (a handler threw), an answer without the envelope, the legitimate token shown.
   const lockApiFailures = liveReports.flatMap((r) => r.lockApi.failures);
+  // The open API: the same, with its own envelope.
+  const aqaraFailures = liveReports.flatMap((r) => r.aqara.failures);
   return {
     decoderCrashes,
     liveCrashes,
     legitKept,
     cNotifyFailures,
     lockApiFailures,
+    aqaraFailures,
     passed:
       decoderCrashes === 0 &&
       liveCrashes.length === 0 &&
       legitKept &&
       cNotifyFailures.length === 0 &&
-      lockApiFailures.length === 0,
+      lockApiFailures.length === 0 &&
+      aqaraFailures.length === 0,
   };
 }
 
@@ -46,10 +50,13 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
   const generationMs = decoderRun.generationMs;
   const decoderWallS = decoderRun.wallMs / 1000;
   const n = (x: number) => Math.round(x).toLocaleString("en-US");
-  const { liveCrashes, legitKept, cNotifyFailures, lockApiFailures } = fuzzVerdict(decoderRun, liveReports);
+  const { liveCrashes, legitKept, cNotifyFailures, lockApiFailures, aqaraFailures } = fuzzVerdict(
+    decoderRun,
+    liveReports,
+  );
   const last = liveReports[liveReports.length - 1];
   const sum = (pick: (r: LiveFuzzReport) => number) => liveReports.reduce((a, r) => a + pick(r), 0);
-  const surfaceNames = ["login", "tcp", "udp", "session", "http", "c-notify", "lock-api"] as const;
+  const surfaceNames = ["login", "tcp", "udp", "session", "http", "c-notify", "lock-api", "aqara"] as const;
   const surfaceLabels: Record<(typeof surfaceNames)[number], string> = {
     login: "the login port (TCP, a connection each)",
     tcp: "the TCP connection port (a connection each)",
@@ -59,10 +66,17 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
     "c-notify": "the C11-C18 server (HTTPS, mutual TLS; raw bytes and certificate-less handshakes too)",
     "lock-api":
       "the smart-lock open API (unsigned, garbage-signed, stale and validly signed by a second client)",
+    aqara:
+      "the Aqara-style open API (unsigned, garbage headers, stale, reused nonces and validly signed by a second app)",
   };
   const lockCodes = [
     ...liveReports
       .flatMap((r) => Object.entries(r.lockApi.byCode))
+      .reduce((m, [c, k]) => m.set(c, (m.get(c) ?? 0) + k), new Map<string, number>()),
+  ].sort();
+  const aqaraCodes = [
+    ...liveReports
+      .flatMap((r) => Object.entries(r.aqara.byCode))
       .reduce((m, [c, k]) => m.set(c, (m.get(c) ?? 0) + k), new Map<string, number>()),
   ].sort();
   const dropped = Object.entries(last?.metrics.hilfarm_platform_frames_dropped_total ?? {}).sort(
@@ -125,6 +139,7 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
       .map(([c, k]) => `${c}: ${n(k)}`)
       .join(", ")} / ${n(sum((r) => r.cNotify.handshakesRefused))} / ${cNotifyFailures.length} |`,
     `| lock API: answers by code / failures | ${lockCodes.map(([c, k]) => `${c}: ${n(k)}`).join(", ")} / ${lockApiFailures.length} |`,
+    `| open API: answers by code / failures | ${aqaraCodes.map(([c, k]) => `${c}: ${n(k)}`).join(", ")} / ${aqaraFailures.length} |`,
     `| HTTP answers by status | ${[...statuses]
       .sort()
       .map(([s, c]) => `${s}: ${n(c)}`)
@@ -150,5 +165,6 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
       .filter((d) => !d.keptSession)
       .map((d) => `Session lost: ${d.transport} device ${d.deviceId}: ${d.lost.join("; ")}.`),
     ...lockApiFailures.slice(0, 10).map((f) => `Lock API failure: ${f}.`),
+    ...aqaraFailures.slice(0, 10).map((f) => `Open API failure: ${f}.`),
   ];
 }

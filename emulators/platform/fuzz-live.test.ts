@@ -1,18 +1,22 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { RealClock } from "../../harness/clock/real-clock.ts";
+import { openApiHeaders } from "../../harness/protocol/aqara/open-api-auth.ts";
 import { signRequest } from "../../harness/protocol/lock-api/signing.ts";
 import { tlsRequest } from "../../harness/tls/mutual-tls.ts";
+import { AQARA_INTENTS } from "./aqara/intents.ts";
 import { runLiveFuzz } from "./testing/live-fuzz.ts";
+import { LegitAqaraApp } from "./testing/live-fuzz-aqara.ts";
 import { LegitCParty } from "./testing/live-fuzz-c-notify.ts";
 import { LegitLockClient } from "./testing/live-fuzz-lock-api.ts";
 import { type LiveTarget, startInProcessTarget } from "./testing/live-fuzz-targets.ts";
 
 /**
  * Short live fuzz: hostile frames over real sockets to the login port, the TCP and UDP
- * connection ports, a live session's connection, the HTTP API, the C11-C18 server (mutual TLS) and the smart-lock open
- * API of a platform in this process, while a TCP and a UDP device heartbeat, a third party reports its device with
- * its C11 token and a lock-API client reads its temporary password with its token. The long run against
+ * connection ports, a live session's connection, the HTTP API, the C11-C18 server (mutual TLS), the smart-lock open
+ * API and the Aqara-style open API of a platform in this process, while a TCP and a UDP device heartbeat, a third
+ * party reports its device with its C11 token, a lock-API client reads its temporary password with its token and an
+ * open-API app asks about a device with its UI-SDK token. The long run against
  * `hilfarm platform` as a process is `npm run fuzz`.
  */
 
@@ -40,7 +44,7 @@ describe("the platform under a live fuzz", () => {
       `live fuzz: ${report.sent} frames in ${report.wallMs} ms (${report.framesPerSecond}/s) ${JSON.stringify(report.bySurface)}; ` +
         `dropped ${JSON.stringify(report.metrics.hilfarm_platform_frames_dropped_total ?? {})}; ` +
         `HTTP API by status ${JSON.stringify(report.api.byStatus)}; c-notify ${JSON.stringify(report.cNotify)}; ` +
-        `lock-api ${JSON.stringify(report.lockApi)}`,
+        `lock-api ${JSON.stringify(report.lockApi)}; aqara ${JSON.stringify(report.aqara)}`,
     );
     const summary = {
       crashes: report.crashes,
@@ -49,6 +53,7 @@ describe("the platform under a live fuzz", () => {
       serverErrors: report.api.serverErrors,
       cNotifyFailures: report.cNotify.failures,
       lockApiFailures: report.lockApi.failures,
+      aqaraFailures: report.aqara.failures,
     };
     expect(summary).toEqual({
       crashes: [],
@@ -57,14 +62,19 @@ describe("the platform under a live fuzz", () => {
       serverErrors: [],
       cNotifyFailures: [],
       lockApiFailures: [],
+      aqaraFailures: [],
     });
     // The third party and the lock-API client took part: each was checked with the rest, and their servers fuzzed.
-    expect(report.legit.map((d) => d.transport)).toEqual(["tcp", "udp", "c-notify", "lock-api"]);
+    expect(report.legit.map((d) => d.transport)).toEqual(["tcp", "udp", "c-notify", "lock-api", "aqara"]);
     expect(report.bySurface["c-notify"]).toBeGreaterThan(0);
     expect(report.bySurface["lock-api"]).toBeGreaterThan(0);
+    expect(report.bySurface.aqara).toBeGreaterThan(0);
     // Requests validly signed by the fuzz's own client got past the signature and token checks.
     const pastTheGate = ["1000", "1108", "1109", "2004", "2010", "success"];
     expect(pastTheGate.reduce((a, c) => a + (report.lockApi.byCode[c] ?? 0), 0)).toBeGreaterThan(0);
+    // Requests validly signed by the fuzz's own app got past the header checks (to the intents: 0, 108, 302, 303, 905).
+    const pastTheHeaders = ["0", "108", "905"];
+    expect(pastTheHeaders.reduce((a, c) => a + (report.aqara.byCode[c] ?? 0), 0)).toBeGreaterThan(0);
     expect(report.sent).toBeGreaterThan(FRAMES / 4);
     for (const device of report.legit) expect(device.heartbeats.answered).toBe(device.heartbeats.sent);
     // Memory level: the in-process figure includes the fuzzer itself, so the bound is loose.
@@ -114,6 +124,27 @@ describe("the platform under a live fuzz", () => {
     expect(client.outcome).toMatchObject({
       keptSession: false,
       lost: [expect.stringMatching(/^its temporary password read back: code 1011/)],
+    });
+  });
+
+  it("notices a moved open-API session: the notification that its token expired ends it, and the next query is 108", async () => {
+    target = await startInProcessTarget(3);
+    const access = target.aqara;
+    if (access === undefined) throw new Error("no aqara surface");
+    const app = new LegitAqaraApp(access, new RealClock());
+    await app.start();
+    expect(await app.heartbeat()).toBe(true);
+    // What the fuzz cannot do (it has neither the legitimate app's key nor its token): notify that token expired.
+    const { appId: appid, keyId: keyid, appKey } = access.legit;
+    const headers = openApiHeaders({ appid, keyid, nonce: "revoke-1", time: String(Date.now()) }, appKey);
+    const body = JSON.stringify({ intent: AQARA_INTENTS.tokenExpired, data: { token: app.token } });
+    expect(await (await fetch(access.api, { method: "POST", headers, body })).json()).toMatchObject({
+      code: 0,
+    });
+    expect(await app.heartbeat()).toBe(false);
+    expect(app.outcome).toMatchObject({
+      keptSession: false,
+      lost: [expect.stringMatching(/^query\.device\.info with its token: code 108/)],
     });
   });
 });

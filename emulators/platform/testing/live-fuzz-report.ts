@@ -2,7 +2,7 @@ import type { HostileKind } from "../../../harness/protocol/mc/testing/hostile/i
 
 /** What a live fuzz run reports (live-fuzz.ts): counts by surface and kind, the devices' fate, the API, memory. */
 
-export type FuzzSurface = "login" | "tcp" | "udp" | "session" | "http" | "c-notify" | "lock-api";
+export type FuzzSurface = "login" | "tcp" | "udp" | "session" | "http" | "c-notify" | "lock-api" | "aqara";
 export const fuzzSurfaces: readonly FuzzSurface[] = [
   "login",
   "tcp",
@@ -11,6 +11,7 @@ export const fuzzSurfaces: readonly FuzzSurface[] = [
   "http",
   "c-notify",
   "lock-api",
+  "aqara",
 ];
 
 export interface LegitOutcome {
@@ -18,8 +19,9 @@ export interface LegitOutcome {
   /**
    * `c-notify`: a device behind the legitimate third party, kept by its C11 token; its "heartbeats" are C16 reports.
    * `lock-api`: the legitimate lock-API client's device; its "heartbeats" read its temporary password with its token.
+   * `aqara`: the device the legitimate open-API app asks about; its "heartbeats" are `query.device.info` with its token.
    */
-  transport: "tcp" | "udp" | "c-notify" | "lock-api";
+  transport: "tcp" | "udp" | "c-notify" | "lock-api" | "aqara";
   keptSession: boolean;
   /** Why the session is taken as lost: a heartbeat unanswered, the connection closed, a session-end event. */
   lost: string[];
@@ -55,6 +57,19 @@ export interface LockApiFigures {
   failures: string[];
 }
 
+/** What the Aqara-style open API (surface `aqara`) answered the fuzz. */
+export interface AqaraFigures {
+  /** By HTTP status (the surface answers 200; Node's own parser may refuse a request first). */
+  byStatus: Record<string, number>;
+  /** The envelopes' `code`. */
+  byCode: Record<string, number>;
+  /** Requests the fuzz's own HTTP client would not send (header values it refuses). */
+  notSent: number;
+  noAnswer: number;
+  /** What must not happen: HTTP 5xx, code 500 (a handler threw), no envelope, the legitimate token shown. */
+  failures: string[];
+}
+
 /** One of the last frames sent, shown when the platform stops. */
 export interface Suspect {
   surface: FuzzSurface;
@@ -67,7 +82,7 @@ export interface LiveFuzzReport {
   seed: number;
   sent: number;
   bySurface: Record<FuzzSurface, number>;
-  byKind: Partial<Record<HostileKind | "http" | "c-notify" | "lock-api", number>>;
+  byKind: Partial<Record<HostileKind | "http" | "c-notify" | "lock-api" | "aqara", number>>;
   /** Frames too long for a datagram, not sent over UDP. */
   skipped: number;
   wallMs: number;
@@ -94,6 +109,7 @@ export interface LiveFuzzReport {
   metrics: Record<string, Record<string, number>>;
   cNotify: CNotifyFigures;
   lockApi: LockApiFigures;
+  aqara: AqaraFigures;
 }
 
 /** A report with nothing counted yet. */
@@ -102,7 +118,7 @@ export function emptyReport(target: LiveFuzzReport["target"], seed: number): Liv
     target,
     seed,
     sent: 0,
-    bySurface: { login: 0, tcp: 0, udp: 0, session: 0, http: 0, "c-notify": 0, "lock-api": 0 },
+    bySurface: { login: 0, tcp: 0, udp: 0, session: 0, http: 0, "c-notify": 0, "lock-api": 0, aqara: 0 },
     byKind: {},
     skipped: 0,
     wallMs: 0,
@@ -125,6 +141,7 @@ export function emptyReport(target: LiveFuzzReport["target"], seed: number): Liv
       failures: [],
     },
     lockApi: { byStatus: {}, byCode: {}, notSent: 0, noAnswer: 0, failures: [] },
+    aqara: { byStatus: {}, byCode: {}, notSent: 0, noAnswer: 0, failures: [] },
   };
 }
 

@@ -1,6 +1,8 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { type Socket, connect as tcpConnect } from "node:net";
 import type { Clock } from "../../../harness/clock/index.ts";
+import { FuzzAqaraApp, sendAqara } from "./live-fuzz-aqara.ts";
+import type { AqaraFrame } from "./live-fuzz-aqara-requests.ts";
 import { sendCNotify } from "./live-fuzz-c-notify.ts";
 import type { CNotifyFrame } from "./live-fuzz-c-requests.ts";
 import { FuzzLockClient, sendLockApi } from "./live-fuzz-lock-api.ts";
@@ -14,11 +16,12 @@ import type { LiveTarget } from "./live-fuzz-targets.ts";
 /** How the live fuzz sends to each surface of the platform: a TCP connection a frame, datagrams, HTTP requests. */
 
 /**
- * Out of 22 frames: 5 to the login port, 5 to the TCP port, 6 as datagrams, 3 in a session, 1 HTTP request, 1 to the
- * C11-C18 server (an HTTPS request, raw bytes or a handshake without a certificate), 1 to the lock API.
+ * Out of 23 frames: 5 to the login port, 5 to the TCP port, 6 as datagrams, 3 in a session, 1 HTTP request, 1 to the
+ * C11-C18 server (an HTTPS request, raw bytes or a handshake without a certificate), 1 to the lock API, 1 to the
+ * Aqara-style open API.
  */
 export const rotation: readonly FuzzSurface[] =
-  "udp login tcp session udp login tcp udp login tcp session http udp login tcp c-notify udp login tcp session udp lock-api"
+  "udp login tcp session udp login tcp udp login tcp session http udp login tcp c-notify udp login tcp session udp lock-api aqara"
     .split(" ")
     .map(surfaceNamed);
 
@@ -39,6 +42,7 @@ export const MAX_DATAGRAM = 65_507;
 export class Surfaces {
   private readonly inFlight = new Set<Promise<void>>();
   private lockClient: FuzzLockClient | undefined;
+  private aqaraApp: FuzzAqaraApp | undefined;
 
   private constructor(
     private readonly target: LiveTarget,
@@ -91,6 +95,14 @@ export class Surfaces {
     if (access === undefined) throw new Error("the target has no lock-api surface");
     this.lockClient ??= new FuzzLockClient(access, this.clock);
     this.track(sendLockApi(access, this.lockClient, frame, this.report.lockApi, this.clock, secret));
+  }
+
+  /** Sends one request of the `aqara` surface; `secret` is the legitimate app's token, no answer may show it. */
+  sendAqara(frame: AqaraFrame, secret: () => string | undefined): void {
+    const access = this.target.aqara;
+    if (access === undefined) throw new Error("the target has no aqara surface");
+    this.aqaraApp ??= new FuzzAqaraApp(access, this.clock);
+    this.track(sendAqara(access, this.aqaraApp, frame, this.report.aqara, this.clock, secret));
   }
 
   /** Waits until fewer than `concurrency` connections and requests are in flight. */

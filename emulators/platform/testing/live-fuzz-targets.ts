@@ -7,6 +7,7 @@ import { seededRandom } from "../../../harness/random/random.ts";
 import { startPlatformProcessWith } from "../../../harness/testing/child-process.ts";
 import { type RegisteredDevice, Registry } from "../registry/index.ts";
 import { startTestPlatform } from "./fixtures.ts";
+import type { AqaraAccess } from "./live-fuzz-aqara.ts";
 import type { CNotifyAccess } from "./live-fuzz-c-notify.ts";
 import type { LockApiAccess } from "./live-fuzz-lock-api.ts";
 
@@ -38,6 +39,12 @@ export const FUZZ_LOCK_API = {
   fuzz: { clientId: "hilfarmfuzzhostile1", secret: "FzHostileLockSecret0123456789abc" },
 } as const;
 
+/** The open API's two apps: the legitimate one and the fuzz's own (keys of the test run only). */
+export const FUZZ_AQARA = {
+  legit: { appId: "hilfarmfuzzlegitapp", keyId: "k1", appKey: "FzLegitAqaraKey0123456789abcdef" },
+  fuzz: { appId: "hilfarmfuzzhostileapp", keyId: "k1", appKey: "FzHostileAqaraKey0123456789abcd" },
+} as const;
+
 export interface LiveTarget {
   readonly kind: "in-process" | "child";
   readonly addresses: { login: string; tcp: string; udp: string; http: string };
@@ -45,6 +52,8 @@ export interface LiveTarget {
   readonly cNotify?: CNotifyAccess;
   /** The smart-lock open API (surface `lock-api`), when the platform serves it. */
   readonly lockApi?: LockApiAccess;
+  /** The Aqara-style open API (surface `aqara`), when the platform serves it. */
+  readonly aqara?: AqaraAccess;
   /** Undefined while the platform runs; what happened once it is gone (exit code, uncaught error). */
   crashed(): string | undefined;
   /** Resident memory of the process that runs the platform, in bytes (this process for an in-process target). */
@@ -73,6 +82,7 @@ export async function startInProcessTarget(seed: number): Promise<LiveTarget> {
     random: seededRandom(seed),
     interop: { ...FUZZ_INTEROP, tls: { dir }, port: 0, host: "127.0.0.1" },
     lockApi: { clients: [FUZZ_LOCK_API.legit, FUZZ_LOCK_API.fuzz], port: 0, host: "127.0.0.1" },
+    aqara: { apps: [FUZZ_AQARA.legit, FUZZ_AQARA.fuzz], port: 0, host: "127.0.0.1" },
   }).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -96,6 +106,7 @@ export async function startInProcessTarget(seed: number): Promise<LiveTarget> {
     addresses: { login, tcp, udp, http },
     cNotify: { https, client: await pkiClient(dir), ...FUZZ_INTEROP },
     ...lockApiAccess(platform.addresses.surfaces["lock-api"]?.http),
+    ...aqaraAccess(platform.addresses.surfaces.aqara?.api),
     crashed: () => crash,
     rssBytes: () => process.memoryUsage.rss(),
     onSessionEnd: (listener) =>
@@ -119,6 +130,8 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
   const lockEnv = {
     HILFARM_LOCK_API_SECRET: legit.secret,
     HILFARM_LOCK_API_CLIENTS: `${fuzz.clientId}:${fuzz.secret}`,
+    HILFARM_AQARA_APP_KEY: FUZZ_AQARA.legit.appKey,
+    HILFARM_AQARA_APPS: `${FUZZ_AQARA.fuzz.appId}:${FUZZ_AQARA.fuzz.keyId}:${FUZZ_AQARA.fuzz.appKey}`,
   };
   const child = startPlatformProcessWith(
     lockEnv,
@@ -137,6 +150,10 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
     pki,
     "--lock-api-client-id",
     legit.clientId,
+    "--aqara-app-id",
+    FUZZ_AQARA.legit.appId,
+    "--aqara-key-id",
+    FUZZ_AQARA.legit.keyId,
   );
   // stderr keeps growing with warnings: keep its tail only.
   child.child.stderr.on("data", () => {
@@ -174,6 +191,7 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
     },
     cNotify: { https, client: await pkiClient(pki), ...FUZZ_INTEROP },
     ...lockApiAccess((ready.surfaces as Record<string, { http?: string }>)["lock-api"]?.http),
+    ...aqaraAccess((ready.surfaces as Record<string, { api?: string }>).aqara?.api),
     crashed: () => crash,
     rssBytes: () => (pid === undefined || crash !== undefined ? undefined : rssOf(pid)),
     close: async () => {
@@ -191,6 +209,12 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
 function lockApiAccess(http: string | undefined): { lockApi?: LockApiAccess } {
   if (http === undefined) return {};
   return { lockApi: { http, ...FUZZ_LOCK_API, deviceId: FUZZ_DEVICES.tcp.deviceId } };
+}
+
+/** The open API's access, when its surface is listed; the legitimate app asks about the TCP device. */
+function aqaraAccess(api: string | undefined): { aqara?: AqaraAccess } {
+  if (api === undefined) return {};
+  return { aqara: { api, ...FUZZ_AQARA, deviceId: FUZZ_DEVICES.tcp.deviceId } };
 }
 
 /** VmRSS of a process, from /proc (Linux); undefined elsewhere. */

@@ -6,6 +6,8 @@ import {
   type HostileKind,
   hostileFrames,
 } from "../../../harness/protocol/mc/testing/hostile/index.ts";
+import { LegitAqaraApp } from "./live-fuzz-aqara.ts";
+import { type AqaraFrame, hostileAqaraRequests } from "./live-fuzz-aqara-requests.ts";
 import { KEEP_SN, LegitCParty } from "./live-fuzz-c-notify.ts";
 import { type CNotifyFrame, hostileCNotify } from "./live-fuzz-c-requests.ts";
 import { checkPlatform, LegitDevice } from "./live-fuzz-checks.ts";
@@ -28,9 +30,10 @@ import { FUZZ_DEVICES, type LiveTarget } from "./live-fuzz-targets.ts";
 /**
  * The live fuzz: hostile frames from harness/protocol/mc/testing/hostile/ sent over real
  * sockets to every surface of a running platform (the login port, the TCP and UDP connection ports, a live
- * session's own connection, the HTTP API, the C11-C18 server over mutual TLS, the smart-lock open API), while two
- * legitimate devices (one on TCP, one on UDP) keep heartbeating, a legitimate third party keeps reporting its device
- * (C16) with its token and a legitimate lock-API client keeps reading its temporary password with its token.
+ * session's own connection, the HTTP API, the C11-C18 server over mutual TLS, the smart-lock open API, the
+ * Aqara-style open API), while two legitimate devices (one on TCP, one on UDP) keep heartbeating, a legitimate third
+ * party keeps reporting its device (C16) with its token, a legitimate lock-API client keeps reading its temporary
+ * password with its token and a legitimate open-API app keeps asking about a device with its UI-SDK token.
  * Throughout and at the end it checks that the platform is alive and answers its API, that the legitimate devices
  * kept their sessions, and how its memory grew. Used by emulators/platform/fuzz-live.test.ts and bench/fuzz.ts.
  *
@@ -78,10 +81,12 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
   const cParty =
     target.cNotify === undefined ? undefined : new LegitCParty(target.cNotify, target.addresses.http, clock);
   const lockClient = target.lockApi === undefined ? undefined : new LegitLockClient(target.lockApi, clock);
+  const aqaraApp = target.aqara === undefined ? undefined : new LegitAqaraApp(target.aqara, clock);
   const checked = [
     ...legit,
     ...(cParty === undefined ? [] : [cParty]),
     ...(lockClient === undefined ? [] : [lockClient]),
+    ...(aqaraApp === undefined ? [] : [aqaraApp]),
   ];
   report.legit = checked.map((d) => d.outcome);
   // Set once the run is over: the devices' own goodbyes are not losses.
@@ -106,8 +111,10 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
     await udpDevice.start(target.addresses.login);
     await cParty?.start();
     await lockClient?.start();
+    await aqaraApp?.start();
     const secret = () => cParty?.token;
     const lockSecret = () => lockClient?.token;
+    const aqaraSecret = () => aqaraApp?.token;
     await spare.send(Buffer.alloc(0));
     report.rss.startMb = mb(target.rssBytes());
 
@@ -117,6 +124,7 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
       Object.values(FUZZ_DEVICES).map((d) => d.deviceId),
       maxDepth,
     );
+    const aqaraArbitrary = hostileAqaraRequests(maxDepth);
     let index = 0;
     const deadline = started + options.deadlineMs;
     while (report.sent < options.frames && performance.now() < deadline && target.crashed() === undefined) {
@@ -137,7 +145,7 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
         seed: seed + index,
         numRuns: batch,
       });
-      // The C11-C18 server takes 1 frame of the rotation's 21: a handful a batch.
+      // The C11-C18 server, the lock API and the open API each take 1 frame of the rotation: a handful a batch.
       const cFrames = fc.sample(cArbitrary, {
         seed: seed + index,
         numRuns: Math.ceil(batch / rotation.length) + 1,
@@ -146,29 +154,43 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
         seed: seed + index,
         numRuns: Math.ceil(batch / rotation.length) + 1,
       });
+      const aqaraFrames = fc.sample(aqaraArbitrary, {
+        seed: seed + index,
+        numRuns: Math.ceil(batch / rotation.length) + 1,
+      });
       let cNext = 0;
       let lockNext = 0;
+      let aqaraNext = 0;
       for (let i = 0; i < frames.length && report.sent < options.frames; i++) {
         if (target.crashed() !== undefined) break;
         const surface = rotation[(index + i) % rotation.length] as FuzzSurface;
         const frame = frames[i] as HostileFrame;
         const request = requests[i] as HostileRequest;
         const kind =
-          surface === "http" || surface === "c-notify" || surface === "lock-api" ? surface : frame.kind;
+          surface === "http" || surface === "c-notify" || surface === "lock-api" || surface === "aqara"
+            ? surface
+            : frame.kind;
         const cFrame = surface === "c-notify" ? cFrames[cNext++] : undefined;
         const lockFrame = surface === "lock-api" ? lockFrames[lockNext++] : undefined;
+        const aqaraFrame = surface === "aqara" ? aqaraFrames[aqaraNext++] : undefined;
         if (
           (surface === "udp" && frame.bytes.length > MAX_DATAGRAM) ||
           (surface === "c-notify" && (cFrame === undefined || target.cNotify === undefined)) ||
-          (surface === "lock-api" && (lockFrame === undefined || target.lockApi === undefined))
+          (surface === "lock-api" && (lockFrame === undefined || target.lockApi === undefined)) ||
+          (surface === "aqara" && (aqaraFrame === undefined || target.aqara === undefined))
         ) {
           report.skipped++;
           continue;
         }
         report.byKind[kind] = (report.byKind[kind] ?? 0) + 1;
-        remember(recent, surface, kind, shownFrame(surface, frame.bytes, request, cFrame, lockFrame));
+        const shown =
+          aqaraFrame === undefined
+            ? shownFrame(surface, frame.bytes, request, cFrame, lockFrame)
+            : shownHttp(aqaraFrame);
+        remember(recent, surface, kind, shown);
         if (cFrame !== undefined) surfaces.sendCNotify(cFrame, secret);
         else if (lockFrame !== undefined) surfaces.sendLockApi(lockFrame, lockSecret);
+        else if (aqaraFrame !== undefined) surfaces.sendAqara(aqaraFrame, aqaraSecret);
         else await surfaces.send(surface, frame.bytes, request);
         report.bySurface[surface]++;
         report.sent++;
@@ -207,6 +229,14 @@ export async function runLiveFuzz(options: LiveFuzzOptions): Promise<LiveFuzzRep
   return report;
 }
 
+/** A suspect's view of a request to an open API: its signing, request line and the start of its body. */
+function shownHttp(frame: LockFrame | AqaraFrame): Buffer {
+  return Buffer.concat([
+    Buffer.from(`${frame.signing} ${frame.method} ${frame.target} `),
+    frame.body.subarray(0, 60),
+  ]);
+}
+
 /** What a suspect shows of a frame: the bytes, or the request line of an HTTP or HTTPS request. */
 function shownFrame(
   surface: FuzzSurface,
@@ -216,11 +246,7 @@ function shownFrame(
   lockFrame: LockFrame | undefined,
 ): Buffer {
   if (surface === "http") return Buffer.from(`${request.method} ${request.path}`);
-  if (lockFrame !== undefined)
-    return Buffer.concat([
-      Buffer.from(`${lockFrame.signing} ${lockFrame.method} ${lockFrame.target} `),
-      lockFrame.body.subarray(0, 60),
-    ]);
+  if (lockFrame !== undefined) return shownHttp(lockFrame);
   if (cFrame === undefined) return bytes;
   if (cFrame.kind === "raw") return Buffer.concat([Buffer.from("raw "), cFrame.bytes]);
   if (cFrame.kind === "no-cert") return Buffer.from(`no client certificate: POST ${cFrame.path}`);
