@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // reports in a real browser (chromium, headless), and serial links over pseudo-terminal pairs (socat); and checks
 // too heavy to share a machine with the rest of npm test: 20,000 held connections (scenarios/hostile/flood-20k);
 // and checks on real time: the lock API of `hilfarm up` through the vendor's SDK and the independent lock-API peer
-// (scenarios/lock-api), distributed farms of worker processes over Mosquitto and the embedded broker (scenarios/load).
+// (scenarios/lock-api), distributed farms of worker processes over Mosquitto and the embedded broker (scenarios/load),
+// the message-push peers (scenarios/push) and the C peers against hilfarm as processes (cli/c-peer*.check.ts).
 export default defineConfig({
   test: {
     include: [
@@ -14,6 +15,7 @@ export default defineConfig({
       "scenarios/lock-api/**/*.check.ts",
       "scenarios/load/**/*.check.ts",
       "scenarios/push/**/*.check.ts",
+      "cli/**/*.check.ts",
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,
