@@ -112,7 +112,7 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
       .filter(([, s]) => s.firstCrash !== undefined)
       .map(([d, s]) => `First crash of \`${d}\`: ${s.firstCrash}`),
     "",
-    `**Live**: \`hilfarm platform\` as a child process (free ports, --no-mqtt, defaults otherwise) on loopback; one TCP and one UDP device logged in and heartbeating throughout (checked every 2,000 frames, a heartbeat retransmitted up to 3 times), a legitimate third party reporting its device with its C11 token, a legitimate lock-API client reading its temporary password with its token, and a legitimate Aqara-style open-API app asking `query.device.info` about a device with its UI-SDK token; hostile traffic from 127.0.0.2 where the loopback takes it. ${liveWallS.toFixed(0)} s wall.`,
+    `**Live**: \`hilfarm platform\` as a child process (free ports, --no-mqtt, defaults otherwise) on loopback; one TCP and one UDP device logged in and heartbeating throughout (checked every 2,000 frames, a heartbeat retransmitted up to 3 times), a legitimate third party reporting its device with its C11 token, a legitimate lock-API client reading its temporary password with its token, and a legitimate Aqara-style open-API app asking \`query.device.info\` about a device with its UI-SDK token; hostile traffic from 127.0.0.2 where the loopback takes it. ${liveWallS.toFixed(0)} s wall.`,
     "",
     "| figure | value |",
     "| --- | ---: |",

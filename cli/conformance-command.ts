@@ -18,6 +18,7 @@ import {
   platformPortOptions,
 } from "./option-groups.ts";
 import { integerOption } from "./options.ts";
+import { addPushConformanceCommands } from "./push-conformance-command.ts";
 
 interface DeviceOptions extends HttpApiCommandOptions, PlatformPortCommandOptions {
   registry: string;
@@ -128,4 +129,5 @@ export function addConformanceCommand(
 
   addCConformanceCommands(conformance, io, report);
   addLockApiConformanceCommand(conformance, io, report);
+  addPushConformanceCommands(conformance, io, report);
 }
