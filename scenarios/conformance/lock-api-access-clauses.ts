@@ -54,15 +54,17 @@ export const accessClauses: readonly LockClause[] = [
         { body: renamed },
       );
       const query = { codes: "", unlock_name: "", page_no: 1, page_size: 100 };
-      const listed = await served<Row[]>(
+      const shows = (rows: Row[]) =>
+        rows.some((m) => m.unlock_name === name && Number(m.unlock_sn) === free.unlock_no);
+      // The rename travels to the lock; the list shows the name the lock reports: poll as for a delivery.
+      const listed = await pollUntil(
         target,
-        "listUserOpmodes",
-        { device_id: deviceId, user_id: userId },
-        { query },
+        () => served<Row[]>(target, "listUserOpmodes", { device_id: deviceId, user_id: userId }, { query }),
+        shows,
       );
       expectThat(
-        listed.some((m) => m.unlock_name === name && Number(m.unlock_sn) === free.unlock_no),
-        `${dpCode} ${free.unlock_no} named "${name}" in ${userId}'s list`,
+        shows(listed),
+        `${dpCode} ${free.unlock_no} named "${name}" in ${userId}'s list within the poll`,
         JSON.stringify(listed.map((m) => [m.dp_code, m.unlock_sn, m.unlock_name])),
       );
     },

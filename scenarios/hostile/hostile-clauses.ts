@@ -10,6 +10,7 @@ export { type CNotifyHostileOptions, cNotifyClauses } from "./c-notify-clauses.t
 export type { CNotifyTarget } from "./c-notify-wire.ts";
 export { type CThirdPartyHostileTarget, cThirdPartyClauses } from "./c-third-party-clauses.ts";
 export { type LockApiHostileOptions, lockApiHostileClauses } from "./lock-api-clauses.ts";
+export { type PushReceiverHostileOptions, pushReceiverHostileClauses } from "./push-receiver-clauses.ts";
 export type { HostileOptions } from "./support.ts";
 
 /**
@@ -19,7 +20,8 @@ export type { HostileOptions } from "./support.ts";
  * H3 floods (floods.ts), H4 the API (api.ts); what they share is in support.ts, the raw wire in wire.ts. H5, the
  * C11-C18 server of chapter 7 (c-notify-clauses.ts), runs on a smart-home target of its own: `cNotifyClauses`; H6,
  * a third-party platform's C21-C31 server (c-third-party-clauses.ts), on a third-party target: `cThirdPartyClauses`;
- * H7, a smart-lock open API (lock-api-clauses.ts), on a lock-API target: `lockApiHostileClauses`.
+ * H7, a smart-lock open API (lock-api-clauses.ts), on a lock-API target: `lockApiHostileClauses`; H8, a message-push
+ * receiver (push-receiver-clauses.ts), on a push-receiver target: `pushReceiverHostileClauses`.
  */
 export function hostileClauses(options: HostileOptions): readonly ClauseCheck<PlatformTarget>[] {
   return [...frameClauses, ...replayClauses(options), ...floodClauses(options), ...apiClauses];
