@@ -31,7 +31,13 @@ describe("smart-lock open API under test (L1-L9)", () => {
     it(`${check.clause} ${check.title}`, async (context) => {
       if (target === undefined) throw new Error("the lock API target did not start");
       const [result] = await runClauses(target, [check]);
-      if (result?.status === "not-applicable") context.skip(result.detail);
+      if (result?.status === "not-applicable") {
+        // hilfarm's own lock API (virtual time) offers every clause what it needs: not applicable there is a fault.
+        if (target.clock instanceof VirtualClock)
+          throw new Error(`not applicable on hilfarm's own: ${result.detail}`);
+        // Another lock API: the clause needs what it lacks; the report shows it skipped with the reason.
+        context.skip(result.detail);
+      }
       if (result?.status === "fail") throw new Error(result.detail);
     }, 120_000); // on real time a delivery clause polls for up to 25 s, L3.3 twice
   }

@@ -39,13 +39,19 @@ interface Envelope {
   result?: unknown;
 }
 
-/** The signed headers of one request of `app`, with a fresh nonce unless given one; `Time` off by `skewMs`. */
-function signedHeaders(app: AqaraFuzzApp, token: string | undefined, nonce?: string, skewMs = 0) {
+/** The signed headers of one request of `app` at `now`, with a fresh nonce unless given one; `Time` off by `skewMs`. */
+function signedHeaders(
+  app: AqaraFuzzApp,
+  token: string | undefined,
+  now: number,
+  nonce?: string,
+  skewMs = 0,
+) {
   const signed: OpenApiSignedHeaders = {
     appid: app.appId,
     keyid: app.keyId,
     nonce: nonce ?? randomBytes(12).toString("hex"),
-    time: String(Date.now() + skewMs),
+    time: String(now + skewMs),
     ...(token === undefined ? {} : { accesstoken: token }),
   };
   return openApiHeaders(signed, app.appKey);
@@ -62,7 +68,7 @@ async function signedCall(
 ): Promise<Envelope> {
   const request = fetch(api, {
     method: "POST",
-    headers: { ...signedHeaders(app, token), "content-type": "application/json" },
+    headers: { ...signedHeaders(app, token, clock.now()), "content-type": "application/json" },
     body: JSON.stringify({ intent, data }),
   });
   const answer = await within(clock, request, REQUEST_MS, `aqara ${intent}`);
@@ -93,7 +99,7 @@ export class FuzzAqaraApp {
 }
 
 /** The headers of a hostile request, as its `signing` and `token` say. */
-async function headersOf(frame: AqaraFrame, access: AqaraAccess, fuzz: FuzzAqaraApp) {
+async function headersOf(frame: AqaraFrame, access: AqaraAccess, fuzz: FuzzAqaraApp, clock: Clock) {
   if (frame.signing === "none" || frame.signing === "garbage") return frame.headers;
   const token =
     frame.token === "own"
@@ -102,7 +108,8 @@ async function headersOf(frame: AqaraFrame, access: AqaraAccess, fuzz: FuzzAqara
         ? randomBytes(16).toString("hex")
         : undefined;
   const nonce = frame.signing === "reused" ? REUSED_NONCE : undefined;
-  const signed = signedHeaders(access.fuzz, token, nonce, frame.signing === "stale" ? -3_600_000 : 0);
+  const skew = frame.signing === "stale" ? -3_600_000 : 0;
+  const signed = signedHeaders(access.fuzz, token, clock.now(), nonce, skew);
   return frame.signing === "forged" ? { ...signed, ...frame.headers } : signed;
 }
 
@@ -123,7 +130,7 @@ export async function sendAqara(
   try {
     init = {
       method: frame.method,
-      headers: { ...(await headersOf(frame, access, fuzz)), "content-type": "application/json" },
+      headers: { ...(await headersOf(frame, access, fuzz, clock)), "content-type": "application/json" },
       ...(withBody ? { body: new Uint8Array(frame.body) } : {}),
     };
   } catch {

@@ -55,7 +55,7 @@ async function signedCall(
     method,
     target,
     body: sent,
-    t: Date.now(),
+    t: clock.now(),
   });
   const request = fetch(`${http}${target}`, {
     method,
@@ -96,6 +96,7 @@ async function headersOf(
   frame: LockFrame,
   access: LockApiAccess,
   fuzz: FuzzLockClient,
+  clock: Clock,
 ): Promise<Record<string, string>> {
   if (frame.signing === "none" || frame.signing === "garbage") return frame.headers;
   const stale = frame.signing === "stale";
@@ -106,7 +107,7 @@ async function headersOf(
     method: frame.method,
     target: frame.target,
     body: frame.method === "GET" || frame.method === "HEAD" ? "" : frame.body,
-    t: Date.now() + (stale ? 3_600_000 : 0),
+    t: clock.now() + (stale ? 3_600_000 : 0),
   });
 }
 
@@ -127,7 +128,7 @@ export async function sendLockApi(
   try {
     init = {
       method: frame.method,
-      headers: { ...(await headersOf(frame, access, fuzz)), "content-type": "application/json" },
+      headers: { ...(await headersOf(frame, access, fuzz, clock)), "content-type": "application/json" },
       ...(withBody ? { body: new Uint8Array(frame.body) } : {}),
     };
   } catch {
@@ -194,7 +195,7 @@ export class LegitLockClient {
     const key = decryptTicketKey(sealed?.ticket_key ?? "", legit.secret);
     if (ticket.success !== true || !key.ok)
       throw new Error(`legit lock-api ticket: code ${String(ticket.code)}`);
-    const nowS = Math.floor(Date.now() / 1000);
+    const nowS = Math.floor(this.clock.now() / 1000);
     const created = await this.call("POST", `/v1.0/devices/${deviceId}/door-lock/temp-password`, {
       name: "legit",
       password: encryptPassword("2468024", key.value),
