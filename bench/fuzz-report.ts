@@ -1,6 +1,8 @@
 import { cpus, loadavg, platform as osPlatform, release, totalmem } from "node:os";
 import type { LiveFuzzReport } from "../emulators/platform/testing/live-fuzz.ts";
+import { type PushFuzzReport, pushFuzzHeld } from "../emulators/push-receiver/testing/push-fuzz.ts";
 import { type Decoder, type DecoderRun, type DecoderStats, decoders } from "./fuzz-decoders.ts";
+import { pushFuzzLines } from "./fuzz-push-report.ts";
 
 /** The `Fuzzing` section of docs/benchmarks.md, from the figures of `npm run fuzz` (bench/fuzz.ts). */
 
@@ -12,10 +14,16 @@ export interface FuzzFigures {
   liveReports: LiveFuzzReport[];
   liveSent: number;
   liveWallS: number;
+  /** The push receiver's run (step 3), when it ran. */
+  pushReport?: PushFuzzReport;
 }
 
 /** Crashes and lost sessions: the run passes when there are none. */
-export function fuzzVerdict(decoderRun: DecoderRun, liveReports: LiveFuzzReport[]) {
+export function fuzzVerdict(
+  decoderRun: DecoderRun,
+  liveReports: LiveFuzzReport[],
+  pushReport?: PushFuzzReport,
+) {
   const decoderCrashes = Object.values(decoderRun.stats).reduce((a, s) => a + s.crashes + s.undocumented, 0);
   const liveCrashes = liveReports.flatMap((r) => r.crashes);
   const legitKept = liveReports.length > 0 && liveReports.every((r) => r.legit.every((d) => d.keptSession));
@@ -25,6 +33,8 @@ export function fuzzVerdict(decoderRun: DecoderRun, liveReports: LiveFuzzReport[
   const lockApiFailures = liveReports.flatMap((r) => r.lockApi.failures);
   // The open API: the same, with its own envelope.
   const aqaraFailures = liveReports.flatMap((r) => r.aqara.failures);
+  // The push receiver: it stopped, a 5xx, HTTP 200 outside the format, a hostile request taken for a push, a lost push.
+  const pushHeld = pushReport === undefined || pushFuzzHeld(pushReport);
   return {
     decoderCrashes,
     liveCrashes,
@@ -32,7 +42,9 @@ export function fuzzVerdict(decoderRun: DecoderRun, liveReports: LiveFuzzReport[
     cNotifyFailures,
     lockApiFailures,
     aqaraFailures,
+    pushHeld,
     passed:
+      pushHeld &&
       decoderCrashes === 0 &&
       liveCrashes.length === 0 &&
       legitKept &&
@@ -166,5 +178,6 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
       .map((d) => `Session lost: ${d.transport} device ${d.deviceId}: ${d.lost.join("; ")}.`),
     ...lockApiFailures.slice(0, 10).map((f) => `Lock API failure: ${f}.`),
     ...aqaraFailures.slice(0, 10).map((f) => `Open API failure: ${f}.`),
+    ...(figures.pushReport === undefined ? [] : ["", ...pushFuzzLines(figures.pushReport)]),
   ];
 }

@@ -218,7 +218,7 @@ function aqaraAccess(api: string | undefined): { aqara?: AqaraAccess } {
 }
 
 /** VmRSS of a process, from /proc (Linux); undefined elsewhere. */
-function rssOf(pid: number): number | undefined {
+export function rssOf(pid: number): number | undefined {
   try {
     const line = readFileSync(`/proc/${pid}/status`, "utf8")
       .split("\n")
