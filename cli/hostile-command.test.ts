@@ -54,6 +54,26 @@ describe("hilfarm hostile", () => {
     expect(run.lines.at(-1)).toMatchObject({ event: "summary", failed: 1 });
   });
 
+  it("runs H8 against a push receiver and H9 against an open API, named by URL or `emulated`", async () => {
+    const receiver = await hilfarm(["hostile", "--push-receiver", "emulated", "--only", "H8.1"]);
+    expect(receiver.stderr).toBe("");
+    expect(receiver.lines.map((l) => [l.event, l.clause ?? l.passed])).toEqual([
+      ["clause", "H8.1"],
+      ["summary", 1],
+    ]);
+    const api = await hilfarm(["hostile", "--aqara-api", "emulated", "--only", "H9.2"]);
+    expect(api.stderr).toBe("");
+    expect(api.code).toBe(0);
+    expect(api.lines.at(-1)).toMatchObject({ event: "summary", passed: 1, failed: 0 });
+  });
+
+  it("exits 1 on a push receiver that is not there, naming the clause", async () => {
+    const port = await closedPort();
+    const run = await hilfarm(["hostile", "--push-receiver", `http://127.0.0.1:${port}/`, "--only", "H8.1"]);
+    expect(run.code).toBe(1);
+    expect(run.lines[0]).toMatchObject({ event: "clause", clause: "H8.1", status: "fail" });
+  });
+
   it.each([
     [["hostile", "--platform", "tcp://127.0.0.1:8700"], /--registry/],
     [["hostile", "--platform", "udp://somewhere"], /a target is emulated/],
@@ -64,6 +84,10 @@ describe("hilfarm hostile", () => {
     ],
     [["hostile", "--platform", "emulated", "--api", "ftp://x"], /--api must be http:\/\/host:port/],
     [["hostile", "--platform", "emulated", "--only", "H9"], /--only "H9" matches no clause/],
+    [["hostile"], /name what to attack: --platform, --lock-api, --push-receiver, --aqara-api/],
+    [["hostile", "--platform", "emulated", "--aqara-api", "emulated"], /one target at a time/],
+    [["hostile", "--lock-api", "http://127.0.0.1:1"], /--lock-api-client-id is required/],
+    [["hostile", "--aqara-api", "emulated", "--only", "H7"], /--only "H7" matches no clause \(H9.1-H9.6\)/],
   ])("exits 2 on a usage error: %j", async (args, message) => {
     const run = await hilfarm(args);
     expect(run.code).toBe(2);

@@ -6,6 +6,7 @@ import { frameClauses } from "./frames.ts";
 import { replayClauses } from "./replays.ts";
 import type { HostileOptions } from "./support.ts";
 
+export { type AqaraApiHostileOptions, aqaraApiHostileClauses } from "./aqara-api-clauses.ts";
 export { type CNotifyHostileOptions, cNotifyClauses } from "./c-notify-clauses.ts";
 export type { CNotifyTarget } from "./c-notify-wire.ts";
 export { type CThirdPartyHostileTarget, cThirdPartyClauses } from "./c-third-party-clauses.ts";
@@ -21,7 +22,8 @@ export type { HostileOptions } from "./support.ts";
  * C11-C18 server of chapter 7 (c-notify-clauses.ts), runs on a smart-home target of its own: `cNotifyClauses`; H6,
  * a third-party platform's C21-C31 server (c-third-party-clauses.ts), on a third-party target: `cThirdPartyClauses`;
  * H7, a smart-lock open API (lock-api-clauses.ts), on a lock-API target: `lockApiHostileClauses`; H8, a message-push
- * receiver (push-receiver-clauses.ts), on a push-receiver target: `pushReceiverHostileClauses`.
+ * receiver (push-receiver-clauses.ts), on a push-receiver target: `pushReceiverHostileClauses`; H9, an Aqara-style
+ * open API (aqara-api-clauses.ts), on an open-API target: `aqaraApiHostileClauses`.
  */
 export function hostileClauses(options: HostileOptions): readonly ClauseCheck<PlatformTarget>[] {
   return [...frameClauses, ...replayClauses(options), ...floodClauses(options), ...apiClauses];

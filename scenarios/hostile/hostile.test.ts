@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { killAll, startPlatformProcess } from "../../harness/testing/child-process.ts";
+import { emulatedAqaraApiTarget } from "../conformance/aqara-api-target.ts";
 import { emulatedSmartHomeTarget } from "../conformance/c-smart-home-target.ts";
 import { emulatedThirdPartyTarget } from "../conformance/c-third-party-target.ts";
 import { type ClauseResult, runClauses } from "../conformance/clause.ts";
@@ -7,6 +8,7 @@ import { emulatedLockApiTarget } from "../conformance/lock-api-emulated.ts";
 import { testEvidence } from "../support/test-evidence.ts";
 import { externalPlatformTarget, platformTarget } from "../target/target.ts";
 import {
+  aqaraApiHostileClauses,
   cNotifyClauses,
   cThirdPartyClauses,
   hostileClauses,
@@ -139,6 +141,27 @@ describe("the hostile-input suite against hilfarm's smart-lock open API", () => 
         "H7.4": "pass",
         "H7.5": "pass",
         "H7.6": "pass",
+      });
+    } finally {
+      await target.close();
+    }
+  }, 60_000);
+});
+
+describe("the hostile-input suite against hilfarm's Aqara-style open API", () => {
+  it("passes H9.1-H9.6: every hostile request is refused with the envelope, none with 500, and the legitimate app's token keeps working", async () => {
+    const target = await emulatedAqaraApiTarget({ seed: 9 });
+    try {
+      const results = await runClauses(target, aqaraApiHostileClauses());
+      console.log(results.map((r) => `${r.clause} ${r.status} ${Math.round(r.wallMs)} ms`).join("; "));
+      expect(failures(results)).toEqual([]);
+      expect(statuses(results)).toEqual({
+        "H9.1": "pass",
+        "H9.2": "pass",
+        "H9.3": "pass",
+        "H9.4": "pass",
+        "H9.5": "pass",
+        "H9.6": "pass",
       });
     } finally {
       await target.close();

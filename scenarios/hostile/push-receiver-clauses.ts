@@ -93,6 +93,8 @@ function rawSocket(target: PushReceiverTarget) {
   const socket =
     url.protocol === "https:" ? tlsConnect({ host, port, servername: host }) : tcpConnect({ host, port });
   socket.on("error", () => undefined);
+  // Read (and drop) what comes: a socket nobody reads never sees the server's end, nor closes.
+  socket.resume();
   const ended = new Promise<void>((resolve) => socket.once("close", () => resolve()));
   return { socket, ended, url };
 }
@@ -114,7 +116,16 @@ export function pushReceiverHostileClauses(
         ]) {
           const { socket, ended } = rawSocket(target);
           socket.end(bytes);
-          await realTime(ended, target.answerMs).catch(() => socket.destroy());
+          const closed = await realTime(ended, target.answerMs).then(
+            () => true,
+            () => false,
+          );
+          socket.destroy();
+          expectThat(
+            closed,
+            `the connection of ${bytes.length} bytes that are not HTTP ended within ${target.answerMs} ms`,
+            "it still open",
+          );
         }
         await stillServes(target, "after the garbage");
       },
