@@ -1,4 +1,6 @@
 import { type Clock, unixSeconds } from "../../../harness/clock/index.ts";
+import { packetType, responseCodeFor } from "../../../harness/protocol/mc/packet-types.ts";
+import type { McMessage } from "../../../harness/protocol/mc/schemas/index.ts";
 import { sequenceAfter } from "../../../harness/protocol/mc/sequence.ts";
 import type { HostileKeys } from "../../../harness/protocol/mc/testing/hostile/index.ts";
 import { ScriptedDevice } from "../../device/scripted-device.ts";
@@ -11,7 +13,10 @@ import { FUZZ_DEVICES, type LiveTarget } from "./live-fuzz-targets.ts";
  * demand), the API still answers, and how the platform's memory grows.
  */
 
-/** A device that must keep its session: logs in, connects, heartbeats on demand, and records its frames. */
+/**
+ * A device that must keep its session: logs in, connects, heartbeats on demand, answers the platform's requests, and
+ * records its frames.
+ */
 export class LegitDevice {
   readonly device: ScriptedDevice;
   readonly captured: Buffer[] = [];
@@ -32,8 +37,9 @@ export class LegitDevice {
       lost: [],
       heartbeats: { sent: 0, answered: 0, retransmitted: 0 },
     };
-    this.device.on("frame", ({ direction, raw }) => {
+    this.device.on("frame", ({ direction, message, raw }) => {
       if (direction === "out" && raw !== undefined) this.captured.push(lineOf(raw));
+      if (direction === "in") this.answer(message);
     });
   }
 
@@ -68,6 +74,25 @@ export class LegitDevice {
       ...(this.device.sessionKey === undefined ? {} : { sessionKey: this.device.sessionKey }),
       validBodies: false,
     };
+  }
+
+  /**
+   * Answers a request of the platform (a control, a query, an order the lock API or an API client sent it) as a
+   * conforming device does: a device that leaves three sends unanswered is rightly taken offline (failed sends).
+   */
+  private answer(message: McMessage): void {
+    const type = packetType(message.code);
+    if (type.sender !== "platform" || type.role !== "request") return;
+    const dscp = (message.body as { dscp?: unknown }).dscp;
+    try {
+      this.device.respond(message, responseCodeFor(message.code), {
+        deviceId: this.credentials.deviceId,
+        time: unixSeconds(this.clock),
+        dscp: typeof dscp === "string" ? dscp : "",
+      });
+    } catch (error) {
+      this.lose(`could not answer ${message.code}: ${(error as Error).message}`);
+    }
   }
 
   lose(why: string): void {
