@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { showValue, UsageError } from "./errors.ts";
+import { safeParseReporting } from "./schema-parse.ts";
 
 /**
  * Parses a JSON document against a schema. Every problem becomes one line naming the file, the field and the
@@ -15,7 +16,7 @@ export function parseJsonFile<T>(text: string, file: string, schema: z.ZodType<T
       `${file}: not JSON (${error instanceof Error ? error.message : String(error)})`,
     );
   }
-  const parsed = schema.safeParse(json, { reportInput: true });
+  const parsed = safeParseReporting(schema, json);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const got = "input" in issue ? ` (got ${showValue(issue.input)})` : "";

@@ -11,6 +11,7 @@ import {
 } from "../../harness/protocol/aqara/index.ts";
 import { NonceMemory } from "../../harness/protocol/aqara/nonce-memory.ts";
 import { parseJsonSafely } from "../../harness/protocol/json-safe.ts";
+import { safeParseReporting } from "../../harness/schema-parse.ts";
 import {
   NO_PUSH_MISBEHAVIOUR,
   type PushMisbehaviour,
@@ -78,7 +79,7 @@ function refusal(status: number, error: AqaraError, delayMs = 0, extra: Record<s
 function bodyOf(text: string): Result<PushBody, AqaraError> {
   const json = parseJsonSafely(text);
   if (!json.ok) return fail(new AqaraError("illegalParameter", `body is not JSON (${json.reason})`, "body"));
-  const parsed = PushBodySchema.safeParse(json.value, { reportInput: true });
+  const parsed = safeParseReporting(PushBodySchema, json.value);
   if (parsed.success) return ok(parsed.data);
   const issue = parsed.error.issues[0];
   const field = issue?.path.join(".") || "body";

@@ -30,6 +30,18 @@ export function parseJsonSafely(text: string, maxDepth: number = MAX_JSON_DEPTH)
   return { ok: true, value };
 }
 
+/**
+ * Why `parseJsonSafely` would refuse `jsonText`, text already known to be JSON (JSON.stringify's output), or undefined.
+ * The same rules without the parse, unless the text could hold a `__proto__` key: for checking what a codec is about
+ * to send.
+ */
+export function refusalOfJsonText(jsonText: string, maxDepth: number = MAX_JSON_DEPTH): string | undefined {
+  if (nestingExceeds(jsonText, maxDepth)) return `nested deeper than ${maxDepth} levels`;
+  if (!jsonText.includes("proto") && !jsonText.includes("\\u")) return undefined;
+  const parsed = parseJsonSafely(jsonText, maxDepth);
+  return parsed.ok ? undefined : parsed.reason;
+}
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACKET = 0x5b;

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import { showValue } from "../../../harness/errors.ts";
 import { parseJsonSafely } from "../../../harness/protocol/json-safe.ts";
+import { safeParseReporting } from "../../../harness/schema-parse.ts";
 import { PlatformError } from "../errors.ts";
 
 /** The HTTP server's environment: Node's request and response, when it runs on Node. */
@@ -46,7 +47,7 @@ export async function parseBody<T>(c: Context<ApiEnv>, limit: number, schema: z.
     if (!parsed.ok) throw new PlatformError("BAD_REQUEST", `request body is not JSON: ${showValue(text)}`);
     json = parsed.value;
   }
-  const parsed = schema.safeParse(json, { reportInput: true });
+  const parsed = safeParseReporting(schema, json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join(".") || "body";

@@ -14,6 +14,7 @@ import {
   refreshLockToken,
 } from "../../../harness/protocol/lock-api/token.ts";
 import { verifySignature } from "../../../harness/protocol/lock-api/verify.ts";
+import { safeParseReporting } from "../../../harness/schema-parse.ts";
 import type { LockApiDeps, LockHandlers } from "./lock-call.ts";
 import { checkLockType } from "./lock-types.ts";
 
@@ -36,7 +37,7 @@ const TOKEN_PATH = "/v1.0/token";
 
 /** The first issue of a schema's check as the API's 1109, naming the field (and `where` it was). */
 function parsed<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const result = schema.safeParse(value, { reportInput: true });
+  const result = safeParseReporting(schema, value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.join(".") || where;

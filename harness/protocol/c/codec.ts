@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { fail, ok, type Result, UsageError } from "../../errors.ts";
+import { safeParseReporting } from "../../schema-parse.ts";
 import { parseJsonSafely } from "../json-safe.ts";
 import { badParameter, type CRequestError } from "./errors.ts";
 import {
@@ -30,7 +31,7 @@ function issueError(issue: Issue | undefined): CRequestError {
 }
 
 function check<T>(schema: z.ZodType, json: unknown): Result<T, CRequestError> {
-  const parsed = schema.safeParse(json, { reportInput: true });
+  const parsed = safeParseReporting(schema, json);
   return parsed.success ? ok(parsed.data as T) : fail(issueError(parsed.error.issues[0] as Issue));
 }
 

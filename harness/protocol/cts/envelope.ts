@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { excerpt, fail, ok, type Result, showValue } from "../../errors.ts";
+import { safeParseReporting } from "../../schema-parse.ts";
 import { parseJsonSafely } from "../json-safe.ts";
 import { type CtsWireError, ctsError } from "./errors.ts";
 import type { PacketTable } from "./packet-table.ts";
@@ -101,7 +102,7 @@ export function parseCtsEnvelope<Code extends number>(
 ): Result<CtsEnvelope<Code>, CtsWireError> {
   const json = parseCtsJson(line, framing);
   if (!json.ok) return json;
-  const parsed = EnvelopeSchema.safeParse(json.value, { reportInput: true });
+  const parsed = safeParseReporting(EnvelopeSchema, json.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join(".") || "envelope";

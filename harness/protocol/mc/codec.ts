@@ -1,10 +1,11 @@
 import { excerpt, fail, ok, type Result, showValue, UsageError } from "../../errors.ts";
+import { safeParseReporting } from "../../schema-parse.ts";
 import { isSecretField } from "../../secrets.ts";
 import { type CipherKey, encrypt } from "../cts/crypto.ts";
 import { FRAME_TERMINATOR, type Framing, formatEnvelope } from "../cts/envelope.ts";
 import { ctsError } from "../cts/errors.ts";
 import { openSealedJson } from "../cts/sealed.ts";
-import { parseJsonSafely } from "../json-safe.ts";
+import { refusalOfJsonText } from "../json-safe.ts";
 import { type Envelope, parseEnvelope } from "./envelope.ts";
 import { envelopeCarriesDeviceId, envelopeCarriesToken, type McCode, packetType } from "./packet-types.ts";
 import { bodySchemas, type McMessage } from "./schemas/index.ts";
@@ -35,7 +36,7 @@ function describeIssue(code: McCode, issue: SchemaIssue | undefined): { field: s
 
 /** Checks a decrypted JSON value against the body schema of `code`. */
 export function parseBody(code: McCode, json: unknown): Result<McMessage> {
-  const parsed = bodySchemas[code].safeParse(json, { reportInput: true });
+  const parsed = safeParseReporting(bodySchemas[code], json);
   if (!parsed.success) {
     const { field, text } = describeIssue(code, parsed.error.issues[0]);
     return fail(ctsError("BAD_BODY", text, field));
@@ -54,8 +55,8 @@ export function sealBody(message: McMessage, key: CipherKey): string {
   const checked = parseBody(message.code, message.body);
   if (!checked.ok) throw new UsageError(checked.error.field ?? "body", checked.error.message);
   const json = JSON.stringify(message.body);
-  const reread = parseJsonSafely(json);
-  if (!reread.ok) throw new UsageError("body", `${message.code} body: ${reread.reason}`);
+  const refusal = refusalOfJsonText(json);
+  if (refusal !== undefined) throw new UsageError("body", `${message.code} body: ${refusal}`);
   return encrypt(key, Buffer.from(json, "utf8")).toString("base64");
 }
 

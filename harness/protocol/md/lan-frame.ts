@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { fail, ok, type Result, showValue, UsageError } from "../../errors.ts";
+import { safeParseReporting } from "../../schema-parse.ts";
 import { isSecretField } from "../../secrets.ts";
 import { type CipherKey, encrypt } from "../cts/crypto.ts";
 import { FRAME_TERMINATOR, type Framing, formatCtsJson, parseCtsJson } from "../cts/envelope.ts";
@@ -16,7 +17,7 @@ import { type LanMessage, LanMessageSchema } from "./messages.ts";
 const Sealed = z.looseObject({ data: z.string() });
 
 function checked(json: unknown, where: string): Result<LanMessage, CtsWireError> {
-  const parsed = LanMessageSchema.safeParse(json, { reportInput: true });
+  const parsed = safeParseReporting(LanMessageSchema, json);
   if (parsed.success) return ok(parsed.data);
   const issue = parsed.error.issues[0];
   const field = issue?.path.map(String).join(".") || "cmd";
