@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { seededRandom } from "../../../harness/random/random.ts";
 import { startPlatformProcessWith } from "../../../harness/testing/child-process.ts";
 import { type RegisteredDevice, Registry } from "../registry/index.ts";
 import { startTestPlatform } from "./fixtures.ts";
+import { type FuzzedChild, watchFuzzedChild } from "./fuzzed-child.ts";
 import type { AqaraAccess } from "./live-fuzz-aqara.ts";
 import type { CNotifyAccess } from "./live-fuzz-c-notify.ts";
 import type { LockApiAccess } from "./live-fuzz-lock-api.ts";
@@ -155,26 +155,14 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
     "--aqara-key-id",
     FUZZ_AQARA.legit.keyId,
   );
-  // stderr keeps growing with warnings: keep its tail only.
-  child.child.stderr.on("data", () => {
-    if (child.stderr.length > 200) child.stderr.splice(0, child.stderr.length - 100);
-  });
-  // A fuzzer that dies must not leave the platform running.
-  const killOnExit = () => child.child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  let crash: string | undefined;
-  void child.exited.then((code) => {
-    process.off("exit", killOnExit);
-    crash ??= `exited with code ${code} (signal ${child.child.signalCode}); stderr: ${child.stderr.join("").slice(-3000)}`;
-  });
-  let ready: Record<string, unknown>;
+  let watched: FuzzedChild;
   try {
-    ready = await child.until("ready");
+    watched = await watchFuzzedChild(child);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const pid = child.child.pid;
+  const { ready } = watched;
   const https = (ready.surfaces as Record<string, { https?: string }> | undefined)?.["c-notify"]?.https;
   if (https === undefined) {
     child.child.kill("SIGKILL");
@@ -192,14 +180,10 @@ export async function startChildTarget(seed: number): Promise<LiveTarget> {
     cNotify: { https, client: await pkiClient(pki), ...FUZZ_INTEROP },
     ...lockApiAccess((ready.surfaces as Record<string, { http?: string }>)["lock-api"]?.http),
     ...aqaraAccess((ready.surfaces as Record<string, { api?: string }>).aqara?.api),
-    crashed: () => crash,
-    rssBytes: () => (pid === undefined || crash !== undefined ? undefined : rssOf(pid)),
+    crashed: () => watched.crashed(),
+    rssBytes: () => watched.rssBytes(),
     close: async () => {
-      if (crash === undefined) {
-        crash = "stopped";
-        child.child.kill("SIGTERM");
-        await child.exited;
-      }
+      await watched.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -215,17 +199,4 @@ function lockApiAccess(http: string | undefined): { lockApi?: LockApiAccess } {
 function aqaraAccess(api: string | undefined): { aqara?: AqaraAccess } {
   if (api === undefined) return {};
   return { aqara: { api, ...FUZZ_AQARA, deviceId: FUZZ_DEVICES.tcp.deviceId } };
-}
-
-/** VmRSS of a process, from /proc (Linux); undefined elsewhere. */
-export function rssOf(pid: number): number | undefined {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("VmRSS:"));
-    const kb = Number(line?.replace(/\D+/g, ""));
-    return Number.isFinite(kb) && kb > 0 ? kb * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
 }

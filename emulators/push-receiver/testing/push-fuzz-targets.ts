@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { RealClock } from "../../../harness/clock/real-clock.ts";
 import { createLogger } from "../../../harness/log/logger.ts";
 import { startHilfarm } from "../../../harness/testing/child-process.ts";
-import { rssOf } from "../../platform/testing/live-fuzz-targets.ts";
+import { type FuzzedChild, watchFuzzedChild } from "../../platform/testing/fuzzed-child.ts";
 import { startPushReceiver } from "../receiver-server.ts";
 import type { PushFuzzTarget } from "./push-fuzz.ts";
 
@@ -71,30 +71,19 @@ export async function startChildPushTarget(): Promise<PushFuzzTarget> {
     ],
     { HILFARM_PUSH_APP_SECRET: FUZZ_PUSH_SIGNING.appSecret },
   );
-  child.child.stderr.on("data", () => {
-    if (child.stderr.length > 200) child.stderr.splice(0, child.stderr.length - 100);
-  });
-  const killOnExit = () => child.child.kill("SIGKILL");
-  process.once("exit", killOnExit);
-  let crash: string | undefined;
-  void child.exited.then((code) => {
-    process.off("exit", killOnExit);
-    crash ??= `exited with code ${code} (signal ${child.child.signalCode}); stderr: ${child.stderr.join("").slice(-3000)}`;
-  });
-  let ready: Record<string, unknown>;
+  let watched: FuzzedChild;
   try {
-    ready = await child.until("ready");
+    watched = await watchFuzzedChild(child);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const pid = child.child.pid;
   return {
     kind: "child",
-    url: String(ready.url),
+    url: String(watched.ready.url),
     signing: FUZZ_PUSH_SIGNING,
-    crashed: () => crash,
-    rssBytes: () => (pid === undefined || crash !== undefined ? undefined : rssOf(pid)),
+    crashed: () => watched.crashed(),
+    rssBytes: () => watched.rssBytes(),
     recordBytes: () => {
       try {
         return statSync(record).size;
@@ -103,11 +92,7 @@ export async function startChildPushTarget(): Promise<PushFuzzTarget> {
       }
     },
     close: async () => {
-      if (crash === undefined) {
-        crash = "stopped";
-        child.child.kill("SIGTERM");
-        await child.exited;
-      }
+      await watched.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,300 @@
+/**
+ * Per-frame cost (issue 19, aim 4): CPU per heartbeat round trip (1000 HeartbeatRequest + 1001 HeartbeatResponse:
+ * two encodes and two decodes), measured three ways in one run on this machine:
+ *   (a) the codec floor: hilfarm's encode + decode of the same four frames, one core, no sockets (the median of five
+ *       1 s runs after a warm-up);
+ *   (b) the bare floor: bench/frame-cost/bare-heartbeat.mjs, a client and a server written for the benchmark with
+ *       node:net and node:crypto only, heartbeating BENCH_COST_DEVICES devices over loopback;
+ *   (c) hilfarm: `hilfarm load` with the reference platform as a process and one worker, the same devices and rate,
+ *       over TCP as (b) (the fleet's `transport: "tcp"`).
+ * (b) and (c) count the CPU of every process of the side (all of /proc below it) over a steady window, once every
+ * device is online, and divide by the round trips completed in that window. Also prints (c)'s heartbeat percentiles.
+ *   npm run bench:cost
+ * Loopback only, bounded: BENCH_COST_DEVICES (default 2,000) at BENCH_COST_INTERVAL_S (default 1) s, a window of
+ * BENCH_COST_SECONDS (default 20), (b) and (c) alternated BENCH_COST_ROUNDS times (default 3). Writes the
+ * `Per-frame cost` section of docs/benchmarks.md.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { LoadReport } from "../emulators/farm/load-report.ts";
+import { CipherKey } from "../harness/protocol/cts/crypto.ts";
+import { encodeFrame } from "../harness/protocol/mc/codec.ts";
+import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
+import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
+
+const DEVICES = Number(process.env.BENCH_COST_DEVICES ?? 2000);
+const INTERVAL_S = Number(process.env.BENCH_COST_INTERVAL_S ?? 1);
+const WINDOW_S = Number(process.env.BENCH_COST_SECONDS ?? 20);
+const ROUNDS = Number(process.env.BENCH_COST_ROUNDS ?? 3);
+for (const [name, value, max] of [
+  ["DEVICES", DEVICES, 19_000],
+  ["INTERVAL_S", INTERVAL_S, 3600],
+  ["SECONDS", WINDOW_S, 3600],
+  ["ROUNDS", ROUNDS, 20],
+] as const)
+  if (!(Number.isInteger(value) && value >= 1 && value <= max))
+    throw new Error(`BENCH_COST_${name} must be a whole number in 1..${max}, got ${value}`);
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// --- (a) codec floor -----------------------------------------------------------------------------------------------
+
+function codecFloor(ms: number): { usPerRoundTrip: number; roundTrips: number } {
+  const key = CipherKey.fromSessionKey("abcdef0123456789");
+  const token = "qwertyuiop123456";
+  const platformSide = new McStreamDecoder({ keyFor: () => key });
+  const deviceSide = new McStreamDecoder({ keyFor: () => key });
+  let roundTrips = 0;
+  const cpu = process.cpuUsage();
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    for (let i = 0; i < 100; i++) {
+      const sequence = String(roundTrips % 65536);
+      const time = 1_700_000_000 + roundTrips;
+      const request = encodeFrame({ code: 1000, body: { sequence, token, time } }, { key, token });
+      const [got] = platformSide.push(request);
+      if (!got?.ok) throw new Error("codec floor: the request did not decode");
+      const response = encodeFrame({ code: 1001, body: { result: 0, sequence, time } }, { key });
+      const [answer] = deviceSide.push(response);
+      if (!answer?.ok) throw new Error("codec floor: the response did not decode");
+      roundTrips++;
+    }
+  }
+  const used = process.cpuUsage(cpu);
+  return { usPerRoundTrip: (used.user + used.system) / roundTrips, roundTrips };
+}
+
+// --- helpers -------------------------------------------------------------------------------------------------------
+
+function node(args: string[]): { child: ChildProcess; lines: AsyncIterator<string> } {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  if (child.stdout === null) throw new Error("no stdout");
+  return { child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
+}
+
+async function untilEvent(lines: AsyncIterator<string>, event: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`the process ended before its ${event} line`);
+    try {
+      const parsed = JSON.parse(value) as Record<string, unknown>;
+      if (parsed.event === event) return parsed;
+    } catch {
+      // not a JSON line
+    }
+  }
+}
+
+interface Window {
+  cpuSeconds: number;
+  roundTrips: number;
+  seconds: number;
+  /** CPU seconds of the window by process role (`load`, `platform`, `worker`, ...). */
+  byRole?: Record<string, number>;
+}
+
+/** CPU seconds between two samples of a process tree, summed by role. */
+function byRole(
+  before: Map<number, { role: string; cpuSeconds: number }>,
+  after: Map<number, { role: string; cpuSeconds: number }>,
+): Record<string, number> {
+  const roles: Record<string, number> = {};
+  for (const [pid, p] of after)
+    roles[p.role] = (roles[p.role] ?? 0) + p.cpuSeconds - (before.get(pid)?.cpuSeconds ?? 0);
+  return roles;
+}
+
+const stopped = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+
+// --- (b) bare floor ------------------------------------------------------------------------------------------------
+
+async function bareFloor(): Promise<Window> {
+  const script = join(root, "bench/frame-cost/bare-heartbeat.mjs");
+  const server = node([script, "server"]);
+  const { port } = await untilEvent(server.lines, "ready");
+  const client = node([script, "client", String(port), String(DEVICES), String(INTERVAL_S * 1000)]);
+  try {
+    await untilEvent(client.lines, "online");
+    const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
+    // Each count line is read as it comes (never from a backlog), with the CPU sampled at that moment.
+    const samples: Array<{ roundTrips: number; cpuSeconds: number; at: number }> = [];
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await client.lines.next();
+        if (done) return;
+        const line = JSON.parse(value) as { event?: string; roundTrips?: number };
+        if (line.event === "count")
+          samples.push({
+            roundTrips: Number(line.roundTrips),
+            cpuSeconds: treeCpuSeconds(pids),
+            at: performance.now(),
+          });
+      }
+    })();
+    // One interval for every device to have started beating, then the window.
+    await wait(INTERVAL_S * 1000 + 2000);
+    const from = samples.length;
+    await wait(WINDOW_S * 1000 + 1000);
+    const first = samples[from];
+    const last = samples.at(-1);
+    client.child.kill("SIGTERM");
+    await reading;
+    if (first === undefined || last === undefined || last === first) throw new Error("bare floor: no counts");
+    return {
+      cpuSeconds: last.cpuSeconds - first.cpuSeconds,
+      roundTrips: last.roundTrips - first.roundTrips,
+      seconds: (last.at - first.at) / 1000,
+    };
+  } finally {
+    client.child.kill("SIGTERM");
+    server.child.kill("SIGTERM");
+    await Promise.all([stopped(client.child), stopped(server.child)]);
+  }
+}
+
+// --- (c) hilfarm ---------------------------------------------------------------------------------------------------
+
+async function metricsOf(url: string): Promise<{ online: number; heartbeats: number }> {
+  const text = await (await fetch(url)).text();
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+  return {
+    online: value(/^hilfarm_load_devices_online\s+(\d+)/m),
+    heartbeats: value(/^hilfarm_load_round_trips\{kind="heartbeat"\}\s+(\d+)/m),
+  };
+}
+
+async function hilfarm(dir: string): Promise<{ window: Window; report: LoadReport }> {
+  const fleet = join(dir, "fleet.json");
+  await writeFile(
+    fleet,
+    JSON.stringify({
+      seed: 19,
+      transport: "tcp",
+      devices: [{ profile: "three-gang-switch", count: DEVICES }],
+    }),
+  );
+  const rampSeconds = Math.ceil(DEVICES / 1000);
+  const steady = rampSeconds + INTERVAL_S + WINDOW_S + 15;
+  const args = [
+    ...["load", "--fleet", fleet, "--ramp", "1000", "--steady", String(steady)],
+    ...["--heartbeat", String(INTERVAL_S), "--workers", "1", "--report-dir", dir],
+  ];
+  const load = node([join(root, "bin/hilfarm.mjs"), ...args]);
+  try {
+    const started = await untilEvent(load.lines, "load-started");
+    const metrics = String(started.metrics);
+    // Drain the rest of its stdout (progress lines) so it never blocks on a full pipe.
+    void (async () => {
+      while (!(await load.lines.next()).done);
+    })();
+    while ((await metricsOf(metrics)).online < DEVICES) await wait(500);
+    await wait(INTERVAL_S * 1000 + 2000);
+    const pid = load.child.pid as number;
+    const first = await metricsOf(metrics);
+    const cpu0 = treeCpuByProcess([pid]);
+    const t0 = performance.now();
+    await wait(WINDOW_S * 1000);
+    const last = await metricsOf(metrics);
+    const cpu1 = treeCpuByProcess([pid]);
+    const roles = byRole(cpu0, cpu1);
+    const window = {
+      cpuSeconds: Object.values(roles).reduce((a, c) => a + c, 0),
+      byRole: roles,
+      roundTrips: last.heartbeats - first.heartbeats,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    await stopped(load.child);
+    const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as LoadReport;
+    return { window, report };
+  } finally {
+    load.child.kill("SIGTERM");
+    await stopped(load.child);
+  }
+}
+
+// --- run and report ------------------------------------------------------------------------------------------------
+
+const command = `BENCH_COST_DEVICES=${DEVICES} BENCH_COST_INTERVAL_S=${INTERVAL_S} BENCH_COST_SECONDS=${WINDOW_S} BENCH_COST_ROUNDS=${ROUNDS} npm run bench:cost`;
+console.info(`bench:cost: ${command}`);
+codecFloor(1000); // warm-up: the JIT, the schemas' compiled checks
+const codecRuns = Array.from({ length: 5 }, () => codecFloor(1000)).sort(
+  (x, y) => x.usPerRoundTrip - y.usPerRoundTrip,
+);
+const codec = codecRuns[2] as ReturnType<typeof codecFloor>;
+console.info(
+  `(a) codec floor: ${codec.usPerRoundTrip.toFixed(1)} µs per round trip (${codec.roundTrips} round trips)`,
+);
+// (b) and (c) alternate, ROUNDS times: this machine's speed drifts, and a ratio of two runs minutes apart would show
+// the drift. Each side's figure is its median round; the ratio is the median of the rounds' own ratios.
+const perRoundTrip = (w: Window) => (w.cpuSeconds * 1e6) / w.roundTrips;
+const rounds: Array<{ bare: Window; ours: Window; report: LoadReport }> = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  const bare = await bareFloor();
+  console.info(
+    `round ${round} (b) bare floor: ${perRoundTrip(bare).toFixed(1)} µs (${JSON.stringify(bare)})`,
+  );
+  const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-cost-"));
+  try {
+    const { window, report } = await hilfarm(dir);
+    console.info(
+      `round ${round} (c) hilfarm: ${perRoundTrip(window).toFixed(1)} µs (${JSON.stringify(window)})`,
+    );
+    rounds.push({ bare, ours: window, report });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+const median = <T>(items: T[], by: (t: T) => number): T =>
+  [...items].sort((x, y) => by(x) - by(y))[Math.floor((items.length - 1) / 2)] as T;
+const bare = median(rounds, (r) => perRoundTrip(r.bare)).bare;
+const middle = median(rounds, (r) => perRoundTrip(r.ours));
+const ours = { window: middle.ours, report: middle.report };
+const bareUs = perRoundTrip(bare);
+const oursUs = perRoundTrip(ours.window);
+const ratioToBare = median(
+  rounds.map((r) => perRoundTrip(r.ours) / perRoundTrip(r.bare)),
+  (x) => x,
+);
+const spread = (pick: (r: (typeof rounds)[number]) => Window) =>
+  rounds.map((r) => perRoundTrip(pick(r)).toFixed(0)).join(", ");
+
+const steady = ours.report.steady?.latency.heartbeat;
+const rate = (w: Window) => Math.round(w.roundTrips / w.seconds).toLocaleString("en-US");
+const cpuShare = (w: Window) => `${((w.cpuSeconds / w.seconds) * 100).toFixed(0)} %`;
+const lines = [
+  `Made by \`${command}\` (bench/frame-cost.bench.ts): CPU per heartbeat round trip (1000 + 1001: two encodes and two`,
+  "decodes), all processes of a side counted from /proc over a steady window once every device is online.",
+  "",
+  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  "",
+  "| side | what runs | round trips/s | CPU (one core = 100 %) | CPU µs per round trip | ratio to (a) | ratio to (b) |",
+  "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+  `| (a) codec floor | hilfarm's encode + decode of the four frames, one core, no sockets | - | 100 % | ${codec.usPerRoundTrip.toFixed(1)} | 1.0 | ${(codec.usPerRoundTrip / bareUs).toFixed(2)} |`,
+  `| (b) bare floor | bench/frame-cost/bare-heartbeat.mjs: node:net + node:crypto, ${DEVICES.toLocaleString("en-US")} devices, no schema checks, logs or metrics | ${rate(bare)} | ${cpuShare(bare)} | ${bareUs.toFixed(1)} | ${(bareUs / codec.usPerRoundTrip).toFixed(1)} | 1.0 |`,
+  `| (c) hilfarm | \`hilfarm load\` (coordinator, embedded broker, one worker) + \`hilfarm platform\`, ${DEVICES.toLocaleString("en-US")} devices | ${rate(ours.window)} | ${cpuShare(ours.window)} | ${oursUs.toFixed(1)} | ${(oursUs / codec.usPerRoundTrip).toFixed(1)} | ${ratioToBare.toFixed(2)} |`,
+  "",
+  `(c)'s CPU by process in its median round: ${Object.entries(ours.window.byRole ?? {})
+    .sort((x, y) => y[1] - x[1])
+    .map(([role, cpu]) => `${role} ${((cpu * 1e6) / ours.window.roundTrips).toFixed(0)} µs`)
+    .join(", ")} per round trip (\`load\` is the coordinator with its embedded broker).`,
+  "",
+  `Each of (b) and (c) is the median of ${ROUNDS} alternated rounds (µs per round trip: (b) ${spread((r) => r.bare)}; (c) ${spread((r) => r.ours)}); (c)'s ratio to (b) is the median of the rounds' ratios. The (c) row's rate, CPU and percentiles are those of its median round.`,
+  "",
+  `Aims (issue 19): (c) within 3x of (a) and within 1.5x of (b). (c)'s steady heartbeat round trip in the same run: ${
+    steady === undefined || steady.count === 0
+      ? "not measured"
+      : `p50 ${steady.p50.toFixed(2)} ms, p99 ${steady.p99.toFixed(2)} ms, p99.9 ${steady.p999.toFixed(2)} ms over ${steady.count.toLocaleString("en-US")} round trips (aim 3: p99 under 10 ms at 2,000/s)`
+  }.`,
+];
+await writeBenchmarkSection("Per-frame cost", lines);
+console.log(lines.join("\n"));

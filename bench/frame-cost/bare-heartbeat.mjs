@@ -1,0 +1,107 @@
+// The bare floor of bench/frame-cost.bench.ts: the least a device side and a platform side can do to heartbeat over
+// loopback as Mc says (5.2: `CTS` + the envelope JSON + CRLF; 5.2.2: the body AES-128-CBC under the session key, key =
+// IV = its 16 ASCII bytes, Base64 in `data`; 5.4.2.3: 1000 HeartbeatRequest {sequence, token, time}, 1001
+// HeartbeatResponse {result, sequence, time}). Written for the benchmark from the spec, with node:net and node:crypto
+// only: no hilfarm code, no schema checks, no logger, no metrics. Sessions are made up front (no login).
+//   node bench/frame-cost/bare-heartbeat.mjs server
+//   node bench/frame-cost/bare-heartbeat.mjs client <port> <devices> <interval-ms>
+// The server prints {"event":"ready","port":N}; the client prints {"event":"online"} once every device is connected,
+// then {"event":"count","roundTrips":N} every second.
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { connect, createServer } from "node:net";
+
+const [mode, ...args] = process.argv.slice(2);
+
+/** Device i's token and session key (16 printable ASCII characters each), known to both sides. */
+const tokenOf = (i) => `tok${String(i).padStart(13, "0")}`;
+const keyOf = (i) => Buffer.from(`key${String(i).padStart(13, "0")}`, "ascii");
+
+function seal(key, body) {
+  const cipher = createCipheriv("aes-128-cbc", key, key);
+  return Buffer.concat([cipher.update(JSON.stringify(body), "utf8"), cipher.final()]).toString("base64");
+}
+
+function open(key, data) {
+  const decipher = createDecipheriv("aes-128-cbc", key, key);
+  return JSON.parse(Buffer.concat([decipher.update(data, "base64"), decipher.final()]).toString("utf8"));
+}
+
+/** Calls `onLine` with each CRLF-terminated line (without `CTS` and CRLF) of a byte stream. */
+function lines(socket, onLine) {
+  let pending = "";
+  socket.setEncoding("latin1");
+  socket.on("data", (chunk) => {
+    pending += chunk;
+    let end = pending.indexOf("\r\n");
+    while (end >= 0) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 2);
+      if (line.startsWith("CTS")) onLine(line.slice(3));
+      end = pending.indexOf("\r\n");
+    }
+  });
+}
+
+const seconds = () => Math.floor(Date.now() / 1000);
+
+if (mode === "server") {
+  const keys = new Map();
+  const server = createServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on("error", () => socket.destroy());
+    lines(socket, (json) => {
+      const envelope = JSON.parse(json);
+      let key = keys.get(envelope.token);
+      if (key === undefined) {
+        key = keyOf(Number(envelope.token.slice(3)));
+        keys.set(envelope.token, key);
+      }
+      const request = open(key, envelope.data);
+      const response = { result: 0, sequence: request.sequence, time: seconds() };
+      socket.write(`CTS${JSON.stringify({ code: 1001, data: seal(key, response) })}\r\n`);
+    });
+  });
+  server.listen(0, "127.0.0.1", () => {
+    console.log(JSON.stringify({ event: "ready", port: server.address().port }));
+  });
+} else if (mode === "client") {
+  const [port, count, intervalMs] = args.map(Number);
+  let roundTrips = 0;
+  let connected = 0;
+  for (let i = 0; i < count; i++) {
+    const token = tokenOf(i);
+    const key = keyOf(i);
+    let sequence = 0;
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.setNoDelay(true);
+    socket.on("error", (error) => {
+      console.error(`device ${i}: ${error.message}`);
+      process.exit(1);
+    });
+    lines(socket, (json) => {
+      const envelope = JSON.parse(json);
+      const response = open(key, envelope.data);
+      if (envelope.code === 1001 && response.result === 0) roundTrips++;
+    });
+    socket.on("connect", () => {
+      if (++connected === count) console.log(JSON.stringify({ event: "online" }));
+      const beat = () => {
+        sequence = (sequence + 1) & 0xffff;
+        const body = { sequence: String(sequence), token, time: seconds() };
+        socket.write(`CTS${JSON.stringify({ code: 1000, token, data: seal(key, body) })}\r\n`);
+      };
+      // Spread over the interval, as devices that powered on at different times.
+      setTimeout(
+        () => {
+          beat();
+          setInterval(beat, intervalMs);
+        },
+        Math.floor((i * intervalMs) / count),
+      );
+    });
+  }
+  setInterval(() => console.log(JSON.stringify({ event: "count", roundTrips })), 1000);
+} else {
+  console.error("usage: bare-heartbeat.mjs server | client <port> <devices> <interval-ms>");
+  process.exit(2);
+}
