@@ -21,11 +21,14 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { LoadReport } from "../emulators/farm/load-report.ts";
+import { stolenCpuSeconds } from "../harness/machine/cpu-steal.ts";
 import { CipherKey } from "../harness/protocol/cts/crypto.ts";
 import { encodeFrame } from "../harness/protocol/mc/codec.ts";
 import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { stealSeconds, treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
+import { treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
+
+const stealSeconds = () => stolenCpuSeconds() ?? 0;
 
 const DEVICES = Number(process.env.BENCH_COST_DEVICES ?? 2000);
 const INTERVAL_S = Number(process.env.BENCH_COST_INTERVAL_S ?? 1);

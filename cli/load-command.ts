@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { LoadReport } from "../emulators/farm/load-report.ts";
+import { type LoadReport, STEAL_WARNING_PERCENT } from "../emulators/farm/load-report.ts";
 import { readPlatformCounters } from "../emulators/farm/platform-counters.ts";
 import { parseStopCondition, type StopCondition } from "../emulators/farm/stop-conditions.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
@@ -11,6 +11,7 @@ import { withoutCredentials } from "../harness/link/mqtt-url.ts";
 import { parseFaults } from "../harness/link/parse-faults.ts";
 import { splitAddress } from "../harness/link/socket-link.ts";
 import { createLogger } from "../harness/log/logger.ts";
+import { stolenCpuSeconds, stolenPercent } from "../harness/machine/cpu-steal.ts";
 import { startEmbeddedBroker } from "../harness/mqtt/embedded-broker.ts";
 import { loadHtmlReport } from "../reports/load-html.ts";
 import { defaultReportDir } from "../reports/write-reports.ts";
@@ -217,6 +218,7 @@ export function addLoadCommand(
         );
         const tty = (io.stdout as { isTTY?: boolean }).isTTY === true;
         let lastPlain = 0;
+        const stolenAtStart = stolenCpuSeconds();
         const outcome = await coordinateLoad({
           brokerUrl,
           farm: options.farm,
@@ -256,7 +258,14 @@ export function addLoadCommand(
             logger.warn({ err: error }, "the platform's /metrics could not be read");
             return undefined;
           });
+        const cpuStolenPercent = stolenPercent(
+          stolenAtStart,
+          stolenCpuSeconds(),
+          (outcome.finishedAt - outcome.startedAt) / 1000,
+          cpus().length,
+        );
         const report = buildLoadReport(outcome, {
+          ...(cpuStolenPercent === undefined ? {} : { cpuStolenPercent }),
           seed: plan.seed,
           devices: plan.devices.length,
           platform: loginAddress,
@@ -275,6 +284,10 @@ export function addLoadCommand(
         if (report.totals.peakOnline === 0)
           io.stderr.write(
             `hilfarm: no device ever came online at ${loginAddress} (errors: ${JSON.stringify(report.errors)}); is that the platform's login server, and does it know the fleet's devices?\n`,
+          );
+        if (cpuStolenPercent !== undefined && cpuStolenPercent >= STEAL_WARNING_PERCENT)
+          io.stderr.write(
+            `hilfarm: the hypervisor took ${cpuStolenPercent.toFixed(1)} % of this machine's CPU during the run: every process here stalled that much at random, and the latency percentiles include those stalls\n`,
           );
         io.stdout.write(
           `${JSON.stringify({

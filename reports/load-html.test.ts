@@ -36,6 +36,15 @@ describe("load HTML report", () => {
     expect(rows.filter((r) => r.includes("not measured"))).toHaveLength(1);
   });
 
+  it("shows the CPU the hypervisor took, and says the percentiles include it from 5 %", () => {
+    expect(html).not.toContain("CPU taken by the hypervisor");
+    const machine = report.machine;
+    const calm = loadHtmlReport({ ...report, machine: { ...machine, cpuStolenPercent: 0.4 } });
+    expect(calm).toContain("0.4 % of all cores during the run<");
+    const stolen = loadHtmlReport({ ...report, machine: { ...machine, cpuStolenPercent: 17.26 } });
+    expect(stolen).toContain("17.3 % of all cores during the run: every process stalled that much");
+  });
+
   it("highlights the lost worker with when and why", () => {
     const workers = element(html, "table", "workers-table");
     const lost = workers.match(/<tr class="worker lost"[^>]*>.*?<\/tr>/g) ?? [];

@@ -3,6 +3,7 @@ import {
   type LoadLatencyKind,
   type LoadReport,
   loadLatencyKinds,
+  STEAL_WARNING_PERCENT,
 } from "../emulators/farm/load-report.ts";
 import { chartLibrary } from "./html.ts";
 import { baseCss, bytes, downsample, esc, keyRow, ms, scriptJson, table } from "./html-parts.ts";
@@ -131,6 +132,7 @@ ${keyRow("Seed", report.seed)}
 ${keyRow("Broker", report.broker)}
 ${keyRow("Harness", `${report.harness.name} ${report.harness.version}, Node ${report.harness.node}`)}
 ${keyRow("Machine", `${m.cpus} x ${m.cpuModel}, ${bytes(m.totalMemoryBytes)}, ${m.platform}`)}
+${m.cpuStolenPercent === undefined ? "" : keyRow("CPU taken by the hypervisor", `${m.cpuStolenPercent.toFixed(1)} % of all cores during the run${m.cpuStolenPercent >= STEAL_WARNING_PERCENT ? ": every process stalled that much, and the percentiles include it" : ""}`)}
 ${keyRow(
   "Profile",
   `${pr.devices} devices, ramp ${pr.rampPerSecond}/s, steady ${pr.steadySeconds} s, churn ${pr.churnPerSecond}/s, controls ${pr.controlsPerSecond}/s${pr.faults === undefined ? "" : `, faults ${pr.faults}`}`,

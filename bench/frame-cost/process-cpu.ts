@@ -67,13 +67,3 @@ function roleOf(pid: number): string {
     return String(pid);
   }
 }
-
-/** CPU seconds the hypervisor took from this machine so far (all cores; `steal` in /proc/stat), 0 where unknown. */
-export function stealSeconds(): number {
-  try {
-    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]?.trim().split(/\s+/) ?? [];
-    return Number(fields[8] ?? 0) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}

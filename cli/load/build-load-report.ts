@@ -11,6 +11,8 @@ export interface LoadRunDescription {
   broker: string;
   profile: LoadProfile;
   platformCounters?: LoadReport["platform"];
+  /** See LoadReport["machine"]. */
+  cpuStolenPercent?: number;
 }
 
 /** The run's outcome as the report files hold it. */
@@ -46,6 +48,7 @@ export function buildLoadReport(outcome: FarmOutcome, run: LoadRunDescription): 
       cpuModel: cpu[0]?.model ?? "unknown",
       totalMemoryBytes: totalmem(),
       platform: `${osPlatform()} ${process.arch}`,
+      ...(run.cpuStolenPercent === undefined ? {} : { cpuStolenPercent: run.cpuStolenPercent }),
     },
     totals: {
       devices: run.devices,

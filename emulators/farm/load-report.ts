@@ -45,6 +45,9 @@ export interface ShardSummary {
   note?: string;
 }
 
+/** From this share of the CPU taken by the hypervisor, a run's report and `hilfarm load` warn that it stalled the run. */
+export const STEAL_WARNING_PERCENT = 5;
+
 export interface LoadReport {
   kind: "hilfarm-load/1";
   harness: { name: "hilfarm"; version: string; node: string };
@@ -64,7 +67,17 @@ export interface LoadReport {
     faults?: string;
     stopOn: string[];
   };
-  machine: { cpus: number; cpuModel: string; totalMemoryBytes: number; platform: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    totalMemoryBytes: number;
+    platform: string;
+    /**
+     * The share of this machine's CPU (all cores) the hypervisor took during the run, where Linux tells it: every
+     * process here stalled that much at random, and the percentiles include those stalls.
+     */
+    cpuStolenPercent?: number;
+  };
   totals: {
     devices: number;
     /** Most devices online at once. */
