@@ -87,6 +87,11 @@ describe("hilfarm hostile", () => {
     [["hostile"], /name what to attack: --platform, --lock-api, --push-receiver, --aqara-api/],
     [["hostile", "--platform", "emulated", "--aqara-api", "emulated"], /one target at a time/],
     [["hostile", "--lock-api", "http://127.0.0.1:1"], /--lock-api-client-id is required/],
+    [["hostile", "--push-receiver", "ftp://x"], /--push-receiver must be http\(s\):\/\/host:port\/path/],
+    [
+      ["hostile", "--push-receiver", "http://127.0.0.1:1/", "--push-app-key", "k"],
+      /needs both --push-app-key and HILFARM_PUSH_APP_SECRET \(--push-app-secret\)/,
+    ],
     [["hostile", "--aqara-api", "emulated", "--only", "H7"], /--only "H7" matches no clause \(H9.1-H9.6\)/],
   ])("exits 2 on a usage error: %j", async (args, message) => {
     const run = await hilfarm(args);

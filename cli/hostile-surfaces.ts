@@ -8,7 +8,7 @@ import {
   runClauses,
 } from "../scenarios/conformance/clause.ts";
 import { EMULATED, emulatedLockApiTarget } from "../scenarios/conformance/lock-api-emulated.ts";
-import { lockApiBaseUrl, lockApiTarget } from "../scenarios/conformance/lock-api-target.ts";
+import { lockApiTarget } from "../scenarios/conformance/lock-api-target.ts";
 import {
   emulatedPushReceiverTarget,
   pushReceiverTarget,
@@ -154,7 +154,7 @@ export async function runSurfaceHostile(
     if (url === EMULATED) return run(await emulatedLockApiTarget(), checks);
     return run(
       lockApiTarget({
-        url: lockApiBaseUrl(url),
+        url,
         clientId: required(
           options.lockApiClientId,
           "--lock-api-client-id",
@@ -167,6 +167,7 @@ export async function runSurfaceHostile(
         ),
         locks: {},
         ...answerMs,
+        optionNames: { url: "--lock-api", "client-id": "--lock-api-client-id", secret: "--lock-api-secret" },
       }),
       checks,
     );
@@ -181,6 +182,11 @@ export async function runSurfaceHostile(
         ...(options.pushAppKey === undefined ? {} : { appKey: options.pushAppKey }),
         ...(options.pushAppSecret === undefined ? {} : { appSecret: options.pushAppSecret }),
         ...answerMs,
+        optionNames: {
+          url: "--push-receiver",
+          "app-key": "--push-app-key",
+          "app-secret": "--push-app-secret",
+        },
       }),
       checks,
     );
@@ -195,6 +201,12 @@ export async function runSurfaceHostile(
       keyId: required(options.aqaraKeyId, "--aqara-key-id", "that app's key id"),
       appKey: required(options.aqaraAppKey, "--aqara-app-key", "that app's key (HILFARM_AQARA_APP_KEY)"),
       ...answerMs,
+      optionNames: {
+        url: "--aqara-api",
+        "app-id": "--aqara-app-id",
+        "key-id": "--aqara-key-id",
+        "app-key": "--aqara-app-key",
+      },
     }),
     checks,
   );

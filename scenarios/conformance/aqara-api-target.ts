@@ -3,9 +3,10 @@ import { AQARA_API_PATH } from "../../emulators/platform/aqara/server.ts";
 import type { Clock } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
-import { showValue, UsageError } from "../../harness/errors.ts";
+import { UsageError } from "../../harness/errors.ts";
 import type { Capability } from "../target/target.ts";
 import { settleOn } from "./c-probe.ts";
+import { httpUrl, type OptionNames, optionName } from "./target-url.ts";
 
 /**
  * "An open API under test" (000_0e61b4fd1fe27231.txt, the Aqara-style open API) as the suites see it: the endpoint
@@ -53,36 +54,32 @@ export interface AqaraApiTargetOptions {
   description?: string;
   capabilities?: readonly Capability[];
   close?: () => Promise<void>;
+  /** What the command calls the options (`url`, `app-id`, `key-id`, `app-key`, `answer-ms`), for usage errors. */
+  optionNames?: OptionNames;
 }
 
-/** `http(s)://...`, the open API's path added to a bare origin; a UsageError naming `--url` otherwise. */
-export function aqaraApiUrl(text: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:"))
-    throw new UsageError(
-      "url",
-      `--url must be http(s)://host:port${AQARA_API_PATH} or \`emulated\`, got ${showValue(text)}`,
-    );
+/** `http(s)://...`, the open API's path added to a bare origin; a UsageError naming the URL option otherwise. */
+export function aqaraApiUrl(text: string, names: OptionNames = {}): string {
+  const url = httpUrl(text, `http(s)://host:port${AQARA_API_PATH}`, names);
   return url.pathname === "/" && url.search === "" ? `${url.origin}${AQARA_API_PATH}` : url.href;
 }
 
 /** An open API somewhere (real time unless given a VirtualClock). */
 export function aqaraApiTarget(options: AqaraApiTargetOptions): AqaraApiTarget {
-  const url = aqaraApiUrl(options.url);
+  const names = options.optionNames;
+  const url = aqaraApiUrl(options.url, names);
   for (const [flag, value] of [
     ["app-id", options.appId],
     ["key-id", options.keyId],
     ["app-key", options.appKey],
   ] as const)
-    if (value === "") throw new UsageError(flag, `--${flag} must not be empty`);
+    if (value === "") throw new UsageError(flag, `${optionName(flag, names)} must not be empty`);
   const answerMs = options.answerMs ?? DEFAULT_AQARA_ANSWER_MS;
   if (!Number.isSafeInteger(answerMs) || answerMs <= 0)
-    throw new UsageError("answer-ms", `--answer-ms: expected milliseconds > 0, got ${answerMs}`);
+    throw new UsageError(
+      "answer-ms",
+      `${optionName("answer-ms", names)}: expected milliseconds > 0, got ${answerMs}`,
+    );
   const clock = options.clock ?? new RealClock();
   return {
     description: options.description ?? `open API at ${url}, app ${options.appId}, real time`,

@@ -1,11 +1,12 @@
 import type { Clock } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
-import { showValue, UsageError } from "../../harness/errors.ts";
+import { UsageError } from "../../harness/errors.ts";
 import type { LockType } from "../../harness/protocol/lock-api/endpoints/schema.ts";
 import { cryptoRandom, type Random } from "../../harness/random/random.ts";
 import type { Capability } from "../target/target.ts";
 import { settleOn } from "./c-probe.ts";
+import { httpUrl, type OptionNames, optionName } from "./target-url.ts";
 
 /**
  * "A lock API under test" as the lock-API suite sees it: a base URL, the client id and secret it signs with, and the
@@ -55,6 +56,8 @@ export interface LockApiTargetOptions {
   silenceZigbee?: () => () => void;
   typeAtLock?: (deviceId: string, code: string) => Promise<{ opened: boolean }>;
   close?: () => Promise<void>;
+  /** What the command calls the options (`url`, `client-id`, `secret`), for usage errors. */
+  optionNames?: OptionNames;
 }
 
 /** The option that names a lock of each type the suite knows (`hilfarm conformance lock-api --wifi-lock ID`). */
@@ -75,27 +78,22 @@ export const flaggedLockTypes = Object.keys(lockFlags) as FlaggedLockType[];
 export const lockFlagOf = (type: LockType): string =>
   type in lockFlags ? `--${lockFlags[type as FlaggedLockType]}` : `a ${type} lock`;
 
-/** `http(s)://host[:port]` without a trailing slash; a UsageError naming `--url` otherwise. */
-export function lockApiBaseUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError("url", `--url must be http(s)://host:port or \`emulated\`, got ${showValue(text)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw new UsageError("url", `--url must be http(s)://host:port or \`emulated\`, got ${showValue(text)}`);
+/** `http(s)://host[:port]` without a trailing slash; a UsageError naming the URL option otherwise. */
+export function lockApiBaseUrl(text: string, names: OptionNames = {}): string {
+  const url = httpUrl(text, "http(s)://host:port", names);
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
 }
 
 /** A lock API somewhere (real time unless given a VirtualClock). */
 export function lockApiTarget(options: LockApiTargetOptions): LockApiTarget {
-  const url = lockApiBaseUrl(options.url);
-  if (options.clientId === "") throw new UsageError("client-id", "--client-id must not be empty");
+  const names = options.optionNames;
+  const url = lockApiBaseUrl(options.url, names);
+  if (options.clientId === "")
+    throw new UsageError("client-id", `${optionName("client-id", names)} must not be empty`);
   if (Buffer.byteLength(options.secret) !== 32)
     throw new UsageError(
       "secret",
-      `--secret: expected 32 characters (ticket keys are AES-256 under it), got ${Buffer.byteLength(options.secret)}`,
+      `${optionName("secret", names)}: expected 32 characters (ticket keys are AES-256 under it), got ${Buffer.byteLength(options.secret)}`,
     );
   const locks = options.locks ?? {};
   for (const [type, value] of Object.entries(locks) as Array<[LockType, string | undefined]>) {

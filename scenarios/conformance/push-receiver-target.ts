@@ -2,9 +2,10 @@ import { type PushMisbehaviourChange, startPushReceiver } from "../../emulators/
 import type { Clock } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
-import { showValue, UsageError } from "../../harness/errors.ts";
+import { UsageError } from "../../harness/errors.ts";
 import { createLogger } from "../../harness/log/logger.ts";
 import type { Capability } from "../target/target.ts";
+import { httpUrl, type OptionNames, optionName } from "./target-url.ts";
 
 /**
  * "A push receiver under test" as the push-receiver suite (P1) sees it: the URL pushes go to and, when it checks
@@ -32,20 +33,9 @@ export const EMULATED_PUSH_SIGNING = {
   appSecret: "c0nf0rmancePushSecret0123456789a",
 } as const;
 
-/** `http(s)://...`; a UsageError naming `--url` otherwise. */
-export function pushUrl(text: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:"))
-    throw new UsageError(
-      "url",
-      `--url must be http(s)://host:port/path or \`emulated\`, got ${showValue(text)}`,
-    );
-  return url.href;
+/** `http(s)://...`; a UsageError naming the URL option otherwise. */
+export function pushUrl(text: string, names: OptionNames = {}): string {
+  return httpUrl(text, "http(s)://host:port/path", names).href;
 }
 
 export interface PushReceiverTargetOptions {
@@ -56,16 +46,19 @@ export interface PushReceiverTargetOptions {
   answerMs?: number;
   description?: string;
   close?: () => Promise<void>;
+  /** What the command calls the options (`url`, `app-key`, `app-secret`), for usage errors. */
+  optionNames?: OptionNames;
 }
 
 /** A receiver somewhere (real time unless given a VirtualClock). */
 export function pushReceiverTarget(options: PushReceiverTargetOptions): PushReceiverTarget {
-  const url = pushUrl(options.url);
+  const names = options.optionNames;
+  const url = pushUrl(options.url, names);
   const { appKey, appSecret } = options;
   if ((appKey === undefined || appKey === "") !== (appSecret === undefined || appSecret === ""))
     throw new UsageError(
       appKey === undefined || appKey === "" ? "app-key" : "app-secret",
-      "a signing receiver needs both --app-key and HILFARM_PUSH_APP_SECRET (--app-secret), or neither",
+      `a signing receiver needs both ${optionName("app-key", names)} and HILFARM_PUSH_APP_SECRET (${optionName("app-secret", names)}), or neither`,
     );
   const clock = options.clock ?? new RealClock();
   const signing = appKey && appSecret ? { appKey, appSecret } : undefined;
