@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 // `npm run test:system`: checks that need programs from Debian beside Node, which .ci/run installs: the HTML
 // reports in a real browser (chromium, headless), and serial links over pseudo-terminal pairs (socat); and checks
 // too heavy to share a machine with the rest of npm test: 20,000 held connections (scenarios/hostile/flood-20k);
+// the login server's listen backlog under a held event loop (scenarios/load/listen-backlog);
 // and checks on real time: the lock API of `hilfarm up` through the vendor's SDK and the independent lock-API peer
 // (scenarios/lock-api), distributed farms of worker processes over Mosquitto and the embedded broker (scenarios/load),
 // the message-push peers (scenarios/push) and the C peers against hilfarm as processes (cli/c-peer*.check.ts).

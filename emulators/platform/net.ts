@@ -16,6 +16,13 @@ export const hostPort = (host: string, port: number) =>
   isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 
 /**
+ * Pending connections the kernel may queue for a listener (it caps this at `net.core.somaxconn`). Node's default,
+ * 511, overflows when a fleet ramps at thousands of logins a second: the kernel then drops SYNs, and each dropped
+ * device waits 1, 3 or 7 s for its SYN to be resent, which shows as a login time that is not the platform's.
+ */
+export const LISTEN_BACKLOG = 65_535;
+
+/**
  * Listens. An error while listening rejects; a later one (an accept that failed: no descriptor left) goes to
  * `onError`, since an 'error' event with no listener would end the process.
  */
@@ -29,7 +36,7 @@ export function listenTcp(
     const failed = (error: Error) =>
       reject(new HilfarmError("LISTEN", `cannot listen on tcp ${hostPort(host, port)}: ${error.message}`));
     server.once("error", failed);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off("error", failed);
       server.on("error", onError);
       resolve((server.address() as AddressInfo).port);
