@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// hilfarm runs its TypeScript sources directly through tsx: no build step, no stale output.
-import { register } from "tsx/esm/api";
+// hilfarm runs its TypeScript sources directly (bin/ts-hooks.mjs): no build step, no stale output.
+import { register } from "node:module";
 
-register();
+register("./ts-hooks.mjs", import.meta.url);
+process.setSourceMapsEnabled(true);
 // A reader that stops early (`hilfarm frame decode ... | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error) => {
