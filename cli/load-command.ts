@@ -3,7 +3,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { type LoadReport, STEAL_WARNING_PERCENT } from "../emulators/farm/load-report.ts";
-import { readPlatformCounters } from "../emulators/farm/platform-counters.ts";
+import { processUsage, readPlatformCounters } from "../emulators/farm/platform-counters.ts";
 import { parseStopCondition, type StopCondition } from "../emulators/farm/stop-conditions.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
@@ -190,6 +190,8 @@ export function addLoadCommand(
               })
             : undefined;
         if (platform !== undefined) cleanups.unshift(() => platform.stop());
+        const readyRssBytes =
+          platform === undefined ? undefined : (await processUsage(platform.pid)).rssBytes;
         const loginAddress = platform?.loginAddress ?? options.platform;
         const apiUrl = options.api ?? platform?.apiUrl;
         let brokerUrl = options.broker;
@@ -254,7 +256,12 @@ export function addLoadCommand(
         if (tty) io.stdout.write("\n");
         let platformCounters: LoadReport["platform"];
         if (apiUrl !== undefined)
-          platformCounters = await readPlatformCounters(apiUrl, platform?.pid).catch((error: Error) => {
+          platformCounters = await readPlatformCounters(
+            apiUrl,
+            platform === undefined
+              ? undefined
+              : { pid: platform.pid, ...(readyRssBytes === undefined ? {} : { readyRssBytes }) },
+          ).catch((error: Error) => {
             logger.warn({ err: error }, "the platform's /metrics could not be read");
             return undefined;
           });

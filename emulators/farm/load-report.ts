@@ -114,6 +114,8 @@ export interface LoadReport {
     heartbeats?: number;
     framesIn?: number;
     rssBytes?: number;
+    /** RSS of a platform started by hilfarm once it was ready: its registry loaded, no device yet. */
+    readyRssBytes?: number;
     cpuSeconds?: number;
   };
   /** Per stop condition: whether it tripped and the value seen. */

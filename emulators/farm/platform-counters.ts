@@ -23,7 +23,7 @@ export function metricSum(
 }
 
 /** CPU seconds and RSS of a local process, from /proc (Linux); nothing elsewhere. */
-async function processUsage(pid: number): Promise<{ rssBytes?: number; cpuSeconds?: number }> {
+export async function processUsage(pid: number): Promise<{ rssBytes?: number; cpuSeconds?: number }> {
   try {
     const status = await readFile(`/proc/${pid}/status`, "utf8");
     const stat = await readFile(`/proc/${pid}/stat`, "utf8");
@@ -37,7 +37,10 @@ async function processUsage(pid: number): Promise<{ rssBytes?: number; cpuSecond
 }
 
 /** The platform's own counters from its Prometheus `/metrics`, to set beside what the farm measured. */
-export async function readPlatformCounters(apiUrl: string, pid?: number): Promise<PlatformCounters> {
+export async function readPlatformCounters(
+  apiUrl: string,
+  local?: { pid: number; readyRssBytes?: number },
+): Promise<PlatformCounters> {
   const response = await fetch(`${apiUrl}/metrics`, {
     headers: apiAuthorization(),
     signal: AbortSignal.timeout(10_000),
@@ -51,6 +54,7 @@ export async function readPlatformCounters(apiUrl: string, pid?: number): Promis
     connects: metricSum(text, "hilfarm_platform_connects_total", { outcome: "ok" }),
     heartbeats: metricSum(text, "hilfarm_platform_requests_total", { code: "1000" }),
     framesIn: metricSum(text, "hilfarm_platform_frames_in_total"),
-    ...(pid === undefined ? {} : await processUsage(pid)),
+    readyRssBytes: local?.readyRssBytes,
+    ...(local === undefined ? {} : await processUsage(local.pid)),
   }) as PlatformCounters;
 }
