@@ -39,7 +39,8 @@ export class CipherKey {
     if (lanKey.length !== 16) {
       throw new UsageError("lanKey", `lanKey must be 16 bytes, got ${lanKey.length}`);
     }
-    const bytes = Buffer.from(lanKey);
+    const bytes = ownBytes(lanKey.length);
+    bytes.set(lanKey);
     return new CipherKey("lan", bytes, bytes);
   }
 
@@ -58,7 +59,17 @@ function asciiBytes(field: string, text: string, length: number): Buffer {
     const got = typeof text === "string" ? `${text.length} characters` : typeof text;
     throw new UsageError(field, `${field} must be ${length} printable ASCII characters, got ${got}`);
   }
-  return Buffer.from(text, "ascii");
+  const bytes = ownBytes(length);
+  bytes.write(text, "ascii");
+  return bytes;
+}
+
+/**
+ * Bytes in memory of their own. A small `Buffer.from` is a slice of an 8 KiB pool shared with whatever was allocated
+ * beside it, and a key lives as long as its session: 100,000 sessions would keep thousands of pools alive.
+ */
+function ownBytes(length: number): Buffer {
+  return Buffer.alloc(length);
 }
 
 export function encrypt(key: CipherKey, plaintext: Uint8Array): Buffer {
