@@ -38,6 +38,7 @@ interface LoadOptions {
   stopOn: StopCondition[];
   heartbeat: number;
   connectionServers: number;
+  workerNiceness: number;
   seed?: number;
   reportDir?: string;
   metricsHost: string;
@@ -140,6 +141,12 @@ export function addLoadCommand(
       "connection servers of the emulated platform (the login server assigns the least loaded)",
       integerOption("connection-servers", 1, 16),
       2,
+    )
+    .option(
+      "--worker-niceness <n>",
+      "scheduling niceness of local workers (0-19): above 0, a platform on this machine gets the CPU first",
+      integerOption("worker-niceness", 0, 19),
+      10,
     );
   seedOption
     .add(load, "override the fleet's seed")
@@ -201,7 +208,12 @@ export function addLoadCommand(
           cleanups.unshift(() => broker.close());
           brokerUrl = broker.url;
           workers ??= Math.max(cpus().length, Math.ceil(plan.devices.length / DEVICES_PER_LOCAL_WORKER));
-          const local = startLocalWorkers(brokerUrl, workers, DEVICES_PER_LOCAL_WORKER);
+          const local = startLocalWorkers(
+            brokerUrl,
+            workers,
+            DEVICES_PER_LOCAL_WORKER,
+            options.workerNiceness,
+          );
           cleanups.unshift(() => local.stop());
         }
         workers ??= 1;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -132,8 +132,16 @@ export interface LocalWorkers {
   stop(): Promise<void>;
 }
 
-/** `count` workers as child processes of this one, on the given broker. */
-export function startLocalWorkers(brokerUrl: string, count: number, capacity: number): LocalWorkers {
+/**
+ * `count` workers as child processes of this one, on the given broker, at `niceness` (0-19): above 0, the platform
+ * and the coordinator on this machine get the CPU before the workers do, as a platform on its own machine would.
+ */
+export function startLocalWorkers(
+  brokerUrl: string,
+  count: number,
+  capacity: number,
+  niceness: number,
+): LocalWorkers {
   const children = Array.from({ length: count }, (_, i) =>
     spawnHilfarm([
       "worker",
@@ -147,7 +155,14 @@ export function startLocalWorkers(brokerUrl: string, count: number, capacity: nu
       "warn",
     ]),
   );
-  for (const child of children) passOnLater(child);
+  for (const child of children) {
+    passOnLater(child);
+    // Raising a process's niceness needs no privilege; a child that is already gone has none to raise.
+    if (niceness > 0 && child.pid !== undefined)
+      try {
+        setPriority(child.pid, niceness);
+      } catch {}
+  }
   return {
     pids: children.map((c) => c.pid ?? 0),
     stop: async () => {

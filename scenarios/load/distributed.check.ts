@@ -23,6 +23,21 @@ function startWorkers(farm: string, ids: string[]): RunningProcess[] {
   );
 }
 
+/** The hilfarm children of a process (`platform`, `worker`) and their niceness, from /proc. */
+async function childNiceness(pid: number): Promise<Array<{ role: string; nice: number }>> {
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, "utf8")).trim().split(/\s+/);
+  const out: Array<{ role: string; nice: number }> = [];
+  for (const child of children.filter(Boolean)) {
+    const argv = (await readFile(`/proc/${child}/cmdline`, "utf8")).split("\0");
+    const stat = await readFile(`/proc/${child}/stat`, "utf8");
+    // Fields after the command's closing parenthesis: state is the 3rd field of stat, niceness the 19th.
+    const nice = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    const role = argv[argv.findIndex((a) => a.endsWith("hilfarm.mjs")) + 1] ?? "";
+    out.push({ role, nice });
+  }
+  return out;
+}
+
 async function readReport(dir: string): Promise<LoadReport> {
   return JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as LoadReport;
 }
@@ -219,6 +234,10 @@ describe("a local farm over the embedded broker", () => {
     ]);
     const started = await load.until("load-started");
     expect(started).toMatchObject({ workers: 3, broker: "embedded" });
+    // Local workers yield the CPU to the platform on the same machine (--worker-niceness, default 10).
+    const niceness = await childNiceness(load.child.pid ?? 0);
+    expect(niceness.filter((c) => c.role === "worker").map((c) => c.nice)).toEqual([10, 10, 10]);
+    expect(niceness.filter((c) => c.role === "platform").map((c) => c.nice)).toEqual([0]);
     await load.until("load-finished");
     expect(await load.exited).toBe(0);
     const report = await readReport(dir);
@@ -240,6 +259,8 @@ describe("a local farm over the embedded broker", () => {
     expect(report.latency.control.count).toBeGreaterThan(0);
     expect(report.steady?.latency.heartbeat.count).toBeGreaterThan(0);
     expect(report.totals.rssBytesPerDevice).toBeGreaterThan(0);
+    expect(platform.readyRssBytes).toBeGreaterThan(0);
+    expect(platform.rssBytes).toBeGreaterThan(platform.readyRssBytes ?? 0);
     const html = await readFile(join(dir, "report.html"), "utf8");
     expect(html).toContain('data-plot="online"');
   }, 120_000);
