@@ -1,9 +1,44 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { TimerWheel } from "./timer-wheel.ts";
 import { VirtualClock } from "./virtual-clock.ts";
 
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+
 describe("TimerWheel", () => {
+  it("lets go of a callback once its timer is cancelled or has fired, while the timer itself is kept", async () => {
+    const clock = new VirtualClock();
+    const wheel = new TimerWheel(clock, { tickMs: 20 });
+    const kept: unknown[] = [];
+    const captured = (name: string, delayMs: number) => {
+      const socket = { name, bytes: new Uint8Array(1024) };
+      const timer = wheel.setTimeout(() => kept.push(socket.name), delayMs, name);
+      return { timer, socket: new WeakRef(socket) };
+    };
+    const cancelled = captured("cancelled", 100);
+    const fired = captured("fired", 100);
+    const pending = captured("pending", 10_000);
+    cancelled.timer.cancel();
+    clock.advance(200);
+    // A WeakRef's target stays alive until the job that made it ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(kept).toEqual(["fired"]);
+    expect([cancelled, fired, pending].map((t) => t.socket.deref()?.name)).toEqual([
+      undefined,
+      undefined,
+      "pending",
+    ]);
+    expect([cancelled.timer.name, fired.timer.name, pending.timer.name]).toEqual([
+      "cancelled",
+      "fired",
+      "pending",
+    ]);
+  });
+
   it("fires each timeout within one tick after its due time, in due order", () => {
     const driver = new VirtualClock();
     const wheel = new TimerWheel(driver, { tickMs: 10, slots: 8 });

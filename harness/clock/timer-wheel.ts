@@ -1,18 +1,25 @@
 import type { Clock, Timer } from "./clock.ts";
 
+const released = () => {};
+
+/**
+ * A timer done with (cancelled, or fired once) lets go of its callback: its owner may keep it until it powers off,
+ * and the callback's closure (a login's socket, a request's frame) would otherwise stay alive with it.
+ */
 class WheelTimer implements Timer {
   cancelled = false;
   constructor(
     readonly name: string,
     public dueTick: number,
     readonly periodTicks: number,
-    readonly callback: () => void,
+    public callback: () => void,
     private readonly wheel: TimerWheel,
   ) {}
 
   cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
+    this.callback = released;
     this.wheel.forget(this);
   }
 }
@@ -124,15 +131,17 @@ export class TimerWheel implements Clock {
           this.place(timer);
           continue;
         }
+        const { callback } = timer;
         if (timer.periodTicks > 0) {
           timer.dueTick = this.tick + timer.periodTicks;
           this.place(timer);
         } else {
           timer.cancelled = true;
+          timer.callback = released;
           this.live--;
         }
         try {
-          timer.callback();
+          callback();
         } catch (error) {
           process.emitWarning(
             `hilfarm timer ${timer.name} failed: ${error instanceof Error ? error.message : String(error)}`,
