@@ -4,7 +4,7 @@
 // 100,000 devices is kilobytes of heap per device and a call at every closure made.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { transform } from "esbuild";
+import { stop, transform } from "esbuild";
 
 const options = {
   loader: "ts",
@@ -14,9 +14,24 @@ const options = {
   tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true, useDefineForClassFields: true } },
 };
 
+// esbuild transforms in a child process. Once imports stop coming, it goes (a later import starts it again): a farm
+// runs for hours, and each of its processes would otherwise keep an idle esbuild beside it.
+const IDLE_MS = 1000;
+let inFlight = 0;
+let idle;
+
 export async function load(url, context, nextLoad) {
   if (!url.startsWith("file:") || !url.endsWith(".ts")) return nextLoad(url, context);
-  const path = fileURLToPath(url);
-  const { code } = await transform(await readFile(path, "utf8"), { ...options, sourcefile: path });
-  return { format: "module", source: code, shortCircuit: true };
+  clearTimeout(idle);
+  inFlight++;
+  try {
+    const path = fileURLToPath(url);
+    const { code } = await transform(await readFile(path, "utf8"), { ...options, sourcefile: path });
+    return { format: "module", source: code, shortCircuit: true };
+  } finally {
+    if (--inFlight === 0) {
+      idle = setTimeout(stop, IDLE_MS);
+      idle.unref();
+    }
+  }
 }
