@@ -19,6 +19,11 @@ const steady = Number(process.env.BENCH_FARM_STEADY ?? 90);
 if (!(devices > 0 && devices <= 100_000))
   throw new Error(`BENCH_FARM_DEVICES must be 1..100000, got ${devices}`);
 
+const settings = ["BENCH_FARM_DEVICES", "BENCH_FARM_RAMP", "BENCH_FARM_STEADY"]
+  .filter((name) => process.env[name] !== undefined)
+  .map((name) => `${name}=${process.env[name]} `)
+  .join("");
+
 const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-farm-"));
 const fleet = join(dir, "fleet.json");
 await writeFile(
@@ -81,8 +86,8 @@ const aims = [
 ];
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 const lines = [
-  `Made by \`npm run bench:farm\` (bench/farm.bench.ts), which ran \`${command}\` (exit ${code}): the reference platform`,
-  "as a separate process and the devices in worker processes on the same machine, over loopback, devices spread over",
+  `Made by \`${settings}npm run bench:farm\` (bench/farm.bench.ts), which ran \`${command}\` (exit ${code}): the reference platform`,
+  "as a separate process and the devices in worker processes (niceness 10) on the same machine, over loopback, devices spread over",
   "source addresses 127.0.0.2-127.0.0.9, every device's timers on its worker's timer wheel.",
   "",
   `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; run took ${wallSeconds.toFixed(0)} s wall; stop: ${report.stopReason}.`,
