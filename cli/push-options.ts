@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import type { PushOptions, PushReceiverOptions } from "../emulators/platform/platform-options.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
+import { httpUrlOf } from "../harness/http/http-url.ts";
 import { integerOption } from "./options.ts";
 
 /** The values `pushOptions.add` gives a command. */
@@ -16,13 +17,7 @@ export interface PushCommandOptions {
 }
 
 function receiverUrl(text: string, previous: string[]): string[] {
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:"))
+  if (httpUrlOf(text) === undefined)
     throw new UsageError("push-url", `--push-url must be an http:// or https:// URL, got ${showValue(text)}`);
   return [...previous, text];
 }

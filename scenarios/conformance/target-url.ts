@@ -1,4 +1,5 @@
 import { showValue, UsageError } from "../../harness/errors.ts";
+import { httpUrlOf } from "../../harness/http/http-url.ts";
 
 /**
  * How a command names the options a target is built from: the conformance commands say `--url`, `--secret`, ...;
@@ -11,13 +12,8 @@ export const optionName = (field: string, names: OptionNames = {}): string => na
 
 /** An `http:` or `https:` URL; a UsageError naming the `url` option and the expected `shape` otherwise. */
 export function httpUrl(text: string, shape: string, names: OptionNames = {}): URL {
-  let url: URL | undefined;
-  try {
-    url = new URL(text);
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:"))
+  const url = httpUrlOf(text);
+  if (url === undefined)
     throw new UsageError(
       "url",
       `${optionName("url", names)} must be ${shape} or \`emulated\`, got ${showValue(text)}`,
