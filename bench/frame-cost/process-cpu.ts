@@ -1,15 +1,7 @@
-import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { processStat } from "../../harness/machine/process-stat.ts";
 
 /** CPU time of processes from /proc (Linux): what a benchmark charges to each side of a run. */
-
-const TICKS_PER_SECOND = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
 
 interface ProcStat {
   pid: number;
@@ -19,16 +11,8 @@ interface ProcStat {
 }
 
 function statOf(pid: number): ProcStat | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) may hold spaces: the fields after it start past its closing parenthesis.
-    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    const ppid = Number(fields[1]);
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return { pid, ppid, cpuSeconds: ticks / TICKS_PER_SECOND };
-  } catch {
-    return undefined;
-  }
+  const stat = processStat(pid);
+  return stat === undefined ? undefined : { pid, ppid: stat.ppid, cpuSeconds: stat.cpuSeconds };
 }
 
 /** CPU seconds used so far by `roots` and every process below them. */

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { processStat, residentBytes } from "../../harness/machine/process-stat.ts";
 import { apiAuthorization } from "./api-auth.ts";
 import type { LoadReport } from "./load-report.ts";
 
@@ -23,17 +23,13 @@ export function metricSum(
 }
 
 /** CPU seconds and RSS of a local process, from /proc (Linux); nothing elsewhere. */
-export async function processUsage(pid: number): Promise<{ rssBytes?: number; cpuSeconds?: number }> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, "utf8");
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return { rssBytes: rssKb * 1024, cpuSeconds: ticks / 100 };
-  } catch {
-    return {};
-  }
+export function processUsage(pid: number): { rssBytes?: number; cpuSeconds?: number } {
+  const rssBytes = residentBytes(pid);
+  const cpuSeconds = processStat(pid)?.cpuSeconds;
+  return {
+    ...(rssBytes === undefined ? {} : { rssBytes }),
+    ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
+  };
 }
 
 /** The platform's own counters from its Prometheus `/metrics`, to set beside what the farm measured. */
@@ -55,6 +51,6 @@ export async function readPlatformCounters(
     heartbeats: metricSum(text, "hilfarm_platform_requests_total", { code: "1000" }),
     framesIn: metricSum(text, "hilfarm_platform_frames_in_total"),
     readyRssBytes: local?.readyRssBytes,
-    ...(local === undefined ? {} : await processUsage(local.pid)),
+    ...(local === undefined ? {} : processUsage(local.pid)),
   }) as PlatformCounters;
 }

@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
+import { USER_HZ } from "./process-stat.ts";
 
 /**
  * CPU time the hypervisor took from this machine (the `steal` column of /proc/stat, all cores): on a shared virtual
  * machine it stalls every process at random, and a load test's latency percentiles include those stalls. Linux only;
  * elsewhere nothing is known.
  */
-
-const TICKS_PER_SECOND = 100;
 
 /** Seconds of CPU stolen since boot, summed over the cores; undefined where /proc/stat cannot tell. */
 export function stolenCpuSeconds(
@@ -16,7 +15,7 @@ export function stolenCpuSeconds(
     const fields = stat().split("\n", 1)[0]?.trim().split(/\s+/) ?? [];
     if (fields[0] !== "cpu" || fields.length < 9) return undefined;
     const ticks = Number(fields[8]);
-    return Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : undefined;
+    return Number.isFinite(ticks) ? ticks / USER_HZ : undefined;
   } catch {
     return undefined;
   }

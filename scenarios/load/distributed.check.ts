@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { LoadReport } from "../../emulators/farm/load-report.ts";
+import { processStat } from "../../harness/machine/process-stat.ts";
 import { killAll, type RunningProcess, startHilfarm } from "../../harness/testing/child-process.ts";
 import { type Mosquitto, realMosquitto } from "../../harness/testing/mosquitto.ts";
 
@@ -29,11 +30,8 @@ async function childNiceness(pid: number): Promise<Array<{ role: string; nice: n
   const out: Array<{ role: string; nice: number }> = [];
   for (const child of children.filter(Boolean)) {
     const argv = (await readFile(`/proc/${child}/cmdline`, "utf8")).split("\0");
-    const stat = await readFile(`/proc/${child}/stat`, "utf8");
-    // Fields after the command's closing parenthesis: state is the 3rd field of stat, niceness the 19th.
-    const nice = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
     const role = argv[argv.findIndex((a) => a.endsWith("hilfarm.mjs")) + 1] ?? "";
-    out.push({ role, nice });
+    out.push({ role, nice: processStat(Number(child))?.nice ?? Number.NaN });
   }
   return out;
 }
