@@ -198,7 +198,7 @@ export function addLoadCommand(
             : undefined;
         if (platform !== undefined) cleanups.unshift(() => platform.stop());
         const readyRssBytes =
-          platform === undefined ? undefined : (await processUsage(platform.pid)).rssBytes;
+          platform === undefined ? undefined : processUsage(platform.pid).rssBytes;
         const loginAddress = platform?.loginAddress ?? options.platform;
         const apiUrl = options.api ?? platform?.apiUrl;
         let brokerUrl = options.broker;
@@ -213,6 +213,7 @@ export function addLoadCommand(
             workers,
             DEVICES_PER_LOCAL_WORKER,
             options.workerNiceness,
+            (text) => io.stderr.write(text),
           );
           cleanups.unshift(() => local.stop());
         }

@@ -132,6 +132,17 @@ export interface LocalWorkers {
   stop(): Promise<void>;
 }
 
+/** Sets a worker's niceness; where the system refuses, says so through `warn` and leaves the worker running. */
+export function lowerPriority(pid: number, niceness: number, warn: (text: string) => void): void {
+  try {
+    setPriority(pid, niceness);
+  } catch (error) {
+    warn(
+      `hilfarm: worker ${pid} keeps its priority (--worker-niceness ${niceness}: ${error instanceof Error ? error.message : String(error)}); it competes with a platform on this machine on equal terms\n`,
+    );
+  }
+}
+
 /**
  * `count` workers as child processes of this one, on the given broker, at `niceness` (0-19): above 0, the platform
  * and the coordinator on this machine get the CPU before the workers do, as a platform on its own machine would.
@@ -141,6 +152,7 @@ export function startLocalWorkers(
   count: number,
   capacity: number,
   niceness: number,
+  warn: (text: string) => void,
 ): LocalWorkers {
   const children = Array.from({ length: count }, (_, i) =>
     spawnHilfarm([
@@ -157,11 +169,7 @@ export function startLocalWorkers(
   );
   for (const child of children) {
     passOnLater(child);
-    // Raising a process's niceness needs no privilege; a child that is already gone has none to raise.
-    if (niceness > 0 && child.pid !== undefined)
-      try {
-        setPriority(child.pid, niceness);
-      } catch {}
+    if (niceness > 0 && child.pid !== undefined) lowerPriority(child.pid, niceness, warn);
   }
   return {
     pids: children.map((c) => c.pid ?? 0),
