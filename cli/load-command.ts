@@ -197,8 +197,7 @@ export function addLoadCommand(
               })
             : undefined;
         if (platform !== undefined) cleanups.unshift(() => platform.stop());
-        const readyRssBytes =
-          platform === undefined ? undefined : processUsage(platform.pid).rssBytes;
+        const readyRssBytes = platform === undefined ? undefined : processUsage(platform.pid).rssBytes;
         const loginAddress = platform?.loginAddress ?? options.platform;
         const apiUrl = options.api ?? platform?.apiUrl;
         let brokerUrl = options.broker;
