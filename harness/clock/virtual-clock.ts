@@ -1,4 +1,5 @@
 import type { Clock, Timer } from "./clock.ts";
+import { loopTurn, watchIo } from "./io-quiet.ts";
 import { TimerHeap } from "./timer-heap.ts";
 
 export interface PendingTimer {
@@ -30,13 +31,15 @@ export interface VirtualClockOptions {
   /** Start time, ms since the epoch. Default `VIRTUAL_EPOCH`. */
   start?: number;
   /**
-   * Event-loop turns given to real I/O (loopback sockets) and promise chains before each virtual timer fires
-   * in the async methods. Each turn lets one hop (request -> response) complete. Default 50.
+   * At most this many event-loop turns given to real I/O (loopback sockets) and promise chains before each
+   * virtual timer fires in the async methods; fewer once the I/O has settled (`QUIET_TURNS`). Each turn lets one
+   * hop (request -> response) complete. Default 50.
    */
   ioTurns?: number;
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Turns in a row with no I/O callback and no request in flight after which real I/O counts as settled. */
+export const QUIET_TURNS = 2;
 
 /**
  * Simulated time. Nothing moves until a test calls `advance`, `advanceAsync`, `runUntil` or `runUntilSettled`.
@@ -49,6 +52,9 @@ export class VirtualClock implements Clock {
   private readonly heap = new TimerHeap<Entry>();
   private readonly live = new Set<Entry>();
   private readonly ioTurns: number;
+  private runningDepth = 0;
+  private runningSince = 0;
+  private runningMs = 0;
 
   constructor(options: VirtualClockOptions = {}) {
     this.current = options.start ?? VIRTUAL_EPOCH;
@@ -83,25 +89,43 @@ export class VirtualClock implements Clock {
     return count;
   }
 
+  /**
+   * Wall-clock ms spent moving simulated time (in `advance`, `advanceAsync`, `runUntil`, `runUntilSettled`),
+   * including the real I/O handled meanwhile: a suite's simulated time over this is how fast the clock ran.
+   */
+  runningWallMs(): number {
+    return this.runningDepth === 0 ? this.runningMs : this.runningMs + performance.now() - this.runningSince;
+  }
+
   /** Fires every timer due within `ms` synchronously, then sets the time to now + ms. */
   advance(ms: number): void {
     const target = this.current + ms;
-    for (let next = this.peek(); next !== undefined && next.dueAt <= target; next = this.peek()) {
-      this.fire(next);
+    this.startRunning();
+    try {
+      for (let next = this.peek(); next !== undefined && next.dueAt <= target; next = this.peek()) {
+        this.fire(next);
+      }
+      this.current = target;
+    } finally {
+      this.stopRunning();
     }
-    this.current = target;
   }
 
   /** As `advance`, but lets I/O and promise continuations run before each timer and at the end. */
   async advanceAsync(ms: number): Promise<void> {
     const target = this.current + ms;
-    await this.settleIo();
-    for (let next = this.peek(); next !== undefined && next.dueAt <= target; next = this.peek()) {
-      this.fire(next);
+    this.startRunning();
+    try {
       await this.settleIo();
+      for (let next = this.peek(); next !== undefined && next.dueAt <= target; next = this.peek()) {
+        this.fire(next);
+        await this.settleIo();
+      }
+      this.current = target;
+      await this.settleIo();
+    } finally {
+      this.stopRunning();
     }
-    this.current = target;
-    await this.settleIo();
   }
 
   /**
@@ -113,7 +137,19 @@ export class VirtualClock implements Clock {
       await this.advanceAsync(Math.max(0, until - this.current));
       return;
     }
-    const deadline = this.current + (options.maxMs ?? 24 * 3600_000);
+    this.startRunning();
+    try {
+      await this.runUntilTrue(until, this.current + (options.maxMs ?? 24 * 3600_000), options);
+    } finally {
+      this.stopRunning();
+    }
+  }
+
+  private async runUntilTrue(
+    until: () => boolean,
+    deadline: number,
+    options: RunUntilOptions,
+  ): Promise<void> {
     await this.settleIo();
     while (!until()) {
       const next = this.peek();
@@ -148,6 +184,14 @@ export class VirtualClock implements Clock {
     watched.catch(() => undefined);
     await this.runUntil(() => settled, options);
     return watched;
+  }
+
+  private startRunning(): void {
+    if (this.runningDepth++ === 0) this.runningSince = performance.now();
+  }
+
+  private stopRunning(): void {
+    if (--this.runningDepth === 0) this.runningMs += performance.now() - this.runningSince;
   }
 
   private schedule(callback: () => void, delay: number, periodMs: number | undefined, name: string): Timer {
@@ -190,7 +234,18 @@ export class VirtualClock implements Clock {
     entry.callback();
   }
 
+  /** Lets replies already on their way arrive and be handled: until `QUIET_TURNS` quiet turns, at most `ioTurns`. */
   private async settleIo(): Promise<void> {
-    for (let i = 0; i < this.ioTurns; i++) await nextTurn();
+    const io = watchIo();
+    try {
+      let quiet = 0;
+      for (let turn = 0; turn < this.ioTurns && quiet < QUIET_TURNS; turn++) {
+        const seen = io.callbacks();
+        await loopTurn();
+        quiet = io.callbacks() === seen && !io.requestsInFlight() ? quiet + 1 : 0;
+      }
+    } finally {
+      io.close();
+    }
   }
 }

@@ -1,0 +1,113 @@
+import { pbkdf2 } from "node:crypto";
+import { lookup } from "node:dns/promises";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { VirtualClock } from "./virtual-clock.ts";
+
+/** A loopback TCP pair that bounces a counter back and forth: each bounce is one hop through the kernel. */
+async function pingPong(): Promise<{ start(hops: number): void; hops(): number; close(): void }> {
+  let done = 0;
+  let left = 0;
+  let server: Socket | undefined;
+  const listening: Server = createServer((socket) => {
+    server = socket;
+    socket.on("data", () => bounce(socket));
+  });
+  await new Promise<void>((resolve) => listening.listen(0, "127.0.0.1", resolve));
+  const { port } = listening.address() as { port: number };
+  const client = connect(port, "127.0.0.1");
+  await new Promise<void>((resolve) => client.once("connect", () => resolve()));
+  client.on("data", () => bounce(client));
+  function bounce(socket: Socket): void {
+    done++;
+    if (--left > 0) socket.write("x");
+  }
+  return {
+    start: (hops) => {
+      left = hops;
+      client.write("x");
+    },
+    hops: () => done,
+    close: () => {
+      client.destroy();
+      server?.destroy();
+      listening.close();
+    },
+  };
+}
+
+describe("VirtualClock lets real I/O settle before the next timer", () => {
+  let close: () => void = () => undefined;
+  afterEach(() => close());
+
+  it("a 30-hop exchange started by one timer has finished when the next timer fires", async () => {
+    const pair = await pingPong();
+    close = pair.close;
+    const clock = new VirtualClock({ start: 0 });
+    let seenByNext = -1;
+    clock.setTimeout(() => pair.start(30), 10);
+    clock.setTimeout(() => {
+      seenByNext = pair.hops();
+    }, 11);
+    await clock.advanceAsync(20);
+    expect(seenByNext).toBe(30);
+  });
+
+  it("waits for a name lookup in flight (thread-pool work shows no callback until it is done)", async () => {
+    // A lookup can take longer than the default allowance of turns; the allowance is not what is tested here.
+    const clock = new VirtualClock({ start: 0, ioTurns: 100_000 });
+    let read = false;
+    let readBeforeNext: boolean | undefined;
+    clock.setTimeout(() => {
+      // Four slow key derivations hold the thread pool's four threads, so the lookup waits its turn there.
+      for (let i = 0; i < 4; i++) pbkdf2("hilfarm", "salt", 60_000, 32, "sha256", () => undefined);
+      void lookup("localhost").then(() => {
+        read = true;
+      });
+    }, 10);
+    clock.setTimeout(() => {
+      readBeforeNext = read;
+    }, 11);
+    await clock.advanceAsync(20);
+    expect(readBeforeNext).toBe(true);
+  });
+
+  it("stops as soon as nothing is on its way: 2,000 timers with an allowance of 100,000 turns each", async () => {
+    // Were every allowed turn taken, this would be 200 million event-loop turns: far past the test's timeout.
+    const clock = new VirtualClock({ start: 0, ioTurns: 100_000 });
+    let fired = 0;
+    clock.setInterval(() => fired++, 1000);
+    await clock.advanceAsync(2_000_000);
+    expect(fired).toBe(2000);
+  });
+
+  it("still gives up after `ioTurns` turns when I/O never stops", async () => {
+    const pair = await pingPong();
+    close = pair.close;
+    const clock = new VirtualClock({ start: 0, ioTurns: 20 });
+    clock.setTimeout(() => pair.start(1_000_000), 10);
+    await clock.advanceAsync(20);
+    expect(pair.hops()).toBeGreaterThan(0);
+    expect(pair.hops()).toBeLessThan(1_000_000);
+  });
+});
+
+describe("VirtualClock.runningWallMs", () => {
+  it("counts the wall time spent moving the clock, nested calls once, and not the time between calls", async () => {
+    const clock = new VirtualClock({ start: 0 });
+    expect(clock.runningWallMs()).toBe(0);
+    clock.setTimeout(() => {
+      const until = performance.now() + 5;
+      while (performance.now() < until);
+    }, 10);
+    await clock.runUntilSettled(new Promise((resolve) => clock.setTimeout(() => resolve(undefined), 20)));
+    const afterRun = clock.runningWallMs();
+    expect(afterRun).toBeGreaterThanOrEqual(5);
+    const until = performance.now() + 20;
+    while (performance.now() < until);
+    expect(clock.runningWallMs()).toBe(afterRun);
+    clock.advance(1000);
+    expect(clock.runningWallMs()).toBeGreaterThanOrEqual(afterRun);
+    expect(clock.runningWallMs()).toBeLessThan(afterRun + 20);
+  });
+});
