@@ -9,7 +9,7 @@ import { FleetFileSchema } from "../fleet/fleet-file.ts";
 import { fleetRegistry, planFleet } from "../fleet/fleet-plan.ts";
 import { type Platform, type PlatformOptions, startPlatform } from "../platform/platform.ts";
 import { Registry } from "../platform/registry/index.ts";
-import { loadProfiles } from "../profiles/load.ts";
+import { shippedProfiles } from "../profiles/load.ts";
 
 export const silent = pino({ level: "silent" });
 
@@ -30,7 +30,7 @@ export interface WorldOptions {
 /** The reference platform and a fleet on one VirtualClock, over real sockets on 127.0.0.1. */
 export async function startWorld(options: WorldOptions) {
   const clock = new VirtualClock(options.clockStart === undefined ? {} : { start: options.clockStart });
-  const profiles = await loadProfiles();
+  const profiles = await shippedProfiles();
   const plan = planFleet({ ...FleetFileSchema.parse(options.fleet), baseDir: "." }, profiles);
   const registered = fleetRegistry(plan).filter((d) => !(options.unregistered?.(d.deviceId) ?? false));
   const platform: Platform = await startPlatform({
