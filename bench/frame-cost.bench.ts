@@ -94,6 +94,14 @@ async function untilEvent(lines: AsyncIterator<string>, event: string): Promise<
   }
 }
 
+/** The bare client's heartbeat round trips over the window (ms). */
+interface BareLatency {
+  count: number;
+  p50: number;
+  p99: number;
+  p999: number;
+}
+
 interface Window {
   cpuSeconds: number;
   roundTrips: number;
@@ -102,6 +110,8 @@ interface Window {
   byRole?: Record<string, number>;
   /** CPU seconds the hypervisor took from the machine during the window (all cores). */
   stealSeconds: number;
+  /** (b) only: its round trips' percentiles over the window. */
+  latency?: BareLatency;
 }
 
 /** CPU seconds between two samples of a process tree, summed by role. */
@@ -146,11 +156,19 @@ async function bareFloor(): Promise<Window> {
     const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
     // Each count line is read as it comes (never from a backlog), with the CPU sampled at that moment.
     const samples: Array<{ roundTrips: number; cpuSeconds: number; steal: number; at: number }> = [];
+    let latency: BareLatency | undefined;
     const reading = (async () => {
       for (;;) {
         const { value, done } = await client.lines.next();
         if (done) return;
-        const line = JSON.parse(value) as { event?: string; roundTrips?: number };
+        const line = JSON.parse(value) as { event?: string; roundTrips?: number } & Partial<BareLatency>;
+        if (line.event === "latency")
+          latency = {
+            count: Number(line.count),
+            p50: Number(line.p50),
+            p99: Number(line.p99),
+            p999: Number(line.p999),
+          };
         if (line.event === "count")
           samples.push({
             roundTrips: Number(line.roundTrips),
@@ -174,6 +192,7 @@ async function bareFloor(): Promise<Window> {
       roundTrips: last.roundTrips - first.roundTrips,
       seconds: (last.at - first.at) / 1000,
       stealSeconds: last.steal - first.steal,
+      ...(latency === undefined ? {} : { latency }),
     };
   } finally {
     client.child.kill("SIGTERM");
@@ -298,6 +317,19 @@ const spread = (pick: (r: (typeof rounds)[number]) => Window) =>
     .join(", ");
 
 const steady = ours.report.steady?.latency.heartbeat;
+
+/** (b)'s round trips beside (c)'s: the floor of aim 3 on this machine. */
+function bareLatencyLine(
+  latency: BareLatency | undefined,
+  ours: { p50: number; p99: number } | undefined,
+): string {
+  if (latency === undefined || latency.count === 0) return "(b)'s round trips: not measured.";
+  const beside =
+    ours === undefined
+      ? ""
+      : ` ((c) / (b): p50 ${(ours.p50 / latency.p50).toFixed(1)}x, p99 ${(ours.p99 / latency.p99).toFixed(1)}x)`;
+  return `(b)'s heartbeat round trip over its median round's window, the floor of aim 3 on this machine: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, p99.9 ${latency.p999.toFixed(2)} ms over ${latency.count.toLocaleString("en-US")} round trips${beside}.`;
+}
 const rate = (w: Window) => Math.round(w.roundTrips / w.seconds).toLocaleString("en-US");
 const cpuShare = (w: Window) => `${((w.cpuSeconds / w.seconds) * 100).toFixed(0)} %`;
 const lines = [
@@ -323,7 +355,7 @@ const lines = [
     steady === undefined || steady.count === 0
       ? "not measured"
       : `p50 ${steady.p50.toFixed(2)} ms, p99 ${steady.p99.toFixed(2)} ms, p99.9 ${steady.p999.toFixed(2)} ms over ${steady.count.toLocaleString("en-US")} round trips (aim 3: p99 under 10 ms at 2,000/s)`
-  }.`,
+  }. ${bareLatencyLine(bare.latency, steady)}`,
 ];
 await writeBenchmarkSection("Per-frame cost", lines);
 console.log(lines.join("\n"));

@@ -6,7 +6,8 @@
 //   node bench/frame-cost/bare-heartbeat.mjs server
 //   node bench/frame-cost/bare-heartbeat.mjs client <port> <devices> <interval-ms>
 // The server prints {"event":"ready","port":N}; the client prints {"event":"online"} once every device is connected,
-// then {"event":"count","roundTrips":N} every second.
+// then {"event":"count","roundTrips":N} every second, and on SIGTERM {"event":"latency","count":N,"p50":ms,"p99":ms,
+// "p999":ms}: the heartbeat round trips from one interval + 2 s after "online" (the benchmark's window) to the end.
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { connect, createServer } from "node:net";
 
@@ -68,10 +69,14 @@ if (mode === "server") {
   const [port, count, intervalMs] = args.map(Number);
   let roundTrips = 0;
   let connected = 0;
+  const roundTripMs = [];
+  let measureFrom = Number.POSITIVE_INFINITY;
   for (let i = 0; i < count; i++) {
     const token = tokenOf(i);
     const key = keyOf(i);
     let sequence = 0;
+    /** Send time of each request awaiting its answer, by sequence. */
+    const sentAt = new Map();
     const socket = connect({ host: "127.0.0.1", port });
     socket.setNoDelay(true);
     socket.on("error", (error) => {
@@ -82,12 +87,21 @@ if (mode === "server") {
       const envelope = JSON.parse(json);
       const response = open(key, envelope.data);
       if (envelope.code === 1001 && response.result === 0) roundTrips++;
+      const sent = sentAt.get(response.sequence);
+      if (sent === undefined) return;
+      sentAt.delete(response.sequence);
+      const now = performance.now();
+      if (now >= measureFrom) roundTripMs.push(now - sent);
     });
     socket.on("connect", () => {
-      if (++connected === count) console.log(JSON.stringify({ event: "online" }));
+      if (++connected === count) {
+        measureFrom = performance.now() + intervalMs + 2000;
+        console.log(JSON.stringify({ event: "online" }));
+      }
       const beat = () => {
         sequence = (sequence + 1) & 0xffff;
         const body = { sequence: String(sequence), token, time: seconds() };
+        sentAt.set(body.sequence, performance.now());
         socket.write(`CTS${JSON.stringify({ code: 1000, token, data: seal(key, body) })}\r\n`);
       };
       // Spread over the interval, as devices that powered on at different times.
@@ -101,6 +115,12 @@ if (mode === "server") {
     });
   }
   setInterval(() => console.log(JSON.stringify({ event: "count", roundTrips })), 1000);
+  process.on("SIGTERM", () => {
+    const sorted = roundTripMs.sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    const latency = { event: "latency", count: sorted.length, p50: at(0.5), p99: at(0.99), p999: at(0.999) };
+    process.stdout.write(`${JSON.stringify(latency)}\n`, () => process.exit(0));
+  });
 } else {
   console.error("usage: bare-heartbeat.mjs server | client <port> <devices> <interval-ms>");
   process.exit(2);

@@ -78,9 +78,9 @@ describe("ShardRunner", () => {
     await clock.advanceAsync(intervalMs);
     const firstRound = beats.filter((at) => at > onlineAt && at <= onlineAt + intervalMs);
     expect(firstRound).toHaveLength(DEVICES);
-    // In 5 ms wheel ticks: one interval has 6,000. Bunched at the connect they would share one or two.
+    // In wheel ticks (20 ms): one interval has 1,500. Bunched at the connect they would share one or two.
     const ticks = new Set(firstRound.map((at) => Math.floor(at / runner.wheel.tickMs)));
-    expect(ticks.size).toBeGreaterThan(DEVICES * 0.9);
+    expect(ticks.size).toBeGreaterThan(DEVICES * 0.8);
     // And every device beats once per interval after its first.
     await clock.advanceAsync(intervalMs);
     expect(beats.filter((at) => at > onlineAt + intervalMs)).toHaveLength(DEVICES);

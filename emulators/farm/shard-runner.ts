@@ -76,9 +76,9 @@ export class ShardRunner {
 
   constructor(options: ShardRunnerOptions) {
     this.assignment = options.assignment;
-    // 5 ms ticks: the heartbeats due in one tick go out together and their answers wait behind the rest of the batch.
-    // At 2,000 heartbeats/s, 20 ms ticks (40 per batch) gave a median round trip of 5-6 ms, 5 ms ticks 3 ms.
-    this.wheel = new TimerWheel(options.clock ?? new RealClock(), { tickMs: 5 });
+    // 20 ms ticks. At 2,000 heartbeats/s, 5 ms ticks (10 per batch instead of 40) took the median round trip from
+    // 5.7 to 3.9 ms but cost a quarter more CPU per round trip, and left the p99 where it was (docs/benchmarks.md).
+    this.wheel = new TimerWheel(options.clock ?? new RealClock(), { tickMs: 20 });
     const plan = {
       seed: options.assignment.seed,
       transport: options.assignment.transport,
