@@ -1,0 +1,96 @@
+/**
+ * How fast virtual time runs: the timing suites (scenarios/timing/) and the property suite (scenarios/properties/),
+ * each file alone in its own vitest run (no other file sharing the machine), `BENCH_VT_ROUNDS` rounds (default 3).
+ * Each suite prints `<suite>: N simulated s in W wall s (Rx real time); the clock ran at Cx (S s)`
+ * (scenarios/support/time-report.ts); this keeps the median round of each and writes the "Virtual time" section of
+ * docs/benchmarks.md.
+ */
+import { spawnSync } from "node:child_process";
+import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { writeBenchmarkSection } from "./benchmarks-file.ts";
+
+const ROUNDS = Number(process.env.BENCH_VT_ROUNDS ?? 3);
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 20))
+  throw new Error(`BENCH_VT_ROUNDS must be a whole number in 1..20, got ${process.env.BENCH_VT_ROUNDS}`);
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const FILES = [
+  "scenarios/timing/connection.test.ts",
+  "scenarios/timing/requests.test.ts",
+  "scenarios/timing/business.test.ts",
+  "scenarios/properties/fleet-model.test.ts",
+];
+const AIM = 10_000;
+
+interface SuiteTime {
+  suite: string;
+  simulatedS: number;
+  wallS: number;
+  clockS: number;
+}
+
+const LINE =
+  /^(?<suite>[^:\n]+): (?<simulated>[\d,]+) simulated s in (?<wall>[\d.]+) wall s \([\d,]+x real time\); the clock ran at [\d,]+x \((?<clock>[\d.]+) s\)/m;
+
+function runOnce(file: string): SuiteTime {
+  const run = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", file], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const found = LINE.exec(run.stdout);
+  if (run.status !== 0 || found?.groups === undefined)
+    throw new Error(
+      `${file}: exit ${run.status}, no time line\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`,
+    );
+  const { suite, simulated, wall, clock } = found.groups as {
+    suite: string;
+    simulated: string;
+    wall: string;
+    clock: string;
+  };
+  return {
+    suite,
+    simulatedS: Number(simulated.replaceAll(",", "")),
+    wallS: Number(wall),
+    clockS: Number(clock),
+  };
+}
+
+const rounds = new Map<string, SuiteTime[]>();
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const file of FILES) {
+    const time = runOnce(file);
+    console.info(`round ${round} ${file}: ${JSON.stringify(time)}`);
+    rounds.set(file, [...(rounds.get(file) ?? []), time]);
+  }
+}
+
+const ratio = (simulated: number, wall: number) => simulated / Math.max(wall, 0.001);
+const x = (n: number) => `${Math.round(n).toLocaleString("en-US")}x`;
+const command =
+  process.env.BENCH_VT_ROUNDS === undefined
+    ? "npm run bench:virtual-time"
+    : `BENCH_VT_ROUNDS=${ROUNDS} npm run bench:virtual-time`;
+const rows = FILES.map((file) => {
+  const times = [...(rounds.get(file) ?? [])].sort(
+    (a, b) => ratio(a.simulatedS, a.wallS) - ratio(b.simulatedS, b.wallS),
+  );
+  const median = times[Math.floor((times.length - 1) / 2)] as SuiteTime;
+  const all = times.map((t) => x(ratio(t.simulatedS, t.wallS))).join(", ");
+  const real = ratio(median.simulatedS, median.wallS);
+  return `| \`${file}\` (${median.suite}) | ${median.simulatedS.toLocaleString("en-US")} | ${median.wallS.toFixed(2)} | ${x(real)} (${all}) | ${x(ratio(median.simulatedS, median.clockS))} (${median.clockS.toFixed(2)} s) | ${(real / AIM).toFixed(2)} |`;
+});
+const lines = [
+  `Made by \`${command}\` (bench/virtual-time.bench.ts): each suite file alone in its own \`vitest run\`, ${ROUNDS} rounds, the median round by ratio. "Wall" runs from the suite file's start (after its imports) to its end: starting platforms and devices on real sockets, logins, the first test's JIT warm-up and the clock's own running. "Clock ran" is the wall time spent inside the clock's advance and run-until calls, with the real I/O they wait for.`,
+  "",
+  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  "",
+  `| suite | simulated s | wall s | x real time (every round) | x while the clock ran | real time / aim (${x(AIM)}, issue 19 aim 6) |`,
+  "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ...rows,
+];
+await writeBenchmarkSection("Virtual time", lines);
+console.log(lines.join("\n"));
