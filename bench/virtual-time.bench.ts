@@ -31,7 +31,7 @@ interface SuiteTime {
 }
 
 const LINE =
-  /^(?<suite>[^:\n]+): (?<simulated>[\d,]+) simulated s in (?<wall>[\d.]+) wall s \([\d,]+x real time\); the clock ran at [\d,]+x \((?<clock>[\d.]+) s\)/m;
+  /^(?<suite>[^\n]+?): (?<simulated>[\d,]+) simulated s in (?<wall>[\d.]+) wall s \([\d,]+x real time\); the clock ran at [\d,]+x \((?<clock>[\d.]+) s\)/m;
 
 function runOnce(file: string): SuiteTime {
   const run = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", file], {

@@ -10,7 +10,7 @@ import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { chooseTransport, openWithin } from "./connect.ts";
 import type { DeviceCounters, DeviceEvents, DeviceObserver, DeviceState } from "./device-events.ts";
 import { DeviceWire } from "./device-wire.ts";
-import { firstHeartbeatAfterMs, heartbeatSeconds, startHeartbeat } from "./heartbeat.ts";
+import { heartbeatSeconds, startHeartbeat } from "./heartbeat.ts";
 import { awaitLoginAnswer, type LoginFailure, loginRequest, loginRetryMs, loginVerdict } from "./login.ts";
 import { type Misbehaviour, wellBehaved } from "./misbehaviour.ts";
 import type {
@@ -321,12 +321,8 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     this.setState("online");
     this.tell("online", { transport, heartbeatSeconds: this.heartbeatSeconds });
     this.timers.push(
-      startHeartbeat(
-        this.options.clock,
-        this.heartbeatSeconds,
-        this.misbehaviour,
-        () => this.request(1000, { token: this.wire.token ?? "" }),
-        firstHeartbeatAfterMs(this.heartbeatSeconds, this.timing.heartbeatPhase, this.options.random),
+      startHeartbeat(this.options.clock, this.heartbeatSeconds, this.misbehaviour, () =>
+        this.request(1000, { token: this.wire.token ?? "" }),
       ),
     );
     // 5.4.2.2: report the whole state and resources, and the version, at once after connecting.

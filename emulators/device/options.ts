@@ -26,12 +26,7 @@ export interface DeviceTiming {
   defaultHeartbeatSeconds: number;
   /** Connect over UDP until the device has authenticated this many times since power-on, then TCP (5.4.2.2). */
   tcpAfterAuthentications: number;
-  /** When the first heartbeat after a connect goes (`firstHeartbeatAfterMs`): one interval after it by default. */
-  heartbeatPhase: HeartbeatPhase;
 }
-
-/** One interval after the connect, or at a random point of the first interval (a farm's fleet). */
-export type HeartbeatPhase = "connect" | "spread";
 
 export const defaultDeviceTiming: DeviceTiming = {
   responseTimeoutMs: mcTimingDefaults.responseTimeoutMs,
@@ -41,7 +36,6 @@ export const defaultDeviceTiming: DeviceTiming = {
   defaultAuthIntervalSeconds: mcTimingDefaults.authIntervalSeconds,
   defaultHeartbeatSeconds: mcTimingDefaults.heartbeatSeconds,
   tcpAfterAuthentications: mcTimingDefaults.tcpAfterAuthentications,
-  heartbeatPhase: "connect",
 };
 
 /** Which transport a device connects over: the spec's rule, or one forced (e.g. a TCP-only module). */
