@@ -6,7 +6,8 @@ import { defineConfig } from "vitest/config";
 // the login server's listen backlog under a held event loop (scenarios/load/listen-backlog);
 // and checks on real time: the lock API of `hilfarm up` through the vendor's SDK and the independent lock-API peer
 // (scenarios/lock-api), distributed farms of worker processes over Mosquitto and the embedded broker (scenarios/load),
-// the message-push peers (scenarios/push) and the C peers against hilfarm as processes (cli/c-peer*.check.ts).
+// the message-push peers (scenarios/push), the C peers against hilfarm as processes (cli/c-peer*.check.ts), and
+// `hilfarm certify` of a device in another process, over the network and over an MQTT link (scenarios/conformance).
 export default defineConfig({
   test: {
     include: [
@@ -16,6 +17,7 @@ export default defineConfig({
       "scenarios/lock-api/**/*.check.ts",
       "scenarios/load/**/*.check.ts",
       "scenarios/push/**/*.check.ts",
+      "scenarios/conformance/**/*.check.ts",
       "cli/**/*.check.ts",
     ],
     testTimeout: 120_000,
