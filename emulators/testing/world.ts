@@ -1,5 +1,5 @@
 import { pino } from "pino";
-import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { QUIET_TURNS, VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import type { EvidenceSlot } from "../../harness/evidence/evidence-slot.ts";
 import { type Connector, socketConnector } from "../../harness/link/socket-link.ts";
 import { seededRandom } from "../../harness/random/random.ts";
@@ -29,7 +29,10 @@ export interface WorldOptions {
 
 /** The reference platform and a fleet on one VirtualClock, over real sockets on 127.0.0.1. */
 export async function startWorld(options: WorldOptions) {
-  const clock = new VirtualClock(options.clockStart === undefined ? {} : { start: options.clockStart });
+  const clock = new VirtualClock({
+    quietTurns: QUIET_TURNS,
+    ...(options.clockStart === undefined ? {} : { start: options.clockStart }),
+  });
   const profiles = await shippedProfiles();
   const plan = planFleet({ ...FleetFileSchema.parse(options.fleet), baseDir: "." }, profiles);
   const registered = fleetRegistry(plan).filter((d) => !(options.unregistered?.(d.deviceId) ?? false));

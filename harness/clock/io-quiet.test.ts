@@ -2,7 +2,7 @@ import { pbkdf2 } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { VirtualClock } from "./virtual-clock.ts";
+import { QUIET_TURNS, VirtualClock } from "./virtual-clock.ts";
 
 /** A loopback TCP pair that bounces a counter back and forth: each bounce is one hop through the kernel. */
 async function pingPong(): Promise<{ start(hops: number): void; hops(): number; close(): void }> {
@@ -43,7 +43,7 @@ describe("VirtualClock lets real I/O settle before the next timer", () => {
   it("a 30-hop exchange started by one timer has finished when the next timer fires", async () => {
     const pair = await pingPong();
     close = pair.close;
-    const clock = new VirtualClock({ start: 0 });
+    const clock = new VirtualClock({ start: 0, quietTurns: QUIET_TURNS });
     let seenByNext = -1;
     clock.setTimeout(() => pair.start(30), 10);
     clock.setTimeout(() => {
@@ -55,7 +55,7 @@ describe("VirtualClock lets real I/O settle before the next timer", () => {
 
   it("waits for a name lookup in flight (thread-pool work shows no callback until it is done)", async () => {
     // A lookup can take longer than the default allowance of turns; the allowance is not what is tested here.
-    const clock = new VirtualClock({ start: 0, ioTurns: 100_000 });
+    const clock = new VirtualClock({ start: 0, ioTurns: 100_000, quietTurns: QUIET_TURNS });
     let read = false;
     let readBeforeNext: boolean | undefined;
     clock.setTimeout(() => {
@@ -74,7 +74,7 @@ describe("VirtualClock lets real I/O settle before the next timer", () => {
 
   it("stops as soon as nothing is on its way: 2,000 timers with an allowance of 100,000 turns each", async () => {
     // Were every allowed turn taken, this would be 200 million event-loop turns: far past the test's timeout.
-    const clock = new VirtualClock({ start: 0, ioTurns: 100_000 });
+    const clock = new VirtualClock({ start: 0, ioTurns: 100_000, quietTurns: QUIET_TURNS });
     let fired = 0;
     clock.setInterval(() => fired++, 1000);
     await clock.advanceAsync(2_000_000);
@@ -84,7 +84,7 @@ describe("VirtualClock lets real I/O settle before the next timer", () => {
   it("still gives up after `ioTurns` turns when I/O never stops", async () => {
     const pair = await pingPong();
     close = pair.close;
-    const clock = new VirtualClock({ start: 0, ioTurns: 20 });
+    const clock = new VirtualClock({ start: 0, ioTurns: 20, quietTurns: QUIET_TURNS });
     clock.setTimeout(() => pair.start(1_000_000), 10);
     await clock.advanceAsync(20);
     expect(pair.hops()).toBeGreaterThan(0);

@@ -31,14 +31,19 @@ export interface VirtualClockOptions {
   /** Start time, ms since the epoch. Default `VIRTUAL_EPOCH`. */
   start?: number;
   /**
-   * At most this many event-loop turns given to real I/O (loopback sockets) and promise chains before each
-   * virtual timer fires in the async methods; fewer once the I/O has settled (`QUIET_TURNS`). Each turn lets one
-   * hop (request -> response) complete. Default 50.
+   * Event-loop turns given to real I/O (loopback sockets) and promise chains before each virtual timer fires in the
+   * async methods. Each turn lets one hop (request -> response) complete. Default 50.
    */
   ioTurns?: number;
+  /**
+   * Stop giving turns, before `ioTurns`, once this many turns in a row passed with no I/O callback and no request in
+   * flight (`io-quiet.ts`). Default: never (always `ioTurns`). Right for hilfarm's own sockets (Mc worlds:
+   * `QUIET_TURNS`); libraries with work scheduled on real timers (HTTP clients, TLS) can look quiet while it waits.
+   */
+  quietTurns?: number;
 }
 
-/** Turns in a row with no I/O callback and no request in flight after which real I/O counts as settled. */
+/** Quiet turns after which the I/O of hilfarm's own sockets has settled (`quietTurns` of the Mc worlds). */
 export const QUIET_TURNS = 2;
 
 /**
@@ -52,6 +57,7 @@ export class VirtualClock implements Clock {
   private readonly heap = new TimerHeap<Entry>();
   private readonly live = new Set<Entry>();
   private readonly ioTurns: number;
+  private readonly quietTurns: number;
   private runningDepth = 0;
   private runningSince = 0;
   private runningMs = 0;
@@ -59,6 +65,7 @@ export class VirtualClock implements Clock {
   constructor(options: VirtualClockOptions = {}) {
     this.current = options.start ?? VIRTUAL_EPOCH;
     this.ioTurns = options.ioTurns ?? 50;
+    this.quietTurns = options.quietTurns ?? Number.POSITIVE_INFINITY;
   }
 
   now(): number {
@@ -234,12 +241,16 @@ export class VirtualClock implements Clock {
     entry.callback();
   }
 
-  /** Lets replies already on their way arrive and be handled: until `QUIET_TURNS` quiet turns, at most `ioTurns`. */
+  /** Lets replies already on their way arrive and be handled: `ioTurns` turns, or fewer after `quietTurns` quiet ones. */
   private async settleIo(): Promise<void> {
+    if (this.quietTurns === Number.POSITIVE_INFINITY) {
+      for (let turn = 0; turn < this.ioTurns; turn++) await loopTurn();
+      return;
+    }
     const io = watchIo();
     try {
       let quiet = 0;
-      for (let turn = 0; turn < this.ioTurns && quiet < QUIET_TURNS; turn++) {
+      for (let turn = 0; turn < this.ioTurns && quiet < this.quietTurns; turn++) {
         const seen = io.callbacks();
         await loopTurn();
         quiet = io.callbacks() === seen && !io.requestsInFlight() ? quiet + 1 : 0;
