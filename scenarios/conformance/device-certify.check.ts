@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
+import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
 import type { RunReport } from "../../reports/model.ts";
 import { junitSchemaErrors } from "../../reports/validate-junit.ts";
+import { certifyLabLock, LAB_LOCK } from "./lab-certify.ts";
 
 afterEach(killAll);
 
@@ -12,32 +12,7 @@ afterEach(killAll);
 describe("the device-under-test suite, certified as processes", () => {
   it("hilfarm certify passes every clause for a device running as a separate process, on real time, and writes the certification report", async () => {
     // The device under test: hilfarm's own smart lock, in another process, with the lab registry's credentials.
-    const dir = await mkdtemp(join(tmpdir(), "hilfarm-dut-"));
-    const fleet = join(dir, "fleet.json");
-    const reports = join(dir, "reports");
-    await writeFile(
-      fleet,
-      JSON.stringify({
-        devices: [{ profile: "smart-lock", count: 1 }],
-        registry: join(repoRoot, "examples/registry/lab.json"),
-      }),
-    );
-    const certify = startHilfarm([
-      "certify",
-      "--registry",
-      "examples/registry/lab.json",
-      "--device",
-      "0000111122223333aaaabbbc",
-      "--heartbeat",
-      "2",
-      "--transport",
-      "tcp",
-      "--seed",
-      "5",
-      ...["--login-port", "0", "--tcp-port", "0", "--udp-port", "0", "--http-port", "0"],
-      "--report-dir",
-      reports,
-    ]);
+    const { certify, fleet, reports } = await certifyLabLock(["--transport", "tcp", "--seed", "5"]);
     const ready = await certify.until("ready");
     startHilfarm(["devices", "--fleet", fleet, "--platform", String(ready.login), "--log-level", "warn"]);
     const summary = await certify.until("summary");
@@ -47,7 +22,7 @@ describe("the device-under-test suite, certified as processes", () => {
     expect(report).toMatchObject({
       kind: "certification",
       seed: "5",
-      device: { deviceId: "0000111122223333aaaabbbc", model: "LOCK-01", firmware: "3.1.0.0" },
+      device: { deviceId: LAB_LOCK, model: "LOCK-01", firmware: "3.1.0.0" },
     });
     expect(report.device?.transport).toContain("tcp");
     expect(report.latencies.control.length).toBeGreaterThan(0);

@@ -1,38 +1,15 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
+import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
 import type { RunReport } from "../../reports/model.ts";
+import { certifyLabLock } from "./lab-certify.ts";
 
 afterEach(killAll);
 
 describe("the device-under-test suite over an MQTT link", () => {
   it("hilfarm certify --mqtt-link embedded passes every clause for an emulated device in another process on its MQTT topics", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "hilfarm-mqtt-dut-"));
-    const fleet = join(dir, "fleet.json");
-    const reports = join(dir, "reports");
-    await writeFile(
-      fleet,
-      JSON.stringify({
-        devices: [{ profile: "smart-lock", count: 1 }],
-        registry: join(repoRoot, "examples/registry/lab.json"),
-      }),
-    );
-    const certify = startHilfarm([
-      "certify",
-      "--registry",
-      "examples/registry/lab.json",
-      "--device",
-      "0000111122223333aaaabbbc",
-      "--heartbeat",
-      "2",
-      ...["--login-port", "0", "--tcp-port", "0", "--udp-port", "0", "--http-port", "0"],
-      "--mqtt-link",
-      "embedded?transport=udp",
-      "--report-dir",
-      reports,
-    ]);
+    const { certify, fleet, reports } = await certifyLabLock(["--mqtt-link", "embedded?transport=udp"]);
     const ready = await certify.until("ready");
     expect(String(ready.mqtt)).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
     startHilfarm(["devices", "--fleet", fleet, "--mqtt-link", String(ready.mqtt), "--log-level", "warn"]);

@@ -5,7 +5,8 @@ import type { VirtualClock } from "../../harness/clock/virtual-clock.ts";
  * Every scenario suite reports the simulated time it covered beside the wall time it took, and beside the wall time
  * its clocks spent running (the rest went to starting platforms and devices, logins before the first advance, and
  * the first test's JIT warm-up):
- * `timing 5.4.2: 2,295 simulated s in 0.23 wall s (10,000x real time); the clock ran at 60,000x (0.04 s)`.
+ * `timing 5.4.2 login, connect, heartbeat: 2,295 simulated s in 0.22 wall s (10,525x real time); the clock ran at
+ * 16,973x (0.14 s)`.
  * Call once per suite file; `track` each VirtualClock.
  */
 export function reportSimulatedTime(suite: string): { track(clock: VirtualClock): void } {
@@ -18,7 +19,7 @@ export function reportSimulatedTime(suite: string): { track(clock: VirtualClock)
   return { track: (clock) => clocks.push({ clock, start: clock.now(), running: clock.runningWallMs() }) };
 }
 
-export function simulatedTimeLine(
+function simulatedTimeLine(
   suite: string,
   clocks: ReadonlyArray<{ clock: VirtualClock; start: number; running: number }>,
   wallMs: number,
