@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
 import type { RunReport } from "../../reports/model.ts";
 import { junitSchemaErrors } from "../../reports/validate-junit.ts";
-import { certifyLabLock, LAB_LOCK } from "./lab-certify.ts";
+import { certifyLabLock, LAB_LOCK } from "./testing/lab-certify.ts";
 
 afterEach(killAll);
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
 import type { RunReport } from "../../reports/model.ts";
-import { certifyLabLock } from "./lab-certify.ts";
+import { certifyLabLock } from "./testing/lab-certify.ts";
 
 afterEach(killAll);
 

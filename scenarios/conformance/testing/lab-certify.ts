@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
+import { repoRoot, startHilfarm } from "../../../harness/testing/child-process.ts";
 
 /** The lab registry's smart lock: hilfarm's own, run by `hilfarm devices` as the device under test. */
 export const LAB_LOCK = "0000111122223333aaaabbbc";
