@@ -1,5 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { showValue, UsageError } from "../harness/errors.ts";
+import { openCapture } from "../harness/evidence/capture-file.ts";
+import { framesFromCapture } from "../harness/replay/from-capture.ts";
 import { encodeFromCli } from "./frame-encode.ts";
 import { FrameInspector, parseFrameLength } from "./frame-inspector.ts";
 import { type CliIo, readAll, readLines } from "./io.ts";
@@ -62,6 +65,65 @@ export function addFrameCommands(program: Command, io: CliIo, setExitCode: (code
           }
         }
         if (bad > 0) setExitCode(1);
+      },
+    );
+
+  frame
+    .command("to-evidence")
+    .description(
+      "Turn a text capture of one device's session (CTS frame lines as another tool dumps them, each with an\n" +
+        "optional leading timestamp: tcpdump's HH:MM:SS.ffffff, -tt epoch seconds or -tttt date and time) into a\n" +
+        "hilfarm evidence file that hilfarm replay plays. Lines that are not frames get a one-line error on stderr\n" +
+        "and are left out; exit code 1 if there were any.",
+    )
+    .argument("[files...]", "capture files; - or none for stdin")
+    .requiredOption(
+      "--pin <pin>",
+      "the device's PIN (32 characters): decrypts the login and learns the session key",
+    )
+    .requiredOption("--out <file>", "the evidence file to write")
+    .option("--session-key <key>", "session key (16 characters), for a capture that starts after the login")
+    .option("--device-id <id>", "the device, for a capture without its 1002")
+    .option("--date <yyyy-mm-dd>", "the day of HH:MM:SS timestamps (default 2026-01-01)", "2026-01-01")
+    .addOption(framingOption())
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  hilfarm frame to-evidence --pin A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6 --out session.jsonl examples/captures/login-session.frames\n" +
+        "  tcpdump -l -A -tt -i eth0 port 8700 | grep CTS | hilfarm frame to-evidence --pin ... --out lab.jsonl -\n",
+    )
+    .action(
+      async (
+        files: string[],
+        options: {
+          pin: string;
+          out: string;
+          sessionKey?: string;
+          deviceId?: string;
+          date: string;
+          framing: "cts-json" | "cts-base64";
+        },
+      ) => {
+        const day = Date.parse(`${options.date}T00:00:00Z`);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(options.date) || Number.isNaN(day))
+          throw new UsageError("date", `--date ${showValue(options.date)}: expected yyyy-mm-dd`);
+        const lines: string[] = [];
+        for await (const line of readLines(files, io.stdin)) lines.push(line);
+        const { frames, problems } = framesFromCapture(lines, {
+          pin: options.pin,
+          day,
+          framing: options.framing,
+          ...(options.sessionKey === undefined ? {} : { sessionKey: options.sessionKey }),
+          ...(options.deviceId === undefined ? {} : { deviceId: options.deviceId }),
+        });
+        for (const problem of problems) io.stderr.write(`${problem}\n`);
+        const capture = openCapture(options.out, { convertedFrom: files.length === 0 ? ["-"] : files });
+        for (const f of frames) capture.write(f);
+        await capture.close();
+        io.stdout.write(
+          `${JSON.stringify({ event: "written", evidence: options.out, frames: frames.length, problems: problems.length })}\n`,
+        );
+        if (problems.length > 0) setExitCode(1);
       },
     );
 

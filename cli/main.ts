@@ -11,6 +11,7 @@ import { addLoadCommand } from "./load-command.ts";
 import { addLockCommand } from "./lock-command.ts";
 import { addPlatformCommand } from "./platform-command.ts";
 import { addPushReceiveCommand } from "./push-receive-command.ts";
+import { addReplayCommand } from "./replay-command.ts";
 import { addRunCommand } from "./run-command.ts";
 import { addThirdPartyCommand } from "./third-party-command.ts";
 import { version } from "./version.ts";
@@ -88,6 +89,9 @@ export async function main(
     exitCode = Math.max(exitCode, code);
   });
   addRunCommand(program, io, (code) => {
+    exitCode = Math.max(exitCode, code);
+  });
+  addReplayCommand(program, io, (code) => {
     exitCode = Math.max(exitCode, code);
   });
   addCertifyCommand(

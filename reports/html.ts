@@ -3,7 +3,13 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { type LatencyKind, latencyKinds } from "../harness/evidence/latency.ts";
 import { frameDirection } from "./junit.ts";
-import { type CaseReport, type RunReport, totals } from "./model.ts";
+import {
+  type CaseReport,
+  type ComparedFrame,
+  type FrameComparison,
+  type RunReport,
+  totals,
+} from "./model.ts";
 import { histogram, percentile } from "./stats.ts";
 
 const esc = (text: string) =>
@@ -59,12 +65,28 @@ function failureSection(c: CaseReport, index: number): string {
     )
     .join("\n");
   const table =
-    frames.length === 0
-      ? "<p>No frames were recorded for this scenario.</p>"
-      : `<table class="timeline"><thead><tr><th>t (s, 0 = failure)</th><th>direction</th><th>code</th><th>sequence</th><th>body (decrypted, secrets masked)</th></tr></thead><tbody>${rows}</tbody></table>`;
+    c.comparison !== undefined
+      ? comparisonTable(c.comparison)
+      : frames.length === 0
+        ? "<p>No frames were recorded for this scenario.</p>"
+        : `<table class="timeline"><thead><tr><th>t (s, 0 = failure)</th><th>direction</th><th>code</th><th>sequence</th><th>body (decrypted, secrets masked)</th></tr></thead><tbody>${rows}</tbody></table>`;
   return `<section class="failure" id="failure-${index}"><h3>${esc(`${c.clause} ${c.title}`.trim())}</h3><p class="detail">${esc(
     c.detail,
   )}</p>${table}</section>`;
+}
+
+/** A replayed exchange: recorded frames on the left, replayed ones on the right, differences below. */
+function comparisonTable(comparison: FrameComparison): string {
+  const cell = (f: ComparedFrame | undefined) =>
+    f === undefined
+      ? "<td>-</td>"
+      : `<td><b>${f.code} ${esc(f.name)}</b> at ${(f.atMs / 1000).toFixed(3)} s<br><code>${esc(JSON.stringify(f.body))}</code></td>`;
+  const rows = Array.from(
+    { length: Math.max(comparison.recorded.length, comparison.replayed.length) },
+    (_, i) => `<tr>${cell(comparison.recorded[i])}${cell(comparison.replayed[i])}</tr>`,
+  ).join("\n");
+  const differences = comparison.differences.map((d) => `<li>${esc(d)}</li>`).join("");
+  return `<table class="timeline comparison"><thead><tr><th>recorded</th><th>replayed</th></tr></thead><tbody>${rows}</tbody></table><ul class="differences">${differences}</ul>`;
 }
 
 /**

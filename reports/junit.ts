@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { EvidenceFrame } from "../harness/evidence/evidence-frame.ts";
-import { type CaseReport, type RunReport, totals } from "./model.ts";
+import { type CaseReport, type ComparedFrame, type RunReport, totals } from "./model.ts";
 import { xmlText } from "./xml.ts";
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -32,8 +32,17 @@ function testcase(c: CaseReport, classname: string): string {
           .map((f) => frameLine(f, c.timeline?.failedAt ?? 0))
           .join("\n")}`;
   return `${open}>\n      <failure message="${xmlText(c.detail)}" type="ClauseFailure">${xmlText(
-    `${c.detail}${timeline}`,
+    `${c.detail}${timeline}${comparisonText(c)}`,
   )}</failure>\n    </testcase>`;
+}
+
+/** A replayed exchange's frames as text: the recorded ones, then the replayed ones (time from each session's start). */
+function comparisonText(c: CaseReport): string {
+  if (c.comparison === undefined) return "";
+  const line = (f: ComparedFrame) =>
+    `${seconds(f.atMs).padStart(9)} s  ${f.code} ${f.name}  ${JSON.stringify(f.body)}`;
+  const block = (frames: ComparedFrame[]) => (frames.length === 0 ? "  (none)" : frames.map(line).join("\n"));
+  return `\n\nRecorded:\n${block(c.comparison.recorded)}\nReplayed:\n${block(c.comparison.replayed)}`;
 }
 
 /**

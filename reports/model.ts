@@ -17,6 +17,23 @@ export interface CaseReport {
   targetMs: number;
   /** For a failure: the frames around the moment it was seen. */
   timeline?: Timeline;
+  /** For a replayed exchange: the frames as recorded and as replayed, side by side. */
+  comparison?: FrameComparison;
+}
+
+/** A frame shown beside its counterpart: code and name, ms from the start of its session, body (secrets masked). */
+export interface ComparedFrame {
+  code: number;
+  name: string;
+  atMs: number;
+  body: Record<string, unknown>;
+}
+
+/** What `hilfarm replay` compares: the recorded frames of an exchange, the replayed ones, and every difference. */
+export interface FrameComparison {
+  recorded: ComparedFrame[];
+  replayed: ComparedFrame[];
+  differences: string[];
 }
 
 /** A clause group (a describe block, or a conformance suite). */
@@ -36,7 +53,7 @@ export interface CertifiedDevice {
 }
 
 export interface RunReport {
-  kind: "run" | "certification";
+  kind: "run" | "certification" | "replay";
   title: string;
   harness: { name: "hilfarm"; version: string; node: string; os: string };
   command: string;

@@ -64,7 +64,12 @@ export class ScriptedDevice extends EventEmitter<{
    */
   async login(
     loginAddress: string,
-    overrides: { clearDeviceId?: string; pin?: string; from?: string } = {},
+    overrides: {
+      clearDeviceId?: string;
+      pin?: string;
+      from?: string;
+      body?: { version?: string; time?: number };
+    } = {},
   ): Promise<BodyOf<1003>> {
     const link = await TcpLink.open(loginAddress, overrides.from);
     const key = CipherKey.fromPin(overrides.pin ?? this.pin);
@@ -83,7 +88,7 @@ export class ScriptedDevice extends EventEmitter<{
     });
     const login: McMessage = {
       code: 1002,
-      body: { sequence, deviceId: this.deviceId, version: "1.0.0.1", time: 1767225600 },
+      body: { sequence, deviceId: this.deviceId, version: "1.0.0.1", time: 1767225600, ...overrides.body },
     };
     const frame = encodeFrame(login, { key, deviceId: overrides.clearDeviceId ?? this.deviceId });
     this.emitFrame("out", login, frame);
@@ -106,7 +111,11 @@ export class ScriptedDevice extends EventEmitter<{
    */
   async connect(
     transport: "tcp" | "udp",
-    options: { bodyToken?: string; from?: string } = {},
+    options: {
+      bodyToken?: string;
+      from?: string;
+      body?: { devVersion?: string; model?: string; time?: number };
+    } = {},
   ): Promise<BodyOf<1005>> {
     const address = transport === "tcp" ? this.tcpHost : this.udpHost;
     if (address === undefined || this.token === undefined) throw new Error("log in first");
@@ -137,6 +146,7 @@ export class ScriptedDevice extends EventEmitter<{
         devVersion: "1.0.0.1",
         model: "CT-TEST-01",
         time: 1767225600,
+        ...options.body,
       },
     });
     return (await response).body as BodyOf<1005>;

@@ -1,0 +1,148 @@
+import type { Clock } from "../../harness/clock/clock.ts";
+import { packetType, responseCodeFor } from "../../harness/protocol/mc/packet-types.ts";
+import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
+import { mcTimingDefaults } from "../../harness/protocol/mc/timing.ts";
+import { type Exchange, exchangesOf } from "../../harness/replay/exchanges.ts";
+import type { Recording } from "../../harness/replay/recording.ts";
+import type { ReplayedExchange, ReplayedFrame, ReplayOutcome } from "../../harness/replay/verdict.ts";
+import type { Platform } from "../platform/platform.ts";
+import type { PlatformRequestCode } from "../platform/session.ts";
+import { bodyToSend, clockReaches, withinMs } from "./replayed.ts";
+
+/** Requests of the device's own that depend on its timers, not on its behaviour: not compared one by one. */
+const TIMER_DRIVEN = new Set([1000, 1002, 1004]);
+
+export interface PlatformSideReplayOptions {
+  recording: Recording;
+  clock: Clock;
+  /** hilfarm's platform, which the device under test logs in to: it keeps the session, its keys and resends. */
+  platform: Platform;
+  /** How long to wait for the device's session before giving up. */
+  sessionWaitMs: number;
+  /** How long a device's report may be late before it counts as missing. Default 10 s (5.2). */
+  responseTimeoutMs?: number;
+}
+
+/**
+ * Plays the platform's side of a recorded session against a device: once the device has a session with hilfarm's
+ * platform, sends each recorded platform request (controls, queries, key orders, ...) at its recorded offset from the
+ * connect, through the session (new sequence, resends after 10 s as 5.2 says), and takes the device's answers. The
+ * device's own requests (reports, events, alarms; heartbeats and logins aside) are matched with the recorded ones in
+ * order, code by code.
+ */
+export async function replayPlatformSide(options: PlatformSideReplayOptions): Promise<ReplayOutcome> {
+  const { recording, clock, platform } = options;
+  const deviceId = recording.deviceId;
+  const responseTimeoutMs = options.responseTimeoutMs ?? mcTimingDefaults.responseTimeoutMs;
+  const exchanges = exchangesOf(recording.frames);
+  const results = new Map<Exchange, ReplayedExchange>(exchanges.map((e) => [e, { exchange: e }]));
+  const deviceRequests: ReplayedFrame[] = [];
+  const onFrame = (f: { deviceId: string; direction: "in" | "out"; message: McMessage; at: number }) => {
+    if (f.deviceId !== deviceId || f.direction !== "in" || TIMER_DRIVEN.has(f.message.code)) return;
+    const type = packetType(f.message.code);
+    if (type.sender === "device" && type.role === "request")
+      deviceRequests.push({
+        code: f.message.code,
+        body: f.message.body as Record<string, unknown>,
+        at: f.at,
+      });
+  };
+  platform.events.on("frame", onFrame);
+  try {
+    const connectedAt = await sessionStart(platform, deviceId, clock, options.sessionWaitMs);
+    const recordedConnect =
+      exchanges.find((e) => e.request.code === 1004)?.request.at ?? recording.frames[0]?.at ?? 0;
+    const startedAt = connectedAt ?? clock.now();
+    if (connectedAt === undefined)
+      for (const result of results.values())
+        result.note = `not played: device ${deviceId} did not connect within ${options.sessionWaitMs} ms`;
+    else await playRequests(exchanges, results, { ...options, startedAt, recordedConnect });
+
+    const lastRecorded = recording.frames.at(-1)?.at ?? recordedConnect;
+    await clockReaches(clock, startedAt + (lastRecorded - recordedConnect) + responseTimeoutMs);
+    matchDeviceRequests(exchanges, results, deviceRequests, recordedConnect);
+    return {
+      // Heartbeats, logins and connects follow the device's timers: the session itself is what they check.
+      exchanges: [...results.values()].filter((r) => !TIMER_DRIVEN.has(r.exchange.request.code)),
+      startedAt,
+      endedAt: clock.now(),
+      recordedStart: recordedConnect,
+      unexpected: deviceRequests,
+    };
+  } finally {
+    platform.events.off("frame", onFrame);
+  }
+}
+
+async function playRequests(
+  exchanges: readonly Exchange[],
+  results: Map<Exchange, ReplayedExchange>,
+  options: PlatformSideReplayOptions & { startedAt: number; recordedConnect: number },
+): Promise<void> {
+  const { clock, platform, recording } = options;
+  for (const exchange of exchanges) {
+    if (exchange.request.from !== "platform") continue;
+    const result = results.get(exchange) as ReplayedExchange;
+    await clockReaches(clock, options.startedAt + (exchange.request.at - options.recordedConnect));
+    const session = platform.sessionOf(recording.deviceId);
+    if (session === undefined) {
+      result.note = "not sent: the device has no session";
+      continue;
+    }
+    const { sequence: _, time: __, ...body } = bodyToSend(exchange.request.body, clock.now()).body;
+    const sentAt = clock.now();
+    try {
+      const answer = await session.request(exchange.request.code as PlatformRequestCode, body as never);
+      result.request = { code: exchange.request.code, body, at: sentAt };
+      result.answer = {
+        code: responseCodeFor(exchange.request.code),
+        body: answer as Record<string, unknown>,
+        at: clock.now(),
+      };
+    } catch (error) {
+      result.request = { code: exchange.request.code, body, at: sentAt };
+      result.note = `no answer: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+}
+
+/** Each recorded request of the device's (timer-driven ones aside) with the next one of its code this run. */
+function matchDeviceRequests(
+  exchanges: readonly Exchange[],
+  results: Map<Exchange, ReplayedExchange>,
+  arrived: ReplayedFrame[],
+  recordedConnect: number,
+): void {
+  for (const exchange of exchanges) {
+    const { request } = exchange;
+    if (request.from !== "device" || TIMER_DRIVEN.has(request.code)) continue;
+    const result = results.get(exchange) as ReplayedExchange;
+    const index = arrived.findIndex((f) => f.code === request.code);
+    const match = index < 0 ? undefined : arrived.splice(index, 1)[0];
+    if (match === undefined) {
+      result.note = `the device sent no ${request.code} ${request.name} (recorded at +${((request.at - recordedConnect) / 1000).toFixed(1)} s after the connect)`;
+      continue;
+    }
+    result.request = match;
+  }
+}
+
+/** Clock time of the device's session start (now, when it already has one), or undefined after `waitMs`. */
+function sessionStart(
+  platform: Platform,
+  deviceId: string,
+  clock: Clock,
+  waitMs: number,
+): Promise<number | undefined> {
+  if (platform.sessionOf(deviceId) !== undefined) return Promise.resolve(clock.now());
+  let listener: ((s: { deviceId: string }) => void) | undefined;
+  const started = new Promise<number>((resolve) => {
+    listener = (s) => {
+      if (s.deviceId === deviceId) resolve(clock.now());
+    };
+    platform.events.on("session", listener);
+  });
+  return withinMs(clock, started, waitMs).finally(() => {
+    if (listener !== undefined) platform.events.off("session", listener);
+  });
+}
