@@ -11,6 +11,7 @@ import type { RunReport } from "../reports/model.ts";
 import { emptyLatencies, totals } from "../reports/model.ts";
 import { defaultReportDir, writeReports } from "../reports/write-reports.ts";
 import type { CliIo } from "./io.ts";
+import { hostOption, type PlatformPortCommandOptions, platformPortOptions } from "./option-groups.ts";
 import { integerOption } from "./options.ts";
 import { replayCases } from "./replay/replay-report.ts";
 import {
@@ -21,7 +22,8 @@ import {
 } from "./replay/replay-runs.ts";
 import { harnessInfo } from "./version.ts";
 
-interface ReplayOptions {
+interface ReplayOptions extends PlatformPortCommandOptions {
+  host: string;
   evidence: string;
   platform?: string;
   device?: "emulated" | "wait";
@@ -40,7 +42,7 @@ interface ReplayOptions {
 
 /** `hilfarm replay`: a recorded session played again as a regression test, against a platform or a device. */
 export function addReplayCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command("replay")
     .description(
       "Play a recorded session (an evidence file of hilfarm certify, hilfarm run --evidence or hilfarm frame\n" +
@@ -72,11 +74,13 @@ export function addReplayCommand(program: Command, io: CliIo, setExitCode: (code
         "connection transport of the device's side (default tcp)",
       ).choices(["tcp", "udp"]),
     )
-    .option(
-      "--match <[code.]field=rule>",
-      "a match rule for a field (repeatable): equal, any, time, secret, address, sequence or ignore; e.g. 1005.heartBeat=any",
-      (value: string, previous: FieldRule[]) => [...previous, parseFieldRule(value)],
-      [] as FieldRule[],
+    .addOption(
+      new Option(
+        "--match <[code.]field=rule>",
+        "a match rule for a field (repeatable): equal, any, time, secret, address, sequence or ignore; e.g. 1005.heartBeat=any",
+      )
+        .argParser((value: string, previous: FieldRule[]) => [...previous, parseFieldRule(value)])
+        .default([] as FieldRule[], "the rules listed in README's Replay section"),
     )
     .option(
       "--timing-tolerance <ms>",
@@ -93,18 +97,31 @@ export function addReplayCommand(program: Command, io: CliIo, setExitCode: (code
       "--profile <name>",
       "with --device emulated: the device's profile (default: the one of the recorded model)",
     )
-    .option(
-      "--misbehaviour <name[=value]>",
-      "with --device emulated: a fault switch of the device (repeatable), e.g. refuseKeyOrders or dropResponses=2",
-      (value: string, previous: Partial<Misbehaviour>) => parseMisbehaviour(value, previous),
-      {} as Partial<Misbehaviour>,
+    .addOption(
+      new Option(
+        "--misbehaviour <name[=value]>",
+        "with --device emulated: a fault switch of the device (repeatable), e.g. refuseKeyOrders or dropResponses=2",
+      )
+        .argParser((value: string, previous: Partial<Misbehaviour>) => parseMisbehaviour(value, previous))
+        .default({} as Partial<Misbehaviour>, "none"),
     )
     .option(
       "--wait <seconds>",
       "with --device: how long to wait for the device's session",
       integerOption("wait", 1, 86400),
       300,
-    )
+    );
+  hostOption.add(
+    command,
+    "with --device wait: the interface the device ports listen on (0.0.0.0 for a lab network)",
+  );
+  platformPortOptions.add(command, {
+    login: "with --device wait: login server (0: any free port)",
+    tcp: "with --device wait: TCP connection server",
+    udp: "with --device wait: UDP connection server",
+    http: "with --device wait: northbound API",
+  });
+  command
     .option(
       "--seed <n>",
       "seed of hilfarm's platform (tokens, keys, sequences)",
@@ -118,7 +135,7 @@ export function addReplayCommand(program: Command, io: CliIo, setExitCode: (code
         "  hilfarm replay --evidence reports/out/cert/evidence.jsonl --platform emulated\n" +
         "  hilfarm replay --evidence lock-session.jsonl --platform 192.0.2.10:8700 --registry lab.csv --transport udp\n" +
         "  hilfarm replay --evidence lock-session.jsonl --device emulated --misbehaviour refuseKeyOrders\n" +
-        "  hilfarm replay --evidence lock-session.jsonl --device wait --registry lab.csv --match 2006.status=any\n",
+        "  hilfarm replay --evidence lock-session.jsonl --device wait --registry lab.csv --host 0.0.0.0 --match 2006.statusSerials=ignore\n",
     )
     .action(async (options: ReplayOptions) => {
       if ((options.platform === undefined) === (options.device === undefined))
@@ -166,6 +183,7 @@ export function addReplayCommand(program: Command, io: CliIo, setExitCode: (code
                 misbehaviour: options.misbehaviour,
                 sessionWaitMs: options.wait * 1000,
                 settings,
+                listen: { host: options.host, ports: platformPortOptions.platform(options) },
                 onReady: (platform) =>
                   io.stdout.write(
                     `${JSON.stringify({ event: "ready", login: platform.addresses.login, tcp: platform.addresses.tcp, udp: platform.addresses.udp, waitingFor: recording.deviceId })}\n`,

@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordLockSession } from "../emulators/replay/testing/lock-session.ts";
-import { killAll, runHilfarm, startHilfarm, startPlatformProcess } from "../harness/testing/child-process.ts";
+import {
+  FREE_PORTS,
+  killAll,
+  runHilfarm,
+  startHilfarm,
+  startPlatformProcess,
+} from "../harness/testing/child-process.ts";
 import type { RunReport } from "../reports/model.ts";
 
 // Real time: the recorded lock session lasts 41 s, and a replay against a process keeps its gaps.
@@ -88,6 +94,7 @@ describe.concurrent("hilfarm replay against processes, on real time", () => {
       registry,
       "--wait",
       "30",
+      ...FREE_PORTS,
       "--report-dir",
       join(dir, "device"),
     ]);

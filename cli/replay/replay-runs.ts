@@ -36,22 +36,32 @@ interface PlatformSettings {
   heartbeat: number;
   seed: number;
   logger: Logger;
-  host?: string;
-  ports?: { loginPort?: number; tcpPort?: number; udpPort?: number; httpPort?: number };
 }
 
-function startReplayPlatform(clock: Clock, device: RegisteredDevice, settings: PlatformSettings) {
+/** Where a platform that a device under test logs in to listens (an emulated one: any free port of 127.0.0.1). */
+export interface ListenSettings {
+  host: string;
+  ports: { loginPort: number; tcpPort: number; udpPort: number; httpPort: number };
+}
+
+const anyFreePort: ListenSettings = {
+  host: "127.0.0.1",
+  ports: { loginPort: 0, tcpPort: 0, udpPort: 0, httpPort: 0 },
+};
+
+function startReplayPlatform(
+  clock: Clock,
+  device: RegisteredDevice,
+  settings: PlatformSettings,
+  listen: ListenSettings = anyFreePort,
+) {
   return startPlatform({
     registry: Registry.fromDevices([device]),
     clock,
     random: seededRandom(settings.seed),
     logger: settings.logger,
-    host: settings.host ?? "127.0.0.1",
-    loginPort: 0,
-    tcpPort: 0,
-    udpPort: 0,
-    httpPort: 0,
-    ...settings.ports,
+    host: listen.host,
+    ...listen.ports,
     mqtt: "none",
     timing: { heartbeatSeconds: settings.heartbeat },
   });
@@ -134,6 +144,8 @@ export async function replayAgainstDevice(
     misbehaviour: Partial<Misbehaviour>;
     sessionWaitMs: number;
     settings: PlatformSettings;
+    /** With `wait`: where the platform listens. */
+    listen?: ListenSettings;
     onReady?: (platform: Platform) => void;
   },
 ): Promise<ReplayRun> {
@@ -141,7 +153,7 @@ export async function replayAgainstDevice(
     if (options.registered === undefined)
       throw new UsageError("registry", `--device wait: give --registry with device ${recording.deviceId}`);
     const clock = new RealClock();
-    const platform = await startReplayPlatform(clock, options.registered, options.settings);
+    const platform = await startReplayPlatform(clock, options.registered, options.settings, options.listen);
     try {
       options.onReady?.(platform);
       const outcome = await replayPlatformSide({
