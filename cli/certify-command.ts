@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { fleetRegistry } from "../emulators/fleet/fleet-plan.ts";
+import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
 import { loadRegistry } from "../emulators/platform/registry/index.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
 import { openCapture } from "../harness/evidence/capture-file.ts";
@@ -12,7 +14,7 @@ import {
   stopWhenGone,
 } from "../harness/link/device-links.ts";
 import { createLogger } from "../harness/log/logger.ts";
-import type { CaseReport, RunReport } from "../reports/model.ts";
+import type { BackgroundLoad, CaseReport, RunReport, SuiteReport } from "../reports/model.ts";
 import { totals } from "../reports/model.ts";
 import { defaultReportDir, writeReports } from "../reports/write-reports.ts";
 import { type ClauseResult, runClauses } from "../scenarios/conformance/clause.ts";
@@ -27,6 +29,7 @@ import {
   platformCredentials,
 } from "../scenarios/target/lan-target.ts";
 import type { CliIo } from "./io.ts";
+import { type BackgroundFleet, startBackgroundFleet } from "./load/background-fleet.ts";
 import {
   type HttpApiCommandOptions,
   hostOption,
@@ -51,6 +54,10 @@ interface CertifyOptions extends HttpApiCommandOptions, PlatformPortCommandOptio
   replugWait: number;
   lanDiscovery?: string;
   lanControl?: string;
+  backgroundFleet?: string;
+  backgroundRamp: number;
+  backgroundChurn: number;
+  backgroundControls: number;
 }
 
 const SUITE = "device under test (5.2, 5.4.2, 5.4.3)";
@@ -139,9 +146,32 @@ export function addCertifyCommand(
       "--lan-control <host:port>",
       "the device's LAN control port (TCP, 6.2.2: 7681); lanKeys come from this platform, which knows the PIN",
     )
+    .option(
+      "--background-fleet <file>",
+      "certify under load: this fleet of emulated devices (worker processes) loads the platform through the whole run",
+    )
+    .option(
+      "--background-ramp <devices/s>",
+      "background devices powered on per second (the ready line waits for the ramp)",
+      integerOption("background-ramp", 1, 100_000),
+      200,
+    )
+    .option(
+      "--background-churn <devices/s>",
+      "background devices power-cycled per second once ramped",
+      integerOption("background-churn", 0, 10_000),
+      1,
+    )
+    .option(
+      "--background-controls <per-s>",
+      "controls per second to background devices through the platform's API",
+      integerOption("background-controls", 0, 10_000),
+      2,
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --host 0.0.0.0\n" +
+        "  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --background-fleet examples/fleet.json\n" +
         "  hilfarm certify --registry examples/registry/lab.json --device 0000111122223333aaaabbbc --heartbeat 2 --report-dir reports/out/lock\n" +
         "  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --serial 'serial:///dev/ttyUSB0?baud=115200'\n" +
         "  hilfarm certify --registry lab.csv --device 0000111122223333aaaabbbb --mqtt-link mqtt://192.0.2.5:1883\n" +
@@ -157,6 +187,13 @@ export function addCertifyCommand(
       const startedAt = new Date();
       const seed = options.seed ?? Math.floor(Math.random() * 2147483647);
       const dir = options.reportDir ?? defaultReportDir(startedAt);
+      const backgroundPlan =
+        options.backgroundFleet === undefined ? undefined : await loadFleetPlan(options.backgroundFleet);
+      if (backgroundPlan?.devices.some((d) => d.deviceId === entry.deviceId))
+        throw new UsageError(
+          "background-fleet",
+          `--background-fleet ${options.backgroundFleet} has the device under test (${entry.deviceId}) among its emulated devices`,
+        );
       const evidenceSlot = new EvidenceSlot();
       const target = await externalDeviceTarget({
         device: {
@@ -170,6 +207,7 @@ export function addCertifyCommand(
         heartbeatSeconds: options.heartbeat,
         seed,
         evidence: evidenceSlot,
+        ...(backgroundPlan === undefined ? {} : { others: fleetRegistry(backgroundPlan) }),
       });
       // Opened once the platform listens: a port in use is a usage error with nothing left behind.
       const capture = openCapture(join(dir, "evidence.jsonl"), { device: entry.deviceId, seed });
@@ -201,6 +239,36 @@ export function addCertifyCommand(
           io.stdout.write(`${JSON.stringify({ event: "stopped", reason })}\n`);
           stop.abort(reason);
         });
+      let background: BackgroundFleet | undefined;
+      try {
+        if (backgroundPlan !== undefined && options.backgroundFleet !== undefined) {
+          background = await startBackgroundFleet({
+            fleet: options.backgroundFleet,
+            plan: backgroundPlan,
+            loginAddress: target.platform.addresses.login,
+            apiUrl: target.platform.addresses.http,
+            rampPerSecond: options.backgroundRamp,
+            churnPerSecond: options.backgroundChurn,
+            controlsPerSecond: options.backgroundControls,
+            logger,
+            warn: (text) => io.stderr.write(text),
+          });
+          const devices = backgroundPlan.devices.length;
+          // The device under test is switched on (the ready line) once the platform carries the fleet.
+          // A login refused in the ramp's storm is retried after 60 s (5.4.2.1): the wait covers one retry.
+          const ramped = await background.ramped((devices / options.backgroundRamp) * 1000 + 70_000);
+          io.stdout.write(
+            `${JSON.stringify({ event: "background", fleet: options.backgroundFleet, ...ramped })}\n`,
+          );
+        }
+      } catch (error) {
+        await background?.finish(join(dir, "background-load")).catch(() => undefined);
+        await link?.close();
+        await target.close();
+        await capture.close();
+        throw error;
+      }
+      let backgroundLoad: BackgroundLoad | undefined;
       const waiting = waitingLog(target, entry.deviceId, logger);
       // Ctrl-C ends the run as a pulled cable does: the clause under way fails, the rest are not run, and the
       // reports keep everything so far.
@@ -257,6 +325,7 @@ export function addCertifyCommand(
         }
       } finally {
         waiting.cancel();
+        backgroundLoad = await background?.finish(join(dir, "background-load"));
         await link?.close();
         await target.close();
         await capture.close();
@@ -291,15 +360,49 @@ export function addCertifyCommand(
         latencies: evidence.latencies,
         online: evidence.online.length > 1 ? [{ label: entry.deviceId, points: evidence.online }] : [],
         evidence: capture.path,
+        ...(backgroundLoad === undefined ? {} : { background: backgroundLoad }),
       };
+      if (backgroundLoad !== undefined) report.suites.push(backgroundSuite(backgroundLoad));
       const written = await writeReports(dir, report);
       const t = totals(report);
       const verdict = t.failed > 0 || t.notRun > 0 ? "fail" : "pass";
+      const underLoad =
+        backgroundLoad === undefined
+          ? {}
+          : {
+              background: {
+                devices: backgroundLoad.devices,
+                peakOnline: backgroundLoad.peakOnline,
+                lostDevices: backgroundLoad.lostDevices,
+                heartbeatP99Ms: backgroundLoad.latency.heartbeat.p99,
+                report: backgroundLoad.report,
+              },
+            };
       io.stdout.write(
-        `${JSON.stringify({ event: "summary", verdict, passed: t.passed, failed: t.failed, notApplicable: t.notApplicable, notRun: t.notRun, ...(stop.signal.aborted ? { stopped: String(stop.signal.reason) } : {}), reports: written, evidence: capture.path })}\n`,
+        `${JSON.stringify({ event: "summary", verdict, passed: t.passed, failed: t.failed, notApplicable: t.notApplicable, notRun: t.notRun, ...(stop.signal.aborted ? { stopped: String(stop.signal.reason) } : {}), reports: written, evidence: capture.path, ...underLoad })}\n`,
       );
       if (verdict === "fail") setExitCode(1);
     });
+}
+
+/** The background fleet's outcome as a suite of its own: a run whose load fell away did not certify under load. */
+function backgroundSuite(load: BackgroundLoad): SuiteReport {
+  const held = load.lostDevices === 0 && load.peakOnline === load.devices;
+  return {
+    name: `background load (${load.fleet})`,
+    cases: [
+      {
+        clause: "",
+        title: `the background fleet of ${load.devices} emulated devices came online and stayed through the run`,
+        status: held ? "pass" : "fail",
+        detail: held
+          ? `peak online ${load.peakOnline}, heartbeat p99 ${load.latency.heartbeat.p99} ms`
+          : `peak online ${load.peakOnline} of ${load.devices}, ${load.lostDevices} lost: the device under test was not certified under the load asked for`,
+        wallMs: load.seconds * 1000,
+        targetMs: load.seconds * 1000,
+      },
+    ],
+  };
 }
 
 /**

@@ -75,6 +75,42 @@ function failureSection(c: CaseReport, index: number): string {
   )}</p>${table}</section>`;
 }
 
+/**
+ * A certification beside a background fleet: the device under test (a real device, first) and the emulated fleet's
+ * figures over the same run, so a lab can tell "passes when alone" from "passes under load".
+ */
+function backgroundSection(report: RunReport): string {
+  const b = report.background;
+  if (b === undefined) return "";
+  const ms = (x: { count: number; p50: number; p99: number }) =>
+    x.count === 0 ? "none" : `${x.count} round trips, p50 ${x.p50} ms, p99 ${x.p99} ms`;
+  const errors = Object.entries(b.errors)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(", ");
+  const rows = [
+    ["Device under test (real)", `${report.device?.deviceId ?? ""}: ${verdictOf(report)}`],
+    ["Background fleet (emulated)", `${b.devices} devices from ${b.fleet}, for ${b.seconds.toFixed(0)} s`],
+    ["Online", `peak ${b.peakOnline}, at the end ${b.onlineAtEnd}, lost ${b.lostDevices}`],
+    [
+      "Load",
+      `ramp ${b.rampPerSecond}/s, churn ${b.churnPerSecond} devices/s, ${b.controlsPerSecond} controls/s`,
+    ],
+    ["Logins", ms(b.latency.login)],
+    ["Heartbeats", ms(b.latency.heartbeat)],
+    ["Controls", ms(b.latency.control)],
+    ["Errors", errors === "" ? "none" : errors],
+    ["Load report", b.report],
+  ];
+  return `<h2>Under load</h2><table class="identity background"><tbody>${rows
+    .map(([k, v]) => `<tr><th>${esc(k ?? "")}</th><td>${esc(v ?? "")}</td></tr>`)
+    .join("")}</tbody></table>`;
+}
+
+function verdictOf(report: RunReport): string {
+  const t = totals(report);
+  return `${t.failed > 0 || t.notRun > 0 ? "FAIL" : "PASS"}: ${t.passed} passed, ${t.failed} failed, ${t.notApplicable} not applicable`;
+}
+
 /** A replayed exchange: recorded frames on the left, replayed ones on the right, differences below. */
 function comparisonTable(comparison: FrameComparison): string {
   const cell = (f: ComparedFrame | undefined) =>
@@ -140,7 +176,7 @@ export function htmlReport(report: RunReport): string {
           ],
         ]
           .map(([k, v]) => `<tr><th>${esc(k ?? "")}</th><td>${esc(v ?? "")}</td></tr>`)
-          .join("")}</tbody></table></section>`
+          .join("")}</tbody></table>${backgroundSection(report)}</section>`
       : `<h1>${esc(report.title)}</h1>`;
 
   return `<!doctype html>

@@ -52,6 +52,26 @@ export interface CertifiedDevice {
   transport?: string;
 }
 
+/** The emulated fleet that loaded the platform while a certification ran: its figures over the same run. */
+export interface BackgroundLoad {
+  /** The fleet file. */
+  fleet: string;
+  devices: number;
+  peakOnline: number;
+  onlineAtEnd: number;
+  lostDevices: number;
+  rampPerSecond: number;
+  churnPerSecond: number;
+  controlsPerSecond: number;
+  /** How long the fleet ran, s. */
+  seconds: number;
+  /** Round trips the fleet's devices (login, heartbeat) and the controls' caller measured, ms. */
+  latency: Record<"login" | "heartbeat" | "control", { count: number; p50: number; p99: number }>;
+  errors: Record<string, number>;
+  /** The fleet's own load report (HTML; report.json beside it). */
+  report: string;
+}
+
 export interface RunReport {
   kind: "run" | "certification" | "replay";
   title: string;
@@ -70,6 +90,8 @@ export interface RunReport {
   online: Array<{ label: string; points: Array<[number, number]> }>;
   /** Where the evidence files were written, if they were. */
   evidence?: string;
+  /** A certification run beside an emulated fleet (`--background-fleet`): the fleet's figures. */
+  background?: BackgroundLoad;
 }
 
 export function totals(report: Pick<RunReport, "suites">): {

@@ -30,12 +30,19 @@ export class EvidenceSlot {
     for (const clock of this.clocks) recorder?.useClock(clock);
   }
 
-  /** Records the platform's frames and sessions, its `clock` being the scenario's time. Returns a detach. */
-  recordPlatform(platform: WatchablePlatform, clock: Clock): () => void {
+  /**
+   * Records the platform's frames and sessions (of the devices `only` accepts), its `clock` being the scenario's
+   * time. Returns a detach.
+   */
+  recordPlatform(
+    platform: WatchablePlatform,
+    clock: Clock,
+    only?: (deviceId: string) => boolean,
+  ): () => void {
     this.clocks.push(clock);
     if (this.clocks.length > KEPT_CLOCKS) this.clocks.shift();
     this.current?.useClock(clock);
-    const unwatch = watchPlatform(platform, clock, () => this.current);
+    const unwatch = watchPlatform(platform, clock, () => this.current, only);
     return () => {
       unwatch();
       const at = this.clocks.indexOf(clock);

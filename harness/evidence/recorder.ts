@@ -128,21 +128,32 @@ export class EvidenceRecorder {
 
 type FrameEvent = { direction: "in" | "out"; message: McMessage; at: number; raw?: Uint8Array };
 
-/** Feeds a platform's frames and sessions to the recorder `recorderOf` names when each happens (if any). */
+/**
+ * Feeds a platform's frames and sessions to the recorder `recorderOf` names when each happens (if any); with `only`,
+ * those of the devices it accepts (a device under test among a background fleet).
+ */
 export function watchPlatform(
   platform: WatchablePlatform,
   clock: { now(): number },
   recorderOf: () => EvidenceRecorder | undefined,
+  only: (deviceId: string) => boolean = () => true,
 ): () => void {
-  const onFrame = (f: FrameEvent & { deviceId: string }) =>
-    recorderOf()?.record(evidenceFrame("platform", f.deviceId, f.direction, f.message, f.at, f.raw));
-  const onSession = ({ deviceId }: { deviceId: string }) =>
-    recorderOf()?.setOnline(deviceId, true, clock.now());
-  const onEnd = ({ deviceId }: { deviceId: string }) => recorderOf()?.setOnline(deviceId, false, clock.now());
+  const onFrame = (f: FrameEvent & { deviceId: string }) => {
+    if (only(f.deviceId))
+      recorderOf()?.record(evidenceFrame("platform", f.deviceId, f.direction, f.message, f.at, f.raw));
+  };
+  const onSession = ({ deviceId }: { deviceId: string }) => {
+    if (only(deviceId)) recorderOf()?.setOnline(deviceId, true, clock.now());
+  };
+  const onEnd = ({ deviceId }: { deviceId: string }) => {
+    if (only(deviceId)) recorderOf()?.setOnline(deviceId, false, clock.now());
+  };
   platform.events.on("frame", onFrame);
   platform.events.on("login-frame", onFrame);
-  const onRefused = (refusal: { outcome: string; raw?: Uint8Array; deviceId?: string; at: number }) =>
-    recorderOf()?.record(refusedFrame(refusal, refusal.at));
+  const onRefused = (refusal: { outcome: string; raw?: Uint8Array; deviceId?: string; at: number }) => {
+    if (refusal.deviceId === undefined || only(refusal.deviceId))
+      recorderOf()?.record(refusedFrame(refusal, refusal.at));
+  };
   platform.events.on("login-refused", onRefused);
   platform.events.on("session", onSession);
   platform.events.on("session-end", onEnd);

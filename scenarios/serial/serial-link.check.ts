@@ -12,6 +12,7 @@ import { createLogger } from "../../harness/log/logger.ts";
 import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
 import type { RunReport } from "../../reports/model.ts";
 import { junitSchemaErrors } from "../../reports/validate-junit.ts";
+import { backgroundFleetFile } from "../conformance/testing/lab-certify.ts";
 
 /**
  * A device on a UART, with a second OS process standing in for the hardware: socat makes a pseudo-terminal pair,
@@ -99,6 +100,32 @@ describe("serial links over a pseudo-terminal pair", () => {
     const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as RunReport;
     expect(report.target).toContain("device link serial://");
     expect(await junitSchemaErrors(await readFile(join(reports, "junit.xml"), "utf8"))).toEqual([]);
+  });
+
+  it("hilfarm certify --serial --background-fleet: the device on a UART is certified beside 2,000 emulated devices", async () => {
+    const pty = await ptyPair("loaded");
+    const reports = join(dir, "loaded-reports");
+    const background = await backgroundFleetFile(2_000);
+    const certify = startHilfarm(
+      certifyArgs(`serial://${pty.lab}?baud=115200&transport=tcp`, reports, [
+        "--background-fleet",
+        background,
+      ]),
+    );
+    expect(await certify.until("background")).toMatchObject({ online: 2_000 });
+    await certify.until("ready");
+    startHilfarm(["devices", "--fleet", await lockFleet(), "--serial", pty.dev, "--log-level", "warn"]);
+    const summary = await certify.until("summary");
+    expect(await certify.exited).toBe(0);
+    expect(summary).toMatchObject({
+      verdict: "pass",
+      passed: 11,
+      failed: 0,
+      background: { devices: 2_000, peakOnline: 2_000, lostDevices: 0 },
+    });
+    const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as RunReport;
+    expect(report.target).toContain("device link serial://");
+    expect(report.background?.devices).toBe(2_000);
   });
 
   it("pulling the port mid-run: a clear error, and a report that says where it stopped, with nothing recorded lost", async () => {

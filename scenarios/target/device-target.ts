@@ -48,6 +48,8 @@ interface PlatformSide {
   seed?: number;
   /** Where the frames between the platform and the device go as evidence, if anything records. */
   evidence?: EvidenceSlot;
+  /** Other devices the platform knows (a background fleet beside the device under test): not recorded, not logged. */
+  others?: ReadonlyArray<{ deviceId: string; pin: string; model?: string; parentId?: string }>;
 }
 
 async function listen(side: PlatformSide, withheld: Set<number>) {
@@ -56,11 +58,13 @@ async function listen(side: PlatformSide, withheld: Set<number>) {
   const { createLogger } = await import("../../harness/log/logger.ts");
   const frames: LoggedFrame[] = [];
   const platform = await startPlatform({
-    registry: Registry.fromDevices([{ ...side.device }]),
+    registry: Registry.fromDevices([{ ...side.device }, ...(side.others ?? [])]),
     clock: side.clock,
     random: seededRandom(side.seed ?? 1),
     logger:
-      side.clock instanceof VirtualClock ? pino({ level: "silent" }) : createLogger({ name: "certify" }),
+      side.clock instanceof VirtualClock
+        ? pino({ level: "silent" })
+        : createLogger({ name: "certify", ...(side.others === undefined ? {} : { level: "warn" }) }),
     host: side.host ?? "127.0.0.1",
     loginPort: side.ports?.login ?? 0,
     tcpPort: side.ports?.tcp ?? 0,
@@ -75,7 +79,11 @@ async function listen(side: PlatformSide, withheld: Set<number>) {
   platform.events.on("frame", ({ direction, deviceId, message, at }) => {
     if (deviceId === side.device.deviceId) frames.push({ direction, message, at });
   });
-  const detach = side.evidence?.recordPlatform(platform, side.clock);
+  const detach = side.evidence?.recordPlatform(
+    platform,
+    side.clock,
+    side.others === undefined ? undefined : (deviceId) => deviceId === side.device.deviceId,
+  );
   // Logins are frames too (the session log starts at connect).
   platform.events.on("login", ({ deviceId }) => {
     if (deviceId === side.device.deviceId)

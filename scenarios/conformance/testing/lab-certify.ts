@@ -32,3 +32,22 @@ export async function certifyLabLock(
   ]);
   return { certify, fleet, reports };
 }
+
+/** A background fleet of `count` emulated devices (switches and locks, TCP, no LAN sides) for certify under load. */
+export async function backgroundFleetFile(count = 2_000): Promise<string> {
+  const file = join(await mkdtemp(join(tmpdir(), "hilfarm-background-")), "background.json");
+  const locks = Math.floor(count / 10);
+  await writeFile(
+    file,
+    JSON.stringify({
+      seed: 9,
+      devices: [
+        { profile: "three-gang-switch", count: count - locks },
+        { profile: "smart-lock", count: locks },
+      ],
+      transport: "tcp",
+      lan: { enabled: false },
+    }),
+  );
+  return file;
+}
