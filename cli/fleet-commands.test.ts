@@ -160,3 +160,85 @@ describe("hilfarm devices against a platform in another process", () => {
     expect(await run.exited).toBe(2);
   });
 });
+
+describe("hilfarm up with a mixed fleet", () => {
+  const LAB_LOCK = {
+    deviceId: "0000111122223333aaaabbbc",
+    pin: "QxA71p2Td8VKqxryo1nIj7BRd03Q2ybv",
+    model: "LOCK-01",
+  };
+
+  it("knows the fleet's real devices, lists them first and marked, and waits for them: one stood in for by a device in another process", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-mixed-"));
+    const fleet = join(dir, "mixed.json");
+    await writeFile(
+      fleet,
+      JSON.stringify({
+        devices: [{ profile: "three-gang-switch", count: 5 }],
+        real: [{ ...LAB_LOCK, attach: "network" }],
+        lan: { enabled: false },
+      }),
+    );
+    const up = hilfarm(["up", "--fleet", fleet, ...freePorts, "--no-mqtt", "--summary-after", "60"]);
+    const ready = await up.next();
+    expect(ready.real).toEqual([
+      { deviceId: LAB_LOCK.deviceId, real: true, attach: `network: logs in to ${String(ready.login)}` },
+    ]);
+    // The real device: hilfarm's own lock, in another process, with the credentials the fleet file gives.
+    const standIn = join(dir, "stand-in.json");
+    await writeFile(
+      standIn,
+      JSON.stringify({
+        devices: [{ profile: "smart-lock", count: 1 }],
+        registry: join(repoRoot, "examples/registry/lab.json"),
+        lan: { enabled: false },
+      }),
+    );
+    hilfarm(["devices", "--fleet", standIn, "--platform", String(ready.login), "--log-level", "warn"]);
+    const summary = await up.next();
+    expect(Object.keys(summary).slice(0, 2)).toEqual(["event", "real"]);
+    expect(summary).toMatchObject({
+      event: "summary",
+      real: [{ deviceId: LAB_LOCK.deviceId, real: true, model: "LOCK-01", online: true }],
+      devices: 5,
+      online: 5,
+    });
+    const devices = (await (await fetch(`${ready.http}/api/devices`)).json()) as Array<{
+      deviceId: string;
+      online: boolean;
+    }>;
+    expect(devices.find((d) => d.deviceId === LAB_LOCK.deviceId)?.online).toBe(true);
+    up.child.kill("SIGINT");
+    expect(await up.exited).toBe(0);
+  });
+
+  it("refuses a real device that is also an emulated one, or attaches in no known way, naming the field", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-mixed-"));
+    const fleet = join(dir, "bad.json");
+    await writeFile(
+      fleet,
+      JSON.stringify({
+        devices: [{ profile: "smart-lock", count: 1 }],
+        real: [{ ...LAB_LOCK, attach: "carrier-pigeon" }],
+      }),
+    );
+    const bad = hilfarm(["up", "--fleet", fleet, ...freePorts]);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr.join("")).toMatch(
+      /real\.0\.attach: expected network, serial:\/\/<port>, mqtt:\/\/<host>:<port> or embedded \(got "carrier-pigeon"\)/,
+    );
+    await writeFile(
+      fleet,
+      JSON.stringify({
+        seed: 1,
+        devices: [{ profile: "smart-lock", count: 1 }],
+        real: [{ ...LAB_LOCK, deviceId: "e01da5e30000000000000000" }],
+      }),
+    );
+    const twice = hilfarm(["registry", "--fleet", fleet]);
+    expect(await twice.exited).toBe(2);
+    expect(twice.stderr.join("")).toMatch(
+      /real\.0\.deviceId: "e01da5e30000000000000000" is already a device of the fleet/,
+    );
+  });
+});

@@ -34,6 +34,7 @@ import {
 import { nonNegativeSeed } from "./options.ts";
 import { type PushCommandOptions, pushOptions } from "./push-options.ts";
 import { platformReadyLine } from "./ready-line.ts";
+import { attachRealDevices, type RealDevices } from "./real-devices.ts";
 import { startUpThirdParty } from "./third-party-up.ts";
 import { untilStopped } from "./until-stopped.ts";
 
@@ -56,14 +57,16 @@ const secondsOption = (text: string): number => {
 };
 
 /**
- * Prints `{"event":"summary",...}` once every device is online, or after `seconds` with what is online then,
- * on the real clock; `extra` goes with it.
+ * Prints `{"event":"summary",...}` once every device is online (a mixed fleet's real devices too), or after
+ * `seconds` with what is online then, on the real clock; the real devices come first, each with its state, and
+ * `extra` goes with it.
  */
 function printSummary(
   fleet: Fleet,
   io: CliIo,
   seconds: number,
   extra: Record<string, unknown> = {},
+  real: () => Array<{ online: boolean }> | undefined = () => undefined,
 ): () => void {
   const clock = new RealClock();
   let printed = false;
@@ -72,12 +75,15 @@ function printSummary(
     printed = true;
     poll.cancel();
     deadline.cancel();
-    io.stdout.write(`${JSON.stringify({ event: "summary", ...fleet.summary(), ...extra })}\n`);
+    const realNow = real();
+    io.stdout.write(
+      `${JSON.stringify({ event: "summary", ...(realNow === undefined ? {} : { real: realNow }), ...fleet.summary(), ...extra })}\n`,
+    );
   };
   const poll = clock.setInterval(
     () => {
       const summary = fleet.summary();
-      if (summary.online === summary.devices) print();
+      if (summary.online === summary.devices && (real() ?? []).every((r) => r.online)) print();
     },
     200,
     "summary-poll",
@@ -220,7 +226,15 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
           throw error;
         }
         let fleet: Fleet;
+        let real: RealDevices | undefined;
         try {
+          const { login, connectionServers } = platform.addresses;
+          const server = connectionServers[0];
+          real = await attachRealDevices(
+            plan.real ?? [],
+            { login, tcp: server?.tcp ?? "", udp: server?.udp ?? "" },
+            { clock: new RealClock(), logger: logger.child({ side: "real devices" }), host: options.host },
+          );
           fleet = await startFleet(
             plan,
             platform.addresses.login,
@@ -229,22 +243,31 @@ export function addFleetCommands(program: Command, io: CliIo, waitForStop: () =>
             lanOptions.fleet(options),
           );
         } catch (error) {
+          await real?.close();
           await platform.close();
           await thirdParty?.close();
           throw error;
         }
         running = fleet;
+        const realDevices = real;
         io.stdout.write(
           platformReadyLine(platform.addresses, httpApiOptions.auth(options), {
+            ...(plan.real === undefined ? {} : { real: realDevices.described() }),
             lan: fleet.lanAddresses(),
             ...thirdParty?.ready(),
           }),
         );
-        const stopSummary = printSummary(fleet, io, options.summaryAfter);
+        // A mixed fleet's real devices come first in the summary, each marked and with its own state.
+        const stopSummary = printSummary(fleet, io, options.summaryAfter, {}, () =>
+          plan.real === undefined
+            ? undefined
+            : realDevices.results((id) => platform.sessionOf(id) !== undefined),
+        );
         const signal = await untilStopped(waitForStop);
         logger.info({ signal }, "stopping");
         stopSummary();
         await fleet.close();
+        await realDevices.close();
         await platform.close();
         await thirdParty?.close();
         await settleLog(logger);

@@ -13,6 +13,26 @@ const Misbehaviour = z.partialRecord(
   z.union([z.boolean(), z.number().int().min(0)]),
 );
 
+/**
+ * A real device beside the emulated ones (a mixed fleet): its registry entry, and how it reaches the platform:
+ * `network` (it logs in to the platform's login address itself), a UART (`serial:///dev/ttyUSB0?baud=115200`), or
+ * an MQTT link (`mqtt://host:port`, or `embedded`: frames on hilfarm/link/<deviceId>/up|down).
+ */
+export const RealDeviceSchema = z.strictObject({
+  deviceId: z.string().min(1).max(64),
+  pin: z.string().length(32),
+  model: z.string().min(1).optional(),
+  attach: z
+    .string()
+    .regex(
+      /^(network|embedded|serial:\/\/.+|mqtt:\/\/.+)$/,
+      "expected network, serial://<port>, mqtt://<host>:<port> or embedded",
+    )
+    .default("network"),
+});
+
+export type RealDevice = z.output<typeof RealDeviceSchema>;
+
 /** A fleet: how many devices of which profile, gateways with their sub-device mix, and where credentials come from. */
 export const FleetFileSchema = z.strictObject({
   /** Seeds device ids, PINs and every device's randomness. */
@@ -34,6 +54,8 @@ export const FleetFileSchema = z.strictObject({
       }),
     )
     .default([]),
+  /** Real devices the platform carries beside the emulated ones: listed first, and marked, in every report. */
+  real: z.array(RealDeviceSchema).default([]),
   /** `auto` follows the spec (UDP first, TCP after the third authentication); `tcp` or `udp` forces one. */
   transport: z.enum(["auto", "tcp", "udp"]).default("auto"),
   /** Take ids and PINs from this registry (matched by model) instead of generating them from the seed. */

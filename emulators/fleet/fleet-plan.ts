@@ -3,7 +3,7 @@ import { ALPHANUMERIC, seededRandom } from "../../harness/random/random.ts";
 import type { Misbehaviour } from "../device/misbehaviour.ts";
 import type { RegisteredDevice, Registry } from "../platform/registry/index.ts";
 import type { Profile } from "../profiles/schema.ts";
-import type { FleetFile } from "./fleet-file.ts";
+import type { FleetFile, RealDevice } from "./fleet-file.ts";
 
 export interface PlannedDevice {
   deviceId: string;
@@ -22,6 +22,8 @@ export interface FleetPlan {
   devices: PlannedDevice[];
   /** What the fleet file says of the LAN sides, if anything. */
   lan?: { enabled: boolean; host?: string | undefined; ports?: "free" | "standard" | undefined };
+  /** Real devices beside the emulated ones (a mixed fleet): the platform knows them; nothing here emulates them. */
+  real?: RealDevice[];
 }
 
 /**
@@ -110,25 +112,52 @@ export function planFleet(
     transport: fleet.transport,
     devices,
     ...(fleet.lan === undefined ? {} : { lan: fleet.lan }),
+    ...(fleet.real.length === 0 ? {} : { real: checkedReal(fleet.real, devices) }),
   };
+}
+
+/** Real devices whose ids are their own: not an emulated device's, not another real one's. */
+function checkedReal(real: RealDevice[], devices: readonly PlannedDevice[]): RealDevice[] {
+  const taken = new Set(devices.flatMap((d) => [d.deviceId, ...d.subDevices.map((s) => s.deviceId)]));
+  real.forEach((device, i) => {
+    if (taken.has(device.deviceId))
+      throw new UsageError(
+        "fleet",
+        `real.${i}.deviceId: ${JSON.stringify(device.deviceId)} is already a device of the fleet`,
+      );
+    taken.add(device.deviceId);
+  });
+  return real;
 }
 
 /** The registry the platform needs for this fleet, so both sides agree. */
 export function fleetRegistry(plan: FleetPlan): RegisteredDevice[] {
-  return plan.devices.flatMap((d) => [
-    { deviceId: d.deviceId, pin: d.pin, model: d.profile.model },
-    ...d.subDevices.map((s) => ({
-      deviceId: s.deviceId,
-      pin: s.pin,
-      model: s.profile.model,
-      parentId: d.deviceId,
-    })),
-  ]);
+  const real = (plan.real ?? []).map(({ deviceId, pin, model }) => ({
+    deviceId,
+    pin,
+    ...(model === undefined ? {} : { model }),
+  }));
+  return real.concat(
+    plan.devices.flatMap((d) => [
+      { deviceId: d.deviceId, pin: d.pin, model: d.profile.model },
+      ...d.subDevices.map((s) => ({
+        deviceId: s.deviceId,
+        pin: s.pin,
+        model: s.profile.model,
+        parentId: d.deviceId,
+      })),
+    ]),
+  );
 }
 
 /** The registry as the JSON file format `hilfarm platform --registry` reads. */
 export function fleetRegistryJson(plan: FleetPlan): string {
-  const devices = plan.devices.map((d) => ({
+  const real = (plan.real ?? []).map(({ deviceId, pin, model }) => ({
+    deviceId,
+    pin,
+    ...(model === undefined ? {} : { model }),
+  }));
+  const emulated = plan.devices.map((d) => ({
     deviceId: d.deviceId,
     pin: d.pin,
     model: d.profile.model,
@@ -138,5 +167,5 @@ export function fleetRegistryJson(plan: FleetPlan): string {
           subDevices: d.subDevices.map((s) => ({ deviceId: s.deviceId, pin: s.pin, model: s.profile.model })),
         }),
   }));
-  return `${JSON.stringify({ devices }, null, 2)}\n`;
+  return `${JSON.stringify({ devices: [...real, ...emulated] }, null, 2)}\n`;
 }
