@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { type LoadReport, STEAL_WARNING_PERCENT } from "../emulators/farm/load-report.ts";
 import { processUsage, readPlatformCounters } from "../emulators/farm/platform-counters.ts";
 import { parseStopCondition, type StopCondition } from "../emulators/farm/stop-conditions.ts";
+import type { RealDevice } from "../emulators/fleet/fleet-file.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
 import { showValue, UsageError } from "../harness/errors.ts";
 import { withoutCredentials } from "../harness/link/mqtt-url.ts";
@@ -20,6 +21,7 @@ import { buildLoadReport } from "./load/build-load-report.ts";
 import { coordinateLoad, exitCodeOf, type FarmState, type LoadProfile } from "./load/coordinator.ts";
 import { LoadMetricsServer } from "./load/load-metrics-server.ts";
 import { startLocalPlatform, startLocalWorkers } from "./load/local-processes.ts";
+import { watchRealDevices } from "./load/real-device-watch.ts";
 import { farmOption, logLevelOption, seedOption } from "./option-groups.ts";
 import { integerOption, portOption } from "./options.ts";
 
@@ -56,6 +58,38 @@ const rateOption = (name: string, min: number) => (text: string) => {
     throw new UsageError(name, `--${name} must be a number in ${min}..1000000, got ${showValue(text)}`);
   return n;
 };
+
+/**
+ * The `hilfarm platform` options that bridge a mixed fleet's real devices into the platform a load run starts: one
+ * UART (`--serial`) and one MQTT link (`--device-link-mqtt`) at most; `network` devices log in by themselves.
+ */
+function realDeviceLinks(real: readonly RealDevice[], platform: string): string[] {
+  const serial = real.filter((d) => d.attach.startsWith("serial://"));
+  const mqtt = [
+    ...new Set(
+      real.filter((d) => d.attach.startsWith("mqtt://") || d.attach === "embedded").map((d) => d.attach),
+    ),
+  ];
+  if (platform !== "emulated" && serial.length + mqtt.length > 0)
+    throw new UsageError(
+      "fleet",
+      `real device ${(serial[0] ?? real.find((d) => d.attach !== "network"))?.deviceId}: with --platform ${platform} a real device attaches to that platform itself (attach: network)`,
+    );
+  if (serial.length > 1)
+    throw new UsageError(
+      "fleet",
+      `real devices ${serial.map((d) => d.deviceId).join(", ")}: hilfarm load bridges one serial device; attach the others over the network`,
+    );
+  if (mqtt.length > 1)
+    throw new UsageError(
+      "fleet",
+      `real devices on ${mqtt.length} MQTT links: hilfarm load bridges one broker`,
+    );
+  return [
+    ...(serial[0] === undefined ? [] : ["--serial", serial[0].attach]),
+    ...(mqtt[0] === undefined ? [] : ["--device-link-mqtt", mqtt[0]]),
+  ];
+}
 
 function progressLine(state: FarmState): string {
   const hb =
@@ -185,6 +219,8 @@ export function addLoadCommand(
         ...(options.faults === undefined ? {} : { faults: options.faults }),
         stopOn: options.stopOn,
       };
+      const real = plan.real ?? [];
+      const links = realDeviceLinks(real, options.platform);
       const cleanups: Array<() => Promise<void>> = [];
       const abort = new AbortController();
       void waitForStop().then(() => abort.abort());
@@ -194,6 +230,7 @@ export function addLoadCommand(
             ? await startLocalPlatform(plan, {
                 heartbeatSeconds: options.heartbeat,
                 connectionServers: options.connectionServers,
+                extraArgs: links,
               })
             : undefined;
         if (platform !== undefined) cleanups.unshift(() => platform.stop());
@@ -220,9 +257,16 @@ export function addLoadCommand(
         const metrics = new LoadMetricsServer();
         const metricsUrl = await metrics.listen(options.metricsHost, options.metricsPort);
         cleanups.unshift(() => metrics.close());
+        const attach = (d: RealDevice) =>
+          d.attach === "network" ? `network: logs in to ${loginAddress}` : d.attach;
+        const realWatch = real.length === 0 ? undefined : watchRealDevices(real, apiUrl, attach);
+        if (realWatch !== undefined) cleanups.unshift(async () => void (await realWatch.stop()));
         io.stdout.write(
           `${JSON.stringify({
             event: "load-started",
+            ...(real.length === 0
+              ? {}
+              : { real: real.map((d) => ({ deviceId: d.deviceId, real: true, attach: attach(d) })) }),
             devices: plan.devices.length,
             workers,
             platform: loginAddress,
@@ -283,6 +327,7 @@ export function addLoadCommand(
           (outcome.finishedAt - outcome.startedAt) / 1000,
           cpus().length,
         );
+        const realResults = await realWatch?.stop();
         const report = buildLoadReport(outcome, {
           ...(cpuStolenPercent === undefined ? {} : { cpuStolenPercent }),
           seed: plan.seed,
@@ -296,6 +341,7 @@ export function addLoadCommand(
           profile,
           ...(platformCounters === undefined ? {} : { platformCounters }),
         });
+        if (realResults !== undefined) report.real = realResults;
         const dir = options.reportDir ?? defaultReportDir(new Date(outcome.startedAt));
         await mkdir(dir, { recursive: true });
         await writeFile(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
@@ -311,6 +357,14 @@ export function addLoadCommand(
         io.stdout.write(
           `${JSON.stringify({
             event: "load-finished",
+            ...(realResults === undefined
+              ? {}
+              : {
+                  real: realResults.map((d) => ({
+                    deviceId: d.deviceId,
+                    onlineAtEnd: d.onlineAtEnd ?? null,
+                  })),
+                }),
             stopReason: report.stopReason,
             devices: report.totals.devices,
             peakOnline: report.totals.peakOnline,

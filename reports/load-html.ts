@@ -98,6 +98,23 @@ function platformRows(report: LoadReport): string[] {
  * percentiles and histograms, devices online over time (Chart.js, inlined), errors, workers and shards, the
  * platform's own counters beside the harness's, and the stop conditions.
  */
+/** A mixed fleet's real devices, first and marked: how each attached and how often it was online. */
+function realDevicesSection(report: LoadReport): string {
+  if (report.real === undefined || report.real.length === 0) return "";
+  const rows = report.real.map(
+    (d) =>
+      `<tr class="real"><td>${esc(d.deviceId)} <b>(real)</b></td><td>${esc(d.model ?? "")}</td><td>${esc(d.attach)}</td><td>${esc(
+        d.state ??
+          `${d.onlineAtEnd === true ? "online" : "OFFLINE"} at the end; online in ${Math.round((d.onlineShare ?? 0) * 100)} % of ${d.samples ?? 0} samples`,
+      )}</td></tr>`,
+  );
+  return `<section id="real-devices">
+<h2>Real devices</h2>
+${table("real-table", ["Device", "Model", "Attached", "Online"], rows, "none")}
+</section>
+`;
+}
+
 export function loadHtmlReport(report: LoadReport): string {
   const t = report.totals;
   const plots = loadLatencyKinds
@@ -138,7 +155,7 @@ ${keyRow(
   `${pr.devices} devices, ramp ${pr.rampPerSecond}/s, steady ${pr.steadySeconds} s, churn ${pr.churnPerSecond}/s, controls ${pr.controlsPerSecond}/s${pr.faults === undefined ? "" : `, faults ${pr.faults}`}`,
 )}
 </tbody></table></section>
-<section id="summary">
+${realDevicesSection(report)}<section id="summary">
 <h2>Summary</h2>
 <table id="summary-table"><tbody>
 ${keyRow("Devices", t.devices)}

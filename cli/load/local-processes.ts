@@ -86,7 +86,7 @@ export interface LocalPlatform {
 /** The reference platform as a separate process, provisioned with the fleet's registry, on free loopback ports. */
 export async function startLocalPlatform(
   plan: FleetPlan,
-  options: { heartbeatSeconds: number; connectionServers: number },
+  options: { heartbeatSeconds: number; connectionServers: number; extraArgs?: readonly string[] },
 ): Promise<LocalPlatform> {
   const dir = await mkdtemp(join(tmpdir(), "hilfarm-load-"));
   const registry = join(dir, "registry.json");
@@ -110,6 +110,7 @@ export async function startLocalPlatform(
     String(options.connectionServers),
     "--log-level",
     "warn",
+    ...(options.extraArgs ?? []),
   ]);
   const ready = await firstJsonLine(child, "the reference platform").catch(async (error) => {
     await rm(dir, { recursive: true, force: true });

@@ -120,4 +120,19 @@ export interface LoadReport {
   };
   /** Per stop condition: whether it tripped and the value seen. */
   stopConditions: Array<{ condition: string; tripped: boolean; seen: string }>;
+  /**
+   * A mixed fleet's real devices, one row each (first in the report, marked): how each attached and how often it
+   * was online (the platform's API sampled every 2 s), or why that is unknown.
+   */
+  real?: Array<{
+    deviceId: string;
+    real: true;
+    model?: string;
+    attach: string;
+    onlineAtEnd?: boolean;
+    /** Share of the samples in which the device was online, 0-1. */
+    onlineShare?: number;
+    samples?: number;
+    state?: string;
+  }>;
 }

@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,50 +11,26 @@ import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-pro
 import type { RunReport } from "../../reports/model.ts";
 import { junitSchemaErrors } from "../../reports/validate-junit.ts";
 import { backgroundFleetFile } from "../conformance/testing/lab-certify.ts";
+import { killPtyPairs, ptyPair as ptyPairIn, requireSocat } from "./testing/pty-pair.ts";
 
 /**
  * A device on a UART, with a second OS process standing in for the hardware: socat makes a pseudo-terminal pair,
  * an emulated smart lock (`hilfarm devices --serial`) sits on one end, `hilfarm certify --serial` on the other.
  */
 const LOCK = { deviceId: "0000111122223333aaaabbbc", pin: "QxA71p2Td8VKqxryo1nIj7BRd03Q2ybv" };
-const socats = new Set<ChildProcess>();
 let dir: string;
 
 beforeAll(async () => {
-  if (spawnSync("socat", ["-V"]).error !== undefined)
-    throw new Error("socat not found: install Debian's socat (apt-get install socat; .ci/run does)");
+  requireSocat();
   dir = await mkdtemp(join(tmpdir(), "hilfarm-serial-"));
 });
 
 afterEach(() => {
   killAll();
-  for (const socat of socats) socat.kill("SIGKILL");
-  socats.clear();
+  killPtyPairs();
 });
 
-/** A pseudo-terminal pair at `<name>-dev` and `<name>-lab`, as a null-modem cable between two ports. */
-async function ptyPair(name: string): Promise<{ dev: string; lab: string; unplug(): Promise<void> }> {
-  const dev = join(dir, `${name}-dev`);
-  const lab = join(dir, `${name}-lab`);
-  const socat = spawn("socat", [`pty,raw,echo=0,link=${dev}`, `pty,raw,echo=0,link=${lab}`]);
-  socats.add(socat);
-  for (let i = 0; i < 100 && !(existsSync(dev) && existsSync(lab)); i++)
-    await new Promise((r) => setImmediate(r));
-  await new Promise<void>((resolve) => {
-    const check = () => (existsSync(dev) && existsSync(lab) ? resolve() : setTimeout(check, 20));
-    check();
-  });
-  return {
-    dev,
-    lab,
-    unplug: async () => {
-      const gone = new Promise((resolve) => socat.once("exit", resolve));
-      socat.kill("SIGTERM");
-      await gone;
-      socats.delete(socat);
-    },
-  };
-}
+const ptyPair = (name: string) => ptyPairIn(dir, name);
 
 async function lockFleet(): Promise<string> {
   const fleet = join(dir, "lock-fleet.json");
