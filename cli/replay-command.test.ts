@@ -190,6 +190,16 @@ describe("hilfarm replay", () => {
       "explode",
     ]);
     expect(badFault.stderr).toMatch(/--misbehaviour "explode": not a fault switch/);
+    const serialAlone = await runCli([
+      "replay",
+      "--evidence",
+      evidence,
+      "--platform",
+      "emulated",
+      "--serial",
+      "/dev/ttyUSB0",
+    ]);
+    expect(serialAlone.stderr).toMatch(/--serial and --mqtt-link go with --device wait/);
     const bad = join(dir, "bad.jsonl");
     await writeFile(bad, `${(await readFile(evidence, "utf8")).split("\n")[0]}\n{"at":"soon"}\n`);
     const badFile = await runCli(["replay", "--evidence", bad, "--platform", "emulated"]);

@@ -36,8 +36,24 @@ interface ReplayOptions extends PlatformPortCommandOptions {
   profile?: string;
   misbehaviour: Partial<Misbehaviour>;
   wait: number;
+  serial?: string;
+  mqttLink?: string;
   seed: number;
   reportDir?: string;
+}
+
+/** `--serial` or `--mqtt-link`: how a waited-for device reaches the platform, when not over the network. */
+function linkOf(options: ReplayOptions): { attach?: string } {
+  if (options.serial !== undefined && options.mqttLink !== undefined)
+    throw new UsageError("serial", "give --serial or --mqtt-link, not both: a device has one link");
+  if ((options.serial ?? options.mqttLink) !== undefined && options.device !== "wait")
+    throw new UsageError("serial", "--serial and --mqtt-link go with --device wait");
+  const serial =
+    options.serial === undefined || options.serial.startsWith("serial://")
+      ? options.serial
+      : `serial://${options.serial}`;
+  const attach = serial ?? options.mqttLink;
+  return attach === undefined ? {} : { attach };
 }
 
 /** `hilfarm replay`: a recorded session played again as a regression test, against a platform or a device. */
@@ -110,6 +126,15 @@ export function addReplayCommand(program: Command, io: CliIo, setExitCode: (code
       "with --device: how long to wait for the device's session",
       integerOption("wait", 1, 86400),
       300,
+    );
+  command
+    .option(
+      "--serial <port>",
+      "with --device wait: the device is on a UART (serial:///dev/ttyUSB0?baud=115200&transport=tcp, or a path)",
+    )
+    .option(
+      "--mqtt-link <url>",
+      "with --device wait: the device's module speaks MQTT (mqtt://host:port, or embedded), as for hilfarm certify",
     );
   hostOption.add(
     command,
@@ -184,6 +209,7 @@ export function addReplayCommand(program: Command, io: CliIo, setExitCode: (code
                 sessionWaitMs: options.wait * 1000,
                 settings,
                 listen: { host: options.host, ports: platformPortOptions.platform(options) },
+                ...linkOf(options),
                 onReady: (platform) =>
                   io.stdout.write(
                     `${JSON.stringify({ event: "ready", login: platform.addresses.login, tcp: platform.addresses.tcp, udp: platform.addresses.udp, waitingFor: recording.deviceId })}\n`,

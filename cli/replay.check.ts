@@ -11,6 +11,7 @@ import {
   startPlatformProcess,
 } from "../harness/testing/child-process.ts";
 import type { RunReport } from "../reports/model.ts";
+import { killPtyPairs, ptyPair, requireSocat } from "../scenarios/serial/testing/pty-pair.ts";
 
 // Real time: the recorded lock session lasts 41 s, and a replay against a process keeps its gaps.
 let dir: string;
@@ -112,5 +113,32 @@ describe.concurrent("hilfarm replay against processes, on real time", () => {
     device.child.kill("SIGTERM");
     expect(summary).toMatchObject({ verdict: "pass", passed: 7, failed: 0 });
     expect(await replay.exited).toBe(0);
+  }, 120_000);
+
+  it("the platform's side against a device on a UART (a pseudo-terminal pair), bridged with --serial", async () => {
+    requireSocat();
+    const pty = await ptyPair(dir, "replay");
+    const fleet = join(dir, "uart-lock-fleet.json");
+    await writeFile(
+      fleet,
+      JSON.stringify({
+        devices: [{ profile: "smart-lock", count: 1 }],
+        transport: "tcp",
+        lan: { enabled: false },
+      }),
+    );
+    const replay = startHilfarm([
+      ...["replay", "--evidence", evidence, "--device", "wait", "--registry", registry, "--wait", "30"],
+      ...["--serial", `serial://${pty.lab}?baud=115200&transport=tcp`, ...FREE_PORTS],
+      ...["--report-dir", join(dir, "uart")],
+    ]);
+    await replay.until("ready");
+    const device = startHilfarm(["devices", "--fleet", fleet, "--serial", pty.dev, "--log-level", "error"]);
+    const summary = await replay.until("summary");
+    device.child.kill("SIGTERM");
+    expect(summary).toMatchObject({ verdict: "pass", passed: 7, failed: 0 });
+    const report = JSON.parse(await readFile(join(dir, "uart", "report.json"), "utf8")) as RunReport;
+    expect(report.target).toMatch(/, serial:\/\/.*replay-lab\?baud=115200.* \(real time\)$/);
+    killPtyPairs();
   }, 120_000);
 });

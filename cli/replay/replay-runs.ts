@@ -15,6 +15,7 @@ import { socketConnector } from "../../harness/link/socket-link.ts";
 import { seededRandom } from "../../harness/random/random.ts";
 import type { Recording } from "../../harness/replay/recording.ts";
 import type { ReplayOutcome } from "../../harness/replay/verdict.ts";
+import { attachRealDevices } from "../real-devices.ts";
 
 /** A replay's outcome, and how it ran (the report's target line). */
 export interface ReplayRun {
@@ -146,6 +147,8 @@ export async function replayAgainstDevice(
     settings: PlatformSettings;
     /** With `wait`: where the platform listens. */
     listen?: ListenSettings;
+    /** With `wait`: how the device reaches the platform when not over the network (`serial://...`, `mqtt://...`). */
+    attach?: string;
     onReady?: (platform: Platform) => void;
   },
 ): Promise<ReplayRun> {
@@ -154,6 +157,15 @@ export async function replayAgainstDevice(
       throw new UsageError("registry", `--device wait: give --registry with device ${recording.deviceId}`);
     const clock = new RealClock();
     const platform = await startReplayPlatform(clock, options.registered, options.settings, options.listen);
+    const { login, connectionServers } = platform.addresses;
+    const link = await attachRealDevices(
+      [{ ...options.registered, attach: options.attach ?? "network" }],
+      { login, tcp: connectionServers[0]?.tcp ?? "", udp: connectionServers[0]?.udp ?? "" },
+      { clock, logger: options.settings.logger, host: options.listen?.host ?? "127.0.0.1" },
+    ).catch(async (error: unknown) => {
+      await platform.close();
+      throw error;
+    });
     try {
       options.onReady?.(platform);
       const outcome = await replayPlatformSide({
@@ -162,11 +174,10 @@ export async function replayAgainstDevice(
         platform,
         sessionWaitMs: options.sessionWaitMs,
       });
-      return {
-        outcome,
-        target: `device ${recording.deviceId} logging in to ${platform.addresses.login} (real time)`,
-      };
+      const [how] = link.described();
+      return { outcome, target: `device ${recording.deviceId}, ${how?.attach ?? "network"} (real time)` };
     } finally {
+      await link.close();
       await platform.close();
     }
   }
