@@ -168,6 +168,7 @@ export function addReplayCommand(program: Command, io: CliIo, setExitCode: (code
           "platform",
           "give --platform <emulated|host:port> or --device <emulated|wait>, one of them",
         );
+      const link = linkOf(options);
       const startedAt = new Date();
       const recording = readRecording(
         await readFile(options.evidence, "utf8"),
@@ -209,7 +210,7 @@ export function addReplayCommand(program: Command, io: CliIo, setExitCode: (code
                 sessionWaitMs: options.wait * 1000,
                 settings,
                 listen: { host: options.host, ports: platformPortOptions.platform(options) },
-                ...linkOf(options),
+                ...link,
                 onReady: (platform) =>
                   io.stdout.write(
                     `${JSON.stringify({ event: "ready", login: platform.addresses.login, tcp: platform.addresses.tcp, udp: platform.addresses.udp, waitingFor: recording.deviceId })}\n`,
