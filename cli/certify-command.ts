@@ -189,10 +189,13 @@ export function addCertifyCommand(
       const dir = options.reportDir ?? defaultReportDir(startedAt);
       const backgroundPlan =
         options.backgroundFleet === undefined ? undefined : await loadFleetPlan(options.backgroundFleet);
-      if (backgroundPlan?.devices.some((d) => d.deviceId === entry.deviceId))
+      if (
+        backgroundPlan !== undefined &&
+        fleetRegistry(backgroundPlan).some((d) => d.deviceId === entry.deviceId)
+      )
         throw new UsageError(
           "background-fleet",
-          `--background-fleet ${options.backgroundFleet} has the device under test (${entry.deviceId}) among its emulated devices`,
+          `--background-fleet ${options.backgroundFleet} has the device under test (${entry.deviceId}) among its devices`,
         );
       const evidenceSlot = new EvidenceSlot();
       const target = await externalDeviceTarget({
@@ -269,6 +272,7 @@ export function addCertifyCommand(
         throw error;
       }
       let backgroundLoad: BackgroundLoad | undefined;
+      let backgroundFailure: string | undefined;
       const waiting = waitingLog(target, entry.deviceId, logger);
       // Ctrl-C ends the run as a pulled cable does: the clause under way fails, the rest are not run, and the
       // reports keep everything so far.
@@ -325,7 +329,13 @@ export function addCertifyCommand(
         }
       } finally {
         waiting.cancel();
-        backgroundLoad = await background?.finish(join(dir, "background-load"));
+        // The fleet's figures are read before the platform goes; a fleet that failed must not keep it open.
+        const finishing = background?.finish(join(dir, "background-load"));
+        backgroundLoad = await finishing?.catch((error: unknown) => {
+          logger.error({ err: error }, "the background fleet failed");
+          backgroundFailure = error instanceof Error ? error.message : String(error);
+          return undefined;
+        });
         await link?.close();
         await target.close();
         await capture.close();
@@ -363,6 +373,20 @@ export function addCertifyCommand(
         ...(backgroundLoad === undefined ? {} : { background: backgroundLoad }),
       };
       if (backgroundLoad !== undefined) report.suites.push(backgroundSuite(backgroundLoad));
+      else if (backgroundFailure !== undefined)
+        report.suites.push({
+          name: `background load (${options.backgroundFleet})`,
+          cases: [
+            {
+              clause: "",
+              title: "the background fleet ran through the certification",
+              status: "fail",
+              detail: `the background fleet failed: ${backgroundFailure}; the device under test was not certified under load`,
+              wallMs: 0,
+              targetMs: 0,
+            },
+          ],
+        });
       const written = await writeReports(dir, report);
       const t = totals(report);
       const verdict = t.failed > 0 || t.notRun > 0 ? "fail" : "pass";

@@ -227,6 +227,12 @@ describe("hilfarm up with a mixed fleet", () => {
     expect(bad.stderr.join("")).toMatch(
       /real\.0\.attach: expected network, serial:\/\/<port>, mqtt:\/\/<host>:<port> or embedded \(got "carrier-pigeon"\)/,
     );
+    // A PIN of the wrong length is named, never shown.
+    await writeFile(fleet, JSON.stringify({ devices: [], real: [{ ...LAB_LOCK, pin: "short-secret-pin" }] }));
+    const pin = hilfarm(["registry", "--fleet", fleet]);
+    expect(await pin.exited).toBe(2);
+    expect(pin.stderr.join("")).toMatch(/real\.0\.pin: .* \(got \[redacted\]\)/);
+    expect(pin.stderr.join("")).not.toContain("short-secret-pin");
     await writeFile(
       fleet,
       JSON.stringify({

@@ -27,6 +27,7 @@ import { integerOption, portOption } from "./options.ts";
 
 interface LoadOptions {
   fleet: string;
+  host: string;
   platform: string;
   api?: string;
   broker?: string;
@@ -125,6 +126,11 @@ export function addLoadCommand(
       "--platform <target>",
       "`emulated` (the reference platform as a process here, provisioned with the fleet) or the login server host:port",
       "emulated",
+    )
+    .option(
+      "--host <address>",
+      "with --platform emulated: the interface its device ports listen on (0.0.0.0 for a mixed fleet's real devices on a lab network)",
+      "127.0.0.1",
     )
     .option(
       "--api <url>",
@@ -230,7 +236,7 @@ export function addLoadCommand(
             ? await startLocalPlatform(plan, {
                 heartbeatSeconds: options.heartbeat,
                 connectionServers: options.connectionServers,
-                extraArgs: links,
+                extraArgs: [...links, "--host", options.host],
               })
             : undefined;
         if (platform !== undefined) cleanups.unshift(() => platform.stop());
@@ -258,7 +264,11 @@ export function addLoadCommand(
         const metricsUrl = await metrics.listen(options.metricsHost, options.metricsPort);
         cleanups.unshift(() => metrics.close());
         const attach = (d: RealDevice) =>
-          d.attach === "network" ? `network: logs in to ${loginAddress}` : d.attach;
+          d.attach === "network"
+            ? `network: logs in to ${loginAddress}`
+            : d.attach.startsWith("mqtt://")
+              ? withoutCredentials(d.attach)
+              : d.attach;
         const realWatch = real.length === 0 ? undefined : watchRealDevices(real, apiUrl, attach);
         if (realWatch !== undefined) cleanups.unshift(async () => void (await realWatch.stop()));
         io.stdout.write(

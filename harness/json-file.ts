@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { showValue, UsageError } from "./errors.ts";
 import { safeParseReporting } from "./schema-parse.ts";
+import { isSecretField, REDACTED } from "./secrets.ts";
 
 /**
  * Parses a JSON document against a schema. Every problem becomes one line naming the file, the field and the
@@ -19,7 +20,13 @@ export function parseJsonFile<T>(text: string, file: string, schema: z.ZodType<T
   const parsed = safeParseReporting(schema, json);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
-      const got = "input" in issue ? ` (got ${showValue(issue.input)})` : "";
+      // A secret (a real device's PIN in a fleet file, say) is never shown, however wrong it is.
+      const secret = isSecretField(issue.path.at(-1) as string | undefined);
+      const got = !("input" in issue)
+        ? ""
+        : secret
+          ? ` (got ${REDACTED})`
+          : ` (got ${showValue(issue.input)})`;
       return `${file}: ${issue.path.join(".") || field}: ${issue.message}${got}`;
     });
     throw new UsageError(field, lines.join("\n"));

@@ -36,11 +36,14 @@ export function isSecretField(name: string | number | symbol | undefined): boole
   return typeof name === "string" && secretSet.has(name);
 }
 
+/** What stands in a secret's place in evidence files, reports and error messages. */
+export const REDACTED = "[redacted]";
+
 /** A deep copy of `value` with every secret field's value replaced by "[redacted]" (evidence files, reports). */
 export function maskSecrets<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v)) as T;
   if (value === null || typeof value !== "object" || Buffer.isBuffer(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = isSecretField(k) ? "[redacted]" : maskSecrets(v);
+  for (const [k, v] of Object.entries(value)) out[k] = isSecretField(k) ? REDACTED : maskSecrets(v);
   return out as T;
 }

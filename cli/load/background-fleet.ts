@@ -31,7 +31,7 @@ export interface BackgroundFleetOptions {
 
 /** A background fleet running: wait for its ramp, then stop it for its figures. */
 export interface BackgroundFleet {
-  /** Resolves once every device is online, or after `maxMs` with what is online then. */
+  /** Resolves once every device is online, or after `maxMs` with what is online then; rejects when the farm failed. */
   ramped(maxMs: number): Promise<{ online: number; devices: number }>;
   /** Stops the fleet; writes its load report (JSON and HTML) to `dir`; the figures for the run's own report. */
   finish(dir: string): Promise<BackgroundLoad>;
@@ -74,7 +74,7 @@ export async function startBackgroundFleet(options: BackgroundFleetOptions): Pro
   outcome.catch(() => undefined);
   return {
     ramped: (maxMs) =>
-      new Promise((resolve) => {
+      new Promise((resolve, reject) => {
         const done = () => {
           clearTimeout(timer);
           resolve({ online: state?.online ?? 0, devices });
@@ -83,7 +83,10 @@ export async function startBackgroundFleet(options: BackgroundFleetOptions): Pro
         watchers.push(() => {
           if ((state?.online ?? 0) >= devices) done();
         });
-        outcome.then(done, done);
+        outcome.then(done, (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        });
       }),
     finish: async (dir) => {
       stop.abort();

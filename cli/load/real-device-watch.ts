@@ -20,11 +20,16 @@ export function watchRealDevices(
     await Promise.all(
       real.map(async (d) => {
         const entry = samples.get(d.deviceId);
-        const response = await fetch(`${apiUrl}/api/devices/${encodeURIComponent(d.deviceId)}`, {
+        // A sample the API does not give in time, or gives as something else than its JSON, is skipped.
+        const online = await fetch(`${apiUrl}/api/devices/${encodeURIComponent(d.deviceId)}`, {
           headers: apiAuthorization(),
-        }).catch(() => undefined);
-        if (entry === undefined || response?.ok !== true) return;
-        const { online } = (await response.json()) as { online?: boolean };
+          signal: AbortSignal.timeout(SAMPLE_MS),
+        })
+          .then(async (response) =>
+            response.ok ? ((await response.json()) as { online?: unknown }).online : undefined,
+          )
+          .catch(() => undefined);
+        if (entry === undefined || typeof online !== "boolean") return;
         entry.seen++;
         entry.last = online === true;
         if (online === true) entry.online++;

@@ -41,6 +41,8 @@ export class ScriptedDevice extends EventEmitter<{
   sequence = 100;
   readonly received: McMessage[] = [];
   private link: RawLink | undefined;
+  /** The login server's link while a login waits for its answer. */
+  private loginLink: RawLink | undefined;
   private waiters: Array<{ match: (m: McMessage) => boolean; resolve: (m: McMessage) => void }> = [];
 
   /** `clock` stamps the frames it emits (`frame` events, for evidence); the real clock by default. */
@@ -71,10 +73,22 @@ export class ScriptedDevice extends EventEmitter<{
       body?: { version?: string; time?: number };
     } = {},
   ): Promise<BodyOf<1003>> {
-    const link = await TcpLink.open(loginAddress, overrides.from);
     const key = CipherKey.fromPin(overrides.pin ?? this.pin);
+    const login: McMessage = {
+      code: 1002,
+      body: {
+        sequence: formatSequence(this.sequence),
+        deviceId: this.deviceId,
+        version: "1.0.0.1",
+        time: 1767225600,
+        ...overrides.body,
+      },
+    };
+    // Encoded before the link opens: a body the encoder refuses leaves no socket behind.
+    const frame = encodeFrame(login, { key, deviceId: overrides.clearDeviceId ?? this.deviceId });
+    const link = await TcpLink.open(loginAddress, overrides.from);
+    this.loginLink = link;
     const decoder = new McStreamDecoder({ keyFor: () => CipherKey.fromPin(this.pin) });
-    const sequence = formatSequence(this.sequence);
     const answer = new Promise<BodyOf<1003>>((resolve, reject) => {
       link.onData((chunk) => {
         for (const outcome of decoder.push(chunk)) {
@@ -86,11 +100,6 @@ export class ScriptedDevice extends EventEmitter<{
       });
       link.onClose(() => reject(new LinkClosed("login")));
     });
-    const login: McMessage = {
-      code: 1002,
-      body: { sequence, deviceId: this.deviceId, version: "1.0.0.1", time: 1767225600, ...overrides.body },
-    };
-    const frame = encodeFrame(login, { key, deviceId: overrides.clearDeviceId ?? this.deviceId });
     this.emitFrame("out", login, frame);
     link.send(frame);
     try {
@@ -102,6 +111,7 @@ export class ScriptedDevice extends EventEmitter<{
       return body;
     } finally {
       link.close();
+      this.loginLink = undefined;
     }
   }
 
@@ -204,8 +214,10 @@ export class ScriptedDevice extends EventEmitter<{
     return this.link?.closed() ?? Promise.resolve();
   }
 
+  /** Closes the connection, and a login still waiting for its answer. */
   close(): void {
     this.link?.close();
+    this.loginLink?.close();
   }
 
   /**

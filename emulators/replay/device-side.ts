@@ -40,28 +40,43 @@ export async function replayDeviceSide(options: DeviceSideReplayOptions): Promis
   const platformRequests = exchanges.filter((e) => e.request.from === "platform");
   let closed: { at: number } | undefined;
 
+  // Platform requests answered so far, by code and sequence: a resend (5.2) gets the same answer again.
+  const answered = new Map<string, ReplayedExchange>();
   device.on("frame", ({ direction, message, at }) => {
     if (direction !== "in") return;
     arrivals.push({ message, at });
     if (packetType(message.code).role !== "request") return;
-    // The platform's own request: answered as the recording answered the next one of its code.
-    const index = platformRequests.findIndex((e) => e.request.code === message.code);
-    const recorded = index < 0 ? undefined : platformRequests.splice(index, 1)[0];
     const body = message.body as Record<string, unknown>;
+    const key = `${message.code}:${String(body.sequence)}`;
+    const again = answered.get(key);
+    // The platform's own request: answered as the recording answered the next one of its code.
+    const index =
+      again !== undefined ? -1 : platformRequests.findIndex((e) => e.request.code === message.code);
+    const recorded = again?.exchange ?? (index < 0 ? undefined : platformRequests.splice(index, 1)[0]);
     if (recorded === undefined) {
       unexpected.push({ code: message.code, body, at });
       return;
     }
     const result = results.get(recorded) as ReplayedExchange;
-    result.request = { code: message.code, body, at };
+    answered.set(key, result);
+    result.request ??= { code: message.code, body, at };
     const answer = recorded.answer;
     if (answer === undefined) return;
     clock.setTimeout(
       () => {
-        const { sequence: _, ...rest } = bodyToSend(answer.body, clock.now()).body;
+        const { body: sent, masked } = bodyToSend(answer.body, clock.now());
+        if (masked !== undefined) {
+          result.note = `not answered: its ${masked} is masked in the recording`;
+          return;
+        }
+        const { sequence: _, ...rest } = sent;
         try {
           device.respond(message, answer.code, rest);
-          result.answer = { code: answer.code, body: { ...rest, sequence: body.sequence }, at: clock.now() };
+          result.answer ??= {
+            code: answer.code,
+            body: { ...rest, sequence: body.sequence },
+            at: clock.now(),
+          };
         } catch (error) {
           result.note = `not answered: ${error instanceof Error ? error.message : String(error)}`;
         }
@@ -78,6 +93,8 @@ export async function replayDeviceSide(options: DeviceSideReplayOptions): Promis
   const recordedStart = recording.frames[0]?.at ?? 0;
   const startedAt = clock.now();
   let lastSendAt = startedAt;
+  // Each connection's end is told by its own handler: a later session's link is not the one that closed.
+  let session = 0;
 
   for (const { frame, exchange } of sends) {
     await clockReaches(clock, startedAt + (frame.at - recordedStart));
@@ -91,11 +108,14 @@ export async function replayDeviceSide(options: DeviceSideReplayOptions): Promis
     lastSendAt = clock.now();
     if (frame.code === 1002 || frame.code === 1004) {
       closed = undefined;
+      const mine = ++session;
+      // A new connect replaces the connection (5.4.2 (3) item 2): the old link goes first.
+      if (frame.code === 1004) device.close();
       result.request = { code: frame.code, body: frame.body, at: lastSendAt };
       result.note = await openSession(device, frame, options, responseTimeoutMs, clock);
       if (frame.code === 1004 && result.note === undefined)
         void device.closed().then(() => {
-          closed = { at: clock.now() };
+          if (mine === session) closed = { at: clock.now() };
         });
       continue;
     }
@@ -172,7 +192,10 @@ async function openSession(
             }),
             responseTimeoutMs,
           );
-    return answered === undefined ? `no answer within ${responseTimeoutMs} ms` : undefined;
+    if (answered !== undefined) return undefined;
+    // A login left waiting would hold its socket open.
+    if (frame.code === 1002) device.close();
+    return `no answer within ${responseTimeoutMs} ms`;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }

@@ -37,8 +37,13 @@ export async function replayPlatformSide(options: PlatformSideReplayOptions): Pr
   const exchanges = exchangesOf(recording.frames);
   const results = new Map<Exchange, ReplayedExchange>(exchanges.map((e) => [e, { exchange: e }]));
   const deviceRequests: ReplayedFrame[] = [];
+  // A device's resend of its own request (same code and sequence, 5.2) is not a second report.
+  const seen = new Set<string>();
   const onFrame = (f: { deviceId: string; direction: "in" | "out"; message: McMessage; at: number }) => {
     if (f.deviceId !== deviceId || f.direction !== "in" || TIMER_DRIVEN.has(f.message.code)) return;
+    const key = `${f.message.code}:${String((f.message.body as { sequence?: unknown }).sequence)}`;
+    if (seen.has(key)) return;
+    seen.add(key);
     const type = packetType(f.message.code);
     if (type.sender === "device" && type.role === "request")
       deviceRequests.push({
@@ -58,8 +63,16 @@ export async function replayPlatformSide(options: PlatformSideReplayOptions): Pr
         result.note = `not played: device ${deviceId} did not connect within ${options.sessionWaitMs} ms`;
     else await playRequests(exchanges, results, { ...options, startedAt, recordedConnect });
 
-    const lastRecorded = recording.frames.at(-1)?.at ?? recordedConnect;
-    await clockReaches(clock, startedAt + (lastRecorded - recordedConnect) + responseTimeoutMs);
+    // The device's last reports: until the recording's end plus a response timeout, counted from the later of the
+    // recorded schedule and the last request played (one answered late pushes every later one back).
+    if (connectedAt !== undefined) {
+      const lastRecorded = recording.frames.at(-1)?.at ?? recordedConnect;
+      const lastPlayed = Math.max(0, ...[...results.values()].map((r) => r.answer?.at ?? r.request?.at ?? 0));
+      await clockReaches(
+        clock,
+        Math.max(startedAt + (lastRecorded - recordedConnect), lastPlayed) + responseTimeoutMs,
+      );
+    }
     matchDeviceRequests(exchanges, results, deviceRequests, recordedConnect);
     return {
       // Heartbeats, logins and connects follow the device's timers: the session itself is what they check.
@@ -89,7 +102,12 @@ async function playRequests(
       result.note = "not sent: the device has no session";
       continue;
     }
-    const { sequence: _, time: __, ...body } = bodyToSend(exchange.request.body, clock.now()).body;
+    const prepared = bodyToSend(exchange.request.body, clock.now());
+    if (prepared.masked !== undefined) {
+      result.note = `not sent: its ${prepared.masked} is masked in the recording`;
+      continue;
+    }
+    const { sequence: _, time: __, ...body } = prepared.body;
     const sentAt = clock.now();
     try {
       const answer = await session.request(exchange.request.code as PlatformRequestCode, body as never);

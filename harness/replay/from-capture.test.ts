@@ -37,10 +37,11 @@ describe("framesFromCapture", () => {
       [
         `23:59:59.500000 IP 10.0.0.5.50000 > 10.0.0.1.8700: ${frameLines[0]}`,
         `00:00:00.250000 IP x > y: ${frameLines[1]}`,
+        `00:00:01.000000 IP x > y: ${frameLines[2]}`,
       ],
       { pin: PIN, day },
     );
-    expect(clockOnly.frames.map((f) => f.at - day)).toEqual([86_399_500, 86_400_250]);
+    expect(clockOnly.frames.map((f) => f.at - day)).toEqual([86_399_500, 86_400_250, 86_401_000]);
     const epoch = framesFromCapture([`1767225600.125 ${frameLines[0]}`, frameLines[1] as string], {
       pin: PIN,
     });

@@ -39,6 +39,7 @@ export function framesFromCapture(lines: Iterable<string>, options: CaptureOptio
   let deviceId = options.deviceId;
   let at = options.day ?? 0;
   let lastClock: number | undefined;
+  let dayOffset = 0;
   let lineNumber = 0;
   for (const line of lines) {
     lineNumber++;
@@ -51,10 +52,10 @@ export function framesFromCapture(lines: Iterable<string>, options: CaptureOptio
     }
     const stamp = timestampOf(text.slice(0, start), options.day ?? 0);
     if (stamp !== undefined) {
-      // A clock-only timestamp that goes back has passed midnight.
-      const wrapped = stamp.clockOnly && lastClock !== undefined && stamp.at < lastClock ? DAY_MS : 0;
+      // A clock-only timestamp that goes back has passed midnight: that day and every later line's.
+      if (stamp.clockOnly && lastClock !== undefined && stamp.at < lastClock) dayOffset += DAY_MS;
       if (stamp.clockOnly) lastClock = stamp.at;
-      at = stamp.at + wrapped;
+      at = stamp.at + (stamp.clockOnly ? dayOffset : 0);
     }
     const raw = Buffer.from(text.slice(start), "utf8");
     if (raw.length > DEFAULT_MAX_FRAME_LENGTH) {

@@ -1,5 +1,5 @@
 import { showValue, UsageError } from "../errors.ts";
-import { isSecretField, maskSecrets } from "../secrets.ts";
+import { isSecretField, maskSecrets, REDACTED } from "../secrets.ts";
 
 /**
  * How a replay compares one field of a recorded answer with the answer it got:
@@ -116,8 +116,6 @@ export function describeDifference(d: FieldDifference): string {
   const show = (v: unknown) => (v === undefined ? "absent" : showValue(v));
   return `${d.path}: recorded ${show(d.recorded)}, got ${show(d.replayed)}${d.rule === "equal" ? "" : ` (rule ${d.rule})`}`;
 }
-
-const REDACTED = "[redacted]";
 
 type Visit = (path: string, name: string, recorded: unknown, replayed: unknown) => void;
 

@@ -51,6 +51,9 @@ describe("readRecording", () => {
     expect(() =>
       readRecording(`${header}\n${line({ observer: "platform", direction: "in", code: 4242 })}`, "b"),
     ).toThrow(/b: line 2: code: not an Mc packet type \(got 4242\)/);
+    expect(() =>
+      readRecording(`${header}\n${line({ observer: "platform", direction: "in", sequence: "70000" })}`, "s"),
+    ).toThrow(/s: line 2: sequence: expected a sequence in 0\.\.65535 \(got "70000"\)/);
     expect(() => readRecording("CTS{}", "capture.txt")).toThrow(
       /capture.txt: line 1: not a hilfarm evidence file/,
     );

@@ -31,7 +31,11 @@ const EvidenceLine = z.object({
   deviceId: z.string(),
   direction: z.enum(["in", "out"]),
   code: z.number().int(),
-  sequence: z.string().optional(),
+  sequence: z
+    .string()
+    .regex(/^\d{1,5}$/, "expected a sequence in 0..65535")
+    .refine((text) => Number(text) <= 65535, "expected a sequence in 0..65535")
+    .optional(),
   body: z.record(z.string(), z.unknown()),
   note: z.string().optional(),
 });
