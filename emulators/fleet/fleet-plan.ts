@@ -130,14 +130,18 @@ function checkedReal(real: RealDevice[], devices: readonly PlannedDevice[]): Rea
   return real;
 }
 
-/** The registry the platform needs for this fleet, so both sides agree. */
-export function fleetRegistry(plan: FleetPlan): RegisteredDevice[] {
-  const real = (plan.real ?? []).map(({ deviceId, pin, model }) => ({
+/** The registry entries of a mixed fleet's real devices: first in every registry made from the fleet. */
+function realEntries(plan: FleetPlan): RegisteredDevice[] {
+  return (plan.real ?? []).map(({ deviceId, pin, model }) => ({
     deviceId,
     pin,
     ...(model === undefined ? {} : { model }),
   }));
-  return real.concat(
+}
+
+/** The registry the platform needs for this fleet, so both sides agree. */
+export function fleetRegistry(plan: FleetPlan): RegisteredDevice[] {
+  return realEntries(plan).concat(
     plan.devices.flatMap((d) => [
       { deviceId: d.deviceId, pin: d.pin, model: d.profile.model },
       ...d.subDevices.map((s) => ({
@@ -152,11 +156,6 @@ export function fleetRegistry(plan: FleetPlan): RegisteredDevice[] {
 
 /** The registry as the JSON file format `hilfarm platform --registry` reads. */
 export function fleetRegistryJson(plan: FleetPlan): string {
-  const real = (plan.real ?? []).map(({ deviceId, pin, model }) => ({
-    deviceId,
-    pin,
-    ...(model === undefined ? {} : { model }),
-  }));
   const emulated = plan.devices.map((d) => ({
     deviceId: d.deviceId,
     pin: d.pin,
@@ -167,5 +166,5 @@ export function fleetRegistryJson(plan: FleetPlan): string {
           subDevices: d.subDevices.map((s) => ({ deviceId: s.deviceId, pin: s.pin, model: s.profile.model })),
         }),
   }));
-  return `${JSON.stringify({ devices: [...real, ...emulated] }, null, 2)}\n`;
+  return `${JSON.stringify({ devices: [...realEntries(plan), ...emulated] }, null, 2)}\n`;
 }
