@@ -7,7 +7,9 @@ import { defineConfig } from "vitest/config";
 // and checks on real time: the lock API of `hilfarm up` through the vendor's SDK and the independent lock-API peer
 // (scenarios/lock-api), distributed farms of worker processes over Mosquitto and the embedded broker (scenarios/load),
 // the message-push peers (scenarios/push), the C peers against hilfarm as processes (cli/c-peer*.check.ts), and
-// `hilfarm certify` of a device in another process, over the network and over an MQTT link (scenarios/conformance).
+// `hilfarm certify` of a device in another process, over the network and over an MQTT link, and beside a background
+// fleet (scenarios/conformance, scenarios/serial); `hilfarm replay` against processes (cli/replay.check.ts), and
+// `hilfarm load` with a mixed fleet (scenarios/load/mixed-fleet.check.ts).
 export default defineConfig({
   test: {
     include: [
