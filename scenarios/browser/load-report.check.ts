@@ -29,7 +29,29 @@ afterAll(async () => {
 describe("load HTML report in headless Chromium", () => {
   it("draws every plot, has a latency row per kind, and logs no error", async () => {
     const file = join(dir, "load-report.html");
-    const report = sampleLoadReport();
+    // A mixed fleet: two real devices, shown first and marked.
+    const report = {
+      ...sampleLoadReport(),
+      real: [
+        {
+          deviceId: "0000111122223333aaaa0101",
+          real: true as const,
+          model: "LOCK-01",
+          attach: "network: logs in to 127.0.0.1:8700",
+          onlineAtEnd: true,
+          onlineShare: 0.9,
+          samples: 10,
+        },
+        {
+          deviceId: "0000111122223333aaaa0102",
+          real: true as const,
+          attach: "serial:///dev/ttyUSB0?baud=115200",
+          onlineAtEnd: false,
+          onlineShare: 0.2,
+          samples: 10,
+        },
+      ],
+    };
     await writeFile(file, loadHtmlReport(report));
 
     const { page, problems, plots, drawn, plotsDrawn } = await openReport(browser, file, "canvas[data-plot]");
@@ -38,6 +60,14 @@ describe("load HTML report in headless Chromium", () => {
         r.getAttribute("data-kind"),
       ),
       lostWorkers: document.querySelectorAll("#workers-table tr.lost").length,
+      realRows: Array.from(document.querySelectorAll("#real-table tbody tr.real")).map(
+        (r) => r.textContent ?? "",
+      ),
+      realFirst:
+        (document
+          .querySelector("#real-devices")
+          ?.compareDocumentPosition(document.querySelector("#summary") as Node) ?? 0) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
     }));
     await page.close();
 
@@ -48,5 +78,14 @@ describe("load HTML report in headless Chromium", () => {
     expect(plotsDrawn).toBe(plots.length);
     expect(facts.latencyRows).toEqual([...loadLatencyKinds]);
     expect(facts.lostWorkers).toBe(1);
+    expect(facts.realRows).toEqual([
+      expect.stringMatching(
+        /^0000111122223333aaaa0101 \(real\)LOCK-01network: .*online at the end; online in 90 % of 10 samples$/,
+      ),
+      expect.stringMatching(
+        /^0000111122223333aaaa0102 \(real\)serial:.*OFFLINE at the end; online in 20 % of 10 samples$/,
+      ),
+    ]);
+    expect(facts.realFirst).not.toBe(0);
   });
 });
