@@ -88,7 +88,7 @@ export class DeviceSession {
   private lastHeardAt = 0;
   private ended: SessionEndReason | undefined;
   /** The frame of the last platform request sent: resent after a failed send, and by `retransmitLastRequest`. */
-  private lastRequestFrame: Buffer | undefined;
+  private lastRequestFrame: { message: McMessage; frame: Buffer } | undefined;
   private connectAnswer: Buffer | undefined;
 
   constructor(private readonly deps: SessionDependencies) {
@@ -213,7 +213,10 @@ export class DeviceSession {
       const time = unixSeconds(this.deps.clock);
       const message = { code, body: { sequence: formatSequence(sequence), ...body, time } };
       // Committed once the frame is out: a request that fails its schema leaves nothing in flight.
-      this.lastRequestFrame = this.send(message as unknown as McMessage);
+      this.lastRequestFrame = {
+        message: message as unknown as McMessage,
+        frame: this.send(message as unknown as McMessage),
+      };
       this.requests = step.state;
       this.armResend(deadline);
     });
@@ -221,7 +224,7 @@ export class DeviceSession {
 
   /** Conformance hook: sends the last request's frame again, as a resend would (same sequence). */
   retransmitLastRequest(): void {
-    if (this.lastRequestFrame !== undefined && !this.ended) this.channel.send(this.lastRequestFrame);
+    if (!this.ended) this.sendAgain();
   }
 
   /** Conformance hook: the next request skips `n` sequences, which a device must treat as an error (5.2.2 item 5). */
@@ -347,7 +350,7 @@ export class DeviceSession {
     const { action } = step;
     if (action.kind === "resend") {
       this.deps.onResend?.(this, action.code);
-      if (this.lastRequestFrame !== undefined) this.channel.send(this.lastRequestFrame);
+      this.sendAgain();
       this.armResend(action.deadline);
     } else if (action.kind === "give-up") {
       const { code, failures } = action;
@@ -379,6 +382,14 @@ export class DeviceSession {
     const left = this.lastHeardAt + offlineAfterMs(this.deps.timing) - this.deps.clock.now();
     if (left > 0) this.scheduleOffline(left);
     else this.end("offline");
+  }
+
+  /** The last request's frame once more, as it went the first time; evidence sees it go too. */
+  private sendAgain(): void {
+    if (this.lastRequestFrame === undefined) return;
+    const { message, frame } = this.lastRequestFrame;
+    this.deps.onFrame?.("out", this, message, frame);
+    this.channel.send(frame);
   }
 
   private send(message: McMessage): Buffer {

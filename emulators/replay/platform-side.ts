@@ -1,12 +1,14 @@
 import type { Clock } from "../../harness/clock/clock.ts";
+import type { PlatformFrameEvent } from "../../harness/evidence/platform-events.ts";
 import { packetType, responseCodeFor } from "../../harness/protocol/mc/packet-types.ts";
 import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
+import { SEQUENCE_MODULUS, sequenceAfter } from "../../harness/protocol/mc/sequence.ts";
 import { mcTimingDefaults } from "../../harness/protocol/mc/timing.ts";
 import { type Exchange, exchangesOf } from "../../harness/replay/exchanges.ts";
 import type { Recording } from "../../harness/replay/recording.ts";
 import type { ReplayedExchange, ReplayedFrame, ReplayOutcome } from "../../harness/replay/verdict.ts";
 import type { Platform } from "../platform/platform.ts";
-import type { PlatformRequestCode } from "../platform/session.ts";
+import type { DeviceSession, PlatformRequestCode } from "../platform/session.ts";
 import { bodyToSend, clockReaches, withinMs } from "./replayed.ts";
 
 /** Requests of the device's own that depend on its timers, not on its behaviour: not compared one by one. */
@@ -39,8 +41,16 @@ export async function replayPlatformSide(options: PlatformSideReplayOptions): Pr
   const deviceRequests: ReplayedFrame[] = [];
   // A device's resend of its own request (same code and sequence, 5.2) is not a second report.
   const seen = new Set<string>();
+  // The sequence of the platform's last request on the wire: what a retransmission repeats.
+  const sent: LastSent = { sequence: undefined };
   const onFrame = (f: { deviceId: string; direction: "in" | "out"; message: McMessage; at: number }) => {
-    if (f.deviceId !== deviceId || f.direction !== "in" || TIMER_DRIVEN.has(f.message.code)) return;
+    if (f.deviceId !== deviceId) return;
+    if (f.direction === "out") {
+      if (packetType(f.message.code).role === "request")
+        sent.sequence = (f.message.body as { sequence?: unknown }).sequence;
+      return;
+    }
+    if (TIMER_DRIVEN.has(f.message.code)) return;
     const key = `${f.message.code}:${String((f.message.body as { sequence?: unknown }).sequence)}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -61,7 +71,7 @@ export async function replayPlatformSide(options: PlatformSideReplayOptions): Pr
     if (connectedAt === undefined)
       for (const result of results.values())
         result.note = `not played: device ${deviceId} did not connect within ${options.sessionWaitMs} ms`;
-    else await playRequests(exchanges, results, { ...options, startedAt, recordedConnect });
+    else await playRequests(exchanges, results, { ...options, startedAt, recordedConnect, sent });
 
     // The device's last reports: until the recording's end plus a response timeout, counted from the later of the
     // recorded schedule and the last request played (one answered late pushes every later one back).
@@ -90,38 +100,92 @@ export async function replayPlatformSide(options: PlatformSideReplayOptions): Pr
 async function playRequests(
   exchanges: readonly Exchange[],
   results: Map<Exchange, ReplayedExchange>,
-  options: PlatformSideReplayOptions & { startedAt: number; recordedConnect: number },
+  options: PlatformSideReplayOptions & { startedAt: number; recordedConnect: number; sent: LastSent },
 ): Promise<void> {
   const { clock, platform, recording } = options;
+  // The platform's recorded sequence so far in this session: a retransmission or a skip is played as recorded.
+  let previous: { code: number; sequence: number } | undefined;
   for (const exchange of exchanges) {
-    if (exchange.request.from !== "platform") continue;
+    const recorded = exchange.request;
+    // A new session starts a new platform counter (5.2.2 item 5).
+    if (recorded.code === 1004) previous = undefined;
+    if (recorded.from !== "platform") continue;
     const result = results.get(exchange) as ReplayedExchange;
-    await clockReaches(clock, options.startedAt + (exchange.request.at - options.recordedConnect));
+    await clockReaches(clock, options.startedAt + (recorded.at - options.recordedConnect));
     const session = platform.sessionOf(recording.deviceId);
     if (session === undefined) {
       result.note = "not sent: the device has no session";
       continue;
     }
-    const prepared = bodyToSend(exchange.request.body, clock.now());
+    const prepared = bodyToSend(recorded.body, clock.now());
     if (prepared.masked !== undefined) {
       result.note = `not sent: its ${prepared.masked} is masked in the recording`;
       continue;
     }
     const { sequence: _, time: __, ...body } = prepared.body;
+    const sequence = recorded.sequence === undefined ? undefined : Number(recorded.sequence);
     const sentAt = clock.now();
+    result.request = { code: recorded.code, body, at: sentAt };
+    if (previous !== undefined && sequence === previous.sequence && recorded.code === previous.code) {
+      // Sent again after its answer (5.2): the device answers it again with the same sequence.
+      const answer = await retransmitted(options, session, recorded.code, options.sent.sequence);
+      if (answer === undefined) result.note = `no answer within ${responseTimeoutOf(options)} ms`;
+      else result.answer = answer;
+      continue;
+    }
+    if (previous !== undefined && sequence !== undefined && sequence !== sequenceAfter(previous.sequence))
+      // The recording skipped sequences here (a device must take that as an error): so does the replay.
+      session.skipSequences((sequence - previous.sequence - 1 + SEQUENCE_MODULUS) % SEQUENCE_MODULUS);
+    if (sequence !== undefined) previous = { code: recorded.code, sequence };
     try {
-      const answer = await session.request(exchange.request.code as PlatformRequestCode, body as never);
-      result.request = { code: exchange.request.code, body, at: sentAt };
+      const answer = await session.request(recorded.code as PlatformRequestCode, body as never);
       result.answer = {
-        code: responseCodeFor(exchange.request.code),
+        code: responseCodeFor(recorded.code),
         body: answer as Record<string, unknown>,
         at: clock.now(),
       };
     } catch (error) {
-      result.request = { code: exchange.request.code, body, at: sentAt };
       result.note = `no answer: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
+}
+
+function responseTimeoutOf(options: PlatformSideReplayOptions): number {
+  return options.responseTimeoutMs ?? mcTimingDefaults.responseTimeoutMs;
+}
+
+/** The session's last request sent again; the device's answer to it (the paired code, that sequence), if it comes. */
+function retransmitted(
+  options: PlatformSideReplayOptions,
+  session: DeviceSession,
+  code: number,
+  sequence: unknown,
+): Promise<ReplayedFrame | undefined> {
+  const { platform, clock, recording } = options;
+  const pair = responseCodeFor(code as PlatformRequestCode);
+  let listener: ((f: PlatformFrameEvent) => void) | undefined;
+  const answered = new Promise<ReplayedFrame>((resolve) => {
+    listener = (f) => {
+      const body = f.message.body as Record<string, unknown>;
+      if (
+        f.deviceId === recording.deviceId &&
+        f.direction === "in" &&
+        f.message.code === pair &&
+        body.sequence === sequence
+      )
+        resolve({ code: pair, body, at: f.at });
+    };
+    platform.events.on("frame", listener);
+  });
+  session.retransmitLastRequest();
+  return withinMs(clock, answered, responseTimeoutOf(options)).finally(() => {
+    if (listener !== undefined) platform.events.off("frame", listener);
+  });
+}
+
+/** The platform's last request as it went out. */
+interface LastSent {
+  sequence: unknown;
 }
 
 /** Each recorded request of the device's (timer-driven ones aside) with the next one of its code this run. */

@@ -14,19 +14,7 @@ export const LOCK_SESSION_HEARTBEAT = 5;
  * the spec's 3 + 10 s (25 s). Ends at 41 s. Returns the lock's id and PIN.
  */
 export async function recordLockSession(path: string): Promise<{ deviceId: string; pin: string }> {
-  const slot = new EvidenceSlot();
-  const capture = openCapture(path, { recordedBy: "recordLockSession" });
-  slot.use(new EvidenceRecorder({ sink: (frame) => capture.write(frame) }));
-  const w = await startWorld({
-    fleet: { devices: [{ profile: "smart-lock", count: 1 }], transport: "tcp", lan: { enabled: false } },
-    platform: { timing: { heartbeatSeconds: LOCK_SESSION_HEARTBEAT } },
-    evidence: slot,
-  });
-  try {
-    const lock = w.device("smart-lock");
-    const planned = w.plan.devices.find((d) => d.deviceId === lock.deviceId);
-    const start = w.clock.now();
-    lock.powerOn();
+  return recordSession(path, async (w, lock, start) => {
     await w.clock.runUntil(start + 10_500);
     lock.misbehaviour.skipHeartbeats = true;
     await w.clock.runUntil(start + 11_000);
@@ -50,6 +38,33 @@ export async function recordLockSession(path: string): Promise<{ deviceId: strin
     await w.clock.runUntil(start + 31_000);
     lock.misbehaviour.skipHeartbeats = false;
     await w.clock.runUntil(start + 41_000);
+  });
+}
+
+type World = Awaited<ReturnType<typeof startWorld>>;
+
+/**
+ * Records what `script` makes an emulated smart lock and hilfarm's platform exchange (virtual time, heartBeat 5 s,
+ * TCP) to an evidence file, from the lock's power-on (`start`) on. Returns the lock's id and PIN.
+ */
+export async function recordSession(
+  path: string,
+  script: (w: World, lock: ReturnType<World["device"]>, start: number) => Promise<void>,
+): Promise<{ deviceId: string; pin: string }> {
+  const slot = new EvidenceSlot();
+  const capture = openCapture(path, { recordedBy: "recordSession" });
+  slot.use(new EvidenceRecorder({ sink: (frame) => capture.write(frame) }));
+  const w = await startWorld({
+    fleet: { devices: [{ profile: "smart-lock", count: 1 }], transport: "tcp", lan: { enabled: false } },
+    platform: { timing: { heartbeatSeconds: LOCK_SESSION_HEARTBEAT } },
+    evidence: slot,
+  });
+  try {
+    const lock = w.device("smart-lock");
+    const planned = w.plan.devices.find((d) => d.deviceId === lock.deviceId);
+    const start = w.clock.now();
+    lock.powerOn();
+    await script(w, lock, start);
     return { deviceId: lock.deviceId, pin: planned?.pin ?? "" };
   } finally {
     await w.close();
