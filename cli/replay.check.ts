@@ -25,7 +25,10 @@ beforeAll(async () => {
   registry = join(dir, "registry.json");
   await writeFile(registry, JSON.stringify({ devices: [{ ...lock, model: "LOCK-01" }] }));
 });
-afterAll(killAll);
+afterAll(() => {
+  killAll();
+  killPtyPairs();
+});
 
 const lines = (stdout: string) =>
   stdout
@@ -139,6 +142,5 @@ describe.concurrent("hilfarm replay against processes, on real time", () => {
     expect(summary).toMatchObject({ verdict: "pass", passed: 7, failed: 0 });
     const report = JSON.parse(await readFile(join(dir, "uart", "report.json"), "utf8")) as RunReport;
     expect(report.target).toMatch(/, serial:\/\/.*replay-lab\?baud=115200.* \(real time\)$/);
-    killPtyPairs();
   }, 120_000);
 });
