@@ -81,9 +81,10 @@ describe("serial links over a pseudo-terminal pair", () => {
     const reports = join(dir, "loaded-reports");
     const background = await backgroundFleetFile(2_000);
     const certify = startHilfarm(
+      // A 5 s heartBeat for all (400 background heartbeats a second, not 1,000) and no churn: on a 2-core machine the
+      // certification's platform, the fleet's worker and the device's bridge share the CPU; the network check churns.
       certifyArgs(`serial://${pty.lab}?baud=115200&transport=tcp`, reports, [
-        "--background-fleet",
-        background,
+        ...["--background-fleet", background, "--heartbeat", "5", "--background-churn", "0"],
       ]),
     );
     expect(await certify.until("background")).toMatchObject({ online: 2_000 });
