@@ -2,6 +2,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LoadReport } from "../../emulators/farm/load-report.ts";
 import type { FleetPlan } from "../../emulators/fleet/fleet-plan.ts";
+import type { Clock } from "../../harness/clock/clock.ts";
+import { RealClock } from "../../harness/clock/real-clock.ts";
 import type { Logger } from "../../harness/log/logger.ts";
 import { startEmbeddedBroker } from "../../harness/mqtt/embedded-broker.ts";
 import { loadHtmlReport } from "../../reports/load-html.ts";
@@ -27,6 +29,8 @@ export interface BackgroundFleetOptions {
   controlsPerSecond: number;
   logger: Logger;
   warn: (text: string) => void;
+  /** Times the wait for the ramp; the real clock by default. */
+  clock?: Clock;
 }
 
 /** A background fleet running: wait for its ramp, then stop it for its figures. */
@@ -42,6 +46,7 @@ export interface BackgroundFleet {
  * worker processes over an embedded broker, with a ramp, heartbeats, churn and controls, held until `finish`.
  */
 export async function startBackgroundFleet(options: BackgroundFleetOptions): Promise<BackgroundFleet> {
+  const clock = options.clock ?? new RealClock();
   const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0 });
   const devices = options.plan.devices.length;
   const workers = Math.max(1, Math.ceil(devices / DEVICES_PER_WORKER));
@@ -76,15 +81,15 @@ export async function startBackgroundFleet(options: BackgroundFleetOptions): Pro
     ramped: (maxMs) =>
       new Promise((resolve, reject) => {
         const done = () => {
-          clearTimeout(timer);
+          timer.cancel();
           resolve({ online: state?.online ?? 0, devices });
         };
-        const timer = setTimeout(done, maxMs);
+        const timer = clock.setTimeout(done, maxMs, "background-ramp");
         watchers.push(() => {
           if ((state?.online ?? 0) >= devices) done();
         });
         outcome.then(done, (error: unknown) => {
-          clearTimeout(timer);
+          timer.cancel();
           reject(error);
         });
       }),

@@ -1,6 +1,8 @@
 import { apiAuthorization } from "../../emulators/farm/api-auth.ts";
 import type { LoadReport } from "../../emulators/farm/load-report.ts";
 import type { RealDevice } from "../../emulators/fleet/fleet-file.ts";
+import type { Clock } from "../../harness/clock/clock.ts";
+import { RealClock } from "../../harness/clock/real-clock.ts";
 
 /** How often a load run asks the platform whether each real device is online. */
 const SAMPLE_MS = 2_000;
@@ -13,6 +15,7 @@ export function watchRealDevices(
   real: readonly RealDevice[],
   apiUrl: string | undefined,
   attach: (device: RealDevice) => string,
+  clock: Clock = new RealClock(),
 ): { stop(): Promise<NonNullable<LoadReport["real"]>> } {
   const samples = new Map(real.map((d) => [d.deviceId, { online: 0, seen: 0, last: false }]));
   const sample = async () => {
@@ -37,12 +40,16 @@ export function watchRealDevices(
     );
   };
   let pending = sample();
-  const timer = setInterval(() => {
-    pending = pending.then(sample);
-  }, SAMPLE_MS);
+  const timer = clock.setInterval(
+    () => {
+      pending = pending.then(sample);
+    },
+    SAMPLE_MS,
+    "real-device-sample",
+  );
   return {
     stop: async () => {
-      clearInterval(timer);
+      timer.cancel();
       await pending;
       await sample();
       return real.map((d) => {

@@ -3,13 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { QUIET_TURNS, VirtualClock } from "../../harness/clock/index.ts";
-import { seededRandom } from "../../harness/random/random.ts";
 import { defaultFieldRules } from "../../harness/replay/match-rules.ts";
 import { type Recording, readRecording } from "../../harness/replay/recording.ts";
 import { judgeReplay } from "../../harness/replay/verdict.ts";
-import { startPlatform } from "../platform/platform.ts";
 import { Registry } from "../platform/registry/registry.ts";
-import { silent } from "../testing/world.ts";
+import { startTestPlatform } from "../platform/testing/fixtures.ts";
 import { replayDeviceSide } from "./device-side.ts";
 import { LOCK_SESSION_HEARTBEAT, recordLockSession } from "./testing/lock-session.ts";
 
@@ -25,16 +23,8 @@ beforeAll(async () => {
 /** The recording's device side against hilfarm's platform on virtual time, judged. */
 async function replayAgainst(offlineHeartbeats: number, heartbeatSeconds = LOCK_SESSION_HEARTBEAT) {
   const clock = new VirtualClock({ quietTurns: QUIET_TURNS });
-  const platform = await startPlatform({
+  const platform = await startTestPlatform(clock, {
     registry: Registry.fromDevices([lock]),
-    clock,
-    random: seededRandom(3),
-    logger: silent,
-    loginPort: 0,
-    tcpPort: 0,
-    udpPort: 0,
-    httpPort: 0,
-    mqtt: "none",
     timing: { heartbeatSeconds, offlineHeartbeats },
   });
   try {

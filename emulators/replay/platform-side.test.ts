@@ -10,8 +10,8 @@ import { readRecording } from "../../harness/replay/recording.ts";
 import { judgeReplay } from "../../harness/replay/verdict.ts";
 import { EmulatedDevice } from "../device/emulated-device.ts";
 import type { Misbehaviour } from "../device/misbehaviour.ts";
-import { startPlatform } from "../platform/platform.ts";
 import { Registry } from "../platform/registry/registry.ts";
+import { startTestPlatform } from "../platform/testing/fixtures.ts";
 import { shippedProfiles } from "../profiles/load.ts";
 import { ProfileModel } from "../profiles/profile-model.ts";
 import { silent } from "../testing/world.ts";
@@ -41,16 +41,8 @@ async function replayTo(file: string, misbehaviour: Partial<Misbehaviour> = {}) 
   const recording = readRecording(await readFile(file, "utf8"), file);
   const pin = "R3PLAYR3PLAYR3PLAYR3PLAYR3PLAY00";
   const clock = new VirtualClock({ quietTurns: QUIET_TURNS });
-  const platform = await startPlatform({
+  const platform = await startTestPlatform(clock, {
     registry: Registry.fromDevices([{ deviceId: recording.deviceId, pin, model: "LOCK-01" }]),
-    clock,
-    random: seededRandom(5),
-    logger: silent,
-    loginPort: 0,
-    tcpPort: 0,
-    udpPort: 0,
-    httpPort: 0,
-    mqtt: "none",
     timing: { heartbeatSeconds: LOCK_SESSION_HEARTBEAT },
   });
   const profile = (await shippedProfiles()).get("smart-lock");
