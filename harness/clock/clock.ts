@@ -12,6 +12,10 @@ export interface Timer {
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
+  /**
+   * Calls `callback` once, never before `now()` reads the time it was armed plus `delayMs`: protocol code reads the
+   * clock when a deadline's timer fires (5.2's resends) and must find the deadline reached.
+   */
   setTimeout(callback: () => void, delayMs: number, name?: string): Timer;
   setInterval(callback: () => void, periodMs: number, name?: string): Timer;
 }
