@@ -149,7 +149,12 @@ export function addLoadCommand(
     )
     .option("--ramp <devices/s>", "devices powered on per second", rateOption("ramp", 0.1), 500)
     .option("--steady <seconds>", "how long to hold the fleet after the ramp", rateOption("steady", 0), 60)
-    .option("--churn <devices/s>", "devices power-cycled per second once ramped", rateOption("churn", 0), 0)
+    .option(
+      "--churn <devices/s>",
+      "devices power-cycled per second once the run is steady",
+      rateOption("churn", 0),
+      0,
+    )
     .option(
       "--controls <per-s>",
       "controls per second through the platform's API",

@@ -67,7 +67,7 @@ export const ShardAssignmentSchema = z.object({
   seed: z.number().int(),
   /** Devices powered on per second, for this shard. */
   rampPerSecond: z.number().positive(),
-  /** Devices power-cycled per second once ramped, for this shard. */
+  /** Devices power-cycled per second once the run is steady, for this shard. */
   churnPerSecond: z.number().min(0),
   faults: z.string().optional(),
   /** Profiles by name, as JSON: the worker validates them itself. */

@@ -45,6 +45,11 @@ export class FarmObserver implements DeviceObserver {
     this.steady = true;
   }
 
+  /** Whether the coordinator declared the run steady (every device online, or a minute after the ramp). */
+  get isSteady(): boolean {
+    return this.steady;
+  }
+
   countError(kind: string, n = 1): void {
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + n);
   }

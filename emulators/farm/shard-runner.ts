@@ -58,8 +58,8 @@ export function plannedDevicesOf(assignment: ShardAssignment): PlannedDevice[] {
 }
 
 /**
- * One shard of a load run in this process: its devices powered on at the ramp rate, power-cycled at the churn rate,
- * every timer on one timer wheel, measured by one shared observer.
+ * One shard of a load run in this process: its devices powered on at the ramp rate, power-cycled at the churn rate
+ * once the run is steady, every timer on one timer wheel, measured by one shared observer.
  */
 export class ShardRunner {
   readonly observer = new FarmObserver();
@@ -132,7 +132,9 @@ export class ShardRunner {
       this.timers.push(
         this.wheel.setInterval(
           () => {
-            if (this.poweredOn < this.fleet.devices.length) return;
+            // Churn once the run is steady: while devices still log in, a power-cycle would keep the fleet from
+            // ever being all online, and the ramp's figures would mix with the churn's.
+            if (!this.observer.isSteady) return;
             churnCredit += churnPerSecond;
             while (churnCredit >= 1) {
               churnCredit--;
