@@ -13,8 +13,10 @@ const anyPorts = FREE_PORTS;
 
 describe("hilfarm certify", () => {
   it("Ctrl-C stops the run: the clause under way fails, the rest are not run, the reports are written", async () => {
-    const reports = join(await mkdtemp(join(tmpdir(), "hilfarm-certify-")), "out");
-    const certify = startHilfarm([...base, ...anyPorts, "--report-dir", reports]);
+    const work = await mkdtemp(join(tmpdir(), "hilfarm-certify-"));
+    const reports = join(work, "out");
+    const log = join(work, "certify.log");
+    const certify = startHilfarm([...base, ...anyPorts, "--report-dir", reports, "--log-file", log]);
     await certify.until("ready");
     certify.child.kill("SIGINT");
     expect(await certify.until("stopped")).toMatchObject({ reason: "interrupted (SIGINT)" });
@@ -32,6 +34,9 @@ describe("hilfarm certify", () => {
       detail: "stopped during this clause: interrupted (SIGINT)",
     });
     expect(cases.slice(1).every((c) => c.status === "not-run")).toBe(true);
+    // --log-file: the logs went to the file, not to stderr.
+    expect(await readFile(log, "utf8")).toMatch(/"name":"certify".*"msg":"platform ready/);
+    expect(certify.stderr.join("")).not.toContain('"level":');
     expect((await readdir(reports)).sort()).toEqual([
       "evidence.jsonl",
       "junit.xml",

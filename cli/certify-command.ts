@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import type { Logger } from "pino";
 import { fleetRegistry } from "../emulators/fleet/fleet-plan.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
 import { loadRegistry } from "../emulators/platform/registry/index.ts";
@@ -13,7 +14,7 @@ import {
   type DeviceLinkBridge,
   stopWhenGone,
 } from "../harness/link/device-links.ts";
-import { createLogger } from "../harness/log/logger.ts";
+import { settleLog } from "../harness/log/logger.ts";
 import type { BackgroundLoad, CaseReport, RunReport, SuiteReport } from "../reports/model.ts";
 import { totals } from "../reports/model.ts";
 import { defaultReportDir, writeReports } from "../reports/write-reports.ts";
@@ -34,6 +35,8 @@ import {
   type HttpApiCommandOptions,
   hostOption,
   httpApiOptions,
+  type LogCommandOptions,
+  logOptions,
   type PlatformPortCommandOptions,
   platformPortOptions,
   seedOption,
@@ -41,7 +44,7 @@ import {
 import { integerOption } from "./options.ts";
 import { harnessInfo } from "./version.ts";
 
-interface CertifyOptions extends HttpApiCommandOptions, PlatformPortCommandOptions {
+interface CertifyOptions extends HttpApiCommandOptions, PlatformPortCommandOptions, LogCommandOptions {
   registry: string;
   device: string;
   transport?: "tcp" | "udp";
@@ -112,6 +115,7 @@ export function addCertifyCommand(
       5,
     );
   hostOption.add(certify, "interface the device ports listen on (0.0.0.0 for a lab network)");
+  logOptions.add(certify);
   platformPortOptions.add(certify, {
     login: "login server (0: any free port)",
     tcp: "TCP connection server",
@@ -158,7 +162,7 @@ export function addCertifyCommand(
     )
     .option(
       "--background-churn <devices/s>",
-      "background devices power-cycled per second once ramped",
+      "background devices power-cycled per second once the fleet is steady",
       integerOption("background-churn", 0, 10_000),
       1,
     )
@@ -198,7 +202,14 @@ export function addCertifyCommand(
           `--background-fleet ${options.backgroundFleet} has the device under test (${entry.deviceId}) among its devices`,
         );
       const evidenceSlot = new EvidenceSlot();
+      const logger = logOptions.logger(options, "certify");
+      // Beside a background fleet the platform logs warnings only at the default level: thousands of logins are noise.
+      const platformLogger =
+        backgroundPlan !== undefined && options.logLevel === "info"
+          ? logger.child({}, { level: "warn" })
+          : logger;
       const target = await externalDeviceTarget({
+        logger: platformLogger,
         device: {
           deviceId: entry.deviceId,
           pin: entry.pin,
@@ -216,7 +227,6 @@ export function addCertifyCommand(
       const capture = openCapture(join(dir, "evidence.jsonl"), { device: entry.deviceId, seed });
       const recorder = new EvidenceRecorder({ sink: (frame) => capture.write(frame) });
       evidenceSlot.use(recorder);
-      const logger = createLogger({ name: "certify" });
       const { login: loginAddress, connectionServers } = target.platform.addresses;
       const server = connectionServers[0];
       const platformAddresses = { login: loginAddress, tcp: server?.tcp ?? "", udp: server?.udp ?? "" };
@@ -234,6 +244,7 @@ export function addCertifyCommand(
       } catch (error) {
         await target.close();
         await capture.close();
+        await settleLog(logger);
         throw error;
       }
       if (link !== undefined)
@@ -405,6 +416,7 @@ export function addCertifyCommand(
       io.stdout.write(
         `${JSON.stringify({ event: "summary", verdict, passed: t.passed, failed: t.failed, notApplicable: t.notApplicable, notRun: t.notRun, ...(stop.signal.aborted ? { stopped: String(stop.signal.reason) } : {}), reports: written, evidence: capture.path, ...underLoad })}\n`,
       );
+      await settleLog(logger);
       if (verdict === "fail") setExitCode(1);
     });
 }
@@ -454,7 +466,7 @@ function certifiedLan(
 }
 
 /** While the device has not logged in, says so every 30 s on stderr: what the lab sees while it wires things up. */
-function waitingLog(target: DeviceTarget, deviceId: string, logger: ReturnType<typeof createLogger>) {
+function waitingLog(target: DeviceTarget, deviceId: string, logger: Logger) {
   const since = target.clock.now();
   let loggedIn = false;
   target.platform.events.on("login", (login) => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
 import type { RunReport } from "../../reports/model.ts";
-import { certifyLabLock } from "./testing/lab-certify.ts";
+import { certifyLabLock, certifyOutcome } from "./testing/lab-certify.ts";
 
 afterEach(killAll);
 
@@ -12,9 +12,17 @@ describe("the device-under-test suite over an MQTT link", () => {
     const { certify, fleet, reports } = await certifyLabLock(["--mqtt-link", "embedded?transport=udp"]);
     const ready = await certify.until("ready");
     expect(String(ready.mqtt)).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
-    startHilfarm(["devices", "--fleet", fleet, "--mqtt-link", String(ready.mqtt), "--log-level", "warn"]);
+    const device = startHilfarm([
+      "devices",
+      "--fleet",
+      fleet,
+      "--mqtt-link",
+      String(ready.mqtt),
+      "--log-level",
+      "warn",
+    ]);
     const summary = await certify.until("summary");
-    expect(await certify.exited).toBe(0);
+    expect(await certifyOutcome(certify, reports, device)).toEqual({ exit: 0, failing: [] });
     expect(summary).toMatchObject({ verdict: "pass", passed: 10, failed: 0, notRun: 0 });
     const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as RunReport;
     // The bridge carried the device's sessions over UDP, as the link URL asked.

@@ -1,4 +1,4 @@
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import type { EmulatedDevice } from "../../emulators/device/emulated-device.ts";
 import type { Platform } from "../../emulators/platform/platform.ts";
 import type { Clock } from "../../harness/clock/clock.ts";
@@ -48,6 +48,8 @@ interface PlatformSide {
   seed?: number;
   /** Where the frames between the platform and the device go as evidence, if anything records. */
   evidence?: EvidenceSlot;
+  /** Where the platform logs on real time; default stderr, warnings only when `others` are given. */
+  logger?: Logger;
   /** Other devices the platform knows (a background fleet beside the device under test): not recorded, not logged. */
   others?: ReadonlyArray<{ deviceId: string; pin: string; model?: string; parentId?: string }>;
 }
@@ -64,7 +66,8 @@ async function listen(side: PlatformSide, withheld: Set<number>) {
     logger:
       side.clock instanceof VirtualClock
         ? pino({ level: "silent" })
-        : createLogger({ name: "certify", ...(side.others === undefined ? {} : { level: "warn" }) }),
+        : (side.logger ??
+          createLogger({ name: "certify", ...(side.others === undefined ? {} : { level: "warn" }) })),
     host: side.host ?? "127.0.0.1",
     loginPort: side.ports?.login ?? 0,
     tcpPort: side.ports?.tcp ?? 0,

@@ -1,7 +1,8 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot, startHilfarm } from "../../../harness/testing/child-process.ts";
+import { type RunningProcess, repoRoot, startHilfarm } from "../../../harness/testing/child-process.ts";
+import type { RunReport } from "../../../reports/model.ts";
 
 /** The lab registry's smart lock: hilfarm's own, run by `hilfarm devices` as the device under test. */
 export const LAB_LOCK = "0000111122223333aaaabbbc";
@@ -50,4 +51,29 @@ export async function backgroundFleetFile(count = 2_000): Promise<string> {
     }),
   );
   return file;
+}
+
+/**
+ * The certify process's exit code with the report's failing cases (clause, title, detail), so that a check that
+ * expects a pass shows why a run failed instead of only its exit code; when it failed, the last lines each process
+ * (certify, then `others`, such as the device's) wrote to stderr come with it.
+ */
+export async function certifyOutcome(
+  certify: RunningProcess,
+  reports: string,
+  ...others: RunningProcess[]
+): Promise<{
+  exit: number | null;
+  failing: { clause: string; title: string; detail: string }[];
+  stderr?: string[];
+}> {
+  const exit = await certify.exited;
+  const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as RunReport;
+  const failing = report.suites
+    .flatMap((s) => s.cases)
+    .filter((c) => c.status === "fail" || c.status === "not-run")
+    .map((c) => ({ clause: c.clause, title: c.title, detail: c.detail }));
+  if (exit === 0 && failing.length === 0) return { exit, failing };
+  const stderr = [certify, ...others].map((p) => p.stderr.join("").slice(-4000));
+  return { exit, failing, stderr };
 }
