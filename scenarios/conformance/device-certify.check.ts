@@ -1,10 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
+import { killAll } from "../../harness/testing/child-process.ts";
 import type { RunReport } from "../../reports/model.ts";
 import { junitSchemaErrors } from "../../reports/validate-junit.ts";
-import { backgroundFleetFile, certifyLabLock, certifyOutcome, LAB_LOCK } from "./testing/lab-certify.ts";
+import {
+  backgroundFleetFile,
+  certifyLabLock,
+  certifyOutcome,
+  LAB_LOCK,
+  startDeviceUnderTest,
+} from "./testing/lab-certify.ts";
 
 afterEach(killAll);
 
@@ -14,15 +20,7 @@ describe("the device-under-test suite, certified as processes", () => {
     // The device under test: hilfarm's own smart lock, in another process, with the lab registry's credentials.
     const { certify, fleet, reports } = await certifyLabLock(["--transport", "tcp", "--seed", "5"]);
     const ready = await certify.until("ready");
-    const device = startHilfarm([
-      "devices",
-      "--fleet",
-      fleet,
-      "--platform",
-      String(ready.login),
-      "--log-level",
-      "warn",
-    ]);
+    const device = startDeviceUnderTest(fleet, "--platform", String(ready.login));
     const summary = await certify.until("summary");
     expect(await certifyOutcome(certify, reports, device)).toEqual({ exit: 0, failing: [] });
     expect(summary).toMatchObject({ verdict: "pass", passed: 11, failed: 0, notApplicable: 0 });
@@ -56,15 +54,7 @@ describe("the device-under-test suite, certified as processes", () => {
     // The ready line comes once the platform carries the fleet.
     expect(await certify.until("background")).toMatchObject({ online: 2_000, devices: 2_000 });
     const ready = await certify.until("ready");
-    const device = startHilfarm([
-      "devices",
-      "--fleet",
-      fleet,
-      "--platform",
-      String(ready.login),
-      "--log-level",
-      "warn",
-    ]);
+    const device = startDeviceUnderTest(fleet, "--platform", String(ready.login));
     const summary = await certify.until("summary");
     expect(await certifyOutcome(certify, reports, device)).toEqual({ exit: 0, failing: [] });
     // 10 clauses of the device under test, and the background fleet's own case.

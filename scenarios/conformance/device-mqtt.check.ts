@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
+import { killAll } from "../../harness/testing/child-process.ts";
 import type { RunReport } from "../../reports/model.ts";
-import { certifyLabLock, certifyOutcome } from "./testing/lab-certify.ts";
+import { certifyLabLock, certifyOutcome, startDeviceUnderTest } from "./testing/lab-certify.ts";
 
 afterEach(killAll);
 
@@ -12,15 +12,7 @@ describe("the device-under-test suite over an MQTT link", () => {
     const { certify, fleet, reports } = await certifyLabLock(["--mqtt-link", "embedded?transport=udp"]);
     const ready = await certify.until("ready");
     expect(String(ready.mqtt)).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
-    const device = startHilfarm([
-      "devices",
-      "--fleet",
-      fleet,
-      "--mqtt-link",
-      String(ready.mqtt),
-      "--log-level",
-      "warn",
-    ]);
+    const device = startDeviceUnderTest(fleet, "--mqtt-link", String(ready.mqtt));
     const summary = await certify.until("summary");
     expect(await certifyOutcome(certify, reports, device)).toEqual({ exit: 0, failing: [] });
     expect(summary).toMatchObject({ verdict: "pass", passed: 10, failed: 0, notRun: 0 });

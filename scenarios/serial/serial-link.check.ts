@@ -10,7 +10,11 @@ import { createLogger } from "../../harness/log/logger.ts";
 import { killAll, repoRoot, startHilfarm } from "../../harness/testing/child-process.ts";
 import type { RunReport } from "../../reports/model.ts";
 import { junitSchemaErrors } from "../../reports/validate-junit.ts";
-import { backgroundFleetFile, certifyOutcome } from "../conformance/testing/lab-certify.ts";
+import {
+  backgroundFleetFile,
+  certifyOutcome,
+  startDeviceUnderTest,
+} from "../conformance/testing/lab-certify.ts";
 import { killPtyPairs, ptyPair as ptyPairIn, requireSocat } from "./testing/pty-pair.ts";
 
 /**
@@ -67,15 +71,7 @@ describe("serial links over a pseudo-terminal pair", () => {
     const certify = startHilfarm(certifyArgs(`serial://${pty.lab}?baud=115200&transport=tcp`, reports));
     const ready = await certify.until("ready");
     expect(String(ready.link)).toMatch(/^serial:\/\/.*pass-lab\?baud=115200/);
-    const device = startHilfarm([
-      "devices",
-      "--fleet",
-      await lockFleet(),
-      "--serial",
-      pty.dev,
-      "--log-level",
-      "warn",
-    ]);
+    const device = startDeviceUnderTest(await lockFleet(), "--serial", pty.dev);
     const summary = await certify.until("summary");
     expect(await certifyOutcome(certify, reports, device)).toEqual({ exit: 0, failing: [] });
     expect(summary).toMatchObject({ verdict: "pass", passed: 10, failed: 0, notRun: 0 });
@@ -96,15 +92,7 @@ describe("serial links over a pseudo-terminal pair", () => {
     );
     expect(await certify.until("background")).toMatchObject({ online: 2_000 });
     await certify.until("ready");
-    const device = startHilfarm([
-      "devices",
-      "--fleet",
-      await lockFleet(),
-      "--serial",
-      pty.dev,
-      "--log-level",
-      "warn",
-    ]);
+    const device = startDeviceUnderTest(await lockFleet(), "--serial", pty.dev);
     const summary = await certify.until("summary");
     expect(await certifyOutcome(certify, reports, device)).toEqual({ exit: 0, failing: [] });
     expect(summary).toMatchObject({
@@ -123,7 +111,7 @@ describe("serial links over a pseudo-terminal pair", () => {
     const reports = join(dir, "pull-reports");
     const certify = startHilfarm(certifyArgs(pty.lab, reports, ["--replug-wait", "2"]));
     await certify.until("ready");
-    startHilfarm(["devices", "--fleet", await lockFleet(), "--serial", pty.dev, "--log-level", "warn"]);
+    startDeviceUnderTest(await lockFleet(), "--serial", pty.dev);
     // Clauses 1-4 pass (login, connect, reports after connect); then the cable comes out.
     for (let n = 0; n < 4; n++) expect(await certify.until("clause")).toMatchObject({ status: "pass" });
     await pty.unplug();

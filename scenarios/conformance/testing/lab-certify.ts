@@ -34,6 +34,10 @@ export async function certifyLabLock(
   return { certify, fleet, reports };
 }
 
+/** `hilfarm devices` running the fleet file's device under test in another process, attached as `attach` says. */
+export const startDeviceUnderTest = (fleet: string, ...attach: string[]): RunningProcess =>
+  startHilfarm(["devices", "--fleet", fleet, ...attach, "--log-level", "warn"]);
+
 /** A background fleet of `count` emulated devices (switches and locks, TCP, no LAN sides) for certify under load. */
 export async function backgroundFleetFile(count = 2_000): Promise<string> {
   const file = join(await mkdtemp(join(tmpdir(), "hilfarm-background-")), "background.json");
