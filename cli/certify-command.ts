@@ -203,13 +203,8 @@ export function addCertifyCommand(
         );
       const evidenceSlot = new EvidenceSlot();
       const logger = logOptions.logger(options, "certify");
-      // Beside a background fleet the platform logs warnings only at the default level: thousands of logins are noise.
-      const platformLogger =
-        backgroundPlan !== undefined && options.logLevel === "info"
-          ? logger.child({}, { level: "warn" })
-          : logger;
       const target = await externalDeviceTarget({
-        logger: platformLogger,
+        logger,
         device: {
           deviceId: entry.deviceId,
           pin: entry.pin,

@@ -5,6 +5,7 @@ import type { Clock } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import type { EvidenceSlot } from "../../harness/evidence/evidence-slot.ts";
+import { createLogger } from "../../harness/log/logger.ts";
 import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { seededRandom } from "../../harness/random/random.ts";
 import type { Capability, TestDevice } from "./target.ts";
@@ -48,26 +49,30 @@ interface PlatformSide {
   seed?: number;
   /** Where the frames between the platform and the device go as evidence, if anything records. */
   evidence?: EvidenceSlot;
-  /** Where the platform logs on real time; default stderr, warnings only when `others` are given. */
+  /** Where the platform logs on real time; default stderr (see `platformLogger`). */
   logger?: Logger;
   /** Other devices the platform knows (a background fleet beside the device under test): not recorded, not logged. */
   others?: ReadonlyArray<{ deviceId: string; pin: string; model?: string; parentId?: string }>;
 }
 
+/**
+ * The platform's logger on real time: the side's (default stderr). Beside other devices (a background fleet) it logs
+ * warnings only when the level is the default `info`: thousands of logins are noise; a level asked for is kept.
+ */
+function platformLogger(side: PlatformSide): Logger {
+  const logger = side.logger ?? createLogger({ name: "certify" });
+  return side.others !== undefined && logger.level === "info" ? logger.child({}, { level: "warn" }) : logger;
+}
+
 async function listen(side: PlatformSide, withheld: Set<number>) {
   const { startPlatform } = await import("../../emulators/platform/platform.ts");
   const { Registry } = await import("../../emulators/platform/registry/index.ts");
-  const { createLogger } = await import("../../harness/log/logger.ts");
   const frames: LoggedFrame[] = [];
   const platform = await startPlatform({
     registry: Registry.fromDevices([{ ...side.device }, ...(side.others ?? [])]),
     clock: side.clock,
     random: seededRandom(side.seed ?? 1),
-    logger:
-      side.clock instanceof VirtualClock
-        ? pino({ level: "silent" })
-        : (side.logger ??
-          createLogger({ name: "certify", ...(side.others === undefined ? {} : { level: "warn" }) })),
+    logger: side.clock instanceof VirtualClock ? pino({ level: "silent" }) : platformLogger(side),
     host: side.host ?? "127.0.0.1",
     loginPort: side.ports?.login ?? 0,
     tcpPort: side.ports?.tcp ?? 0,
