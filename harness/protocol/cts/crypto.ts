@@ -1,6 +1,6 @@
-import { createCipheriv, createDecipheriv } from "node:crypto";
 import { inspect } from "node:util";
 import { excerpt, fail, ok, type Result, UsageError } from "../../errors.ts";
+import { CbcContextCache } from "./cbc-contexts.ts";
 import { type CtsWireError, ctsError } from "./errors.ts";
 
 /**
@@ -72,9 +72,12 @@ function ownBytes(length: number): Buffer {
   return Buffer.alloc(length);
 }
 
+/** Contexts for the keys of this many sessions at once: about 8 MiB, whatever the size of the farm. */
+const RECENT_KEYS = 4096;
+const contexts = new CbcContextCache<CipherKey>(RECENT_KEYS);
+
 export function encrypt(key: CipherKey, plaintext: Uint8Array): Buffer {
-  const cipher = createCipheriv("aes-128-cbc", key.key, key.iv);
-  return Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return contexts.get(key, key.key, key.iv).encrypt(plaintext);
 }
 
 /** Total: a wrong key, a wrong length or bad padding gives `DECRYPT_FAILED`, never a throw. */
@@ -88,14 +91,13 @@ export function decrypt(key: CipherKey, ciphertext: Uint8Array): Result<Buffer, 
       ),
     );
   }
-  try {
-    const decipher = createDecipheriv("aes-128-cbc", key.key, key.iv);
-    return ok(Buffer.concat([decipher.update(ciphertext), decipher.final()]));
-  } catch {
+  const plaintext = contexts.get(key, key.key, key.iv).decrypt(ciphertext);
+  if (plaintext === undefined) {
     return fail(
       ctsError("DECRYPT_FAILED", `data: bad padding after decryption with the ${key.kind} key`, "data"),
     );
   }
+  return ok(plaintext);
 }
 
 const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

@@ -1,0 +1,82 @@
+import { type Cipher, createCipheriv, createDecipheriv, type Decipher } from "node:crypto";
+
+/**
+ * AES-128-CBC under one key and one fixed IV (5.2.2 item 2), through two long-lived OpenSSL contexts instead of a new
+ * one per frame: setting up a context (the key schedule) costs more than encrypting a heartbeat body, and Node cannot
+ * reuse a context after `final()`. The contexts run without padding and never reach `final()`:
+ * - CBC chains every block from the previous ciphertext block, so a context that has seen earlier messages starts the
+ *   next one from their last ciphertext block instead of the IV. XOR-ing (that block ^ IV) into the first plaintext
+ *   block before encrypting, and into the first decrypted block after, gives exactly the bytes of a fresh context.
+ * - PKCS#7 padding is added and checked here, with OpenSSL's rule: 1 to 16 bytes, each the count.
+ */
+export class CbcContexts {
+  private readonly iv: Buffer;
+  private readonly cipher: Cipher;
+  private readonly decipher: Decipher;
+  /** The last ciphertext block each context has chained on (the IV at first). */
+  private readonly cipherChain: Buffer;
+  private readonly decipherChain: Buffer;
+
+  constructor(key: Buffer, iv: Buffer) {
+    this.iv = iv;
+    this.cipher = createCipheriv("aes-128-cbc", key, iv).setAutoPadding(false);
+    this.decipher = createDecipheriv("aes-128-cbc", key, iv).setAutoPadding(false);
+    this.cipherChain = Buffer.from(iv);
+    this.decipherChain = Buffer.from(iv);
+  }
+
+  encrypt(plaintext: Uint8Array): Buffer {
+    const padding = 16 - (plaintext.length % 16);
+    const block = Buffer.allocUnsafe(plaintext.length + padding);
+    block.set(plaintext);
+    block.fill(padding, plaintext.length);
+    this.restartChain(block, this.cipherChain);
+    const ciphertext = this.cipher.update(block);
+    ciphertext.copy(this.cipherChain, 0, ciphertext.length - 16);
+    return ciphertext;
+  }
+
+  /** `ciphertext` must be a non-empty whole number of blocks; undefined when its padding is bad. */
+  decrypt(ciphertext: Uint8Array): Buffer | undefined {
+    const plaintext = this.decipher.update(ciphertext);
+    this.restartChain(plaintext, this.decipherChain);
+    this.decipherChain.set(ciphertext.subarray(ciphertext.length - 16));
+    const padding = plaintext[plaintext.length - 1] as number;
+    if (padding < 1 || padding > 16) return undefined;
+    for (let i = plaintext.length - padding; i < plaintext.length - 1; i++)
+      if (plaintext[i] !== padding) return undefined;
+    return plaintext.subarray(0, plaintext.length - padding);
+  }
+
+  /** Makes the first block of `block` as if its context had just been set up with the IV. */
+  private restartChain(block: Buffer, chain: Buffer): void {
+    for (let i = 0; i < 16; i++)
+      block[i] = (block[i] as number) ^ (chain[i] as number) ^ (this.iv[i] as number);
+  }
+}
+
+/**
+ * The contexts of the most recently used keys, at most `capacity` (each pair holds about 2 KiB of OpenSSL state): a
+ * session's frames reuse its contexts, and a farm of many more sessions than that costs what a context per frame does.
+ */
+export class CbcContextCache<K> {
+  private readonly entries = new Map<K, CbcContexts>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(owner: K, key: Buffer, iv: Buffer): CbcContexts {
+    let contexts = this.entries.get(owner);
+    if (contexts !== undefined) {
+      this.entries.delete(owner);
+    } else {
+      contexts = new CbcContexts(key, iv);
+      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as K);
+    }
+    this.entries.set(owner, contexts);
+    return contexts;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
