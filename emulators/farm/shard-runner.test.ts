@@ -22,35 +22,59 @@ afterEach(async () => {
   runner = undefined;
 });
 
+/** A shard of `count` switches against a platform on `clock`, ramped and churned at the given rates. */
+async function startShard(
+  clock: VirtualClock,
+  count: number,
+  profile: { rampPerSecond: number; churnPerSecond: number },
+) {
+  const fleet = join(await mkdtemp(join(tmpdir(), "hilfarm-shard-")), "fleet.json");
+  await writeFile(
+    fleet,
+    JSON.stringify({
+      seed: 3,
+      devices: [{ profile: "three-gang-switch", count }],
+      transport: "tcp",
+      lan: { enabled: false },
+    }),
+  );
+  const plan = await loadFleetPlan(fleet);
+  platform = await startTestPlatform(clock, { registry: Registry.fromDevices(fleetRegistry(plan)) });
+  const [assignment] = shardAssignments({
+    runId: "r",
+    plan,
+    shards: 1,
+    loginAddress: platform.addresses.login,
+    profile,
+  });
+  if (assignment === undefined) throw new Error("no shard");
+  const started = new ShardRunner({ assignment, logger: pino({ level: "silent" }), clock });
+  runner = started;
+  started.start();
+  return started;
+}
+
+describe("a shard's ramp", () => {
+  it("powers devices on at every tick of its wheel, not in batches: devices online together beat together", async () => {
+    const clock = new VirtualClock();
+    const shard = await startShard(clock, 12, { rampPerSecond: 100, churnPerSecond: 0 });
+    const poweredOn: number[] = [];
+    for (let tick = 0; tick < 6; tick++) {
+      await clock.advanceAsync(shard.wheel.tickMs);
+      poweredOn.push(shard.snapshot().poweredOn);
+    }
+    expect(poweredOn).toEqual([2, 4, 6, 8, 10, 12]);
+  });
+});
+
 describe("a shard's churn", () => {
   it("power-cycles devices only once the run is steady, so a ramp that is still logging in is left alone", async () => {
-    const fleet = join(await mkdtemp(join(tmpdir(), "hilfarm-shard-")), "fleet.json");
-    await writeFile(
-      fleet,
-      JSON.stringify({
-        seed: 3,
-        devices: [{ profile: "three-gang-switch", count: 6 }],
-        transport: "tcp",
-        lan: { enabled: false },
-      }),
-    );
-    const plan = await loadFleetPlan(fleet);
     const clock = new VirtualClock();
-    platform = await startTestPlatform(clock, { registry: Registry.fromDevices(fleetRegistry(plan)) });
-    const [assignment] = shardAssignments({
-      runId: "r",
-      plan,
-      shards: 1,
-      loginAddress: platform.addresses.login,
-      profile: { rampPerSecond: 100, churnPerSecond: 3 },
-    });
-    if (assignment === undefined) throw new Error("no shard");
-    runner = new ShardRunner({ assignment, logger: pino({ level: "silent" }), clock });
-    runner.start();
-    const churned = () => runner?.snapshot().errors["churn-power-cycle"] ?? 0;
+    const shard = await startShard(clock, 6, { rampPerSecond: 100, churnPerSecond: 3 });
+    const churned = () => shard.snapshot().errors["churn-power-cycle"] ?? 0;
     await clock.advanceAsync(20_000);
-    expect({ online: runner.observer.online, churned: churned() }).toEqual({ online: 6, churned: 0 });
-    runner.observer.beginSteady();
+    expect({ online: shard.observer.online, churned: churned() }).toEqual({ online: 6, churned: 0 });
+    shard.observer.beginSteady();
     await clock.advanceAsync(3_000);
     expect(churned()).toBeGreaterThan(0);
   });

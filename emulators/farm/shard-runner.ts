@@ -76,7 +76,11 @@ export class ShardRunner {
 
   constructor(options: ShardRunnerOptions) {
     this.assignment = options.assignment;
-    this.wheel = new TimerWheel(options.clock ?? new RealClock(), { tickMs: 20 });
+    // On real time, answers are read between two heartbeats of one tick; a virtual clock runs every timer at once.
+    this.wheel =
+      options.clock === undefined
+        ? new TimerWheel(new RealClock(), { tickMs: 20, yieldBetweenTimers: setImmediate })
+        : new TimerWheel(options.clock, { tickMs: 20 });
     const plan = {
       seed: options.assignment.seed,
       transport: options.assignment.transport,
@@ -114,16 +118,18 @@ export class ShardRunner {
     this.startedAt = this.wheel.now();
     const { rampPerSecond, churnPerSecond } = this.assignment;
     let credit = 0;
+    // A few devices at every tick rather than a batch every 100 ms: devices that come online together heartbeat
+    // together for the rest of the run, and a batch would reach the platform as one burst every interval.
     const ramp = this.wheel.setInterval(
       () => {
-        credit += rampPerSecond / 10;
+        credit += (rampPerSecond * this.wheel.tickMs) / 1000;
         while (credit >= 1 && this.poweredOn < this.fleet.devices.length) {
           this.fleet.devices[this.poweredOn++]?.powerOn();
           credit--;
         }
         if (this.poweredOn >= this.fleet.devices.length) ramp.cancel();
       },
-      100,
+      this.wheel.tickMs,
       "ramp",
     );
     this.timers.push(ramp);

@@ -100,6 +100,33 @@ describe("TimerWheel", () => {
     expect(at[2]).toBeLessThanOrEqual(3_600_100 + 55);
   });
 
+  it("yields between two timers of one tick when asked, and goes on in order once the owner's I/O has run", () => {
+    const driver = new VirtualClock();
+    const continuations: Array<() => void> = [];
+    const wheel = new TimerWheel(driver, {
+      tickMs: 20,
+      yieldBetweenTimers: (next) => continuations.push(next),
+    });
+    const log: string[] = [];
+    for (const name of ["a", "b", "c", "d"]) wheel.setTimeout(() => log.push(name), 10, name);
+    const later = wheel.setTimeout(() => log.push("later"), 30, "later");
+    const dropped = wheel.setTimeout(() => log.push("dropped"), 10, "dropped");
+    driver.advance(20);
+    expect(log).toEqual(["a"]);
+    // Ticks of the driver meanwhile fire nothing: the tick being fired goes on only through its continuation.
+    driver.advance(40);
+    expect(log).toEqual(["a"]);
+    dropped.cancel();
+    continuations.shift()?.();
+    expect(log).toEqual(["a", "b"]);
+    while (continuations.length > 0) continuations.shift()?.();
+    // The rest of the tick, then the ticks the driver passed meanwhile.
+    expect(log).toEqual(["a", "b", "c", "d", "later"]);
+    expect(later.name).toBe("later");
+    expect(wheel.pending).toBe(0);
+    expect(driver.timerCount()).toBe(0);
+  });
+
   test.prop(
     [
       fc.array(fc.record({ delay: fc.integer({ min: 0, max: 5000 }), cancel: fc.boolean() }), {

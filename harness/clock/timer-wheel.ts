@@ -29,6 +29,12 @@ export interface TimerWheelOptions {
   tickMs?: number;
   /** Slots on the wheel (a power of two); timers further out than one turn wait for their turn. Default 4096. */
   slots?: number;
+  /**
+   * Runs `next` once the owner's pending I/O has run (`setImmediate` in a farm). Given, the wheel fires one timer at a
+   * time and yields between two: a tick that fires hundreds of heartbeats would otherwise send them all before
+   * reading any answer, and every answer would wait for the last send. Without it, a tick fires its timers at once.
+   */
+  yieldBetweenTimers?: (next: () => void) => void;
 }
 
 /**
@@ -46,6 +52,10 @@ export class TimerWheel implements Clock {
   private tick: number;
   private live = 0;
   private driverTimer: Timer | undefined;
+  private readonly yieldBetweenTimers: ((next: () => void) => void) | undefined;
+  /** The timers of the tick being fired, and how many of them have been taken. */
+  private due: WheelTimer[] = [];
+  private taken = 0;
 
   constructor(
     private readonly driver: Clock,
@@ -58,6 +68,7 @@ export class TimerWheel implements Clock {
       throw new RangeError(`slots must be a power of two >= 2, got ${slots}`);
     this.slots = Array.from({ length: slots }, () => []);
     this.mask = slots - 1;
+    this.yieldBetweenTimers = options.yieldBetweenTimers;
     this.origin = driver.now();
     this.tick = 0;
   }
@@ -117,6 +128,8 @@ export class TimerWheel implements Clock {
 
   /** Fires every slot from the last tick fired up to the driver's present. */
   private advance(): void {
+    // A tick still firing (yielding to I/O between timers) goes on, and then comes here again.
+    if (this.taken < this.due.length) return;
     const target = Math.floor((this.driver.now() - this.origin) / this.tickMs);
     while (this.tick < target && this.driverTimer !== undefined) {
       this.tick++;
@@ -125,30 +138,52 @@ export class TimerWheel implements Clock {
       if (slot.length === 0) continue;
       // Timers placed in this slot while it fires wait for their own tick: take the slot as it stands.
       this.slots[index] = [];
+      this.due = [];
+      this.taken = 0;
       for (const timer of slot) {
         if (timer.cancelled) continue;
-        if (timer.dueTick > this.tick) {
-          this.place(timer);
-          continue;
-        }
-        const { callback } = timer;
-        if (timer.periodTicks > 0) {
-          timer.dueTick = this.tick + timer.periodTicks;
-          this.place(timer);
-        } else {
-          timer.cancelled = true;
-          timer.callback = released;
-          this.live--;
-        }
-        try {
-          callback();
-        } catch (error) {
-          process.emitWarning(
-            `hilfarm timer ${timer.name} failed: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        }
+        if (timer.dueTick > this.tick) this.place(timer);
+        else this.due.push(timer);
       }
-      if (this.live === 0) this.stopDriver();
+      if (!this.fireDue()) return;
+    }
+  }
+
+  /** Fires the tick's due timers in order; false when it yielded to I/O and will go on later. */
+  private fireDue(): boolean {
+    while (this.taken < this.due.length) {
+      const timer = this.due[this.taken++] as WheelTimer;
+      if (timer.cancelled) continue;
+      this.fire(timer);
+      if (this.yieldBetweenTimers !== undefined && this.taken < this.due.length) {
+        this.yieldBetweenTimers(() => {
+          if (this.fireDue()) this.advance();
+        });
+        return false;
+      }
+    }
+    this.due = [];
+    this.taken = 0;
+    if (this.live === 0) this.stopDriver();
+    return true;
+  }
+
+  private fire(timer: WheelTimer): void {
+    const { callback } = timer;
+    if (timer.periodTicks > 0) {
+      timer.dueTick = this.tick + timer.periodTicks;
+      this.place(timer);
+    } else {
+      timer.cancelled = true;
+      timer.callback = released;
+      this.live--;
+    }
+    try {
+      callback();
+    } catch (error) {
+      process.emitWarning(
+        `hilfarm timer ${timer.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }
