@@ -1,7 +1,12 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CbcContextCache, CbcContexts } from "./cbc-contexts.ts";
+import { CbcContexts, CbcContextsByKey } from "./cbc-contexts.ts";
+
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
 
 const block16 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes));
 
@@ -83,17 +88,26 @@ describe("CbcContexts", () => {
   });
 });
 
-describe("CbcContextCache", () => {
-  it("keeps the contexts of the most recently used keys, at most its capacity", () => {
-    const cache = new CbcContextCache<string>(2);
-    const key = Buffer.alloc(16, 3);
-    const a = cache.get("a", key, key);
-    const b = cache.get("b", key, key);
-    expect(cache.get("a", key, key)).toBe(a);
-    cache.get("c", key, key); // evicts "b", the least recently used
-    expect(cache.size).toBe(2);
-    expect(cache.get("a", key, key)).toBe(a);
-    expect(cache.get("b", key, key)).not.toBe(b);
-    expect(cache.size).toBe(2);
+describe("CbcContextsByKey", () => {
+  it("gives contexts to the first keys up to its capacity, keeps them with their key, and has room again once a key is gone", async () => {
+    const byKey = new CbcContextsByKey<object>(2);
+    const bytes = Buffer.alloc(16, 3);
+    const first = {};
+    let second: object | undefined = {};
+    const third = {};
+    const firstContexts = byKey.get(first, bytes, bytes);
+    expect(firstContexts).toBeInstanceOf(CbcContexts);
+    expect(byKey.get(second, bytes, bytes)).toBeInstanceOf(CbcContexts);
+    expect(byKey.get(third, bytes, bytes)).toBeUndefined();
+    expect(byKey.get(first, bytes, bytes)).toBe(firstContexts);
+    second = undefined;
+    // A WeakMap entry goes with its key, and the registry reports it after a collection.
+    for (let i = 0; i < 20 && byKey.size === 2; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      collectGarbage();
+    }
+    expect(byKey.size).toBe(1);
+    expect(byKey.get(third, bytes, bytes)).toBeInstanceOf(CbcContexts);
+    expect(byKey.get(first, bytes, bytes)).toBe(firstContexts);
   });
 });

@@ -10,22 +10,23 @@ import { type Cipher, createCipheriv, createDecipheriv, type Decipher } from "no
  * - PKCS#7 padding is added and checked here, with OpenSSL's rule: 1 to 16 bytes, each the count.
  */
 export class CbcContexts {
-  private readonly iv: Buffer;
-  private readonly cipher: Cipher;
-  private readonly decipher: Decipher;
+  /** Each made at its first use: a key may only ever decrypt, or only encrypt. */
+  private cipher: Cipher | undefined;
+  private decipher: Decipher | undefined;
   /** The last ciphertext block each context has chained on (the IV at first). */
   private readonly cipherChain: Buffer;
   private readonly decipherChain: Buffer;
 
-  constructor(key: Buffer, iv: Buffer) {
-    this.iv = iv;
-    this.cipher = createCipheriv("aes-128-cbc", key, iv).setAutoPadding(false);
-    this.decipher = createDecipheriv("aes-128-cbc", key, iv).setAutoPadding(false);
+  constructor(
+    private readonly key: Buffer,
+    private readonly iv: Buffer,
+  ) {
     this.cipherChain = Buffer.from(iv);
     this.decipherChain = Buffer.from(iv);
   }
 
   encrypt(plaintext: Uint8Array): Buffer {
+    this.cipher ??= createCipheriv("aes-128-cbc", this.key, this.iv).setAutoPadding(false);
     const padding = 16 - (plaintext.length % 16);
     const block = Buffer.allocUnsafe(plaintext.length + padding);
     block.set(plaintext);
@@ -38,6 +39,7 @@ export class CbcContexts {
 
   /** `ciphertext` must be a non-empty whole number of blocks; undefined when its padding is bad. */
   decrypt(ciphertext: Uint8Array): Buffer | undefined {
+    this.decipher ??= createDecipheriv("aes-128-cbc", this.key, this.iv).setAutoPadding(false);
     const plaintext = this.decipher.update(ciphertext);
     this.restartChain(plaintext, this.decipherChain);
     this.decipherChain.set(ciphertext.subarray(ciphertext.length - 16));
@@ -56,27 +58,34 @@ export class CbcContexts {
 }
 
 /**
- * The contexts of the most recently used keys, at most `capacity` (each pair holds about 2 KiB of OpenSSL state): a
- * session's frames reuse its contexts, and a farm of many more sessions than that costs what a context per frame does.
+ * Contexts for at most `capacity` keys alive at once (a pair holds about 2 KiB of OpenSSL state), each kept as long as
+ * its key: the first keys get them, later ones none while those live, and their frames cost a context each, as
+ * before. No key is evicted for another: a farm with more sessions than that would otherwise make contexts for every
+ * frame and drop them unused, costing more CPU than a context per frame and native memory until the next collection.
  */
-export class CbcContextCache<K> {
-  private readonly entries = new Map<K, CbcContexts>();
+export class CbcContextsByKey<K extends object> {
+  private readonly contexts = new WeakMap<K, CbcContexts>();
+  private live = 0;
+  private readonly released = new FinalizationRegistry<undefined>(() => {
+    this.live--;
+  });
 
   constructor(private readonly capacity: number) {}
 
-  get(owner: K, key: Buffer, iv: Buffer): CbcContexts {
-    let contexts = this.entries.get(owner);
-    if (contexts !== undefined) {
-      this.entries.delete(owner);
-    } else {
+  /** The contexts of `owner`'s key, made now if there is room; undefined when there is none. */
+  get(owner: K, key: Buffer, iv: Buffer): CbcContexts | undefined {
+    let contexts = this.contexts.get(owner);
+    if (contexts === undefined && this.live < this.capacity) {
       contexts = new CbcContexts(key, iv);
-      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as K);
+      this.contexts.set(owner, contexts);
+      this.released.register(owner, undefined);
+      this.live++;
     }
-    this.entries.set(owner, contexts);
     return contexts;
   }
 
+  /** Keys holding contexts, until the collector has reported the ones gone. */
   get size(): number {
-    return this.entries.size;
+    return this.live;
   }
 }

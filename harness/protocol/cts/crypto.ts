@@ -1,6 +1,7 @@
+import { createCipheriv, createDecipheriv } from "node:crypto";
 import { inspect } from "node:util";
 import { excerpt, fail, ok, type Result, UsageError } from "../../errors.ts";
-import { CbcContextCache } from "./cbc-contexts.ts";
+import { CbcContextsByKey } from "./cbc-contexts.ts";
 import { type CtsWireError, ctsError } from "./errors.ts";
 
 /**
@@ -72,12 +73,19 @@ function ownBytes(length: number): Buffer {
   return Buffer.alloc(length);
 }
 
-/** Contexts for the keys of this many sessions at once: about 8 MiB, whatever the size of the farm. */
-const RECENT_KEYS = 4096;
-const contexts = new CbcContextCache<CipherKey>(RECENT_KEYS);
+/**
+ * Long-lived AES contexts for the session and LAN keys of this many sessions at once (about 8.6 MiB); PIN keys, which
+ * seal one login exchange per session, and keys beyond that get a context per frame.
+ */
+const SESSIONS_WITH_CONTEXTS = 4096;
+const contexts = new CbcContextsByKey<CipherKey>(SESSIONS_WITH_CONTEXTS);
+const contextsOf = (key: CipherKey) => (key.kind === "pin" ? undefined : contexts.get(key, key.key, key.iv));
 
 export function encrypt(key: CipherKey, plaintext: Uint8Array): Buffer {
-  return contexts.get(key, key.key, key.iv).encrypt(plaintext);
+  const kept = contextsOf(key);
+  if (kept !== undefined) return kept.encrypt(plaintext);
+  const cipher = createCipheriv("aes-128-cbc", key.key, key.iv);
+  return Buffer.concat([cipher.update(plaintext), cipher.final()]);
 }
 
 /** Total: a wrong key, a wrong length or bad padding gives `DECRYPT_FAILED`, never a throw. */
@@ -91,13 +99,25 @@ export function decrypt(key: CipherKey, ciphertext: Uint8Array): Result<Buffer, 
       ),
     );
   }
-  const plaintext = contexts.get(key, key.key, key.iv).decrypt(ciphertext);
+  const plaintext = decryptPadded(key, ciphertext);
   if (plaintext === undefined) {
     return fail(
       ctsError("DECRYPT_FAILED", `data: bad padding after decryption with the ${key.kind} key`, "data"),
     );
   }
   return ok(plaintext);
+}
+
+/** Undefined when the padding is bad. */
+function decryptPadded(key: CipherKey, ciphertext: Uint8Array): Buffer | undefined {
+  const kept = contextsOf(key);
+  if (kept !== undefined) return kept.decrypt(ciphertext);
+  try {
+    const decipher = createDecipheriv("aes-128-cbc", key.key, key.iv);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  } catch {
+    return undefined;
+  }
 }
 
 const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
