@@ -20,7 +20,7 @@ export interface ShardRunnerOptions {
   logger: Logger;
   /** Source addresses the shard's devices spread over (device i uses address i mod n); none: the system's choice. */
   sourceAddresses?: string[];
-  /** Drives the shard's timer wheel. Default: real time. */
+  /** Drives the shard's timer wheel. Default: real time, on which the wheel yields to I/O between two timers. */
   clock?: Clock;
 }
 
