@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import { type LoadReport, STEAL_WARNING_PERCENT } from "../emulators/farm/load-report.ts";
 import { processUsage, readPlatformCounters } from "../emulators/farm/platform-counters.ts";
 import { parseStopCondition, type StopCondition } from "../emulators/farm/stop-conditions.ts";
@@ -171,7 +172,7 @@ export function addLoadCommand(
     )
     .option(
       "--stop-on <condition>",
-      "stop early when this holds (repeatable): heartbeat-p99>100, login-p90>500, errors>1000, lost-devices>0",
+      "stop early when this holds (repeatable): heartbeat-p99>100, login-p90>500, farm-delay-p99>50, errors>1000, lost-devices>0",
       (text: string, all: StopCondition[]) => [...all, parseStopCondition(text)],
       [] as StopCondition[],
     )
@@ -365,6 +366,8 @@ export function addLoadCommand(
           io.stderr.write(
             `hilfarm: no device ever came online at ${loginAddress} (errors: ${JSON.stringify(report.errors)}); is that the platform's login server, and does it know the fleet's devices?\n`,
           );
+        const farmShare = farmShareOfTail(report);
+        if (farmShare?.farmsTail === true) io.stderr.write(`hilfarm: ${farmShare.text}\n`);
         if (cpuStolenPercent !== undefined && cpuStolenPercent >= STEAL_WARNING_PERCENT)
           io.stderr.write(
             `hilfarm: the hypervisor took ${cpuStolenPercent.toFixed(1)} % of this machine's CPU during the run: every process here stalled that much at random, and the latency percentiles include those stalls\n`,

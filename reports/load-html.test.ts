@@ -25,8 +25,8 @@ describe("load HTML report", () => {
 
   it("has a latency row per kind with its percentiles, and 'not measured' for a kind never seen", () => {
     const latency = element(html, "table", "latency-table");
-    const rows = latency.match(/<tr data-kind="[a-z]+">.*?<\/tr>/g) ?? [];
-    expect(rows.map((r) => /data-kind="([a-z]+)"/.exec(r)?.[1])).toEqual([...loadLatencyKinds]);
+    const rows = latency.match(/<tr data-kind="[a-z-]+">.*?<\/tr>/g) ?? [];
+    expect(rows.map((r) => /data-kind="([a-z-]+)"/.exec(r)?.[1])).toEqual([...loadLatencyKinds]);
     const heartbeat = rows[2] ?? "";
     expect(heartbeat).toContain(`<td class="num">${report.latency.heartbeat.count}</td>`);
     expect(heartbeat).toContain('<td class="num">18.2</td>'); // p99
@@ -34,6 +34,22 @@ describe("load HTML report", () => {
     expect(heartbeat).not.toContain("not measured");
     expect(rows[4]).toContain("not measured");
     expect(rows.filter((r) => r.includes("not measured"))).toHaveLength(1);
+  });
+
+  it("sets the farm's own delay beside the heartbeat's tail, and says when that tail is the farm's", () => {
+    expect(html).toContain(
+      "The farm&#39;s own delay</th><td>the farm&#39;s own delay p99 (1.00 ms) against the steady heartbeat",
+    );
+    expect(html).toContain("the farm itself added no more than a few ms");
+    const slow = { ...report.latency["farm-delay"], p99: 300 };
+    const farms = loadHtmlReport({
+      ...report,
+      latency: { ...report.latency, "farm-delay": slow },
+      ...(report.steady === undefined
+        ? {}
+        : { steady: { ...report.steady, latency: { ...report.steady.latency, "farm-delay": slow } } }),
+    });
+    expect(farms).toContain("at least half, so much of that tail is the farm&#39;s");
   });
 
   it("shows the CPU the hypervisor took, and says the percentiles include it from 5 %", () => {
@@ -85,7 +101,7 @@ describe("load HTML report", () => {
 
   it("embeds each measured kind's buckets as given, and no plot for an unmeasured kind", () => {
     const data = chartData(html);
-    expect(data.plots.map((p) => p.kind)).toEqual(["login", "connect", "heartbeat", "report"]);
+    expect(data.plots.map((p) => p.kind)).toEqual(["login", "connect", "heartbeat", "report", "farm-delay"]);
     expect(data.plots.find((p) => p.kind === "heartbeat")?.buckets).toEqual(report.latency.heartbeat.buckets);
     expect(html).toContain('data-plot="latency-heartbeat"');
     expect(html).not.toContain('data-plot="latency-control"');

@@ -1,3 +1,4 @@
+import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import {
   type LatencySummary,
   type LoadLatencyKind,
@@ -14,6 +15,7 @@ const latencyTitles: Record<LoadLatencyKind, string> = {
   heartbeat: "Heartbeat round trip (1000 -> 1001), device side",
   report: "State report acknowledgement (2006 -> 2007), device side",
   control: "Control round trip (2005 -> 2004), control side",
+  "farm-delay": "The farm's own delay: how late each worker ran a timer due every 10 ms (not a round trip)",
 };
 
 /** The most points the devices-online line carries. */
@@ -31,7 +33,7 @@ function latencyRow(kind: LoadLatencyKind, s: LatencySummary): string {
 
 function latencyTable(id: string, latency: LoadReport["latency"]): string {
   const headers = [
-    "Round trip",
+    "Round trip, or the farm's delay",
     "#count",
     "#min ms",
     "#mean ms",
@@ -124,6 +126,7 @@ export function loadHtmlReport(report: LoadReport): string {
   const data = scriptJson({ plots, online });
   const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
   const m = report.machine;
+  const farmShare = farmShareOfTail(report);
   const pr = report.profile;
   const errors = Object.entries(report.errors).sort(([, a], [, b]) => b - a);
   const title = `hilfarm load report: ${report.target.platform}`;
@@ -149,6 +152,7 @@ ${keyRow("Seed", report.seed)}
 ${keyRow("Broker", report.broker)}
 ${keyRow("Harness", `${report.harness.name} ${report.harness.version}, Node ${report.harness.node}`)}
 ${keyRow("Machine", `${m.cpus} x ${m.cpuModel}, ${bytes(m.totalMemoryBytes)}, ${m.platform}`)}
+${farmShare === undefined ? "" : keyRow("The farm's own delay", farmShare.text)}
 ${m.cpuStolenPercent === undefined ? "" : keyRow("CPU taken by the hypervisor", `${m.cpuStolenPercent.toFixed(1)} % of all cores during the run${m.cpuStolenPercent >= STEAL_WARNING_PERCENT ? ": every process stalled that much, and the percentiles include it" : ""}`)}
 ${keyRow(
   "Profile",
@@ -176,7 +180,7 @@ ${report.steady === undefined ? "" : `<h3>Steady state (from ${esc(report.steady
 <section id="plots">
 <h2>Latency histograms and devices online</h2>
 <div class="plots">
-${plots.map((p) => `<figure><canvas class="plot" data-plot="latency-${p.kind}"></canvas><figcaption>${esc(latencyTitles[p.kind])}: ${report.latency[p.kind].count} round trips</figcaption></figure>`).join("\n")}
+${plots.map((p) => `<figure><canvas class="plot" data-plot="latency-${p.kind}"></canvas><figcaption>${esc(latencyTitles[p.kind])}: ${report.latency[p.kind].count} ${p.kind === "farm-delay" ? "samples" : "round trips"}</figcaption></figure>`).join("\n")}
 ${online.length === 0 ? "" : `<figure><canvas class="plot" data-plot="online"></canvas><figcaption>Devices online (seconds since start)</figcaption></figure>`}
 </div>
 ${plots.length === 0 && online.length === 0 ? '<p class="empty">No round trips or online samples were recorded.</p>' : ""}

@@ -50,6 +50,12 @@ export class FarmObserver implements DeviceObserver {
     return this.steady;
   }
 
+  /** How late the worker ran its delay probe, due every `periodMs` (farm-delay.ts). */
+  farmDelay(lateMs: number, periodMs: number): void {
+    this.latencies.record("farm-delay", lateMs, periodMs);
+    if (this.steady) this.steadyLatencies.record("farm-delay", lateMs, periodMs);
+  }
+
   countError(kind: string, n = 1): void {
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + n);
   }

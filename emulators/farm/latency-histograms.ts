@@ -28,8 +28,15 @@ export type EncodedLatencies = Partial<Record<LoadLatencyKind, string>>;
 export class LatencyHistograms {
   private readonly histograms = new Map<LoadLatencyKind, JsHistogram>();
 
-  record(kind: LoadLatencyKind, milliseconds: number): void {
-    this.of(kind).recordValue(Math.max(1, Math.round(milliseconds * MICROS)));
+  /**
+   * `expectedIntervalMs`, for samples taken at a fixed rate (the farm's delay probe): a sample late by several
+   * intervals also stands for the samples that the stall kept from being taken (HdrHistogram's correction for
+   * coordinated omission), so that a 500 ms stall weighs as much as the 50 samples it hid.
+   */
+  record(kind: LoadLatencyKind, milliseconds: number, expectedIntervalMs?: number): void {
+    const value = Math.max(1, Math.round(milliseconds * MICROS));
+    if (expectedIntervalMs === undefined) this.of(kind).recordValue(value);
+    else this.of(kind).recordValueWithExpectedInterval(value, Math.round(expectedIntervalMs * MICROS));
   }
 
   count(kind: LoadLatencyKind): number {

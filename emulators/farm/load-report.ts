@@ -1,7 +1,10 @@
 /** What `hilfarm load` measured, as written to report.json and drawn by reports/load-html.ts. */
 
-/** Round trips a load run measures: the first four device side, control by whoever issues the controls. */
-export const loadLatencyKinds = ["login", "connect", "heartbeat", "report", "control"] as const;
+/**
+ * What a load run times: round trips (the first four device side, control by whoever issues the controls), and
+ * `farm-delay`, the farm's own lateness (emulators/farm/farm-delay.ts), to read them against.
+ */
+export const loadLatencyKinds = ["login", "connect", "heartbeat", "report", "control", "farm-delay"] as const;
 export type LoadLatencyKind = (typeof loadLatencyKinds)[number];
 
 export interface LatencySummary {

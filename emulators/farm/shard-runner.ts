@@ -12,6 +12,7 @@ import type { Misbehaviour } from "../device/misbehaviour.ts";
 import { Fleet } from "../fleet/fleet.ts";
 import type { PlannedDevice } from "../fleet/fleet-plan.ts";
 import { type Profile, ProfileSchema } from "../profiles/schema.ts";
+import { startFarmDelayProbe } from "./farm-delay.ts";
 import type { ShardAssignment, WorkerSnapshot } from "./farm-messages.ts";
 import { FarmObserver } from "./farm-observer.ts";
 
@@ -20,7 +21,10 @@ export interface ShardRunnerOptions {
   logger: Logger;
   /** Source addresses the shard's devices spread over (device i uses address i mod n); none: the system's choice. */
   sourceAddresses?: string[];
-  /** Drives the shard's timer wheel. Default: real time, on which the wheel yields to I/O between two timers. */
+  /**
+   * Drives the shard's timer wheel. Default: real time, on which the wheel yields to I/O between two timers and the
+   * farm's own delay is measured (farm-delay.ts).
+   */
   clock?: Clock;
 }
 
@@ -64,6 +68,9 @@ export function plannedDevicesOf(assignment: ShardAssignment): PlannedDevice[] {
 export class ShardRunner {
   readonly observer = new FarmObserver();
   readonly wheel: TimerWheel;
+  /** The wheel's own clock: the delay probe runs on it, not at the wheel's 20 ms ticks. */
+  private readonly clock: Clock;
+  private readonly realTime: boolean;
   private readonly fleet: Fleet;
   private readonly assignment: ShardAssignment;
   private readonly timers: Timer[] = [];
@@ -77,10 +84,11 @@ export class ShardRunner {
   constructor(options: ShardRunnerOptions) {
     this.assignment = options.assignment;
     // On real time, answers are read between two heartbeats of one tick; a virtual clock runs every timer at once.
-    this.wheel =
-      options.clock === undefined
-        ? new TimerWheel(new RealClock(), { tickMs: 20, yieldBetweenTimers: setImmediate })
-        : new TimerWheel(options.clock, { tickMs: 20 });
+    this.clock = options.clock ?? new RealClock();
+    this.realTime = options.clock === undefined;
+    this.wheel = this.realTime
+      ? new TimerWheel(this.clock, { tickMs: 20, yieldBetweenTimers: setImmediate })
+      : new TimerWheel(this.clock, { tickMs: 20 });
     const plan = {
       seed: options.assignment.seed,
       transport: options.assignment.transport,
@@ -116,6 +124,9 @@ export class ShardRunner {
 
   start(): void {
     this.startedAt = this.wheel.now();
+    // On a virtual clock nothing is ever late: the farm's delay is measured on real time only.
+    if (this.realTime)
+      this.timers.push(startFarmDelayProbe(this.clock, (ms, period) => this.observer.farmDelay(ms, period)));
     const { rampPerSecond, churnPerSecond } = this.assignment;
     let credit = 0;
     // A few devices at every tick rather than a batch every 100 ms: devices that come online together heartbeat

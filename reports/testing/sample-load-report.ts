@@ -74,6 +74,15 @@ export function sampleLoadReport(overrides: Partial<LoadReport> = {}): LoadRepor
       max: 166.3,
     }),
     control: unmeasured,
+    "farm-delay": summary([29100, 700, 150, 40, 8, 2], {
+      min: 0.001,
+      mean: 0.05,
+      p50: 0.001,
+      p90: 0.001,
+      p99: 1.0,
+      p999: 4.0,
+      max: 9.0,
+    }),
   };
   return {
     kind: "hilfarm-load/1",

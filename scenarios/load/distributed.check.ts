@@ -114,6 +114,8 @@ describe("distributed load over a real Mosquitto (127.0.0.1:1883 when it runs th
     expect(report.totals.logins).toBeGreaterThanOrEqual(DEVICES);
     // Heartbeats every 2 s for several seconds: every worker's round trips are in the merged histogram.
     expect(report.latency.heartbeat.count).toBeGreaterThan(DEVICES);
+    // Each worker's delay probe: 100 samples a second, merged like the round trips.
+    expect(report.latency["farm-delay"].count).toBeGreaterThan(100);
     expect(report.latency.control.count).toBeGreaterThan(0);
     expect(report.platform?.sessionsOnline).toBe(DEVICES + 12);
     await Promise.all(
@@ -256,6 +258,9 @@ describe("a local farm over the embedded broker", () => {
     expect(report.totals.heartbeats).toBeGreaterThan(devices);
     expect(report.latency.control.count).toBeGreaterThan(0);
     expect(report.steady?.latency.heartbeat.count).toBeGreaterThan(0);
+    // Three workers' delay probes, 100 samples a second each, over a steady window of at least 20 s.
+    expect(report.steady?.latency["farm-delay"].count).toBeGreaterThan(3 * 100 * 10);
+    expect(await readFile(join(dir, "report.html"), "utf8")).toContain("The farm&#39;s own delay");
     expect(report.totals.rssBytesPerDevice).toBeGreaterThan(0);
     expect(platform.readyRssBytes).toBeGreaterThan(0);
     expect(platform.rssBytes).toBeGreaterThan(platform.readyRssBytes ?? 0);
