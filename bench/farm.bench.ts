@@ -10,6 +10,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 
@@ -120,6 +121,10 @@ const lines = [
   row("login, whole run", report.latency.login),
   row("connect, whole run", report.latency.connect),
   row("state report ack, whole run", report.latency.report),
+  row("the farm's own delay, steady (not a round trip)", report.steady?.latency["farm-delay"]),
+  row("the farm's own delay, whole run (not a round trip)", report.latency["farm-delay"]),
+  "",
+  `The farm's own delay: how late each worker ran a timer due every 10 ms (its waits for a core, its collections, its own bursts), corrected for the samples a stall hid; ${farmShareOfTail(report)?.text ?? "not measured"}.`,
   "",
   `The aims of issue 19 beside this run (they are set for 100,000 devices ramped at 2,000/s: \`BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 npm run bench:farm\`):`,
   "",
