@@ -4,7 +4,11 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import { type LoadReport, STEAL_WARNING_PERCENT } from "../emulators/farm/load-report.ts";
-import { processUsage, readPlatformCounters } from "../emulators/farm/platform-counters.ts";
+import {
+  processUsage,
+  readPlatformCounters,
+  readPlatformMetrics,
+} from "../emulators/farm/platform-counters.ts";
 import { parseStopCondition, type StopCondition } from "../emulators/farm/stop-conditions.ts";
 import type { RealDevice } from "../emulators/fleet/fleet-file.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
@@ -293,6 +297,8 @@ export function addLoadCommand(
         const tty = (io.stdout as { isTTY?: boolean }).isTTY === true;
         let lastPlain = 0;
         const stolenAtStart = stolenCpuSeconds();
+        // The platform's metrics as the run becomes steady: its own delay over the steady window is the difference.
+        let platformAtSteady: Promise<string | undefined> = Promise.resolve(undefined);
         const outcome = await coordinateLoad({
           brokerUrl,
           farm: options.farm,
@@ -304,6 +310,9 @@ export function addLoadCommand(
           logger,
           waitForWorkersMs: options.waitWorkers * 1000,
           signal: abort.signal,
+          onSteady: () => {
+            if (apiUrl !== undefined) platformAtSteady = readPlatformMetrics(apiUrl).catch(() => undefined);
+          },
           onTick: (state) => {
             metrics.update(state);
             if (tty) io.stdout.write(`\r\u001b[2K${progressLine(state)}`);
@@ -327,12 +336,14 @@ export function addLoadCommand(
         });
         if (tty) io.stdout.write("\n");
         let platformCounters: LoadReport["platform"];
+        const atSteady = await platformAtSteady;
         if (apiUrl !== undefined)
           platformCounters = await readPlatformCounters(
             apiUrl,
             platform === undefined
               ? undefined
               : { pid: platform.pid, ...(readyRssBytes === undefined ? {} : { readyRssBytes }) },
+            atSteady,
           ).catch((error: Error) => {
             logger.warn({ err: error }, "the platform's /metrics could not be read");
             return undefined;

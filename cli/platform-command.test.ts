@@ -60,6 +60,9 @@ describe("hilfarm platform --http-host and --api-token", () => {
     expect((await fetch(`${http}/api/devices`)).status).toBe(401);
     const ok = await fetch(`${http}/api/devices`, { headers: { authorization: "Bearer env-token-123" } });
     expect(ok.status).toBe(200);
+    const metrics = await fetch(`${http}/metrics`, { headers: { authorization: "Bearer env-token-123" } });
+    // The platform's own delay, which a load run on the same machine reads beside its round trips.
+    expect(await metrics.text()).toMatch(/^hilfarm_platform_own_delay_ms_bucket\{le="1"\} \d+$/m);
     stop("SIGTERM");
     expect(await run).toBe(0);
     const text = await readFile(log, "utf8");

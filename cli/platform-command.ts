@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { startDelayProbe } from "../harness/clock/delay-probe.ts";
 import { RealClock } from "../harness/clock/real-clock.ts";
 import { bridgeMqtt, bridgeSerial, type DeviceLinkBridge } from "../harness/link/device-links.ts";
 import { settleLog } from "../harness/log/logger.ts";
@@ -163,6 +164,10 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
         ...aqaraOptions.platform(options, options.host),
         ...pushOptions.platform(options),
       });
+      // The platform's own delay, in its /metrics: a load run on the same machine sets it beside its round trips.
+      const delayProbe = startDelayProbe(new RealClock(), (late, period) =>
+        platform.metrics.recordOwnDelay(late, period),
+      );
       const { login, tcp, udp, connectionServers } = platform.addresses;
       const bridged = { login, tcp: connectionServers[0]?.tcp ?? tcp, udp: connectionServers[0]?.udp ?? udp };
       const links: DeviceLinkBridge[] = [];
@@ -178,6 +183,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
             }),
           );
       } catch (error) {
+        delayProbe.cancel();
         for (const link of links) await link.close();
         await platform.close();
         throw error;
@@ -193,6 +199,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       logger.info({ seed, devices: registry.size }, "waiting for devices: point them at the login address");
       const signal = await untilStopped(waitForStop);
       logger.info({ signal }, "stopping");
+      delayProbe.cancel();
       for (const link of links) await link.close();
       await platform.close();
       await settleLog(logger);

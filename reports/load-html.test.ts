@@ -41,6 +41,9 @@ describe("load HTML report", () => {
       "The farm&#39;s own delay</th><td>the farm&#39;s own delay p99 (1.00 ms) against the steady heartbeat",
     );
     expect(html).toContain("the farm itself added no more than a few ms");
+    expect(html).toContain(
+      "The platform&#39;s own delay</th><td>p99 at most 20.0 ms over the whole run, at most 50.0 ms once steady",
+    );
     const slow = { ...report.latency["farm-delay"], p99: 300 };
     const farms = loadHtmlReport({
       ...report,

@@ -127,6 +127,8 @@ export function loadHtmlReport(report: LoadReport): string {
   const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
   const m = report.machine;
   const farmShare = farmShareOfTail(report);
+  const platformDelay = report.platform?.ownDelayP99UpToMs;
+  const platformSteadyDelay = report.platform?.ownDelaySteadyP99UpToMs;
   const pr = report.profile;
   const errors = Object.entries(report.errors).sort(([, a], [, b]) => b - a);
   const title = `hilfarm load report: ${report.target.platform}`;
@@ -153,6 +155,7 @@ ${keyRow("Broker", report.broker)}
 ${keyRow("Harness", `${report.harness.name} ${report.harness.version}, Node ${report.harness.node}`)}
 ${keyRow("Machine", `${m.cpus} x ${m.cpuModel}, ${bytes(m.totalMemoryBytes)}, ${m.platform}`)}
 ${farmShare === undefined ? "" : keyRow("The farm's own delay", farmShare.text)}
+${platformDelay === undefined ? "" : keyRow("The platform's own delay", `p99 at most ${ms(platformDelay)} ms over the whole run${platformSteadyDelay === undefined ? "" : `, at most ${ms(platformSteadyDelay)} ms once steady`} (its /metrics: how late it ran a timer due every 10 ms)`)}
 ${m.cpuStolenPercent === undefined ? "" : keyRow("CPU taken by the hypervisor", `${m.cpuStolenPercent.toFixed(1)} % of all cores during the run${m.cpuStolenPercent >= STEAL_WARNING_PERCENT ? ": every process stalled that much, and the percentiles include it" : ""}`)}
 ${keyRow(
   "Profile",

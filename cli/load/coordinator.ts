@@ -50,6 +50,8 @@ export interface CoordinatorOptions {
   silenceMs?: number;
   /** Called once a second while the run goes. */
   onTick?: (state: FarmState) => void;
+  /** Called once, when the run becomes steady (every device online, or a minute after the ramp). */
+  onSteady?: () => void;
   /** Aborting ends the run early, reported as such (Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -165,8 +167,10 @@ export async function coordinateLoad(options: CoordinatorOptions): Promise<FarmO
           break;
         case "controls":
           if (action.step === "start") controls?.start();
-          else if (action.step === "steady") controls?.beginSteady();
-          else controls?.stop();
+          else if (action.step === "steady") {
+            controls?.beginSteady();
+            options.onSteady?.();
+          } else controls?.stop();
           break;
         case "progress":
           options.onTick?.(action.state);

@@ -1,60 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { Clock, Timer } from "../../harness/clock/clock.ts";
-import { farmShareOfTail, startFarmDelayProbe } from "./farm-delay.ts";
+import { farmShareOfTail } from "./farm-delay.ts";
 import { LatencyHistograms } from "./latency-histograms.ts";
 import { type LatencySummary, type LoadReport, loadLatencyKinds } from "./load-report.ts";
 
-/** A clock whose interval the test runs by hand, at whatever time it sets: a late run is a run at a later time. */
-function handClock() {
-  let now = 1_000;
-  let tick: (() => void) | undefined;
-  let cancelled = false;
-  const clock: Clock = {
-    now: () => now,
-    setTimeout: () => {
-      throw new Error("not used");
-    },
-    setInterval: (callback, _periodMs, name = "interval"): Timer => {
-      tick = callback;
-      return {
-        name,
-        cancel: () => {
-          cancelled = true;
-        },
-      };
-    },
-  };
-  return {
-    clock,
-    runAt: (at: number) => {
-      now = at;
-      tick?.();
-    },
-    get cancelled() {
-      return cancelled;
-    },
-  };
-}
-
-describe("the farm's delay probe", () => {
-  it("records how late each run of its timer came, and stops when cancelled", () => {
-    const hand = handClock();
-    const seen: Array<[number, number]> = [];
-    const probe = startFarmDelayProbe(hand.clock, (late, period) => seen.push([late, period]));
-    hand.runAt(1_010); // on time
-    hand.runAt(1_023); // 3 ms late
-    hand.runAt(1_533); // a 500 ms stall
-    hand.runAt(1_543);
-    expect(seen).toEqual([
-      [0, 10],
-      [3, 10],
-      [500, 10],
-      [0, 10],
-    ]);
-    probe.cancel();
-    expect(hand.cancelled).toBe(true);
-  });
-
+describe("the farm's delay histogram", () => {
   it("makes a stall weigh as the samples it kept from being taken (coordinated omission)", () => {
     const histograms = new LatencyHistograms();
     for (let i = 0; i < 950; i++) histograms.record("farm-delay", 0, 10);
@@ -103,7 +52,7 @@ describe("the farm's share of a tail", () => {
     const platforms = farmShareOfTail(steady(443.9, 12));
     expect(platforms).toEqual({
       farmsTail: false,
-      text: "the farm's own delay p99 (12.0 ms) against the steady heartbeat round trip's p99 (443.9 ms): under half, so that tail is not the farm's",
+      text: "the farm's own delay p99 (12.0 ms) against the steady heartbeat round trip's p99 (443.9 ms): under half, so the farm's own stalls do not explain that tail",
     });
   });
 

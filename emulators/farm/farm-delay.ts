@@ -1,32 +1,9 @@
-import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import type { LoadReport } from "./load-report.ts";
 
-/** How often a worker's delay probe asks to run: 100 samples a second. */
-export const FARM_DELAY_PERIOD_MS = 10;
-
 /**
- * The farm's own delay: a timer due every `periodMs` on the worker's clock, and how late each run of it came
- * (`record`, milliseconds). A worker that waits for a core, collects garbage or is busy with a burst of its own
- * devices runs this timer late by as much as it answers its devices' frames late; a round-trip percentile close to
- * this one's is the farm's, not the platform's.
+ * The farm's own delay is each worker's delay probe (harness/clock/delay-probe.ts): a round-trip percentile close to
+ * the probe's is the farm's, not the platform's.
  */
-export function startFarmDelayProbe(
-  clock: Clock,
-  record: (lateMs: number, periodMs: number) => void,
-  periodMs = FARM_DELAY_PERIOD_MS,
-): Timer {
-  let last = clock.now();
-  return clock.setInterval(
-    () => {
-      const now = clock.now();
-      record(Math.max(0, now - last - periodMs), periodMs);
-      last = now;
-    },
-    periodMs,
-    "farm-delay",
-  );
-}
-
 const shown = (ms: number) => ms.toFixed(ms < 10 ? 2 : 1);
 
 /** Below this, the farm's delay p99 is a few clock readings of noise, whatever the round trip's. */
@@ -54,5 +31,5 @@ export function farmShareOfTail(
         farmsTail: true,
         text: `${both}: at least half, so much of that tail is the farm's (its processes waited for a core or collected garbage), not the platform's; give the farm more cores or another machine`,
       }
-    : { farmsTail: false, text: `${both}: under half, so that tail is not the farm's` };
+    : { farmsTail: false, text: `${both}: under half, so the farm's own stalls do not explain that tail` };
 }

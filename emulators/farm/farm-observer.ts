@@ -50,7 +50,7 @@ export class FarmObserver implements DeviceObserver {
     return this.steady;
   }
 
-  /** How late the worker ran its delay probe, due every `periodMs` (farm-delay.ts). */
+  /** How late the worker ran its delay probe, due every `periodMs` (harness/clock/delay-probe.ts). */
   farmDelay(lateMs: number, periodMs: number): void {
     this.latencies.record("farm-delay", lateMs, periodMs);
     if (this.steady) this.steadyLatencies.record("farm-delay", lateMs, periodMs);

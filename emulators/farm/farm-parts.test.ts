@@ -4,7 +4,7 @@ import type { PlannedDevice } from "../fleet/fleet-plan.ts";
 import { parseFarmMessage, ShardAssignmentSchema, WorkerStatusSchema } from "./farm-messages.ts";
 import { splitFleet } from "./farm-shards.ts";
 import { LatencyHistograms } from "./latency-histograms.ts";
-import { metricSum } from "./platform-counters.ts";
+import { histogramPercentileBound, metricSum } from "./platform-counters.ts";
 import { plannedDevicesOf } from "./shard-runner.ts";
 import { evaluateStop, parseStopCondition } from "./stop-conditions.ts";
 
@@ -107,6 +107,28 @@ describe("farm parts", () => {
     expect(metricSum(text, "hilfarm_platform_requests_total", { code: "1000" })).toBe(40);
     expect(metricSum(text, "hilfarm_platform_frames_in_total")).toBe(11);
     expect(metricSum(text, "hilfarm_platform_missing")).toBeUndefined();
+  });
+
+  it("reads the bucket a percentile of a Prometheus histogram lies in, +Inf included", () => {
+    const histogram = (counts: number[]) =>
+      ["1", "10", "100", "+Inf"]
+        .map((le, i) => `hilfarm_platform_own_delay_ms_bucket{le="${le}"} ${counts[i]}`)
+        .join("\n");
+    const name = "hilfarm_platform_own_delay_ms";
+    expect(histogramPercentileBound(histogram([950, 985, 995, 1000]), name, 99)).toBe(100);
+    expect(histogramPercentileBound(histogram([950, 985, 995, 1000]), name, 96)).toBe(10);
+    expect(histogramPercentileBound(histogram([950, 985, 985, 1000]), name, 99)).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(histogramPercentileBound(histogram([0, 0, 0, 0]), name, 99)).toBeUndefined();
+    expect(histogramPercentileBound(histogram([1, 1, 1, 1]), "hilfarm_platform_other", 99)).toBeUndefined();
+    // Since an earlier reading: only the samples taken after it (here 50, of which 5 over 10 ms).
+    const earlier = histogram([950, 985, 995, 1000]);
+    expect(histogramPercentileBound(histogram([995, 1030, 1045, 1050]), name, 99, earlier)).toBe(100);
+    expect(histogramPercentileBound(histogram([995, 1030, 1040, 1050]), name, 99, earlier)).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(histogramPercentileBound(earlier, name, 99, earlier)).toBeUndefined();
   });
 });
 

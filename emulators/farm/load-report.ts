@@ -2,7 +2,7 @@
 
 /**
  * What a load run times: round trips (the first four device side, control by whoever issues the controls), and
- * `farm-delay`, the farm's own lateness (emulators/farm/farm-delay.ts), to read them against.
+ * `farm-delay`, the farm's own lateness (each worker's delay probe, harness/clock/delay-probe.ts), to read them against.
  */
 export const loadLatencyKinds = ["login", "connect", "heartbeat", "report", "control", "farm-delay"] as const;
 export type LoadLatencyKind = (typeof loadLatencyKinds)[number];
@@ -116,6 +116,13 @@ export interface LoadReport {
     connects?: number;
     heartbeats?: number;
     framesIn?: number;
+    /**
+     * The platform's own delay over its whole run (`hilfarm platform`'s delay probe): its p99 lies at or under this
+     * bucket bound (ms); absent when it lies beyond the last bound (5 s) or the platform has no probe.
+     */
+    ownDelayP99UpToMs?: number;
+    /** The same over the steady window (its `/metrics` read when the run became steady, and at the end). */
+    ownDelaySteadyP99UpToMs?: number;
     rssBytes?: number;
     /** RSS of a platform started by hilfarm once it was ready: its registry loaded, no device yet. */
     readyRssBytes?: number;

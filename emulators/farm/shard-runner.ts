@@ -1,6 +1,7 @@
 import { cpuUsage, memoryUsage } from "node:process";
 import type { Logger } from "pino";
 import type { Clock, Timer } from "../../harness/clock/clock.ts";
+import { startDelayProbe } from "../../harness/clock/delay-probe.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { TimerWheel } from "../../harness/clock/timer-wheel.ts";
 import { UsageError } from "../../harness/errors.ts";
@@ -12,7 +13,6 @@ import type { Misbehaviour } from "../device/misbehaviour.ts";
 import { Fleet } from "../fleet/fleet.ts";
 import type { PlannedDevice } from "../fleet/fleet-plan.ts";
 import { type Profile, ProfileSchema } from "../profiles/schema.ts";
-import { startFarmDelayProbe } from "./farm-delay.ts";
 import type { ShardAssignment, WorkerSnapshot } from "./farm-messages.ts";
 import { FarmObserver } from "./farm-observer.ts";
 
@@ -23,7 +23,7 @@ export interface ShardRunnerOptions {
   sourceAddresses?: string[];
   /**
    * Drives the shard's timer wheel. Default: real time, on which the wheel yields to I/O between two timers and the
-   * farm's own delay is measured (farm-delay.ts).
+   * farm's own delay is measured (harness/clock/delay-probe.ts).
    */
   clock?: Clock;
 }
@@ -126,7 +126,7 @@ export class ShardRunner {
     this.startedAt = this.wheel.now();
     // On a virtual clock nothing is ever late: the farm's delay is measured on real time only.
     if (this.realTime)
-      this.timers.push(startFarmDelayProbe(this.clock, (ms, period) => this.observer.farmDelay(ms, period)));
+      this.timers.push(startDelayProbe(this.clock, (ms, period) => this.observer.farmDelay(ms, period)));
     const { rampPerSecond, churnPerSecond } = this.assignment;
     let credit = 0;
     // A few devices at every tick rather than a batch every 100 ms: devices that come online together heartbeat

@@ -1,4 +1,7 @@
-import { Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** Upper bounds (ms) of the platform's own-delay buckets. */
+export const OWN_DELAY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
 /** The platform's Prometheus metrics, on a registry of its own (several platforms may share a process). */
 export class PlatformMetrics {
@@ -92,6 +95,20 @@ export class PlatformMetrics {
     labelNames: ["reason"] as const,
     registers: [this.registry],
   });
+
+  readonly ownDelay = new Histogram({
+    name: "hilfarm_platform_own_delay_ms",
+    help: "How late the platform ran a timer due every 10 ms (hilfarm platform only): its waits for a core, its garbage collections, its bursts; a stall of n periods also counts the samples it hid",
+    buckets: OWN_DELAY_BUCKETS_MS,
+    registers: [this.registry],
+  });
+
+  /** A run of the delay probe `lateMs` late (harness/clock/delay-probe.ts), corrected for coordinated omission. */
+  recordOwnDelay(lateMs: number, periodMs: number): void {
+    this.ownDelay.observe(lateMs);
+    for (let hidden = lateMs - periodMs; hidden >= periodMs; hidden -= periodMs)
+      this.ownDelay.observe(hidden);
+  }
 
   text(): Promise<string> {
     return this.registry.metrics();

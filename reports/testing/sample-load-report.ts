@@ -181,6 +181,8 @@ export function sampleLoadReport(overrides: Partial<LoadReport> = {}): LoadRepor
       connects: latency.connect.count,
       heartbeats: latency.heartbeat.count + 7,
       framesIn: 180_214,
+      ownDelayP99UpToMs: 20,
+      ownDelaySteadyP99UpToMs: 50,
       rssBytes: 212 * 1024 ** 2,
       cpuSeconds: 64.8,
     },

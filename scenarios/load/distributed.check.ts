@@ -263,6 +263,9 @@ describe("a local farm over the embedded broker", () => {
     expect(await readFile(join(dir, "report.html"), "utf8")).toContain("The farm&#39;s own delay");
     expect(report.totals.rssBytesPerDevice).toBeGreaterThan(0);
     expect(platform.readyRssBytes).toBeGreaterThan(0);
+    // The platform's own delay probe, read from its /metrics.
+    expect(platform.ownDelayP99UpToMs).toBeGreaterThan(0);
+    expect(platform.ownDelaySteadyP99UpToMs).toBeGreaterThan(0);
     expect(platform.rssBytes).toBeGreaterThan(platform.readyRssBytes ?? 0);
     const html = await readFile(join(dir, "report.html"), "utf8");
     expect(html).toContain('data-plot="online"');
