@@ -3,9 +3,10 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
+import { platformShares } from "../emulators/farm/farm-shards.ts";
 import { type LoadReport, STEAL_WARNING_PERCENT } from "../emulators/farm/load-report.ts";
 import {
-  processUsage,
+  processesUsage,
   readPlatformCounters,
   readPlatformMetrics,
 } from "../emulators/farm/platform-counters.ts";
@@ -23,9 +24,15 @@ import { loadHtmlReport } from "../reports/load-html.ts";
 import { defaultReportDir } from "../reports/write-reports.ts";
 import type { CliIo } from "./io.ts";
 import { buildLoadReport } from "./load/build-load-report.ts";
-import { coordinateLoad, exitCodeOf, type FarmState, type LoadProfile } from "./load/coordinator.ts";
+import {
+  coordinateLoad,
+  exitCodeOf,
+  type FarmState,
+  type LoadProfile,
+  type PlatformEndpoint,
+} from "./load/coordinator.ts";
 import { LoadMetricsServer } from "./load/load-metrics-server.ts";
-import { startLocalPlatform, startLocalWorkers } from "./load/local-processes.ts";
+import { startLocalPlatforms, startLocalWorkers } from "./load/local-processes.ts";
 import { watchRealDevices } from "./load/real-device-watch.ts";
 import { farmOption, logLevelOption, seedOption } from "./option-groups.ts";
 import { integerOption, portOption } from "./options.ts";
@@ -46,6 +53,7 @@ interface LoadOptions {
   stopOn: StopCondition[];
   heartbeat: number;
   connectionServers: number;
+  platformProcesses?: number;
   workerNiceness: number;
   seed?: number;
   reportDir?: string;
@@ -57,6 +65,21 @@ interface LoadOptions {
 
 /** A worker process holds at most this many devices (one socket each, under the 20,000-descriptor cap). */
 const DEVICES_PER_LOCAL_WORKER = 12_500;
+/**
+ * A reference platform process serves at most this many devices that may hold a TCP connection: one descriptor each
+ * under the 20,000-descriptor cap, less the platform's own reserve (emulators/platform/limits.ts).
+ */
+const TCP_DEVICES_PER_PLATFORM_PROCESS = 18_000;
+
+/**
+ * How many reference platform processes a fleet needs: one, or, when its devices may hold TCP connections (transport
+ * `tcp`, or `auto`, which moves to TCP after repeated logins: 5.4.2.2), enough for the descriptor cap.
+ */
+export function platformProcessesFor(plan: { transport: string; devices: readonly unknown[] }): number {
+  return plan.transport === "udp"
+    ? 1
+    : Math.max(1, Math.ceil(plan.devices.length / TCP_DEVICES_PER_PLATFORM_PROCESS));
+}
 
 const rateOption = (name: string, min: number) => (text: string) => {
   const n = Number(text);
@@ -193,6 +216,11 @@ export function addLoadCommand(
       2,
     )
     .option(
+      "--platform-processes <n>",
+      "with --platform emulated: reference platform processes, each serving the devices of a run of whole shards (default: one, or one per 18,000 devices that may use TCP)",
+      integerOption("platform-processes", 1, 64),
+    )
+    .option(
       "--worker-niceness <n>",
       "scheduling niceness of local workers (0-19): above 0, a platform on this machine gets the CPU first",
       integerOption("worker-niceness", 0, 19),
@@ -240,26 +268,58 @@ export function addLoadCommand(
       const cleanups: Array<() => Promise<void>> = [];
       const abort = new AbortController();
       void waitForStop().then(() => abort.abort());
+      if (options.platform !== "emulated" && options.platformProcesses !== undefined)
+        throw new UsageError(
+          "platform-processes",
+          `--platform-processes ${options.platformProcesses}: only the reference platform (--platform emulated) is started by hilfarm load`,
+        );
+      const processes =
+        options.platform === "emulated" ? (options.platformProcesses ?? platformProcessesFor(plan)) : 1;
+      let workers = options.workers;
+      if (options.broker === undefined)
+        // Local workers: as many as the cores and the devices need, and a whole number per platform process.
+        workers ??=
+          Math.ceil(
+            Math.max(cpus().length, Math.ceil(plan.devices.length / DEVICES_PER_LOCAL_WORKER)) / processes,
+          ) * processes;
+      workers ??= 1;
+      if (workers < processes)
+        throw new UsageError(
+          "workers",
+          `--workers ${workers} is fewer than the ${processes} platform processes: each platform process serves the devices of whole shards, one shard per worker`,
+        );
       try {
-        const platform =
+        const started =
           options.platform === "emulated"
-            ? await startLocalPlatform(plan, {
-                heartbeatSeconds: options.heartbeat,
-                connectionServers: options.connectionServers,
-                extraArgs: [...links, "--host", options.host],
-              })
-            : undefined;
-        if (platform !== undefined) cleanups.unshift(() => platform.stop());
-        const readyRssBytes = platform === undefined ? undefined : processUsage(platform.pid).rssBytes;
-        const loginAddress = platform?.loginAddress ?? options.platform;
-        const apiUrl = options.api ?? platform?.apiUrl;
+            ? await startLocalPlatforms(
+                platformShares(plan.devices, workers, processes).map((devices, k) => ({
+                  ...plan,
+                  devices,
+                  // A mixed fleet's real devices log in to (or are bridged into) the first process.
+                  real: k === 0 ? real : [],
+                })),
+                (k) => ({
+                  heartbeatSeconds: options.heartbeat,
+                  connectionServers: options.connectionServers,
+                  extraArgs: [...(k === 0 ? links : []), "--host", options.host],
+                }),
+                cleanups,
+              )
+            : [];
+        const pids = started.map((p) => p.pid);
+        const readyRssBytes = pids.length === 0 ? undefined : processesUsage(pids).rssBytes;
+        const loginAddress = started[0]?.loginAddress ?? options.platform;
+        const apiUrl = options.api ?? started[0]?.apiUrl;
+        const platforms: PlatformEndpoint[] =
+          started.length > 1
+            ? started.map(({ loginAddress, apiUrl }) => ({ loginAddress, apiUrl }))
+            : [{ loginAddress, ...(apiUrl === undefined ? {} : { apiUrl }) }];
+        const apiUrls = platforms.flatMap((p) => (p.apiUrl === undefined ? [] : [p.apiUrl]));
         let brokerUrl = options.broker;
-        let workers = options.workers;
         if (brokerUrl === undefined) {
           const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0 });
           cleanups.unshift(() => broker.close());
           brokerUrl = broker.url;
-          workers ??= Math.max(cpus().length, Math.ceil(plan.devices.length / DEVICES_PER_LOCAL_WORKER));
           const local = startLocalWorkers(
             brokerUrl,
             workers,
@@ -269,7 +329,6 @@ export function addLoadCommand(
           );
           cleanups.unshift(() => local.stop());
         }
-        workers ??= 1;
         const metrics = new LoadMetricsServer();
         const metricsUrl = await metrics.listen(options.metricsHost, options.metricsPort);
         cleanups.unshift(() => metrics.close());
@@ -290,6 +349,7 @@ export function addLoadCommand(
             devices: plan.devices.length,
             workers,
             platform: loginAddress,
+            ...(platforms.length > 1 ? { platforms: platforms.map((p) => p.loginAddress) } : {}),
             broker: options.broker === undefined ? "embedded" : withoutCredentials(options.broker),
             metrics: metricsUrl,
           })}\n`,
@@ -299,19 +359,25 @@ export function addLoadCommand(
         const stolenAtStart = stolenCpuSeconds();
         // The platform's metrics as the run becomes steady: its own delay over the steady window is the difference.
         let platformAtSteady: Promise<string | undefined> = Promise.resolve(undefined);
+        // And as it ends, while the fleet is still up: its sessions online then.
+        let platformAtEnd: Promise<string | undefined> = Promise.resolve(undefined);
         const outcome = await coordinateLoad({
           brokerUrl,
           farm: options.farm,
           workers,
           plan,
-          loginAddress,
-          ...(apiUrl === undefined ? {} : { apiUrl }),
+          platforms,
           profile,
           logger,
           waitForWorkersMs: options.waitWorkers * 1000,
           signal: abort.signal,
           onSteady: () => {
-            if (apiUrl !== undefined) platformAtSteady = readPlatformMetrics(apiUrl).catch(() => undefined);
+            if (apiUrls.length > 0) platformAtSteady = readPlatformMetrics(apiUrls).catch(() => undefined);
+          },
+          onEnding: () => {
+            platformAtEnd =
+              apiUrls.length === 0 ? platformAtEnd : readPlatformMetrics(apiUrls).catch(() => undefined);
+            return platformAtEnd;
           },
           onTick: (state) => {
             metrics.update(state);
@@ -337,13 +403,15 @@ export function addLoadCommand(
         if (tty) io.stdout.write("\n");
         let platformCounters: LoadReport["platform"];
         const atSteady = await platformAtSteady;
-        if (apiUrl !== undefined)
+        const atEnd = await platformAtEnd;
+        if (apiUrls.length > 0)
           platformCounters = await readPlatformCounters(
-            apiUrl,
-            platform === undefined
+            apiUrls,
+            pids.length === 0
               ? undefined
-              : { pid: platform.pid, ...(readyRssBytes === undefined ? {} : { readyRssBytes }) },
+              : { pids, ...(readyRssBytes === undefined ? {} : { readyRssBytes }) },
             atSteady,
+            atEnd,
           ).catch((error: Error) => {
             logger.warn({ err: error }, "the platform's /metrics could not be read");
             return undefined;
@@ -359,11 +427,11 @@ export function addLoadCommand(
           ...(cpuStolenPercent === undefined ? {} : { cpuStolenPercent }),
           seed: plan.seed,
           devices: plan.devices.length,
-          platform: loginAddress,
+          platform: platforms.map((p) => p.loginAddress).join(" "),
           description:
-            platform === undefined
+            started.length === 0
               ? `platform at ${loginAddress}`
-              : `hilfarm reference platform (separate process, ${options.connectionServers} connection servers, heartbeat ${options.heartbeat} s)`,
+              : `hilfarm reference platform (${started.length === 1 ? "separate process" : `${started.length} processes, each serving the devices of ${workers / started.length} shards`}, ${options.connectionServers} connection servers each, heartbeat ${options.heartbeat} s)`,
           broker: options.broker === undefined ? "embedded" : withoutCredentials(options.broker),
           profile,
           ...(platformCounters === undefined ? {} : { platformCounters }),

@@ -16,9 +16,9 @@ import {
   type LoadProfile,
 } from "../../emulators/farm/farm-model.ts";
 import { type FarmAction, type FarmEvent, reduceFarm } from "../../emulators/farm/farm-reducer.ts";
-import { shardAssignments } from "../../emulators/farm/farm-shards.ts";
+import { platformOfShard, shardAssignments } from "../../emulators/farm/farm-shards.ts";
 import type { FleetPlan } from "../../emulators/fleet/fleet-plan.ts";
-import type { Clock } from "../../harness/clock/clock.ts";
+import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { UsageError } from "../../harness/errors.ts";
 import { withoutCredentials } from "../../harness/link/mqtt-url.ts";
@@ -28,15 +28,23 @@ export type { FarmOutcome, FarmState, LoadProfile, StopReason } from "../../emul
 export { exitCodeOf } from "../../emulators/farm/farm-model.ts";
 export { splitFleet } from "../../emulators/farm/farm-shards.ts";
 
+/** A platform a farm loads: its login server and, for control traffic, its northbound API. */
+export interface PlatformEndpoint {
+  loginAddress: string;
+  apiUrl?: string;
+}
+
 export interface CoordinatorOptions {
   brokerUrl: string;
   /** Farm name: its topics on the broker. Default `default`. */
   farm?: string;
   workers: number;
   plan: FleetPlan;
-  loginAddress: string;
-  /** The platform's northbound API, for control traffic; without it no controls are sent. */
-  apiUrl?: string;
+  /**
+   * The platforms the farm loads: one, or the processes of a reference platform split by shard (each serves a run
+   * of whole shards, `platformOfShard`). Without every platform's API no controls are sent.
+   */
+  platforms: readonly PlatformEndpoint[];
   profile: LoadProfile;
   logger: Logger;
   clock?: Clock;
@@ -52,9 +60,17 @@ export interface CoordinatorOptions {
   onTick?: (state: FarmState) => void;
   /** Called once, when the run becomes steady (every device online, or a minute after the ramp). */
   onSteady?: () => void;
+  /**
+   * Called once as the run ends, before the workers are told to stop their devices: the stop waits for what it
+   * returns, at most `ENDING_WAIT_MS` (a reading of the platform while the fleet is still up).
+   */
+  onEnding?: () => Promise<unknown>;
   /** Aborting ends the run early, reported as such (Ctrl-C). */
   signal?: AbortSignal;
 }
+
+/** The longest the workers' stop waits for `onEnding`. */
+export const ENDING_WAIT_MS = 3000;
 
 async function connect(options: CoordinatorOptions, runId: string): Promise<MqttClient> {
   return mqtt
@@ -96,7 +112,7 @@ export async function coordinateLoad(options: CoordinatorOptions): Promise<FarmO
         runId,
         plan,
         shards: options.workers,
-        loginAddress: options.loginAddress,
+        loginAddresses: options.platforms.map((p) => p.loginAddress),
         profile,
       }),
       profile,
@@ -109,11 +125,14 @@ export async function coordinateLoad(options: CoordinatorOptions): Promise<FarmO
     model.config.assignments.flatMap((a) => a.devices.map((d) => [d.deviceId, a.shard])),
   );
   const controlErrors = new Map<string, number>();
+  const apiUrls = options.platforms.flatMap((p) => (p.apiUrl === undefined ? [] : [p.apiUrl]));
+  const apiUrlOf = (deviceId: string) =>
+    apiUrls[platformOfShard(shardOfDevice.get(deviceId) ?? 0, options.workers, apiUrls.length)] ?? "";
   const controls =
-    options.apiUrl === undefined
+    apiUrls.length === 0 || apiUrls.length < options.platforms.length
       ? undefined
       : new ControlTraffic({
-          apiUrl: options.apiUrl,
+          apiUrlOf,
           perSecond: profile.controlsPerSecond,
           devices: plan.devices,
           clock,
@@ -158,13 +177,21 @@ export async function coordinateLoad(options: CoordinatorOptions): Promise<FarmO
             "a stop",
           );
           break;
-        case "run-control":
-          void publish(
-            topics.control(runId),
-            { action: action.action, reason: action.reason },
-            action.action,
-          );
+        case "run-control": {
+          const send = () =>
+            publish(topics.control(runId), { action: action.action, reason: action.reason }, action.action);
+          if (action.action === "stop" && options.onEnding !== undefined) {
+            let timer: Timer | undefined;
+            const waited = new Promise<void>((resolve) => {
+              timer = clock.setTimeout(resolve, ENDING_WAIT_MS, "load-ending");
+            });
+            void Promise.race([options.onEnding().catch(() => undefined), waited]).finally(() => {
+              timer?.cancel();
+              void send();
+            });
+          } else void send();
           break;
+        }
         case "controls":
           if (action.step === "start") controls?.start();
           else if (action.step === "steady") {

@@ -128,6 +128,27 @@ export async function startLocalPlatform(
   };
 }
 
+/**
+ * The reference platform as one process per plan (each provisioned with its plan's devices), started together;
+ * each started one's stop joins `cleanups` at once, so a process that fails to start leaves none running.
+ */
+export async function startLocalPlatforms(
+  plans: readonly FleetPlan[],
+  optionsOf: (index: number) => Parameters<typeof startLocalPlatform>[1],
+  cleanups: Array<() => Promise<void>>,
+): Promise<LocalPlatform[]> {
+  const results = await Promise.allSettled(
+    plans.map(async (plan, index) => {
+      const platform = await startLocalPlatform(plan, optionsOf(index));
+      cleanups.unshift(() => platform.stop());
+      return platform;
+    }),
+  );
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<LocalPlatform>).value);
+}
+
 export interface LocalWorkers {
   pids: number[];
   stop(): Promise<void>;

@@ -9,8 +9,8 @@ import { LatencyHistograms } from "./latency-histograms.ts";
 const MAX_IN_FLIGHT = 200;
 
 export interface ControlTrafficOptions {
-  /** The platform's northbound API, e.g. `http://127.0.0.1:8780`. */
-  apiUrl: string;
+  /** The northbound API of the platform that serves a device, e.g. `http://127.0.0.1:8780`. */
+  apiUrlOf: (deviceId: string) => string;
   perSecond: number;
   /** Devices that take controls: those whose profile has a command. */
   devices: PlannedDevice[];
@@ -84,12 +84,15 @@ export class ControlTraffic {
     this.inFlight++;
     this.sent++;
     const started = performance.now();
-    fetch(`${this.options.apiUrl}/api/devices/${encodeURIComponent(target.deviceId)}/control`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...apiAuthorization() },
-      body: JSON.stringify({ cmd: [{ cmdName: target.cmdName, cmdParam: value }] }),
-      signal: AbortSignal.timeout(30_000),
-    })
+    fetch(
+      `${this.options.apiUrlOf(target.deviceId)}/api/devices/${encodeURIComponent(target.deviceId)}/control`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", ...apiAuthorization() },
+        body: JSON.stringify({ cmd: [{ cmdName: target.cmdName, cmdParam: value }] }),
+        signal: AbortSignal.timeout(30_000),
+      },
+    )
       .then(async (response) => {
         await response.arrayBuffer();
         if (response.ok) {

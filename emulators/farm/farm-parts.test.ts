@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { withoutCredentials } from "../../harness/link/mqtt-url.ts";
 import type { PlannedDevice } from "../fleet/fleet-plan.ts";
 import { parseFarmMessage, ShardAssignmentSchema, WorkerStatusSchema } from "./farm-messages.ts";
-import { splitFleet } from "./farm-shards.ts";
+import { platformShares, shardAssignments, splitFleet } from "./farm-shards.ts";
 import { LatencyHistograms } from "./latency-histograms.ts";
 import { histogramPercentileBound, metricSum } from "./platform-counters.ts";
 import { plannedDevicesOf } from "./shard-runner.ts";
@@ -17,6 +17,45 @@ describe("farm parts", () => {
     expect(shards.map((s) => s.length)).toEqual([3, 3, 4]);
     expect(shards.flat().map((d) => d.deviceId)).toEqual(devices.map((d) => d.deviceId));
     expect(splitFleet(devices.slice(0, 2), 3).map((s) => s.length)).toEqual([0, 1, 1]);
+  });
+
+  it("gives each platform process a run of whole shards, and each shard that platform's login server", () => {
+    for (const count of [0, 1, 7, 100])
+      for (let shards = 1; shards <= 12; shards++)
+        for (let platforms = 1; platforms <= shards; platforms++) {
+          const devices = Array.from({ length: count }, (_, i) => ({
+            ...device(i),
+            subDevices: [],
+            misbehaviour: {},
+            profileName: "p",
+            pin: "1",
+          }));
+          const logins = Array.from({ length: platforms }, (_, i) => `127.0.0.1:${9000 + i}`);
+          const shares = platformShares(devices, shards, platforms);
+          const what = `${count} devices, ${shards} shards, ${platforms} platforms`;
+          expect(
+            shares.flat().map((d) => d.deviceId),
+            what,
+          ).toEqual(devices.map((d) => d.deviceId));
+          const sizes = shares.map((s) => s.length);
+          // Whole shards of near-equal size: shares differ by at most one shard (and one device of rounding).
+          expect(Math.max(...sizes) - Math.min(...sizes), what).toBeLessThanOrEqual(
+            Math.ceil(count / shards) + 1,
+          );
+          const assignments = shardAssignments({
+            runId: "r",
+            plan: { seed: 1, transport: "tcp", devices },
+            shards,
+            loginAddresses: logins,
+            profile: { rampPerSecond: 1, churnPerSecond: 0 },
+          });
+          expect(new Set(assignments.map((a) => a.loginAddress)).size, what).toBe(platforms);
+          for (const a of assignments) {
+            const platform = logins.indexOf(a.loginAddress);
+            const served = new Set(shares[platform]?.map((d) => d.deviceId));
+            for (const d of a.devices) expect(served.has(d.deviceId), `${what}: ${d.deviceId}`).toBe(true);
+          }
+        }
   });
 
   it("refuses a farm message that does not parse, naming the field", () => {
@@ -129,6 +168,11 @@ describe("farm parts", () => {
       Number.POSITIVE_INFINITY,
     );
     expect(histogramPercentileBound(earlier, name, 99, earlier)).toBeUndefined();
+    // Two processes' expositions joined: one histogram of both (2,000 samples, 25 over 10 ms: p99 in 100).
+    const both = `${histogram([950, 985, 995, 1000])}\n${histogram([1000, 1000, 1000, 1000])}`;
+    expect(histogramPercentileBound(both, name, 99)).toBe(10);
+    expect(histogramPercentileBound(both, name, 99.5)).toBe(100);
+    expect(metricSum(both, `${name}_bucket`, { le: "+Inf" })).toBe(2000);
   });
 });
 

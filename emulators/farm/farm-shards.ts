@@ -34,11 +34,33 @@ function wireDevice(d: PlannedDevice): ShardAssignment["devices"][number] {
   };
 }
 
+/**
+ * The platform (of `platforms`) that serves shard `shard` of `shards`: each platform takes a run of whole shards,
+ * as even as the counts allow (every platform gets one when there are at least as many shards as platforms).
+ */
+export function platformOfShard(shard: number, shards: number, platforms: number): number {
+  return Math.floor((shard * platforms) / shards);
+}
+
+/** The devices each platform serves: those of its shards (`platformOfShard`), in fleet order. */
+export function platformShares(
+  devices: PlannedDevice[],
+  shards: number,
+  platforms: number,
+): PlannedDevice[][] {
+  const shares: PlannedDevice[][] = Array.from({ length: platforms }, () => []);
+  splitFleet(devices, shards).forEach((shard, i) => {
+    shares[platformOfShard(i, shards, platforms)]?.push(...shard);
+  });
+  return shares;
+}
+
 export interface ShardingInputs {
   runId: string;
   plan: FleetPlan;
   shards: number;
-  loginAddress: string;
+  /** Login servers, one per platform process; shard i logs in to that of `platformOfShard(i, ...)`. */
+  loginAddresses: readonly string[];
   profile: { rampPerSecond: number; churnPerSecond: number; faults?: string };
 }
 
@@ -50,12 +72,18 @@ export function shardAssignments(inputs: ShardingInputs): ShardAssignment[] {
   const { plan, profile } = inputs;
   const total = plan.devices.length;
   const profiles = profilesOf(plan.devices);
+  const { loginAddresses } = inputs;
+  const loginAddressOf = (shard: number) => {
+    const address = loginAddresses[platformOfShard(shard, inputs.shards, loginAddresses.length)];
+    if (address === undefined) throw new Error("shardAssignments needs at least one login address");
+    return address;
+  };
   return splitFleet(plan.devices, inputs.shards).map((devices, shard) => {
     const share = total === 0 ? 0 : devices.length / total;
     return {
       runId: inputs.runId,
       shard,
-      loginAddress: inputs.loginAddress,
+      loginAddress: loginAddressOf(shard),
       transport: plan.transport,
       seed: plan.seed,
       rampPerSecond: Math.max(0.1, profile.rampPerSecond * share),

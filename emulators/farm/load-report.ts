@@ -111,6 +111,7 @@ export interface LoadReport {
   shards: ShardSummary[];
   /** The platform's own counters, when hilfarm can read them (its /metrics), to check the harness's numbers. */
   platform?: {
+    /** Sessions online as the run ended, read before the workers stopped their devices. */
     sessionsOnline?: number;
     logins?: number;
     connects?: number;

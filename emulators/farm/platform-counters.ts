@@ -22,13 +22,17 @@ export function metricSum(
   return sum;
 }
 
-/** A Prometheus histogram's cumulative counts by bucket bound (`+Inf` as Infinity). */
+/**
+ * A Prometheus histogram's cumulative counts by bucket bound (`+Inf` as Infinity), summed over every series of that
+ * name: the expositions of several processes joined give the histogram of them all.
+ */
 function bucketCounts(text: string, name: string): Map<number, number> {
   const counts = new Map<number, number>();
   for (const line of text.split("\n")) {
     const match = /^([a-zA-Z_:][\w:]*)_bucket\{[^}]*le="([^"]+)"[^}]*\}\s+(\S+)/.exec(line);
     if (match === null || match[1] !== name) continue;
-    counts.set(match[2] === "+Inf" ? Number.POSITIVE_INFINITY : Number(match[2]), Number(match[3]));
+    const le = match[2] === "+Inf" ? Number.POSITIVE_INFINITY : Number(match[2]);
+    counts.set(le, (counts.get(le) ?? 0) + Number(match[3]));
   }
   return counts;
 }
@@ -63,29 +67,53 @@ export function processUsage(pid: number): { rssBytes?: number; cpuSeconds?: num
   };
 }
 
-/** The platform's `/metrics` as text. */
-export async function readPlatformMetrics(apiUrl: string): Promise<string> {
-  const response = await fetch(`${apiUrl}/metrics`, {
-    headers: apiAuthorization(),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return response.text();
+/**
+ * The platform's `/metrics` as text; of a platform in several processes, their expositions joined, which
+ * `metricSum` and `histogramPercentileBound` read as one platform's.
+ */
+export async function readPlatformMetrics(apiUrls: readonly string[]): Promise<string> {
+  const texts = await Promise.all(
+    apiUrls.map(async (apiUrl) => {
+      const response = await fetch(`${apiUrl}/metrics`, {
+        headers: apiAuthorization(),
+        signal: AbortSignal.timeout(10_000),
+      });
+      return response.text();
+    }),
+  );
+  return texts.join("\n");
+}
+
+/** CPU seconds and RSS of several local processes together. */
+export function processesUsage(pids: readonly number[]): { rssBytes?: number; cpuSeconds?: number } {
+  const usages = pids.map(processUsage);
+  const sum = (key: "rssBytes" | "cpuSeconds") =>
+    usages.every((u) => u[key] !== undefined) ? usages.reduce((n, u) => n + (u[key] ?? 0), 0) : undefined;
+  const rssBytes = sum("rssBytes");
+  const cpuSeconds = sum("cpuSeconds");
+  return {
+    ...(rssBytes === undefined ? {} : { rssBytes }),
+    ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
+  };
 }
 
 /**
- * The platform's own counters from its Prometheus `/metrics`, to set beside what the farm measured; `atSteady`, its
- * metrics read when the run became steady, gives its own delay over the steady window.
+ * The platform's own counters from its Prometheus `/metrics` (every process of it, summed), to set beside what the
+ * farm measured; `atSteady`, its metrics read when the run became steady, gives its own delay over the steady
+ * window; `atEnd`, its metrics read as the run ended while the fleet was still up, the sessions online then (a TCP
+ * fleet's sessions close when the workers stop); `local`, the processes hilfarm started, their RSS and CPU.
  */
 export async function readPlatformCounters(
-  apiUrl: string,
-  local?: { pid: number; readyRssBytes?: number },
+  apiUrls: readonly string[],
+  local?: { pids: readonly number[]; readyRssBytes?: number },
   atSteady?: string,
+  atEnd?: string,
 ): Promise<PlatformCounters> {
-  const text = await readPlatformMetrics(apiUrl);
+  const text = await readPlatformMetrics(apiUrls);
   const defined = <T extends Record<string, number | undefined>>(o: T) =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && Number.isFinite(v)));
   return defined({
-    sessionsOnline: metricSum(text, "hilfarm_platform_online_devices"),
+    sessionsOnline: metricSum(atEnd ?? text, "hilfarm_platform_online_devices"),
     logins: metricSum(text, "hilfarm_platform_logins_total", { outcome: "ok" }),
     connects: metricSum(text, "hilfarm_platform_connects_total", { outcome: "ok" }),
     heartbeats: metricSum(text, "hilfarm_platform_requests_total", { code: "1000" }),
@@ -96,6 +124,6 @@ export async function readPlatformCounters(
         ? undefined
         : histogramPercentileBound(text, "hilfarm_platform_own_delay_ms", 99, atSteady),
     readyRssBytes: local?.readyRssBytes,
-    ...(local === undefined ? {} : processUsage(local.pid)),
+    ...(local === undefined ? {} : processesUsage(local.pids)),
   }) as PlatformCounters;
 }

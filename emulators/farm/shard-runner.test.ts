@@ -44,7 +44,7 @@ async function startShard(
     runId: "r",
     plan,
     shards: 1,
-    loginAddress: platform.addresses.login,
+    loginAddresses: [platform.addresses.login],
     profile,
   });
   if (assignment === undefined) throw new Error("no shard");

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -271,5 +271,63 @@ describe("a local farm over the embedded broker", () => {
     expect(platform.rssBytes).toBeGreaterThan(0);
     const html = await readFile(join(dir, "report.html"), "utf8");
     expect(html).toContain('data-plot="online"');
+  }, 120_000);
+
+  it("a TCP fleet split over two reference platform processes: each serves its shards' devices, one report sums both", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-farm-"));
+    const fleet = join(dir, "fleet.json");
+    const devices = 600;
+    await writeFile(
+      fleet,
+      JSON.stringify({
+        seed: 9,
+        transport: "tcp",
+        devices: [{ profile: "three-gang-switch", count: devices }],
+      }),
+    );
+    const load = startHilfarm([
+      "load",
+      "--fleet",
+      fleet,
+      "--workers",
+      "4",
+      "--platform-processes",
+      "2",
+      "--ramp",
+      "1000",
+      "--steady",
+      "10",
+      "--heartbeat",
+      "4",
+      "--controls",
+      "20",
+      "--report-dir",
+      dir,
+    ]);
+    const started = (await load.until("load-started")) as { platform: string; platforms?: string[] };
+    expect(started.platforms).toHaveLength(2);
+    expect(new Set(started.platforms).size).toBe(2);
+    expect(started.platforms?.[0]).toBe(started.platform);
+    const children = await childNiceness(load.child.pid ?? 0);
+    expect(children.filter((c) => c.role === "platform")).toHaveLength(2);
+    await load.until("load-finished");
+    expect(await load.exited).toBe(0);
+    const report = await readReport(dir);
+    expect(report.target.platform.split(" ")).toEqual(started.platforms);
+    expect(report.target.description).toContain("2 processes, each serving the devices of 2 shards");
+    // Each process knows only its shards' devices: a device sent to the other would be refused at login.
+    expect(report.totals.onlineAtEnd).toBe(devices);
+    expect(report.errors["login-refused"]).toBeUndefined();
+    const platform = report.platform;
+    if (platform === undefined) throw new Error("the report has no platform counters");
+    // Both processes' counters, summed: every device's TCP session, login and connect.
+    expect(platform.sessionsOnline).toBe(devices);
+    expect(platform.logins).toBe(report.totals.logins);
+    expect(platform.connects).toBe(report.totals.connects);
+    expect(platform.ownDelaySteadyP99UpToMs).toBeGreaterThan(0);
+    // Controls go to the API of the process that serves the device: none refused as unknown there (404; a 409
+    // is a control sent in the ramp to a device not yet online); controls to random devices of both halves answered.
+    expect(report.errors["control-http-404"]).toBeUndefined();
+    expect(report.steady?.latency.control.count).toBeGreaterThan(0);
   }, 120_000);
 });

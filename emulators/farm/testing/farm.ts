@@ -38,7 +38,7 @@ export function farm(setup: FarmSetup = {}): FarmModel {
         runId: "r1",
         plan: { seed: 1, transport: "tcp", devices },
         shards: workers,
-        loginAddress: "127.0.0.1:8700",
+        loginAddresses: ["127.0.0.1:8700"],
         profile,
       }),
       profile: { ...profile, stopOn: (setup.stopOn ?? []).map(parseStopCondition) },

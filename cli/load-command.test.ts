@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { platformProcessesFor } from "./load-command.ts";
+import { main } from "./main.ts";
+import { bufferIo } from "./testing/buffer-io.ts";
+
+const fleet = (transport: string, count: number) => ({ transport, devices: new Array(count) });
+
+describe("hilfarm load --platform-processes", () => {
+  it("gives a fleet that may use TCP one reference platform process per 18,000 devices, a UDP fleet one", () => {
+    expect(platformProcessesFor(fleet("udp", 100_000))).toBe(1);
+    expect(platformProcessesFor(fleet("tcp", 1))).toBe(1);
+    expect(platformProcessesFor(fleet("tcp", 18_000))).toBe(1);
+    expect(platformProcessesFor(fleet("tcp", 18_001))).toBe(2);
+    // `auto` moves to TCP after repeated logins (5.4.2.2): it counts as TCP.
+    expect(platformProcessesFor(fleet("auto", 100_000))).toBe(6);
+  });
+
+  it("exits 2 naming the option when the platform is not the reference platform hilfarm starts", async () => {
+    const { io, stderr } = bufferIo();
+    const argv = ["load", "--fleet", "examples/load-fleet.json", "--platform", "127.0.0.1:1"];
+    const code = await main([...argv, "--platform-processes", "2"], io, () => new Promise(() => undefined));
+    expect(code).toBe(2);
+    expect(stderr()).toMatch(/--platform-processes 2: only the reference platform/);
+  });
+
+  it("exits 2 naming both counts when there are fewer workers than platform processes", async () => {
+    const { io, stderr } = bufferIo();
+    const argv = [
+      "load",
+      "--fleet",
+      "examples/load-fleet.json",
+      "--workers",
+      "2",
+      "--platform-processes",
+      "3",
+    ];
+    const code = await main(argv, io, () => new Promise(() => undefined));
+    expect(code).toBe(2);
+    expect(stderr()).toMatch(/--workers 2 is fewer than the 3 platform processes/);
+  });
+});
