@@ -1,16 +1,12 @@
 import type { LoadReport } from "./load-report.ts";
 
-/**
- * The farm's own delay is each worker's delay probe (harness/clock/delay-probe.ts): a round-trip percentile close to
- * the probe's is the farm's, not the platform's.
- */
 const shown = (ms: number) => ms.toFixed(ms < 10 ? 2 : 1);
 
 /** Below this, the farm's delay p99 is a few clock readings of noise, whatever the round trip's. */
-export const FARM_DELAY_NOTABLE_MS = 5;
+const FARM_DELAY_NOTABLE_MS = 5;
 
 /**
- * The farm's own delay beside a round-trip tail: the heartbeat's p99 (steady, when the run became steady) against
+ * The farm's own delay (each worker's delay probe, harness/clock/delay-probe.ts) beside a round-trip tail: the heartbeat's p99 (steady, when the run became steady) against
  * the farm's delay p99 over the same window. From half of it on (`farmsTail`, and from 5 ms), much of that tail is
  * the farm's.
  */

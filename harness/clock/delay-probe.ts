@@ -6,8 +6,9 @@ export const DELAY_PROBE_PERIOD_MS = 10;
 /**
  * A process's own delay: a timer due every `periodMs` on `clock`, and how late each run of it came (`record`,
  * milliseconds). A process that waits for a core, collects garbage or is busy with a burst of work runs this timer
- * late by as much as it answers a frame that arrived meanwhile late. Real time only: on a virtual clock nothing is
- * ever late.
+ * late, and a frame that arrived meanwhile waits at least as long. It sees stalls of the event loop only: input
+ * queued in a socket's buffer while the loop still turns (a loop that reads a bounded batch per turn) waits longer
+ * than the probe shows. Real time only: on a virtual clock nothing is ever late.
  */
 export function startDelayProbe(
   clock: Clock,
