@@ -4,6 +4,7 @@
  *   npm run bench:farm
  * Loopback only, bounded: BENCH_FARM_DEVICES (default 50,000) devices, ramped at BENCH_FARM_RAMP per second
  * (default 250), held BENCH_FARM_STEADY seconds (default 90) at a 30 s heartbeat; the run stops at the end of that.
+ * BENCH_FARM_TRANSPORT (`tcp`, `udp`; default the fleet's `auto`) forces one transport, and writes its own section.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -17,10 +18,13 @@ import { writeBenchmarkSection } from "./benchmarks-file.ts";
 const devices = Number(process.env.BENCH_FARM_DEVICES ?? 50_000);
 const ramp = Number(process.env.BENCH_FARM_RAMP ?? 250);
 const steady = Number(process.env.BENCH_FARM_STEADY ?? 90);
+const transport = process.env.BENCH_FARM_TRANSPORT;
+if (transport !== undefined && transport !== "tcp" && transport !== "udp")
+  throw new Error(`BENCH_FARM_TRANSPORT must be tcp or udp, got ${transport}`);
 if (!(devices > 0 && devices <= 100_000))
   throw new Error(`BENCH_FARM_DEVICES must be 1..100000, got ${devices}`);
 
-const settings = ["BENCH_FARM_DEVICES", "BENCH_FARM_RAMP", "BENCH_FARM_STEADY"]
+const settings = ["BENCH_FARM_DEVICES", "BENCH_FARM_RAMP", "BENCH_FARM_STEADY", "BENCH_FARM_TRANSPORT"]
   .filter((name) => process.env[name] !== undefined)
   .map((name) => `${name}=${process.env[name]} `)
   .join("");
@@ -29,7 +33,11 @@ const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-farm-"));
 const fleet = join(dir, "fleet.json");
 await writeFile(
   fleet,
-  JSON.stringify({ seed: 5, devices: [{ profile: "three-gang-switch", count: devices }] }),
+  JSON.stringify({
+    seed: 5,
+    ...(transport === undefined ? {} : { transport }),
+    devices: [{ profile: "three-gang-switch", count: devices }],
+  }),
 );
 const args = [
   "load",
@@ -87,8 +95,9 @@ const aims = [
 ];
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 const lines = [
-  `Made by \`${settings}npm run bench:farm\` (bench/farm.bench.ts), which ran \`${command}\` (exit ${code}): the reference platform`,
-  "as a separate process and the devices in worker processes (niceness 10) on the same machine, over loopback, devices spread over",
+  `Made by \`${settings}npm run bench:farm\` (bench/farm.bench.ts), which ran \`${command}\` (exit ${code}), a fleet of three-gang switches`,
+  `(transport ${transport ?? "auto: UDP for the first two logins after power-on, then TCP"}): the ${report.target.description}`,
+  "and the devices in worker processes (niceness 10) on the same machine, over loopback, devices spread over",
   "source addresses 127.0.0.2-127.0.0.9, every device's timers on its worker's timer wheel.",
   "",
   `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; run took ${wallSeconds.toFixed(0)} s wall; stop: ${report.stopReason}.`,
@@ -101,8 +110,8 @@ const lines = [
   `| worker processes | ${report.workers.length} |`,
   `| memory per device (worker RSS above baseline / devices) | ${(t.rssBytesPerDevice / 1024).toFixed(1)} KiB |`,
   `| worker RSS, all workers | ${mib(t.workerRssBytes)} |`,
-  `| platform RSS | ${mib(report.platform?.rssBytes ?? 0)} |`,
-  `| platform RSS when ready (registry of ${t.devices.toLocaleString("en-US")} devices loaded, no device online) | ${mib(report.platform?.readyRssBytes ?? 0)} |`,
+  `| platform RSS, all its processes | ${mib(report.platform?.rssBytes ?? 0)} |`,
+  `| platform RSS when ready (registries of ${t.devices.toLocaleString("en-US")} devices loaded, no device online) | ${mib(report.platform?.readyRssBytes ?? 0)} |`,
   `| platform memory per device (RSS above ready / devices) | ${(platformBytesPerDevice / 1024).toFixed(1)} KiB |`,
   `| CPU seconds: workers / platform | ${t.workerCpuSeconds.toFixed(0)} / ${(report.platform?.cpuSeconds ?? 0).toFixed(0)} |`,
   `| frames per second (device side, in + out, whole run) | ${t.framesPerSecond.toFixed(0)} |`,
@@ -130,5 +139,8 @@ const lines = [
   "",
   ...aims,
 ];
-await writeBenchmarkSection("Farm density", lines);
+await writeBenchmarkSection(
+  transport === undefined ? "Farm density" : `Farm density, ${transport.toUpperCase()} fleet`,
+  lines,
+);
 console.info(lines.join("\n"));
