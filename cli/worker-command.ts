@@ -46,7 +46,7 @@ export function addWorkerCommand(program: Command, io: CliIo, waitForStop: () =>
     .option("--id <name>", "worker id on the broker (default: <hostname>-<pid>)")
     .option(
       "--source-addresses <list>",
-      "source addresses the devices spread over (comma-separated), or auto: 127.0.0.2-127.0.0.9 for a loopback platform",
+      "source addresses the devices spread over (comma-separated, for UDP and TCP), or auto: UDP sockets over 127.0.0.2-127.0.0.9 for a loopback platform, TCP from the system's choice",
       "auto",
     )
     .option(

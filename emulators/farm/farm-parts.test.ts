@@ -3,6 +3,7 @@ import { withoutCredentials } from "../../harness/link/mqtt-url.ts";
 import type { PlannedDevice } from "../fleet/fleet-plan.ts";
 import { parseFarmMessage, ShardAssignmentSchema, WorkerStatusSchema } from "./farm-messages.ts";
 import { platformShares, shardAssignments, splitFleet } from "./farm-shards.ts";
+import { LOOPBACK_SOURCES, sourceAddressesFor } from "./farm-worker.ts";
 import { LatencyHistograms } from "./latency-histograms.ts";
 import { histogramPercentileBound, metricSum } from "./platform-counters.ts";
 import { plannedDevicesOf } from "./shard-runner.ts";
@@ -56,6 +57,15 @@ describe("farm parts", () => {
             for (const d of a.devices) expect(served.has(d.deviceId), `${what}: ${d.deviceId}`).toBe(true);
           }
         }
+  });
+
+  it("spreads UDP sockets over loopback sources by itself, leaves TCP connects to the system, and uses given sources for both", () => {
+    expect(sourceAddressesFor("auto", "127.0.0.1:8700")).toEqual({ tcp: [], udp: LOOPBACK_SOURCES });
+    expect(sourceAddressesFor("auto", "192.0.2.10:8700")).toEqual({ tcp: [], udp: [] });
+    expect(sourceAddressesFor(["10.0.0.5"], "192.0.2.10:8700")).toEqual({
+      tcp: ["10.0.0.5"],
+      udp: ["10.0.0.5"],
+    });
   });
 
   it("refuses a farm message that does not parse, naming the field", () => {

@@ -39,10 +39,21 @@ export interface FarmWorker {
 /** 8 loopback source addresses: 8 x 28,232 ports to one platform address, for every worker on one machine. */
 export const LOOPBACK_SOURCES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
 
-export function sourceAddressesFor(choice: string[] | "auto", loginAddress: string): string[] {
-  if (choice !== "auto") return choice;
+/**
+ * The source addresses of a shard's devices, per transport. Given ones serve both. `auto`, with the platform on
+ * loopback: the devices' UDP sockets over `LOOPBACK_SOURCES` (each binds a port, and one address has only the
+ * ephemeral range), their TCP connections from the system's choice: a connect that binds a source address first
+ * makes Linux search the ephemeral range for a port free on that address, which from about 55,000 held connections
+ * costs milliseconds of kernel time per connect (docs/benchmarks.md), while a plain connect shares ports across
+ * destinations (a reference platform process holds at most 18,976 TCP devices, spread over its connection servers).
+ */
+export function sourceAddressesFor(
+  choice: string[] | "auto",
+  loginAddress: string,
+): { tcp: string[]; udp: string[] } {
+  if (choice !== "auto") return { tcp: choice, udp: choice };
   const { host } = splitAddress(loginAddress);
-  return host.startsWith("127.") ? LOOPBACK_SOURCES : [];
+  return { tcp: [], udp: host.startsWith("127.") ? LOOPBACK_SOURCES : [] };
 }
 
 /**

@@ -19,8 +19,11 @@ import { FarmObserver } from "./farm-observer.ts";
 export interface ShardRunnerOptions {
   assignment: ShardAssignment;
   logger: Logger;
-  /** Source addresses the shard's devices spread over (device i uses address i mod n); none: the system's choice. */
-  sourceAddresses?: string[];
+  /**
+   * Source addresses the shard's devices spread over, per transport (device i uses address i mod n); none: the
+   * system's choice.
+   */
+  sourceAddresses?: { tcp: string[]; udp: string[] };
   /**
    * Drives the shard's timer wheel. Default: real time, on which the wheel yields to I/O between two timers and the
    * farm's own delay is measured (harness/clock/delay-probe.ts).
@@ -95,9 +98,11 @@ export class ShardRunner {
       devices: plannedDevicesOf(options.assignment),
     };
     this.random = seededRandom(options.assignment.seed).fork(`shard/${options.assignment.shard}`);
-    const addresses = options.sourceAddresses ?? [];
-    const sockets: Connector[] =
-      addresses.length === 0 ? [socketConnector()] : addresses.map((a) => socketConnector(undefined, a));
+    const { tcp = [], udp = [] } = options.sourceAddresses ?? {};
+    const nth = (list: string[], i: number) => (list.length === 0 ? undefined : list[i % list.length]);
+    const sockets: Connector[] = Array.from({ length: Math.max(1, tcp.length, udp.length) }, (_, i) =>
+      socketConnector(undefined, { tcp: nth(tcp, i), udp: nth(udp, i) }),
+    );
     const faults =
       options.assignment.faults === undefined ? undefined : parseFaults(options.assignment.faults);
     let index = 0;

@@ -112,15 +112,21 @@ function udpLink(address: string, framer: FramerFactory, localAddress?: string):
   });
 }
 
+/** The source address of each transport's sockets; absent: the system's choice. */
+export interface SourceAddress {
+  tcp?: string | undefined;
+  udp?: string | undefined;
+}
+
 /**
- * Real TCP and UDP sockets. `localAddress` picks the source address (a farm spreads its devices over several
- * 127.0.0.x: one source address reaches one `ip:port` with at most the ephemeral port range).
+ * Real TCP and UDP sockets. `source` picks the source address per transport (a farm spreads its devices' UDP
+ * sockets over several 127.0.0.x: each binds a port of its own, and one address has only the ephemeral range).
  */
 export function socketConnector(
   maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH,
-  localAddress?: string,
+  source: SourceAddress = {},
 ): Connector {
-  return framedConnector({ tcp: crlfFramer(maxFrameLength), udp: ctsDatagramFramer(), localAddress });
+  return framedConnector({ tcp: crlfFramer(maxFrameLength), udp: ctsDatagramFramer(), source });
 }
 
 export interface FramedConnectorOptions {
@@ -128,7 +134,7 @@ export interface FramedConnectorOptions {
   tcp: FramerFactory;
   /** How a datagram becomes frames. */
   udp: FramerFactory;
-  localAddress?: string | undefined;
+  source?: SourceAddress;
 }
 
 /** Real TCP and UDP sockets with the framing of an interface (CTS lines; binary datagrams). */
@@ -136,7 +142,7 @@ export function framedConnector(options: FramedConnectorOptions): Connector {
   return {
     open: (transport, address) =>
       transport === "tcp"
-        ? tcpLink(address, options.tcp, options.localAddress)
-        : udpLink(address, options.udp, options.localAddress),
+        ? tcpLink(address, options.tcp, options.source?.tcp)
+        : udpLink(address, options.udp, options.source?.udp),
   };
 }
