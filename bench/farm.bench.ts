@@ -97,7 +97,7 @@ const cpu = cpus()[0]?.model ?? "unknown CPU";
 const lines = [
   `Made by \`${settings}npm run bench:farm\` (bench/farm.bench.ts), which ran \`${command}\` (exit ${code}), a fleet of three-gang switches`,
   `(transport ${transport ?? "auto: UDP for the first two logins after power-on, then TCP"}): the ${report.target.description}`,
-  "and the devices in worker processes (niceness 10) on the same machine, over loopback, devices spread over",
+  "and the devices in worker processes (niceness 10) on the same machine, over loopback, their UDP sockets spread over",
   "source addresses 127.0.0.2-127.0.0.9, every device's timers on its worker's timer wheel.",
   "",
   `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; run took ${wallSeconds.toFixed(0)} s wall; stop: ${report.stopReason}.`,
