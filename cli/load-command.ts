@@ -431,7 +431,7 @@ export function addLoadCommand(
           description:
             started.length === 0
               ? `platform at ${loginAddress}`
-              : `hilfarm reference platform (${started.length === 1 ? "separate process" : `${started.length} processes, each serving the devices of ${workers / started.length} shards`}, ${options.connectionServers} connection servers each, heartbeat ${options.heartbeat} s)`,
+              : `hilfarm reference platform (${started.length === 1 ? "separate process" : `${started.length} processes, each serving the devices of ${Number.isInteger(workers / started.length) ? workers / started.length : "a run of whole"} shards`}, ${options.connectionServers} connection servers each, heartbeat ${options.heartbeat} s)`,
           broker: options.broker === undefined ? "embedded" : withoutCredentials(options.broker),
           profile,
           ...(platformCounters === undefined ? {} : { platformCounters }),

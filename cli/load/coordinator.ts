@@ -16,7 +16,7 @@ import {
   type LoadProfile,
 } from "../../emulators/farm/farm-model.ts";
 import { type FarmAction, type FarmEvent, reduceFarm } from "../../emulators/farm/farm-reducer.ts";
-import { platformOfShard, shardAssignments } from "../../emulators/farm/farm-shards.ts";
+import { shardAssignments } from "../../emulators/farm/farm-shards.ts";
 import type { FleetPlan } from "../../emulators/fleet/fleet-plan.ts";
 import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
@@ -70,7 +70,7 @@ export interface CoordinatorOptions {
 }
 
 /** The longest the workers' stop waits for `onEnding`. */
-export const ENDING_WAIT_MS = 3000;
+const ENDING_WAIT_MS = 3000;
 
 async function connect(options: CoordinatorOptions, runId: string): Promise<MqttClient> {
   return mqtt
@@ -125,21 +125,21 @@ export async function coordinateLoad(options: CoordinatorOptions): Promise<FarmO
     model.config.assignments.flatMap((a) => a.devices.map((d) => [d.deviceId, a.shard])),
   );
   const controlErrors = new Map<string, number>();
-  const apiUrls = options.platforms.flatMap((p) => (p.apiUrl === undefined ? [] : [p.apiUrl]));
-  const apiUrlOf = (deviceId: string) =>
-    apiUrls[platformOfShard(shardOfDevice.get(deviceId) ?? 0, options.workers, apiUrls.length)] ?? "";
-  const controls =
-    apiUrls.length === 0 || apiUrls.length < options.platforms.length
-      ? undefined
-      : new ControlTraffic({
-          apiUrlOf,
-          perSecond: profile.controlsPerSecond,
-          devices: plan.devices,
-          clock,
-          random: seededRandom(plan.seed).fork("controls"),
-          isLive: (deviceId) => model.shards[shardOfDevice.get(deviceId) ?? -1]?.state !== "lost",
-          countError: (kind) => controlErrors.set(kind, (controlErrors.get(kind) ?? 0) + 1),
-        });
+  // A control goes to the API of the platform its device's shard logs in to.
+  const apiUrlByLogin = new Map(options.platforms.map((p) => [p.loginAddress, p.apiUrl]));
+  const apiUrlOfShard = model.config.assignments.map((a) => apiUrlByLogin.get(a.loginAddress) ?? "");
+  const apiUrlOf = (deviceId: string) => apiUrlOfShard[shardOfDevice.get(deviceId) ?? 0] ?? "";
+  const controls = options.platforms.some((p) => p.apiUrl === undefined)
+    ? undefined
+    : new ControlTraffic({
+        apiUrlOf,
+        perSecond: profile.controlsPerSecond,
+        devices: plan.devices,
+        clock,
+        random: seededRandom(plan.seed).fork("controls"),
+        isLive: (deviceId) => model.shards[shardOfDevice.get(deviceId) ?? -1]?.state !== "lost",
+        countError: (kind) => controlErrors.set(kind, (controlErrors.get(kind) ?? 0) + 1),
+      });
   const controlFigures = (): ControlFigures | undefined =>
     controls === undefined
       ? undefined

@@ -6,9 +6,9 @@ const shown = (ms: number) => ms.toFixed(ms < 10 ? 2 : 1);
 const FARM_DELAY_NOTABLE_MS = 5;
 
 /**
- * The farm's own delay (each worker's delay probe, harness/clock/delay-probe.ts) beside a round-trip tail: the heartbeat's p99 (steady, when the run became steady) against
- * the farm's delay p99 over the same window. From half of it on (`farmsTail`, and from 5 ms), much of that tail is
- * the farm's.
+ * The farm's own delay (each worker's delay probe, harness/clock/delay-probe.ts) beside a round-trip tail: the
+ * heartbeat's p99 (steady, when the run became steady) against the farm's delay p99 over the same window. From half
+ * of it on (`farmsTail`, and from 5 ms), much of that tail is the farm's.
  */
 export function farmShareOfTail(
   report: Pick<LoadReport, "latency" | "steady">,

@@ -38,7 +38,7 @@ function wireDevice(d: PlannedDevice): ShardAssignment["devices"][number] {
  * The platform (of `platforms`) that serves shard `shard` of `shards`: each platform takes a run of whole shards,
  * as even as the counts allow (every platform gets one when there are at least as many shards as platforms).
  */
-export function platformOfShard(shard: number, shards: number, platforms: number): number {
+function platformOfShard(shard: number, shards: number, platforms: number): number {
   return Math.floor((shard * platforms) / shards);
 }
 

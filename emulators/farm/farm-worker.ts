@@ -44,7 +44,7 @@ export const LOOPBACK_SOURCES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i
  * loopback: the devices' UDP sockets over `LOOPBACK_SOURCES` (each binds a port, and one address has only the
  * ephemeral range), their TCP connections from the system's choice: a connect that binds a source address first
  * makes Linux search the ephemeral range for a port free on that address, which from about 55,000 held connections
- * costs milliseconds of kernel time per connect (docs/benchmarks.md), while a plain connect shares ports across
+ * costs milliseconds of kernel time per connect (`npm run bench:source-bind`), while a plain connect shares ports across
  * destinations (a reference platform process holds at most 18,976 TCP devices, spread over its connection servers).
  */
 export function sourceAddressesFor(

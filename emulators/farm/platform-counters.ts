@@ -58,7 +58,7 @@ export function histogramPercentileBound(
 }
 
 /** CPU seconds and RSS of a local process, from /proc (Linux); nothing elsewhere. */
-export function processUsage(pid: number): { rssBytes?: number; cpuSeconds?: number } {
+function processUsage(pid: number): { rssBytes?: number; cpuSeconds?: number } {
   const rssBytes = residentBytes(pid);
   const cpuSeconds = processStat(pid)?.cpuSeconds;
   return {

@@ -42,25 +42,21 @@ async function peers(): Promise<{
 }
 
 describe("socket connector source addresses", () => {
-  it("binds each transport's sockets to its own source address, and leaves the other to the system", async () => {
-    const udpOnly = await peers();
-    const connector = socketConnector(undefined, { udp: "127.0.0.2" });
-    const tcp = await connector.open("tcp", udpOnly.tcp);
-    const udp = await connector.open("udp", udpOnly.udp);
-    udp.send(Buffer.from("x"));
-    expect(await udpOnly.tcpFrom).toBe("127.0.0.1");
-    expect(await udpOnly.udpFrom).toBe("127.0.0.2");
-    tcp.close();
-    udp.close();
-
-    const both = await peers();
-    const bound = socketConnector(undefined, { tcp: "127.0.0.3", udp: "127.0.0.4" });
-    const tcp2 = await bound.open("tcp", both.tcp);
-    const udp2 = await bound.open("udp", both.udp);
-    udp2.send(Buffer.from("x"));
-    expect(await both.tcpFrom).toBe("127.0.0.3");
-    expect(await both.udpFrom).toBe("127.0.0.4");
-    tcp2.close();
-    udp2.close();
-  });
+  it.each([
+    { source: { udp: "127.0.0.2" }, tcpFrom: "127.0.0.1", udpFrom: "127.0.0.2" },
+    { source: { tcp: "127.0.0.3", udp: "127.0.0.4" }, tcpFrom: "127.0.0.3", udpFrom: "127.0.0.4" },
+  ])(
+    "binds each transport's sockets to its own source address, or leaves it to the system: $source",
+    async ({ source, tcpFrom, udpFrom }) => {
+      const peer = await peers();
+      const connector = socketConnector(undefined, source);
+      const tcp = await connector.open("tcp", peer.tcp);
+      const udp = await connector.open("udp", peer.udp);
+      udp.send(Buffer.from("x"));
+      expect(await peer.tcpFrom).toBe(tcpFrom);
+      expect(await peer.udpFrom).toBe(udpFrom);
+      tcp.close();
+      udp.close();
+    },
+  );
 });
