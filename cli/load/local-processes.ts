@@ -24,9 +24,13 @@ export function spawnHilfarm(args: string[]): ChildProcess {
   });
 }
 
-/** What a child prints after its ready line goes to our stderr: a pipe nobody reads would stall the child. */
-function passOnLater(child: ChildProcess): void {
-  child.stdout?.pipe(process.stderr, { end: false });
+/**
+ * What a child prints after its ready line goes to our stderr: a pipe nobody reads would stall the child. Written
+ * chunk by chunk rather than piped: each pipe adds its own `close`, `finish`, `error` and `unpipe` listeners to our
+ * stderr, and Node warns of a leak from the eleventh child on (stderr writes to a file or pipe are synchronous on Linux, so nothing needs back-pressure).
+ */
+export function passOnLater(child: ChildProcess): void {
+  child.stdout?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
 }
 
 /**
