@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { platformProcessesFor } from "./load-command.ts";
+import { overfullPlatformShares, platformProcessesFor } from "./load-command.ts";
 import { main } from "./main.ts";
 import { bufferIo } from "./testing/buffer-io.ts";
 
@@ -37,5 +37,25 @@ describe("hilfarm load --platform-processes", () => {
     const code = await main(argv, io, () => new Promise(() => undefined));
     expect(code).toBe(2);
     expect(stderr()).toMatch(/--workers 2 is fewer than the 3 platform processes/);
+  });
+
+  it("exits 2 naming --api and its value when hilfarm starts several platform processes, each with its own API", async () => {
+    const { io, stderr } = bufferIo();
+    const argv = ["load", "--fleet", "examples/load-fleet.json", "--api", "http://127.0.0.1:1"];
+    const code = await main([...argv, "--platform-processes", "2"], io, () => new Promise(() => undefined));
+    expect(code).toBe(2);
+    expect(stderr()).toMatch(/--api "http:\/\/127\.0\.0\.1:1": hilfarm starts 2 platform processes/);
+  });
+
+  it("warns of each platform process whose share of a fleet that may use TCP is more than one process holds", () => {
+    const shares = [new Array(18_000), new Array(18_001), new Array(9_000)];
+    expect(overfullPlatformShares("udp", shares)).toEqual([]);
+    for (const transport of ["tcp", "auto"]) {
+      const warnings = overfullPlatformShares(transport, shares);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(
+        /^hilfarm: platform process 2 of 3 serves 18,001 devices that may use TCP, more than the 18,000 one process holds/,
+      );
+    }
   });
 });

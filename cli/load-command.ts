@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import { platformShares } from "../emulators/farm/farm-shards.ts";
 import { type LoadReport, STEAL_WARNING_PERCENT } from "../emulators/farm/load-report.ts";
+import { localPortShortage } from "../emulators/farm/local-ports.ts";
 import {
   processesUsage,
   readPlatformCounters,
@@ -79,6 +80,26 @@ export function platformProcessesFor(plan: { transport: string; devices: readonl
   return plan.transport === "udp"
     ? 1
     : Math.max(1, Math.ceil(plan.devices.length / TCP_DEVICES_PER_PLATFORM_PROCESS));
+}
+
+/**
+ * Warnings for the platform processes whose share of a fleet that may use TCP is above what one process holds: with
+ * `--workers` not a multiple of the processes (or a distributed farm's workers), whole shards make uneven shares.
+ */
+export function overfullPlatformShares(
+  transport: string,
+  shares: ReadonlyArray<readonly unknown[]>,
+): string[] {
+  if (transport === "udp") return [];
+  return shares.flatMap((share, k) =>
+    share.length > TCP_DEVICES_PER_PLATFORM_PROCESS
+      ? [
+          `hilfarm: platform process ${k + 1} of ${shares.length} serves ${share.length.toLocaleString("en-US")} devices that may use TCP, ` +
+            `more than the ${TCP_DEVICES_PER_PLATFORM_PROCESS.toLocaleString("en-US")} one process holds; the rest will be refused. ` +
+            `Give --workers a multiple of the platform processes, or more --platform-processes\n`,
+        ]
+      : [],
+  );
 }
 
 const rateOption = (name: string, min: number) => (text: string) => {
@@ -288,11 +309,18 @@ export function addLoadCommand(
           "workers",
           `--workers ${workers} is fewer than the ${processes} platform processes: each platform process serves the devices of whole shards, one shard per worker`,
         );
+      if (options.api !== undefined && processes > 1)
+        throw new UsageError(
+          "api",
+          `--api ${showValue(options.api)}: hilfarm starts ${processes} platform processes, each with its own API, and sends each control to its device's; leave --api out, or give --platform-processes 1`,
+        );
+      const shares = options.platform === "emulated" ? platformShares(plan.devices, workers, processes) : [];
+      for (const warning of overfullPlatformShares(plan.transport, shares)) io.stderr.write(warning);
       try {
         const started =
           options.platform === "emulated"
             ? await startLocalPlatforms(
-                platformShares(plan.devices, workers, processes).map((devices, k) => ({
+                shares.map((devices, k) => ({
                   ...plan,
                   devices,
                   // A mixed fleet's real devices log in to (or are bridged into) the first process.
@@ -447,6 +475,8 @@ export function addLoadCommand(
           );
         const farmShare = farmShareOfTail(report);
         if (farmShare?.farmsTail === true) io.stderr.write(`hilfarm: ${farmShare.text}\n`);
+        const portShortage = localPortShortage(report);
+        if (portShortage !== undefined) io.stderr.write(`hilfarm: ${portShortage}\n`);
         if (cpuStolenPercent !== undefined && cpuStolenPercent >= STEAL_WARNING_PERCENT)
           io.stderr.write(
             `hilfarm: the hypervisor took ${cpuStolenPercent.toFixed(1)} % of this machine's CPU during the run: every process here stalled that much at random, and the latency percentiles include those stalls\n`,
