@@ -145,6 +145,14 @@ describe("load HTML report", () => {
     expect(clean).toContain('<section id="errors">\n<h2>Errors by kind</h2>\n<p class="empty">no errors</p>');
   });
 
+  it("says under the errors when connections found no free local port on the load machine", () => {
+    expect(html).not.toContain('id="local-port-shortage"');
+    const short = loadHtmlReport(sampleLoadReport({ errors: { relogin: 12, "relogin-no-local-port": 12 } }));
+    expect(element(short, "section", "errors")).toContain(
+      '<p class="warning" id="local-port-shortage">12 connections found no free local port on this machine (relogin-no-local-port 12)',
+    );
+  });
+
   it("shows the header and the stop conditions", () => {
     const header = element(html, "section", "header");
     for (const text of [

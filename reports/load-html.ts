@@ -6,6 +6,7 @@ import {
   loadLatencyKinds,
   STEAL_WARNING_PERCENT,
 } from "../emulators/farm/load-report.ts";
+import { localPortShortage } from "../emulators/farm/local-ports.ts";
 import { chartLibrary } from "./html.ts";
 import { baseCss, bytes, downsample, esc, keyRow, ms, scriptJson, table } from "./html-parts.ts";
 
@@ -127,6 +128,7 @@ export function loadHtmlReport(report: LoadReport): string {
   const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
   const m = report.machine;
   const farmShare = farmShareOfTail(report);
+  const portShortage = localPortShortage(report);
   const platformDelay = report.platform?.ownDelayP99UpToMs;
   const platformSteadyDelay = report.platform?.ownDelaySteadyP99UpToMs;
   const pr = report.profile;
@@ -142,6 +144,7 @@ export function loadHtmlReport(report: LoadReport): string {
 <style>
 ${baseCss}
 tr.lost, tr.reassigned, tr.differs, tr.tripped { background: #fff4f2; } tr.lost .state, tr.tripped .state { color: #b42318; font-weight: 700; }
+p.warning { background: #fff4f2; color: #b42318; padding: 0.5em; }
 </style>
 </head>
 <body>
@@ -196,6 +199,7 @@ ${table(
   errors.map(([kind, n]) => `<tr><td>${esc(kind)}</td><td class="num">${esc(n)}</td></tr>`),
   "no errors",
 )}
+${portShortage === undefined ? "" : `<p class="warning" id="local-port-shortage">${esc(portShortage)}</p>`}
 </section>
 <section id="workers">
 <h2>Workers</h2>

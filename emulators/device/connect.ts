@@ -13,6 +13,15 @@ export function chooseTransport(
   return authentications >= timing.tcpAfterAuthentications ? "tcp" : "udp";
 }
 
+/**
+ * A link that could not be opened because this machine had no local port for it: the source address's port range is
+ * used up (by the farm's own sockets or another process's), not the platform's fault.
+ */
+export function noLocalPort(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "EADDRINUSE" || code === "EADDRNOTAVAIL";
+}
+
 /** Opens a link, giving up after `timeoutMs`: a black-holed address must not hang the device. */
 export function openWithin(
   connector: Connector,

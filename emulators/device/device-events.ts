@@ -10,7 +10,8 @@ export interface DeviceEvents {
   state: [DeviceState];
   "login-failed": [{ reason: LoginFailure; consecutive: number; retryInMs: number }];
   online: [{ transport: "tcp" | "udp"; heartbeatSeconds: number }];
-  relogin: [{ reason: string }];
+  /** `cause` marks a re-login that no platform answer caused: no free local port for the connection. */
+  relogin: [{ reason: string; cause?: "no-local-port" }];
   /** A request sent again with its sequence after the response timeout (5.2). */
   resend: [{ code: McCode; sequence: number; failures: number }];
   frame: [{ direction: "in" | "out"; message: McMessage; at: number; raw?: Uint8Array }];

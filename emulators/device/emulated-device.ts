@@ -7,7 +7,7 @@ import { packetType } from "../../harness/protocol/mc/packet-types.ts";
 import { isSequenceErrorAnswer } from "../../harness/protocol/mc/responder.ts";
 import { McResult } from "../../harness/protocol/mc/result-codes.ts";
 import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
-import { chooseTransport, openWithin } from "./connect.ts";
+import { chooseTransport, noLocalPort, openWithin } from "./connect.ts";
 import type { DeviceCounters, DeviceEvents, DeviceObserver, DeviceState } from "./device-events.ts";
 import { DeviceWire } from "./device-wire.ts";
 import { heartbeatSeconds, startHeartbeat } from "./heartbeat.ts";
@@ -232,8 +232,8 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     let link: Link;
     try {
       link = await this.open("tcp", this.options.loginAddress);
-    } catch {
-      return this.loginFailed(epoch, "unreachable");
+    } catch (error) {
+      return this.loginFailed(epoch, noLocalPort(error) ? "no-local-port" : "unreachable");
     }
     if (epoch !== this.epoch) return link.close();
     this.loginLink = link;
@@ -288,8 +288,10 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     try {
       if (this.networkDown || address === undefined) throw new Error("network down");
       link = await this.open(transport, address);
-    } catch {
-      return this.relogin("connection server unreachable", epoch);
+    } catch (error) {
+      return noLocalPort(error)
+        ? this.relogin(`no free local port for a ${transport} link`, epoch, "no-local-port")
+        : this.relogin("connection server unreachable", epoch);
     }
     if (epoch !== this.epoch) return link.close();
     this.link = link;
@@ -340,10 +342,10 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
   }
 
   /** Drops the connection and logs in again at once (after failed sends, a sequence error, a lost connection). */
-  private relogin(reason: string, epoch: number): void {
+  private relogin(reason: string, epoch: number, cause?: "no-local-port"): void {
     if (epoch !== this.epoch || this.current === "off") return;
     this.counters.relogins++;
-    this.tell("relogin", { reason });
+    this.tell("relogin", cause === undefined ? { reason } : { reason, cause });
     this.options.logger.info({ deviceId: this.deviceId, reason }, "logging in again");
     this.teardown();
     void this.login();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { memoryConnector } from "../../harness/link/memory-link.ts";
-import type { Connector, Link } from "../../harness/link/socket-link.ts";
+import { type Connector, type Link, socketConnector } from "../../harness/link/socket-link.ts";
 import type { GatewayModel } from "../gateway/gateway-model.ts";
 import { startWorld } from "../testing/world.ts";
 
@@ -92,5 +92,47 @@ describe("a login that cannot finish (5.4.2.1)", () => {
     ac.powerOn();
     await world.clock.runUntil(() => failures.length === 1, { maxMs: 20_000 });
     expect(failures).toEqual([{ reason: "unreachable", retryInMs: 60_000, at: start + 10_000 }]);
+  });
+});
+
+/** A socket error as Node gives it when a bind or connect finds no local port. */
+const noPort = (code: "EADDRINUSE" | "EADDRNOTAVAIL") =>
+  Object.assign(new Error(`bind ${code} 127.0.0.2`), { code, syscall: "bind" });
+
+describe("no free local port: this machine's fault, named as such", () => {
+  it("a login whose connection finds no local port fails as no-local-port, then backs off as unreachable would", async () => {
+    world = await startWorld({
+      fleet: oneAc,
+      connector: { open: () => Promise.reject(noPort("EADDRNOTAVAIL")) },
+    });
+    const ac = world.device("air-conditioner");
+    const failures: Array<{ reason: string; retryInMs: number }> = [];
+    ac.on("login-failed", ({ reason, retryInMs }) => failures.push({ reason, retryInMs }));
+    ac.powerOn();
+    await world.clock.runUntil(() => failures.length === 1, { maxMs: 1_000 });
+    expect(failures).toEqual([{ reason: "no-local-port", retryInMs: 60_000 }]);
+  });
+
+  it("a UDP connect that finds no local port is a re-login with that cause; the third login goes over TCP (5.4.2.2)", async () => {
+    const sockets = socketConnector();
+    const connector: Connector = {
+      open: (transport, address) =>
+        transport === "udp" ? Promise.reject(noPort("EADDRINUSE")) : sockets.open(transport, address),
+    };
+    world = await startWorld({ fleet: oneAc, connector });
+    const ac = world.device("air-conditioner");
+    const relogins: Array<{ reason: string; cause?: string }> = [];
+    ac.on("relogin", (event) => relogins.push(event));
+    let transport: string | undefined;
+    ac.on("online", (event) => {
+      transport = event.transport;
+    });
+    ac.powerOn();
+    await world.clock.runUntil(() => ac.state === "online", { maxMs: 60_000 });
+    expect(relogins).toEqual([
+      { reason: "no free local port for a udp link", cause: "no-local-port" },
+      { reason: "no free local port for a udp link", cause: "no-local-port" },
+    ]);
+    expect(transport).toBe("tcp");
   });
 });

@@ -8,7 +8,14 @@ import type { BodyOf, McMessage } from "../../harness/protocol/mc/schemas/index.
 import { formatSequence } from "../../harness/protocol/mc/sequence.ts";
 import type { DeviceTiming } from "./options.ts";
 
-export type LoginFailure = "refused" | "unreachable" | "timeout" | "fake-platform" | "network-down";
+/** `no-local-port`: this machine had no free local port for the connection (EADDRINUSE, EADDRNOTAVAIL). */
+export type LoginFailure =
+  | "refused"
+  | "unreachable"
+  | "timeout"
+  | "fake-platform"
+  | "network-down"
+  | "no-local-port";
 
 export type LoginAnswer = { message: Extract<McMessage, { code: 1003 }>; raw: Uint8Array };
 

@@ -73,9 +73,12 @@ export class FarmObserver implements DeviceObserver {
       case "login-failed":
         this.countError(`login-${(arg as DeviceEvents["login-failed"][0]).reason}`);
         break;
-      case "relogin":
+      case "relogin": {
         this.countError("relogin");
+        const { cause } = arg as DeviceEvents["relogin"][0];
+        if (cause !== undefined) this.countError(`relogin-${cause}`);
         break;
+      }
       case "resend":
         this.counters.resends++;
         this.countError(`resend-${(arg as DeviceEvents["resend"][0]).code}`);
