@@ -5,6 +5,8 @@
  * Loopback only, bounded: BENCH_FARM_DEVICES (default 50,000) devices, ramped at BENCH_FARM_RAMP per second
  * (default 250), held BENCH_FARM_STEADY seconds (default 90) at a 30 s heartbeat; the run stops at the end of that.
  * BENCH_FARM_TRANSPORT (`tcp`, `udp`; default the fleet's `auto`) forces one transport, and writes its own section.
+ * BENCH_FARM_PLATFORM_PROCESSES (1-64; default `hilfarm load`'s: one per 18,000 devices that may use TCP) sets the
+ * reference platform's processes, and writes its own section.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -21,10 +23,19 @@ const steady = Number(process.env.BENCH_FARM_STEADY ?? 90);
 const transport = process.env.BENCH_FARM_TRANSPORT;
 if (transport !== undefined && transport !== "tcp" && transport !== "udp")
   throw new Error(`BENCH_FARM_TRANSPORT must be tcp or udp, got ${transport}`);
+const platformProcesses = process.env.BENCH_FARM_PLATFORM_PROCESSES;
+if (platformProcesses !== undefined && !/^([1-9]|[1-5]\d|6[0-4])$/.test(platformProcesses))
+  throw new Error(`BENCH_FARM_PLATFORM_PROCESSES must be a whole number in 1..64, got ${platformProcesses}`);
 if (!(devices > 0 && devices <= 100_000))
   throw new Error(`BENCH_FARM_DEVICES must be 1..100000, got ${devices}`);
 
-const settings = ["BENCH_FARM_DEVICES", "BENCH_FARM_RAMP", "BENCH_FARM_STEADY", "BENCH_FARM_TRANSPORT"]
+const settings = [
+  "BENCH_FARM_DEVICES",
+  "BENCH_FARM_RAMP",
+  "BENCH_FARM_STEADY",
+  "BENCH_FARM_TRANSPORT",
+  "BENCH_FARM_PLATFORM_PROCESSES",
+]
   .filter((name) => process.env[name] !== undefined)
   .map((name) => `${name}=${process.env[name]} `)
   .join("");
@@ -49,6 +60,7 @@ const args = [
   String(steady),
   "--heartbeat",
   "30",
+  ...(platformProcesses === undefined ? [] : ["--platform-processes", platformProcesses]),
   "--report-dir",
   dir,
 ];
@@ -139,8 +151,12 @@ const lines = [
   "",
   ...aims,
 ];
-await writeBenchmarkSection(
-  transport === undefined ? "Farm density" : `Farm density, ${transport.toUpperCase()} fleet`,
-  lines,
-);
+const section = [
+  "Farm density",
+  ...(transport === undefined ? [] : [`${transport.toUpperCase()} fleet`]),
+  ...(platformProcesses === undefined
+    ? []
+    : [`${platformProcesses} platform process${platformProcesses === "1" ? "" : "es"}`]),
+].join(", ");
+await writeBenchmarkSection(section, lines);
 console.info(lines.join("\n"));
