@@ -15,7 +15,8 @@ export function chooseTransport(
 
 /**
  * A link that could not be opened because this machine had no local port for it: the source address's port range is
- * used up (by the farm's own sockets or another process's), not the platform's fault.
+ * used up (by the farm's own sockets or another process's), or the source address is not this machine's
+ * (EADDRNOTAVAIL); not the platform's fault.
  */
 export function noLocalPort(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;

@@ -16,7 +16,8 @@ export function localPortShortage(report: Pick<LoadReport, "errors">): string | 
   const total = counts.reduce((sum, [, n]) => sum + n, 0);
   return (
     `${total.toLocaleString("en-US")} connections found no free local port on this machine (${counts.map(([kind, n]) => `${kind} ${n.toLocaleString("en-US")}`).join(", ")}): ` +
-    "the source addresses' port ranges were used up, by the farm's own sockets or by another process's (see `ss -s` and `ss -uanp`); " +
+    "the source addresses' port ranges were used up, by the farm's own sockets or by another process's (see `ss -s` and `ss -uanp`), " +
+    "or a source address given to the workers is not one of this machine's (EADDRNOTAVAIL); " +
     "stop that process, or give the workers more source addresses (`hilfarm worker --source-addresses`)"
   );
 }
