@@ -1,6 +1,6 @@
 import { createSocket } from "node:dgram";
 import { type AddressInfo, createServer } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { socketConnector } from "./socket-link.ts";
 
 const closers: Array<() => void> = [];
@@ -59,4 +59,23 @@ describe("socket connector source addresses", () => {
       udp.close();
     },
   );
+});
+
+describe("a UDP link whose bind fails", () => {
+  it("rejects with the socket's error code and leaves no socket open", async () => {
+    const udpSockets = () => process.getActiveResourcesInfo().filter((r) => r === "UDPWrap").length;
+    const before = udpSockets();
+    // 192.0.2.1 (TEST-NET-1) is not this machine's: the bind fails with EADDRNOTAVAIL.
+    const connector = socketConnector(undefined, { udp: "192.0.2.1" });
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        connector.open("udp", "127.0.0.1:9").then(
+          () => "opened",
+          (error: NodeJS.ErrnoException) => error.code,
+        ),
+      ),
+    );
+    expect(new Set(outcomes)).toEqual(new Set(["EADDRNOTAVAIL"]));
+    await vi.waitUntil(() => udpSockets() <= before, { timeout: 5_000 });
+  });
 });

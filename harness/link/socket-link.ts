@@ -84,9 +84,14 @@ function udpLink(address: string, framer: FramerFactory, localAddress?: string):
       socket.close();
       listeners.fireClose();
     };
-    socket.once("error", reject);
+    // A bind that fails (no free port, an address not this machine's) leaves the socket open: close it.
+    const failed = (error: Error) => {
+      socket.close();
+      reject(error);
+    };
+    socket.once("error", failed);
     socket.bind(0, localAddress, () => {
-      socket.off("error", reject);
+      socket.off("error", failed);
       socket.on("error", () => undefined);
       resolve({
         transport: "udp",
