@@ -3,7 +3,7 @@ import type { EmulatedDevice } from "../device/emulated-device.ts";
 import { FarmObserver } from "./farm-observer.ts";
 
 describe("FarmObserver errors by kind", () => {
-  it("counts every re-login, and beside it those for which this machine had no free local port", () => {
+  it("counts each re-login once: those for which this machine had no free local port under their own kind", () => {
     const observer = new FarmObserver();
     const device = {} as EmulatedDevice;
     observer.deviceEvent(device, "relogin", { reason: "3 failed sends of 1000" });
@@ -17,7 +17,7 @@ describe("FarmObserver errors by kind", () => {
       retryInMs: 60_000,
     });
     expect(Object.fromEntries(observer.errors)).toEqual({
-      relogin: 2,
+      relogin: 1,
       "relogin-no-local-port": 1,
       "login-no-local-port": 1,
     });

@@ -74,9 +74,9 @@ export class FarmObserver implements DeviceObserver {
         this.countError(`login-${(arg as DeviceEvents["login-failed"][0]).reason}`);
         break;
       case "relogin": {
-        this.countError("relogin");
+        // One kind per event: error totals (stop conditions, progress, /metrics) add the kinds up.
         const { cause } = arg as DeviceEvents["relogin"][0];
-        if (cause !== undefined) this.countError(`relogin-${cause}`);
+        this.countError(cause === undefined ? "relogin" : `relogin-${cause}`);
         break;
       }
       case "resend":
