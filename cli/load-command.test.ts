@@ -47,15 +47,18 @@ describe("hilfarm load --platform-processes", () => {
     expect(stderr()).toMatch(/--api "http:\/\/127\.0\.0\.1:1": hilfarm starts 2 platform processes/);
   });
 
-  it("warns of each platform process whose share of a fleet that may use TCP is more than one process holds", () => {
-    const shares = [new Array(18_000), new Array(18_001), new Array(9_000)];
-    expect(overfullPlatformShares("udp", shares)).toEqual([]);
-    for (const transport of ["tcp", "auto"]) {
-      const warnings = overfullPlatformShares(transport, shares);
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toMatch(
-        /^hilfarm: platform process 2 of 3 serves 18,001 devices that may use TCP, more than the 18,000 one process holds/,
-      );
-    }
+  it("warns of each platform process whose share of a TCP fleet is more than one process holds, and what to change", () => {
+    const uneven = [new Array(18_000), new Array(18_001), new Array(9_000)];
+    expect(overfullPlatformShares("udp", uneven)).toEqual([]);
+    // `auto` devices hold TCP connections only once they move to TCP: no warning from the plan alone.
+    expect(overfullPlatformShares("auto", uneven)).toEqual([]);
+    expect(overfullPlatformShares("tcp", uneven)).toEqual([
+      "hilfarm: platform process 2 of 3 serves 18,001 TCP devices, more than the 18,000 one process holds; the rest will be refused. Give --workers a multiple of the platform processes, or more --platform-processes\n",
+    ]);
+    const even = [new Array(20_000), new Array(20_000)];
+    expect(overfullPlatformShares("tcp", even).map((w) => w.slice(w.indexOf("refused.")))).toEqual([
+      "refused. Give more --platform-processes\n",
+      "refused. Give more --platform-processes\n",
+    ]);
   });
 });

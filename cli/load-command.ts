@@ -83,20 +83,23 @@ export function platformProcessesFor(plan: { transport: string; devices: readonl
 }
 
 /**
- * Warnings for the platform processes whose share of a fleet that may use TCP is above what one process holds: with
- * `--workers` not a multiple of the processes (or a distributed farm's workers), whole shards make uneven shares.
+ * Warnings for the platform processes whose share of a TCP fleet is more than one process holds (an `auto` fleet
+ * holds TCP connections only for devices that moved to TCP, so it gets none): too few `--platform-processes`, or
+ * uneven shares when `--workers` is not a multiple of them (or a distributed farm's workers).
  */
 export function overfullPlatformShares(
   transport: string,
   shares: ReadonlyArray<readonly unknown[]>,
 ): string[] {
-  if (transport === "udp") return [];
-  return shares.flatMap((share, k) =>
-    share.length > TCP_DEVICES_PER_PLATFORM_PROCESS
+  if (transport !== "tcp") return [];
+  const sizes = shares.map((share) => share.length);
+  const uneven = Math.max(...sizes) !== Math.min(...sizes);
+  return sizes.flatMap((size, k) =>
+    size > TCP_DEVICES_PER_PLATFORM_PROCESS
       ? [
-          `hilfarm: platform process ${k + 1} of ${shares.length} serves ${share.length.toLocaleString("en-US")} devices that may use TCP, ` +
+          `hilfarm: platform process ${k + 1} of ${sizes.length} serves ${size.toLocaleString("en-US")} TCP devices, ` +
             `more than the ${TCP_DEVICES_PER_PLATFORM_PROCESS.toLocaleString("en-US")} one process holds; the rest will be refused. ` +
-            `Give --workers a multiple of the platform processes, or more --platform-processes\n`,
+            `${uneven ? "Give --workers a multiple of the platform processes, or more --platform-processes" : "Give more --platform-processes"}\n`,
         ]
       : [],
   );
