@@ -39,14 +39,50 @@ describe("passOnLater", () => {
           stdio: ["ignore", "pipe", "ignore"],
         }),
       );
+      const closed = children.map((child) => new Promise((resolve) => child.once("close", resolve)));
       for (const child of children) passOnLater(child);
       expect(kinds.map((kind) => process.stderr.listenerCount(kind))).toEqual(before);
-      await Promise.all(children.map((child) => new Promise((resolve) => child.once("close", resolve))));
+      await Promise.all(closed);
     } finally {
       write.mockRestore();
     }
     expect(written.join("").split("\n").filter(Boolean).sort()).toEqual(
       Array.from({ length: 12 }, (_, i) => `child ${i} done`).sort(),
     );
+  });
+
+  it("pauses children while stderr is full and resumes them all on its one drain listener", async () => {
+    const drainsBefore = process.stderr.listenerCount("drain");
+    const written: string[] = [];
+    let full = true;
+    const write = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return !full;
+    });
+    try {
+      const children = Array.from({ length: 3 }, (_, i) =>
+        spawn(process.execPath, ["-e", `process.stdout.write("child ${i} done\\n")`], {
+          stdio: ["ignore", "pipe", "ignore"],
+        }),
+      );
+      const closed = children.map((child) => new Promise((resolve) => child.once("close", resolve)));
+      for (const child of children) passOnLater(child);
+      await vi.waitUntil(() => children.every((child) => child.stdout?.isPaused() === true), {
+        timeout: 10_000,
+      });
+      expect(process.stderr.listenerCount("drain")).toBe(drainsBefore + 1);
+      full = false;
+      process.stderr.emit("drain");
+      expect(children.map((child) => child.stdout?.isPaused())).toEqual([false, false, false]);
+      expect(process.stderr.listenerCount("drain")).toBe(drainsBefore);
+      await Promise.all(closed);
+    } finally {
+      write.mockRestore();
+    }
+    expect(written.join("").split("\n").filter(Boolean).sort()).toEqual([
+      "child 0 done",
+      "child 1 done",
+      "child 2 done",
+    ]);
   });
 });

@@ -24,13 +24,25 @@ export function spawnHilfarm(args: string[]): ChildProcess {
   });
 }
 
+/** Children whose output waits for our stderr to drain; one `drain` listener resumes them all. */
+const waitingForStderr = new Set<NodeJS.ReadableStream>();
+
 /**
- * What a child prints after its ready line goes to our stderr: a pipe nobody reads would stall the child. Written
- * chunk by chunk rather than piped: each pipe adds its own `close`, `finish`, `error` and `unpipe` listeners to our
- * stderr, and Node warns of a leak from the eleventh child on (stderr writes to a file or pipe are synchronous on Linux, so nothing needs back-pressure).
+ * What a child prints after its ready line goes to our stderr: a pipe nobody reads would stall the child. Not
+ * `pipe()`, which adds listeners to stderr per child (Node warns from the eleventh).
  */
 export function passOnLater(child: ChildProcess): void {
-  child.stdout?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+  const output = child.stdout;
+  output?.on("data", (chunk: Buffer) => {
+    if (process.stderr.write(chunk)) return;
+    output.pause();
+    if (waitingForStderr.size === 0)
+      process.stderr.once("drain", () => {
+        for (const waiting of waitingForStderr) waiting.resume();
+        waitingForStderr.clear();
+      });
+    waitingForStderr.add(output);
+  });
 }
 
 /**
