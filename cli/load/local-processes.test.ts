@@ -24,6 +24,17 @@ describe("lowerPriority", () => {
   });
 });
 
+/** `count` children that each print `child <i> done` on stdout and exit, and a promise of each one's close. */
+function printingChildren(count: number) {
+  const children = Array.from({ length: count }, (_, i) =>
+    spawn(process.execPath, ["-e", `process.stdout.write("child ${i} done\\n")`], {
+      stdio: ["ignore", "pipe", "ignore"],
+    }),
+  );
+  const closed = children.map((child) => new Promise((resolve) => child.once("close", resolve)));
+  return { children, closed };
+}
+
 describe("passOnLater", () => {
   it("passes on what twelve children print, without adding a listener per child to stderr", async () => {
     const kinds = ["close", "finish", "error", "unpipe"] as const;
@@ -34,12 +45,7 @@ describe("passOnLater", () => {
       return true;
     });
     try {
-      const children = Array.from({ length: 12 }, (_, i) =>
-        spawn(process.execPath, ["-e", `process.stdout.write("child ${i} done\\n")`], {
-          stdio: ["ignore", "pipe", "ignore"],
-        }),
-      );
-      const closed = children.map((child) => new Promise((resolve) => child.once("close", resolve)));
+      const { children, closed } = printingChildren(12);
       for (const child of children) passOnLater(child);
       expect(kinds.map((kind) => process.stderr.listenerCount(kind))).toEqual(before);
       await Promise.all(closed);
@@ -60,12 +66,7 @@ describe("passOnLater", () => {
       return !full;
     });
     try {
-      const children = Array.from({ length: 3 }, (_, i) =>
-        spawn(process.execPath, ["-e", `process.stdout.write("child ${i} done\\n")`], {
-          stdio: ["ignore", "pipe", "ignore"],
-        }),
-      );
-      const closed = children.map((child) => new Promise((resolve) => child.once("close", resolve)));
+      const { children, closed } = printingChildren(3);
       for (const child of children) passOnLater(child);
       await vi.waitUntil(() => children.every((child) => child.stdout?.isPaused() === true), {
         timeout: 10_000,

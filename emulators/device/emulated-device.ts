@@ -342,7 +342,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
   }
 
   /** Drops the connection and logs in again at once (after failed sends, a sequence error, a lost connection). */
-  private relogin(reason: string, epoch: number, cause?: "no-local-port"): void {
+  private relogin(reason: string, epoch: number, cause?: DeviceEvents["relogin"][0]["cause"]): void {
     if (epoch !== this.epoch || this.current === "off") return;
     this.counters.relogins++;
     this.tell("relogin", cause === undefined ? { reason } : { reason, cause });
