@@ -28,25 +28,27 @@ export function crlfFramer(maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH): F
 const hasCrlf = (bytes: Buffer) =>
   bytes.length >= 2 && bytes[bytes.length - 2] === 0x0d && bytes[bytes.length - 1] === 0x0a;
 
-/** CTS over UDP: one frame per datagram, its CRLF optional (5.2). */
+/** CTS over UDP: one frame per datagram, its CRLF optional (5.2). Keeps nothing between datagrams: one for all links. */
 export function ctsDatagramFramer(maxFrameLength = Number.POSITIVE_INFINITY): FramerFactory {
-  return () => ({
+  const framer: Framer = {
     push: (bytes) => {
       const datagram = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const frame = hasCrlf(datagram) ? datagram.subarray(0, -2) : datagram;
       return [frame.length > maxFrameLength ? tooLong(maxFrameLength) : { ok: true, frame }];
     },
-  });
+  };
+  return () => framer;
 }
 
 /** Binary messages, one per datagram, bytes as they came (the decoder of the interface reads the structs). */
 export function datagramFramer(maxLength = 65_507): FramerFactory {
-  return () => ({
+  const framer: Framer = {
     push: (bytes) => {
       const frame = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       return [frame.length > maxLength ? tooLong(maxLength) : { ok: true, frame }];
     },
-  });
+  };
+  return () => framer;
 }
 
 function tooLong(max: number): Framed {

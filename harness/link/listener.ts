@@ -68,21 +68,21 @@ async function listenTcp(address: string, options: ListenOptions): Promise<LinkL
         if (!socket.destroyed) socket.write(frame);
       },
       close: () => socket.destroy(),
-      onLine: (l) => events.line.push(l),
-      onBadFrame: (l) => events.bad.push(l),
+      onLine: (l) => events.addLine(l),
+      onBadFrame: (l) => events.addBad(l),
       onClose: (l) => events.addClose(l),
     };
     socket.on("data", (chunk: Buffer) => {
       for (const outcome of frames.push(chunk)) {
-        if (outcome.ok) events.deliver(events.line, outcome.frame, () => socket.destroy());
-        else events.deliver(events.bad, outcome.error, () => socket.destroy());
+        if (outcome.ok) events.deliver(events.line, outcome.frame, link);
+        else events.deliver(events.bad, outcome.error, link);
       }
     });
     socket.on("close", () => {
       open.delete(socket);
       events.fireClose();
     });
-    events.deliver(accepted, link, () => socket.destroy());
+    events.deliver(accepted, link, link);
   });
   const bound = await new Promise<number>((resolve, reject) => {
     server.once("error", (error) =>
@@ -141,21 +141,21 @@ async function listenUdp(address: string, options: ListenOptions): Promise<LinkL
         if (!events.closed && !closed) socket.send(frame, from.port, from.address, () => undefined);
       },
       close: drop,
-      onLine: (l) => events.line.push(l),
-      onBadFrame: (l) => events.bad.push(l),
+      onLine: (l) => events.addLine(l),
+      onBadFrame: (l) => events.addBad(l),
       onClose: (l) => events.addClose(l),
     };
     const peer = {
       events,
       push: (datagram: Buffer) => {
         for (const outcome of frames.push(datagram)) {
-          if (outcome.ok) events.deliver(events.line, outcome.frame, drop);
-          else events.deliver(events.bad, outcome.error, drop);
+          if (outcome.ok) events.deliver(events.line, outcome.frame, link);
+          else events.deliver(events.bad, outcome.error, link);
         }
       },
     };
     peers.set(remote, peer);
-    events.deliver(accepted, link, drop);
+    events.deliver(accepted, link, link);
     return events.closed ? undefined : peer;
   };
 

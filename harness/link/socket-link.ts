@@ -1,13 +1,14 @@
-import { createSocket } from "node:dgram";
-import { connect, isIPv6 } from "node:net";
+import { createSocket, type Socket as DgramSocket } from "node:dgram";
+import { connect, isIPv6, type Socket } from "node:net";
 import { UsageError, type WireError } from "../errors.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../protocol/cts/envelope.ts";
-import { crlfFramer, ctsDatagramFramer, type FramerFactory } from "./framer.ts";
+import { crlfFramer, ctsDatagramFramer, type Framer, type FramerFactory } from "./framer.ts";
 import { LinkEvents } from "./link-events.ts";
 
 /**
  * A device's connection to a platform server, seen as frame lines: TCP split on CRLF, UDP one frame per datagram.
- * `close()` is idempotent; `onClose` fires once, whoever closed.
+ * `close()` is idempotent; `onClose` fires once, whoever closed. A wrapper calls the methods of the link it wraps:
+ * socket links keep their methods on a class, so a spread (`{ ...link }`) copies none of them.
  */
 export interface Link {
   readonly transport: "tcp" | "udp";
@@ -46,30 +47,13 @@ function tcpLink(address: string, framer: FramerFactory, localAddress?: string):
       noDelay: true,
       ...(localAddress === undefined ? {} : { localAddress }),
     });
-    const listeners = new LinkEvents();
-    const frames = framer();
+    const link = new TcpLink(socket, framer());
     socket.once("error", reject);
     socket.once("connect", () => {
       socket.off("error", reject);
-      socket.on("error", () => undefined);
-      resolve({
-        transport: "tcp",
-        send: (frame) => {
-          if (!socket.destroyed) socket.write(frame);
-        },
-        close: () => socket.destroy(),
-        onLine: (l) => listeners.line.push(l),
-        onBadFrame: (l) => listeners.bad.push(l),
-        onClose: (l) => listeners.addClose(l),
-      });
+      socket.on("error", ignore);
+      resolve(link);
     });
-    socket.on("data", (chunk: Buffer) => {
-      for (const outcome of frames.push(chunk)) {
-        if (outcome.ok) listeners.deliver(listeners.line, outcome.frame, () => socket.destroy());
-        else listeners.deliver(listeners.bad, outcome.error, () => socket.destroy());
-      }
-    });
-    socket.on("close", () => listeners.fireClose());
   });
 }
 
@@ -77,13 +61,6 @@ function udpLink(address: string, framer: FramerFactory, localAddress?: string):
   const { host, port } = splitAddress(address);
   return new Promise((resolve, reject) => {
     const socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
-    const listeners = new LinkEvents();
-    const frames = framer();
-    const drop = () => {
-      if (listeners.closed) return;
-      socket.close();
-      listeners.fireClose();
-    };
     // A bind that fails (no free port, an address not this machine's) leaves the socket open: close it.
     const failed = (error: Error) => {
       socket.close();
@@ -92,29 +69,90 @@ function udpLink(address: string, framer: FramerFactory, localAddress?: string):
     socket.once("error", failed);
     socket.bind(0, localAddress, () => {
       socket.off("error", failed);
-      socket.on("error", () => undefined);
-      resolve({
-        transport: "udp",
-        send: (frame) => {
-          if (!listeners.closed) socket.send(frame, port, host);
-        },
-        close: () => {
-          if (listeners.closed) return;
-          socket.close();
-          listeners.fireClose();
-        },
-        onLine: (l) => listeners.line.push(l),
-        onBadFrame: (l) => listeners.bad.push(l),
-        onClose: (l) => listeners.addClose(l),
-      });
-    });
-    socket.on("message", (datagram: Buffer) => {
-      for (const outcome of frames.push(datagram)) {
-        if (outcome.ok) listeners.deliver(listeners.line, outcome.frame, drop);
-        else listeners.deliver(listeners.bad, outcome.error, drop);
-      }
+      socket.on("error", ignore);
+      resolve(new UdpLink(socket, host, port, framer()));
     });
   });
+}
+
+const ignore = () => undefined;
+
+// The links are classes rather than literals of closures: a farm holds one per device, and methods on the prototype
+// cost it nothing (docs/benchmarks.md, "Memory per device").
+
+class TcpLink implements Link {
+  readonly transport = "tcp";
+  private readonly events = new LinkEvents();
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly frames: Framer,
+  ) {
+    socket.on("data", (chunk: Buffer) => this.receive(chunk));
+    socket.on("close", () => this.events.fireClose());
+  }
+
+  send(frame: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(frame);
+  }
+  close(): void {
+    this.socket.destroy();
+  }
+  onLine(listener: (line: Buffer) => void): void {
+    this.events.addLine(listener);
+  }
+  onBadFrame(listener: (error: WireError) => void): void {
+    this.events.addBad(listener);
+  }
+  onClose(listener: () => void): void {
+    this.events.addClose(listener);
+  }
+
+  private receive(chunk: Buffer): void {
+    for (const outcome of this.frames.push(chunk)) {
+      if (outcome.ok) this.events.deliver(this.events.line, outcome.frame, this);
+      else this.events.deliver(this.events.bad, outcome.error, this);
+    }
+  }
+}
+
+class UdpLink implements Link {
+  readonly transport = "udp";
+  private readonly events = new LinkEvents();
+
+  constructor(
+    private readonly socket: DgramSocket,
+    private readonly host: string,
+    private readonly port: number,
+    private readonly frames: Framer,
+  ) {
+    socket.on("message", (datagram: Buffer) => this.receive(datagram));
+  }
+
+  send(frame: Buffer): void {
+    if (!this.events.closed) this.socket.send(frame, this.port, this.host);
+  }
+  close(): void {
+    if (this.events.closed) return;
+    this.socket.close();
+    this.events.fireClose();
+  }
+  onLine(listener: (line: Buffer) => void): void {
+    this.events.addLine(listener);
+  }
+  onBadFrame(listener: (error: WireError) => void): void {
+    this.events.addBad(listener);
+  }
+  onClose(listener: () => void): void {
+    this.events.addClose(listener);
+  }
+
+  private receive(datagram: Buffer): void {
+    for (const outcome of this.frames.push(datagram)) {
+      if (outcome.ok) this.events.deliver(this.events.line, outcome.frame, this);
+      else this.events.deliver(this.events.bad, outcome.error, this);
+    }
+  }
 }
 
 /** The source address of each transport's sockets; absent: the system's choice. */

@@ -37,8 +37,11 @@ function withholding(code: number): Connector {
     open: async (transport, address) => {
       const link = await inner.open(transport, address);
       return {
-        ...link,
         transport: link.transport,
+        send: (frame) => link.send(frame),
+        close: () => link.close(),
+        onBadFrame: (listener) => link.onBadFrame(listener),
+        onClose: (listener) => link.onClose(listener),
         onLine: (listener) =>
           link.onLine((line) => {
             const envelope = parseEnvelope(line);
