@@ -40,7 +40,7 @@ export interface RequestsFromPlatformDependencies {
 export class RequestsFromPlatform {
   private state: Responder<Buffer> = responder("platform");
   /** Answers held back by `answerLateMs`. */
-  private readonly late = new Set<Timer>();
+  private late: Set<Timer> | undefined;
 
   constructor(private readonly deps: RequestsFromPlatformDependencies) {}
 
@@ -55,8 +55,8 @@ export class RequestsFromPlatform {
 
   /** The session ended: answers still held back are never sent. */
   end(): void {
-    for (const timer of this.late) timer.cancel();
-    this.late.clear();
+    for (const timer of this.late ?? []) timer.cancel();
+    this.late = undefined;
   }
 
   accept(request: PlatformRequest): void {
@@ -86,12 +86,13 @@ export class RequestsFromPlatform {
     }
     const timer = this.deps.clock.setTimeout(
       () => {
-        this.late.delete(timer);
+        this.late?.delete(timer);
         send();
       },
       lateMs,
       "late-answer",
     );
+    this.late ??= new Set();
     this.late.add(timer);
   }
 

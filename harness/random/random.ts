@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
+import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
 
 /**
  * Randomness for sequences, tokens and keys. One seed per run, printed in every report, reproduces the run;
@@ -44,24 +45,40 @@ function fnv1a(text: string): number {
 
 export function seededRandom(seed: number): Random {
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-  const rng = xoroshiro128plus(seed | 0);
-  const int = (min: number, max: number): number => uniformInt(rng, min, max);
-  return {
-    seed,
-    int,
-    sequence: () => int(0, 65535),
-    string: (length, alphabet = ALPHANUMERIC) => {
-      let out = "";
-      for (let i = 0; i < length; i++) out += alphabet[int(0, alphabet.length - 1)];
-      return out;
-    },
-    bytes: (length) => {
-      const out = Buffer.alloc(length);
-      for (let i = 0; i < length; i++) out[i] = int(0, 255);
-      return out;
-    },
-    fork: (label) => seededRandom(fnv1a(`${seed}/${label}`)),
-  };
+  return new SeededRandom(seed);
+}
+
+/** A class rather than a literal of closures: a farm holds one per device, and methods shared on the prototype cost it nothing. */
+class SeededRandom implements Random {
+  private readonly rng: RandomGenerator;
+
+  constructor(readonly seed: number) {
+    this.rng = xoroshiro128plus(seed | 0);
+  }
+
+  int(min: number, max: number): number {
+    return uniformInt(this.rng, min, max);
+  }
+
+  sequence(): number {
+    return this.int(0, 65535);
+  }
+
+  string(length: number, alphabet = ALPHANUMERIC): string {
+    let out = "";
+    for (let i = 0; i < length; i++) out += alphabet[this.int(0, alphabet.length - 1)];
+    return out;
+  }
+
+  bytes(length: number): Buffer {
+    const out = Buffer.alloc(length);
+    for (let i = 0; i < length; i++) out[i] = this.int(0, 255);
+    return out;
+  }
+
+  fork(label: string): Random {
+    return seededRandom(fnv1a(`${this.seed}/${label}`));
+  }
 }
 
 /** For deployments that want unpredictable tokens and keys; not reproducible. */

@@ -86,6 +86,14 @@ describe("CbcContexts", () => {
     expect(contexts.decrypt(sealedRaw(withTail([3, 3, 3])))).toEqual(Buffer.alloc(13, 0x41));
     expect(contexts.decrypt(sealedRaw(Buffer.alloc(16, 16)))).toEqual(Buffer.alloc(0));
   });
+
+  it("keeps its chain blocks in memory of its own, not in a pool its session would keep alive", () => {
+    // Buffers allocated around the contexts share Node's 8 KiB pool; the chains live as long as the session.
+    const contexts = new CbcContexts(Buffer.alloc(16, 1), Buffer.alloc(16, 2));
+    const { chains } = contexts as unknown as { chains: Buffer };
+    expect(chains.buffer.byteLength).toBe(32);
+    expect(chains).toEqual(Buffer.alloc(32, 2));
+  });
 });
 
 describe("CbcContextsByKey", () => {

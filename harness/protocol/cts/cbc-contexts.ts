@@ -1,5 +1,8 @@
 import { type Cipher, createCipheriv, createDecipheriv, type Decipher } from "node:crypto";
 
+const CIPHER_CHAIN = 0;
+const DECIPHER_CHAIN = 16;
+
 /**
  * AES-128-CBC under one key and one fixed IV (5.2.2 item 2), through two long-lived OpenSSL contexts instead of a new
  * one per frame: setting up a context (the key schedule) costs more than encrypting a heartbeat body, and Node cannot
@@ -13,16 +16,19 @@ export class CbcContexts {
   /** Each made at its first use: a key may only ever decrypt, or only encrypt. */
   private cipher: Cipher | undefined;
   private decipher: Decipher | undefined;
-  /** The last ciphertext block each context has chained on (the IV at first). */
-  private readonly cipherChain: Buffer;
-  private readonly decipherChain: Buffer;
+  /**
+   * The last ciphertext block each context has chained on (the IV at first): the encrypting context's in bytes
+   * 0-15, the decrypting one's in 16-31. Bytes of their own: a small `Buffer.from` is a slice of a shared 8 KiB
+   * pool, which a long-lived slice keeps alive.
+   */
+  private readonly chains = Buffer.alloc(32);
 
   constructor(
     private readonly key: Buffer,
     private readonly iv: Buffer,
   ) {
-    this.cipherChain = Buffer.from(iv);
-    this.decipherChain = Buffer.from(iv);
+    this.chains.set(iv, CIPHER_CHAIN);
+    this.chains.set(iv, DECIPHER_CHAIN);
   }
 
   encrypt(plaintext: Uint8Array): Buffer {
@@ -31,9 +37,9 @@ export class CbcContexts {
     const block = Buffer.allocUnsafe(plaintext.length + padding);
     block.set(plaintext);
     block.fill(padding, plaintext.length);
-    this.restartChain(block, this.cipherChain);
+    this.restartChain(block, CIPHER_CHAIN);
     const ciphertext = this.cipher.update(block);
-    ciphertext.copy(this.cipherChain, 0, ciphertext.length - 16);
+    ciphertext.copy(this.chains, CIPHER_CHAIN, ciphertext.length - 16);
     return ciphertext;
   }
 
@@ -41,8 +47,8 @@ export class CbcContexts {
   decrypt(ciphertext: Uint8Array): Buffer | undefined {
     this.decipher ??= createDecipheriv("aes-128-cbc", this.key, this.iv).setAutoPadding(false);
     const plaintext = this.decipher.update(ciphertext);
-    this.restartChain(plaintext, this.decipherChain);
-    this.decipherChain.set(ciphertext.subarray(ciphertext.length - 16));
+    this.restartChain(plaintext, DECIPHER_CHAIN);
+    this.chains.set(ciphertext.subarray(ciphertext.length - 16), DECIPHER_CHAIN);
     const padding = plaintext[plaintext.length - 1] as number;
     if (padding < 1 || padding > 16) return undefined;
     for (let i = plaintext.length - padding; i < plaintext.length - 1; i++)
@@ -51,9 +57,9 @@ export class CbcContexts {
   }
 
   /** Makes the first block of `block` as if its context had just been set up with the IV. */
-  private restartChain(block: Buffer, chain: Buffer): void {
+  private restartChain(block: Buffer, chain: number): void {
     for (let i = 0; i < 16; i++)
-      block[i] = (block[i] as number) ^ (chain[i] as number) ^ (this.iv[i] as number);
+      block[i] = (block[i] as number) ^ (this.chains[chain + i] as number) ^ (this.iv[i] as number);
   }
 }
 
