@@ -80,14 +80,41 @@ const ignore = () => undefined;
 // The links are classes rather than literals of closures: a farm holds one per device, and methods on the prototype
 // cost it nothing (docs/benchmarks.md, "Memory per device").
 
-class TcpLink implements Link {
+/** What the TCP and UDP links share: their listeners, and the frames of what arrives delivered to them. */
+abstract class FramedLink implements Link {
+  abstract readonly transport: "tcp" | "udp";
+  protected readonly events = new LinkEvents();
+
+  constructor(private readonly frames: Framer) {}
+
+  abstract send(frame: Buffer): void;
+  abstract close(): void;
+  onLine(listener: (line: Buffer) => void): void {
+    this.events.addLine(listener);
+  }
+  onBadFrame(listener: (error: WireError) => void): void {
+    this.events.addBad(listener);
+  }
+  onClose(listener: () => void): void {
+    this.events.addClose(listener);
+  }
+
+  protected receive(bytes: Buffer): void {
+    for (const outcome of this.frames.push(bytes)) {
+      if (outcome.ok) this.events.deliver(this.events.line, outcome.frame, this);
+      else this.events.deliver(this.events.bad, outcome.error, this);
+    }
+  }
+}
+
+class TcpLink extends FramedLink {
   readonly transport = "tcp";
-  private readonly events = new LinkEvents();
 
   constructor(
     private readonly socket: Socket,
-    private readonly frames: Framer,
+    frames: Framer,
   ) {
+    super(frames);
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
     socket.on("close", () => this.events.fireClose());
   }
@@ -98,34 +125,18 @@ class TcpLink implements Link {
   close(): void {
     this.socket.destroy();
   }
-  onLine(listener: (line: Buffer) => void): void {
-    this.events.addLine(listener);
-  }
-  onBadFrame(listener: (error: WireError) => void): void {
-    this.events.addBad(listener);
-  }
-  onClose(listener: () => void): void {
-    this.events.addClose(listener);
-  }
-
-  private receive(chunk: Buffer): void {
-    for (const outcome of this.frames.push(chunk)) {
-      if (outcome.ok) this.events.deliver(this.events.line, outcome.frame, this);
-      else this.events.deliver(this.events.bad, outcome.error, this);
-    }
-  }
 }
 
-class UdpLink implements Link {
+class UdpLink extends FramedLink {
   readonly transport = "udp";
-  private readonly events = new LinkEvents();
 
   constructor(
     private readonly socket: DgramSocket,
     private readonly host: string,
     private readonly port: number,
-    private readonly frames: Framer,
+    frames: Framer,
   ) {
+    super(frames);
     socket.on("message", (datagram: Buffer) => this.receive(datagram));
   }
 
@@ -136,22 +147,6 @@ class UdpLink implements Link {
     if (this.events.closed) return;
     this.socket.close();
     this.events.fireClose();
-  }
-  onLine(listener: (line: Buffer) => void): void {
-    this.events.addLine(listener);
-  }
-  onBadFrame(listener: (error: WireError) => void): void {
-    this.events.addBad(listener);
-  }
-  onClose(listener: () => void): void {
-    this.events.addClose(listener);
-  }
-
-  private receive(datagram: Buffer): void {
-    for (const outcome of this.frames.push(datagram)) {
-      if (outcome.ok) this.events.deliver(this.events.line, outcome.frame, this);
-      else this.events.deliver(this.events.bad, outcome.error, this);
-    }
   }
 }
 
