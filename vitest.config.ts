@@ -8,6 +8,7 @@ export default defineConfig({
       "reports/**/*.test.ts",
       "scenarios/**/*.test.ts",
       "cli/**/*.test.ts",
+      "bin/**/*.test.ts",
     ],
     // Timing runs on the VirtualClock; a test that needs more than this is waiting on something real.
     testTimeout: 30_000,
