@@ -4,7 +4,7 @@
 // 100,000 devices is kilobytes of heap per device and a call at every closure made.
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stop, transform, version } from "esbuild";
 
@@ -18,15 +18,17 @@ const options = {
 
 /**
  * Where stripped sources are kept: a `hilfarm load` starts a process per worker and per platform, each importing the
- * same 400-odd files, and stripping them all again costs each about 0.6 s of CPU (README, "Development"). One file
+ * same 400-odd files, and stripping them all again costs each about 0.5 s of CPU (README, "Development"). One file
  * per source, stamped with what made it (esbuild's version, the options, the path and the source), so an edited
  * file is stripped again and the cache never holds more than one copy of each. `HILFARM_TS_CACHE` names another
- * directory, or `off`. The cache is best-effort: a directory that cannot be written leaves every file stripped as it
- * is imported.
+ * directory (one of this user's own: what it holds is run), or `off`. The cache is best-effort: what cannot be
+ * written is stripped again by the next process.
  */
+const cacheSetting = process.env.HILFARM_TS_CACHE || undefined;
 const cacheDir =
-  process.env.HILFARM_TS_CACHE ??
-  fileURLToPath(new URL("../node_modules/.cache/hilfarm-ts/", import.meta.url));
+  cacheSetting === "off"
+    ? undefined
+    : resolve(cacheSetting ?? fileURLToPath(new URL("../node_modules/.cache/hilfarm-ts/", import.meta.url)));
 const optionsStamp = `${version}\0${JSON.stringify(options)}`;
 
 // esbuild transforms in a child process. Once imports stop coming, it goes (a later import starts it again): a farm
@@ -40,7 +42,7 @@ export async function load(url, context, nextLoad) {
   const path = fileURLToPath(url);
   const source = await readFile(path, "utf8");
   const stamp = `\n// hilfarm-ts ${sha256(`${optionsStamp}\0${path}\0${source}`)}\n`;
-  const file = cacheDir === "off" ? undefined : join(cacheDir, `${sha256(path).slice(0, 40)}.js`);
+  const file = cacheDir === undefined ? undefined : join(cacheDir, `${sha256(path).slice(0, 40)}.js`);
   const kept = file === undefined ? undefined : await readKept(file, stamp);
   if (kept !== undefined) return { format: "module", source: kept, shortCircuit: true };
   const code = await strip(source, path);
@@ -69,11 +71,14 @@ async function readKept(file, stamp) {
   return text?.endsWith(stamp) ? text.slice(0, -stamp.length) : undefined;
 }
 
+let cacheMade;
+
 /** Written beside and renamed into place: processes that start together never read half a file. */
 async function keep(file, text) {
   const partial = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   try {
-    await mkdir(cacheDir, { recursive: true });
+    cacheMade ??= mkdir(cacheDir, { recursive: true });
+    await cacheMade;
     await writeFile(partial, text);
     await rename(partial, file);
   } catch {

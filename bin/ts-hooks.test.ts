@@ -1,14 +1,11 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-type Load = (
-  url: string,
-  context: object,
-  nextLoad: () => never,
-) => Promise<{ format: string; source: string; shortCircuit: boolean }>;
+type Load = typeof import("./ts-hooks.mjs").load;
 
 const nextLoad = (): never => {
   throw new Error("a .ts file must not reach the next loader");
@@ -20,7 +17,17 @@ let dir: string;
 async function hooksWithCache(cache: string): Promise<Load> {
   vi.resetModules();
   vi.stubEnv("HILFARM_TS_CACHE", cache);
-  return ((await import("./ts-hooks.mjs")) as { load: Load }).load;
+  return (await import("./ts-hooks.mjs")).load;
+}
+
+const sourceOf = async (load: Load, file: string) =>
+  String((await load(pathToFileURL(file).href, {}, nextLoad)).source);
+
+/** Makes the one file kept in `cache` say 43 where the source says 42 (its stamp unchanged). */
+async function tamper(cache: string): Promise<void> {
+  const [kept] = await readdir(cache);
+  const path = join(cache, String(kept));
+  await writeFile(path, (await readFile(path, "utf8")).replace("answer = 42", "answer = 43"));
 }
 
 beforeEach(async () => {
@@ -36,35 +43,39 @@ describe("bin/ts-hooks.mjs", () => {
     const cache = join(dir, "cache");
     const load = await hooksWithCache(cache);
     const file = join(dir, "answer.ts");
-    const url = pathToFileURL(file).href;
     await writeFile(file, "export const answer: number = 42;\n");
 
-    const first = await load(url, {}, nextLoad);
-    expect(first.source).toMatch(/^const answer = 42;/);
-    const [kept] = await readdir(cache);
-    expect(kept).toBeDefined();
-    const keptPath = join(cache, String(kept));
+    expect(await sourceOf(load, file)).toMatch(/^const answer = 42;/);
+    const kept = await readdir(cache);
+    expect(kept).toHaveLength(1);
 
     // Served from the cache: what the cache holds is what the loader gets.
-    const text = await readFile(keptPath, "utf8");
-    await writeFile(keptPath, text.replace("answer = 42", "answer = 43"));
-    expect((await load(url, {}, nextLoad)).source).toMatch(/^const answer = 43;/);
+    await tamper(cache);
+    expect(await sourceOf(load, file)).toMatch(/^const answer = 43;/);
+    // A process that starts later reads it too.
+    expect(await sourceOf(await hooksWithCache(cache), file)).toMatch(/^const answer = 43;/);
 
     // An edited source has another stamp: stripped again, and its one cache file replaced.
     await writeFile(file, "export const answer: string = 'edited';\n");
-    expect((await load(url, {}, nextLoad)).source).toMatch(/^const answer = "edited";/);
-    expect(await readdir(cache)).toEqual([kept]);
+    expect(await sourceOf(load, file)).toMatch(/^const answer = "edited";/);
+    expect(await readdir(cache)).toEqual(kept);
   });
 
-  it("strips every file as it is imported when the cache is off or cannot be written", async () => {
+  it("strips every file as it is imported when the cache is off, and loads when the cache cannot be written", async () => {
+    const cache = join(dir, "cache");
+    const file = join(dir, "answer.ts");
+    await writeFile(file, "export const answer: number = 42;\n");
+    await sourceOf(await hooksWithCache(cache), file);
+    await tamper(cache);
+
+    // Off: the kept (tampered) file is not read, and no directory named "off" is made.
+    expect(await sourceOf(await hooksWithCache("off"), file)).toMatch(/^const answer = 42;/);
+    expect(existsSync(join(process.cwd(), "off"))).toBe(false);
+
+    // A cache under a plain file cannot be made: every file still loads, and nothing is left beside it.
     const blocker = join(dir, "a-file");
     await writeFile(blocker, "");
-    const file = join(dir, "plain.ts");
-    await writeFile(file, "export type T = string;\nexport const t: T = 'x';\n");
-    for (const cache of ["off", join(blocker, "cache")]) {
-      const load = await hooksWithCache(cache);
-      expect((await load(pathToFileURL(file).href, {}, nextLoad)).source).toMatch(/^const t = "x";/);
-    }
-    expect(await readdir(dir)).toEqual(["a-file", "plain.ts"].sort());
+    expect(await sourceOf(await hooksWithCache(join(blocker, "cache")), file)).toMatch(/^const answer = 42;/);
+    expect((await readdir(dir)).sort()).toEqual(["a-file", "answer.ts", "cache"]);
   });
 });

@@ -82,7 +82,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     this.wire = new DeviceWire({ deviceId, pinKey, framing: options.framing, misbehaviour, logger });
     // What the device's requests and its answers both send with. Written out in each literal below, not spread: on
     // Node 20 an object literal that starts with a spread and adds fields gets a hidden class of its own, about
-    // 0.35 KB per object and device (docs/benchmarks.md, "Memory per device").
+    // 0.6 KB of maps per object and device (docs/benchmarks.md, "Memory per device").
     const encode = (message: McMessage) => this.wire.encode(message);
     const transmit = (frame: Buffer, message: McMessage) => this.transmit(frame, message);
     const sendAgain = (frame: Buffer) => {

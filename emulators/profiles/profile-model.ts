@@ -43,9 +43,9 @@ export class ProfileModel implements DeviceModel {
     this.profile = profile;
     this.localKey = pin === undefined ? undefined : lockLocalKey(pin, deviceId);
     // Two levels deep, as a status is: a structured clone takes 20 % more memory for each device's copy.
-    this.status = {};
-    for (const [serialId, statuses] of Object.entries(profile.serials))
-      this.status[serialId] = { ...statuses };
+    this.status = Object.fromEntries(
+      Object.entries(profile.serials).map(([serialId, statuses]) => [serialId, { ...statuses }]),
+    );
     this.resources = structuredClone(profile.resources);
     this.firmware = profile.version;
     this.modules = Object.fromEntries(profile.modules.map((m) => [m.name, m.version]));

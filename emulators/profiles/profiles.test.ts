@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadProfiles, parseProfile } from "./load.ts";
+import { ProfileModel } from "./profile-model.ts";
 
 describe("shipped profiles", () => {
   it("all load and validate", async () => {
@@ -126,5 +127,22 @@ describe("the lan section (Md, chapter 6)", () => {
     expect(() => parse({ control: true }, { kind: "sub-device" })).toThrow(
       /p\.json: lan: a sub-device has no LAN side of its own/,
     );
+  });
+});
+
+describe("ProfileModel statuses", () => {
+  it("each device keeps statuses of its own, and the profile's stay as shipped", async () => {
+    const profile = (await loadProfiles()).get("three-gang-switch");
+    if (profile === undefined) throw new Error("no three-gang-switch profile");
+    const shipped = JSON.stringify(profile.serials);
+    const [serialId, statuses] = Object.entries(profile.serials)[0] ?? [];
+    const [statusName] = Object.keys(statuses ?? {});
+    if (serialId === undefined || statusName === undefined) throw new Error(`${profile.model}: no status`);
+    const one = new ProfileModel("d1", profile);
+    const two = new ProfileModel("d2", profile);
+    (one.status[serialId] as Record<string, string>)[statusName] = "changed";
+    expect(two.status[serialId]?.[statusName]).not.toBe("changed");
+    expect(JSON.stringify(profile.serials)).toBe(shipped);
+    expect(two.status).toEqual(profile.serials);
   });
 });

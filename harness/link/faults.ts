@@ -201,7 +201,8 @@ class FaultyLink implements Link {
   private blackholed = false;
   private readonly up: Lane = newLane();
   private readonly down: Lane = newLane();
-  private readonly lineListeners: Array<(line: Buffer) => void> = [];
+  /** Grown by `concat`, as LinkEvents' lists are. */
+  private lineListeners: ReadonlyArray<(line: Buffer) => void> = [];
 
   constructor(
     private readonly inner: Link,
@@ -228,7 +229,7 @@ class FaultyLink implements Link {
   }
 
   onLine(listener: (line: Buffer) => void): void {
-    this.lineListeners.push(listener);
+    this.lineListeners = this.lineListeners.concat(listener);
   }
   onBadFrame(listener: Parameters<Link["onBadFrame"]>[0]): void {
     this.inner.onBadFrame(listener);

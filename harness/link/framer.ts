@@ -5,8 +5,9 @@ import { FrameSplitter } from "../protocol/cts/frame-splitter.ts";
 export type Framed = { ok: true; frame: Buffer } | { ok: false; error: WireError };
 
 /**
- * Turns what a transport delivers into frames: chunks of a byte stream (TCP, a UART) or whole datagrams. One framer
- * per link: a stream framer keeps the part of a frame that has not ended yet.
+ * Turns what a transport delivers into frames: chunks of a byte stream (TCP, a UART) or whole datagrams. A stream
+ * framer keeps the part of a frame that has not ended yet, so each link gets one of its own; a datagram framer keeps
+ * nothing, and one serves every link.
  */
 export interface Framer {
   push(bytes: Uint8Array): Framed[];

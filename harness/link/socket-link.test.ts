@@ -79,3 +79,35 @@ describe("a UDP link whose bind fails", () => {
     await vi.waitUntil(() => udpSockets() <= before, { timeout: 5_000 });
   });
 });
+
+describe("a link whose listener throws", () => {
+  it.each(["tcp", "udp"] as const)(
+    "%s: the process goes on, a warning names the failure, and the link closes",
+    async (transport) => {
+      // A peer that sends one frame to whoever reaches it.
+      const server = createServer((socket) => socket.end("line\r\n"));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const datagrams = createSocket("udp4");
+      datagrams.on("message", (_m, remote) => datagrams.send("line\r\n", remote.port, remote.address));
+      await new Promise<void>((resolve) => datagrams.bind(0, "127.0.0.1", resolve));
+      closers.push(
+        () => server.close(),
+        () => datagrams.close(),
+      );
+      const address = `127.0.0.1:${transport === "tcp" ? (server.address() as AddressInfo).port : datagrams.address().port}`;
+      const warnings: string[] = [];
+      const warn = vi.spyOn(process, "emitWarning").mockImplementation((warning) => {
+        warnings.push(String(warning));
+      });
+      const link = await socketConnector().open(transport, address);
+      const closed = new Promise<void>((resolve) => link.onClose(resolve));
+      link.onLine(() => {
+        throw new Error("listener broke");
+      });
+      link.send(Buffer.from("hello\r\n"));
+      await closed;
+      warn.mockRestore();
+      expect(warnings).toEqual(["hilfarm link listener failed, link dropped: listener broke"]);
+    },
+  );
+});
