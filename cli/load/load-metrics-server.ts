@@ -4,10 +4,11 @@ import { Gauge, Registry } from "prom-client";
 import { loadLatencyKinds } from "../../emulators/farm/load-report.ts";
 import type { FarmState } from "./coordinator.ts";
 
-/** `/metrics` for Prometheus while a load run goes: the merged figures of every worker, refreshed each second. */
+/** `/metrics` for Prometheus while a load run goes: the merged figures of every worker as of the last second. */
 export class LoadMetricsServer {
   readonly registry = new Registry();
   private readonly server: Server;
+  private latest: FarmState | undefined;
   private readonly devices = new Gauge({
     name: "hilfarm_load_devices",
     help: "Devices in the fleet",
@@ -55,6 +56,7 @@ export class LoadMetricsServer {
         response.writeHead(404, { "content-type": "text/plain" }).end("hilfarm load serves /metrics only\n");
         return;
       }
+      if (this.latest !== undefined) this.apply(this.latest);
       void this.registry
         .metrics()
         .then((text) => response.writeHead(200, { "content-type": this.registry.contentType }).end(text));
@@ -70,7 +72,12 @@ export class LoadMetricsServer {
     return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}/metrics`;
   }
 
+  /** The figures `/metrics` shows from now on (read from it when scraped: the merge of every histogram costs). */
   update(state: FarmState): void {
+    this.latest = state;
+  }
+
+  private apply(state: FarmState): void {
     this.devices.set(state.devices);
     this.online.set(state.online);
     this.workers.set({ state: "live" }, state.liveWorkers);

@@ -1,6 +1,7 @@
 import { fc, test } from "@fast-check/vitest";
+import * as hdr from "hdr-histogram-js";
 import { describe, expect, it } from "vitest";
-import { LatencyHistograms } from "./latency-histograms.ts";
+import { type EncodedLatencies, LatencyHistograms } from "./latency-histograms.ts";
 import { loadLatencyKinds } from "./load-report.ts";
 
 const sample = fc.record({
@@ -17,14 +18,33 @@ describe("LatencyHistograms", () => {
       for (const s of samples) h.record(s.kind, s.ms);
       return h.encode();
     });
-    const merged = LatencyHistograms.merge(encoded);
+    // Added one worker at a time with a kind read in between, as the coordinator reads a kind while others wait.
+    const merged = new LatencyHistograms();
+    for (const [i, one] of encoded.entries()) {
+      merged.add(one);
+      merged.count(loadLatencyKinds[i % loadLatencyKinds.length] ?? "heartbeat");
+    }
     const union = new LatencyHistograms();
     for (const s of workers.flat()) union.record(s.kind, s.ms);
     for (const kind of loadLatencyKinds) {
       expect(merged.summary(kind)).toEqual(union.summary(kind));
       expect(merged.count(kind)).toBe(workers.flat().filter((s) => s.kind === kind).length);
     }
-    expect(merged.encode()).toEqual(union.encode());
+    // Every bucket the same (histograms that grew in different steps differ only in their encoded size).
+    expect(bucketsOf(merged.encode())).toEqual(bucketsOf(union.encode()));
+  });
+
+  it("encodes a kind again once it has new samples, and keeps the last encoding while it has none", () => {
+    const h = new LatencyHistograms();
+    h.record("heartbeat", 1);
+    const first = h.encode();
+    expect(h.encode()).toEqual(first);
+    h.record("heartbeat", 2);
+    h.record("login", 3);
+    const second = h.encode();
+    expect(second.heartbeat).not.toBe(first.heartbeat);
+    expect(LatencyHistograms.merge([second]).count("heartbeat")).toBe(2);
+    expect(LatencyHistograms.merge([second]).count("login")).toBe(1);
   });
 
   it("reports percentiles in milliseconds at 3 significant digits, and nothing for a kind never measured", () => {
@@ -42,3 +62,20 @@ describe("LatencyHistograms", () => {
     expect(h.encode().control).toBeUndefined();
   });
 });
+
+/** Each kind's recorded values (HDR's equivalent value) and counts, read back from the encoding. */
+function bucketsOf(encoded: EncodedLatencies): Record<string, Array<[number, number]>> {
+  const out: Record<string, Array<[number, number]>> = {};
+  for (const [kind, text] of Object.entries(encoded)) {
+    const histogram = hdr.decodeFromCompressedBase64(text, 32, false) as hdr.JsHistogram;
+    const values = histogram.recordedValuesIterator;
+    values.reset();
+    const buckets: Array<[number, number]> = [];
+    while (values.hasNext()) {
+      const value = values.next();
+      buckets.push([value.valueIteratedTo, value.countAtValueIteratedTo]);
+    }
+    out[kind] = buckets;
+  }
+  return out;
+}

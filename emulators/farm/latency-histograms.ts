@@ -9,11 +9,16 @@ const BUCKET_BOUNDS_MS = [
   0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000,
 ];
 
+/**
+ * Sized for the values it holds and grown as larger ones come: a histogram made for an hour at 3 significant digits
+ * is 94 KB of counts, and the coordinator decodes and merges every worker's histograms once a second.
+ */
 function newHistogram(): JsHistogram {
   return hdr.build({
     useWebAssembly: false,
     lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000_000,
+    highestTrackableValue: 2,
+    autoResize: true,
     numberOfSignificantValueDigits: 3,
   }) as JsHistogram;
 }
@@ -27,6 +32,13 @@ export type EncodedLatencies = Partial<Record<LoadLatencyKind, string>>;
  */
 export class LatencyHistograms {
   private readonly histograms = new Map<LoadLatencyKind, JsHistogram>();
+  /**
+   * Encodings added and not yet decoded, by kind: a kind is decoded and merged when it is first read. The
+   * coordinator merges every worker's histograms each second, and most seconds read only the heartbeat's.
+   */
+  private readonly pending = new Map<LoadLatencyKind, string[]>();
+  /** The last encoding of each kind and the count it was made at: a kind with no new sample is not encoded again. */
+  private readonly encoded = new Map<LoadLatencyKind, { count: number; text: string }>();
 
   /**
    * `expectedIntervalMs`, for samples taken at a fixed rate (the farm's delay probe): a sample late by several
@@ -40,24 +52,32 @@ export class LatencyHistograms {
   }
 
   count(kind: LoadLatencyKind): number {
-    return this.histograms.get(kind)?.totalCount ?? 0;
+    return this.built(kind)?.totalCount ?? 0;
   }
 
   encode(): EncodedLatencies {
     const out: EncodedLatencies = {};
-    for (const [kind, histogram] of this.histograms)
-      if (histogram.totalCount > 0) out[kind] = hdr.encodeIntoCompressedBase64(histogram);
+    for (const kind of loadLatencyKinds) {
+      const histogram = this.built(kind);
+      if (histogram === undefined || histogram.totalCount === 0) continue;
+      let last = this.encoded.get(kind);
+      if (last?.count !== histogram.totalCount) {
+        last = { count: histogram.totalCount, text: hdr.encodeIntoCompressedBase64(histogram) };
+        this.encoded.set(kind, last);
+      }
+      out[kind] = last.text;
+    }
     return out;
   }
 
-  /** Adds another set's samples to this one. */
+  /** Adds another set's samples to this one (decoded when a kind is first read). */
   add(encoded: EncodedLatencies): void {
     for (const kind of loadLatencyKinds) {
       const text = encoded[kind];
       if (text === undefined) continue;
-      const other = hdr.decodeFromCompressedBase64(text, 32, false);
-      this.of(kind).add(other as JsHistogram);
-      other.destroy();
+      const pending = this.pending.get(kind);
+      if (pending === undefined) this.pending.set(kind, [text]);
+      else pending.push(text);
     }
   }
 
@@ -69,13 +89,13 @@ export class LatencyHistograms {
 
   /** Milliseconds; percentiles at HDR's resolution (3 significant digits). */
   percentile(kind: LoadLatencyKind, percentile: number): number {
-    const histogram = this.histograms.get(kind);
+    const histogram = this.built(kind);
     if (histogram === undefined || histogram.totalCount === 0) return 0;
     return histogram.getValueAtPercentile(percentile) / MICROS;
   }
 
   summary(kind: LoadLatencyKind): LatencySummary {
-    const histogram = this.histograms.get(kind);
+    const histogram = this.built(kind);
     if (histogram === undefined || histogram.totalCount === 0)
       return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, buckets: [] };
     const at = (p: number) => histogram.getValueAtPercentile(p) / MICROS;
@@ -112,12 +132,28 @@ export class LatencyHistograms {
     return buckets;
   }
 
-  private of(kind: LoadLatencyKind): JsHistogram {
-    let histogram = this.histograms.get(kind);
-    if (histogram === undefined) {
-      histogram = newHistogram();
-      this.histograms.set(kind, histogram);
+  /** The kind's histogram with every encoding added so far merged in; undefined when it has no sample. */
+  private built(kind: LoadLatencyKind): JsHistogram | undefined {
+    const pending = this.pending.get(kind);
+    if (pending !== undefined) {
+      this.pending.delete(kind);
+      const histogram = this.histograms.get(kind) ?? this.created(kind);
+      for (const text of pending) {
+        const other = hdr.decodeFromCompressedBase64(text, 32, false);
+        histogram.add(other as JsHistogram);
+        other.destroy();
+      }
     }
+    return this.histograms.get(kind);
+  }
+
+  private of(kind: LoadLatencyKind): JsHistogram {
+    return this.built(kind) ?? this.created(kind);
+  }
+
+  private created(kind: LoadLatencyKind): JsHistogram {
+    const histogram = newHistogram();
+    this.histograms.set(kind, histogram);
     return histogram;
   }
 }
