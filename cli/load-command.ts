@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import { platformShares } from "../emulators/farm/farm-shards.ts";
+import { lateWorkers } from "../emulators/farm/late-workers.ts";
 import { type LoadReport, STEAL_WARNING_PERCENT } from "../emulators/farm/load-report.ts";
 import { localPortShortage } from "../emulators/farm/local-ports.ts";
 import {
@@ -478,6 +479,8 @@ export function addLoadCommand(
           );
         const farmShare = farmShareOfTail(report);
         if (farmShare?.farmsTail === true) io.stderr.write(`hilfarm: ${farmShare.text}\n`);
+        const late = lateWorkers(report);
+        if (late !== undefined) io.stderr.write(`hilfarm: ${late}\n`);
         const portShortage = localPortShortage(report);
         if (portShortage !== undefined) io.stderr.write(`hilfarm: ${portShortage}\n`);
         if (cpuStolenPercent !== undefined && cpuStolenPercent >= STEAL_WARNING_PERCENT)

@@ -77,6 +77,20 @@ describe("load HTML report", () => {
     );
   });
 
+  it("gives each worker's longest silence, and says under the workers which were late", () => {
+    expect(html).not.toContain('id="late-workers"');
+    const base = sampleLoadReport();
+    const late = loadHtmlReport({
+      ...base,
+      workers: base.workers.map((w, i) => (i === 0 ? { ...w, longestSilenceS: 12.4 } : w)),
+    });
+    const section = element(late, "section", "workers");
+    expect(section).toMatch(/<td>w-a<\/td>.*<td class="num">12\.4<\/td><td class="state">finished<\/td>/);
+    expect(section).toContain(
+      '<p class="warning" id="late-workers">1 of 3 workers went silent for up to 12.4 s (w-a 12.4 s): their processes got no CPU for that long',
+    );
+  });
+
   it("escapes hostile text", () => {
     const hostile = "<img src=x onerror=alert(1)>";
     const base = sampleLoadReport();

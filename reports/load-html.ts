@@ -1,4 +1,5 @@
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
+import { lateWorkers } from "../emulators/farm/late-workers.ts";
 import {
   type LatencySummary,
   type LoadLatencyKind,
@@ -59,7 +60,7 @@ function workerRows(report: LoadReport): string[] {
       w.host,
     )}</td><td>${esc(w.shards.join(", "))}</td><td class="num">${w.devices}</td><td class="num">${w.online}</td><td class="num">${esc(
       bytes(w.rssBytes),
-    )}</td><td class="num">${w.cpuSeconds.toFixed(1)}</td><td class="state">${lost ? "LOST" : "finished"}</td><td>${esc(
+    )}</td><td class="num">${w.cpuSeconds.toFixed(1)}</td><td class="num">${esc(w.longestSilenceS ?? "")}</td><td class="state">${lost ? "LOST" : "finished"}</td><td>${esc(
       w.lostAt ?? "",
     )}</td><td>${esc(w.lostReason ?? "")}</td></tr>`;
   });
@@ -129,6 +130,7 @@ export function loadHtmlReport(report: LoadReport): string {
   const m = report.machine;
   const farmShare = farmShareOfTail(report);
   const portShortage = localPortShortage(report);
+  const late = lateWorkers(report);
   const platformDelay = report.platform?.ownDelayP99UpToMs;
   const platformSteadyDelay = report.platform?.ownDelaySteadyP99UpToMs;
   const pr = report.profile;
@@ -203,7 +205,8 @@ ${portShortage === undefined ? "" : `<p class="warning" id="local-port-shortage"
 </section>
 <section id="workers">
 <h2>Workers</h2>
-${table("workers-table", ["Worker", "Host", "Shards", "#devices", "#online at end", "#RSS", "#CPU s", "State", "Lost at", "Lost reason"], workerRows(report), "no workers")}
+${table("workers-table", ["Worker", "Host", "Shards", "#devices", "#online at end", "#RSS", "#CPU s", "#longest silence s", "State", "Lost at", "Lost reason"], workerRows(report), "no workers")}
+${late === undefined ? "" : `<p class="warning" id="late-workers">${esc(late)}</p>`}
 <h3>Shards</h3>
 ${table("shards-table", ["#shard", "#devices", "State", "Workers", "Note"], shardRows(report), "no shards")}
 </section>

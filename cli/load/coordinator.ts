@@ -51,9 +51,14 @@ export interface CoordinatorOptions {
   /** How long to wait for enough idle workers. Default 60 s. */
   waitForWorkersMs?: number;
   /**
-   * A busy worker silent this long is lost. Default 10 s: snapshots come every second, and a worker starved of CPU
-   * for a few seconds (a login storm on a small machine) is slow, not dead. A killed worker is noticed at once by
-   * its last will.
+   * A busy worker silent this long is reported late (default 10 s; snapshots come every second): a worker starved of
+   * CPU (a login storm on a small machine, where the platform's processes outrank the workers) is slow, not dead.
+   */
+  lateMs?: number;
+  /**
+   * A busy worker silent this long is lost, its shard to a spare worker or its devices counted lost. Default 60 s:
+   * a killed worker, or one cut off from the broker, is noticed at once by its last will; this is for one that still
+   * holds its connection but has stopped (a hung process, its connection not yet timed out by the broker).
    */
   silenceMs?: number;
   /** Called once a second while the run goes. */
@@ -117,7 +122,8 @@ export async function coordinateLoad(options: CoordinatorOptions): Promise<FarmO
       }),
       profile,
       waitForWorkersMs: options.waitForWorkersMs ?? 60_000,
-      silenceMs: options.silenceMs ?? 10_000,
+      lateMs: options.lateMs ?? 10_000,
+      silenceMs: options.silenceMs ?? 60_000,
     },
     clock.now(),
   );

@@ -85,6 +85,11 @@ export interface FarmConfig {
   profile: Pick<LoadProfile, "rampPerSecond" | "steadySeconds" | "stopOn">;
   /** How long to wait for enough idle workers. */
   waitForWorkersMs: number;
+  /**
+   * A busy worker silent this long is late: reported (its process starved of CPU or held up), its devices counted as
+   * in its last snapshot.
+   */
+  lateMs: number;
   /** A busy worker silent this long is lost. */
   silenceMs: number;
 }
@@ -99,6 +104,10 @@ export interface WorkerRun {
   state: "running" | "finished" | "lost";
   lostAt?: number;
   lostReason?: string;
+  /** Silent past `lateMs` now: said once, until its next snapshot. */
+  late: boolean;
+  /** The longest it went without a snapshot (from its first on), ms. */
+  longestSilenceMs: number;
 }
 
 /** The coordinator's whole state: plain data, changed only by `reduceFarm`, which never changes its input. */
@@ -231,6 +240,9 @@ export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
     ...(r.last === undefined ? {} : { baselineRssBytes: r.last.baselineRssBytes }),
     cpuSeconds: r.last?.cpuSeconds ?? 0,
     state: r.state === "lost" ? "lost" : "finished",
+    ...(r.longestSilenceMs > model.config.lateMs
+      ? { longestSilenceS: Math.round(r.longestSilenceMs / 100) / 10 }
+      : {}),
     ...(r.lostAt === undefined
       ? {}
       : { lostAt: new Date(r.lostAt).toISOString(), lostReason: r.lostReason ?? "" }),

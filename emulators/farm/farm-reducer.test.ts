@@ -2,7 +2,19 @@ import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { exitCodeOf } from "./farm-model.ts";
 import { type FarmEvent, reduceFarm } from "./farm-reducer.ts";
-import { farm, feed, finish, ofKind, s, snapshot, snapshots, started, status, tick } from "./testing/farm.ts";
+import {
+  farm,
+  feed,
+  finish,
+  ofKind,
+  runFor,
+  s,
+  snapshot,
+  snapshots,
+  started,
+  status,
+  tick,
+} from "./testing/farm.ts";
 
 describe("the load coordinator's reducer", () => {
   it("waits for enough idle workers, then gives each a shard on the next tick, in id order", () => {
@@ -102,6 +114,44 @@ describe("the load coordinator's reducer", () => {
     });
     expect(after.runs.get("w2")?.state).toBe("running");
     expect(ofKind(actions, "stop-worker").map((a) => a.workerId)).toEqual(["w1"]);
+  });
+
+  it("silence past the late limit: said once, the worker's devices still counted; heard again; lost only past the silence limit", () => {
+    let { state } = started({ lateMs: 3000, silenceMs: 8000, steadySeconds: 60 }, "w1", "w2");
+    state = feed(state, ...snapshots(state, s(0.5), { online: 5 })).state;
+    // w1 starved of CPU from 0.5 s to 6.2 s; w2 on time.
+    const w2 = (t: number) => snapshot(state, "w2", s(t) - 10, { online: 5 });
+    const quiet = feed(state, ...[1, 2, 3, 4, 5, 6].flatMap((t) => [w2(t), tick(s(t))]));
+    const warnings = ofKind(quiet.actions, "log").filter((a) => a.message.startsWith("worker late"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toContain("no snapshot for 3.5 s");
+    expect(warnings[0]?.fields).toMatchObject({ workerId: "w1" });
+    expect(quiet.state.runs.get("w1")?.state).toBe("running");
+    expect(ofKind(quiet.actions, "stop-worker")).toEqual([]);
+    const progress = ofKind(quiet.actions, "progress").at(-1)?.state;
+    expect(progress).toMatchObject({ online: 10, liveWorkers: 2, lostWorkers: 0 });
+    // Heard again at 6.2 s; later silent again: a second warning, then lost past 8 s.
+    const back = feed(quiet.state, snapshot(state, "w1", s(6.2), { online: 5 }));
+    expect(ofKind(back.actions, "log").map((a) => a.message)).toEqual(["worker heard again"]);
+    expect(back.state.runs.get("w1")).toMatchObject({ late: false, longestSilenceMs: 5700 });
+    const again = feed(back.state, ...[7, 8, 9, 10, 11, 12, 13, 14, 15].flatMap((t) => [w2(t), tick(s(t))]));
+    expect(ofKind(again.actions, "log").filter((a) => a.message.startsWith("worker late"))).toHaveLength(1);
+    expect(again.state.runs.get("w1")).toMatchObject({ state: "lost", lostReason: "silent for 8.8 s" });
+  });
+
+  it("the report names the workers that were late and for how long, and no others", () => {
+    let { state } = started({ lateMs: 3000, steadySeconds: 10 }, "w1", "w2");
+    state = feed(state, ...snapshots(state, s(0.5))).state;
+    const w2 = (t: number) => snapshot(state, "w2", s(t) - 10);
+    state = feed(state, ...[1, 2, 3, 4, 5].flatMap((t) => [w2(t), tick(s(t))])).state;
+    state = feed(state, snapshot(state, "w1", s(5.5))).state;
+    state = runFor(state, 6, 60).state;
+    const outcome = finish(state);
+    expect(outcome.workers.map((w) => [w.workerId, w.state, w.longestSilenceS])).toEqual([
+      ["w1", "finished", 5],
+      ["w2", "finished", undefined],
+    ]);
+    expect(outcome.stop.kind).toBe("completed");
   });
 
   it("a tick delayed in the coordinator itself is not silence: the snapshots still queued are read first", () => {

@@ -146,6 +146,8 @@ function startShard(d: FarmModel, shard: number, workerId: string, now: number, 
     lastSeenAt: undefined,
     last: undefined,
     state: "running",
+    late: false,
+    longestSilenceMs: 0,
   });
   actions.push({ kind: "assign", workerId, assignment });
   actions.push({
@@ -161,6 +163,22 @@ function takeSnapshot(d: FarmModel, snapshot: WorkerSnapshot, now: number, actio
   if (run === undefined || snapshot.runId !== d.config.runId || run.shard !== snapshot.shard) return;
   if (run.last !== undefined && snapshot.seq <= run.last.seq) return;
   if (run.state === "lost") return;
+  // Silence while the run goes; after the stop, a worker's final snapshot comes when its devices are off.
+  if (run.lastSeenAt !== undefined && d.phase === "running")
+    run.longestSilenceMs = Math.max(run.longestSilenceMs, now - run.lastSeenAt);
+  if (run.late) {
+    run.late = false;
+    actions.push({
+      kind: "log",
+      level: "info",
+      message: "worker heard again",
+      fields: {
+        runId: d.config.runId,
+        workerId: run.workerId,
+        silentS: seconds(now - (run.lastSeenAt ?? now)),
+      },
+    });
+  }
   run.last = snapshot;
   run.lastSeenAt = now;
   if (snapshot.failure !== undefined)
@@ -216,8 +234,20 @@ function tick(d: FarmModel, now: number, actions: FarmAction[]): void {
           now,
           actions,
         );
-      else if (run.lastSeenAt !== undefined && now - run.lastSeenAt > d.config.silenceMs)
-        lose(d, run, `silent for ${((now - run.lastSeenAt) / 1000).toFixed(1)} s`, now, actions);
+      else if (run.lastSeenAt !== undefined) {
+        const silentMs = now - run.lastSeenAt;
+        run.longestSilenceMs = Math.max(run.longestSilenceMs, silentMs);
+        if (silentMs > d.config.silenceMs) lose(d, run, `silent for ${seconds(silentMs)} s`, now, actions);
+        else if (silentMs > d.config.lateMs && !run.late) {
+          run.late = true;
+          actions.push({
+            kind: "log",
+            level: "warn",
+            message: `worker late: no snapshot for ${seconds(silentMs)} s; its process gets no CPU (this machine's cores are saturated) or is held up; its devices count as in its last snapshot, and it is lost after ${seconds(d.config.silenceMs)} s of silence`,
+            fields: { runId: d.config.runId, workerId: run.workerId, shard: run.shard },
+          });
+        }
+      }
     }
   const state = farmView(d, now);
   d.online = [...d.online, { t: Math.round(state.elapsedSeconds), online: state.online }];
@@ -268,3 +298,5 @@ function stopReasonAt(d: FarmModel, state: FarmState, rampSeconds: number): Stop
   const text = `ramp (${Math.ceil(rampSeconds)} s) and steady duration (${d.config.profile.steadySeconds} s) done`;
   return { kind: "completed", text };
 }
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);

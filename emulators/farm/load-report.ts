@@ -34,6 +34,11 @@ export interface WorkerSummary {
   /** CPU seconds (user + system) the worker used during the run. */
   cpuSeconds: number;
   state: "finished" | "lost";
+  /**
+   * Set when the worker went without a snapshot for longer than the coordinator's late limit (10 s) at least once:
+   * the longest such silence, s. A worker late but not lost was starved of CPU or held up, not gone.
+   */
+  longestSilenceS?: number;
   /** Set when the worker was noticed gone: when, and how. */
   lostAt?: string;
   lostReason?: string;

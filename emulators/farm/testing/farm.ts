@@ -14,6 +14,7 @@ export interface FarmSetup {
   workers?: number;
   devices?: number;
   stopOn?: string[];
+  lateMs?: number;
   silenceMs?: number;
   steadySeconds?: number;
 }
@@ -43,7 +44,8 @@ export function farm(setup: FarmSetup = {}): FarmModel {
       }),
       profile: { ...profile, stopOn: (setup.stopOn ?? []).map(parseStopCondition) },
       waitForWorkersMs: 60_000,
-      silenceMs: setup.silenceMs ?? 10_000,
+      lateMs: setup.lateMs ?? 10_000,
+      silenceMs: setup.silenceMs ?? 60_000,
     },
     T0,
   );
