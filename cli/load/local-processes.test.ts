@@ -1,7 +1,13 @@
 import { spawn } from "node:child_process";
+import { connect, type Socket } from "node:net";
 import { getPriority } from "node:os";
 import { describe, expect, it, vi } from "vitest";
-import { lowerPriority, passOnLater } from "./local-processes.ts";
+import { readPlatformMetrics } from "../../emulators/farm/platform-counters.ts";
+import { FleetFileSchema } from "../../emulators/fleet/fleet-file.ts";
+import { planFleet } from "../../emulators/fleet/fleet-plan.ts";
+import { shippedProfiles } from "../../emulators/profiles/load.ts";
+import { splitAddress } from "../../harness/link/socket-link.ts";
+import { lowerPriority, passOnLater, startLocalPlatform } from "./local-processes.ts";
 
 describe("lowerPriority", () => {
   it("lowers a worker's priority, and says so when the system refuses", async () => {
@@ -85,5 +91,44 @@ describe("passOnLater", () => {
       "child 1 done",
       "child 2 done",
     ]);
+  });
+});
+
+describe("startLocalPlatform", () => {
+  it("takes as many pending connections from one address as in all: a local farm's logins share 127.0.0.1", async () => {
+    const plan = planFleet(
+      { ...FleetFileSchema.parse({ devices: [{ profile: "three-gang-switch", count: 2 }] }), baseDir: "." },
+      await shippedProfiles(),
+    );
+    const platform = await startLocalPlatform(plan, { heartbeatSeconds: 30, connectionServers: 1 });
+    const sockets: Socket[] = [];
+    try {
+      const { host, port } = splitAddress(platform.loginAddress);
+      // Past the platform's default per-address cap (2,048): none of these log in, all stay pending.
+      const count = 2100;
+      await Promise.all(
+        Array.from(
+          { length: count },
+          () =>
+            new Promise<void>((resolve, reject) => {
+              const socket = connect({ host, port }, () => resolve());
+              socket.once("error", reject);
+              sockets.push(socket);
+            }),
+        ),
+      );
+      const gauge = /^hilfarm_platform_connections_open\{state="pending"\} (\d+)$/m;
+      let metrics = "";
+      for (let attempt = 0; attempt < 100; attempt++) {
+        metrics = await readPlatformMetrics([platform.apiUrl]);
+        if (Number(gauge.exec(metrics)?.[1]) === count) break;
+      }
+      expect(Number(gauge.exec(metrics)?.[1])).toBe(count);
+      expect(metrics).not.toMatch(/connections_refused_total\{reason="pending_per_address"\} [1-9]/);
+      expect(sockets.every((socket) => !socket.destroyed)).toBe(true);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await platform.stop();
+    }
   });
 });

@@ -99,6 +99,14 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
+/**
+ * Pending connections (not yet logged in or connected) from one source address that the platforms `hilfarm load`
+ * starts accept: as many as in all (the platform's default total). Its default per-address cap (2,048) is against
+ * one address flooding the device ports; a local farm's logins all come from one address, and once the platform fell
+ * a second behind, that cap refused the farm's own logins (29,157 of 100,000 at 2,000/s), each then backing off 60 s.
+ */
+export const FARM_PENDING_PER_ADDRESS = 8192;
+
 /** The reference platform as a separate process, provisioned with the fleet's registry, on free loopback ports. */
 export async function startLocalPlatform(
   plan: FleetPlan,
@@ -126,6 +134,8 @@ export async function startLocalPlatform(
     String(options.connectionServers),
     "--log-level",
     "warn",
+    "--max-pending-per-address",
+    String(FARM_PENDING_PER_ADDRESS),
     ...(options.extraArgs ?? []),
   ]);
   const ready = await firstJsonLine(child, "the reference platform").catch(async (error) => {
