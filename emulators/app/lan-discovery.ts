@@ -1,8 +1,8 @@
 import { createSocket, type RemoteInfo } from "node:dgram";
-import { isIPv6 } from "node:net";
 import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
+import { isIPv6Literal } from "../../harness/link/address.ts";
 import { splitAddress } from "../../harness/link/socket-link.ts";
 import {
   DEFAULT_FLAG_ORDER,
@@ -60,7 +60,7 @@ const hostPort = (info: RemoteInfo) =>
 export async function discoverDevices(options: DiscoveryOptions): Promise<DiscoveryResult> {
   const clock = options.clock ?? new RealClock();
   const targets = (options.targets ?? []).map((target) => splitAddress(target));
-  const ipv6 = targets.length > 0 && targets.every((t) => isIPv6(t.host));
+  const ipv6 = targets.length > 0 && targets.every((t) => isIPv6Literal(t.host));
   const socket = createSocket(ipv6 ? "udp6" : "udp4");
   const result: DiscoveryResult = { found: [], bad: [] };
   // Unicast only: done as soon as every target has answered.

@@ -1,6 +1,7 @@
 import type { Socket as UdpSocket } from "node:dgram";
-import { type AddressInfo, isIPv6, type Server } from "node:net";
+import type { AddressInfo, Server } from "node:net";
 import { HilfarmError } from "../../harness/errors.ts";
+import { hostPort } from "../../harness/link/address.ts";
 
 export const isWildcard = (host: string) => host === "0.0.0.0" || host === "::";
 
@@ -12,8 +13,7 @@ export function isLoopback(host: string): boolean {
   );
 }
 
-export const hostPort = (host: string, port: number) =>
-  isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+export { hostPort };
 
 /**
  * Pending connections the kernel may queue for a listener (it caps this at `net.core.somaxconn`). Node's default,

@@ -1,6 +1,7 @@
 import { createSocket, type RemoteInfo } from "node:dgram";
-import { type AddressInfo, createServer, isIPv6, type Socket } from "node:net";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { HilfarmError } from "../errors.ts";
+import { hostPort, udpSocketType } from "./address.ts";
 import type { FramerFactory } from "./framer.ts";
 import { LinkEvents } from "./link-events.ts";
 import { type Link, splitAddress } from "./socket-link.ts";
@@ -34,8 +35,6 @@ export interface ListenOptions {
 
 /** A device's LAN side serves a few phones, not a crowd. */
 export const DEFAULT_MAX_LINKS = 64;
-
-const hostPort = (host: string, port: number) => (isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`);
 
 export function listenLinks(
   transport: "tcp" | "udp",
@@ -116,7 +115,7 @@ async function listenUdp(address: string, options: ListenOptions): Promise<LinkL
   const peers = new Map<string, { events: LinkEvents; push: (datagram: Buffer) => void }>();
   let refused = 0;
   let closed = false;
-  const socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
+  const socket = createSocket(udpSocketType(host));
 
   const peerOf = (from: RemoteInfo) => {
     const remote = hostPort(from.address, from.port);

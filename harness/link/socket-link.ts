@@ -1,7 +1,8 @@
 import { createSocket, type Socket as DgramSocket } from "node:dgram";
-import { connect, isIPv6, type Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { UsageError, type WireError } from "../errors.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../protocol/cts/envelope.ts";
+import { udpSocketType } from "./address.ts";
 import { crlfFramer, ctsDatagramFramer, type Framer, type FramerFactory } from "./framer.ts";
 import { LinkEvents } from "./link-events.ts";
 
@@ -60,7 +61,7 @@ function tcpLink(address: string, framer: FramerFactory, localAddress?: string):
 function udpLink(address: string, framer: FramerFactory, localAddress?: string): Promise<Link> {
   const { host, port } = splitAddress(address);
   return new Promise((resolve, reject) => {
-    const socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
+    const socket = createSocket(udpSocketType(host));
     // A bind that fails (no free port, an address not this machine's) leaves the socket open: close it.
     const failed = (error: Error) => {
       socket.close();

@@ -1,6 +1,7 @@
 import { createSocket } from "node:dgram";
 import { request as httpRequest } from "node:http";
-import { createServer, isIPv6, connect as tcpConnect } from "node:net";
+import { createServer, connect as tcpConnect } from "node:net";
+import { udpSocketType } from "../../harness/link/address.ts";
 import { CipherKey, encrypt } from "../../harness/protocol/cts/crypto.ts";
 import { realClock } from "./real-time.ts";
 
@@ -78,7 +79,7 @@ export async function udpSend(
   options: { from?: string } = {},
 ): Promise<void> {
   const { host, port } = splitHostPort(address);
-  const socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
+  const socket = createSocket(udpSocketType(host));
   socket.on("error", () => undefined);
   try {
     await new Promise<void>((resolve) => socket.bind(0, options.from, () => resolve()));

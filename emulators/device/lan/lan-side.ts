@@ -1,7 +1,7 @@
-import { isIPv6 } from "node:net";
 import type { Logger } from "pino";
 import type { Clock } from "../../../harness/clock/clock.ts";
 import { UsageError } from "../../../harness/errors.ts";
+import { hostPort } from "../../../harness/link/address.ts";
 import type { FlagOrder } from "../../../harness/protocol/md/discovery.ts";
 import type { PostMessage } from "../../../harness/protocol/md/messages.ts";
 import type { Random } from "../../../harness/random/random.ts";
@@ -63,8 +63,6 @@ export interface DeviceLanSide extends LanAddresses {
   readonly configured: boolean;
   close(): Promise<void>;
 }
-
-const hostPort = (host: string, port: number) => (isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`);
 
 /**
  * A device's LAN side (chapter 6): discovery on UDP and the control port on TCP, both serving the one state of the

@@ -1,4 +1,4 @@
-import { isIPv6 } from "node:net";
+import { udpSocketType } from "../../../harness/link/address.ts";
 import { trackConnections } from "../connections.ts";
 import type { PlatformContext } from "../context.ts";
 import { bindUdp, closeListener, hostPort, listenTcp } from "../net.ts";
@@ -23,7 +23,7 @@ function connectionServer(context: PlatformContext): ConnectionServer {
       onConnect: (login, connect, channel, server, raw) =>
         openSession(context, login, connect, channel, server, raw),
     },
-    isIPv6(context.host) ? "udp6" : "udp4",
+    udpSocketType(context.host),
   );
 }
 
