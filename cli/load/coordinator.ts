@@ -57,8 +57,8 @@ export interface CoordinatorOptions {
   lateMs?: number;
   /**
    * A busy worker silent this long is lost, its shard to a spare worker or its devices counted lost. Default 60 s:
-   * a killed worker, or one cut off from the broker, is noticed at once by its last will; this is for one that still
-   * holds its connection but has stopped (a hung process, its connection not yet timed out by the broker).
+   * a killed worker is noticed at once by its last will, one cut off from the broker when the broker times its
+   * connection out (90 s); this is for one that still holds its connection but has stopped (a hung process).
    */
   silenceMs?: number;
   /** Called once a second while the run goes. */

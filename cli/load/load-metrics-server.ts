@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Gauge, Registry } from "prom-client";
 import { loadLatencyKinds } from "../../emulators/farm/load-report.ts";
+import { hostPort } from "../../harness/link/address.ts";
 import type { FarmState } from "./coordinator.ts";
 
 /** `/metrics` for Prometheus while a load run goes: the merged figures of every worker as of the last second. */
@@ -69,7 +70,7 @@ export class LoadMetricsServer {
       this.server.listen(port, host, () => resolve());
     });
     const address = this.server.address() as AddressInfo;
-    return `http://${host.includes(":") ? `[${host}]` : host}:${address.port}/metrics`;
+    return `http://${hostPort(host, address.port)}/metrics`;
   }
 
   /** The figures `/metrics` shows from now on (read from it when scraped: the merge of every histogram costs). */

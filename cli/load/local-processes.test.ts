@@ -119,7 +119,7 @@ describe("startLocalPlatform", () => {
       );
       const gauge = /^hilfarm_platform_connections_open\{state="pending"\} (\d+)$/m;
       let metrics = "";
-      for (let attempt = 0; attempt < 100; attempt++) {
+      for (const until = Date.now() + 20_000; Date.now() < until; ) {
         metrics = await readPlatformMetrics([platform.apiUrl]);
         if (Number(gauge.exec(metrics)?.[1]) === count) break;
       }

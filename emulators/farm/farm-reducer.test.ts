@@ -56,6 +56,16 @@ describe("the load coordinator's reducer", () => {
       now: s(4),
     });
     expect(before).toEqual(copy);
+    // A worker late, then heard again.
+    const long = started({ steadySeconds: 60 }, "w1", "w2").state;
+    const running = feed(long, ...snapshots(long, s(0.5))).state;
+    const runningCopy = structuredClone(running);
+    const seconds = Array.from({ length: 12 }, (_, i) => i + 1);
+    const late = feed(running, ...seconds.flatMap((t) => [snapshot(running, "w2", s(t)), tick(s(t))]));
+    expect(late.state.runs.get("w1")?.late).toBe(true);
+    feed(late.state, snapshot(running, "w1", s(12.5)));
+    expect(running).toEqual(runningCopy);
+    expect(late.state.runs.get("w1")?.late).toBe(true);
   });
 
   it("a worker's last will: its shard goes to a spare idle worker, and the lost worker is told to stop", () => {
@@ -133,7 +143,7 @@ describe("the load coordinator's reducer", () => {
     // Heard again at 6.2 s; later silent again: a second warning, then lost past 8 s.
     const back = feed(quiet.state, snapshot(state, "w1", s(6.2), { online: 5 }));
     expect(ofKind(back.actions, "log").map((a) => a.message)).toEqual(["worker heard again"]);
-    expect(back.state.runs.get("w1")).toMatchObject({ late: false, longestSilenceMs: 5700 });
+    expect(back.state.runs.get("w1")).toMatchObject({ late: false, longestSilenceMs: 5500 });
     const again = feed(back.state, ...[7, 8, 9, 10, 11, 12, 13, 14, 15].flatMap((t) => [w2(t), tick(s(t))]));
     expect(ofKind(again.actions, "log").filter((a) => a.message.startsWith("worker late"))).toHaveLength(1);
     expect(again.state.runs.get("w1")).toMatchObject({ state: "lost", lostReason: "silent for 8.8 s" });
@@ -148,7 +158,7 @@ describe("the load coordinator's reducer", () => {
     state = runFor(state, 6, 60).state;
     const outcome = finish(state);
     expect(outcome.workers.map((w) => [w.workerId, w.state, w.longestSilenceS])).toEqual([
-      ["w1", "finished", 5],
+      ["w1", "finished", 4.5],
       ["w2", "finished", undefined],
     ]);
     expect(outcome.stop.kind).toBe("completed");
@@ -167,12 +177,19 @@ describe("the load coordinator's reducer", () => {
     expect([...silent.state.runs.values()].map((r) => r.state)).toEqual(["lost", "lost"]);
   });
 
-  it("a worker that never sends a snapshot is lost 20 s after its assignment", () => {
-    let { state } = started({ steadySeconds: 60 }, "w1", "w2");
-    for (let t = 1; t <= 20; t++) state = feed(state, snapshot(state, "w2", s(t) - 10), tick(s(t))).state;
+  it("a worker that never sends a snapshot is late after 10 s and lost 60 s after its assignment", () => {
+    let { state } = started({ steadySeconds: 120 }, "w1", "w2");
+    const lateSaid: string[] = [];
+    for (let t = 1; t <= 60; t++) {
+      const step = feed(state, snapshot(state, "w2", s(t) - 10), tick(s(t)));
+      state = step.state;
+      for (const log of ofKind(step.actions, "log"))
+        if (log.message.startsWith("worker late")) lateSaid.push(`${t}`);
+    }
+    expect(lateSaid).toEqual(["11"]);
     expect(state.runs.get("w1")?.state).toBe("running");
-    state = feed(state, snapshot(state, "w2", s(21) - 10), tick(s(21))).state;
-    expect(state.runs.get("w1")?.lostReason).toBe("no snapshot within 20 s of its assignment");
+    state = feed(state, snapshot(state, "w2", s(61) - 10), tick(s(61))).state;
+    expect(state.runs.get("w1")?.lostReason).toBe("no snapshot within 60.0 s of its assignment");
   });
 
   it("ignores snapshots of another run, another shard, or older than the last", () => {

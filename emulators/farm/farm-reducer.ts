@@ -40,11 +40,12 @@ export interface FarmStep {
   actions: FarmAction[];
 }
 
-/** A worker assigned a shard has this long to send its first snapshot. */
-export const FIRST_SNAPSHOT_GRACE_MS = 20_000;
 /** The run counts as steady once every device is online, or this long after the ramp, whichever comes first. */
 export const STEADY_AFTER_RAMP_S = 60;
-/** After the stop, workers have this long to send their final snapshots. */
+/**
+ * After the stop, workers have this long to send their final snapshots; a worker late at the time (silent past the
+ * late limit) has until the silence limit: starved of CPU, it takes its time to power its devices off.
+ */
 export const FINAL_SNAPSHOT_WAIT_MS = 15_000;
 /**
  * Ticks come once a second. A longer gap means this process itself was held up, and the workers' snapshots are
@@ -99,10 +100,13 @@ export function reduceFarm(state: FarmModel, event: FarmEvent): FarmStep {
           actions.push({ kind: "give-up", idle: idleWorkers(d).length, waitedMs: now - d.waitStartedAt });
         }
       } else if (d.phase === "running") tick(d, now, actions);
-      else if (now - d.stoppingSince >= FINAL_SNAPSHOT_WAIT_MS) {
-        for (const run of d.runs.values())
-          lose(d, run, `no final snapshot within ${FINAL_SNAPSHOT_WAIT_MS / 1000} s of stop`, now, actions);
-      }
+      else
+        for (const run of d.runs.values()) {
+          const late = now - (run.lastSeenAt ?? run.assignedAt) > d.config.lateMs;
+          const waitMs = late ? Math.max(FINAL_SNAPSHOT_WAIT_MS, d.config.silenceMs) : FINAL_SNAPSHOT_WAIT_MS;
+          if (now - d.stoppingSince >= waitMs)
+            lose(d, run, `no final snapshot within ${seconds(waitMs)} s of stop`, now, actions);
+        }
       break;
   }
   if (d.phase === "stopping" && ![...d.runs.values()].some((r) => r.state === "running")) {
@@ -163,9 +167,6 @@ function takeSnapshot(d: FarmModel, snapshot: WorkerSnapshot, now: number, actio
   if (run === undefined || snapshot.runId !== d.config.runId || run.shard !== snapshot.shard) return;
   if (run.last !== undefined && snapshot.seq <= run.last.seq) return;
   if (run.state === "lost") return;
-  // Silence while the run goes; after the stop, a worker's final snapshot comes when its devices are off.
-  if (run.lastSeenAt !== undefined && d.phase === "running")
-    run.longestSilenceMs = Math.max(run.longestSilenceMs, now - run.lastSeenAt);
   if (run.late) {
     run.late = false;
     actions.push({
@@ -226,27 +227,28 @@ function tick(d: FarmModel, now: number, actions: FarmAction[]): void {
   if (!heldUp)
     for (const run of d.runs.values()) {
       if (run.state !== "running") continue;
-      if (run.lastSeenAt === undefined && now - run.assignedAt > FIRST_SNAPSHOT_GRACE_MS)
+      // Judged on ticks that came on time only: a snapshot's time is when this process read it, and one held up
+      // reads them all late.
+      const silentMs = now - (run.lastSeenAt ?? run.assignedAt);
+      run.longestSilenceMs = Math.max(run.longestSilenceMs, silentMs);
+      if (silentMs > d.config.silenceMs)
         lose(
           d,
           run,
-          `no snapshot within ${FIRST_SNAPSHOT_GRACE_MS / 1000} s of its assignment`,
+          run.lastSeenAt === undefined
+            ? `no snapshot within ${seconds(d.config.silenceMs)} s of its assignment`
+            : `silent for ${seconds(silentMs)} s`,
           now,
           actions,
         );
-      else if (run.lastSeenAt !== undefined) {
-        const silentMs = now - run.lastSeenAt;
-        run.longestSilenceMs = Math.max(run.longestSilenceMs, silentMs);
-        if (silentMs > d.config.silenceMs) lose(d, run, `silent for ${seconds(silentMs)} s`, now, actions);
-        else if (silentMs > d.config.lateMs && !run.late) {
-          run.late = true;
-          actions.push({
-            kind: "log",
-            level: "warn",
-            message: `worker late: no snapshot for ${seconds(silentMs)} s; its process gets no CPU (this machine's cores are saturated) or is held up; its devices count as in its last snapshot, and it is lost after ${seconds(d.config.silenceMs)} s of silence`,
-            fields: { runId: d.config.runId, workerId: run.workerId, shard: run.shard },
-          });
-        }
+      else if (silentMs > d.config.lateMs && !run.late) {
+        run.late = true;
+        actions.push({
+          kind: "log",
+          level: "warn",
+          message: `worker late: no snapshot for ${seconds(silentMs)} s; likely its process gets no CPU (on one machine: the cores are saturated) or is held up; its devices count as in its last snapshot, and it is lost after ${seconds(d.config.silenceMs)} s of silence`,
+          fields: { runId: d.config.runId, workerId: run.workerId, shard: run.shard },
+        });
       }
     }
   const state = farmView(d, now);

@@ -27,13 +27,32 @@ describe("the load run's phases and stop reasons", () => {
   it("a worker without a final snapshot 15 s after the stop is lost, and the run ends", () => {
     let { state } = started({}, "w1", "w2");
     state = runFor(state, 1, 60).state;
-    state = feed(state, snapshot(state, "w1", s(7), { final: true }), tick(s(20))).state;
+    const stoppedAt = state.stoppingSince;
+    // w2 still sends snapshots, none final.
+    const w2 = [7, 10, 13, 16, 19].map((t) => snapshot(state, "w2", s(t)));
+    state = feed(state, snapshot(state, "w1", s(7), { final: true }), ...w2, tick(stoppedAt + 14_999)).state;
     expect(state.phase).toBe("stopping");
-    const { actions } = feed(state, tick(s(21)));
+    const { actions } = feed(state, tick(stoppedAt + 15_000));
     const outcome = ofKind(actions, "finish")[0]?.outcome;
     expect(outcome?.workers.map((w) => w.state)).toEqual(["finished", "lost"]);
-    expect(outcome?.workers[1]?.lostReason).toBe("no final snapshot within 15 s of stop");
+    expect(outcome?.workers[1]?.lostReason).toBe("no final snapshot within 15.0 s of stop");
     expect(outcome?.stop.kind).toBe("lost-devices");
+  });
+
+  it("a worker late at the stop (starved of CPU) has until the silence limit to send its final snapshot", () => {
+    let { state } = started({ lateMs: 3000, silenceMs: 40_000 }, "w1", "w2");
+    state = runFor(state, 1, 60).state;
+    const stoppedAt = state.stoppingSince;
+    state = feed(state, snapshot(state, "w1", s(7), { final: true }), tick(stoppedAt + 20_000)).state;
+    expect(state.phase).toBe("stopping");
+    const heard = feed(state, snapshot(state, "w2", stoppedAt + 21_000, { final: true }));
+    expect(ofKind(heard.actions, "finish")[0]?.outcome.workers.map((w) => w.state)).toEqual([
+      "finished",
+      "finished",
+    ]);
+    const { actions } = feed(state, tick(stoppedAt + 40_000));
+    const outcome = ofKind(actions, "finish")[0]?.outcome;
+    expect(outcome?.workers[1]?.lostReason).toBe("no final snapshot within 40.0 s of stop");
   });
 
   it("every worker lost: the run stops", () => {

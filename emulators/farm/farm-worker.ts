@@ -80,6 +80,9 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
       clientId: `hilfarm-worker-${workerId}-${process.pid}`,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
+      // The broker drops a connection silent for 1.5 keepalives (90 s): past the coordinator's silence limit (60 s),
+      // so that a worker starved of CPU is judged by the coordinator, and a hung one by its last will at the latest.
+      keepalive: 60,
       will: {
         topic: farmTopics.status(workerId),
         payload: Buffer.from(status("gone")),

@@ -2,12 +2,12 @@ import type { LoadReport } from "./load-report.ts";
 
 /**
  * What a run's late workers say: undefined when every worker sent its snapshots on time (once a second); otherwise
- * which ones went silent for longer than the late limit and for how long. A worker that is late but not lost still
- * runs: on one machine, its process waited for a core (the platform and the other workers held them), so its figures
+ * which ones went silent for longer than the late limit and for how long (a lost one is reported as lost). A worker
+ * that is late but not lost still runs: on one machine, its process waited for a core (the platform and the other workers held them), so its figures
  * and the run's latencies carry that wait.
  */
 export function lateWorkers(report: Pick<LoadReport, "workers">): string | undefined {
-  const late = report.workers.filter((w) => w.longestSilenceS !== undefined);
+  const late = report.workers.filter((w) => w.longestSilenceS !== undefined && w.state !== "lost");
   if (late.length === 0) return undefined;
   const longest = Math.max(...late.map((w) => w.longestSilenceS ?? 0));
   const named = late
@@ -17,7 +17,7 @@ export function lateWorkers(report: Pick<LoadReport, "workers">): string | undef
   const more = late.length > 5 ? ` and ${late.length - 5} more` : "";
   return (
     `${late.length} of ${report.workers.length} workers went silent for up to ${longest} s (${named}${more}): ` +
-    "their processes got no CPU for that long (this machine's cores were saturated) or were held up; " +
+    "likely their processes got no CPU for that long (on one machine: its cores were saturated) or were held up; " +
     "their devices' round trips include that wait; run fewer devices per machine, a slower ramp, or the platform on another machine"
   );
 }

@@ -34,7 +34,18 @@ describe("LatencyHistograms", () => {
     expect(bucketsOf(merged.encode())).toEqual(bucketsOf(union.encode()));
   });
 
-  it("encodes a kind again once it has new samples, and keeps the last encoding while it has none", () => {
+  it("an encoding that does not decode adds nothing, and the others of its kind still count", () => {
+    const h = new LatencyHistograms();
+    h.record("heartbeat", 2);
+    const merged = new LatencyHistograms();
+    merged.add({ heartbeat: "HISTFAAAAnot-a-histogram" });
+    merged.add(h.encode());
+    merged.add({ heartbeat: "%%%" });
+    expect(merged.count("heartbeat")).toBe(1);
+    expect(merged.percentile("heartbeat", 99)).toBeCloseTo(2, 1);
+  });
+
+  it("encodes a kind again once it has new samples", () => {
     const h = new LatencyHistograms();
     h.record("heartbeat", 1);
     const first = h.encode();

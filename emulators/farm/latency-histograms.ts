@@ -139,8 +139,14 @@ export class LatencyHistograms {
       this.pending.delete(kind);
       const histogram = this.histograms.get(kind) ?? this.created(kind);
       for (const text of pending) {
-        const other = hdr.decodeFromCompressedBase64(text, 32, false);
-        histogram.add(other as JsHistogram);
+        let other: JsHistogram;
+        try {
+          other = hdr.decodeFromCompressedBase64(text, 32, false) as JsHistogram;
+        } catch {
+          // Not a histogram's encoding (it came over a shared broker): it adds nothing, the others still count.
+          continue;
+        }
+        histogram.add(other);
         other.destroy();
       }
     }

@@ -35,7 +35,7 @@ export interface WorkerSummary {
   cpuSeconds: number;
   state: "finished" | "lost";
   /**
-   * Set when the worker went without a snapshot for longer than the coordinator's late limit (10 s) at least once:
+   * Set when the worker went without a snapshot for longer than the coordinator's late limit (default 10 s) at least once:
    * the longest such silence, s. A worker late but not lost was starved of CPU or held up, not gone.
    */
   longestSilenceS?: number;

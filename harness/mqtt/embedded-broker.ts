@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { createServer, type Socket } from "node:net";
+import { hostPort } from "../link/address.ts";
 
 // aedes 0.51 is CommonJS whose named exports Node's ESM loader cannot see; require it.
 const { createBroker } = createRequire(import.meta.url)("aedes") as typeof import("aedes");
@@ -57,7 +58,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
   let closing: Promise<void> | undefined;
 
   return {
-    url: `mqtt://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: `mqtt://${hostPort(host, port)}`,
     host,
     port,
     close() {
