@@ -12,6 +12,7 @@ import {
   readPlatformCounters,
   readPlatformMetrics,
 } from "../emulators/farm/platform-counters.ts";
+import { rampLag } from "../emulators/farm/ramp-lag.ts";
 import { parseStopCondition, type StopCondition } from "../emulators/farm/stop-conditions.ts";
 import type { RealDevice } from "../emulators/fleet/fleet-file.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
@@ -479,6 +480,8 @@ export function addLoadCommand(
           );
         const farmShare = farmShareOfTail(report);
         if (farmShare?.farmsTail === true) io.stderr.write(`hilfarm: ${farmShare.text}\n`);
+        const lag = rampLag(report);
+        if (lag !== undefined) io.stderr.write(`hilfarm: ${lag}\n`);
         const late = lateWorkers(report);
         if (late !== undefined) io.stderr.write(`hilfarm: ${late}\n`);
         const portShortage = localPortShortage(report);

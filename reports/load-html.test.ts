@@ -77,6 +77,18 @@ describe("load HTML report", () => {
     );
   });
 
+  it("says in the header when the devices came online far behind the ramp, and not when they kept up", () => {
+    expect(element(html, "section", "header")).not.toContain("Behind the ramp");
+    const base = sampleLoadReport();
+    const behind = loadHtmlReport({
+      ...base,
+      online: base.online.map((p) => ({ t: p.t, online: Math.min(p.online, p.t * 5) })),
+    });
+    expect(element(behind, "section", "header")).toContain(
+      "<th>Behind the ramp</th><td>the ramp asked 50 devices a second for 40 s; when it ended (40 s) 200 of 2,000 were online",
+    );
+  });
+
   it("gives a late worker's longest silence, and says under the workers which were late", () => {
     expect(html).not.toContain('id="late-workers"');
     const base = sampleLoadReport();

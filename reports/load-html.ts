@@ -8,6 +8,7 @@ import {
   STEAL_WARNING_PERCENT,
 } from "../emulators/farm/load-report.ts";
 import { localPortShortage } from "../emulators/farm/local-ports.ts";
+import { rampLag } from "../emulators/farm/ramp-lag.ts";
 import { chartLibrary } from "./html.ts";
 import { baseCss, bytes, downsample, esc, keyRow, ms, scriptJson, table } from "./html-parts.ts";
 
@@ -131,6 +132,7 @@ export function loadHtmlReport(report: LoadReport): string {
   const farmShare = farmShareOfTail(report);
   const portShortage = localPortShortage(report);
   const late = lateWorkers(report);
+  const lag = rampLag(report);
   const platformDelay = report.platform?.ownDelayP99UpToMs;
   const platformSteadyDelay = report.platform?.ownDelaySteadyP99UpToMs;
   const pr = report.profile;
@@ -162,6 +164,7 @@ ${keyRow("Machine", `${m.cpus} x ${m.cpuModel}, ${bytes(m.totalMemoryBytes)}, ${
 ${farmShare === undefined ? "" : keyRow("The farm's own delay", farmShare.text)}
 ${platformDelay === undefined ? "" : keyRow("The platform's own delay", `p99 at most ${ms(platformDelay)} ms over the whole run${platformSteadyDelay === undefined ? "" : `, at most ${ms(platformSteadyDelay)} ms once steady`} (its /metrics: how late it ran a timer due every 10 ms)`)}
 ${m.cpuStolenPercent === undefined ? "" : keyRow("CPU taken by the hypervisor", `${m.cpuStolenPercent.toFixed(1)} % of all cores during the run${m.cpuStolenPercent >= STEAL_WARNING_PERCENT ? ": every process stalled that much, and the percentiles include it" : ""}`)}
+${lag === undefined ? "" : keyRow("Behind the ramp", lag)}
 ${keyRow(
   "Profile",
   `${pr.devices} devices, ramp ${pr.rampPerSecond}/s, steady ${pr.steadySeconds} s, churn ${pr.churnPerSecond}/s, controls ${pr.controlsPerSecond}/s${pr.faults === undefined ? "" : `, faults ${pr.faults}`}`,

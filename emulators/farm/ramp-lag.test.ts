@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { rampLag } from "./ramp-lag.ts";
+
+const online = (points: Array<[number, number]>) => points.map(([t, n]) => ({ t, online: n }));
+const profile = { devices: 100_000, rampPerSecond: 2000 };
+
+describe("rampLag", () => {
+  it("says nothing when the devices kept up with the ramp, or the run ended before it did", () => {
+    // 50 s of ramp; 1 s of logins behind it at its end.
+    expect(
+      rampLag({
+        profile,
+        online: online([
+          [25, 48_000],
+          [50, 98_000],
+          [52, 100_000],
+        ]),
+      }),
+    ).toBeUndefined();
+    expect(
+      rampLag({
+        profile,
+        online: online([
+          [10, 1_000],
+          [20, 2_000],
+        ]),
+      }),
+    ).toBeUndefined();
+    expect(rampLag({ profile: { devices: 0, rampPerSecond: 10 }, online: [] })).toBeUndefined();
+  });
+
+  it("says how far behind the ramp the devices came online, at what rate, and when all were", () => {
+    const behind = online([
+      [21, 2_078],
+      [50, 14_489],
+      [127, 100_000],
+    ]);
+    expect(rampLag({ profile, online: behind })).toBe(
+      "the ramp asked 2,000 devices a second for 50 s; when it ended (50 s) 14,489 of 100,000 were online, 290 a second, and all were at 127 s: the logins waited for the farm's processes or the platform, so the platform was not tested at that rate; ask a slower ramp, or give the farm more cores",
+    );
+    const never = online([
+      [50, 5_959],
+      [140, 77_049],
+    ]);
+    expect(rampLag({ profile, online: never })).toContain(
+      "5,959 of 100,000 were online, 119 a second, and at most 77,049 ever were",
+    );
+    // 10 s of ramp behind is the limit: 80,000 at its end is not yet notable, 79,999 is.
+    expect(rampLag({ profile, online: online([[50, 80_000]]) })).toBeUndefined();
+    expect(rampLag({ profile, online: online([[50, 79_999]]) })).toContain("79,999 of 100,000");
+  });
+});

@@ -1,0 +1,31 @@
+import type { LoadReport } from "./load-report.ts";
+
+/** Behind the ramp by more than this many seconds of it: as long as a device waits for an answer (5.2). */
+const LAG_NOTABLE_S = 10;
+
+const n = (value: number) => Math.round(value).toLocaleString("en-US");
+
+/**
+ * How the devices came online against the ramp asked: undefined when they kept up (at the ramp's end, fewer than
+ * 10 s of ramp behind it) or the run ended first; otherwise how many were online when it ended, at what rate, and
+ * when all were. The ramp powers devices on at its rate whether or not the earlier ones came online: on a machine
+ * (or a platform) that cannot log them in that fast the logins wait, and the platform is not tested at that rate.
+ */
+export function rampLag(report: {
+  profile: Pick<LoadReport["profile"], "devices" | "rampPerSecond">;
+  online: LoadReport["online"];
+}): string | undefined {
+  const { devices, rampPerSecond } = report.profile;
+  if (!(rampPerSecond > 0) || devices <= 0) return undefined;
+  const rampSeconds = devices / rampPerSecond;
+  const atEnd = report.online.find((p) => p.t >= rampSeconds);
+  if (atEnd === undefined || atEnd.online >= devices - LAG_NOTABLE_S * rampPerSecond) return undefined;
+  const all = report.online.find((p) => p.online >= devices);
+  const peak = Math.max(0, ...report.online.map((p) => p.online));
+  return (
+    `the ramp asked ${n(rampPerSecond)} devices a second for ${n(rampSeconds)} s; when it ended (${atEnd.t} s) ` +
+    `${n(atEnd.online)} of ${n(devices)} were online, ${n(atEnd.online / Math.max(1, atEnd.t))} a second, and ` +
+    `${all === undefined ? `at most ${n(peak)} ever were` : `all were at ${all.t} s`}: the logins waited for the ` +
+    "farm's processes or the platform, so the platform was not tested at that rate; ask a slower ramp, or give the farm more cores"
+  );
+}
