@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Gauge, Registry } from "prom-client";
 import { loadLatencyKinds } from "../../emulators/farm/load-report.ts";
-import { hostPort } from "../../harness/link/address.ts";
+import { hostPort } from "../../harness/net/address.ts";
 import type { FarmState } from "./coordinator.ts";
 
 /** `/metrics` for Prometheus while a load run goes: the merged figures of every worker as of the last second. */

@@ -2,8 +2,8 @@ import { createSocket, type RemoteInfo } from "node:dgram";
 import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
-import { isIPv6Literal } from "../../harness/link/address.ts";
 import { splitAddress } from "../../harness/link/socket-link.ts";
+import { isIPv6Literal } from "../../harness/net/address.ts";
 import {
   DEFAULT_FLAG_ORDER,
   decodeSearchResponse,

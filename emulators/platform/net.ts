@@ -1,7 +1,7 @@
 import type { Socket as UdpSocket } from "node:dgram";
 import type { AddressInfo, Server } from "node:net";
 import { HilfarmError } from "../../harness/errors.ts";
-import { hostPort } from "../../harness/link/address.ts";
+import { hostPort } from "../../harness/net/address.ts";
 
 export const isWildcard = (host: string) => host === "0.0.0.0" || host === "::";
 

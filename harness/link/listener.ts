@@ -1,7 +1,7 @@
 import { createSocket, type RemoteInfo } from "node:dgram";
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import { HilfarmError } from "../errors.ts";
-import { hostPort, udpSocketType } from "./address.ts";
+import { hostPort, udpSocketType } from "../net/address.ts";
 import type { FramerFactory } from "./framer.ts";
 import { LinkEvents } from "./link-events.ts";
 import { type Link, splitAddress } from "./socket-link.ts";

@@ -1,8 +1,8 @@
 import { createSocket, type Socket as DgramSocket } from "node:dgram";
 import { connect, type Socket } from "node:net";
 import { UsageError, type WireError } from "../errors.ts";
+import { udpSocketType } from "../net/address.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../protocol/cts/envelope.ts";
-import { udpSocketType } from "./address.ts";
 import { crlfFramer, ctsDatagramFramer, type Framer, type FramerFactory } from "./framer.ts";
 import { LinkEvents } from "./link-events.ts";
 

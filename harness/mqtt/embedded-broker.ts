@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { createServer, type Socket } from "node:net";
-import { hostPort } from "../link/address.ts";
+import { hostPort } from "../net/address.ts";
 
 // aedes 0.51 is CommonJS whose named exports Node's ESM loader cannot see; require it.
 const { createBroker } = createRequire(import.meta.url)("aedes") as typeof import("aedes");

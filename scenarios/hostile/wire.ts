@@ -1,7 +1,7 @@
 import { createSocket } from "node:dgram";
 import { request as httpRequest } from "node:http";
 import { createServer, connect as tcpConnect } from "node:net";
-import { udpSocketType } from "../../harness/link/address.ts";
+import { udpSocketType } from "../../harness/net/address.ts";
 import { CipherKey, encrypt } from "../../harness/protocol/cts/crypto.ts";
 import { realClock } from "./real-time.ts";
 

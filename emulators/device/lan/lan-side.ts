@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../../harness/clock/clock.ts";
 import { UsageError } from "../../../harness/errors.ts";
-import { hostPort } from "../../../harness/link/address.ts";
+import { hostPort } from "../../../harness/net/address.ts";
 import type { FlagOrder } from "../../../harness/protocol/md/discovery.ts";
 import type { PostMessage } from "../../../harness/protocol/md/messages.ts";
 import type { Random } from "../../../harness/random/random.ts";

@@ -1,4 +1,4 @@
-import { udpSocketType } from "../../../harness/link/address.ts";
+import { udpSocketType } from "../../../harness/net/address.ts";
 import { trackConnections } from "../connections.ts";
 import type { PlatformContext } from "../context.ts";
 import { bindUdp, closeListener, hostPort, listenTcp } from "../net.ts";
