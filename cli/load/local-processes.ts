@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { type FleetPlan, fleetRegistryJson } from "../../emulators/fleet/fleet-plan.ts";
+import { DEFAULT_MAX_PENDING_CONNECTIONS } from "../../emulators/platform/limits.ts";
 import { HilfarmError } from "../../harness/errors.ts";
 
 const HILFARM_BIN = fileURLToPath(new URL("../../bin/hilfarm.mjs", import.meta.url));
@@ -105,7 +106,7 @@ export interface LocalPlatform {
  * one address flooding the device ports; a local farm's logins all come from one address, and once the platform fell
  * a second behind, that cap refused the farm's own logins (29,157 of 100,000 at 2,000/s), each then backing off 60 s.
  */
-export const FARM_PENDING_PER_ADDRESS = 8192;
+export const FARM_PENDING_PER_ADDRESS = DEFAULT_MAX_PENDING_CONNECTIONS;
 
 /** The reference platform as a separate process, provisioned with the fleet's registry, on free loopback ports. */
 export async function startLocalPlatform(

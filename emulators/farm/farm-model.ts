@@ -106,7 +106,7 @@ export interface WorkerRun {
   lostReason?: string;
   /** Silent past `lateMs` now: said once, until its next snapshot. */
   late: boolean;
-  /** The longest it went without a snapshot (from its first on), ms. */
+  /** The longest it went without a snapshot (from its assignment on), judged on on-time ticks, ms. */
   longestSilenceMs: number;
 }
 

@@ -44,13 +44,16 @@ export function descriptorLimit(): number | undefined {
   }
 }
 
+/** Connections not yet logged in or connected that a process holds at once, by default (below a small descriptor limit). */
+export const DEFAULT_MAX_PENDING_CONNECTIONS = 8192;
+
 export function defaultLimits(descriptors = descriptorLimit()): PlatformLimits {
   // Where the limit cannot be read (not Linux), the EMFILE guard still holds: a failed accept is counted, not fatal.
   const limit = descriptors ?? 20_000;
   const maxConnections = Math.max(16, limit - descriptorReserve(limit));
   return {
     maxConnections,
-    maxPendingConnections: Math.min(8192, maxConnections),
+    maxPendingConnections: Math.min(DEFAULT_MAX_PENDING_CONNECTIONS, maxConnections),
     maxPendingPerAddress: Math.min(2048, maxConnections),
     maxHttpConnections: 512,
     maxHttpPerAddress: 256,
