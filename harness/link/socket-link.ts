@@ -39,16 +39,31 @@ export function splitAddress(
   return { host: address.slice(0, at).replace(/^\[|\]$/g, ""), port };
 }
 
+/**
+ * Every TCP link of the process reads into this one buffer (`onread`): no buffer allocated per read, and no readable
+ * stream between the socket and the framer. Each read is framed at once, and the framer copies out what it keeps.
+ */
+const tcpReadBuffer = Buffer.allocUnsafe(64 * 1024);
+
 function tcpLink(address: string, framer: FramerFactory, localAddress?: string): Promise<Link> {
   const { host, port } = splitAddress(address);
   return new Promise((resolve, reject) => {
+    const frames = framer();
+    let link: TcpLink | undefined;
     const socket = connect({
       host,
       port,
       noDelay: true,
+      onread: {
+        buffer: tcpReadBuffer,
+        callback: (bytes) => {
+          link?.read(tcpReadBuffer.subarray(0, bytes));
+          return true;
+        },
+      },
       ...(localAddress === undefined ? {} : { localAddress }),
     });
-    const link = new TcpLink(socket, framer());
+    link = new TcpLink(socket, frames);
     socket.once("error", reject);
     socket.once("connect", () => {
       socket.off("error", reject);
@@ -116,8 +131,12 @@ class TcpLink extends FramedLink {
     frames: Framer,
   ) {
     super(frames);
-    socket.on("data", (chunk: Buffer) => this.receive(chunk));
     socket.on("close", () => this.events.fireClose());
+  }
+
+  /** What one read put in the shared read buffer, valid until the next read. */
+  read(bytes: Buffer): void {
+    this.receive(bytes);
   }
 
   send(frame: Buffer): void {

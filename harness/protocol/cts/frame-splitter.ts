@@ -8,7 +8,8 @@ const CR = 0x0d;
 const LF = 0x0a;
 
 /**
- * Splits a TCP byte stream into frame lines on CRLF (5.2; JSON and Base64 contain no raw CR/LF).
+ * Splits a TCP byte stream into frame lines on CRLF (5.2; JSON and Base64 contain no raw CR/LF). Keeps no view of a
+ * pushed chunk once `push` returns: a reader may fill the same buffer with every read.
  * A line longer than `maxFrameLength` gives one `FRAME_TOO_LONG` and is discarded up to its CRLF:
  * the splitter never buffers without bound. Empty lines are skipped.
  */
@@ -42,14 +43,14 @@ export class FrameSplitter {
         start = i + 1;
       }
     }
-    this.appendSegment(bytes.subarray(start), out);
+    // What waits for its CRLF in a later chunk is copied: the reader may reuse this chunk's buffer for the next read.
+    this.appendSegment(bytes.subarray(start), out, true);
     if (bytes.length > 0) this.pendingCr = bytes[bytes.length - 1] === CR;
     return out;
   }
 
-  private appendSegment(segment: Buffer, out: SplitOutcome[]): void {
+  private appendSegment(segment: Buffer, out: SplitOutcome[], copy = false): void {
     if (segment.length === 0 || this.discarding) return;
-    this.chunks.push(segment);
     this.length += segment.length;
     // +1: a trailing CR may still turn out to be part of the terminator.
     if (this.length > this.maxFrameLength + 1) {
@@ -57,7 +58,9 @@ export class FrameSplitter {
       this.chunks = [];
       this.length = 0;
       this.discarding = true;
+      return;
     }
+    this.chunks.push(copy ? Buffer.from(segment) : segment);
   }
 
   private endLine(out: SplitOutcome[]): void {
