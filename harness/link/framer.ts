@@ -7,7 +7,8 @@ export type Framed = { ok: true; frame: Buffer } | { ok: false; error: WireError
 /**
  * Turns what a transport delivers into frames: chunks of a byte stream (TCP, a UART) or whole datagrams. A stream
  * framer keeps the part of a frame that has not ended yet, so each link gets one of its own; a datagram framer keeps
- * nothing, and one serves every link.
+ * nothing, and one serves every link. A TCP link's framer must neither keep nor return views of the bytes it is
+ * pushed: the link reads into a buffer that its next read refills (`crlfFramer` copies; the datagram framers do not).
  */
 export interface Framer {
   push(bytes: Uint8Array): Framed[];

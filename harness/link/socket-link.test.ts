@@ -113,32 +113,35 @@ describe("a link whose listener throws", () => {
 });
 
 describe("TCP links reading into one shared buffer", () => {
-  it("a frame split over two reads arrives whole while another link reads in between", async () => {
+  it("a frame split over two reads arrives whole though every read, this link's or another's, refills the buffer", async () => {
     const accepted: Socket[] = [];
     const server = createServer((socket) => accepted.push(socket));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    closers.push(() => server.close());
     const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
     const [a, b] = await Promise.all([
       socketConnector().open("tcp", address),
       socketConnector().open("tcp", address),
     ]);
+    closers.push(
+      () => server.close(),
+      () => a?.close(),
+      () => b?.close(),
+      () => {
+        for (const socket of accepted) socket.destroy();
+      },
+    );
     await vi.waitUntil(() => accepted.length === 2);
     const lines: string[] = [];
     a?.onLine((line) => lines.push(`a ${line.toString("latin1")}`));
     b?.onLine((line) => lines.push(`b ${line.toString("latin1")}`));
     const [toA, toB] = accepted;
-    // One event-loop turn after a loopback write, the peer has read it (the write reaches its queue before returning).
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    // The first half reaches A; B's whole line and then A's second half are read after it, each into the same buffer.
     toA?.write('CTS{"code":1001,"data":"first-');
-    await turn();
+    await new Promise((resolve) => setImmediate(resolve));
     toB?.write('CTS{"code":1001,"data":"other"}\r\n');
     await vi.waitUntil(() => lines.length === 1);
     toA?.write('half"}\r\n');
     await vi.waitUntil(() => lines.length === 2);
     expect(lines).toEqual(['b CTS{"code":1001,"data":"other"}', 'a CTS{"code":1001,"data":"first-half"}']);
-    a?.close();
-    b?.close();
-    for (const socket of accepted) socket.destroy();
   });
 });

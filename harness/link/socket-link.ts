@@ -40,8 +40,9 @@ export function splitAddress(
 }
 
 /**
- * Every TCP link of the process reads into this one buffer (`onread`): no buffer allocated per read, and no readable
- * stream between the socket and the framer. Each read is framed at once, and the framer copies out what it keeps.
+ * Every TCP link this module opens reads into this one buffer (`onread`): no buffer allocated per read, and no
+ * readable stream between the socket and the framer. Each read is framed at once, and the framer copies out what it
+ * keeps and returns.
  */
 const tcpReadBuffer = Buffer.allocUnsafe(64 * 1024);
 
@@ -188,7 +189,7 @@ export function socketConnector(
 }
 
 export interface FramedConnectorOptions {
-  /** How a TCP byte stream splits into frames. */
+  /** How a TCP byte stream splits into frames: a framer that copies what it keeps and returns (see `Framer`). */
   tcp: FramerFactory;
   /** How a datagram becomes frames. */
   udp: FramerFactory;

@@ -24,7 +24,7 @@ describe("FrameSplitter with a reused read buffer", () => {
     ]);
   });
 
-  it("any cut of a stream gives the lines of the whole stream", () => {
+  it("any cut of a stream of lines gives those lines", () => {
     const line = fc.string({ unit: fc.constantFrom("C", "T", "S", "{", "}", "x", "\r"), minLength: 1 });
     fc.assert(
       fc.property(
@@ -34,7 +34,7 @@ describe("FrameSplitter with a reused read buffer", () => {
           const stream = Buffer.from(lines.map((l) => `${l}\r\n`).join(""), "latin1");
           const at = [...new Set(cuts.map((c) => c % stream.length))].sort((a, b) => a - b);
           const chunks = [0, ...at].map((from, i) => stream.subarray(from, at[i] ?? stream.length));
-          expect(linesFromOneBuffer(chunks)).toEqual(linesFromOneBuffer([stream]));
+          expect(linesFromOneBuffer(chunks)).toEqual(lines);
         },
       ),
     );
