@@ -7,6 +7,7 @@
  */
 import { LatencyHistograms } from "../emulators/farm/latency-histograms.ts";
 import { loadLatencyKinds } from "../emulators/farm/load-report.ts";
+import { seededRandom } from "../harness/random/random.ts";
 
 const ROUNDS = Number(process.env.BENCH_MERGE_ROUNDS ?? 5);
 if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 50))
@@ -16,11 +17,8 @@ if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 50))
 const WORKERS = 12;
 const TICKS = 40;
 
-let seed = 1;
-const random = () => {
-  seed = (seed * 16807) % 2147483647;
-  return seed / 2147483647;
-};
+const seeded = seededRandom(1);
+const random = () => seeded.int(0, 999_999) / 1_000_000;
 const snapshots = Array.from({ length: WORKERS }, () => {
   const h = new LatencyHistograms();
   for (let i = 0; i < 30_000; i++) h.record("heartbeat", 0.3 + random() ** 6 * 200);

@@ -3,8 +3,8 @@ import type { LoadReport } from "./load-report.ts";
 /**
  * What a run's late workers say: undefined when every worker sent its snapshots on time (once a second); otherwise
  * which ones went silent for longer than the late limit and for how long (a lost one is reported as lost). A worker
- * that is late but not lost still runs: on one machine, its process waited for a core (the platform and the other workers held them), so its figures
- * and the run's latencies carry that wait.
+ * that is late but not lost still runs: on one machine, its process waited for a core (the platform and the other
+ * workers held them), so its figures and the run's latencies carry that wait.
  */
 export function lateWorkers(report: Pick<LoadReport, "workers">): string | undefined {
   const late = report.workers.filter((w) => w.longestSilenceS !== undefined && w.state !== "lost");

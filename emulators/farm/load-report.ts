@@ -35,8 +35,8 @@ export interface WorkerSummary {
   cpuSeconds: number;
   state: "finished" | "lost";
   /**
-   * Set when the worker went without a snapshot for longer than the coordinator's late limit (default 10 s) at least once:
-   * the longest such silence, s. A worker late but not lost was starved of CPU or held up, not gone.
+   * Set when the worker went without a snapshot for longer than the coordinator's late limit (default 10 s) at least
+   * once: the longest such silence, s. A worker late but not lost was starved of CPU or held up, not gone.
    */
   longestSilenceS?: number;
   /** Set when the worker was noticed gone: when, and how. */

@@ -44,7 +44,10 @@ export function descriptorLimit(): number | undefined {
   }
 }
 
-/** Connections not yet logged in or connected that a process holds at once, by default (below a small descriptor limit). */
+/**
+ * Connections not yet logged in or connected that a platform process holds at once, by default; fewer when its
+ * descriptor limit leaves fewer connections.
+ */
 export const DEFAULT_MAX_PENDING_CONNECTIONS = 8192;
 
 export function defaultLimits(descriptors = descriptorLimit()): PlatformLimits {

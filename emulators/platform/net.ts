@@ -13,8 +13,6 @@ export function isLoopback(host: string): boolean {
   );
 }
 
-export { hostPort };
-
 /**
  * Pending connections the kernel may queue for a listener (it caps this at `net.core.somaxconn`). Node's default,
  * 511, overflows when a fleet ramps at thousands of logins a second: the kernel then drops SYNs, and each dropped

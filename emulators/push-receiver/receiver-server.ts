@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import { readBoundedBody } from "../../harness/http/bounded-body.ts";
 import type { Logger } from "../../harness/log/logger.ts";
+import { hostPort } from "../../harness/net/address.ts";
 import { trackConnections } from "../platform/connections.ts";
-import { closeListener, hostPort, listenTcp } from "../platform/net.ts";
+import { closeListener, listenTcp } from "../platform/net.ts";
 import { shownMisbehaviour } from "./misbehaviour.ts";
 import type { PushRecord } from "./push-record.ts";
 import { type PlannedAnswer, ReceiverBook, type ReceiverSettings } from "./receiver-state.ts";

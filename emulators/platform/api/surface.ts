@@ -1,9 +1,10 @@
 import { UsageError } from "../../../harness/errors.ts";
+import { hostPort } from "../../../harness/net/address.ts";
 import { trackConnections } from "../connections.ts";
 import type { PlatformContext } from "../context.ts";
 import { firmwareRoutes } from "../firmware/routes.ts";
 import type { PlatformMetrics } from "../metrics.ts";
-import { closeListener, hostPort, isLoopback, isWildcard, listenTcp } from "../net.ts";
+import { closeListener, isLoopback, isWildcard, listenTcp } from "../net.ts";
 import { DEFAULT_PORTS, type PlatformOptions } from "../platform-options.ts";
 import { pushRoutes } from "../push/routes.ts";
 import type { StartedSurface, Surface } from "../surface.ts";

@@ -1,10 +1,11 @@
 import { createServer } from "node:http";
 import { UsageError } from "../../../harness/errors.ts";
+import { hostPort } from "../../../harness/net/address.ts";
 import { DEFAULT_OPEN_API_TOLERANCE_MS } from "../../../harness/protocol/aqara/open-api-request.ts";
 import { SdkTokenBook } from "../../../harness/protocol/aqara/sdk-token.ts";
 import { trackConnections } from "../connections.ts";
 import type { PlatformContext } from "../context.ts";
-import { closeListener, hostPort, isWildcard, listenTcp } from "../net.ts";
+import { closeListener, isWildcard, listenTcp } from "../net.ts";
 import type { AqaraOptions, PlatformOptions } from "../platform-options.ts";
 import type { StartedSurface, Surface } from "../surface.ts";
 import { aqaraHandlers, type SdkApp } from "./intents.ts";

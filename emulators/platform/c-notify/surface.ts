@@ -1,11 +1,12 @@
 import { createServer } from "node:https";
 import { UsageError } from "../../../harness/errors.ts";
+import { hostPort } from "../../../harness/net/address.ts";
 import { tokenState } from "../../../harness/protocol/c/token.ts";
 import { serverOptions } from "../../../harness/tls/mutual-tls.ts";
 import { C_SERVER_TIMEOUTS } from "../../interop/c-http.ts";
 import { trackConnections } from "../connections.ts";
 import type { PlatformContext } from "../context.ts";
-import { closeListener, hostPort, isWildcard, listenTcp } from "../net.ts";
+import { closeListener, isWildcard, listenTcp } from "../net.ts";
 import type { InteropOptions, PlatformOptions } from "../platform-options.ts";
 import type { StartedSurface, Surface } from "../surface.ts";
 import { type NotifyServerDeps, notifyListener } from "./server.ts";

@@ -1,11 +1,12 @@
 import { createServer } from "node:http";
 import { UsageError } from "../../../harness/errors.ts";
+import { hostPort } from "../../../harness/net/address.ts";
 import { ticketState } from "../../../harness/protocol/lock-api/ticket.ts";
 import { lockTokenState } from "../../../harness/protocol/lock-api/token.ts";
 import { DEFAULT_T_TOLERANCE_MS } from "../../../harness/protocol/lock-api/verify.ts";
 import { trackConnections } from "../connections.ts";
 import type { PlatformContext } from "../context.ts";
-import { closeListener, hostPort, isWildcard, listenTcp } from "../net.ts";
+import { closeListener, isWildcard, listenTcp } from "../net.ts";
 import type { LockApiOptions, PlatformOptions } from "../platform-options.ts";
 import type { StartedSurface, Surface } from "../surface.ts";
 import { LockPasswords } from "./lock-passwords.ts";

@@ -1,7 +1,7 @@
-import { udpSocketType } from "../../../harness/net/address.ts";
+import { hostPort, udpSocketType } from "../../../harness/net/address.ts";
 import { trackConnections } from "../connections.ts";
 import type { PlatformContext } from "../context.ts";
-import { bindUdp, closeListener, hostPort, listenTcp } from "../net.ts";
+import { bindUdp, closeListener, listenTcp } from "../net.ts";
 import { DEFAULT_PORTS } from "../platform-options.ts";
 import type { StartedSurface, Surface } from "../surface.ts";
 import { ConnectionServer } from "./connection-server.ts";

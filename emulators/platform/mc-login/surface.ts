@@ -1,6 +1,7 @@
+import { hostPort } from "../../../harness/net/address.ts";
 import { trackConnections } from "../connections.ts";
 import type { PlatformContext } from "../context.ts";
-import { closeListener, hostPort, listenTcp } from "../net.ts";
+import { closeListener, listenTcp } from "../net.ts";
 import { DEFAULT_PORTS } from "../platform-options.ts";
 import type { StartedSurface, Surface } from "../surface.ts";
 import { answerLogin } from "./login-answer.ts";
