@@ -1,20 +1,54 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { safeParseReporting } from "./schema-parse.ts";
+import { COMPILE_AFTER_PARSES, safeParseReporting } from "./schema-parse.ts";
 
 describe("safeParseReporting", () => {
-  const schema = z.looseObject({ sequence: z.string().regex(/^\d{1,5}$/), time: z.number().int() });
+  const schema = () =>
+    z.looseObject({
+      sequence: z.string().regex(/^\d{1,5}$/),
+      time: z.number().int(),
+      status: z.array(z.looseObject({ name: z.string().min(1), value: z.string() })),
+    });
+  const valid = { sequence: "12", time: 3, status: [{ name: "a", value: "1", extra: 2 }], extra: true };
+  const invalid = { sequence: "x12", time: 3, status: [] };
 
   it("gives zod's own result on success", () => {
-    expect(safeParseReporting(schema, { sequence: "12", time: 3, extra: true })).toEqual({
-      success: true,
-      data: { sequence: "12", time: 3, extra: true },
-    });
+    expect(safeParseReporting(schema(), valid)).toEqual({ success: true, data: valid });
   });
 
   it("reports the input of each issue on failure", () => {
-    const result = safeParseReporting(schema, { sequence: "x12", time: 3 });
+    const result = safeParseReporting(schema(), invalid);
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]).toMatchObject({ path: ["sequence"], input: "x12" });
+  });
+
+  it("answers the same on the interpreter and, past its first parses, compiled", () => {
+    const s = schema();
+    const results = Array.from({ length: COMPILE_AFTER_PARSES * 2 }, (_, i) => ({
+      ok: safeParseReporting(s, valid),
+      bad: safeParseReporting(s, invalid),
+      badNested: safeParseReporting(s, { ...valid, status: [{ name: "", value: 1 }] }),
+      i,
+    }));
+    const first = results[0];
+    for (const r of results) {
+      expect(r.ok).toEqual(first?.ok);
+      expect(r.bad.error?.issues).toEqual(first?.bad.error?.issues);
+      expect(r.badNested.error?.issues).toEqual(first?.badNested.error?.issues);
+    }
+    expect(first?.badNested.error?.issues.map((issue) => [issue.path, issue.input])).toEqual([
+      [["status", 0, "name"], ""],
+      [["status", 0, "value"], 1],
+    ]);
+  });
+
+  it("gives an output of its own: the parsed value is never the input object", () => {
+    const s = schema();
+    for (let i = 0; i < COMPILE_AFTER_PARSES * 2; i++) {
+      const input = structuredClone(valid);
+      const result = safeParseReporting(s, input);
+      expect(result.data).toEqual(input);
+      expect(result.data).not.toBe(input);
+    }
   });
 });

@@ -1,0 +1,45 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { COMPILE_AFTER_PARSES, safeParseReporting } from "../../../schema-parse.ts";
+import { type McCode, mcCodes } from "../packet-types.ts";
+import { bodyArbitraries } from "../testing/arbitraries.ts";
+import { bodySchemas } from "./index.ts";
+
+/**
+ * Every Mc body schema answers the same through `safeParseReporting` once compiled (past its first parses, the
+ * frame path's case) as zod's interpreter does: the same success, the same output, the same issues with their inputs.
+ * Bodies are valid ones, valid ones with one field replaced by anything, and anything.
+ */
+const interpreted = (code: McCode, value: unknown) =>
+  bodySchemas[code].safeParse(value, { jitless: true, reportInput: true });
+
+const mutated = (code: McCode) =>
+  fc.tuple(bodyArbitraries[code], fc.nat(), fc.anything()).map(([body, at, replacement]) => {
+    const keys = Object.keys(body);
+    const key = keys[at % keys.length] as string;
+    return { ...body, [key]: replacement };
+  });
+
+describe("Mc body schemas compiled", () => {
+  it("answer as on zod's interpreter", () => {
+    for (const code of mcCodes)
+      for (let i = 0; i <= COMPILE_AFTER_PARSES; i++) safeParseReporting(bodySchemas[code], {});
+    fc.assert(
+      fc.property(
+        fc
+          .constantFrom(...mcCodes)
+          .chain((code) =>
+            fc.tuple(fc.constant(code), fc.oneof(bodyArbitraries[code], mutated(code), fc.anything())),
+          ),
+        ([code, value]) => {
+          const got = safeParseReporting(bodySchemas[code], value);
+          const want = interpreted(code, value);
+          expect(got.success).toBe(want.success);
+          if (want.success) expect(got.data).toEqual(want.data);
+          else expect(got.error?.issues).toEqual(want.error.issues);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
