@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CipherKey, decrypt, encrypt } from "./crypto.ts";
+import { CipherKey, decrypt, encrypt, isBase64 } from "./crypto.ts";
 
 describe("CipherKey", () => {
   const pin = "PLUGPIN0123456789abcdefghijklmno";
@@ -27,5 +28,22 @@ describe("CipherKey", () => {
       expect(key.iv.buffer).toBe(key.key.buffer);
     }
     expect(CipherKey.fromLanKey(new Uint8Array(16).fill(7)).key).toEqual(Buffer.alloc(16, 7));
+  });
+});
+
+describe("isBase64", () => {
+  it("says what a pattern of quartets, the last padded with at most two `=`, says", () => {
+    const quartets = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const text = fc.string({
+      unit: fc.constantFrom("A", "z", "0", "+", "/", "=", "-", " ", "\n"),
+      maxLength: 12,
+    });
+    const encoded = fc.uint8Array({ maxLength: 12 }).map((bytes) => Buffer.from(bytes).toString("base64"));
+    fc.assert(
+      fc.property(fc.oneof(text, encoded), (t) => {
+        expect(isBase64(t)).toBe(quartets.test(t));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -43,3 +43,16 @@ describe("the CTS envelope, parameterised by a packet table", () => {
     }
   });
 });
+
+describe("formatEnvelope", () => {
+  it("writes the spec's field order (code, deviceId, token, data) whatever the order it is given, absent fields left out", () => {
+    const given = { data: "AAAA", token: "t", deviceId: "d", code: 1002 } as CtsEnvelope;
+    expect(formatEnvelope(given)).toBe('CTS{"code":1002,"deviceId":"d","token":"t","data":"AAAA"}');
+    expect(formatEnvelope({ data: "AAAA", token: "t", code: 1000 })).toBe(
+      'CTS{"code":1000,"token":"t","data":"AAAA"}',
+    );
+    expect(formatEnvelope({ data: "AAAA", code: 1001 }, "cts-base64")).toBe(
+      `CTS${Buffer.from('{"code":1001,"data":"AAAA"}').toString("base64")}`,
+    );
+  });
+});

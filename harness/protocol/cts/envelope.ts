@@ -2,6 +2,7 @@ import { z } from "zod";
 import { excerpt, fail, ok, type Result, showValue } from "../../errors.ts";
 import { safeParseReporting } from "../../schema-parse.ts";
 import { parseJsonSafely } from "../json-safe.ts";
+import { isBase64 } from "./crypto.ts";
 import { type CtsWireError, ctsError } from "./errors.ts";
 import type { PacketTable } from "./packet-table.ts";
 
@@ -39,12 +40,11 @@ const EnvelopeSchema = z.looseObject({
 
 /** Serialises in the spec's field order: code, deviceId, token, data. */
 export function formatEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-json"): string {
-  const ordered: CtsEnvelope = {
-    code: envelope.code,
-    ...(envelope.deviceId === undefined ? {} : { deviceId: envelope.deviceId }),
-    ...(envelope.token === undefined ? {} : { token: envelope.token }),
-    data: envelope.data,
-  };
+  // Fields set one by one in that order (JSON.stringify keeps it), without a spread's object per field.
+  const ordered: Partial<CtsEnvelope> = { code: envelope.code };
+  if (envelope.deviceId !== undefined) ordered.deviceId = envelope.deviceId;
+  if (envelope.token !== undefined) ordered.token = envelope.token;
+  ordered.data = envelope.data;
   return formatCtsJson(ordered, framing);
 }
 
@@ -70,7 +70,7 @@ export function parseCtsJson(line: Uint8Array, framing: Framing = "cts-json"): R
     const rest = line.subarray(prefixBytes.length);
     if (framing === "cts-base64") {
       const ascii = Buffer.from(rest).toString("latin1");
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(ascii) || ascii.length % 4 !== 0) {
+      if (!isBase64(ascii)) {
         return fail(
           // Not excerpted: Base64 hides the secret fields that an excerpt masks.
           ctsError("BAD_BASE64", `envelope is not valid Base64 (cts-base64): ${ascii.length} characters`),

@@ -39,4 +39,37 @@ describe("FrameSplitter with a reused read buffer", () => {
       ),
     );
   });
+
+  it("any cut of any stream gives the lines of the whole stream, and one FRAME_TOO_LONG per line past the limit", () => {
+    const max = 6;
+    /** What the whole stream holds: its CRLF-ended lines, the one left unended counted once it is past the limit. */
+    const expected = (stream: string): string[] => {
+      const parts = stream.split("\r\n");
+      const pending = parts.pop() as string;
+      const outcomes = parts.filter((l) => l.length > 0).map((l) => (l.length > max ? "too long" : l));
+      // A held part is refused once longer than the limit and a CR that may begin its CRLF.
+      return pending.length > max + 1 ? [...outcomes, "too long"] : outcomes;
+    };
+    fc.assert(
+      fc.property(
+        // Lines around the limit's length, a lone CR or LF among their bytes.
+        fc
+          .array(fc.string({ unit: fc.constantFrom("x", "y", "\r", "\n"), maxLength: max + 3 }), {
+            maxLength: 8,
+          })
+          .map((lines) => lines.join("\r\n")),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (text, cuts) => {
+          const stream = Buffer.from(text, "latin1");
+          const at = [...new Set(cuts.map((c) => c % Math.max(1, stream.length)))].sort((a, b) => a - b);
+          const chunks = [0, ...at].map((from, i) => stream.subarray(from, at[i] ?? stream.length));
+          const splitter = new FrameSplitter(max);
+          const got = chunks.flatMap((chunk) =>
+            splitter.push(Buffer.from(chunk)).map((o) => (o.ok ? o.line.toString("latin1") : "too long")),
+          );
+          expect(got).toEqual(expected(text));
+        },
+      ),
+    );
+  });
 });

@@ -38,8 +38,12 @@ export class FrameSplitter {
     for (let i = 0; i < bytes.length; i++) {
       const byte = bytes[i];
       if (byte === LF && (i > 0 ? bytes[i - 1] === CR : this.pendingCr)) {
-        this.appendSegment(bytes.subarray(start, i), out);
-        this.endLine(out);
+        // The common case, a whole line in this chunk (i > start: its CR too), is copied once, with nothing between.
+        if (this.length === 0 && !this.discarding && i > start) this.wholeLine(bytes, start, i - 1, out);
+        else {
+          this.appendSegment(bytes.subarray(start, i), out);
+          this.endLine(out);
+        }
         start = i + 1;
       }
     }
@@ -61,6 +65,17 @@ export class FrameSplitter {
       return;
     }
     this.chunks.push(copy ? Buffer.from(segment) : segment);
+  }
+
+  /** The line `bytes[start, end)` (its CR at `end`), nothing held before it: copied out as the whole line. */
+  private wholeLine(bytes: Buffer, start: number, end: number, out: SplitOutcome[]): void {
+    const length = end - start;
+    if (length > this.maxFrameLength) out.push({ ok: false, error: tooLong(this.maxFrameLength) });
+    else if (length > 0) {
+      const line = Buffer.allocUnsafe(length);
+      bytes.copy(line, 0, start, end);
+      out.push({ ok: true, line });
+    }
   }
 
   private endLine(out: SplitOutcome[]): void {
