@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { TalliedCounter } from "./tallied-counter.ts";
 
 /** Upper bounds (ms) of the platform's own-delay buckets. */
 export const OWN_DELAY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
@@ -23,23 +24,23 @@ export class PlatformMetrics {
     help: "Devices and sub-devices online",
     registers: [this.registry],
   });
-  readonly framesIn = new Counter({
+  readonly framesIn = new TalliedCounter({
     name: "hilfarm_platform_frames_in_total",
     help: "Valid frames received, by transport",
-    labelNames: ["transport"] as const,
-    registers: [this.registry],
+    labelName: "transport",
+    registry: this.registry,
   });
-  readonly requests = new Counter({
+  readonly requests = new TalliedCounter({
     name: "hilfarm_platform_requests_total",
     help: "Valid frames received, by message code (1000 heartbeats, 2006 state reports, ...)",
-    labelNames: ["code"] as const,
-    registers: [this.registry],
+    labelName: "code",
+    registry: this.registry,
   });
-  readonly framesOut = new Counter({
+  readonly framesOut = new TalliedCounter({
     name: "hilfarm_platform_frames_out_total",
     help: "Frames sent, by transport",
-    labelNames: ["transport"] as const,
-    registers: [this.registry],
+    labelName: "transport",
+    registry: this.registry,
   });
   readonly framesDropped = new Counter({
     name: "hilfarm_platform_frames_dropped_total",

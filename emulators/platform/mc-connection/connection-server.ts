@@ -110,7 +110,7 @@ export class ConnectionServer {
       remote,
       send: (frame) => {
         if (socket.destroyed) return;
-        metrics.framesOut.inc({ transport: "tcp" });
+        metrics.framesOut.inc("tcp");
         socket.write(frame);
       },
       close: () => {
@@ -147,8 +147,8 @@ export class ConnectionServer {
           }
           continue;
         }
-        metrics.framesIn.inc({ transport: "tcp" });
-        metrics.requests.inc({ code: String(outcome.value.message.code) });
+        metrics.framesIn.inc("tcp");
+        metrics.requests.inc(String(outcome.value.message.code));
         if (session === undefined) {
           const verdict = this.checkConnect(outcome.value, "tcp");
           if (verdict.kind !== "new") {
@@ -158,7 +158,7 @@ export class ConnectionServer {
             // The connect deadline stays armed: a peer that never closes its side keeps no place after it.
             if (answer === undefined) socket.destroy();
             else {
-              metrics.framesOut.inc({ transport: "tcp" });
+              metrics.framesOut.inc("tcp");
               socket.end(answer);
             }
             return;
@@ -222,9 +222,9 @@ export class ConnectionServer {
       );
       return;
     }
-    metrics.framesIn.inc({ transport: "udp" });
+    metrics.framesIn.inc("udp");
     const { envelope, message } = decoded.value;
-    metrics.requests.inc({ code: String(message.code) });
+    metrics.requests.inc(String(message.code));
     const token = envelope.token ?? "";
     const known = this.udpSessions.get(token);
     if (message.code === 1004) {
@@ -293,7 +293,7 @@ class UdpChannel implements SessionLink {
   /** Never throws: a datagram that cannot be sent (too long, no route) is counted, as a lost one would be. */
   send(frame: Buffer): void {
     if (this.closed) return;
-    this.metrics.framesOut.inc({ transport: "udp" });
+    this.metrics.framesOut.inc("udp");
     try {
       this.socket.send(frame, this.port, this.address, (error) => {
         if (error)
