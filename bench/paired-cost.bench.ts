@@ -1,0 +1,203 @@
+/**
+ * Per-frame cost of this checkout beside another, side by side: both run `hilfarm load` (the reference platform as
+ * a process, one worker, a TCP fleet heartbeating every second) at the same time on this machine, and each side's CPU
+ * per heartbeat round trip (worker + platform: the frame path; the coordinator shown beside) is read over the same
+ * window. A host whose speed drifts by 20 % between two runs minutes
+ * apart (a shared VM) moves both sides alike, so their ratio shows a change of a few per cent that `npm run
+ * bench:cost`'s runs one after the other cannot. The two share the cores, so each side's figure is above what it
+ * costs alone; the ratio is the result.
+ *   BENCH_PAIRED_AGAINST=<checkout> npm run bench:paired
+ * `<checkout>` is another working tree of hilfarm with its dependencies installed, for example
+ *   git worktree add /tmp/hilfarm-before <commit> && ln -s "$PWD/node_modules" /tmp/hilfarm-before/node_modules
+ * Loopback only, bounded: BENCH_PAIRED_DEVICES (default 1,000) per side, a window of BENCH_PAIRED_SECONDS (default
+ * 20), BENCH_PAIRED_ROUNDS rounds (default 4), each round starting the two sides in the other order. Writes the
+ * `Per-frame cost, side by side` section of docs/benchmarks.md.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+
+const AGAINST = process.env.BENCH_PAIRED_AGAINST;
+const DEVICES = Number(process.env.BENCH_PAIRED_DEVICES ?? 1000);
+const WINDOW_S = Number(process.env.BENCH_PAIRED_SECONDS ?? 20);
+const ROUNDS = Number(process.env.BENCH_PAIRED_ROUNDS ?? 4);
+for (const [name, value, max] of [
+  ["DEVICES", DEVICES, 9_000],
+  ["SECONDS", WINDOW_S, 3600],
+  ["ROUNDS", ROUNDS, 20],
+] as const)
+  if (!(Number.isInteger(value) && value >= 1 && value <= max))
+    throw new Error(`BENCH_PAIRED_${name} must be a whole number in 1..${max}, got ${value}`);
+
+const here = fileURLToPath(new URL("..", import.meta.url));
+if (AGAINST === undefined || !existsSync(join(AGAINST, "bin/hilfarm.mjs")))
+  throw new Error(
+    `BENCH_PAIRED_AGAINST must name another hilfarm checkout (a directory with bin/hilfarm.mjs), got ${AGAINST ?? "nothing"}`,
+  );
+const there = resolve(AGAINST);
+if (!existsSync(join(there, "node_modules")))
+  throw new Error(
+    `BENCH_PAIRED_AGAINST: ${there} has no node_modules: run npm ci there or link this checkout's`,
+  );
+
+const wait = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** `git describe`-like name of a checkout: its commit, and whether its tree has changes. */
+function revisionOf(dir: string): string {
+  try {
+    const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
+    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") === "" ? "" : " with changes"}`;
+  } catch {
+    return "not a git checkout";
+  }
+}
+
+async function metricsOf(url: string): Promise<{ online: number; heartbeats: number }> {
+  const text = await (await fetch(url)).text();
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+  return {
+    online: value(/^hilfarm_load_devices_online\s+(\d+)/m),
+    heartbeats: value(/^hilfarm_load_round_trips\{kind="heartbeat"\}\s+(\d+)/m),
+  };
+}
+
+interface Side {
+  dir: string;
+  child: ChildProcess;
+  metrics: string;
+  report: string;
+}
+
+/** Starts `hilfarm load` of the checkout `dir`; resolves once it names its metrics endpoint. */
+async function start(dir: string): Promise<Side> {
+  const report = await mkdtemp(join(tmpdir(), "hilfarm-bench-paired-"));
+  const fleet = join(report, "fleet.json");
+  const devices = [{ profile: "three-gang-switch", count: DEVICES }];
+  await writeFile(fleet, JSON.stringify({ seed: 19, transport: "tcp", devices }));
+  const steady = Math.ceil(DEVICES / 1000) + WINDOW_S + 20;
+  const args = ["load", "--fleet", fleet, "--ramp", "1000", "--steady", String(steady), "--heartbeat", "1"];
+  const child = spawn(
+    process.execPath,
+    [join(dir, "bin/hilfarm.mjs"), ...args, "--workers", "1", "--report-dir", report],
+    {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  if (child.stdout === null) throw new Error("no stdout");
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  for (;;) {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`hilfarm load of ${dir} ended before its load-started line`);
+    try {
+      const parsed = JSON.parse(value) as { event?: string; metrics?: string };
+      if (parsed.event === "load-started" && parsed.metrics !== undefined) {
+        // Drain the rest (progress lines) so the process never blocks on a full pipe.
+        void (async () => {
+          while (!(await lines.next()).done);
+        })();
+        return { dir, child, metrics: parsed.metrics, report };
+      }
+    } catch {
+      // not a JSON line
+    }
+  }
+}
+
+async function stop(side: Side): Promise<void> {
+  if (side.child.exitCode === null && side.child.signalCode === null) {
+    const exited = new Promise((done) => side.child.once("exit", done));
+    side.child.kill("SIGTERM");
+    await exited;
+  }
+  await rm(side.report, { recursive: true, force: true });
+}
+
+interface Reading {
+  /** Worker and platform: the frame path. */
+  usPerRoundTrip: number;
+  worker: number;
+  platform: number;
+  /** The coordinator with its embedded broker: a cost per second (snapshots, merges), not per frame. */
+  coordinator: number;
+  roundTrips: number;
+}
+
+async function round(order: readonly string[]): Promise<Map<string, Reading>> {
+  const sides: Side[] = [];
+  try {
+    for (const dir of order) sides.push(await start(dir));
+    for (const side of sides) while ((await metricsOf(side.metrics)).online < DEVICES) await wait(500);
+    // One interval for every device to have started beating.
+    await wait(3000);
+    const before = await Promise.all(sides.map((s) => metricsOf(s.metrics)));
+    const cpu0 = sides.map((s) => treeCpuByProcess([s.child.pid as number]));
+    await wait(WINDOW_S * 1000);
+    const after = await Promise.all(sides.map((s) => metricsOf(s.metrics)));
+    const cpu1 = sides.map((s) => treeCpuByProcess([s.child.pid as number]));
+    const readings = new Map<string, Reading>();
+    sides.forEach((side, i) => {
+      const roles: Record<string, number> = {};
+      for (const [pid, p] of cpu1[i] ?? [])
+        roles[p.role] = (roles[p.role] ?? 0) + p.cpuSeconds - (cpu0[i]?.get(pid)?.cpuSeconds ?? 0);
+      const roundTrips = (after[i]?.heartbeats ?? 0) - (before[i]?.heartbeats ?? 0);
+      if (roundTrips <= 0) throw new Error(`${side.dir}: no heartbeat round trips in the window`);
+      const us = (seconds: number) => (seconds * 1e6) / roundTrips;
+      readings.set(side.dir, {
+        usPerRoundTrip: us((roles.worker ?? 0) + (roles.platform ?? 0)),
+        worker: us(roles.worker ?? 0),
+        platform: us(roles.platform ?? 0),
+        coordinator: us(roles.load ?? 0),
+        roundTrips,
+      });
+    });
+    return readings;
+  } finally {
+    await Promise.all(sides.map(stop));
+  }
+}
+
+const command = `BENCH_PAIRED_AGAINST=${there} BENCH_PAIRED_DEVICES=${DEVICES} BENCH_PAIRED_SECONDS=${WINDOW_S} BENCH_PAIRED_ROUNDS=${ROUNDS} npm run bench:paired`;
+console.info(`bench:paired: ${command}`);
+const rows: Array<{ here: Reading; there: Reading; ratio: number }> = [];
+for (let i = 1; i <= ROUNDS; i++) {
+  const readings = await round(i % 2 === 1 ? [here, there] : [there, here]);
+  const mine = readings.get(here) as Reading;
+  const theirs = readings.get(there) as Reading;
+  rows.push({ here: mine, there: theirs, ratio: mine.usPerRoundTrip / theirs.usPerRoundTrip });
+  console.info(
+    `round ${i}: worker + platform, this ${mine.usPerRoundTrip.toFixed(1)} µs, against ${theirs.usPerRoundTrip.toFixed(1)} µs per round trip (${(mine.usPerRoundTrip / theirs.usPerRoundTrip).toFixed(3)})`,
+  );
+}
+const ratios = rows.map((r) => r.ratio).sort((a, b) => a - b);
+const median =
+  ratios.length % 2 === 1
+    ? (ratios[(ratios.length - 1) / 2] as number)
+    : ((ratios[ratios.length / 2 - 1] as number) + (ratios[ratios.length / 2] as number)) / 2;
+const f = (x: number) => x.toFixed(1);
+const cell = (r: Reading) =>
+  `${f(r.usPerRoundTrip)} (${f(r.worker)} / ${f(r.platform)}; ${f(r.coordinator)})`;
+const lines = [
+  `Made by \`${command}\` (bench/paired-cost.bench.ts): CPU per heartbeat round trip of this checkout and of another, each`,
+  `\`hilfarm load\` with ${DEVICES.toLocaleString("en-US")} devices over TCP at 1 s (its own platform process and one worker) running at the same time on this`,
+  "machine, read from /proc over the same window. The sides share the cores: the ratio is the result, not the figures. The",
+  "ratio is of the frame path, worker + platform; the coordinator (with its embedded broker) works per second, not per",
+  "frame, and is shown beside it.",
+  "",
+  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  `This checkout: ${revisionOf(here)}. Against: ${revisionOf(there)}.`,
+  "",
+  "| round | this: worker + platform µs per round trip (worker / platform; coordinator) | against: the same | this / against |",
+  "| ---: | ---: | ---: | ---: |",
+  ...rows.map((r, i) => `| ${i + 1} | ${cell(r.here)} | ${cell(r.there)} | ${r.ratio.toFixed(3)} |`),
+  "",
+  `Median of the rounds' ratios: **${median.toFixed(3)}** (rounds ${ratios[0]?.toFixed(3)}-${ratios.at(-1)?.toFixed(3)}).`,
+];
+await writeBenchmarkSection("Per-frame cost, side by side", lines);
+console.log(lines.join("\n"));
