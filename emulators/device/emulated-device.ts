@@ -401,9 +401,10 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     loginLink?.close();
   }
 
-  private tell<K extends keyof DeviceEvents>(event: K, ...args: DeviceEvents[K]): void {
-    this.options.observer?.deviceEvent(this, event, args[0]);
-    (this.emit as (event: K, ...args: DeviceEvents[K]) => boolean)(event, ...args);
+  /** Every device event has one argument: passed as it is, without a rest array per frame. */
+  private tell<K extends keyof DeviceEvents>(event: K, arg: DeviceEvents[K][0]): void {
+    this.options.observer?.deviceEvent(this, event, arg);
+    (this.emit as (event: K, arg: DeviceEvents[K][0]) => boolean)(event, arg);
   }
 
   private setState(state: DeviceState): void {
