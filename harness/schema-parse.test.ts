@@ -51,4 +51,22 @@ describe("safeParseReporting", () => {
       expect(result.data).not.toBe(input);
     }
   });
+
+  it("checks a failing value at most twice once compiled: the compiled check, then zod's own parse for the issues", () => {
+    let checks = 0;
+    const counted = z.looseObject({
+      sequence: z.string().refine((text) => {
+        checks++;
+        return /^\d{1,5}$/.test(text);
+      }),
+    });
+    for (let i = 0; i <= COMPILE_AFTER_PARSES; i++) safeParseReporting(counted, { sequence: "1" });
+    checks = 0;
+    const failed = safeParseReporting(counted, { sequence: "x" });
+    expect(failed.error?.issues[0]).toMatchObject({ path: ["sequence"], input: "x" });
+    expect(checks).toBeLessThanOrEqual(2);
+    checks = 0;
+    safeParseReporting(counted, { sequence: "2" });
+    expect(checks).toBe(1);
+  });
 });

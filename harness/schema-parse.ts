@@ -1,9 +1,9 @@
 import { z } from "zod";
 
 /**
- * Parses of one schema before it is compiled. A schema checked once (a profile, a fleet file, an option) is never
- * worth generating code for; one on the frame path (an Mc body, the CTS envelope) is parsed thousands of times a
- * second.
+ * Parses of one schema on zod's interpreter before it is compiled. A schema checked a few times (a profile, a fleet
+ * file) is not worth generating code for; one on the frame path (an Mc body, the CTS envelope) is parsed thousands of
+ * times a second.
  */
 export const COMPILE_AFTER_PARSES = 64;
 
@@ -13,6 +13,8 @@ interface Tier {
 }
 
 const tiers = new WeakMap<z.ZodType, Tier>();
+/** Off zod's generated code, with the input of each issue (zod's `reportInput`). */
+const INTERPRETED_REPORTING = { jitless: true, reportInput: true } as const;
 
 /** `schema` compiled (`z.compile`) once it has been parsed `COMPILE_AFTER_PARSES` times; before that, undefined. */
 function compiledOf(schema: z.ZodType): z.ZodType | undefined {
@@ -21,28 +23,25 @@ function compiledOf(schema: z.ZodType): z.ZodType | undefined {
     tier = { parses: 0, compiled: undefined };
     tiers.set(schema, tier);
   }
-  if (tier.compiled === undefined && ++tier.parses >= COMPILE_AFTER_PARSES) tier.compiled = z.compile(schema);
+  if (tier.compiled === undefined && ++tier.parses > COMPILE_AFTER_PARSES) tier.compiled = z.compile(schema);
   return tier.compiled;
 }
 
 /**
- * `schema.safeParse(value)` whose issues, on failure, carry the value they are about (zod's `reportInput`), so an
- * error can name the field and the value. Two tiers, as a JIT has:
- * - a schema's first parses run on zod's interpreter (`jitless`): no code is generated for a schema checked a few
- *   times, which a fresh process (a CLI command, a scenario suite's first test) would pay for at every start;
- * - after that, on the schema compiled whole by `z.compile`: one generated function that checks every field and
- *   builds the output, about 6 times faster on an Mc body than zod's per-object fast path and without its
- *   per-field allocations. It answers only success; a failure is parsed again on the interpreter, with
- *   `reportInput`, for the issues (the same issues either way: zod falls back to its runtime for them).
+ * `schema.safeParse(value)` whose issues, on failure, carry the value they are about (`reportInput`), so an error can
+ * name the field and the value. A schema's first parses run on zod's interpreter; after that, on the schema compiled
+ * whole (one generated function, several times faster on an Mc body and without an object per field), whose failures
+ * zod parses again on the interpreter for their issues.
  */
 export function safeParseReporting<S extends z.ZodType>(
   schema: S,
   value: unknown,
 ): z.ZodSafeParseResult<z.output<S>> {
   const compiled = compiledOf(schema);
-  if (compiled !== undefined) {
-    const fast = compiled.safeParse(value) as z.ZodSafeParseResult<z.output<S>>;
-    if (fast.success) return fast;
-  }
-  return schema.safeParse(value, { jitless: true, reportInput: true });
+  if (compiled === undefined) return schema.safeParse(value, INTERPRETED_REPORTING);
+  if (compiled !== schema)
+    return compiled.safeParse(value, INTERPRETED_REPORTING) as z.ZodSafeParseResult<z.output<S>>;
+  // A schema zod could not compile: its own parse, and again with the inputs when it fails.
+  const fast = schema.safeParse(value);
+  return fast.success ? fast : schema.safeParse(value, { reportInput: true });
 }

@@ -26,6 +26,9 @@ import { RequestsFromPlatform } from "./requests-from-platform.ts";
 import { type Answer, RequestsToPlatform } from "./requests-to-platform.ts";
 import { type SpeakOptions, sendVoiceSegments, voiceSegments } from "./voice-control.ts";
 
+/** An event with other than one argument becomes `never`: `tell` could not send it. */
+type OneArgument<T> = { [K in keyof T]: T[K] extends [unknown] ? T[K] : never };
+
 export type {
   DeviceCounters,
   DeviceEvents,
@@ -402,7 +405,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
   }
 
   /** Every device event has one argument: passed as it is, without a rest array per frame. */
-  private tell<K extends keyof DeviceEvents>(event: K, arg: DeviceEvents[K][0]): void {
+  private tell<K extends keyof DeviceEvents>(event: K, arg: OneArgument<DeviceEvents>[K][0]): void {
     this.options.observer?.deviceEvent(this, event, arg);
     (this.emit as (event: K, arg: DeviceEvents[K][0]) => boolean)(event, arg);
   }

@@ -3,7 +3,8 @@ import { Counter, type Registry } from "prom-client";
 /**
  * A Prometheus counter of one label, on the frame path (frames in and out, requests by code): counted in plain
  * numbers, one per label value, and handed to prom-client when the registry is read. prom-client's own `inc` with
- * labels builds a key string and checks the labels on every call, several times per heartbeat round trip.
+ * labels builds a key string and checks the labels on every call, several times per heartbeat round trip. The tallies
+ * are the state: `registry.resetMetrics()` does not clear them.
  */
 export class TalliedCounter {
   private readonly tallies = new Map<string, number>();

@@ -35,7 +35,7 @@ export function openSession(
     onEnd: (s, reason) => endSession(context, s, reason, server),
     onFrame: (direction, s, message, raw) => {
       if (direction === "in") store.touch(s.deviceId, clock.now());
-      // Built only for a listener (evidence, replay captures): a load run has none, and two frames per round trip.
+      // Built only for a listener (evidence, replay captures): a load run has none, and saves two per round trip.
       if (events.listenerCount("frame") === 0) return;
       events.emit("frame", {
         direction,

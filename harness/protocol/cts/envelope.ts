@@ -41,7 +41,7 @@ const EnvelopeSchema = z.looseObject({
 /** Serialises in the spec's field order: code, deviceId, token, data. */
 export function formatEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-json"): string {
   // Fields set one by one in that order (JSON.stringify keeps it), without a spread's object per field.
-  const ordered: Partial<CtsEnvelope> = { code: envelope.code };
+  const ordered: Pick<CtsEnvelope, "code"> & Partial<CtsEnvelope> = { code: envelope.code };
   if (envelope.deviceId !== undefined) ordered.deviceId = envelope.deviceId;
   if (envelope.token !== undefined) ordered.token = envelope.token;
   ordered.data = envelope.data;
