@@ -8,12 +8,9 @@
 import { LatencyHistograms } from "../emulators/farm/latency-histograms.ts";
 import { loadLatencyKinds } from "../emulators/farm/load-report.ts";
 import { seededRandom } from "../harness/random/random.ts";
+import { wholeNumberSetting } from "./settings.ts";
 
-const ROUNDS = Number(process.env.BENCH_MERGE_ROUNDS ?? 5);
-if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 50))
-  throw new Error(
-    `BENCH_MERGE_ROUNDS must be a whole number in 1..50, got ${process.env.BENCH_MERGE_ROUNDS}`,
-  );
+const ROUNDS = wholeNumberSetting("BENCH_MERGE_ROUNDS", 5, 50);
 const WORKERS = 12;
 const TICKS = 40;
 

@@ -26,22 +26,16 @@ import { CipherKey } from "../harness/protocol/cts/crypto.ts";
 import { encodeFrame } from "../harness/protocol/mc/codec.ts";
 import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
+import { wholeNumberSetting } from "./settings.ts";
 
 const stealSeconds = () => stolenCpuSeconds() ?? 0;
 
-const DEVICES = Number(process.env.BENCH_COST_DEVICES ?? 2000);
-const INTERVAL_S = Number(process.env.BENCH_COST_INTERVAL_S ?? 1);
-const WINDOW_S = Number(process.env.BENCH_COST_SECONDS ?? 20);
-const ROUNDS = Number(process.env.BENCH_COST_ROUNDS ?? 3);
-for (const [name, value, max] of [
-  ["DEVICES", DEVICES, 19_000],
-  ["INTERVAL_S", INTERVAL_S, 3600],
-  ["SECONDS", WINDOW_S, 3600],
-  ["ROUNDS", ROUNDS, 20],
-] as const)
-  if (!(Number.isInteger(value) && value >= 1 && value <= max))
-    throw new Error(`BENCH_COST_${name} must be a whole number in 1..${max}, got ${value}`);
+const DEVICES = wholeNumberSetting("BENCH_COST_DEVICES", 2000, 19_000);
+const INTERVAL_S = wholeNumberSetting("BENCH_COST_INTERVAL_S", 1, 3600);
+const WINDOW_S = wholeNumberSetting("BENCH_COST_SECONDS", 20, 3600);
+const ROUNDS = wholeNumberSetting("BENCH_COST_ROUNDS", 3, 20);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -203,15 +197,6 @@ async function bareFloor(): Promise<Window> {
 
 // --- (c) hilfarm ---------------------------------------------------------------------------------------------------
 
-async function metricsOf(url: string): Promise<{ online: number; heartbeats: number }> {
-  const text = await (await fetch(url)).text();
-  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
-  return {
-    online: value(/^hilfarm_load_devices_online\s+(\d+)/m),
-    heartbeats: value(/^hilfarm_load_round_trips\{kind="heartbeat"\}\s+(\d+)/m),
-  };
-}
-
 async function hilfarm(dir: string): Promise<{ window: Window; report: LoadReport }> {
   const fleet = join(dir, "fleet.json");
   await writeFile(
@@ -236,15 +221,15 @@ async function hilfarm(dir: string): Promise<{ window: Window; report: LoadRepor
     void (async () => {
       while (!(await load.lines.next()).done);
     })();
-    while ((await metricsOf(metrics)).online < DEVICES) await wait(500);
+    while ((await loadMetrics(metrics)).online < DEVICES) await wait(500);
     await wait(INTERVAL_S * 1000 + 2000);
     const pid = load.child.pid as number;
-    const first = await metricsOf(metrics);
+    const first = await loadMetrics(metrics);
     const cpu0 = treeCpuByProcess([pid]);
     const steal0 = stealSeconds();
     const t0 = performance.now();
     await wait(WINDOW_S * 1000);
-    const last = await metricsOf(metrics);
+    const last = await loadMetrics(metrics);
     const cpu1 = treeCpuByProcess([pid]);
     const roles = byRole(cpu0, cpu1);
     const window = {

@@ -20,19 +20,14 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { wholeNumberSetting } from "./settings.ts";
 
 const AGAINST = process.env.BENCH_PAIRED_AGAINST;
-const DEVICES = Number(process.env.BENCH_PAIRED_DEVICES ?? 1000);
-const WINDOW_S = Number(process.env.BENCH_PAIRED_SECONDS ?? 20);
-const ROUNDS = Number(process.env.BENCH_PAIRED_ROUNDS ?? 4);
-for (const [name, value, max] of [
-  ["DEVICES", DEVICES, 9_000],
-  ["SECONDS", WINDOW_S, 3600],
-  ["ROUNDS", ROUNDS, 20],
-] as const)
-  if (!(Number.isInteger(value) && value >= 1 && value <= max))
-    throw new Error(`BENCH_PAIRED_${name} must be a whole number in 1..${max}, got ${value}`);
+const DEVICES = wholeNumberSetting("BENCH_PAIRED_DEVICES", 1000, 9_000);
+const WINDOW_S = wholeNumberSetting("BENCH_PAIRED_SECONDS", 20, 3600);
+const ROUNDS = wholeNumberSetting("BENCH_PAIRED_ROUNDS", 4, 20);
 
 const here = fileURLToPath(new URL("..", import.meta.url));
 if (AGAINST === undefined || !existsSync(join(AGAINST, "bin/hilfarm.mjs")))
@@ -55,15 +50,6 @@ function revisionOf(dir: string): string {
   } catch {
     return "not a git checkout";
   }
-}
-
-async function metricsOf(url: string): Promise<{ online: number; heartbeats: number }> {
-  const text = await (await fetch(url)).text();
-  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
-  return {
-    online: value(/^hilfarm_load_devices_online\s+(\d+)/m),
-    heartbeats: value(/^hilfarm_load_round_trips\{kind="heartbeat"\}\s+(\d+)/m),
-  };
 }
 
 interface Side {
@@ -132,13 +118,13 @@ async function round(order: readonly string[]): Promise<Map<string, Reading>> {
   const sides: Side[] = [];
   try {
     for (const dir of order) sides.push(await start(dir));
-    for (const side of sides) while ((await metricsOf(side.metrics)).online < DEVICES) await wait(500);
+    for (const side of sides) while ((await loadMetrics(side.metrics)).online < DEVICES) await wait(500);
     // One interval for every device to have started beating.
     await wait(3000);
-    const before = await Promise.all(sides.map((s) => metricsOf(s.metrics)));
+    const before = await Promise.all(sides.map((s) => loadMetrics(s.metrics)));
     const cpu0 = sides.map((s) => treeCpuByProcess([s.child.pid as number]));
     await wait(WINDOW_S * 1000);
-    const after = await Promise.all(sides.map((s) => metricsOf(s.metrics)));
+    const after = await Promise.all(sides.map((s) => loadMetrics(s.metrics)));
     const cpu1 = sides.map((s) => treeCpuByProcess([s.child.pid as number]));
     const readings = new Map<string, Reading>();
     sides.forEach((side, i) => {

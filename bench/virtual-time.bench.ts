@@ -9,10 +9,9 @@ import { spawnSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { wholeNumberSetting } from "./settings.ts";
 
-const ROUNDS = Number(process.env.BENCH_VT_ROUNDS ?? 3);
-if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1 && ROUNDS <= 20))
-  throw new Error(`BENCH_VT_ROUNDS must be a whole number in 1..20, got ${process.env.BENCH_VT_ROUNDS}`);
+const ROUNDS = wholeNumberSetting("BENCH_VT_ROUNDS", 3, 20);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const FILES = [
