@@ -14,11 +14,9 @@
  * BENCH_COST_SECONDS (default 20), (b) and (c) alternated BENCH_COST_ROUNDS times (default 3). Writes the
  * `Per-frame cost` section of docs/benchmarks.md.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { LoadReport } from "../emulators/farm/load-report.ts";
 import { stolenCpuSeconds } from "../harness/machine/cpu-steal.ts";
@@ -26,8 +24,9 @@ import { CipherKey } from "../harness/protocol/cts/crypto.ts";
 import { encodeFrame } from "../harness/protocol/mc/codec.ts";
 import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
-import { treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
+import { cpuByRole, treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const stealSeconds = () => stolenCpuSeconds() ?? 0;
@@ -69,25 +68,6 @@ function codecFloor(ms: number): { usPerRoundTrip: number; roundTrips: number } 
 
 // --- helpers -------------------------------------------------------------------------------------------------------
 
-function node(args: string[]): { child: ChildProcess; lines: AsyncIterator<string> } {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-  if (child.stdout === null) throw new Error("no stdout");
-  return { child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
-}
-
-async function untilEvent(lines: AsyncIterator<string>, event: string): Promise<Record<string, unknown>> {
-  for (;;) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`the process ended before its ${event} line`);
-    try {
-      const parsed = JSON.parse(value) as Record<string, unknown>;
-      if (parsed.event === event) return parsed;
-    } catch {
-      // not a JSON line
-    }
-  }
-}
-
 /** The bare client's heartbeat round trips over the window (ms). */
 interface BareLatency {
   count: number;
@@ -108,43 +88,13 @@ interface Window {
   latency?: BareLatency;
 }
 
-/** CPU seconds between two samples of a process tree, summed by role. */
-function byRole(
-  before: Map<number, { role: string; cpuSeconds: number }>,
-  after: Map<number, { role: string; cpuSeconds: number }>,
-): Record<string, number> {
-  const roles: Record<string, number> = {};
-  for (const [pid, p] of after)
-    roles[p.role] = (roles[p.role] ?? 0) + p.cpuSeconds - (before.get(pid)?.cpuSeconds ?? 0);
-  return roles;
-}
-
-/** Waits (at most 30 s) until none of `pids` is alive. */
-async function allGone(pids: readonly number[]): Promise<void> {
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (let i = 0; i < 300 && pids.some(alive); i++) await wait(100);
-}
-
-const stopped = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once("exit", () => resolve());
-  });
-
 // --- (b) bare floor ------------------------------------------------------------------------------------------------
 
 async function bareFloor(): Promise<Window> {
   const script = join(root, "bench/frame-cost/bare-heartbeat.mjs");
-  const server = node([script, "server"]);
+  const server = node([script, "server"], root);
   const { port } = await untilEvent(server.lines, "ready");
-  const client = node([script, "client", String(port), String(DEVICES), String(INTERVAL_S * 1000)]);
+  const client = node([script, "client", String(port), String(DEVICES), String(INTERVAL_S * 1000)], root);
   try {
     await untilEvent(client.lines, "online");
     const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
@@ -213,14 +163,11 @@ async function hilfarm(dir: string): Promise<{ window: Window; report: LoadRepor
     ...["load", "--fleet", fleet, "--ramp", "1000", "--steady", String(steady)],
     ...["--heartbeat", String(INTERVAL_S), "--workers", "1", "--report-dir", dir],
   ];
-  const load = node([join(root, "bin/hilfarm.mjs"), ...args]);
+  const load = node([join(root, "bin/hilfarm.mjs"), ...args], root);
   try {
     const started = await untilEvent(load.lines, "load-started");
     const metrics = String(started.metrics);
-    // Drain the rest of its stdout (progress lines) so it never blocks on a full pipe.
-    void (async () => {
-      while (!(await load.lines.next()).done);
-    })();
+    drain(load.lines);
     while ((await loadMetrics(metrics)).online < DEVICES) await wait(500);
     await wait(INTERVAL_S * 1000 + 2000);
     const pid = load.child.pid as number;
@@ -231,7 +178,7 @@ async function hilfarm(dir: string): Promise<{ window: Window; report: LoadRepor
     await wait(WINDOW_S * 1000);
     const last = await loadMetrics(metrics);
     const cpu1 = treeCpuByProcess([pid]);
-    const roles = byRole(cpu0, cpu1);
+    const roles = cpuByRole(cpu0, cpu1);
     const window = {
       cpuSeconds: Object.values(roles).reduce((a, c) => a + c, 0),
       byRole: roles,

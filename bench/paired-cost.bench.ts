@@ -12,16 +12,16 @@
  * 20), BENCH_PAIRED_ROUNDS rounds (default 4), each round starting the two sides in the other order. Writes the
  * `Per-frame cost, side by side` section of docs/benchmarks.md.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
-import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { cpuByRole, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const AGAINST = process.env.BENCH_PAIRED_AGAINST;
@@ -57,6 +57,8 @@ interface Side {
   child: ChildProcess;
   metrics: string;
   report: string;
+  /** The processes of its tree as last sampled. */
+  pids: number[];
 }
 
 /** Starts `hilfarm load` of the checkout `dir`; resolves once it names its metrics endpoint. */
@@ -67,40 +69,17 @@ async function start(dir: string): Promise<Side> {
   await writeFile(fleet, JSON.stringify({ seed: 19, transport: "tcp", devices }));
   const steady = Math.ceil(DEVICES / 1000) + WINDOW_S + 20;
   const args = ["load", "--fleet", fleet, "--ramp", "1000", "--steady", String(steady), "--heartbeat", "1"];
-  const child = spawn(
-    process.execPath,
-    [join(dir, "bin/hilfarm.mjs"), ...args, "--workers", "1", "--report-dir", report],
-    {
-      cwd: dir,
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  if (child.stdout === null) throw new Error("no stdout");
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  for (;;) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(`hilfarm load of ${dir} ended before its load-started line`);
-    try {
-      const parsed = JSON.parse(value) as { event?: string; metrics?: string };
-      if (parsed.event === "load-started" && parsed.metrics !== undefined) {
-        // Drain the rest (progress lines) so the process never blocks on a full pipe.
-        void (async () => {
-          while (!(await lines.next()).done);
-        })();
-        return { dir, child, metrics: parsed.metrics, report };
-      }
-    } catch {
-      // not a JSON line
-    }
-  }
+  const load = node([join(dir, "bin/hilfarm.mjs"), ...args, "--workers", "1", "--report-dir", report], dir);
+  const started = await untilEvent(load.lines, "load-started");
+  drain(load.lines);
+  return { dir, child: load.child, metrics: String(started.metrics), report, pids: [] };
 }
 
+/** Stops a side and waits for its platform and worker processes too: the next round must not share the cores. */
 async function stop(side: Side): Promise<void> {
-  if (side.child.exitCode === null && side.child.signalCode === null) {
-    const exited = new Promise((done) => side.child.once("exit", done));
-    side.child.kill("SIGTERM");
-    await exited;
-  }
+  side.child.kill("SIGTERM");
+  await stopped(side.child);
+  await allGone(side.pids);
   await rm(side.report, { recursive: true, force: true });
 }
 
@@ -128,9 +107,9 @@ async function round(order: readonly string[]): Promise<Map<string, Reading>> {
     const cpu1 = sides.map((s) => treeCpuByProcess([s.child.pid as number]));
     const readings = new Map<string, Reading>();
     sides.forEach((side, i) => {
-      const roles: Record<string, number> = {};
-      for (const [pid, p] of cpu1[i] ?? [])
-        roles[p.role] = (roles[p.role] ?? 0) + p.cpuSeconds - (cpu0[i]?.get(pid)?.cpuSeconds ?? 0);
+      const tree = cpu1[i] ?? new Map();
+      side.pids = [...tree.keys()];
+      const roles = cpuByRole(cpu0[i] ?? new Map(), tree);
       const roundTrips = (after[i]?.heartbeats ?? 0) - (before[i]?.heartbeats ?? 0);
       if (roundTrips <= 0) throw new Error(`${side.dir}: no heartbeat round trips in the window`);
       const us = (seconds: number) => (seconds * 1e6) / roundTrips;

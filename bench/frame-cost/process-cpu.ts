@@ -51,3 +51,14 @@ function roleOf(pid: number): string {
     return String(pid);
   }
 }
+
+/** CPU seconds between two samples of a process tree (`treeCpuByProcess`), summed by role. */
+export function cpuByRole(
+  before: Map<number, { role: string; cpuSeconds: number }>,
+  after: Map<number, { role: string; cpuSeconds: number }>,
+): Record<string, number> {
+  const roles: Record<string, number> = {};
+  for (const [pid, p] of after)
+    roles[p.role] = (roles[p.role] ?? 0) + p.cpuSeconds - (before.get(pid)?.cpuSeconds ?? 0);
+  return roles;
+}

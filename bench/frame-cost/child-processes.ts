@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+
+/** A node process of a benchmark, its stdout read line by line (stderr passed through). */
+export function node(args: string[], cwd: string): { child: ChildProcess; lines: AsyncIterator<string> } {
+  const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "inherit"] });
+  if (child.stdout === null) throw new Error("no stdout");
+  return { child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
+}
+
+/** The first JSON line whose `event` is `event`; the lines before it are skipped. */
+export async function untilEvent(
+  lines: AsyncIterator<string>,
+  event: string,
+): Promise<Record<string, unknown>> {
+  for (;;) {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`the process ended before its ${event} line`);
+    try {
+      const parsed = JSON.parse(value) as Record<string, unknown>;
+      if (parsed.event === event) return parsed;
+    } catch {
+      // not a JSON line
+    }
+  }
+}
+
+/** Reads the rest of the lines so that the process never blocks on a full pipe. */
+export function drain(lines: AsyncIterator<string>): void {
+  void (async () => {
+    while (!(await lines.next()).done);
+  })();
+}
+
+export const stopped = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits (at most 30 s) until none of `pids` is alive. */
+export async function allGone(pids: readonly number[]): Promise<void> {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 300 && pids.some(alive); i++) await wait(100);
+}
