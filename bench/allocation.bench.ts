@@ -1,0 +1,81 @@
+/**
+ * Bytes allocated per heartbeat round trip in the platform and in a worker: `hilfarm load` with BENCH_ALLOC_DEVICES
+ * (default 2,000) three-gang switches over TCP heartbeating every second, the reference platform as a process and one
+ * worker, each process sampling its allocations (V8's sampling heap profiler every 512 bytes, objects already
+ * collected counted too; bench/frame-cost/heap-sampler.mjs) for BENCH_ALLOC_SECONDS (default 10) from 14 s after it
+ * starts, once every device is online and beating. Garbage is what the collector works through: this is the figure
+ * behind the GC share of `npm run bench:cost`'s (c). A sampling profile is good to about 5 %.
+ *   npm run bench:alloc
+ * Loopback only, bounded. Writes the `Allocation per round trip` section of docs/benchmarks.md.
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { wholeNumberSetting } from "./settings.ts";
+
+const DEVICES = wholeNumberSetting("BENCH_ALLOC_DEVICES", 2000, 19_000);
+const SECONDS = wholeNumberSetting("BENCH_ALLOC_SECONDS", 10, 60);
+const FROM_S = 14;
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+interface SampledNode {
+  selfSize: number;
+  children?: SampledNode[];
+}
+const bytesOf = (n: SampledNode): number =>
+  n.selfSize + (n.children ?? []).reduce((a, c) => a + bytesOf(c), 0);
+
+const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-alloc-"));
+try {
+  const fleet = join(dir, "fleet.json");
+  await writeFile(
+    fleet,
+    JSON.stringify({
+      seed: 19,
+      transport: "tcp",
+      devices: [{ profile: "three-gang-switch", count: DEVICES }],
+    }),
+  );
+  process.env.HILFARM_NODE_FLAGS = `--import ${join(root, "bench/frame-cost/heap-sampler.mjs")}`;
+  process.env.BENCH_ALLOC_DIR = dir;
+  process.env.BENCH_ALLOC_FROM_S = String(FROM_S);
+  process.env.BENCH_ALLOC_SECONDS = String(SECONDS);
+  const steady = FROM_S + SECONDS + 6;
+  const args = ["load", "--fleet", fleet, "--ramp", "1000", "--steady", String(steady), "--heartbeat", "1"];
+  const load = node([join(root, "bin/hilfarm.mjs"), ...args, "--workers", "1", "--report-dir", dir], root);
+  await untilEvent(load.lines, "load-started");
+  drain(load.lines);
+  await stopped(load.child);
+  // Every device beats once a second: the window's round trips.
+  const roundTrips = DEVICES * SECONDS;
+  const perRole: Record<string, number> = {};
+  for (const file of (await readdir(dir)).filter((f) => f.startsWith("heap-"))) {
+    const role = file.split("-")[1] as string;
+    const profile = JSON.parse(await readFile(join(dir, file), "utf8")) as { head: SampledNode };
+    perRole[role] = (perRole[role] ?? 0) + bytesOf(profile.head);
+  }
+  if (perRole.platform === undefined || perRole.worker === undefined)
+    throw new Error(
+      `no allocation samples from the platform and the worker in ${dir}: did the run reach ${FROM_S + SECONDS} s?`,
+    );
+  const command = `BENCH_ALLOC_DEVICES=${DEVICES} BENCH_ALLOC_SECONDS=${SECONDS} npm run bench:alloc`;
+  const lines = [
+    `Made by \`${command}\` (bench/allocation.bench.ts): bytes allocated per heartbeat round trip (1000 + 1001), sampled`,
+    `in each process from ${FROM_S} s after its start for ${SECONDS} s (V8's sampling heap profiler, collected objects included; about 5 %),`,
+    `divided by the window's ${roundTrips.toLocaleString("en-US")} round trips (${DEVICES.toLocaleString("en-US")} devices over TCP beating every second).`,
+    "",
+    `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+    "",
+    "| process | bytes per round trip |",
+    "| --- | ---: |",
+    `| platform | ${Math.round(perRole.platform / roundTrips).toLocaleString("en-US")} |`,
+    `| worker | ${Math.round(perRole.worker / roundTrips).toLocaleString("en-US")} |`,
+  ];
+  await writeBenchmarkSection("Allocation per round trip", lines);
+  console.log(lines.join("\n"));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
