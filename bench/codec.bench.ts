@@ -1,7 +1,7 @@
 /**
  * Codec throughput: encode (validate + encrypt + frame) and decode (split + parse + decrypt + validate),
  * for a heartbeat and for a 2 KB state report. Writes docs/benchmarks.md.
- *   npm run bench
+ *   npm run bench:codec   (also run by `npm run bench`, bench/aims.bench.ts)
  * Pure CPU, no sockets. Bounded: each case runs for BENCH_TIME_MS (default 2000 ms).
  */
 
@@ -12,6 +12,7 @@ import { encodeFrame } from "../harness/protocol/mc/codec.ts";
 import type { McMessage } from "../harness/protocol/mc/schemas/index.ts";
 import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { madeBy } from "./made-by.ts";
 
 const key = CipherKey.fromSessionKey("abcdef0123456789");
 const token = "qwertyuiop123456";
@@ -70,7 +71,7 @@ const rows = bench.tasks.map((task) => {
 
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 const lines = [
-  "Made by `npm run bench` (bench/codec.bench.ts), one core, no sockets:",
+  `Made by ${madeBy("npm run bench:codec")} (bench/codec.bench.ts), one core, no sockets:`,
   "encode = body schema check + AES-128-CBC + Base64 + envelope; decode = CRLF split + envelope parse + Base64 + AES + JSON + body schema check.",
   "",
   `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ${time} ms per case.`,

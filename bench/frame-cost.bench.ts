@@ -27,6 +27,7 @@ import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
+import { madeBy } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const stealSeconds = () => stolenCpuSeconds() ?? 0;
@@ -265,7 +266,7 @@ function bareLatencyLine(
 const rate = (w: Window) => Math.round(w.roundTrips / w.seconds).toLocaleString("en-US");
 const cpuShare = (w: Window) => `${((w.cpuSeconds / w.seconds) * 100).toFixed(0)} %`;
 const lines = [
-  `Made by \`${command}\` (bench/frame-cost.bench.ts): CPU per heartbeat round trip (1000 + 1001: two encodes and two`,
+  `Made by ${madeBy(command)} (bench/frame-cost.bench.ts): CPU per heartbeat round trip (1000 + 1001: two encodes and two`,
   "decodes), all processes of a side counted from /proc over a steady window once every device is online.",
   "",
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
@@ -290,4 +291,16 @@ const lines = [
   }. ${bareLatencyLine(bare.latency, steady)}`,
 ];
 await writeBenchmarkSection("Per-frame cost", lines);
+
+/** The figures `npm run bench` sets beside aims 3 and 4. */
+export const costFigures = {
+  command,
+  roundTripsPerSecond: DEVICES / INTERVAL_S,
+  codecUs: codec.usPerRoundTrip,
+  bareUs,
+  oursUs,
+  ratioToBare,
+  steadyP99Ms: steady === undefined || steady.count === 0 ? undefined : steady.p99,
+  bareP99Ms: bare.latency === undefined || bare.latency.count === 0 ? undefined : bare.latency.p99,
+};
 console.log(lines.join("\n"));
