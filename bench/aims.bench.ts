@@ -7,72 +7,117 @@
  */
 import { cpus, totalmem } from "node:os";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { aimsRun } from "./made-by.ts";
 
-await import("./codec.bench.ts");
-const { costFigures: cost } = await import("./frame-cost.bench.ts");
-const { suiteTimes, VIRTUAL_TIME_AIM } = await import("./virtual-time.bench.ts");
+const SECTION = "Aims of issue 19 (npm run bench)";
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 
+aimsRun.active = true;
+let cost: typeof import("./frame-cost.bench.ts").costFigures;
+let virtualTime: typeof import("./virtual-time.bench.ts");
+let running = "bench/codec.bench.ts";
+try {
+  await import("./codec.bench.ts");
+  running = "bench/frame-cost.bench.ts";
+  cost = (await import("./frame-cost.bench.ts")).costFigures;
+  running = "bench/virtual-time.bench.ts";
+  virtualTime = await import("./virtual-time.bench.ts");
+} catch (error) {
+  // The sections written before the failure are this run's; the aims beside them would be an earlier run's.
+  await writeBenchmarkSection(SECTION, [
+    `Not measured: \`npm run bench\` stopped in ${running} on ${machine} (${error instanceof Error ? error.message.split("\n")[0] : String(error)}).`,
+  ]);
+  throw error;
+}
+
+const AIM_3_RATE = 2000;
+const AIM_3_P99_MS = 10;
+const AIM_4_CODEC = 3;
+const AIM_4_BARE = 1.5;
+
+/** Figures are judged as printed: a ratio shown as 1.50 meets "within 1.5", one shown as 10,000x meets 10,000x. */
+const twoPlaces = (n: number) => Math.round(n * 100) / 100;
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 const times = (n: number) => `${n.toFixed(2)}x`;
-const realTime = (n: number) => `${Math.round(n).toLocaleString("en-US")}x`;
+const rate = (n: number) => `${Math.round(n).toLocaleString("en-US")}x`;
 const met = (ok: boolean) => (ok ? "met" : "**not met**");
-const AIM_3_RATE = 2000;
 
 interface AimRow {
   aim: string;
   run: string;
   target: string;
-  /** This run's figure over the aim's: under 1 meets an "under" aim, over 1 an "at least" one. */
+  /** This run's figure over the aim's: at most 1 meets an "under" or "within" aim, at least 1 an "at least" one. */
   ratio: number | undefined;
   /** Met, not met, or why this run cannot say. */
   verdict: string;
 }
 
+function aim3(): AimRow {
+  const asked = Math.round(cost.roundTripsPerSecond);
+  const kept = Math.round(cost.measuredRoundTripsPerSecond);
+  const p99 = cost.steadyP99Ms;
+  const bareP99 = cost.bareP99Ms === undefined ? "not measured" : ms(cost.bareP99Ms);
+  return {
+    aim: `3. steady heartbeat round trip p99 at ${kept.toLocaleString("en-US")}/s (bare floor's p99: ${bareP99})`,
+    run: p99 === undefined ? "not measured" : ms(p99),
+    target: `< ${AIM_3_P99_MS} ms at ${AIM_3_RATE.toLocaleString("en-US")}/s`,
+    ratio: p99 === undefined ? undefined : p99 / AIM_3_P99_MS,
+    verdict:
+      p99 === undefined
+        ? "not measured"
+        : asked !== AIM_3_RATE
+          ? `not at the aim's rate (BENCH_COST_DEVICES=2000 BENCH_COST_INTERVAL_S=1)`
+          : kept < 0.98 * AIM_3_RATE
+            ? `not at the aim's rate: the run kept ${kept.toLocaleString("en-US")}/s`
+            : met(twoPlaces(p99) < AIM_3_P99_MS),
+  };
+}
+
+function aim4Bare(): AimRow {
+  const median = twoPlaces(cost.ratioToBare);
+  const rounds = cost.roundRatiosToBare.map(twoPlaces);
+  const spread = `rounds ${Math.min(...rounds).toFixed(2)}-${Math.max(...rounds).toFixed(2)}`;
+  return {
+    aim: `4. CPU per round trip, (c) hilfarm / (b) bare floor (the median of the rounds' ratios, ${spread}; (b) ${cost.bareUs.toFixed(1)} µs)`,
+    run: times(cost.ratioToBare),
+    target: `<= ${AIM_4_BARE}x`,
+    ratio: cost.ratioToBare / AIM_4_BARE,
+    verdict: rounds.every((r) => r <= AIM_4_BARE)
+      ? "met in every round"
+      : median <= AIM_4_BARE
+        ? `met by the median, not in every round (${spread})`
+        : met(false),
+  };
+}
+
 const codecRatio = cost.oursUs / cost.codecUs;
 const rows: AimRow[] = [
-  {
-    aim: `3. steady heartbeat round trip p99 at ${Math.round(cost.roundTripsPerSecond).toLocaleString("en-US")}/s (bare floor's p99: ${cost.bareP99Ms === undefined ? "not measured" : ms(cost.bareP99Ms)})`,
-    run: cost.steadyP99Ms === undefined ? "not measured" : ms(cost.steadyP99Ms),
-    target: "< 10 ms at 2,000/s",
-    ratio: cost.steadyP99Ms === undefined ? undefined : cost.steadyP99Ms / 10,
-    verdict:
-      cost.steadyP99Ms === undefined
-        ? "not measured"
-        : cost.roundTripsPerSecond !== AIM_3_RATE
-          ? `not at the aim's rate (${AIM_3_RATE.toLocaleString("en-US")}/s: BENCH_COST_DEVICES=2000 BENCH_COST_INTERVAL_S=1)`
-          : met(cost.steadyP99Ms < 10),
-  },
+  aim3(),
   {
     aim: `4. CPU per round trip, (c) hilfarm / (a) codec floor (${cost.oursUs.toFixed(1)} / ${cost.codecUs.toFixed(1)} µs; the bare floor (b) / (a) is ${times(cost.bareUs / cost.codecUs)})`,
     run: times(codecRatio),
-    target: "<= 3x",
-    ratio: codecRatio / 3,
-    verdict: met(codecRatio <= 3),
+    target: `<= ${AIM_4_CODEC}x`,
+    ratio: codecRatio / AIM_4_CODEC,
+    verdict: met(twoPlaces(codecRatio) <= AIM_4_CODEC),
   },
-  {
-    aim: `4. CPU per round trip, (c) hilfarm / (b) bare floor (median of the rounds' ratios; (b) ${cost.bareUs.toFixed(1)} µs)`,
-    run: times(cost.ratioToBare),
-    target: "<= 1.5x",
-    ratio: cost.ratioToBare / 1.5,
-    verdict: met(cost.ratioToBare <= 1.5),
-  },
-  ...suiteTimes.map(
-    ({ median, realTime: x }): AimRow => ({
+  aim4Bare(),
+  ...virtualTime.suiteTimes.map(
+    ({ median, realTime }): AimRow => ({
       aim: `6. virtual time, ${median.suite} (${median.simulatedS.toLocaleString("en-US")} simulated s in ${median.wallS.toFixed(2)} wall s)`,
-      run: realTime(x),
-      target: `>= ${realTime(VIRTUAL_TIME_AIM)}`,
-      ratio: x / VIRTUAL_TIME_AIM,
-      verdict: met(x >= VIRTUAL_TIME_AIM),
+      run: rate(realTime),
+      target: `>= ${rate(virtualTime.VIRTUAL_TIME_AIM)}`,
+      ratio: realTime / virtualTime.VIRTUAL_TIME_AIM,
+      verdict: met(Math.round(realTime) >= virtualTime.VIRTUAL_TIME_AIM),
     }),
   ),
 ];
 
 const lines = [
-  "Made by `npm run bench` (bench/aims.bench.ts): the sections above it in this run, `Mc codec throughput`, `Per-frame cost` and",
-  "`Virtual time`, set beside issue 19's aims 3, 4 and 6. Aims 1, 2 and 5 are set for 100,000 devices ramped at 2,000/s:",
-  "`BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 npm run bench:farm` (the `Farm density` section).",
+  "Made by `npm run bench` (bench/aims.bench.ts): the `Mc codec throughput`, `Per-frame cost` and `Virtual time` sections",
+  "of the same run, set beside issue 19's aims 3, 4 and 6. Aims 1, 2 and 5 are set for 100,000 devices ramped at",
+  "2,000/s: `BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 npm run bench:farm` (the `Farm density` section).",
   "",
-  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; per-frame cost as \`${cost.command}\`.`,
+  `Machine: ${machine}; per-frame cost as \`${cost.command}\`.`,
   "",
   "| aim (issue 19) | this run | aim | run / aim | |",
   "| --- | ---: | ---: | ---: | --- |",
@@ -81,5 +126,5 @@ const lines = [
       `| ${r.aim} | ${r.run} | ${r.target} | ${r.ratio === undefined ? "-" : times(r.ratio)} | ${r.verdict} |`,
   ),
 ];
-await writeBenchmarkSection("Aims of issue 19 (npm run bench)", lines);
+await writeBenchmarkSection(SECTION, lines);
 console.log(lines.join("\n"));

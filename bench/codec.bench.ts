@@ -71,7 +71,7 @@ const rows = bench.tasks.map((task) => {
 
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 const lines = [
-  `Made by ${madeBy("npm run bench:codec")} (bench/codec.bench.ts), one core, no sockets:`,
+  `Made by ${madeBy("npm run bench:codec", "bench/codec.bench.ts")}, one core, no sockets:`,
   "encode = body schema check + AES-128-CBC + Base64 + envelope; decode = CRLF split + envelope parse + Base64 + AES + JSON + body schema check.",
   "",
   `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ${time} ms per case.`,

@@ -92,7 +92,26 @@ const platformBytesPerDevice =
   ((report.platform?.rssBytes ?? 0) - (report.platform?.readyRssBytes ?? 0)) / Math.max(1, t.devices);
 const steadyHeartbeat = report.steady?.latency.heartbeat;
 const loginTimeouts = report.errors["login-timeout"] ?? 0;
-const onlinePerSecond = steadyFrom === undefined ? 0 : t.onlineAtEnd / steadyFrom;
+// The once-a-second samples: when every device was online, if ever; else when the most were.
+const allOnlineAt = report.online.find((sample) => sample.online >= t.devices)?.t;
+const peak = report.online.reduce((best, sample) => (sample.online > best.online ? sample : best), {
+  t: 0,
+  online: 0,
+});
+const onlineAt = (seconds: number) => report.online.findLast((sample) => sample.t <= seconds)?.online ?? 0;
+const onlineRate =
+  allOnlineAt !== undefined ? t.devices / Math.max(1, allOnlineAt) : peak.online / Math.max(1, peak.t);
+const onlineRateText =
+  allOnlineAt !== undefined
+    ? `${onlineRate.toFixed(0)} (all online at ${allOnlineAt} s; ramp asked: ${ramp})`
+    : `${onlineRate.toFixed(0)}, never all online: at most ${peak.online.toLocaleString("en-US")}, at ${peak.t} s (ramp asked: ${ramp})`;
+// The run turns steady when every device is online, or a minute after the ramp whatever the count.
+const steadyWhy =
+  steadyFrom === undefined
+    ? ""
+    : allOnlineAt !== undefined && allOnlineAt <= steadyFrom + 1
+      ? " (every device online)"
+      : ` (a minute after the ramp, with ${onlineAt(steadyFrom).toLocaleString("en-US")} of ${t.devices.toLocaleString("en-US")} devices online)`;
 const times = (value: number, aim: number) => `${(value / aim).toFixed(2)}x`;
 const aims = [
   "| aim (issue 19) | this run | aim | run / aim |",
@@ -100,7 +119,7 @@ const aims = [
   `| 1. devices held at the end, errors | ${t.onlineAtEnd.toLocaleString("en-US")} of ${t.devices.toLocaleString("en-US")}, ${Object.values(report.errors).reduce((a, b) => a + b, 0)} errors | 100,000 of 100,000, 0 | ${times(t.onlineAtEnd, 100_000)} |`,
   `| 1. steady heartbeat p99 | ${ms(steadyHeartbeat?.p99 ?? 0)} ms | < 50 ms | ${times(steadyHeartbeat?.p99 ?? 0, 50)} |`,
   `| 1. steady heartbeat p99.9 | ${ms(steadyHeartbeat?.p999 ?? 0)} ms | < 200 ms | ${times(steadyHeartbeat?.p999 ?? 0, 200)} |`,
-  `| 2. devices online per second, start to all online | ${onlinePerSecond.toFixed(0)} (ramp asked: ${ramp}) | 2,000 | ${times(onlinePerSecond, 2000)} |`,
+  `| 2. devices online per second, start to all online | ${onlineRateText} | 2,000 | ${times(onlineRate, 2000)} |`,
   `| 2. login p99, login timeouts | ${ms(report.latency.login.p99)} ms, ${loginTimeouts} | < 1,000 ms, 0 | ${times(report.latency.login.p99, 1000)} |`,
   `| 5. worker memory per device | ${(t.rssBytesPerDevice / 1024).toFixed(1)} KiB | < 12 KiB | ${times(t.rssBytesPerDevice / 1024, 12)} |`,
   `| 5. platform memory per device | ${(platformBytesPerDevice / 1024).toFixed(1)} KiB | < 10 KiB | ${times(platformBytesPerDevice / 1024, 10)} |`,
@@ -133,7 +152,7 @@ const lines = [
       .join(", ") || "none"
   } |`,
   "",
-  `Round trips in ms (HDR histograms, 3 significant digits). Steady: from ${steadyFrom === undefined ? "-" : `${steadyFrom} s`} (every device online) to the end.`,
+  `Round trips in ms (HDR histograms, 3 significant digits). Steady: from ${steadyFrom === undefined ? "-" : `${steadyFrom} s`}${steadyWhy} to the end.`,
   "",
   "| round trip | count | p50 | p90 | p99 | p99.9 | max |",
   "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",

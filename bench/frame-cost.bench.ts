@@ -266,7 +266,7 @@ function bareLatencyLine(
 const rate = (w: Window) => Math.round(w.roundTrips / w.seconds).toLocaleString("en-US");
 const cpuShare = (w: Window) => `${((w.cpuSeconds / w.seconds) * 100).toFixed(0)} %`;
 const lines = [
-  `Made by ${madeBy(command)} (bench/frame-cost.bench.ts): CPU per heartbeat round trip (1000 + 1001: two encodes and two`,
+  `Made by ${madeBy(command, "bench/frame-cost.bench.ts")}: CPU per heartbeat round trip (1000 + 1001: two encodes and two`,
   "decodes), all processes of a side counted from /proc over a steady window once every device is online.",
   "",
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
@@ -295,11 +295,14 @@ await writeBenchmarkSection("Per-frame cost", lines);
 /** The figures `npm run bench` sets beside aims 3 and 4. */
 export const costFigures = {
   command,
+  /** The rate asked for, and the rate (c)'s median round kept over its window. */
   roundTripsPerSecond: DEVICES / INTERVAL_S,
+  measuredRoundTripsPerSecond: ours.window.roundTrips / ours.window.seconds,
   codecUs: codec.usPerRoundTrip,
   bareUs,
   oursUs,
   ratioToBare,
+  roundRatiosToBare: rounds.map((r) => perRoundTrip(r.ours) / perRoundTrip(r.bare)),
   steadyP99Ms: steady === undefined || steady.count === 0 ? undefined : steady.p99,
   bareP99Ms: bare.latency === undefined || bare.latency.count === 0 ? undefined : bare.latency.p99,
 };

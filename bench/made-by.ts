@@ -1,9 +1,12 @@
+/** Set by `npm run bench` (bench/aims.bench.ts) before it imports the benchmarks it runs. */
+export const aimsRun = { active: false };
+
 /**
- * How a section says which command made it: its own command, or, when `npm run bench` ran it among the aims'
- * benchmarks (npm names the script in `npm_lifecycle_event`), that command with its own beside it.
+ * How a section says which command made it: its own command, or, when `npm run bench` ran its file among the aims'
+ * benchmarks, that command, with its own for running it alone.
  */
-export function madeBy(ownCommand: string): string {
-  return process.env.npm_lifecycle_event === "bench"
-    ? `\`npm run bench\` (which runs \`${ownCommand}\`)`
-    : `\`${ownCommand}\``;
+export function madeBy(ownCommand: string, file: string): string {
+  return aimsRun.active
+    ? `\`npm run bench\` (${file}; alone: \`${ownCommand}\`)`
+    : `\`${ownCommand}\` (${file})`;
 }

@@ -93,7 +93,7 @@ const rows = suiteTimes.map(({ file, median, realTime, everyRound }) => {
   return `| \`${file}\` (${median.suite}) | ${median.simulatedS.toLocaleString("en-US")} | ${median.wallS.toFixed(2)} | ${x(realTime)} (${all}) | ${x(ratio(median.simulatedS, median.clockS))} (${median.clockS.toFixed(2)} s) | ${(realTime / AIM).toFixed(2)} |`;
 });
 const lines = [
-  `Made by ${madeBy(command)} (bench/virtual-time.bench.ts): each suite file alone in its own \`vitest run\`, ${ROUNDS} rounds, the median round by ratio. "Wall" runs from the suite file's start (after its imports) to its end: starting platforms and devices on real sockets, logins, the first test's JIT warm-up and the clock's own running. "Clock ran" is the wall time spent inside the clock's advance and run-until calls, with the real I/O they wait for.`,
+  `Made by ${madeBy(command, "bench/virtual-time.bench.ts")}: each suite file alone in its own \`vitest run\`, ${ROUNDS} rounds, the median round by ratio. "Wall" runs from the suite file's start (after its imports) to its end: starting platforms and devices on real sockets, logins, the first test's JIT warm-up and the clock's own running. "Clock ran" is the wall time spent inside the clock's advance and run-until calls, with the real I/O they wait for.`,
   "",
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
   "",
