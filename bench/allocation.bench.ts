@@ -8,12 +8,13 @@
  *   npm run bench:alloc
  * Loopback only, bounded. Writes the `Allocation per round trip` section of docs/benchmarks.md.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const DEVICES = wholeNumberSetting("BENCH_ALLOC_DEVICES", 2000, 19_000);
@@ -30,22 +31,12 @@ const bytesOf = (n: SampledNode): number =>
 
 const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-alloc-"));
 try {
-  const fleet = join(dir, "fleet.json");
-  await writeFile(
-    fleet,
-    JSON.stringify({
-      seed: 19,
-      transport: "tcp",
-      devices: [{ profile: "three-gang-switch", count: DEVICES }],
-    }),
-  );
   process.env.HILFARM_NODE_FLAGS = `--import ${join(root, "bench/frame-cost/heap-sampler.mjs")}`;
   process.env.BENCH_ALLOC_DIR = dir;
   process.env.BENCH_ALLOC_FROM_S = String(FROM_S);
   process.env.BENCH_ALLOC_SECONDS = String(SECONDS);
-  const steady = FROM_S + SECONDS + 6;
-  const args = ["load", "--fleet", fleet, "--ramp", "1000", "--steady", String(steady), "--heartbeat", "1"];
-  const load = node([join(root, "bin/hilfarm.mjs"), ...args, "--workers", "1", "--report-dir", dir], root);
+  const steadyS = FROM_S + SECONDS + 6;
+  const load = await startHeartbeatLoad({ checkout: root, dir, devices: DEVICES, heartbeatS: 1, steadyS });
   await untilEvent(load.lines, "load-started");
   drain(load.lines);
   await stopped(load.child);

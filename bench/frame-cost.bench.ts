@@ -14,7 +14,7 @@
  * BENCH_COST_SECONDS (default 20), (b) and (c) alternated BENCH_COST_ROUNDS times (default 3). Writes the
  * `Per-frame cost` section of docs/benchmarks.md.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +25,7 @@ import { encodeFrame } from "../harness/protocol/mc/codec.ts";
 import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
 import { madeBy } from "./made-by.ts";
@@ -149,22 +150,14 @@ async function bareFloor(): Promise<Window> {
 // --- (c) hilfarm ---------------------------------------------------------------------------------------------------
 
 async function hilfarm(dir: string): Promise<{ window: Window; report: LoadReport }> {
-  const fleet = join(dir, "fleet.json");
-  await writeFile(
-    fleet,
-    JSON.stringify({
-      seed: 19,
-      transport: "tcp",
-      devices: [{ profile: "three-gang-switch", count: DEVICES }],
-    }),
-  );
-  const rampSeconds = Math.ceil(DEVICES / 1000);
-  const steady = rampSeconds + INTERVAL_S + WINDOW_S + 15;
-  const args = [
-    ...["load", "--fleet", fleet, "--ramp", "1000", "--steady", String(steady)],
-    ...["--heartbeat", String(INTERVAL_S), "--workers", "1", "--report-dir", dir],
-  ];
-  const load = node([join(root, "bin/hilfarm.mjs"), ...args], root);
+  const steadyS = Math.ceil(DEVICES / 1000) + INTERVAL_S + WINDOW_S + 15;
+  const load = await startHeartbeatLoad({
+    checkout: root,
+    dir,
+    devices: DEVICES,
+    heartbeatS: INTERVAL_S,
+    steadyS,
+  });
   try {
     const started = await untilEvent(load.lines, "load-started");
     const metrics = String(started.metrics);

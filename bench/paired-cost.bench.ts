@@ -14,12 +14,13 @@
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { allGone, drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { wholeNumberSetting } from "./settings.ts";
@@ -64,12 +65,14 @@ interface Side {
 /** Starts `hilfarm load` of the checkout `dir`; resolves once it names its metrics endpoint. */
 async function start(dir: string): Promise<Side> {
   const report = await mkdtemp(join(tmpdir(), "hilfarm-bench-paired-"));
-  const fleet = join(report, "fleet.json");
-  const devices = [{ profile: "three-gang-switch", count: DEVICES }];
-  await writeFile(fleet, JSON.stringify({ seed: 19, transport: "tcp", devices }));
-  const steady = Math.ceil(DEVICES / 1000) + WINDOW_S + 20;
-  const args = ["load", "--fleet", fleet, "--ramp", "1000", "--steady", String(steady), "--heartbeat", "1"];
-  const load = node([join(dir, "bin/hilfarm.mjs"), ...args, "--workers", "1", "--report-dir", report], dir);
+  const steadyS = Math.ceil(DEVICES / 1000) + WINDOW_S + 20;
+  const load = await startHeartbeatLoad({
+    checkout: dir,
+    dir: report,
+    devices: DEVICES,
+    heartbeatS: 1,
+    steadyS,
+  });
   const started = await untilEvent(load.lines, "load-started");
   drain(load.lines);
   return { dir, child: load.child, metrics: String(started.metrics), report, pids: [] };

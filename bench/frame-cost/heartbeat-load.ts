@@ -1,0 +1,35 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { node } from "./child-processes.ts";
+
+/**
+ * The traffic the per-frame benchmarks measure (bench:cost's (c), bench:paired, bench:alloc): `hilfarm load` of the
+ * checkout `checkout`, `devices` three-gang switches over TCP ramped at 1,000/s, heartbeating every `heartbeatS`,
+ * one worker, for `steadyS` once ramped. Its fleet file and report go to `dir`.
+ */
+export async function startHeartbeatLoad(options: {
+  checkout: string;
+  dir: string;
+  devices: number;
+  heartbeatS: number;
+  steadyS: number;
+}): Promise<ReturnType<typeof node>> {
+  const { checkout, dir, devices, heartbeatS, steadyS } = options;
+  const fleet = join(dir, "fleet.json");
+  await writeFile(
+    fleet,
+    JSON.stringify({
+      seed: 19,
+      transport: "tcp",
+      devices: [{ profile: "three-gang-switch", count: devices }],
+    }),
+  );
+  return node(
+    [
+      join(checkout, "bin/hilfarm.mjs"),
+      ...["load", "--fleet", fleet, "--ramp", "1000", "--steady", String(steadyS)],
+      ...["--heartbeat", String(heartbeatS), "--workers", "1", "--report-dir", dir],
+    ],
+    checkout,
+  );
+}
