@@ -11,6 +11,12 @@
  * Loopback only, bounded: BENCH_PAIRED_DEVICES (default 1,000) per side, a window of BENCH_PAIRED_SECONDS (default
  * 20), BENCH_PAIRED_ROUNDS rounds (default 4), each round starting the two sides in the other order. Writes the
  * `Per-frame cost, side by side` section of docs/benchmarks.md.
+ *
+ * With BENCH_PAIRED_CHURN=<devices/s> it measures logins instead (issue 19, aim 2): each side's fleet (default 4,000
+ * devices, transport automatic as in `npm run bench:farm`, heartbeat 30 s, window 30 s) is power-cycled at that rate
+ * once ramped,
+ * and the ratio is of CPU per login (worker + platform: the login, the connect and the first reports of each cycle,
+ * with the fleet's heartbeats). Writes the `Login cost, side by side` section.
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -26,8 +32,12 @@ import { cpuByRole, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const AGAINST = process.env.BENCH_PAIRED_AGAINST;
-const DEVICES = wholeNumberSetting("BENCH_PAIRED_DEVICES", 1000, 9_000);
-const WINDOW_S = wholeNumberSetting("BENCH_PAIRED_SECONDS", 20, 3600);
+const CHURN = wholeNumberSetting("BENCH_PAIRED_CHURN", 0, 1_000);
+const DEVICES = wholeNumberSetting("BENCH_PAIRED_DEVICES", CHURN > 0 ? 4000 : 1000, 9_000);
+/** What the ratio is per: a heartbeat round trip, or a login (power cycle) with the churn. */
+const per = CHURN > 0 ? "login" : "round trip";
+// Logins vary more than heartbeats: a window of 30 s keeps the same code within about 3 % of itself.
+const WINDOW_S = wholeNumberSetting("BENCH_PAIRED_SECONDS", CHURN > 0 ? 30 : 20, 3600);
 const ROUNDS = wholeNumberSetting("BENCH_PAIRED_ROUNDS", 4, 20);
 
 const here = fileURLToPath(new URL("..", import.meta.url));
@@ -70,8 +80,9 @@ async function start(dir: string): Promise<Side> {
     checkout: dir,
     dir: report,
     devices: DEVICES,
-    heartbeatS: 1,
+    heartbeatS: CHURN > 0 ? 30 : 1,
     steadyS,
+    ...(CHURN > 0 ? { churnPerSecond: CHURN } : {}),
   });
   const started = await untilEvent(load.lines, "load-started");
   drain(load.lines);
@@ -87,7 +98,7 @@ async function stop(side: Side): Promise<void> {
 }
 
 interface Reading {
-  /** Worker and platform: the frame path. */
+  /** Worker and platform: the frame path, per heartbeat round trip (per login with BENCH_PAIRED_CHURN). */
   usPerRoundTrip: number;
   worker: number;
   platform: number;
@@ -100,8 +111,14 @@ async function round(order: readonly string[]): Promise<Map<string, Reading>> {
   const sides: Side[] = [];
   try {
     for (const dir of order) sides.push(await start(dir));
-    for (const side of sides) while ((await loadMetrics(side.metrics)).online < DEVICES) await wait(500);
-    // One interval for every device to have started beating.
+    // Every device once logged in (with churn, the fleet is never all online again once the ramp ends).
+    for (const side of sides)
+      for (;;) {
+        const { online, logins } = await loadMetrics(side.metrics);
+        if (CHURN > 0 ? logins >= DEVICES : online >= DEVICES) break;
+        await wait(500);
+      }
+    // One interval for every device to have started beating; with churn, for the cycles to have begun.
     await wait(3000);
     const before = await Promise.all(sides.map((s) => loadMetrics(s.metrics)));
     const cpu0 = sides.map((s) => treeCpuByProcess([s.child.pid as number]));
@@ -113,8 +130,10 @@ async function round(order: readonly string[]): Promise<Map<string, Reading>> {
       const tree = cpu1[i] ?? new Map();
       side.pids = [...tree.keys()];
       const roles = cpuByRole(cpu0[i] ?? new Map(), tree);
-      const roundTrips = (after[i]?.heartbeats ?? 0) - (before[i]?.heartbeats ?? 0);
-      if (roundTrips <= 0) throw new Error(`${side.dir}: no heartbeat round trips in the window`);
+      const counted = (m: { heartbeats: number; logins: number } | undefined) =>
+        (CHURN > 0 ? m?.logins : m?.heartbeats) ?? 0;
+      const roundTrips = counted(after[i]) - counted(before[i]);
+      if (roundTrips <= 0) throw new Error(`${side.dir}: no ${per}s in the window`);
       const us = (seconds: number) => (seconds * 1e6) / roundTrips;
       readings.set(side.dir, {
         usPerRoundTrip: us((roles.worker ?? 0) + (roles.platform ?? 0)),
@@ -130,7 +149,7 @@ async function round(order: readonly string[]): Promise<Map<string, Reading>> {
   }
 }
 
-const command = `BENCH_PAIRED_AGAINST=${there} BENCH_PAIRED_DEVICES=${DEVICES} BENCH_PAIRED_SECONDS=${WINDOW_S} BENCH_PAIRED_ROUNDS=${ROUNDS} npm run bench:paired`;
+const command = `BENCH_PAIRED_AGAINST=${there}${CHURN > 0 ? ` BENCH_PAIRED_CHURN=${CHURN}` : ""} BENCH_PAIRED_DEVICES=${DEVICES} BENCH_PAIRED_SECONDS=${WINDOW_S} BENCH_PAIRED_ROUNDS=${ROUNDS} npm run bench:paired`;
 console.info(`bench:paired: ${command}`);
 const rows: Array<{ here: Reading; there: Reading; ratio: number }> = [];
 for (let i = 1; i <= ROUNDS; i++) {
@@ -139,7 +158,7 @@ for (let i = 1; i <= ROUNDS; i++) {
   const theirs = readings.get(there) as Reading;
   rows.push({ here: mine, there: theirs, ratio: mine.usPerRoundTrip / theirs.usPerRoundTrip });
   console.info(
-    `round ${i}: worker + platform, this ${mine.usPerRoundTrip.toFixed(1)} µs, against ${theirs.usPerRoundTrip.toFixed(1)} µs per round trip (${(mine.usPerRoundTrip / theirs.usPerRoundTrip).toFixed(3)})`,
+    `round ${i}: worker + platform, this ${mine.usPerRoundTrip.toFixed(1)} µs, against ${theirs.usPerRoundTrip.toFixed(1)} µs per ${per} (${(mine.usPerRoundTrip / theirs.usPerRoundTrip).toFixed(3)})`,
   );
 }
 const ratios = rows.map((r) => r.ratio).sort((a, b) => a - b);
@@ -150,21 +169,33 @@ const median =
 const f = (x: number) => x.toFixed(1);
 const cell = (r: Reading) =>
   `${f(r.usPerRoundTrip)} (${f(r.worker)} / ${f(r.platform)}; ${f(r.coordinator)})`;
+const traffic =
+  CHURN > 0
+    ? [
+        `\`hilfarm load\` with ${DEVICES.toLocaleString("en-US")} devices (transport automatic, heartbeat 30 s), ${CHURN} of them power-cycled a second once ramped (its own`,
+        "platform process and one worker), running at the same time on this machine, read from /proc over the same window;",
+        "per login: the CPU of each cycle's login, connect and first reports, with the fleet's heartbeats. The sides share the",
+        "cores: the ratio is the result, not the figures. The ratio is of worker + platform; the coordinator (with its",
+        "embedded broker) works per second, and is shown beside it.",
+      ]
+    : [
+        `\`hilfarm load\` with ${DEVICES.toLocaleString("en-US")} devices over TCP at 1 s (its own platform process and one worker) running at the same time on this`,
+        "machine, read from /proc over the same window. The sides share the cores: the ratio is the result, not the figures. The",
+        "ratio is of the frame path, worker + platform; the coordinator (with its embedded broker) works per second, not per",
+        "frame, and is shown beside it.",
+      ];
 const lines = [
-  `Made by \`${command}\` (bench/paired-cost.bench.ts): CPU per heartbeat round trip of this checkout and of another, each`,
-  `\`hilfarm load\` with ${DEVICES.toLocaleString("en-US")} devices over TCP at 1 s (its own platform process and one worker) running at the same time on this`,
-  "machine, read from /proc over the same window. The sides share the cores: the ratio is the result, not the figures. The",
-  "ratio is of the frame path, worker + platform; the coordinator (with its embedded broker) works per second, not per",
-  "frame, and is shown beside it.",
+  `Made by \`${command}\` (bench/paired-cost.bench.ts): CPU per ${CHURN > 0 ? "login" : "heartbeat round trip"} of this checkout and of another, each`,
+  ...traffic,
   "",
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
   `This checkout: ${revisionOf(here)}. Against: ${revisionOf(there)}.`,
   "",
-  "| round | this: worker + platform µs per round trip (worker / platform; coordinator) | against: the same | this / against |",
+  `| round | this: worker + platform µs per ${per} (worker / platform; coordinator) | against: the same | this / against |`,
   "| ---: | ---: | ---: | ---: |",
   ...rows.map((r, i) => `| ${i + 1} | ${cell(r.here)} | ${cell(r.there)} | ${r.ratio.toFixed(3)} |`),
   "",
   `Median of the rounds' ratios: **${median.toFixed(3)}** (rounds ${ratios[0]?.toFixed(3)}-${ratios.at(-1)?.toFixed(3)}).`,
 ];
-await writeBenchmarkSection("Per-frame cost, side by side", lines);
+await writeBenchmarkSection(CHURN > 0 ? "Login cost, side by side" : "Per-frame cost, side by side", lines);
 console.log(lines.join("\n"));

@@ -6,6 +6,9 @@ import { node } from "./child-processes.ts";
  * The traffic the per-frame benchmarks measure (bench:cost's (c), bench:paired, bench:alloc): `hilfarm load` of the
  * checkout `checkout`, `devices` three-gang switches over TCP ramped at 1,000/s, heartbeating every `heartbeatS`,
  * one worker, for `steadyS` once ramped. Its fleet file and report go to `dir`.
+ * With `churnPerSecond`, the logins bench:paired's login mode measures: that many devices power-cycled a second once
+ * ramped, each logging in again (TCP to the login server, then UDP or TCP as the fleet's automatic transport picks:
+ * the traffic of aim 2's ramp).
  */
 export async function startHeartbeatLoad(options: {
   checkout: string;
@@ -13,14 +16,15 @@ export async function startHeartbeatLoad(options: {
   devices: number;
   heartbeatS: number;
   steadyS: number;
+  churnPerSecond?: number;
 }): Promise<ReturnType<typeof node>> {
-  const { checkout, dir, devices, heartbeatS, steadyS } = options;
+  const { checkout, dir, devices, heartbeatS, steadyS, churnPerSecond } = options;
   const fleet = join(dir, "fleet.json");
   await writeFile(
     fleet,
     JSON.stringify({
       seed: 19,
-      transport: "tcp",
+      ...(churnPerSecond === undefined ? { transport: "tcp" } : {}),
       devices: [{ profile: "three-gang-switch", count: devices }],
     }),
   );
@@ -29,6 +33,7 @@ export async function startHeartbeatLoad(options: {
       join(checkout, "bin/hilfarm.mjs"),
       ...["load", "--fleet", fleet, "--ramp", "1000", "--steady", String(steadyS)],
       ...["--heartbeat", String(heartbeatS), "--workers", "1", "--report-dir", dir],
+      ...(churnPerSecond === undefined ? [] : ["--churn", String(churnPerSecond)]),
     ],
     checkout,
   );
