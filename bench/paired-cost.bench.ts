@@ -14,9 +14,8 @@
  *
  * With BENCH_PAIRED_CHURN=<devices/s> it measures logins instead (issue 19, aim 2): each side's fleet (default 4,000
  * devices, transport automatic as in `npm run bench:farm`, heartbeat 30 s, window 30 s) is power-cycled at that rate
- * once ramped,
- * and the ratio is of CPU per login (worker + platform: the login, the connect and the first reports of each cycle,
- * with the fleet's heartbeats). Writes the `Login cost, side by side` section.
+ * once ramped, and the ratio is of CPU per login (worker + platform: the login, the connect and the first reports of
+ * each cycle, with the fleet's heartbeats). Writes the `Login cost, side by side` section.
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
