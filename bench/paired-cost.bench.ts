@@ -31,7 +31,7 @@ import { cpuByRole, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const AGAINST = process.env.BENCH_PAIRED_AGAINST;
-const CHURN = wholeNumberSetting("BENCH_PAIRED_CHURN", 0, 1_000);
+const CHURN = wholeNumberSetting("BENCH_PAIRED_CHURN", 0, 1_000, 0);
 const DEVICES = wholeNumberSetting("BENCH_PAIRED_DEVICES", CHURN > 0 ? 4000 : 1000, 9_000);
 /** What the ratio is per: a heartbeat round trip, or a login (power cycle) with the churn. */
 const per = CHURN > 0 ? "login" : "round trip";
