@@ -81,7 +81,7 @@ async function start(dir: string): Promise<Side> {
     devices: DEVICES,
     heartbeatS: CHURN > 0 ? 30 : 1,
     steadyS,
-    ...(CHURN > 0 ? { churnPerSecond: CHURN } : {}),
+    ...(CHURN > 0 ? { transport: "auto" as const, churnPerSecond: CHURN } : {}),
   });
   const started = await untilEvent(load.lines, "load-started");
   drain(load.lines);
@@ -97,13 +97,14 @@ async function stop(side: Side): Promise<void> {
 }
 
 interface Reading {
-  /** Worker and platform: the frame path, per heartbeat round trip (per login with BENCH_PAIRED_CHURN). */
-  usPerRoundTrip: number;
+  /** Worker and platform, µs per heartbeat round trip (per login with BENCH_PAIRED_CHURN). */
+  usEach: number;
   worker: number;
   platform: number;
   /** The coordinator with its embedded broker: a cost per second (snapshots, merges), not per frame. */
   coordinator: number;
-  roundTrips: number;
+  /** Heartbeat round trips (logins with BENCH_PAIRED_CHURN) in the window. */
+  units: number;
 }
 
 async function round(order: readonly string[]): Promise<Map<string, Reading>> {
@@ -131,15 +132,15 @@ async function round(order: readonly string[]): Promise<Map<string, Reading>> {
       const roles = cpuByRole(cpu0[i] ?? new Map(), tree);
       const counted = (m: { heartbeats: number; logins: number } | undefined) =>
         (CHURN > 0 ? m?.logins : m?.heartbeats) ?? 0;
-      const roundTrips = counted(after[i]) - counted(before[i]);
-      if (roundTrips <= 0) throw new Error(`${side.dir}: no ${per}s in the window`);
-      const us = (seconds: number) => (seconds * 1e6) / roundTrips;
+      const units = counted(after[i]) - counted(before[i]);
+      if (units <= 0) throw new Error(`${side.dir}: no ${per}s in the window`);
+      const us = (seconds: number) => (seconds * 1e6) / units;
       readings.set(side.dir, {
-        usPerRoundTrip: us((roles.worker ?? 0) + (roles.platform ?? 0)),
+        usEach: us((roles.worker ?? 0) + (roles.platform ?? 0)),
         worker: us(roles.worker ?? 0),
         platform: us(roles.platform ?? 0),
         coordinator: us(roles.load ?? 0),
-        roundTrips,
+        units,
       });
     });
     return readings;
@@ -155,9 +156,9 @@ for (let i = 1; i <= ROUNDS; i++) {
   const readings = await round(i % 2 === 1 ? [here, there] : [there, here]);
   const mine = readings.get(here) as Reading;
   const theirs = readings.get(there) as Reading;
-  rows.push({ here: mine, there: theirs, ratio: mine.usPerRoundTrip / theirs.usPerRoundTrip });
+  rows.push({ here: mine, there: theirs, ratio: mine.usEach / theirs.usEach });
   console.info(
-    `round ${i}: worker + platform, this ${mine.usPerRoundTrip.toFixed(1)} µs, against ${theirs.usPerRoundTrip.toFixed(1)} µs per ${per} (${(mine.usPerRoundTrip / theirs.usPerRoundTrip).toFixed(3)})`,
+    `round ${i}: worker + platform, this ${mine.usEach.toFixed(1)} µs, against ${theirs.usEach.toFixed(1)} µs per ${per} (${(mine.usEach / theirs.usEach).toFixed(3)})`,
   );
 }
 const ratios = rows.map((r) => r.ratio).sort((a, b) => a - b);
@@ -166,8 +167,7 @@ const median =
     ? (ratios[(ratios.length - 1) / 2] as number)
     : ((ratios[ratios.length / 2 - 1] as number) + (ratios[ratios.length / 2] as number)) / 2;
 const f = (x: number) => x.toFixed(1);
-const cell = (r: Reading) =>
-  `${f(r.usPerRoundTrip)} (${f(r.worker)} / ${f(r.platform)}; ${f(r.coordinator)})`;
+const cell = (r: Reading) => `${f(r.usEach)} (${f(r.worker)} / ${f(r.platform)}; ${f(r.coordinator)})`;
 const traffic =
   CHURN > 0
     ? [

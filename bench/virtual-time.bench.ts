@@ -21,7 +21,8 @@ const FILES = [
   "scenarios/timing/business.test.ts",
   "scenarios/properties/fleet-model.test.ts",
 ];
-const AIM = 10_000;
+/** Issue 19, aim 6: at least this many times real time. */
+export const VIRTUAL_TIME_AIM = 10_000;
 
 interface SuiteTime {
   suite: string;
@@ -87,17 +88,16 @@ export const suiteTimes = FILES.map((file) => {
     everyRound: times.map((t) => ratio(t.simulatedS, t.wallS)),
   };
 });
-export const VIRTUAL_TIME_AIM = AIM;
 const rows = suiteTimes.map(({ file, median, realTime, everyRound }) => {
   const all = everyRound.map(x).join(", ");
-  return `| \`${file}\` (${median.suite}) | ${median.simulatedS.toLocaleString("en-US")} | ${median.wallS.toFixed(2)} | ${x(realTime)} (${all}) | ${x(ratio(median.simulatedS, median.clockS))} (${median.clockS.toFixed(2)} s) | ${(realTime / AIM).toFixed(2)} |`;
+  return `| \`${file}\` (${median.suite}) | ${median.simulatedS.toLocaleString("en-US")} | ${median.wallS.toFixed(2)} | ${x(realTime)} (${all}) | ${x(ratio(median.simulatedS, median.clockS))} (${median.clockS.toFixed(2)} s) | ${(realTime / VIRTUAL_TIME_AIM).toFixed(2)} |`;
 });
 const lines = [
   `Made by ${madeBy(command, "bench/virtual-time.bench.ts")}: each suite file alone in its own \`vitest run\`, ${ROUNDS} rounds, the median round by ratio. "Wall" runs from the suite file's start (after its imports) to its end: starting platforms and devices on real sockets, logins, the first test's JIT warm-up and the clock's own running. "Clock ran" is the wall time spent inside the clock's advance and run-until calls, with the real I/O they wait for.`,
   "",
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
   "",
-  `| suite | simulated s | wall s | x real time (every round) | x while the clock ran | real time / aim (${x(AIM)}, issue 19 aim 6) |`,
+  `| suite | simulated s | wall s | x real time (every round) | x while the clock ran | real time / aim (${x(VIRTUAL_TIME_AIM)}, issue 19 aim 6) |`,
   "| --- | ---: | ---: | ---: | ---: | ---: |",
   ...rows,
 ];

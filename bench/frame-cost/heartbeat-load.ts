@@ -4,11 +4,10 @@ import { node } from "./child-processes.ts";
 
 /**
  * The traffic the per-frame benchmarks measure (bench:cost's (c), bench:paired, bench:alloc): `hilfarm load` of the
- * checkout `checkout`, `devices` three-gang switches over TCP ramped at 1,000/s, heartbeating every `heartbeatS`,
- * one worker, for `steadyS` once ramped. Its fleet file and report go to `dir`.
- * With `churnPerSecond`, the logins bench:paired's login mode measures: that many devices power-cycled a second once
- * ramped, each logging in again (TCP to the login server, then UDP or TCP as the fleet's automatic transport picks:
- * the traffic of aim 2's ramp).
+ * checkout `checkout`, `devices` three-gang switches over TCP (or `transport: "auto"`, the fleet's default: UDP for
+ * the first two logins after power-on, as `bench:farm`) ramped at 1,000/s, heartbeating every `heartbeatS`, one
+ * worker, for `steadyS` once ramped. Its fleet file and report go to `dir`. With `churnPerSecond`, that many devices
+ * are power-cycled a second once ramped, each logging in again: the logins bench:paired's login mode measures.
  */
 export async function startHeartbeatLoad(options: {
   checkout: string;
@@ -16,15 +15,16 @@ export async function startHeartbeatLoad(options: {
   devices: number;
   heartbeatS: number;
   steadyS: number;
+  transport?: "tcp" | "auto";
   churnPerSecond?: number;
 }): Promise<ReturnType<typeof node>> {
-  const { checkout, dir, devices, heartbeatS, steadyS, churnPerSecond } = options;
+  const { checkout, dir, devices, heartbeatS, steadyS, transport = "tcp", churnPerSecond } = options;
   const fleet = join(dir, "fleet.json");
   await writeFile(
     fleet,
     JSON.stringify({
       seed: 19,
-      ...(churnPerSecond === undefined ? { transport: "tcp" } : {}),
+      transport,
       devices: [{ profile: "three-gang-switch", count: devices }],
     }),
   );
