@@ -111,7 +111,7 @@ function send<P>(state: Requester<P>, event: Extract<RequesterEvent<P>, { kind: 
   const deadline = event.now + state.timing.responseTimeoutMs;
   const inFlight = { code: event.code, sequence, sends: 1, deadline, payload: event.payload };
   return {
-    state: { ...state, sequence: counter, inFlight },
+    state: withState(state, counter, inFlight),
     action: { kind: "send", deadline, ...about(inFlight) },
   };
 }
@@ -132,7 +132,7 @@ function timePassed<P>(state: Requester<P>, now: number): RequesterStep<P> {
   // 5.2: resend with the same sequence after 10 s.
   const deadline = now + state.timing.responseTimeoutMs;
   return {
-    state: { ...state, inFlight: { ...inFlight, sends: inFlight.sends + 1, deadline } },
+    state: withState(state, state.sequence, { ...inFlight, sends: inFlight.sends + 1, deadline }),
     action: { kind: "resend", failures, deadline, ...about(inFlight) },
   };
 }
@@ -143,6 +143,13 @@ const nothing = <P>(state: Requester<P>): RequesterStep<P> => ({ state, action: 
 
 /** The request in flight is done with: the next may be sent. */
 const done = <P>(state: Requester<P>, action: RequesterAction<P>): RequesterStep<P> => ({
-  state: { ...state, inFlight: undefined },
+  state: withState(state, state.sequence, undefined),
   action,
 });
+
+/** The next state, always built with the same fields in the same order (one object shape on the hot path). */
+const withState = <P>(
+  state: Requester<P>,
+  sequence: number | undefined,
+  inFlight: InFlight<P> | undefined,
+): Requester<P> => ({ sender: state.sender, timing: state.timing, sequence, inFlight });

@@ -77,14 +77,16 @@ export function receiveRequest<A>(state: Responder<A>, request: IncomingRequest)
     };
   }
   return {
-    state: { ...state, last: request.sequence, segment: request.segment, answer: undefined },
+    state: { peer: state.peer, last: request.sequence, segment: request.segment, answer: undefined },
     decision: { kind: "new", sequence: request.sequence },
   };
 }
 
 /** The answer to the request accepted with `sequence` was sent: kept for its retransmissions, unless a newer one came. */
 export function answered<A>(state: Responder<A>, sequence: number, answer: A): Responder<A> {
-  return state.last === sequence ? { ...state, answer } : state;
+  return state.last === sequence
+    ? { peer: state.peer, last: state.last, segment: state.segment, answer }
+    : state;
 }
 
 const sequenceErrorText = "expected sequence";
