@@ -1,0 +1,214 @@
+/**
+ * `npm run bench:perf`: where the CPU of a heartbeat load goes, read with Linux perf. V8's own sampler
+ * (`--cpu-prof`) samples wall time on the main thread: a frame that waits inside a system call (a socket write on
+ * a shared core) fills its samples, and the kernel's and the collector threads' work is missing. perf samples CPU
+ * time on every thread, the kernel included, and `--perf-basic-prof-only-functions` names the JIT-compiled
+ * functions in its stacks.
+ *
+ * It runs the traffic of bench:cost's (c) (`hilfarm load`, BENCH_PERF_DEVICES three-gang switches over TCP beating
+ * every BENCH_PERF_INTERVAL_S, one worker; with BENCH_PERF_CHURN, that many power-cycled a second, transport
+ * automatic, as bench:paired's login mode), records the platform and the worker for BENCH_PERF_SECONDS once steady
+ * (`perf record -F 999 -g`: frame pointers, which V8's code keeps), then, once it has stopped, bench:cost's bare floor with the same
+ * devices (heartbeat mode only), and writes the "CPU by function (perf)" section of docs/benchmarks.md: each
+ * process's samples by where they ran (kernel, JIT-compiled JavaScript, the node binary, libc), by the nearest
+ * JavaScript function on the stack (the native code it calls counted with it), and by the leaf symbol.
+ * Needs `perf` (Debian: linux-perf) and permission to profile one's own processes (kernel.perf_event_paranoid <= 2).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { processStat } from "../harness/machine/process-stat.ts";
+import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
+import { loadMetrics } from "./frame-cost/load-metrics.ts";
+import { type PerfSample, parsePerfScript, tally } from "./frame-cost/perf-script.ts";
+import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { madeBy } from "./made-by.ts";
+import { wholeNumberSetting } from "./settings.ts";
+
+const CHURN = wholeNumberSetting("BENCH_PERF_CHURN", 0, 1_000, 0);
+const DEVICES = wholeNumberSetting("BENCH_PERF_DEVICES", CHURN > 0 ? 4000 : 2000, 9_000);
+const INTERVAL_S = wholeNumberSetting("BENCH_PERF_INTERVAL_S", CHURN > 0 ? 30 : 1, 300);
+const SECONDS = wholeNumberSetting("BENCH_PERF_SECONDS", 10, 120);
+const FREQUENCY = 999;
+const TOP = 15;
+const SECTION = "CPU by function (perf)";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function perfOrExplain(): void {
+  const probe = spawnSync("perf", ["--version"], { encoding: "utf8" });
+  if (probe.error !== undefined || probe.status !== 0)
+    throw new Error(
+      "bench:perf needs Linux perf on the PATH (Debian: apt-get install linux-perf); it was not found",
+    );
+}
+
+/** Records `pid` for the window; resolves with its CPU seconds over it as /proc counts them, beside perf's samples. */
+async function record(pid: number, file: string): Promise<number> {
+  const before = processStat(pid)?.cpuSeconds ?? 0;
+  await recordWindow(pid, file);
+  return (processStat(pid)?.cpuSeconds ?? 0) - before;
+}
+
+function recordWindow(pid: number, file: string): Promise<void> {
+  const perf = spawn("perf", ["record", "-F", String(FREQUENCY), "-g", "-o", file, "-p", String(pid)], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  perf.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    setTimeout(() => perf.kill("SIGINT"), SECONDS * 1000);
+    perf.on("error", reject);
+    perf.on("exit", (code) =>
+      code === 0 || code === null
+        ? resolve()
+        : reject(new Error(`perf record -p ${pid} exited ${code}: ${stderr.trim().split("\n").at(-1)}`)),
+    );
+  });
+}
+
+function samplesOf(file: string): PerfSample[] {
+  const script = spawnSync("perf", ["script", "-i", file, "-F", "tid,ip,sym,dso"], {
+    encoding: "utf8",
+    maxBuffer: 2 ** 30,
+  });
+  if (script.status !== 0)
+    throw new Error(`perf script -i ${file}: ${script.stderr.trim().split("\n").at(-1)}`);
+  return parsePerfScript(script.stdout, root);
+}
+
+const percent = (n: number, total: number) => `${((100 * n) / total).toFixed(1)} %`;
+
+function processSection(role: string, samples: PerfSample[], cpuSeconds: number): string[] {
+  const total = samples.length;
+  const { where, nearestJs, leaf } = tally(samples);
+  const rows = (counts: Map<string, number>, n: number) =>
+    [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, count]) => `| ${name.replaceAll("|", "\\|")} | ${percent(count, total)} |`);
+  return [
+    `### ${role}: ${total.toLocaleString("en-US")} samples, ${(total / FREQUENCY).toFixed(2)} CPU s (/proc: ${cpuSeconds.toFixed(2)} s) in ${SECONDS} s, all threads`,
+    "",
+    "| where the sample ran | share |",
+    "| --- | ---: |",
+    ...rows(where, 10),
+    "",
+    "| nearest JavaScript function on the stack (with the native code it called) | share |",
+    "| --- | ---: |",
+    ...rows(nearestJs, TOP),
+    "",
+    "| leaf symbol | share |",
+    "| --- | ---: |",
+    ...rows(leaf, TOP),
+    "",
+  ];
+}
+
+/**
+ * The same heartbeats between bench:cost's bare floor (bench/frame-cost/bare-heartbeat.mjs: node:net and
+ * node:crypto only), recorded the same way, for the shares beside hilfarm's.
+ */
+async function bareFloorSections(): Promise<string[]> {
+  const script = join(root, "bench/frame-cost/bare-heartbeat.mjs");
+  const flags = ["--perf-basic-prof-only-functions", script];
+  const server = node([...flags, "server"], root);
+  const { port } = await untilEvent(server.lines, "ready");
+  const client = node([...flags, "client", String(port), String(DEVICES), String(INTERVAL_S * 1000)], root);
+  const sides = [
+    ["bare floor, server", server.child.pid],
+    ["bare floor, client", client.child.pid],
+  ] as const;
+  jitMaps.push(...sides.map(([, pid]) => `/tmp/perf-${pid}.map`));
+  try {
+    await untilEvent(client.lines, "online");
+    drain(client.lines);
+    await wait(INTERVAL_S * 1000 + 2000);
+    const cpu = await Promise.all(
+      sides.map(([, pid], i) => record(pid as number, join(dir, `bare-${i}.data`))),
+    );
+    return sides.flatMap(([role], i) =>
+      processSection(role, samplesOf(join(dir, `bare-${i}.data`)), cpu[i] ?? 0),
+    );
+  } finally {
+    client.child.kill("SIGTERM");
+    server.child.kill("SIGTERM");
+    await Promise.all([stopped(client.child), stopped(server.child)]);
+  }
+}
+
+/** hilfarm's platform and worker: their sections and what went through them during the window. */
+async function hilfarmSections(): Promise<{ sections: string[]; traffic: string }> {
+  process.env.HILFARM_NODE_FLAGS = [process.env.HILFARM_NODE_FLAGS, "--perf-basic-prof-only-functions"]
+    .filter(Boolean)
+    .join(" ");
+  const load = await startHeartbeatLoad({
+    checkout: root,
+    dir,
+    devices: DEVICES,
+    heartbeatS: INTERVAL_S,
+    steadyS: Math.ceil(DEVICES / 1000) + INTERVAL_S + SECONDS + 30,
+    ...(CHURN > 0 ? { transport: "auto" as const, churnPerSecond: CHURN } : {}),
+  });
+  try {
+    const started = await untilEvent(load.lines, "load-started");
+    const metrics = String(started.metrics);
+    drain(load.lines);
+    while ((await loadMetrics(metrics)).online < DEVICES) await wait(500);
+    await wait(CHURN > 0 ? 5000 : INTERVAL_S * 1000 + 2000);
+    const processes = [...treeCpuByProcess([load.child.pid as number])].filter(([, p]) =>
+      ["platform", "worker"].includes(p.role),
+    );
+    jitMaps.push(...processes.map(([pid]) => `/tmp/perf-${pid}.map`));
+    if (processes.length !== 2)
+      throw new Error(`expected a platform and a worker, found ${processes.length}`);
+    const first = await loadMetrics(metrics);
+    const from = performance.now();
+    const cpu = await Promise.all(processes.map(([pid, p]) => record(pid, join(dir, `${p.role}.data`))));
+    const last = await loadMetrics(metrics);
+    const windowS = (performance.now() - from) / 1000;
+    const traffic =
+      CHURN > 0
+        ? `${Math.round((last.logins - first.logins) / windowS).toLocaleString("en-US")} logins a second`
+        : `${Math.round((last.heartbeats - first.heartbeats) / windowS).toLocaleString("en-US")} heartbeat round trips a second`;
+    const sections = processes.flatMap(([, p], i) =>
+      processSection(p.role, samplesOf(join(dir, `${p.role}.data`)), cpu[i] ?? 0),
+    );
+    return { sections, traffic };
+  } finally {
+    load.child.kill("SIGTERM");
+    await stopped(load.child);
+  }
+}
+
+perfOrExplain();
+const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-perf-"));
+/** The JIT symbol maps the profiled processes write (`--perf-basic-prof`), removed once read. */
+const jitMaps: string[] = [];
+try {
+  const { sections, traffic } = await hilfarmSections();
+  // After hilfarm has stopped: the two runs never share the cores.
+  const bare = CHURN > 0 ? [] : await bareFloorSections();
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const command = `${CHURN > 0 ? `BENCH_PERF_CHURN=${CHURN} ` : ""}BENCH_PERF_DEVICES=${DEVICES} BENCH_PERF_INTERVAL_S=${INTERVAL_S} BENCH_PERF_SECONDS=${SECONDS} npm run bench:perf`;
+  const body = [
+    `Made by ${madeBy(command, "bench/cpu-by-function.bench.ts")}: \`hilfarm load\` of ${DEVICES.toLocaleString("en-US")} three-gang switches (${CHURN > 0 ? `transport automatic, heartbeat ${INTERVAL_S} s, ${CHURN} power-cycled a second` : `TCP, heartbeat ${INTERVAL_S} s`}; its own platform process and one worker), ${traffic} during the window; \`perf record -F ${FREQUENCY} -g\` on the platform and on the worker for ${SECONDS} s once steady, every thread (the collector's and the compiler's included) and the kernel's work done for them${CHURN > 0 ? "" : "; then, once hilfarm has stopped, the bare floor of bench:cost (bench/frame-cost/bare-heartbeat.mjs) with the same devices and interval, recorded the same way"}. JavaScript is named through \`--perf-basic-prof-only-functions\`; \`*\` marks optimized code, \`^\` baseline code. Stacks are walked by frame pointers, which libc's allocator does not keep: its samples have no JavaScript frame. In a virtual machine, \`pvm_irq_enable\` is where the kernel re-enables interrupts: the network's soft interrupts run there and are charged to it.`,
+    "",
+    `Machine: ${machine}.`,
+    "",
+    ...sections,
+    ...bare,
+  ];
+  await writeBenchmarkSection(SECTION, body);
+  console.log(body.join("\n"));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+  await Promise.all(jitMaps.map((map) => rm(map, { force: true })));
+}

@@ -1,0 +1,69 @@
+/** One sample of `perf script -F tid,ip,sym,dso`: its stack, leaf first. */
+export interface PerfSample {
+  frames: Array<{ symbol: string; dso: string }>;
+}
+
+/**
+ * Parses `perf script -F tid,ip,sym,dso`: a line with the thread id, then one indented line per frame
+ * (`<address> <symbol> (<dso>)`), a blank line between samples. `root` is cut from JavaScript file names.
+ */
+export function parsePerfScript(text: string, root: string): PerfSample[] {
+  const samples: PerfSample[] = [];
+  let current: PerfSample | undefined;
+  const fileRoot = `file://${root.endsWith("/") ? root : `${root}/`}`;
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") {
+      if (current !== undefined && current.frames.length > 0) samples.push(current);
+      current = undefined;
+    } else if (!line.startsWith("\t") && !line.startsWith(" ")) {
+      current = { frames: [] };
+    } else if (line.startsWith("\t")) {
+      const frame = /^\s*[0-9a-f]+ (?<symbol>.*?)(?: \((?<dso>[^()]*)\))?$/.exec(line);
+      current ??= { frames: [] };
+      current.frames.push({
+        symbol: (frame?.groups?.symbol ?? line.trim()).replace(fileRoot, ""),
+        dso: frame?.groups?.dso ?? "",
+      });
+    } else current ??= { frames: [] };
+  }
+  if (current !== undefined && current.frames.length > 0) samples.push(current);
+  return samples;
+}
+
+/** Where a frame's code lives. */
+export function placeOf(dso: string): string {
+  if (dso.includes("kernel")) return "kernel";
+  if (/\/perf-\d+\.map$/.test(dso)) return "JavaScript, JIT-compiled";
+  if (/\/node$/.test(dso)) return "node binary (V8, libuv, OpenSSL, builtins)";
+  if (/libc\.so/.test(dso)) return "libc (malloc, system call stubs)";
+  return dso === "" || dso === "[unknown]" ? "unknown" : dso.replace(/.*\//, "");
+}
+
+/** A JavaScript frame's name without its line and column (which are the transpiled module's). */
+const jsName = (symbol: string) => symbol.replace(/^JS:/, "").replace(/:\d+:\d+$/, "");
+
+/**
+ * Samples counted three ways: by where the leaf ran, by the nearest JavaScript function on the stack (what it
+ * called natively counted with it; "no JavaScript frame" is the event loop, the collector's threads and the
+ * kernel's work outside a call from JavaScript), and by leaf symbol.
+ */
+export function tally(samples: readonly PerfSample[]): {
+  where: Map<string, number>;
+  nearestJs: Map<string, number>;
+  leaf: Map<string, number>;
+} {
+  const where = new Map<string, number>();
+  const nearestJs = new Map<string, number>();
+  const leaf = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  for (const { frames } of samples) {
+    const first = frames[0];
+    if (first === undefined) continue;
+    // An inlined frame has no object of its own: it ran in the next real frame's.
+    add(where, placeOf(frames.find((f) => f.dso !== "inlined")?.dso ?? ""));
+    const js = frames.find((f) => f.symbol.startsWith("JS:"));
+    add(nearestJs, js === undefined ? "(no JavaScript frame)" : jsName(js.symbol));
+    add(leaf, first.symbol.startsWith("JS:") ? jsName(first.symbol) : first.symbol);
+  }
+  return { where, nearestJs, leaf };
+}
