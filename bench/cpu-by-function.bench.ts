@@ -8,8 +8,9 @@
  * It runs the traffic of bench:cost's (c) (`hilfarm load`, BENCH_PERF_DEVICES three-gang switches over TCP beating
  * every BENCH_PERF_INTERVAL_S, one worker; with BENCH_PERF_CHURN, that many power-cycled a second, transport
  * automatic, as bench:paired's login mode), records the platform and the worker for BENCH_PERF_SECONDS once steady
- * (`perf record -F 999 -g`: frame pointers, which V8's code keeps), then, once it has stopped, bench:cost's bare floor with the same
- * devices (heartbeat mode only), and writes the "CPU by function (perf)" section of docs/benchmarks.md: each
+ * (`perf record -F 999 -g`: stacks by frame pointers, which V8's code keeps), then, once it has stopped, bench:cost's
+ * bare floor with the same devices (heartbeat mode only), and writes the "CPU by function (perf)" section of
+ * docs/benchmarks.md: each
  * process's samples by where they ran (kernel, JIT-compiled JavaScript, the node binary, libc), by the nearest
  * JavaScript function on the stack (the native code it calls counted with it), and by the leaf symbol.
  * Needs `perf` (Debian: linux-perf) and permission to profile one's own processes (kernel.perf_event_paranoid <= 2).
