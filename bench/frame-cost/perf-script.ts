@@ -11,22 +11,26 @@ export function parsePerfScript(text: string, root: string): PerfSample[] {
   const samples: PerfSample[] = [];
   let current: PerfSample | undefined;
   const fileRoot = `file://${root.endsWith("/") ? root : `${root}/`}`;
+  const end = () => {
+    if (current !== undefined && current.frames.length > 0) samples.push(current);
+    current = undefined;
+  };
   for (const line of text.split("\n")) {
-    if (line.trim() === "") {
-      if (current !== undefined && current.frames.length > 0) samples.push(current);
-      current = undefined;
-    } else if (!line.startsWith("\t") && !line.startsWith(" ")) {
-      current = { frames: [] };
-    } else if (line.startsWith("\t")) {
+    if (line.trim() === "") end();
+    else if (line.startsWith("\t")) {
       const frame = /^\s*[0-9a-f]+ (?<symbol>.*?)(?: \((?<dso>[^()]*)\))?$/.exec(line);
       current ??= { frames: [] };
       current.frames.push({
         symbol: (frame?.groups?.symbol ?? line.trim()).replace(fileRoot, ""),
         dso: frame?.groups?.dso ?? "",
       });
-    } else current ??= { frames: [] };
+    } else {
+      // A sample's header (its thread id).
+      end();
+      current = { frames: [] };
+    }
   }
-  if (current !== undefined && current.frames.length > 0) samples.push(current);
+  end();
   return samples;
 }
 
