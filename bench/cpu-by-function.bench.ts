@@ -10,9 +10,9 @@
  * automatic, as bench:paired's login mode), records the platform and the worker for BENCH_PERF_SECONDS once steady
  * (`perf record -F 999 -g`: stacks by frame pointers, which V8's code keeps), then, once it has stopped, bench:cost's
  * bare floor with the same devices (heartbeat mode only), and writes the "CPU by function (perf)" section of
- * docs/benchmarks.md: each
- * process's samples by where they ran (kernel, JIT-compiled JavaScript, the node binary, libc), by the nearest
- * JavaScript function on the stack (the native code it calls counted with it), and by the leaf symbol.
+ * docs/benchmarks.md: each process's samples by where they ran (kernel, JIT-compiled JavaScript, the node binary,
+ * libc), by the nearest JavaScript function on the stack (the native code it calls counted with it), and by the
+ * leaf symbol.
  * Needs `perf` (Debian: linux-perf) and permission to profile one's own processes (kernel.perf_event_paranoid <= 2).
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -22,7 +22,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { processStat } from "../harness/machine/process-stat.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { startBareFloor } from "./frame-cost/bare-floor.ts";
+import { drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { type PerfSample, parsePerfScript, tally } from "./frame-cost/perf-script.ts";
@@ -118,11 +119,12 @@ function processSection(role: string, samples: PerfSample[], cpuSeconds: number)
  * node:crypto only), recorded the same way, for the shares beside hilfarm's.
  */
 async function bareFloorSections(): Promise<string[]> {
-  const script = join(root, "bench/frame-cost/bare-heartbeat.mjs");
-  const flags = ["--perf-basic-prof-only-functions", script];
-  const server = node([...flags, "server"], root);
-  const { port } = await untilEvent(server.lines, "ready");
-  const client = node([...flags, "client", String(port), String(DEVICES), String(INTERVAL_S * 1000)], root);
+  const { server, client } = await startBareFloor({
+    root,
+    devices: DEVICES,
+    intervalMs: INTERVAL_S * 1000,
+    nodeFlags: ["--perf-basic-prof-only-functions"],
+  });
   const sides = [
     ["bare floor, server", server.child.pid],
     ["bare floor, client", client.child.pid],

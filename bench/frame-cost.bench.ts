@@ -24,7 +24,8 @@ import { CipherKey } from "../harness/protocol/cts/crypto.ts";
 import { encodeFrame } from "../harness/protocol/mc/codec.ts";
 import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { startBareFloor } from "./frame-cost/bare-floor.ts";
+import { allGone, drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
@@ -93,10 +94,7 @@ interface Window {
 // --- (b) bare floor ------------------------------------------------------------------------------------------------
 
 async function bareFloor(): Promise<Window> {
-  const script = join(root, "bench/frame-cost/bare-heartbeat.mjs");
-  const server = node([script, "server"], root);
-  const { port } = await untilEvent(server.lines, "ready");
-  const client = node([script, "client", String(port), String(DEVICES), String(INTERVAL_S * 1000)], root);
+  const { server, client } = await startBareFloor({ root, devices: DEVICES, intervalMs: INTERVAL_S * 1000 });
   try {
     await untilEvent(client.lines, "online");
     const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
