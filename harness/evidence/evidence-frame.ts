@@ -33,6 +33,23 @@ export function evidenceFrame(
   at: number,
   raw?: Uint8Array,
 ): EvidenceFrame {
+  const frame = seenFrame(observer, deviceId, direction, message, at);
+  if (raw !== undefined) frame.raw = maskedRaw(raw);
+  return frame;
+}
+
+/**
+ * As `evidenceFrame`, without the raw line: a recorder that keeps the line's bytes masks them only when the frame is
+ * read (`maskedRaw` parses and formats the envelope again, and most recorded frames are never read). The body is
+ * masked at once: it is a copy, so what the sender does with its objects afterwards does not change it.
+ */
+export function seenFrame(
+  observer: Observer,
+  deviceId: string,
+  direction: "in" | "out",
+  message: McMessage,
+  at: number,
+): EvidenceFrame {
   const body = message.body as Record<string, unknown>;
   const frame: EvidenceFrame = {
     at,
@@ -44,7 +61,6 @@ export function evidenceFrame(
     body: maskSecrets(body),
   };
   if (typeof body.sequence === "string") frame.sequence = body.sequence;
-  if (raw !== undefined) frame.raw = maskedRaw(raw);
   return frame;
 }
 

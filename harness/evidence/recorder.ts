@@ -1,6 +1,6 @@
 import type { EventEmitter } from "node:events";
 import type { McMessage } from "../protocol/mc/schemas/index.ts";
-import { type EvidenceFrame, evidenceFrame, refusedFrame } from "./evidence-frame.ts";
+import { type EvidenceFrame, maskedRaw, refusedFrame, seenFrame } from "./evidence-frame.ts";
 import { type LatencyKind, RoundTrips } from "./latency.ts";
 import type { PlatformEvents } from "./platform-events.ts";
 
@@ -44,7 +44,7 @@ export interface ScenarioEvidence {
  * timelines; a `sink` sees every frame (an evidence file).
  */
 export class EvidenceRecorder {
-  private readonly recent: EvidenceFrame[] = [];
+  private readonly recent: Recorded[] = [];
   private readonly roundTrips = new RoundTrips();
   private readonly onlineDevices = new Set<string>();
   private readonly onlineSeries: Array<[number, number]> = [];
@@ -73,13 +73,18 @@ export class EvidenceRecorder {
     return this.clocks.reduce((sum, { clock, start }) => sum + (clock.now() - start), 0);
   }
 
-  record(frame: EvidenceFrame): void {
+  /**
+   * One frame seen. `line`, the frame line as it went on the wire, is copied now (a reader's buffer is reused) and
+   * masked into `frame.raw` when the frame is read: by the sink at once, by a failure's timeline later.
+   */
+  record(frame: EvidenceFrame, line?: Uint8Array): void {
     this.count++;
     this.lastAt = Math.max(this.lastAt, frame.at);
-    this.recent.push(frame);
+    const recorded: Recorded = { frame, line: line === undefined ? undefined : Buffer.from(line) };
+    this.recent.push(recorded);
     if (this.recent.length > (this.options.keep ?? 2_000)) this.recent.shift();
     this.roundTrips.observe(frame);
-    this.options.sink?.(frame);
+    if (this.options.sink !== undefined) this.options.sink(read(recorded));
   }
 
   setOnline(deviceId: string, online: boolean, at: number): void {
@@ -107,11 +112,11 @@ export class EvidenceRecorder {
    * the platform's side when it was watched (one line per frame on the wire), else the devices'.
    */
   timeline(failedAt: number, before = 40, after = 10): Timeline {
-    const platformSide = this.recent.some((f) => f.observer === "platform");
-    const frames = this.recent.filter((f) => f.observer === (platformSide ? "platform" : "device"));
-    const cut = frames.findIndex((f) => f.at > failedAt);
+    const platformSide = this.recent.some((r) => r.frame.observer === "platform");
+    const frames = this.recent.filter((r) => r.frame.observer === (platformSide ? "platform" : "device"));
+    const cut = frames.findIndex((r) => r.frame.at > failedAt);
     const end = cut < 0 ? frames.length : cut;
-    return { failedAt, frames: frames.slice(Math.max(0, end - before), end + after) };
+    return { failedAt, frames: frames.slice(Math.max(0, end - before), end + after).map(read) };
   }
 
   evidence(failedAt?: number): ScenarioEvidence {
@@ -124,6 +129,20 @@ export class EvidenceRecorder {
       ...(failedAt === undefined ? {} : { timeline: this.timeline(failedAt) }),
     };
   }
+}
+
+/** A frame as recorded: its raw line still to be masked while `line` is set. */
+interface Recorded {
+  frame: EvidenceFrame;
+  line: Buffer | undefined;
+}
+
+function read(recorded: Recorded): EvidenceFrame {
+  if (recorded.line !== undefined) {
+    recorded.frame.raw = maskedRaw(recorded.line);
+    recorded.line = undefined;
+  }
+  return recorded.frame;
 }
 
 type FrameEvent = { direction: "in" | "out"; message: McMessage; at: number; raw?: Uint8Array };
@@ -140,7 +159,7 @@ export function watchPlatform(
 ): () => void {
   const onFrame = (f: FrameEvent & { deviceId: string }) => {
     if (only(f.deviceId))
-      recorderOf()?.record(evidenceFrame("platform", f.deviceId, f.direction, f.message, f.at, f.raw));
+      recorderOf()?.record(seenFrame("platform", f.deviceId, f.direction, f.message, f.at), f.raw);
   };
   const onSession = ({ deviceId }: { deviceId: string }) => {
     if (only(deviceId)) recorderOf()?.setOnline(deviceId, true, clock.now());
@@ -172,7 +191,7 @@ export function watchDevice(
   recorderOf: () => EvidenceRecorder | undefined,
 ): () => void {
   const onFrame = (f: FrameEvent) =>
-    recorderOf()?.record(evidenceFrame("device", device.deviceId, f.direction, f.message, f.at, f.raw));
+    recorderOf()?.record(seenFrame("device", device.deviceId, f.direction, f.message, f.at), f.raw);
   device.on("frame", onFrame);
   return () => device.off("frame", onFrame);
 }
