@@ -11,7 +11,7 @@
  * device is online, and divide by the round trips completed in that window. Also prints (c)'s heartbeat percentiles.
  *   npm run bench:cost
  * Loopback only, bounded: BENCH_COST_DEVICES (default 2,000) at BENCH_COST_INTERVAL_S (default 1) s, a window of
- * BENCH_COST_SECONDS (default 20), (b) and (c) alternated BENCH_COST_ROUNDS times (default 3). Writes the
+ * BENCH_COST_SECONDS (default 20), (b) and (c) alternated BENCH_COST_ROUNDS times (default 5). Writes the
  * `Per-frame cost` section of docs/benchmarks.md.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -37,7 +37,7 @@ const stealSeconds = () => stolenCpuSeconds() ?? 0;
 const DEVICES = wholeNumberSetting("BENCH_COST_DEVICES", 2000, 19_000);
 const INTERVAL_S = wholeNumberSetting("BENCH_COST_INTERVAL_S", 1, 3600);
 const WINDOW_S = wholeNumberSetting("BENCH_COST_SECONDS", 20, 3600);
-const ROUNDS = wholeNumberSetting("BENCH_COST_ROUNDS", 3, 20);
+const ROUNDS = wholeNumberSetting("BENCH_COST_ROUNDS", 5, 20);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -205,21 +205,30 @@ console.info(
 // the drift. Each side's figure is its median round; the ratio is the median of the rounds' own ratios.
 const perRoundTrip = (w: Window) => (w.cpuSeconds * 1e6) / w.roundTrips;
 const rounds: Array<{ bare: Window; ours: Window; report: LoadReport }> = [];
+// The order turns each round ((b) first, then (c) first): a machine growing slower or faster through the run does
+// not always favour the same side.
 for (let round = 1; round <= ROUNDS; round++) {
-  const bare = await bareFloor();
-  console.info(
-    `round ${round} (b) bare floor: ${perRoundTrip(bare).toFixed(1)} µs (${JSON.stringify(bare)})`,
-  );
+  const bareFirst = round % 2 === 1;
+  let bare = bareFirst ? await bareRound(round) : undefined;
   const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-cost-"));
   try {
     const { window, report } = await hilfarm(dir);
     console.info(
       `round ${round} (c) hilfarm: ${perRoundTrip(window).toFixed(1)} µs (${JSON.stringify(window)})`,
     );
+    bare ??= await bareRound(round);
     rounds.push({ bare, ours: window, report });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function bareRound(round: number): Promise<Window> {
+  const bare = await bareFloor();
+  console.info(
+    `round ${round} (b) bare floor: ${perRoundTrip(bare).toFixed(1)} µs (${JSON.stringify(bare)})`,
+  );
+  return bare;
 }
 const median = <T>(items: T[], by: (t: T) => number): T =>
   [...items].sort((x, y) => by(x) - by(y))[Math.floor((items.length - 1) / 2)] as T;
@@ -273,7 +282,7 @@ const lines = [
     .map(([role, cpu]) => `${role} ${((cpu * 1e6) / ours.window.roundTrips).toFixed(0)} µs`)
     .join(", ")} per round trip (\`load\` is the coordinator with its embedded broker).`,
   "",
-  `Each of (b) and (c) is the median of ${ROUNDS} alternated rounds (µs per round trip, with the CPU the hypervisor took from the machine in the window, out of 200 %: (b) ${spread((r) => r.bare)}; (c) ${spread((r) => r.ours)}); (c)'s ratio to (b) is the median of the rounds' ratios. The (c) row's rate, CPU and percentiles are those of its median round.`,
+  `Each of (b) and (c) is the median of ${ROUNDS} alternated rounds, the first side of each round turning ((b) first in odd rounds) (µs per round trip, with the CPU the hypervisor took from the machine in the window, out of 200 %: (b) ${spread((r) => r.bare)}; (c) ${spread((r) => r.ours)}); (c)'s ratio to (b) is the median of the rounds' ratios. The (c) row's rate, CPU and percentiles are those of its median round.`,
   "",
   `Aims (issue 19): (c) within 3x of (a) and within 1.5x of (b). (c)'s steady heartbeat round trip in the same run: ${
     steady === undefined || steady.count === 0
