@@ -23,6 +23,16 @@ describe("hilfarm load --platform-processes", () => {
     expect(stderr()).toMatch(/--platform-processes 2: only the reference platform/);
   });
 
+  it("exits 2 naming --separate-cpus when the platform is not the one hilfarm starts here", async () => {
+    const { io, stderr } = bufferIo();
+    const argv = ["load", "--fleet", "examples/load-fleet.json", "--platform", "127.0.0.1:1"];
+    const code = await main([...argv, "--separate-cpus"], io, () => new Promise(() => undefined));
+    expect(code).toBe(2);
+    expect(stderr()).toMatch(
+      /--separate-cpus with --platform 127\.0\.0\.1:1: it keeps the reference platform/,
+    );
+  });
+
   it("exits 2 naming both counts when there are fewer workers than platform processes", async () => {
     const { io, stderr } = bufferIo();
     const argv = [

@@ -37,6 +37,7 @@ import {
 import { LoadMetricsServer } from "./load/load-metrics-server.ts";
 import { startLocalPlatforms, startLocalWorkers } from "./load/local-processes.ts";
 import { watchRealDevices } from "./load/real-device-watch.ts";
+import { separateCpus } from "./load/separate-cpus.ts";
 import { farmOption, logLevelOption, seedOption } from "./option-groups.ts";
 import { integerOption, portOption } from "./options.ts";
 
@@ -58,6 +59,7 @@ interface LoadOptions {
   connectionServers: number;
   platformProcesses?: number;
   workerNiceness: number;
+  separateCpus?: boolean;
   seed?: number;
   reportDir?: string;
   metricsHost: string;
@@ -251,6 +253,10 @@ export function addLoadCommand(
       "scheduling niceness of local workers (0-19): above 0, a platform on this machine gets the CPU first",
       integerOption("worker-niceness", 0, 19),
       10,
+    )
+    .option(
+      "--separate-cpus",
+      "Linux, with taskset: the local reference platform on one half of this machine's CPUs, local workers on the other, so that a platform woken by a worker does not wait on that worker's CPU",
     );
   seedOption
     .add(load, "override the fleet's seed")
@@ -319,6 +325,14 @@ export function addLoadCommand(
           "api",
           `--api ${showValue(options.api)}: hilfarm starts ${processes} platform processes, each with its own API, and sends each control to its device's; leave --api out, or give --platform-processes 1`,
         );
+      if (options.separateCpus === true && options.platform !== "emulated")
+        throw new UsageError(
+          "separate-cpus",
+          `--separate-cpus with --platform ${options.platform}: it keeps the reference platform hilfarm starts here apart from the workers; with a platform elsewhere, leave it out`,
+        );
+      const split = options.separateCpus === true ? separateCpus() : undefined;
+      const placement = (side: "platform" | "workers") =>
+        split === undefined ? undefined : { taskset: split.taskset, cpus: split[side] };
       const shares = options.platform === "emulated" ? platformShares(plan.devices, workers, processes) : [];
       for (const warning of overfullPlatformShares(plan.transport, shares)) io.stderr.write(warning);
       try {
@@ -335,6 +349,7 @@ export function addLoadCommand(
                   heartbeatSeconds: options.heartbeat,
                   connectionServers: options.connectionServers,
                   extraArgs: [...(k === 0 ? links : []), "--host", options.host],
+                  placement: placement("platform"),
                 }),
                 cleanups,
               )
@@ -359,6 +374,7 @@ export function addLoadCommand(
             DEVICES_PER_LOCAL_WORKER,
             options.workerNiceness,
             (text) => io.stderr.write(text),
+            placement("workers"),
           );
           cleanups.unshift(() => local.stop());
         }
@@ -458,6 +474,9 @@ export function addLoadCommand(
         const realResults = await realWatch?.stop();
         const report = buildLoadReport(outcome, {
           ...(cpuStolenPercent === undefined ? {} : { cpuStolenPercent }),
+          ...(split === undefined
+            ? {}
+            : { separateCpus: { platform: [...split.platform], workers: [...split.workers] } }),
           seed: plan.seed,
           devices: plan.devices.length,
           platform: platforms.map((p) => p.loginAddress).join(" "),

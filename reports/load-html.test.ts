@@ -64,6 +64,13 @@ describe("load HTML report", () => {
     expect(stolen).toContain("17.3 % of all cores during the run: every process stalled that much");
   });
 
+  it("shows the CPUs the platform and the workers were kept on, with --separate-cpus only", () => {
+    expect(html).not.toContain("Separate CPUs");
+    const separateCpus = { platform: [0, 1], workers: [2, 3] };
+    const split = loadHtmlReport({ ...report, machine: { ...report.machine, separateCpus } });
+    expect(split).toContain("the reference platform on CPU 0, 1, the workers on CPU 2, 3 (--separate-cpus)");
+  });
+
   it("highlights the lost worker with when and why", () => {
     const workers = element(html, "table", "workers-table");
     const lost = workers.match(/<tr class="worker lost"[^>]*>.*?<\/tr>/g) ?? [];

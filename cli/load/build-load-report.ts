@@ -13,6 +13,8 @@ export interface LoadRunDescription {
   platformCounters?: LoadReport["platform"];
   /** See LoadReport["machine"]. */
   cpuStolenPercent?: number;
+  /** See LoadReport["machine"]. */
+  separateCpus?: { platform: number[]; workers: number[] };
 }
 
 /** The run's outcome as the report files hold it. */
@@ -49,6 +51,7 @@ export function buildLoadReport(outcome: FarmOutcome, run: LoadRunDescription): 
       totalMemoryBytes: totalmem(),
       platform: `${osPlatform()} ${process.arch}`,
       ...(run.cpuStolenPercent === undefined ? {} : { cpuStolenPercent: run.cpuStolenPercent }),
+      ...(run.separateCpus === undefined ? {} : { separateCpus: run.separateCpus }),
     },
     totals: {
       devices: run.devices,

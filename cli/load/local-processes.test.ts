@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { getPriority } from "node:os";
 import { describe, expect, it, vi } from "vitest";
@@ -8,6 +9,7 @@ import { planFleet } from "../../emulators/fleet/fleet-plan.ts";
 import { shippedProfiles } from "../../emulators/profiles/load.ts";
 import { splitAddress } from "../../harness/link/socket-link.ts";
 import { lowerPriority, passOnLater, startLocalPlatform } from "./local-processes.ts";
+import { allowedCpus, separateCpus } from "./separate-cpus.ts";
 
 describe("lowerPriority", () => {
   it("lowers a worker's priority, and says so when the system refuses", async () => {
@@ -128,6 +130,28 @@ describe("startLocalPlatform", () => {
       expect(sockets.every((socket) => !socket.destroyed)).toBe(true);
     } finally {
       for (const socket of sockets) socket.destroy();
+      await platform.stop();
+    }
+  });
+
+  it("runs on the CPUs it is placed on (--separate-cpus), and answers there", async () => {
+    const plan = planFleet(
+      { ...FleetFileSchema.parse({ devices: [{ profile: "three-gang-switch", count: 1 }] }), baseDir: "." },
+      await shippedProfiles(),
+    );
+    const { taskset, workers } = separateCpus();
+    const platform = await startLocalPlatform(plan, {
+      heartbeatSeconds: 30,
+      connectionServers: 1,
+      placement: { taskset, cpus: workers },
+    });
+    try {
+      // The pid is node's own: taskset has exec'd it, so the platform's status is read, not taskset's.
+      const status = await readFile(`/proc/${platform.pid}/status`, "utf8");
+      expect(status).toMatch(/^Name:\s+node$/m);
+      expect(allowedCpus(status)).toEqual(workers);
+      expect(await readPlatformMetrics([platform.apiUrl])).toMatch(/hilfarm_platform_connections_open/);
+    } finally {
       await platform.stop();
     }
   });

@@ -7,19 +7,32 @@ import { fileURLToPath } from "node:url";
 import { type FleetPlan, fleetRegistryJson } from "../../emulators/fleet/fleet-plan.ts";
 import { DEFAULT_MAX_PENDING_CONNECTIONS } from "../../emulators/platform/limits.ts";
 import { HilfarmError } from "../../harness/errors.ts";
+import { onCpus } from "./separate-cpus.ts";
 
 const HILFARM_BIN = fileURLToPath(new URL("../../bin/hilfarm.mjs", import.meta.url));
 
+/** CPUs a child is kept on, and the `taskset` that keeps it there (`hilfarm load --separate-cpus`). */
+export interface CpuPlacement {
+  taskset: string;
+  cpus: readonly number[];
+}
+
 /**
- * Runs `hilfarm <args>` as a child process, its stderr passed through (logs). `HILFARM_NODE_FLAGS` adds Node flags
- * to every child (`--trace-gc`, heap sizes); with `HILFARM_CPU_PROF_DIR` set, each child writes a V8 CPU profile
- * there when it exits (to find what limits a farm).
+ * Runs `hilfarm <args>` as a child process, its stderr passed through (logs), on `placement`'s CPUs when given.
+ * `HILFARM_NODE_FLAGS` adds Node flags to every child (`--trace-gc`, heap sizes); with `HILFARM_CPU_PROF_DIR` set,
+ * each child writes a V8 CPU profile there when it exits (to find what limits a farm).
  */
-export function spawnHilfarm(args: string[]): ChildProcess {
+export function spawnHilfarm(args: string[], placement?: CpuPlacement): ChildProcess {
   const profileDir = process.env.HILFARM_CPU_PROF_DIR;
   const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
   const flags = (process.env.HILFARM_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-  return spawn(process.execPath, [...flags, ...profile, HILFARM_BIN, ...args], {
+  const node = [...flags, ...profile, HILFARM_BIN, ...args];
+  // taskset execs node in its own process: the pid, signals and exit code are node's.
+  const { command, args: argv } =
+    placement === undefined
+      ? { command: process.execPath, args: node }
+      : onCpus(placement.taskset, placement.cpus, process.execPath, node);
+  return spawn(command, argv, {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, HILFARM_EXIT_WITH_PARENT: String(process.pid) },
   });
@@ -111,12 +124,17 @@ export const FARM_PENDING_PER_ADDRESS = DEFAULT_MAX_PENDING_CONNECTIONS;
 /** The reference platform as a separate process, provisioned with the fleet's registry, on free loopback ports. */
 export async function startLocalPlatform(
   plan: FleetPlan,
-  options: { heartbeatSeconds: number; connectionServers: number; extraArgs?: readonly string[] },
+  options: {
+    heartbeatSeconds: number;
+    connectionServers: number;
+    extraArgs?: readonly string[];
+    placement?: CpuPlacement;
+  },
 ): Promise<LocalPlatform> {
   const dir = await mkdtemp(join(tmpdir(), "hilfarm-load-"));
   const registry = join(dir, "registry.json");
   await writeFile(registry, fleetRegistryJson(plan), { mode: 0o600 });
-  const child = spawnHilfarm([
+  const args = [
     "platform",
     "--registry",
     registry,
@@ -138,7 +156,8 @@ export async function startLocalPlatform(
     "--max-pending-per-address",
     String(FARM_PENDING_PER_ADDRESS),
     ...(options.extraArgs ?? []),
-  ]);
+  ];
+  const child = spawnHilfarm(args, options.placement);
   const ready = await firstJsonLine(child, "the reference platform").catch(async (error) => {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -202,19 +221,23 @@ export function startLocalWorkers(
   capacity: number,
   niceness: number,
   warn: (text: string) => void,
+  placement?: CpuPlacement,
 ): LocalWorkers {
   const children = Array.from({ length: count }, (_, i) =>
-    spawnHilfarm([
-      "worker",
-      "--broker",
-      brokerUrl,
-      "--id",
-      `local-${i + 1}`,
-      "--capacity",
-      String(capacity),
-      "--log-level",
-      "warn",
-    ]),
+    spawnHilfarm(
+      [
+        "worker",
+        "--broker",
+        brokerUrl,
+        "--id",
+        `local-${i + 1}`,
+        "--capacity",
+        String(capacity),
+        "--log-level",
+        "warn",
+      ],
+      placement,
+    ),
   );
   for (const child of children) {
     passOnLater(child);

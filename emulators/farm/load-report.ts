@@ -85,6 +85,8 @@ export interface LoadReport {
      * process here stalled that much at random, and the percentiles include those stalls.
      */
     cpuStolenPercent?: number;
+    /** `--separate-cpus`: the CPUs the local reference platform and the local workers were kept on. */
+    separateCpus?: { platform: number[]; workers: number[] };
   };
   totals: {
     devices: number;

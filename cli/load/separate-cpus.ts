@@ -1,0 +1,93 @@
+import { accessSync, constants, readFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { HilfarmError } from "../../harness/errors.ts";
+
+/**
+ * `hilfarm load --separate-cpus`: the local reference platform's processes on one half of the CPUs this process may
+ * use, the local workers on the other. A platform woken by a worker's frame is often queued on that worker's CPU,
+ * where it waits until the worker's burst of sends is over, while the other CPU idles: on machines that tell Linux
+ * of no cache their CPUs share (many virtual machines), the scheduler does not look for the idle one.
+ * docs/benchmarks.md, "A platform queued behind its worker", has the figures.
+ */
+export interface CpuSplit {
+  platform: readonly number[];
+  workers: readonly number[];
+}
+
+/** CPU numbers of a Linux CPU list (`0-3,6`), ascending. Throws on anything else. */
+export function parseCpuList(text: string): number[] {
+  const cpus = new Set<number>();
+  for (const part of text.trim().split(",")) {
+    const range = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (range === null) throw new RangeError(`not a CPU list: ${JSON.stringify(text)}`);
+    const from = Number(range[1]);
+    const to = range[2] === undefined ? from : Number(range[2]);
+    if (to < from) throw new RangeError(`not a CPU list: ${JSON.stringify(text)}`);
+    for (let cpu = from; cpu <= to; cpu++) cpus.add(cpu);
+  }
+  return [...cpus].sort((a, b) => a - b);
+}
+
+/** The CPUs this process may run on, from `Cpus_allowed_list` in `/proc/self/status` (Linux). */
+export function allowedCpus(status: string): number[] {
+  const line = /^Cpus_allowed_list:\s*(\S+)\s*$/m.exec(status);
+  if (line === null) throw new RangeError("no Cpus_allowed_list line");
+  return parseCpuList(line[1] as string);
+}
+
+/** The first half of `cpus` (rounded up) for the platform, the rest for the workers. */
+export function splitCpus(cpus: readonly number[]): CpuSplit {
+  if (cpus.length < 2)
+    throw new HilfarmError(
+      "SEPARATE_CPUS",
+      `--separate-cpus needs at least 2 CPUs, and this process may use ${cpus.length} (${cpus.join(",") || "none"})`,
+    );
+  const half = Math.ceil(cpus.length / 2);
+  return { platform: cpus.slice(0, half), workers: cpus.slice(half) };
+}
+
+/** `taskset`'s path on `PATH`, or undefined. */
+export function findTaskset(path = process.env.PATH ?? ""): string | undefined {
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, "taskset");
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {}
+  }
+  return undefined;
+}
+
+/**
+ * The split of this machine's CPUs and the `taskset` that applies it, or an error that says what is missing:
+ * Linux (`/proc/self/status`), `taskset` (util-linux) and two CPUs.
+ */
+export function separateCpus(): CpuSplit & { taskset: string } {
+  let status: string;
+  try {
+    status = readFileSync("/proc/self/status", "utf8");
+  } catch {
+    throw new HilfarmError(
+      "SEPARATE_CPUS",
+      `--separate-cpus works on Linux only (no /proc/self/status on ${process.platform})`,
+    );
+  }
+  const split = splitCpus(allowedCpus(status));
+  const taskset = findTaskset();
+  if (taskset === undefined)
+    throw new HilfarmError(
+      "SEPARATE_CPUS",
+      "--separate-cpus needs taskset (Debian and Ubuntu: apt-get install util-linux), and none is on PATH",
+    );
+  return { ...split, taskset };
+}
+
+/** The command that runs `command args` on `cpus` only. */
+export function onCpus(
+  taskset: string,
+  cpus: readonly number[],
+  command: string,
+  args: readonly string[],
+): { command: string; args: string[] } {
+  return { command: taskset, args: ["-c", cpus.join(","), command, ...args] };
+}

@@ -1,0 +1,49 @@
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { allowedCpus, separateCpus } from "../../cli/load/separate-cpus.ts";
+import type { LoadReport } from "../../emulators/farm/load-report.ts";
+import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
+
+afterEach(() => killAll());
+
+/** The processes `pid` started, by what they run: `hilfarm.mjs <command>` -> the CPUs each may use. */
+async function childrenByCommand(pid: number): Promise<Map<string, number[][]>> {
+  const byCommand = new Map<string, number[][]>();
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const status = await readFile(`/proc/${entry}/status`, "utf8").catch(() => "");
+    if (Number(/^PPid:\s*(\d+)$/m.exec(status)?.[1]) !== pid) continue;
+    const argv = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0");
+    const at = argv.findIndex((arg) => arg.endsWith("hilfarm.mjs"));
+    const command = at >= 0 ? (argv[at + 1] ?? "") : argv.join(" ");
+    byCommand.set(command, [...(byCommand.get(command) ?? []), allowedCpus(status)]);
+  }
+  return byCommand;
+}
+
+describe("hilfarm load --separate-cpus", () => {
+  it("keeps the reference platform and the workers on their halves of the CPUs, says so in the report, and runs as usual", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-separate-cpus-"));
+    const fleet = join(dir, "fleet.json");
+    await writeFile(
+      fleet,
+      JSON.stringify({ seed: 5, devices: [{ profile: "three-gang-switch", count: 100 }] }),
+    );
+    const reports = join(dir, "reports");
+    const argv = ["--fleet", fleet, "--ramp", "100", "--steady", "4", "--heartbeat", "2", "--workers", "2"];
+    const load = startHilfarm(["load", ...argv, "--separate-cpus", "--report-dir", reports]);
+    await load.until("load-started");
+    const split = separateCpus();
+    const children = await childrenByCommand(load.child.pid as number);
+    expect(children.get("platform")).toEqual([split.platform]);
+    expect(children.get("worker")).toEqual([split.workers, split.workers]);
+    await load.until("load-finished");
+    expect(await load.exited).toBe(0);
+    const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as LoadReport;
+    expect(report.machine.separateCpus).toEqual({ platform: split.platform, workers: split.workers });
+    expect(report.totals.onlineAtEnd).toBe(100);
+    expect(report.latency.heartbeat.count).toBeGreaterThan(0);
+  }, 120_000);
+});
