@@ -10,7 +10,7 @@ import { defineConfig } from "vitest/config";
 // `hilfarm certify` of a device in another process, over the network and over an MQTT link, and beside a background
 // fleet (scenarios/conformance, scenarios/serial); `hilfarm replay` against processes (cli/replay.check.ts), and
 // `hilfarm load` with a mixed fleet (scenarios/load/mixed-fleet.check.ts) and on separate CPUs (taskset,
-// scenarios/load/separate-cpus.check.ts).
+// cli/load/separate-cpus.check.ts).
 export default defineConfig({
   test: {
     include: [

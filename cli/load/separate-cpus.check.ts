@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { allowedCpus, separateCpus } from "../../cli/load/separate-cpus.ts";
 import type { LoadReport } from "../../emulators/farm/load-report.ts";
 import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
+import { allowedCpus, separateCpus } from "./separate-cpus.ts";
 
 afterEach(() => killAll());
 
