@@ -4,14 +4,15 @@
  *   (a) the codec floor: hilfarm's encode + decode of the same four frames, one core, no sockets (the median of five
  *       1 s runs after a warm-up);
  *   (b) the bare floor: bench/frame-cost/bare-heartbeat.mjs, a client and a server written for the benchmark with
- *       node:net and node:crypto only, heartbeating BENCH_COST_DEVICES devices over loopback;
+ *       node:net and node:crypto only, heartbeating BENCH_COST_DEVICES devices over loopback, spread over the interval;
+ *   (b') the same bare floor sending in bursts every 20 ms, as the farm's timer wheel does (FARM_TICK_MS);
  *   (c) hilfarm: `hilfarm load` with the reference platform as a process and one worker, the same devices and rate,
  *       over TCP as (b) (the fleet's `transport: "tcp"`).
  * (b) and (c) count the CPU of every process of the side (all of /proc below it) over a steady window, once every
  * device is online, and divide by the round trips completed in that window. Also prints (c)'s heartbeat percentiles.
  *   npm run bench:cost
  * Loopback only, bounded: BENCH_COST_DEVICES (default 2,000) at BENCH_COST_INTERVAL_S (default 1) s, a window of
- * BENCH_COST_SECONDS (default 20), (b) and (c) alternated BENCH_COST_ROUNDS times (default 5). Writes the
+ * BENCH_COST_SECONDS (default 20), (b), (c) and (b') alternated BENCH_COST_ROUNDS times (default 5). Writes the
  * `Per-frame cost` section of docs/benchmarks.md.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -19,6 +20,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadReport } from "../emulators/farm/load-report.ts";
+import { FARM_TICK_MS } from "../emulators/farm/shard-runner.ts";
 import { stolenCpuSeconds } from "../harness/machine/cpu-steal.ts";
 import { CipherKey } from "../harness/protocol/cts/crypto.ts";
 import { encodeFrame } from "../harness/protocol/mc/codec.ts";
@@ -93,8 +95,9 @@ interface Window {
 
 // --- (b) bare floor ------------------------------------------------------------------------------------------------
 
-async function bareFloor(): Promise<Window> {
-  const { server, client } = await startBareFloor({ root, devices: DEVICES, intervalMs: INTERVAL_S * 1000 });
+async function bareFloor(burstMs: number): Promise<Window> {
+  const intervalMs = INTERVAL_S * 1000;
+  const { server, client } = await startBareFloor({ root, devices: DEVICES, intervalMs, burstMs });
   try {
     await untilEvent(client.lines, "online");
     const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
@@ -204,30 +207,46 @@ console.info(
 // (b) and (c) alternate, ROUNDS times: this machine's speed drifts, and a ratio of two runs minutes apart would show
 // the drift. Each side's figure is its median round; the ratio is the median of the rounds' own ratios.
 const perRoundTrip = (w: Window) => (w.cpuSeconds * 1e6) / w.roundTrips;
-const rounds: Array<{ bare: Window; ours: Window; report: LoadReport }> = [];
-// The order turns each round ((b) first, then (c) first): a machine growing slower or faster through the run does
+const rounds: Array<{ bare: Window; ours: Window; report: LoadReport; bursts: Window }> = [];
+// The order turns each round ((b), (c), (b') first in turn): a machine growing slower or faster through the run does
 // not always favour the same side.
 for (let round = 1; round <= ROUNDS; round++) {
-  const bareFirst = round % 2 === 1;
-  let bare = bareFirst ? await bareRound(round) : undefined;
+  const measured: { bare?: Window; ours?: { window: Window; report: LoadReport }; bursts?: Window } = {};
+  const sides = [
+    async () => {
+      measured.bare = await bareRound(round, "(b) bare floor", 0);
+    },
+    async () => {
+      measured.ours = await hilfarmRound(round);
+    },
+    async () => {
+      measured.bursts = await bareRound(round, "(b') bare floor in bursts", FARM_TICK_MS);
+    },
+  ];
+  for (let k = 0; k < sides.length; k++)
+    await (sides[(round - 1 + k) % sides.length] as () => Promise<void>)();
+  const { bare, ours, bursts } = measured;
+  if (bare === undefined || ours === undefined || bursts === undefined)
+    throw new Error("a side was not measured");
+  rounds.push({ bare, ours: ours.window, report: ours.report, bursts });
+}
+
+async function hilfarmRound(round: number): Promise<{ window: Window; report: LoadReport }> {
   const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-cost-"));
   try {
-    const { window, report } = await hilfarm(dir);
+    const measured = await hilfarm(dir);
     console.info(
-      `round ${round} (c) hilfarm: ${perRoundTrip(window).toFixed(1)} µs (${JSON.stringify(window)})`,
+      `round ${round} (c) hilfarm: ${perRoundTrip(measured.window).toFixed(1)} µs (${JSON.stringify(measured.window)})`,
     );
-    bare ??= await bareRound(round);
-    rounds.push({ bare, ours: window, report });
+    return measured;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function bareRound(round: number): Promise<Window> {
-  const bare = await bareFloor();
-  console.info(
-    `round ${round} (b) bare floor: ${perRoundTrip(bare).toFixed(1)} µs (${JSON.stringify(bare)})`,
-  );
+async function bareRound(round: number, side: string, burstMs: number): Promise<Window> {
+  const bare = await bareFloor(burstMs);
+  console.info(`round ${round} ${side}: ${perRoundTrip(bare).toFixed(1)} µs (${JSON.stringify(bare)})`);
   return bare;
 }
 const median = <T>(items: T[], by: (t: T) => number): T =>
@@ -241,6 +260,10 @@ const ratioToBare = median(
   rounds.map((r) => perRoundTrip(r.ours) / perRoundTrip(r.bare)),
   (x) => x,
 );
+const bursts = median(rounds, (r) => perRoundTrip(r.bursts)).bursts;
+const burstsUs = perRoundTrip(bursts);
+const roundRatiosToBursts = rounds.map((r) => perRoundTrip(r.ours) / perRoundTrip(r.bursts));
+const ratioToBursts = median(roundRatiosToBursts, (x) => x);
 const spread = (pick: (r: (typeof rounds)[number]) => Window) =>
   rounds
     .map((r) => {
@@ -251,17 +274,19 @@ const spread = (pick: (r: (typeof rounds)[number]) => Window) =>
 
 const steady = ours.report.steady?.latency.heartbeat;
 
-/** (b)'s round trips beside (c)'s: the floor of aim 3 on this machine. */
+/** A bare floor's round trips beside (c)'s; (b)'s are the floor of aim 3 on this machine. */
 function bareLatencyLine(
+  side: "(b)" | "(b')",
   latency: BareLatency | undefined,
   ours: { p50: number; p99: number } | undefined,
 ): string {
-  if (latency === undefined || latency.count === 0) return "(b)'s round trips: not measured.";
+  if (latency === undefined || latency.count === 0) return `${side}'s round trips: not measured.`;
   const beside =
     ours === undefined
       ? ""
-      : ` ((c) / (b): p50 ${(ours.p50 / latency.p50).toFixed(1)}x, p99 ${(ours.p99 / latency.p99).toFixed(1)}x)`;
-  return `(b)'s heartbeat round trip over its median round's window, the floor of aim 3 on this machine: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, p99.9 ${latency.p999.toFixed(2)} ms over ${latency.count.toLocaleString("en-US")} round trips${beside}.`;
+      : ` ((c) / ${side}: p50 ${(ours.p50 / latency.p50).toFixed(1)}x, p99 ${(ours.p99 / latency.p99).toFixed(1)}x)`;
+  const floor = side === "(b)" ? ", the floor of aim 3 on this machine" : "";
+  return `${side}'s heartbeat round trip over its median round's window${floor}: p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, p99.9 ${latency.p999.toFixed(2)} ms over ${latency.count.toLocaleString("en-US")} round trips${beside}.`;
 }
 const rate = (w: Window) => Math.round(w.roundTrips / w.seconds).toLocaleString("en-US");
 const cpuShare = (w: Window) => `${((w.cpuSeconds / w.seconds) * 100).toFixed(0)} %`;
@@ -275,20 +300,23 @@ const lines = [
   "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
   `| (a) codec floor | hilfarm's encode + decode of the four frames, one core, no sockets | - | 100 % | ${codec.usPerRoundTrip.toFixed(1)} | 1.0 | ${(codec.usPerRoundTrip / bareUs).toFixed(2)} |`,
   `| (b) bare floor | bench/frame-cost/bare-heartbeat.mjs: node:net + node:crypto, ${DEVICES.toLocaleString("en-US")} devices, no schema checks, logs or metrics | ${rate(bare)} | ${cpuShare(bare)} | ${bareUs.toFixed(1)} | ${(bareUs / codec.usPerRoundTrip).toFixed(1)} | 1.0 |`,
+  `| (b') bare floor in bursts | the same, each device's beats on a ${FARM_TICK_MS} ms grid: the client sends in bursts, as the farm's timer wheel does | ${rate(bursts)} | ${cpuShare(bursts)} | ${burstsUs.toFixed(1)} | ${(burstsUs / codec.usPerRoundTrip).toFixed(1)} | ${(burstsUs / bareUs).toFixed(2)} |`,
   `| (c) hilfarm | \`hilfarm load\` (coordinator, embedded broker, one worker) + \`hilfarm platform\`, ${DEVICES.toLocaleString("en-US")} devices | ${rate(ours.window)} | ${cpuShare(ours.window)} | ${oursUs.toFixed(1)} | ${(oursUs / codec.usPerRoundTrip).toFixed(1)} | ${ratioToBare.toFixed(2)} |`,
+  "",
+  `(c) / (b'), hilfarm against the bare floor sending in the same ${FARM_TICK_MS} ms bursts: median ${ratioToBursts.toFixed(2)} (rounds ${roundRatiosToBursts.map((x) => x.toFixed(2)).join(", ")}). Aim 4 is set against (b); (b') shows what sending in bursts saves a bare client and server, which (c)'s figure includes. ${bareLatencyLine("(b')", bursts.latency, steady)}`,
   "",
   `(c)'s CPU by process in its median round: ${Object.entries(ours.window.byRole ?? {})
     .sort((x, y) => y[1] - x[1])
     .map(([role, cpu]) => `${role} ${((cpu * 1e6) / ours.window.roundTrips).toFixed(0)} µs`)
     .join(", ")} per round trip (\`load\` is the coordinator with its embedded broker).`,
   "",
-  `Each of (b) and (c) is the median of ${ROUNDS} alternated rounds, the first side of each round turning ((b) first in odd rounds) (µs per round trip, with the CPU the hypervisor took from the machine in the window, out of 200 %: (b) ${spread((r) => r.bare)}; (c) ${spread((r) => r.ours)}); (c)'s ratio to (b) is the median of the rounds' ratios. The (c) row's rate, CPU and percentiles are those of its median round.`,
+  `Each of (b), (c) and (b') is the median of ${ROUNDS} alternated rounds, the first side of each round turning ((b), (c), (b') first in turn) (µs per round trip, with the CPU the hypervisor took from the machine in the window, out of 200 %: (b) ${spread((r) => r.bare)}; (c) ${spread((r) => r.ours)}; (b') ${spread((r) => r.bursts)}); (c)'s ratios to (b) and (b') are the medians of the rounds' ratios. The (c) row's rate, CPU and percentiles are those of its median round.`,
   "",
   `Aims (issue 19): (c) within 3x of (a) and within 1.5x of (b). (c)'s steady heartbeat round trip in the same run: ${
     steady === undefined || steady.count === 0
       ? "not measured"
       : `p50 ${steady.p50.toFixed(2)} ms, p99 ${steady.p99.toFixed(2)} ms, p99.9 ${steady.p999.toFixed(2)} ms over ${steady.count.toLocaleString("en-US")} round trips (aim 3: p99 under 10 ms at 2,000/s)`
-  }. ${bareLatencyLine(bare.latency, steady)}`,
+  }. ${bareLatencyLine("(b)", bare.latency, steady)}`,
 ];
 await writeBenchmarkSection("Per-frame cost", lines);
 
@@ -303,6 +331,8 @@ export const costFigures = {
   oursUs,
   ratioToBare,
   roundRatiosToBare: rounds.map((r) => perRoundTrip(r.ours) / perRoundTrip(r.bare)),
+  burstsUs,
+  ratioToBursts,
   steadyP99Ms: steady === undefined || steady.count === 0 ? undefined : steady.p99,
   bareP99Ms: bare.latency === undefined || bare.latency.count === 0 ? undefined : bare.latency.p99,
 };

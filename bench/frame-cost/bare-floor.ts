@@ -3,22 +3,23 @@ import { node, untilEvent } from "./child-processes.ts";
 
 /**
  * The bare floor of the per-frame benchmarks (bench:cost's (b), bench:perf): bench/frame-cost/bare-heartbeat.mjs's
- * server, then its client with `devices` devices beating every `intervalMs`, both from the checkout `root`, with
- * `nodeFlags` before the script. Resolves once the server is listening; the client prints "online" when every
+ * server, then its client with `devices` devices beating every `intervalMs` (in bursts every `burstMs` when given),
+ * both from the checkout `root`, with `nodeFlags` before the script. Resolves once the server is listening; the client prints "online" when every
  * device is connected.
  */
 export async function startBareFloor(options: {
   root: string;
   devices: number;
   intervalMs: number;
+  burstMs?: number;
   nodeFlags?: string[];
 }): Promise<{ server: ReturnType<typeof node>; client: ReturnType<typeof node> }> {
-  const { root, devices, intervalMs, nodeFlags = [] } = options;
+  const { root, devices, intervalMs, burstMs = 0, nodeFlags = [] } = options;
   const script = join(root, "bench/frame-cost/bare-heartbeat.mjs");
   const server = node([...nodeFlags, script, "server"], root);
   const { port } = await untilEvent(server.lines, "ready");
   const client = node(
-    [...nodeFlags, script, "client", String(port), String(devices), String(intervalMs)],
+    [...nodeFlags, script, "client", String(port), String(devices), String(intervalMs), String(burstMs)],
     root,
   );
   return { server, client };

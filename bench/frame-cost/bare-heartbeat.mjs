@@ -4,7 +4,9 @@
 // HeartbeatResponse {result, sequence, time}). Written for the benchmark from the spec, with node:net and node:crypto
 // only: no hilfarm code, no schema checks, no logger, no metrics. Sessions are made up front (no login).
 //   node bench/frame-cost/bare-heartbeat.mjs server
-//   node bench/frame-cost/bare-heartbeat.mjs client <port> <devices> <interval-ms>
+//   node bench/frame-cost/bare-heartbeat.mjs client <port> <devices> <interval-ms> [<burst-ms>]
+// With <burst-ms>, each device's first beat falls on a multiple of it, so the client sends in bursts every <burst-ms>
+// as a farm whose timer wheel turns that often does; without, the beats are spread over the interval.
 // The server prints {"event":"ready","port":N}; the client prints {"event":"online"} once every device is connected,
 // then {"event":"count","roundTrips":N} every second, and on SIGTERM {"event":"latency","count":N,"p50":ms,"p99":ms,
 // "p999":ms}: the heartbeat round trips from one interval + 2 s after "online" (the benchmark's window) to the end.
@@ -66,7 +68,7 @@ if (mode === "server") {
     console.log(JSON.stringify({ event: "ready", port: server.address().port }));
   });
 } else if (mode === "client") {
-  const [port, count, intervalMs] = args.map(Number);
+  const [port, count, intervalMs, burstMs = 0] = args.map(Number);
   let roundTrips = 0;
   let connected = 0;
   const roundTripMs = [];
@@ -104,13 +106,14 @@ if (mode === "server") {
         sentAt.set(body.sequence, performance.now());
         socket.write(`CTS${JSON.stringify({ code: 1000, token, data: seal(key, body) })}\r\n`);
       };
-      // Spread over the interval, as devices that powered on at different times.
+      // Spread over the interval, as devices that powered on at different times; with bursts, on the burst's grid.
+      const phase = Math.floor((i * intervalMs) / count);
       setTimeout(
         () => {
           beat();
           setInterval(beat, intervalMs);
         },
-        Math.floor((i * intervalMs) / count),
+        burstMs > 0 ? phase - (phase % burstMs) : phase,
       );
     });
   }
@@ -122,6 +125,6 @@ if (mode === "server") {
     process.stdout.write(`${JSON.stringify(latency)}\n`, () => process.exit(0));
   });
 } else {
-  console.error("usage: bare-heartbeat.mjs server | client <port> <devices> <interval-ms>");
+  console.error("usage: bare-heartbeat.mjs server | client <port> <devices> <interval-ms> [<burst-ms>]");
   process.exit(2);
 }

@@ -64,6 +64,9 @@ export function plannedDevicesOf(assignment: ShardAssignment): PlannedDevice[] {
   return assignment.devices.map(planned);
 }
 
+/** The turn of a farm's timer wheel: the devices' timers due within one turn fire together. */
+export const FARM_TICK_MS = 20;
+
 /**
  * One shard of a load run in this process: its devices powered on at the ramp rate, power-cycled at the churn rate
  * once the run is steady, every timer on one timer wheel, measured by one shared observer.
@@ -90,8 +93,8 @@ export class ShardRunner {
     this.clock = options.clock ?? new RealClock();
     this.realTime = options.clock === undefined;
     this.wheel = this.realTime
-      ? new TimerWheel(this.clock, { tickMs: 20, yieldBetweenTimers: setImmediate })
-      : new TimerWheel(this.clock, { tickMs: 20 });
+      ? new TimerWheel(this.clock, { tickMs: FARM_TICK_MS, yieldBetweenTimers: setImmediate })
+      : new TimerWheel(this.clock, { tickMs: FARM_TICK_MS });
     const plan = {
       seed: options.assignment.seed,
       transport: options.assignment.transport,
