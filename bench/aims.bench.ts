@@ -3,7 +3,7 @@
  * section of docs/benchmarks.md as when run alone (codec throughput, per-frame cost, virtual time), then the aims
  * beside this run's figures, printed and written as the "Aims of issue 19 (npm run bench)" section. Aims 1, 2 and 5
  * are set for 100,000 devices: `BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 npm run bench:farm`.
- * The settings of each benchmark apply (BENCH_TIME_MS, BENCH_COST_*, BENCH_VT_ROUNDS). About 7.5 minutes.
+ * The settings of each benchmark apply (BENCH_TIME_MS, BENCH_COST_*, BENCH_VT_ROUNDS). About 11.5 minutes.
  */
 import { cpus, totalmem } from "node:os";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
