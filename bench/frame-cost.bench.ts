@@ -8,7 +8,7 @@
  *   (b') the same bare floor sending in bursts every 20 ms, as the farm's timer wheel does (FARM_TICK_MS);
  *   (c) hilfarm: `hilfarm load` with the reference platform as a process and one worker, the same devices and rate,
  *       over TCP as (b) (the fleet's `transport: "tcp"`).
- * (b) and (c) count the CPU of every process of the side (all of /proc below it) over a steady window, once every
+ * (b), (b') and (c) count the CPU of every process of the side (all of /proc below it) over a steady window, once every
  * device is online, and divide by the round trips completed in that window. Also prints (c)'s heartbeat percentiles.
  *   npm run bench:cost
  * Loopback only, bounded: BENCH_COST_DEVICES (default 2,000) at BENCH_COST_INTERVAL_S (default 1) s, a window of
@@ -204,8 +204,8 @@ const codec = codecRuns[2] as ReturnType<typeof codecFloor>;
 console.info(
   `(a) codec floor: ${codec.usPerRoundTrip.toFixed(1)} µs per round trip (${codec.roundTrips} round trips)`,
 );
-// (b) and (c) alternate, ROUNDS times: this machine's speed drifts, and a ratio of two runs minutes apart would show
-// the drift. Each side's figure is its median round; the ratio is the median of the rounds' own ratios.
+// (b), (c) and (b') alternate, ROUNDS times: this machine's speed drifts, and a ratio of two runs minutes apart would
+// show the drift. Each side's figure is its median round; a ratio is the median of the rounds' own ratios.
 const perRoundTrip = (w: Window) => (w.cpuSeconds * 1e6) / w.roundTrips;
 const rounds: Array<{ bare: Window; ours: Window; report: LoadReport; bursts: Window }> = [];
 // The order turns each round ((b), (c), (b') first in turn): a machine growing slower or faster through the run does
