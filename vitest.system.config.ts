@@ -9,8 +9,8 @@ import { defineConfig } from "vitest/config";
 // the message-push peers (scenarios/push), the C peers against hilfarm as processes (cli/c-peer*.check.ts), and
 // `hilfarm certify` of a device in another process, over the network and over an MQTT link, and beside a background
 // fleet (scenarios/conformance, scenarios/serial); `hilfarm replay` against processes (cli/replay.check.ts), and
-// `hilfarm load` with a mixed fleet (scenarios/load/mixed-fleet.check.ts) and on separate CPUs (taskset,
-// cli/load/separate-cpus.check.ts).
+// `hilfarm load` with a mixed fleet (scenarios/load/mixed-fleet.check.ts), on separate CPUs and with idle workers
+// (taskset, chrt: cli/load/process-placement.check.ts).
 export default defineConfig({
   test: {
     include: [

@@ -33,6 +33,16 @@ describe("hilfarm load --platform-processes", () => {
     );
   });
 
+  it("exits 2 naming --idle-workers when the workers are not started here (--broker)", async () => {
+    const { io, stderr } = bufferIo();
+    const argv = ["load", "--fleet", "examples/load-fleet.json", "--broker", "mqtt://127.0.0.1:1"];
+    const code = await main([...argv, "--idle-workers"], io, () => new Promise(() => undefined));
+    expect(code).toBe(2);
+    expect(stderr()).toMatch(
+      /--idle-workers with --broker mqtt:\/\/127\.0\.0\.1:1: hilfarm starts no workers here/,
+    );
+  });
+
   it("exits 2 naming both counts when there are fewer workers than platform processes", async () => {
     const { io, stderr } = bufferIo();
     const argv = [

@@ -36,8 +36,8 @@ import {
 } from "./load/coordinator.ts";
 import { LoadMetricsServer } from "./load/load-metrics-server.ts";
 import { startLocalPlatforms, startLocalWorkers } from "./load/local-processes.ts";
+import { idleClass, onCpus, separateCpus } from "./load/process-placement.ts";
 import { watchRealDevices } from "./load/real-device-watch.ts";
-import { separateCpus } from "./load/separate-cpus.ts";
 import { farmOption, logLevelOption, seedOption } from "./option-groups.ts";
 import { integerOption, portOption } from "./options.ts";
 
@@ -60,6 +60,7 @@ interface LoadOptions {
   platformProcesses?: number;
   workerNiceness: number;
   separateCpus?: boolean;
+  idleWorkers?: boolean;
   seed?: number;
   reportDir?: string;
   metricsHost: string;
@@ -257,6 +258,10 @@ export function addLoadCommand(
     .option(
       "--separate-cpus",
       "Linux, with taskset: the local reference platform on one half of this machine's CPUs, local workers on the other, so that a platform woken by a worker does not wait on that worker's CPU",
+    )
+    .option(
+      "--idle-workers",
+      "Linux, with chrt: local workers in the idle scheduling class, so that a platform on this machine woken by a worker runs at once; on a machine whose CPUs are all busy the workers get only what is left",
     );
   seedOption
     .add(load, "override the fleet's seed")
@@ -330,9 +335,15 @@ export function addLoadCommand(
           "separate-cpus",
           `--separate-cpus with --platform ${options.platform}: it keeps the reference platform hilfarm starts here apart from the workers; with a platform elsewhere, leave it out`,
         );
+      if (options.idleWorkers === true && options.broker !== undefined)
+        throw new UsageError(
+          "idle-workers",
+          `--idle-workers with --broker ${withoutCredentials(options.broker)}: hilfarm starts no workers here; run each \`hilfarm worker\` under chrt --idle 0 instead`,
+        );
       const split = options.separateCpus === true ? separateCpus() : undefined;
-      const placement = (side: "platform" | "workers") =>
-        split === undefined ? undefined : { taskset: split.taskset, cpus: split[side] };
+      const idle = options.idleWorkers === true ? idleClass() : [];
+      const onHalf = (side: "platform" | "workers") =>
+        split === undefined ? [] : onCpus(split.taskset, split[side]);
       const shares = options.platform === "emulated" ? platformShares(plan.devices, workers, processes) : [];
       for (const warning of overfullPlatformShares(plan.transport, shares)) io.stderr.write(warning);
       try {
@@ -349,7 +360,7 @@ export function addLoadCommand(
                   heartbeatSeconds: options.heartbeat,
                   connectionServers: options.connectionServers,
                   extraArgs: [...(k === 0 ? links : []), "--host", options.host],
-                  placement: placement("platform"),
+                  launcher: onHalf("platform"),
                 }),
                 cleanups,
               )
@@ -374,7 +385,7 @@ export function addLoadCommand(
             DEVICES_PER_LOCAL_WORKER,
             options.workerNiceness,
             (text) => io.stderr.write(text),
-            placement("workers"),
+            [...onHalf("workers"), ...idle],
           );
           cleanups.unshift(() => local.stop());
         }
@@ -477,6 +488,7 @@ export function addLoadCommand(
           ...(split === undefined
             ? {}
             : { separateCpus: { platform: [...split.platform], workers: [...split.workers] } }),
+          ...(options.idleWorkers === true ? { idleWorkers: true } : {}),
           seed: plan.seed,
           devices: plan.devices.length,
           platform: platforms.map((p) => p.loginAddress).join(" "),

@@ -71,6 +71,12 @@ describe("load HTML report", () => {
     expect(split).toContain("the reference platform on CPU 0, 1, the workers on CPU 2, 3 (--separate-cpus)");
   });
 
+  it("says the workers ran in the idle scheduling class, with --idle-workers only", () => {
+    expect(html).not.toContain("Idle workers");
+    const idle = loadHtmlReport({ ...report, machine: { ...report.machine, idleWorkers: true } });
+    expect(idle).toContain("the local workers ran in Linux&#39;s idle scheduling class (--idle-workers)");
+  });
+
   it("highlights the lost worker with when and why", () => {
     const workers = element(html, "table", "workers-table");
     const lost = workers.match(/<tr class="worker lost"[^>]*>.*?<\/tr>/g) ?? [];

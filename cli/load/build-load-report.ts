@@ -15,6 +15,8 @@ export interface LoadRunDescription {
   cpuStolenPercent?: number;
   /** See LoadReport["machine"]. */
   separateCpus?: { platform: number[]; workers: number[] };
+  /** See LoadReport["machine"]. */
+  idleWorkers?: boolean;
 }
 
 /** The run's outcome as the report files hold it. */
@@ -52,6 +54,7 @@ export function buildLoadReport(outcome: FarmOutcome, run: LoadRunDescription): 
       platform: `${osPlatform()} ${process.arch}`,
       ...(run.cpuStolenPercent === undefined ? {} : { cpuStolenPercent: run.cpuStolenPercent }),
       ...(run.separateCpus === undefined ? {} : { separateCpus: run.separateCpus }),
+      ...(run.idleWorkers === true ? { idleWorkers: true } : {}),
     },
     totals: {
       devices: run.devices,

@@ -9,7 +9,7 @@ import { planFleet } from "../../emulators/fleet/fleet-plan.ts";
 import { shippedProfiles } from "../../emulators/profiles/load.ts";
 import { splitAddress } from "../../harness/link/socket-link.ts";
 import { lowerPriority, passOnLater, startLocalPlatform } from "./local-processes.ts";
-import { allowedCpus, separateCpus } from "./separate-cpus.ts";
+import { allowedCpus, idleClass, onCpus, separateCpus } from "./process-placement.ts";
 
 describe("lowerPriority", () => {
   it("lowers a worker's priority, and says so when the system refuses", async () => {
@@ -134,7 +134,7 @@ describe("startLocalPlatform", () => {
     }
   });
 
-  it("runs on the CPUs it is placed on (--separate-cpus), and answers there", async () => {
+  it("runs through its launcher: on the CPUs it is placed on (--separate-cpus), in the idle class, and answers", async () => {
     const plan = planFleet(
       { ...FleetFileSchema.parse({ devices: [{ profile: "three-gang-switch", count: 1 }] }), baseDir: "." },
       await shippedProfiles(),
@@ -143,13 +143,15 @@ describe("startLocalPlatform", () => {
     const platform = await startLocalPlatform(plan, {
       heartbeatSeconds: 30,
       connectionServers: 1,
-      placement: { taskset, cpus: workers },
+      launcher: [...onCpus(taskset, workers), ...idleClass()],
     });
     try {
-      // The pid is node's own: taskset has exec'd it, so the platform's status is read, not taskset's.
+      // The pid is node's own: taskset and chrt have exec'd it, so the platform's status is read, not theirs.
       const status = await readFile(`/proc/${platform.pid}/status`, "utf8");
       expect(status).toMatch(/^Name:\s+node$/m);
       expect(allowedCpus(status)).toEqual(workers);
+      // SCHED_IDLE is policy 5.
+      expect(await readFile(`/proc/${platform.pid}/sched`, "utf8")).toMatch(/^policy\s+:\s+5$/m);
       expect(await readPlatformMetrics([platform.apiUrl])).toMatch(/hilfarm_platform_connections_open/);
     } finally {
       await platform.stop();

@@ -7,32 +7,23 @@ import { fileURLToPath } from "node:url";
 import { type FleetPlan, fleetRegistryJson } from "../../emulators/fleet/fleet-plan.ts";
 import { DEFAULT_MAX_PENDING_CONNECTIONS } from "../../emulators/platform/limits.ts";
 import { HilfarmError } from "../../harness/errors.ts";
-import { onCpus } from "./separate-cpus.ts";
 
 const HILFARM_BIN = fileURLToPath(new URL("../../bin/hilfarm.mjs", import.meta.url));
 
-/** CPUs a child is kept on, and the `taskset` that keeps it there (`hilfarm load --separate-cpus`). */
-export interface CpuPlacement {
-  taskset: string;
-  cpus: readonly number[];
-}
-
 /**
- * Runs `hilfarm <args>` as a child process, its stderr passed through (logs), on `placement`'s CPUs when given.
+ * Runs `hilfarm <args>` as a child process, its stderr passed through (logs), through `launcher` when given (a command
+ * and its arguments that run node as they place it: `taskset -c 1`, `chrt --idle 0`, cli/load/process-placement.ts).
  * `HILFARM_NODE_FLAGS` adds Node flags to every child (`--trace-gc`, heap sizes); with `HILFARM_CPU_PROF_DIR` set,
  * each child writes a V8 CPU profile there when it exits (to find what limits a farm).
  */
-export function spawnHilfarm(args: string[], placement?: CpuPlacement): ChildProcess {
+export function spawnHilfarm(args: string[], launcher: readonly string[] = []): ChildProcess {
   const profileDir = process.env.HILFARM_CPU_PROF_DIR;
   const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
   const flags = (process.env.HILFARM_NODE_FLAGS ?? "").split(" ").filter(Boolean);
   const node = [...flags, ...profile, HILFARM_BIN, ...args];
-  // taskset execs node in its own process: the pid, signals and exit code are node's.
-  const { command, args: argv } =
-    placement === undefined
-      ? { command: process.execPath, args: node }
-      : onCpus(placement.taskset, placement.cpus, process.execPath, node);
-  return spawn(command, argv, {
+  // taskset and chrt exec node in their own process: the pid, signals and exit code are node's.
+  const [command, ...rest] = [...launcher, process.execPath, ...node];
+  return spawn(command as string, rest, {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, HILFARM_EXIT_WITH_PARENT: String(process.pid) },
   });
@@ -128,7 +119,7 @@ export async function startLocalPlatform(
     heartbeatSeconds: number;
     connectionServers: number;
     extraArgs?: readonly string[];
-    placement?: CpuPlacement;
+    launcher?: readonly string[];
   },
 ): Promise<LocalPlatform> {
   const dir = await mkdtemp(join(tmpdir(), "hilfarm-load-"));
@@ -157,7 +148,7 @@ export async function startLocalPlatform(
     String(FARM_PENDING_PER_ADDRESS),
     ...(options.extraArgs ?? []),
   ];
-  const child = spawnHilfarm(args, options.placement);
+  const child = spawnHilfarm(args, options.launcher);
   const ready = await firstJsonLine(child, "the reference platform").catch(async (error) => {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -221,7 +212,7 @@ export function startLocalWorkers(
   capacity: number,
   niceness: number,
   warn: (text: string) => void,
-  placement?: CpuPlacement,
+  launcher: readonly string[] = [],
 ): LocalWorkers {
   const children = Array.from({ length: count }, (_, i) =>
     spawnHilfarm(
@@ -236,7 +227,7 @@ export function startLocalWorkers(
         "--log-level",
         "warn",
       ],
-      placement,
+      launcher,
     ),
   );
   for (const child of children) {

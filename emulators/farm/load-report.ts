@@ -87,6 +87,8 @@ export interface LoadReport {
     cpuStolenPercent?: number;
     /** `--separate-cpus`: the CPUs the local reference platform and the local workers were kept on. */
     separateCpus?: { platform: number[]; workers: number[] };
+    /** `--idle-workers`: the local workers ran in Linux's idle scheduling class. */
+    idleWorkers?: boolean;
   };
   totals: {
     devices: number;

@@ -3,7 +3,9 @@ import { delimiter, join } from "node:path";
 import { HilfarmError } from "../../harness/errors.ts";
 
 /**
- * `hilfarm load --separate-cpus`: the local reference platform's processes on one half of the CPUs this process may
+ * Where `hilfarm load` runs its local processes (Linux, util-linux's `taskset` and `chrt`).
+ *
+ * `--separate-cpus`: the local reference platform's processes on one half of the CPUs this process may
  * use, the local workers on the other. A platform woken by a worker's frame is often queued on that worker's CPU,
  * where it waits until the worker's burst of sends is over, while the other CPU idles: on machines that tell Linux
  * of no cache their CPUs share (many virtual machines), the scheduler does not look for the idle one.
@@ -39,17 +41,17 @@ export function allowedCpus(status: string): number[] {
 export function splitCpus(cpus: readonly number[]): CpuSplit {
   if (cpus.length < 2)
     throw new HilfarmError(
-      "SEPARATE_CPUS",
+      "SCHEDULING",
       `--separate-cpus needs at least 2 CPUs, and this process may use ${cpus.length} (${cpus.join(",") || "none"})`,
     );
   const half = Math.ceil(cpus.length / 2);
   return { platform: cpus.slice(0, half), workers: cpus.slice(half) };
 }
 
-/** `taskset`'s path on `PATH`, or undefined. */
-export function findTaskset(path = process.env.PATH ?? ""): string | undefined {
+/** `program`'s path on `PATH` (`taskset`, `chrt`), or undefined. */
+export function findProgram(program: string, path = process.env.PATH ?? ""): string | undefined {
   for (const dir of path.split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, "taskset");
+    const candidate = join(dir, program);
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
@@ -58,36 +60,49 @@ export function findTaskset(path = process.env.PATH ?? ""): string | undefined {
   return undefined;
 }
 
+/** `program` (from util-linux) on PATH, or an error naming the option that needs it and where to get it. */
+function utilLinux(program: string, option: string): string {
+  const found = findProgram(program);
+  if (found === undefined)
+    throw new HilfarmError(
+      "SCHEDULING",
+      `${option} needs ${program} (Debian and Ubuntu: apt-get install util-linux), and none is on PATH`,
+    );
+  return found;
+}
+
+/** The Linux status of this process, or an error naming the option that needs Linux. */
+function linuxStatus(option: string): string {
+  try {
+    return readFileSync("/proc/self/status", "utf8");
+  } catch {
+    throw new HilfarmError(
+      "SCHEDULING",
+      `${option} works on Linux only (no /proc/self/status on ${process.platform})`,
+    );
+  }
+}
+
 /**
  * The split of this machine's CPUs and the `taskset` that applies it, or an error that says what is missing:
  * Linux (`/proc/self/status`), `taskset` (util-linux) and two CPUs.
  */
 export function separateCpus(): CpuSplit & { taskset: string } {
-  let status: string;
-  try {
-    status = readFileSync("/proc/self/status", "utf8");
-  } catch {
-    throw new HilfarmError(
-      "SEPARATE_CPUS",
-      `--separate-cpus works on Linux only (no /proc/self/status on ${process.platform})`,
-    );
-  }
-  const split = splitCpus(allowedCpus(status));
-  const taskset = findTaskset();
-  if (taskset === undefined)
-    throw new HilfarmError(
-      "SEPARATE_CPUS",
-      "--separate-cpus needs taskset (Debian and Ubuntu: apt-get install util-linux), and none is on PATH",
-    );
-  return { ...split, taskset };
+  const split = splitCpus(allowedCpus(linuxStatus("--separate-cpus")));
+  return { ...split, taskset: utilLinux("taskset", "--separate-cpus") };
 }
 
-/** The command that runs `command args` on `cpus` only. */
-export function onCpus(
-  taskset: string,
-  cpus: readonly number[],
-  command: string,
-  args: readonly string[],
-): { command: string; args: string[] } {
-  return { command: taskset, args: ["-c", cpus.join(","), command, ...args] };
+/** The launcher that runs a command on `cpus` only. */
+export function onCpus(taskset: string, cpus: readonly number[]): string[] {
+  return [taskset, "-c", cpus.join(",")];
+}
+
+/**
+ * `hilfarm load --idle-workers`: the launcher that runs a local worker in Linux's idle scheduling class (SCHED_IDLE,
+ * through `chrt`). A platform woken on the CPU of an idle-class worker runs at once instead of after the worker's
+ * burst; on a machine whose CPUs are all busy, the workers get what is left, and the report's farm delay shows it.
+ */
+export function idleClass(): string[] {
+  linuxStatus("--idle-workers");
+  return [utilLinux("chrt", "--idle-workers"), "--idle", "0"];
 }

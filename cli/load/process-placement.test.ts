@@ -1,6 +1,14 @@
 import { delimiter, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
-import { allowedCpus, findTaskset, onCpus, parseCpuList, separateCpus, splitCpus } from "./separate-cpus.ts";
+import {
+  allowedCpus,
+  findProgram,
+  idleClass,
+  onCpus,
+  parseCpuList,
+  separateCpus,
+  splitCpus,
+} from "./process-placement.ts";
 
 describe("parseCpuList", () => {
   it("reads Linux CPU lists: single CPUs and ranges, in any order, once each", () => {
@@ -39,20 +47,18 @@ describe("splitCpus", () => {
   });
 });
 
-describe("findTaskset and onCpus", () => {
-  it("finds taskset on PATH, and nothing on a PATH without it", () => {
-    const found = findTaskset();
+describe("findProgram, onCpus and idleClass", () => {
+  it("finds a program on PATH, and nothing on a PATH without it", () => {
+    const found = findProgram("taskset");
     expect(found).toMatch(/\/taskset$/);
-    expect(findTaskset(["/nonexistent", dirname(found as string)].join(delimiter))).toBe(found);
-    expect(findTaskset("/nonexistent")).toBeUndefined();
-    expect(findTaskset("")).toBeUndefined();
+    expect(findProgram("taskset", ["/nonexistent", dirname(found as string)].join(delimiter))).toBe(found);
+    expect(findProgram("taskset", "/nonexistent")).toBeUndefined();
+    expect(findProgram("taskset", "")).toBeUndefined();
   });
 
-  it("runs the command under taskset -c with the CPU list", () => {
-    expect(onCpus("/usr/bin/taskset", [0, 2], "/usr/bin/node", ["a.mjs", "worker"])).toEqual({
-      command: "/usr/bin/taskset",
-      args: ["-c", "0,2", "/usr/bin/node", "a.mjs", "worker"],
-    });
+  it("runs a command under taskset -c with the CPU list, or chrt --idle 0", () => {
+    expect(onCpus("/usr/bin/taskset", [0, 2])).toEqual(["/usr/bin/taskset", "-c", "0,2"]);
+    expect(idleClass()).toEqual([findProgram("chrt"), "--idle", "0"]);
   });
 });
 
@@ -62,15 +68,18 @@ describe("separateCpus", () => {
     expect(split.platform.length).toBeGreaterThanOrEqual(1);
     expect(split.workers.length).toBeGreaterThanOrEqual(1);
     expect(split.platform.some((cpu) => split.workers.includes(cpu))).toBe(false);
-    expect(split.taskset).toBe(findTaskset());
+    expect(split.taskset).toBe(findProgram("taskset"));
   });
 
-  it("says taskset is missing, and where to get it, when PATH has none", () => {
+  it("says taskset or chrt is missing, and where to get it, when PATH has none", () => {
     const path = process.env.PATH;
     process.env.PATH = "/nonexistent";
     try {
       expect(() => separateCpus()).toThrow(
         /--separate-cpus needs taskset \(Debian and Ubuntu: apt-get install util-linux\)/,
+      );
+      expect(() => idleClass()).toThrow(
+        /--idle-workers needs chrt \(Debian and Ubuntu: apt-get install util-linux\)/,
       );
     } finally {
       process.env.PATH = path;

@@ -4,13 +4,17 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LoadReport } from "../../emulators/farm/load-report.ts";
 import { killAll, startHilfarm } from "../../harness/testing/child-process.ts";
-import { allowedCpus, separateCpus } from "./separate-cpus.ts";
+import { allowedCpus, separateCpus } from "./process-placement.ts";
 
 afterEach(() => killAll());
 
-/** The processes `pid` started, by what they run: `hilfarm.mjs <command>` -> the CPUs each may use. */
-async function childrenByCommand(pid: number): Promise<Map<string, number[][]>> {
-  const byCommand = new Map<string, number[][]>();
+/** What `read` finds in /proc/<child>/<file> of each process `pid` started, by the hilfarm command it runs. */
+async function childrenByCommand<T>(
+  pid: number,
+  file: string,
+  read: (text: string) => T,
+): Promise<Map<string, T[]>> {
+  const byCommand = new Map<string, T[]>();
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const status = await readFile(`/proc/${entry}/status`, "utf8").catch(() => "");
@@ -18,12 +22,13 @@ async function childrenByCommand(pid: number): Promise<Map<string, number[][]>> 
     const argv = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0");
     const at = argv.findIndex((arg) => arg.endsWith("hilfarm.mjs"));
     const command = at >= 0 ? (argv[at + 1] ?? "") : argv.join(" ");
-    byCommand.set(command, [...(byCommand.get(command) ?? []), allowedCpus(status)]);
+    const text = await readFile(`/proc/${entry}/${file}`, "utf8");
+    byCommand.set(command, [...(byCommand.get(command) ?? []), read(text)]);
   }
   return byCommand;
 }
 
-describe("hilfarm load --separate-cpus", () => {
+describe("hilfarm load --separate-cpus and --idle-workers", () => {
   it("keeps the reference platform and the workers on their halves of the CPUs, says so in the report, and runs as usual", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hilfarm-separate-cpus-"));
     const fleet = join(dir, "fleet.json");
@@ -36,13 +41,38 @@ describe("hilfarm load --separate-cpus", () => {
     const load = startHilfarm(["load", ...argv, "--separate-cpus", "--report-dir", reports]);
     await load.until("load-started");
     const split = separateCpus();
-    const children = await childrenByCommand(load.child.pid as number);
+    const children = await childrenByCommand(load.child.pid as number, "status", allowedCpus);
     expect(children.get("platform")).toEqual([split.platform]);
     expect(children.get("worker")).toEqual([split.workers, split.workers]);
     await load.until("load-finished");
     expect(await load.exited).toBe(0);
     const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as LoadReport;
     expect(report.machine.separateCpus).toEqual({ platform: split.platform, workers: split.workers });
+    expect(report.totals.onlineAtEnd).toBe(100);
+    expect(report.latency.heartbeat.count).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("--idle-workers: the workers run in the idle scheduling class, the report says so, and the run goes as usual", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-idle-workers-"));
+    const fleet = join(dir, "fleet.json");
+    await writeFile(
+      fleet,
+      JSON.stringify({ seed: 6, devices: [{ profile: "three-gang-switch", count: 100 }] }),
+    );
+    const reports = join(dir, "reports");
+    const argv = ["--fleet", fleet, "--ramp", "100", "--steady", "4", "--heartbeat", "2", "--workers", "2"];
+    const load = startHilfarm(["load", ...argv, "--idle-workers", "--report-dir", reports]);
+    await load.until("load-started");
+    const policies = await childrenByCommand(load.child.pid as number, "sched", (sched) =>
+      Number(/^policy\s+:\s+(\d+)$/m.exec(sched)?.[1]),
+    );
+    // SCHED_IDLE is policy 5; the platform keeps the normal class (0).
+    expect(policies.get("worker")).toEqual([5, 5]);
+    expect(policies.get("platform")).toEqual([0]);
+    await load.until("load-finished");
+    expect(await load.exited).toBe(0);
+    const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as LoadReport;
+    expect(report.machine.idleWorkers).toBe(true);
     expect(report.totals.onlineAtEnd).toBe(100);
     expect(report.latency.heartbeat.count).toBeGreaterThan(0);
   }, 120_000);
