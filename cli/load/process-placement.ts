@@ -100,7 +100,8 @@ export function onCpus(taskset: string, cpus: readonly number[]): string[] {
 /**
  * `hilfarm load --idle-workers`: the launcher that runs a local worker in Linux's idle scheduling class (SCHED_IDLE,
  * through `chrt`). A platform woken on the CPU of an idle-class worker runs at once instead of after the worker's
- * burst; on a machine whose CPUs are all busy, the workers get what is left, and the report's farm delay shows it.
+ * burst; on a machine whose CPUs are all busy, the workers get what is left, and the report's farm delay would show
+ * how far behind that left them.
  */
 export function idleClass(): string[] {
   linuxStatus("--idle-workers");
