@@ -28,6 +28,18 @@ async function childrenByCommand<T>(
   return byCommand;
 }
 
+/**
+ * Until both local workers report to the coordinator: by then taskset and chrt have exec'd node in them, so /proc
+ * shows what node runs with, not the launcher on its way to it.
+ */
+async function workersRunning(load: ReturnType<typeof startHilfarm>): Promise<void> {
+  await load.until("load-started");
+  for (;;) {
+    const progress = await load.until("progress");
+    if (progress.liveWorkers === 2) return;
+  }
+}
+
 describe("hilfarm load --separate-cpus and --idle-workers", () => {
   it("keeps the reference platform and the workers on their halves of the CPUs, says so in the report, and runs as usual", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hilfarm-separate-cpus-"));
@@ -37,9 +49,9 @@ describe("hilfarm load --separate-cpus and --idle-workers", () => {
       JSON.stringify({ seed: 5, devices: [{ profile: "three-gang-switch", count: 100 }] }),
     );
     const reports = join(dir, "reports");
-    const argv = ["--fleet", fleet, "--ramp", "100", "--steady", "4", "--heartbeat", "2", "--workers", "2"];
+    const argv = ["--fleet", fleet, "--ramp", "100", "--steady", "8", "--heartbeat", "2", "--workers", "2"];
     const load = startHilfarm(["load", ...argv, "--separate-cpus", "--report-dir", reports]);
-    await load.until("load-started");
+    await workersRunning(load);
     const split = separateCpus();
     const children = await childrenByCommand(load.child.pid as number, "status", allowedCpus);
     expect(children.get("platform")).toEqual([split.platform]);
@@ -60,9 +72,9 @@ describe("hilfarm load --separate-cpus and --idle-workers", () => {
       JSON.stringify({ seed: 6, devices: [{ profile: "three-gang-switch", count: 100 }] }),
     );
     const reports = join(dir, "reports");
-    const argv = ["--fleet", fleet, "--ramp", "100", "--steady", "4", "--heartbeat", "2", "--workers", "2"];
+    const argv = ["--fleet", fleet, "--ramp", "100", "--steady", "8", "--heartbeat", "2", "--workers", "2"];
     const load = startHilfarm(["load", ...argv, "--idle-workers", "--report-dir", reports]);
-    await load.until("load-started");
+    await workersRunning(load);
     const policies = await childrenByCommand(load.child.pid as number, "sched", (sched) =>
       Number(/^policy\s+:\s+(\d+)$/m.exec(sched)?.[1]),
     );
