@@ -40,52 +40,49 @@ async function workersRunning(load: ReturnType<typeof startHilfarm>): Promise<vo
   }
 }
 
+/** `hilfarm load` of 100 three-gang switches on two local workers with `option`, once both workers report. */
+async function loadWith(option: string, seed: number) {
+  const dir = await mkdtemp(join(tmpdir(), "hilfarm-placement-"));
+  const fleet = join(dir, "fleet.json");
+  await writeFile(fleet, JSON.stringify({ seed, devices: [{ profile: "three-gang-switch", count: 100 }] }));
+  const reports = join(dir, "reports");
+  const argv = ["--fleet", fleet, "--ramp", "100", "--steady", "8", "--heartbeat", "2", "--workers", "2"];
+  const load = startHilfarm(["load", ...argv, option, "--report-dir", reports]);
+  await workersRunning(load);
+  return {
+    pid: load.child.pid as number,
+    /** The run's report, once it ended as usual: exit 0, every device online, heartbeats answered. */
+    finished: async (): Promise<LoadReport> => {
+      await load.until("load-finished");
+      expect(await load.exited).toBe(0);
+      const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as LoadReport;
+      expect(report.totals.onlineAtEnd).toBe(100);
+      expect(report.latency.heartbeat.count).toBeGreaterThan(0);
+      return report;
+    },
+  };
+}
+
 describe("hilfarm load --separate-cpus and --idle-workers", () => {
   it("keeps the reference platform and the workers on their halves of the CPUs, says so in the report, and runs as usual", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "hilfarm-separate-cpus-"));
-    const fleet = join(dir, "fleet.json");
-    await writeFile(
-      fleet,
-      JSON.stringify({ seed: 5, devices: [{ profile: "three-gang-switch", count: 100 }] }),
-    );
-    const reports = join(dir, "reports");
-    const argv = ["--fleet", fleet, "--ramp", "100", "--steady", "8", "--heartbeat", "2", "--workers", "2"];
-    const load = startHilfarm(["load", ...argv, "--separate-cpus", "--report-dir", reports]);
-    await workersRunning(load);
+    const run = await loadWith("--separate-cpus", 5);
     const split = separateCpus();
-    const children = await childrenByCommand(load.child.pid as number, "status", allowedCpus);
+    const children = await childrenByCommand(run.pid, "status", allowedCpus);
     expect(children.get("platform")).toEqual([split.platform]);
     expect(children.get("worker")).toEqual([split.workers, split.workers]);
-    await load.until("load-finished");
-    expect(await load.exited).toBe(0);
-    const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as LoadReport;
+    const report = await run.finished();
     expect(report.machine.separateCpus).toEqual({ platform: split.platform, workers: split.workers });
-    expect(report.totals.onlineAtEnd).toBe(100);
-    expect(report.latency.heartbeat.count).toBeGreaterThan(0);
   }, 120_000);
 
   it("--idle-workers: the workers run in the idle scheduling class, the report says so, and the run goes as usual", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "hilfarm-idle-workers-"));
-    const fleet = join(dir, "fleet.json");
-    await writeFile(
-      fleet,
-      JSON.stringify({ seed: 6, devices: [{ profile: "three-gang-switch", count: 100 }] }),
-    );
-    const reports = join(dir, "reports");
-    const argv = ["--fleet", fleet, "--ramp", "100", "--steady", "8", "--heartbeat", "2", "--workers", "2"];
-    const load = startHilfarm(["load", ...argv, "--idle-workers", "--report-dir", reports]);
-    await workersRunning(load);
-    const policies = await childrenByCommand(load.child.pid as number, "sched", (sched) =>
+    const run = await loadWith("--idle-workers", 6);
+    const policies = await childrenByCommand(run.pid, "sched", (sched) =>
       Number(/^policy\s+:\s+(\d+)$/m.exec(sched)?.[1]),
     );
     // SCHED_IDLE is policy 5; the platform keeps the normal class (0).
     expect(policies.get("worker")).toEqual([5, 5]);
     expect(policies.get("platform")).toEqual([0]);
-    await load.until("load-finished");
-    expect(await load.exited).toBe(0);
-    const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as LoadReport;
+    const report = await run.finished();
     expect(report.machine.idleWorkers).toBe(true);
-    expect(report.totals.onlineAtEnd).toBe(100);
-    expect(report.latency.heartbeat.count).toBeGreaterThan(0);
   }, 120_000);
 });

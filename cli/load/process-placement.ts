@@ -71,24 +71,19 @@ function utilLinux(program: string, option: string): string {
   return found;
 }
 
-/** The Linux status of this process, or an error naming the option that needs Linux. */
-function linuxStatus(option: string): string {
-  try {
-    return readFileSync("/proc/self/status", "utf8");
-  } catch {
-    throw new HilfarmError(
-      "SCHEDULING",
-      `${option} works on Linux only (no /proc/self/status on ${process.platform})`,
-    );
-  }
+/** Refuses `option` off Linux, naming the system it ran on. */
+function requireLinux(option: string): void {
+  if (process.platform !== "linux")
+    throw new HilfarmError("SCHEDULING", `${option} works on Linux only, not on ${process.platform}`);
 }
 
 /**
  * The split of this machine's CPUs and the `taskset` that applies it, or an error that says what is missing:
- * Linux (`/proc/self/status`), `taskset` (util-linux) and two CPUs.
+ * Linux, `taskset` (util-linux) and two CPUs.
  */
 export function separateCpus(): CpuSplit & { taskset: string } {
-  const split = splitCpus(allowedCpus(linuxStatus("--separate-cpus")));
+  requireLinux("--separate-cpus");
+  const split = splitCpus(allowedCpus(readFileSync("/proc/self/status", "utf8")));
   return { ...split, taskset: utilLinux("taskset", "--separate-cpus") };
 }
 
@@ -104,6 +99,6 @@ export function onCpus(taskset: string, cpus: readonly number[]): string[] {
  * how far behind that left them.
  */
 export function idleClass(): string[] {
-  linuxStatus("--idle-workers");
+  requireLinux("--idle-workers");
   return [utilLinux("chrt", "--idle-workers"), "--idle", "0"];
 }
