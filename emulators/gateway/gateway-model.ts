@@ -17,6 +17,13 @@ export interface SubDevice {
   authenticated: boolean;
 }
 
+/** A sub-device's report not sent: it was unbound at its gateway while the report was under way. */
+class UnboundAtGateway extends Error {
+  constructor(sub: SubDevice) {
+    super(`sub-device ${sub.deviceId} is no longer bound to its gateway: its report is dropped`);
+  }
+}
+
 /** A send and three resends to a sub-device over the radio, this far apart (lock API, "Create passwords"). */
 export const RADIO_TRIES = 4;
 export const RADIO_TRY_MS = 2_000;
@@ -70,7 +77,7 @@ export class GatewayModel implements DeviceModel {
     for (const deviceId of [...this.unreportedUnbinds]) await this.reportUnbind(ctx, deviceId);
     for (const sub of this.subDevices.values()) if (sub.bound) await this.authenticate(ctx, sub);
     for (const sub of this.subDevices.values())
-      if (sub.authenticated && sub.present) await this.bringOnline(ctx, sub);
+      if (sub.bound && sub.authenticated && sub.present) await this.bringOnline(ctx, sub);
   }
 
   handle(request: PlatformRequest, ctx: DeviceContext): Handled {
@@ -94,7 +101,7 @@ export class GatewayModel implements DeviceModel {
       };
     }
     const silent = ctx.misbehaviour.subDeviceSilentTries;
-    if (silent <= 0) return sub.model.handle(request, ctx);
+    if (silent <= 0) return this.relayAfter(sub, sub.model.handle(request, ctx));
     // Lock API, "Create passwords" (Zigbee): no answer, the gateway resends three times, then reports failure.
     if (silent >= RADIO_TRIES)
       return {
@@ -106,7 +113,7 @@ export class GatewayModel implements DeviceModel {
         ),
         delayMs: RADIO_TRIES * RADIO_TRY_MS,
       };
-    return { ...sub.model.handle(request, ctx), delayMs: silent * RADIO_TRY_MS };
+    return { ...this.relayAfter(sub, sub.model.handle(request, ctx)), delayMs: silent * RADIO_TRY_MS };
   }
 
   /** A code typed at the keypad of the gateway itself or of one of its sub-devices (a Zigbee lock). */
@@ -128,7 +135,7 @@ export class GatewayModel implements DeviceModel {
     sub.present = true;
     if (!sub.bound) return;
     if (!sub.authenticated) await this.authenticate(ctx, sub);
-    if (sub.authenticated) await this.bringOnline(ctx, sub);
+    if (sub.bound && sub.authenticated) await this.bringOnline(ctx, sub);
   }
 
   /** The user unbinds a sub-device at the gateway: reported with 2018 (5.4.3.12). */
@@ -157,7 +164,32 @@ export class GatewayModel implements DeviceModel {
   }
 
   private async bringOnline(ctx: DeviceContext, sub: SubDevice): Promise<void> {
-    await ctx.request(2020, { deviceId: this.deviceId, subDeviceId: sub.deviceId, onLine: "1" });
-    await sub.model.afterConnect(ctx);
+    const relay = this.relay(ctx, sub);
+    try {
+      await relay.request(2020, { deviceId: this.deviceId, subDeviceId: sub.deviceId, onLine: "1" });
+      await sub.model.afterConnect(relay);
+    } catch (error) {
+      if (!(error instanceof UnboundAtGateway)) throw error;
+    }
+  }
+
+  /**
+   * What a sub-device sends goes through its gateway only while it is bound there: once the user unbinds it at the
+   * gateway (or the platform does, 2015), a report already under way (the bring-up after a connect, the state report
+   * after a control) is dropped, since the platform reads a sub-device's 2020 or report as bound again (5.4.3.3).
+   */
+  private relay(ctx: DeviceContext, sub: SubDevice): DeviceContext {
+    return {
+      clock: ctx.clock,
+      logger: ctx.logger,
+      misbehaviour: ctx.misbehaviour,
+      request: (code, body) =>
+        sub.bound ? ctx.request(code, body) : Promise.reject(new UnboundAtGateway(sub)),
+    };
+  }
+
+  private relayAfter(sub: SubDevice, handled: Handled): Handled {
+    const after = handled.after;
+    return after === undefined ? handled : { ...handled, after: (ctx) => after(this.relay(ctx, sub)) };
   }
 }

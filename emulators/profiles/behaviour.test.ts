@@ -171,4 +171,46 @@ describe("gateway", () => {
     );
     expect(answer).toMatchObject({ result: 300001 });
   });
+  it("a sub-device unbound at the gateway while its bring-up is under way is not reported again: the platform keeps it unbound (5.4.3.12)", async () => {
+    world = await startWorld({
+      fleet: {
+        gateways: [
+          { profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-switch", count: 3 }] },
+        ],
+      },
+    });
+    const w = world;
+    const gateway = w.device("zigbee-gateway");
+    const model = gateway.model as GatewayModel;
+    const [a = "", b = "", c = ""] = w.plan.devices[0]?.subDevices.map((s) => s.deviceId) ?? [];
+    // The user unbinds a while the platform checks its PIN (2012), and b once its 2020 is in, before its 2006.
+    const unbindAt = new Map([
+      [`2012 ${a}`, a],
+      [`2020 ${b}`, b],
+    ]);
+    const afterUnbind: string[] = [];
+    const unbound = new Set<string>();
+    const unbinds: Array<Promise<void>> = [];
+    w.platform.events.on("frame", ({ direction, message }) => {
+      if (direction !== "in") return;
+      const body = message.body as { deviceId?: string; subDeviceId?: string };
+      const about = body.subDeviceId ?? body.deviceId ?? "";
+      if (unbound.has(about) && message.code !== 2018) afterUnbind.push(`${message.code} ${about}`);
+      const sub = unbindAt.get(`${message.code} ${about}`);
+      if (sub === undefined) return;
+      unbindAt.delete(`${message.code} ${about}`);
+      unbound.add(sub);
+      unbinds.push(model.unbindLocally(contextOf(gateway), sub));
+    });
+    w.fleet.powerOn();
+    await w.clock.runUntil(
+      () => w.platform.store.get(c)?.version.device !== undefined && unbinds.length === 2,
+    );
+    await w.clock.runUntilSettled(Promise.all(unbinds));
+    await w.clock.advanceAsync(60_000);
+    expect(w.platform.store.get(a)).toMatchObject({ unbound: true, online: false });
+    expect(w.platform.store.get(b)).toMatchObject({ unbound: true, online: false });
+    expect(afterUnbind).toEqual([]);
+    expect(w.platform.store.get(c)).toMatchObject({ unbound: false, online: true });
+  });
 });
