@@ -7,6 +7,8 @@
  * BENCH_FARM_TRANSPORT (`tcp`, `udp`; default the fleet's `auto`) forces one transport, and writes its own section.
  * BENCH_FARM_PLATFORM_PROCESSES (1-64; default `hilfarm load`'s: one per 18,000 devices that may use TCP) sets the
  * reference platform's processes, and writes its own section.
+ * BENCH_FARM_IDLE_WORKERS=1 and BENCH_FARM_SEPARATE_CPUS=1 pass `--idle-workers` and `--separate-cpus` to
+ * `hilfarm load` (Linux), and each writes its own section.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -26,6 +28,14 @@ if (transport !== undefined && transport !== "tcp" && transport !== "udp")
 const platformProcesses = process.env.BENCH_FARM_PLATFORM_PROCESSES;
 if (platformProcesses !== undefined && !/^([1-9]|[1-5]\d|6[0-4])$/.test(platformProcesses))
   throw new Error(`BENCH_FARM_PLATFORM_PROCESSES must be a whole number in 1..64, got ${platformProcesses}`);
+const flag = (name: string) => {
+  const value = process.env[name];
+  if (value !== undefined && value !== "0" && value !== "1")
+    throw new Error(`${name} must be 0 or 1, got ${value}`);
+  return value === "1";
+};
+const idleWorkers = flag("BENCH_FARM_IDLE_WORKERS");
+const separateCpus = flag("BENCH_FARM_SEPARATE_CPUS");
 if (!(devices > 0 && devices <= 100_000))
   throw new Error(`BENCH_FARM_DEVICES must be 1..100000, got ${devices}`);
 
@@ -35,6 +45,8 @@ const settings = [
   "BENCH_FARM_STEADY",
   "BENCH_FARM_TRANSPORT",
   "BENCH_FARM_PLATFORM_PROCESSES",
+  "BENCH_FARM_IDLE_WORKERS",
+  "BENCH_FARM_SEPARATE_CPUS",
 ]
   .filter((name) => process.env[name] !== undefined)
   .map((name) => `${name}=${process.env[name]} `)
@@ -61,6 +73,8 @@ const args = [
   "--heartbeat",
   "30",
   ...(platformProcesses === undefined ? [] : ["--platform-processes", platformProcesses]),
+  ...(idleWorkers ? ["--idle-workers"] : []),
+  ...(separateCpus ? ["--separate-cpus"] : []),
   "--report-dir",
   dir,
 ];
@@ -128,7 +142,7 @@ const cpu = cpus()[0]?.model ?? "unknown CPU";
 const lines = [
   `Made by \`${settings}npm run bench:farm\` (bench/farm.bench.ts), which ran \`${command}\` (exit ${code}), a fleet of three-gang switches`,
   `(transport ${transport ?? "auto: UDP for the first two logins after power-on, then TCP"}): the ${report.target.description}`,
-  "and the devices in worker processes (niceness 10) on the same machine, over loopback, their UDP sockets spread over",
+  `and the devices in worker processes (niceness 10${idleWorkers ? ", in Linux's idle scheduling class" : ""}) on the same machine${separateCpus ? " (the platform on the first half of the CPUs, the workers on the rest)" : ""}, over loopback, their UDP sockets spread over`,
   "source addresses 127.0.0.2-127.0.0.9, every device's timers on its worker's timer wheel.",
   "",
   `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; run took ${wallSeconds.toFixed(0)} s wall; stop: ${report.stopReason}.`,
@@ -176,6 +190,8 @@ const section = [
   ...(platformProcesses === undefined
     ? []
     : [`${platformProcesses} platform process${platformProcesses === "1" ? "" : "es"}`]),
+  ...(idleWorkers ? ["idle workers"] : []),
+  ...(separateCpus ? ["separate CPUs"] : []),
 ].join(", ");
 await writeBenchmarkSection(section, lines);
 console.info(lines.join("\n"));
