@@ -9,6 +9,7 @@ export default defineConfig({
       "scenarios/**/*.test.ts",
       "cli/**/*.test.ts",
       "bin/**/*.test.ts",
+      "bench/**/*.test.ts",
     ],
     // Timing runs on the VirtualClock; a test that needs more than this is waiting on something real.
     testTimeout: 30_000,
