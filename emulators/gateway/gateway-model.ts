@@ -176,7 +176,8 @@ export class GatewayModel implements DeviceModel {
   /**
    * What a sub-device sends goes through its gateway only while it is bound there: once the user unbinds it at the
    * gateway (or the platform does, 2015), a report already under way (the bring-up after a connect, the state report
-   * after a control) is dropped, since the platform reads a sub-device's 2020 or report as bound again (5.4.3.3).
+   * after a control) is dropped. The unbind deleted its relation to the gateway (5.4.3.10), and only a new auth
+   * (2012) makes it again.
    */
   private relay(ctx: DeviceContext, sub: SubDevice): DeviceContext {
     return {

@@ -46,6 +46,21 @@ export function createBusinessHandler(ctx: BusinessContext): RequestHandler {
   const belongs = (session: DeviceSession, deviceId: string): boolean =>
     deviceId === session.deviceId || ctx.registry.get(deviceId)?.parentId === session.deviceId;
 
+  /**
+   * 5.4.3.10: unbinding deletes a sub-device's relation to its gateway, and only a passed sub-device auth (2012,
+   * 5.4.3.9) or a bind report (2016) makes it again: until then what the gateway sends about it is refused, so that a
+   * report resent across the unbind cannot make it look bound again.
+   */
+  const unbound = (session: DeviceSession, deviceId: string): boolean =>
+    deviceId !== session.deviceId && ctx.store.get(deviceId)?.unbound === true;
+  const refuseUnbound = (request: DeviceRequest, deviceId: string): ResponseFields =>
+    errorFields(
+      request,
+      McResult.DeviceIdUnknown,
+      unixSeconds(ctx.clock),
+      `${deviceId} was unbound from this gateway; a passed sub-device auth (2012) binds it again`,
+    );
+
   /** 5.4.3.3: a report from a sub-device held offline brings it online. */
   const markAlive = (session: DeviceSession, deviceId: string): void => {
     const now = ctx.clock.now();
@@ -53,7 +68,6 @@ export function createBusinessHandler(ctx: BusinessContext): RequestHandler {
       ctx.store.touch(deviceId, now);
       return;
     }
-    ctx.store.setUnbound(deviceId, false);
     if (ctx.store.setOnline(deviceId, true, now, session.channel.transport)) {
       ctx.fanout.publish(deviceId, "online", { online: true, at: now });
     }
@@ -69,6 +83,7 @@ export function createBusinessHandler(ctx: BusinessContext): RequestHandler {
         `${deviceId} is not this device or its sub-device`,
       );
     }
+    if (unbound(session, deviceId)) return refuseUnbound(request, deviceId);
     const now = ctx.clock.now();
 
     switch (request.code) {
@@ -137,7 +152,7 @@ export function createBusinessHandler(ctx: BusinessContext): RequestHandler {
         if (!belongs(session, subDeviceId) || subDeviceId === session.deviceId) {
           return answer(deviceId, { subDeviceId }, McResult.DeviceIdUnknown);
         }
-        if (onLine === "1") ctx.store.setUnbound(subDeviceId, false);
+        if (onLine === "1" && unbound(session, subDeviceId)) return refuseUnbound(request, subDeviceId);
         if (ctx.store.setOnline(subDeviceId, onLine === "1", now, session.channel.transport)) {
           ctx.fanout.publish(subDeviceId, "online", { online: onLine === "1", at: now });
         }

@@ -135,6 +135,38 @@ describe("5.4.3.9-13 sub-devices", () => {
     expect(report.body).toMatchObject({ result: 0, subDeviceId: LOCK.deviceId });
     expect(p.store.get(LOCK.deviceId)?.unbound).toBe(true);
   });
+
+  it("refuses what the gateway sends about an unbound sub-device (200001) until a passed auth (2012) binds it again (5.4.3.10)", async () => {
+    const { gateway, platform: p } = await setup();
+    const send = (code: 2006 | 2020 | 2012, body: Record<string, unknown>) =>
+      gateway.request({ code, body: { ...body, time: 1 } } as Parameters<typeof gateway.request>[0]);
+    const stateReport = () =>
+      send(2006, {
+        deviceId: SENSOR.deviceId,
+        statusSerials: [{ serialId: "0", statusSerial: [{ statusName: "TEMP", curStatusValue: "21" }] }],
+      });
+    const onLine = () =>
+      send(2020, { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, onLine: "1" });
+    await gateway.request({
+      code: 2018,
+      body: { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, time: 1 },
+    });
+    // A state report resent across the unbind, and a stale online report: refused, and it stays unbound.
+    expect((await stateReport()).body).toMatchObject({ result: 200001, deviceId: SENSOR.deviceId });
+    expect((await onLine()).body).toMatchObject({ result: 200001, subDeviceId: SENSOR.deviceId });
+    expect(p.store.get(SENSOR.deviceId)).toMatchObject({ unbound: true, online: false });
+    // Offline stays acceptable: nothing to undo.
+    expect(
+      (await send(2020, { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, onLine: "0" })).body,
+    ).toMatchObject({ result: 0 });
+    // A passed auth binds it again; then its reports count.
+    expect(
+      (await send(2012, { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, pin: SENSOR.pin })).body,
+    ).toMatchObject({ result: 0, authResult: "0" });
+    expect((await onLine()).body).toMatchObject({ result: 0 });
+    expect((await stateReport()).body).toMatchObject({ result: 0 });
+    expect(p.store.get(SENSOR.deviceId)).toMatchObject({ unbound: false, online: true });
+  });
 });
 
 describe("5.4.3.14-16 firmware upgrade", () => {

@@ -16,6 +16,7 @@ import {
   type DeviceName,
   departures,
   deviceView,
+  heldState,
   initialModel,
   type Model,
   OFFLINE_AFTER_MS,
@@ -23,6 +24,7 @@ import {
   platformView,
   type Real,
   switchOf,
+  type View,
 } from "./fleet-model.ts";
 
 /**
@@ -151,11 +153,13 @@ async function quiesce(model: Model, real: Real): Promise<void> {
   const sub = switchOf(real);
   const record = (id: string) => platform.store.get(id);
   const resources = (id: string) => JSON.stringify(record(id)?.resources.flatMap(sortedEntries) ?? []);
+  // Both sides alike, but for an unbound switch's state, which the platform no longer takes (heldState).
+  const comparable = (view: View) => ({ ...view, status: heldState(view, "platform") });
   const agree = () =>
     Object.values(real.devices).every(
       (d) => d.state === "online" && !d.networkDown && record(d.deviceId)?.online === true,
     ) &&
-    isDeepStrictEqual(platformView(real), deviceView(real)) &&
+    isDeepStrictEqual(comparable(platformView(real)), comparable(deviceView(real))) &&
     resources(real.devices.lock.deviceId) === JSON.stringify(deviceResources(real)) &&
     // A bound switch is online at the platform; an unbound one is not.
     record(sub.deviceId)?.online === sub.bound;

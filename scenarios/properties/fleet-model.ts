@@ -192,15 +192,25 @@ export function platformView(real: Real): View {
   };
 }
 
+/**
+ * The state a side must hold: all of it, except an unbound switch's at the platform, which keeps the last state it
+ * accepted (5.4.3.10: what the gateway sends about it after the unbind is refused).
+ */
+export function heldState(view: View, side: "platform" | "devices"): Partial<View["status"]> {
+  if (side === "devices" || view.switchBound) return view.status;
+  const { switch: _unbound, ...rest } = view.status;
+  return rest;
+}
+
 /** Where a side departs from what the model allows; `side` names it in the messages. */
-export function departures(model: Model, view: View, side: string): string[] {
+export function departures(model: Model, view: View, side: "platform" | "devices"): string[] {
   const out: string[] = [];
   const show = (s: Set<unknown>) => JSON.stringify([...s]);
+  const state = heldState(view, side);
   for (const t of TARGETS) {
-    // The platform keeps an unbound switch's last state; only a bound one must match.
-    if (side === "platform" && t === "switch" && !view.switchBound) continue;
+    const held = state[t];
+    if (held === undefined) continue;
     const expected = model.status[t];
-    const held = view.status[t];
     for (const name of new Set([...Object.keys(expected), ...Object.keys(held)])) {
       const allowed = expected[name];
       const value = held[name];
