@@ -8,11 +8,11 @@
  * It runs the traffic of bench:cost's (c) (`hilfarm load`, BENCH_PERF_DEVICES three-gang switches over TCP beating
  * every BENCH_PERF_INTERVAL_S, one worker; with BENCH_PERF_CHURN, that many power-cycled a second, transport
  * automatic, as bench:paired's login mode), records the platform and the worker for BENCH_PERF_SECONDS once steady
- * (`perf record -F 999 -g`: stacks by frame pointers, which V8's code keeps), then, once it has stopped, bench:cost's
- * bare floor with the same devices (heartbeat mode only), and writes the "CPU by function (perf)" section of
- * docs/benchmarks.md: each process's samples by where they ran (kernel, JIT-compiled JavaScript, the node binary,
- * libc), by the nearest JavaScript function on the stack (the native code it calls counted with it), and by the
- * leaf symbol.
+ * (`perf record -F 999 -g`: stacks by frame pointers, which V8's code keeps), then, once it has stopped, the bare
+ * floor with the same devices (bench:cost's, or bench:login's with the churn), and writes the "CPU by function
+ * (perf)" section of docs/benchmarks.md: each process's samples by where they ran (kernel, JIT-compiled JavaScript,
+ * the node binary, libc), by the nearest JavaScript function on the stack (the native code it calls counted with
+ * it), and by the leaf symbol.
  * Needs `perf` (Debian: linux-perf) and permission to profile one's own processes (kernel.perf_event_paranoid <= 2).
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -22,7 +22,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { processStat } from "../harness/machine/process-stat.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { startBareFloor } from "./frame-cost/bare-floor.ts";
+import { startBareFloor, startBareLogin } from "./frame-cost/bare-floor.ts";
 import { drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
@@ -115,16 +115,23 @@ function processSection(role: string, samples: PerfSample[], cpuSeconds: number)
 }
 
 /**
- * The same heartbeats between bench:cost's bare floor (bench/frame-cost/bare-heartbeat.mjs: node:net and
- * node:crypto only), recorded the same way, for the shares beside hilfarm's.
+ * The same traffic between a bare floor, recorded the same way, for the shares beside hilfarm's: bench:cost's
+ * (bench/frame-cost/bare-heartbeat.mjs) for heartbeats, bench:login's (bench/frame-cost/bare-login.mjs) with churn.
  */
 async function bareFloorSections(): Promise<string[]> {
-  const { server, client } = await startBareFloor({
-    root,
-    devices: DEVICES,
-    intervalMs: INTERVAL_S * 1000,
-    nodeFlags: ["--perf-basic-prof-only-functions"],
-  });
+  const nodeFlags = ["--perf-basic-prof-only-functions"];
+  const intervalMs = INTERVAL_S * 1000;
+  const { server, client } =
+    CHURN > 0
+      ? await startBareLogin({
+          root,
+          devices: DEVICES,
+          intervalMs,
+          rampPerSecond: 1000,
+          churnPerSecond: CHURN,
+          nodeFlags,
+        })
+      : await startBareFloor({ root, devices: DEVICES, intervalMs, nodeFlags });
   const sides = [
     ["bare floor, server", server.child.pid],
     ["bare floor, client", client.child.pid],
@@ -133,7 +140,7 @@ async function bareFloorSections(): Promise<string[]> {
   try {
     await untilEvent(client.lines, "online");
     drain(client.lines);
-    await wait(INTERVAL_S * 1000 + 2000);
+    await wait(CHURN > 0 ? 5000 : INTERVAL_S * 1000 + 2000);
     const cpu = await Promise.all(
       sides.map(([, pid], i) => record(pid as number, join(dir, `bare-${i}.data`))),
     );
@@ -198,11 +205,11 @@ const jitMaps: string[] = [];
 try {
   const { sections, traffic } = await hilfarmSections();
   // After hilfarm has stopped: the two runs never share the cores.
-  const bare = CHURN > 0 ? [] : await bareFloorSections();
+  const bare = await bareFloorSections();
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
   const command = `${CHURN > 0 ? `BENCH_PERF_CHURN=${CHURN} ` : ""}BENCH_PERF_DEVICES=${DEVICES} BENCH_PERF_INTERVAL_S=${INTERVAL_S} BENCH_PERF_SECONDS=${SECONDS} npm run bench:perf`;
   const body = [
-    `Made by ${madeBy(command, "bench/cpu-by-function.bench.ts")}: \`hilfarm load\` of ${DEVICES.toLocaleString("en-US")} three-gang switches (${CHURN > 0 ? `transport automatic, heartbeat ${INTERVAL_S} s, ${CHURN} power-cycled a second` : `TCP, heartbeat ${INTERVAL_S} s`}; its own platform process and one worker), ${traffic} during the window; \`perf record -F ${FREQUENCY} -g\` on the platform and on the worker for ${SECONDS} s once steady, every thread (the collector's and the compiler's included) and the kernel's work done for them${CHURN > 0 ? "" : "; then, once hilfarm has stopped, the bare floor of bench:cost (bench/frame-cost/bare-heartbeat.mjs) with the same devices and interval, recorded the same way"}. JavaScript is named through \`--perf-basic-prof-only-functions\`; \`*\` marks optimized code, \`^\` baseline code. Stacks are walked by frame pointers, which libc's allocator does not keep: its samples have no JavaScript frame. In a virtual machine, \`pvm_irq_enable\` is where the kernel re-enables interrupts: the network's soft interrupts run there and are charged to it.`,
+    `Made by ${madeBy(command, "bench/cpu-by-function.bench.ts")}: \`hilfarm load\` of ${DEVICES.toLocaleString("en-US")} three-gang switches (${CHURN > 0 ? `transport automatic, heartbeat ${INTERVAL_S} s, ${CHURN} power-cycled a second` : `TCP, heartbeat ${INTERVAL_S} s`}; its own platform process and one worker), ${traffic} during the window; \`perf record -F ${FREQUENCY} -g\` on the platform and on the worker for ${SECONDS} s once steady, every thread (the collector's and the compiler's included) and the kernel's work done for them; then, once hilfarm has stopped, ${CHURN > 0 ? "the bare floor of bench:login (bench/frame-cost/bare-login.mjs) with the same devices, interval and churn" : "the bare floor of bench:cost (bench/frame-cost/bare-heartbeat.mjs) with the same devices and interval"}, recorded the same way. JavaScript is named through \`--perf-basic-prof-only-functions\`; \`*\` marks optimized code, \`^\` baseline code. Stacks are walked by frame pointers, which libc's allocator does not keep: its samples have no JavaScript frame. In a virtual machine, \`pvm_irq_enable\` is where the kernel re-enables interrupts: the network's soft interrupts run there and are charged to it.`,
     "",
     `Machine: ${machine}.`,
     "",

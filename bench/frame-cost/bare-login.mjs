@@ -1,0 +1,247 @@
+// The login floor of bench/login-cost.bench.ts: the least a device side and a platform side can do to log in and
+// connect as Mc says, written for the benchmark from the spec with node:net, node:dgram and node:crypto only: no
+// hilfarm code, no schema checks, no logger, no metrics, no resends.
+//   5.4.2.1: a TCP connection to the login server; 1002 {sequence, deviceId, version, time} sealed with the PIN (5.2.2:
+//            AES-128-CBC, key = PIN bytes 0-15, IV = PIN bytes 16-31, Base64 in `data`, `deviceId` also in clear);
+//            1003 {result, sequence, sessionKey, tcpHost, udpHost, token, time} sealed with the PIN, and the server
+//            closes the connection. The device checks the echoed sequence; the server checks the two device ids.
+//   5.4.2.2: the first logins after power-on connect over UDP: 1004 {sequence, token, devVersion, model, time} sealed
+//            with the session key (key = IV = its 16 ASCII bytes), 1005 {result, sequence, heartBeat, authInterval,
+//            time}; then a full state report 2006 (three gangs, POWER) / 2007 and the version report 2022 / 2023.
+//   5.4.2.3: heartbeats 1000 / 1001 every <interval-ms> over the same UDP socket.
+// A frame is `CTS` + the envelope JSON + CRLF (5.2); a datagram carries one.
+//   node bench/frame-cost/bare-login.mjs server
+//   node bench/frame-cost/bare-login.mjs client <login-port> <udp-port> <devices> <interval-ms> <ramp/s> <churn/s>
+// The server prints {"event":"ready","loginPort":N,"udpPort":N}. The client powers its devices on at <ramp/s>, prints
+// {"event":"online"} once each has connected, then power-cycles <churn/s> of them a second as the farm's churn does
+// (off, and on again 1 s later: a new login connection, a new UDP socket), and prints
+// {"event":"count","logins":N,"roundTrips":N} every second: the 1003s and the 1001s it has received.
+import { createCipheriv, createDecipheriv, randomBytes, randomInt } from "node:crypto";
+import { createSocket } from "node:dgram";
+import { connect, createServer } from "node:net";
+
+const [mode, ...args] = process.argv.slice(2);
+
+/** Device i's id (24 characters) and PIN (32 ASCII characters), known to both sides. */
+const idOf = (i) => `0000bench${String(i).padStart(15, "0")}`;
+const pinOf = (i) => Buffer.from(`pin${String(i).padStart(29, "0")}`, "ascii");
+const MODEL = "CT-SW3-01";
+const VERSION = "1.0.0.3";
+
+function seal(key, iv, body) {
+  const cipher = createCipheriv("aes-128-cbc", key, iv);
+  return Buffer.concat([cipher.update(JSON.stringify(body), "utf8"), cipher.final()]).toString("base64");
+}
+
+function open(key, iv, data) {
+  const decipher = createDecipheriv("aes-128-cbc", key, iv);
+  return JSON.parse(Buffer.concat([decipher.update(data, "base64"), decipher.final()]).toString("utf8"));
+}
+
+const frame = (envelope) => `CTS${JSON.stringify(envelope)}\r\n`;
+
+/** The envelope of one datagram's frame, or undefined. */
+function datagramEnvelope(message) {
+  const text = message.toString("latin1");
+  if (!text.startsWith("CTS") || !text.endsWith("\r\n")) return undefined;
+  return JSON.parse(text.slice(3, -2));
+}
+
+/** Calls `onLine` with each CRLF-terminated line (without `CTS` and CRLF) of a byte stream. */
+function lines(socket, onLine) {
+  let pending = "";
+  socket.setEncoding("latin1");
+  socket.on("data", (chunk) => {
+    pending += chunk;
+    let end = pending.indexOf("\r\n");
+    while (end >= 0) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 2);
+      if (line.startsWith("CTS")) onLine(line.slice(3));
+      end = pending.indexOf("\r\n");
+    }
+  });
+}
+
+const seconds = () => Math.floor(Date.now() / 1000);
+
+if (mode === "server") {
+  /** A live session by token, and each device's token (a new login replaces the old one). */
+  const sessions = new Map();
+  const tokenOfDevice = new Map();
+  const udp = createSocket("udp4");
+  const login = createServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on("error", () => socket.destroy());
+    lines(socket, (json) => {
+      try {
+        const envelope = JSON.parse(json);
+        const pin = pinOf(Number(envelope.deviceId.slice(9)));
+        const request = open(pin.subarray(0, 16), pin.subarray(16), envelope.data);
+        if (envelope.code !== 1002 || request.deviceId !== envelope.deviceId) return socket.destroy();
+        const token = randomBytes(8).toString("hex");
+        const sessionKey = randomBytes(8).toString("hex");
+        const previous = tokenOfDevice.get(request.deviceId);
+        if (previous !== undefined) sessions.delete(previous);
+        tokenOfDevice.set(request.deviceId, token);
+        sessions.set(token, { deviceId: request.deviceId, key: Buffer.from(sessionKey, "ascii") });
+        const { port } = udp.address();
+        const answer = {
+          result: 0,
+          sequence: request.sequence,
+          sessionKey,
+          tcpHost: `127.0.0.1:${port}`,
+          udpHost: `127.0.0.1:${port}`,
+          token,
+          time: seconds(),
+        };
+        socket.end(frame({ code: 1003, data: seal(pin.subarray(0, 16), pin.subarray(16), answer) }));
+      } catch {
+        socket.destroy();
+      }
+    });
+  });
+  udp.on("message", (message, from) => {
+    try {
+      const envelope = datagramEnvelope(message);
+      const session = envelope && sessions.get(envelope.token);
+      if (session === undefined) return;
+      const { key, deviceId } = session;
+      const request = open(key, key, envelope.data);
+      const base = { result: 0, sequence: request.sequence };
+      const answers = {
+        1000: () => ({ code: 1001, body: { ...base, time: seconds() } }),
+        1004: () => ({ code: 1005, body: { ...base, heartBeat: 30, authInterval: 600, time: seconds() } }),
+        2006: () => ({ code: 2007, body: { ...base, deviceId, time: seconds() } }),
+        2022: () => ({ code: 2023, body: { ...base, deviceId, time: seconds() } }),
+      };
+      const answer = answers[envelope.code]?.();
+      if (answer === undefined) return;
+      udp.send(frame({ code: answer.code, data: seal(key, key, answer.body) }), from.port, from.address);
+    } catch {
+      // a datagram that does not decode is dropped
+    }
+  });
+  udp.bind(0, "127.0.0.1", () =>
+    login.listen(0, "127.0.0.1", () => {
+      const ready = { event: "ready", loginPort: login.address().port, udpPort: udp.address().port };
+      console.log(JSON.stringify(ready));
+    }),
+  );
+} else if (mode === "client") {
+  const [loginPort, udpPort, count, intervalMs, rampPerSecond, churnPerSecond] = args.map(Number);
+  let logins = 0;
+  let roundTrips = 0;
+  let online = 0;
+  const fail = (what) => {
+    console.error(`bare-login client: ${what}`);
+    process.exit(1);
+  };
+
+  /** One device: its login connection, then its UDP socket, requests and heartbeats. */
+  const devices = Array.from({ length: count }, (_, i) => ({ i, sequence: 0, everOnline: false }));
+
+  function send(device, code, body) {
+    device.sequence = (device.sequence + 1) & 0xffff;
+    const sealed = seal(device.key, device.key, { sequence: String(device.sequence), ...body });
+    device.udp.send(frame({ code, token: device.token, data: sealed }));
+  }
+
+  function onDatagram(device, message) {
+    const envelope = datagramEnvelope(message);
+    if (envelope === undefined) return;
+    const answer = open(device.key, device.key, envelope.data);
+    if (answer.result !== 0) fail(`device ${device.i}: ${envelope.code} result ${answer.result}`);
+    if (envelope.code === 1001) roundTrips++;
+    else if (envelope.code === 1005) {
+      const statusSerials = ["1", "2", "3"].map((serialId) => ({
+        serialId,
+        statusSerial: [{ statusName: "POWER", curStatusValue: "0" }],
+      }));
+      send(device, 2006, { deviceId: idOf(device.i), statusSerials, time: seconds() });
+    } else if (envelope.code === 2007) {
+      send(device, 2022, {
+        deviceId: idOf(device.i),
+        model: MODEL,
+        device: { version: VERSION },
+        time: seconds(),
+      });
+    } else if (envelope.code === 2023) {
+      const beat = () => send(device, 1000, { token: device.token, time: seconds() });
+      device.heartbeat = setInterval(beat, intervalMs);
+      if (!device.everOnline) {
+        device.everOnline = true;
+        if (++online === count) console.log(JSON.stringify({ event: "online" }));
+      }
+    }
+  }
+
+  function powerOn(device) {
+    const pin = pinOf(device.i);
+    const deviceId = idOf(device.i);
+    const sequence = String(randomInt(65536));
+    const socket = connect({ host: "127.0.0.1", port: loginPort });
+    device.login = socket;
+    socket.setNoDelay(true);
+    socket.on("error", (error) => fail(`device ${device.i} login: ${error.message}`));
+    socket.on("connect", () => {
+      const body = { sequence, deviceId, version: "1.0.0.0", time: seconds() };
+      socket.write(frame({ code: 1002, deviceId, data: seal(pin.subarray(0, 16), pin.subarray(16), body) }));
+    });
+    lines(socket, (json) => {
+      const answer = open(pin.subarray(0, 16), pin.subarray(16), JSON.parse(json).data);
+      if (answer.result !== 0 || answer.sequence !== sequence) fail(`device ${device.i}: bad 1003`);
+      logins++;
+      socket.end();
+      device.login = undefined;
+      device.token = answer.token;
+      device.key = Buffer.from(answer.sessionKey, "ascii");
+      device.sequence = randomInt(65536);
+      const udp = createSocket("udp4");
+      device.udp = udp;
+      udp.on("message", (message) => onDatagram(device, message));
+      udp.on("error", (error) => fail(`device ${device.i} udp: ${error.message}`));
+      udp.connect(udpPort, "127.0.0.1", () =>
+        send(device, 1004, { token: device.token, devVersion: VERSION, model: MODEL, time: seconds() }),
+      );
+    });
+  }
+
+  function powerOff(device) {
+    clearInterval(device.heartbeat);
+    device.login?.destroy();
+    device.udp?.close();
+    device.login = undefined;
+    device.udp = undefined;
+  }
+
+  // The ramp, in steps of 10 ms; then, once a second, the churn: devices picked at random (one already off is
+  // skipped), each off for 1 s.
+  let next = 0;
+  const ramp = setInterval(() => {
+    for (let k = 0; k < rampPerSecond / 100 && next < count; k++) powerOn(devices[next++]);
+    if (next < count) return;
+    clearInterval(ramp);
+    let credit = 0;
+    setInterval(() => {
+      if (online < count) return;
+      for (credit += churnPerSecond; credit >= 1; credit--) {
+        const device = devices[randomInt(count)];
+        if (device.off) continue;
+        device.off = true;
+        powerOff(device);
+        setTimeout(() => {
+          device.off = false;
+          powerOn(device);
+        }, 1000);
+      }
+    }, 1000);
+  }, 10);
+  setInterval(() => console.log(JSON.stringify({ event: "count", logins, roundTrips })), 1000);
+  process.on("SIGTERM", () => process.exit(0));
+} else {
+  console.error(
+    "usage: bare-login.mjs server | client <login-port> <udp-port> <devices> <interval-ms> <ramp/s> <churn/s>",
+  );
+  process.exit(2);
+}
