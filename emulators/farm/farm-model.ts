@@ -57,7 +57,7 @@ export interface FarmOutcome {
   steadyLatencies: LatencyHistograms;
   steadyFrom: number | undefined;
   errors: Record<string, number>;
-  online: Array<{ t: number; online: number }>;
+  online: Array<{ t: number; online: number; poweredOn: number }>;
   workers: WorkerSummary[];
   shards: ShardSummary[];
   framesOut: number;
@@ -126,7 +126,7 @@ export interface FarmModel {
   stoppingSince: number;
   steadyFrom: number | undefined;
   controlsStarted: boolean;
-  online: Array<{ t: number; online: number }>;
+  online: Array<{ t: number; online: number; poweredOn: number }>;
   stopConditions: Array<{ condition: string; tripped: boolean; seen: string }>;
   /** Ctrl-C came before the shards were assigned: the run stops as soon as it starts. */
   interrupted: boolean;

@@ -126,6 +126,22 @@ describe("the load coordinator's reducer", () => {
     expect(ofKind(actions, "stop-worker").map((a) => a.workerId)).toEqual(["w1"]);
   });
 
+  it("samples, once a second, the devices online beside the devices powered on, summed over the workers", () => {
+    let { state } = started({ steadySeconds: 60 }, "w1", "w2");
+    state = feed(
+      state,
+      snapshot(state, "w1", s(0.5), { online: 2, poweredOn: 4 }),
+      snapshot(state, "w2", s(0.5), { online: 1, poweredOn: 3 }),
+      tick(s(1)),
+      snapshot(state, "w1", s(1.5), { online: 4, poweredOn: 5 }),
+      tick(s(2)),
+    ).state;
+    expect(state.online.slice(-2)).toEqual([
+      { t: 1, online: 3, poweredOn: 7 },
+      { t: 2, online: 5, poweredOn: 8 },
+    ]);
+  });
+
   it("silence past the late limit: said once, the worker's devices still counted; heard again; lost only past the silence limit", () => {
     let { state } = started({ lateMs: 3000, silenceMs: 8000, steadySeconds: 60 }, "w1", "w2");
     state = feed(state, ...snapshots(state, s(0.5), { online: 5 })).state;

@@ -252,7 +252,10 @@ function tick(d: FarmModel, now: number, actions: FarmAction[]): void {
       }
     }
   const state = farmView(d, now);
-  d.online = [...d.online, { t: Math.round(state.elapsedSeconds), online: state.online }];
+  d.online = [
+    ...d.online,
+    { t: Math.round(state.elapsedSeconds), online: state.online, poweredOn: state.poweredOn },
+  ];
   const rampSeconds = rampSecondsOf(d.config);
   const ramped = state.elapsedSeconds >= rampSeconds;
   // Controls go to devices once they are ramped, not while they are still logging in.

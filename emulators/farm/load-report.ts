@@ -114,8 +114,11 @@ export interface LoadReport {
   steady?: { fromSeconds: number; latency: Record<LoadLatencyKind, LatencySummary> };
   /** Errors by kind (`login-refused`, `login-timeout`, `resend`, `relogin`, `control-504`, ...). */
   errors: Record<string, number>;
-  /** Devices online, sampled once a second: seconds since start. */
-  online: Array<{ t: number; online: number }>;
+  /**
+   * Devices online and devices powered on so far, sampled once a second: seconds since start (`poweredOn` is absent
+   * from reports written before it was added).
+   */
+  online: Array<{ t: number; online: number; poweredOn?: number }>;
   workers: WorkerSummary[];
   shards: ShardSummary[];
   /** The platform's own counters, when hilfarm can read them (its /metrics), to check the harness's numbers. */
