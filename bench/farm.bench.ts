@@ -120,26 +120,33 @@ const onlineRateText =
     ? `${onlineRate.toFixed(0)} (all online at ${allOnlineAt} s; ramp asked: ${ramp})`
     : `${onlineRate.toFixed(0)}, never all online: at most ${peak.online.toLocaleString("en-US")}, at ${peak.t} s (ramp asked: ${ramp})`;
 // From the ramp's first power-on rather than the run's start: the run's first seconds start the workers and the
-// platform, before any device logs in. The first power-on lies after the last sample with none (1 s resolution), so
-// the figure errs low. Reports of older runs carry no powered-on count.
-const beforeFirstPowerOn = report.online.findLast((sample) => (sample.poweredOn ?? 0) === 0)?.t;
-const allPoweredOnAt = report.online.find((sample) => (sample.poweredOn ?? 0) >= t.devices)?.t;
-const fromRampStart =
-  beforeFirstPowerOn === undefined || allOnlineAt === undefined || allOnlineAt <= beforeFirstPowerOn
-    ? undefined
-    : {
-        online: t.devices / (allOnlineAt - beforeFirstPowerOn),
-        poweredOn:
-          allPoweredOnAt === undefined
-            ? undefined
-            : t.devices / Math.max(1, allPoweredOnAt - beforeFirstPowerOn),
-        // The most devices powered on and not yet online at once: the logins and connects in flight or waiting.
-        waiting: Math.max(0, ...report.online.map((sample) => (sample.poweredOn ?? 0) - sample.online)),
-      };
+// platform, before any device logs in. The samples are a second apart, so the first power-on lies between the last
+// sample with none and the next, the last device online between the sample before the first with all and that one:
+// the rate lies between the two bounds these give. Reports of older runs carry no powered-on count.
+const firstPoweredAt = report.online.findIndex((sample) => (sample.poweredOn ?? 0) > 0);
+const allOnlineIndex = report.online.findIndex((sample) => sample.online >= t.devices);
+const sampleT = (index: number) => report.online[index]?.t;
+const fromRampStart = (() => {
+  const before = sampleT(firstPoweredAt - 1);
+  const first = sampleT(firstPoweredAt);
+  const all = sampleT(allOnlineIndex);
+  const beforeAll = sampleT(allOnlineIndex - 1);
+  if (firstPoweredAt < 1 || before === undefined || first === undefined || all === undefined || all <= before)
+    return undefined;
+  return {
+    before,
+    lowest: t.devices / (all - before),
+    highest: beforeAll !== undefined && beforeAll > first ? t.devices / (beforeAll - first) : undefined,
+    // The most devices powered on and not yet online at once: the logins and connects in flight or waiting.
+    waiting: Math.max(0, ...report.online.map((sample) => (sample.poweredOn ?? 0) - sample.online)),
+  };
+})();
+const bracket = (lowest: number, highest: number | undefined, f: (n: number) => string) =>
+  highest === undefined ? `at least ${f(lowest)}` : `${f(lowest)}-${f(highest)}`;
 const fromRampStartText =
   fromRampStart === undefined
     ? "not measured"
-    : `${fromRampStart.online.toFixed(0)} (first power-on after ${beforeFirstPowerOn} s; the farm powered them on at ${fromRampStart.poweredOn?.toFixed(0) ?? "-"} a second; at most ${fromRampStart.waiting.toLocaleString("en-US")} powered on and not yet online at once)`;
+    : `${bracket(fromRampStart.lowest, fromRampStart.highest, (n) => n.toFixed(0))} (first power-on after ${fromRampStart.before} s; at most ${fromRampStart.waiting.toLocaleString("en-US")} powered on and not yet online at once)`;
 // The run turns steady when every device is online, or a minute after the ramp whatever the count.
 const steadyWhy =
   steadyFrom === undefined
@@ -155,7 +162,7 @@ const aims = [
   `| 1. steady heartbeat p99 | ${ms(steadyHeartbeat?.p99 ?? 0)} ms | < 50 ms | ${times(steadyHeartbeat?.p99 ?? 0, 50)} |`,
   `| 1. steady heartbeat p99.9 | ${ms(steadyHeartbeat?.p999 ?? 0)} ms | < 200 ms | ${times(steadyHeartbeat?.p999 ?? 0, 200)} |`,
   `| 2. devices online per second, start to all online | ${onlineRateText} | 2,000 | ${times(onlineRate, 2000)} |`,
-  `| 2. devices online per second, first power-on to all online | ${fromRampStartText} | 2,000 | ${fromRampStart === undefined ? "-" : times(fromRampStart.online, 2000)} |`,
+  `| 2. devices online per second, first power-on to all online | ${fromRampStartText} | 2,000 | ${fromRampStart === undefined ? "-" : bracket(fromRampStart.lowest / 2000, fromRampStart.highest === undefined ? undefined : fromRampStart.highest / 2000, (n) => `${n.toFixed(2)}x`)} |`,
   `| 2. login p99, login timeouts | ${ms(report.latency.login.p99)} ms, ${loginTimeouts} | < 1,000 ms, 0 | ${times(report.latency.login.p99, 1000)} |`,
   `| 5. worker memory per device | ${(t.rssBytesPerDevice / 1024).toFixed(1)} KiB | < 12 KiB | ${times(t.rssBytesPerDevice / 1024, 12)} |`,
   `| 5. platform memory per device | ${(platformBytesPerDevice / 1024).toFixed(1)} KiB | < 10 KiB | ${times(platformBytesPerDevice / 1024, 10)} |`,
