@@ -10,8 +10,8 @@
 // The server prints {"event":"ready","port":N}; the client prints {"event":"online"} once every device is connected,
 // then {"event":"count","roundTrips":N} every second, and on SIGTERM {"event":"latency","count":N,"p50":ms,"p99":ms,
 // "p999":ms}: the heartbeat round trips from one interval + 2 s after "online" (the benchmark's window) to the end.
-import { createCipheriv, createDecipheriv } from "node:crypto";
 import { connect, createServer } from "node:net";
+import { lines, open as openWith, seal as sealWith, seconds } from "./bare-wire.mjs";
 
 const [mode, ...args] = process.argv.slice(2);
 
@@ -19,33 +19,9 @@ const [mode, ...args] = process.argv.slice(2);
 const tokenOf = (i) => `tok${String(i).padStart(13, "0")}`;
 const keyOf = (i) => Buffer.from(`key${String(i).padStart(13, "0")}`, "ascii");
 
-function seal(key, body) {
-  const cipher = createCipheriv("aes-128-cbc", key, key);
-  return Buffer.concat([cipher.update(JSON.stringify(body), "utf8"), cipher.final()]).toString("base64");
-}
-
-function open(key, data) {
-  const decipher = createDecipheriv("aes-128-cbc", key, key);
-  return JSON.parse(Buffer.concat([decipher.update(data, "base64"), decipher.final()]).toString("utf8"));
-}
-
-/** Calls `onLine` with each CRLF-terminated line (without `CTS` and CRLF) of a byte stream. */
-function lines(socket, onLine) {
-  let pending = "";
-  socket.setEncoding("latin1");
-  socket.on("data", (chunk) => {
-    pending += chunk;
-    let end = pending.indexOf("\r\n");
-    while (end >= 0) {
-      const line = pending.slice(0, end);
-      pending = pending.slice(end + 2);
-      if (line.startsWith("CTS")) onLine(line.slice(3));
-      end = pending.indexOf("\r\n");
-    }
-  });
-}
-
-const seconds = () => Math.floor(Date.now() / 1000);
+// Heartbeats use the session key as key and IV (5.2.2).
+const seal = (key, body) => sealWith(key, key, body);
+const open = (key, data) => openWith(key, key, data);
 
 if (mode === "server") {
   const keys = new Map();

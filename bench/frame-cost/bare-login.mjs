@@ -16,9 +16,10 @@
 // {"event":"online"} once each has connected, then power-cycles <churn/s> of them a second as the farm's churn does
 // (off, and on again 1 s later: a new login connection, a new UDP socket), and prints
 // {"event":"count","logins":N,"roundTrips":N} every second: the 1003s and the 1001s it has received.
-import { createCipheriv, createDecipheriv, randomBytes, randomInt } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { connect, createServer } from "node:net";
+import { frame, lines, open, seal, seconds } from "./bare-wire.mjs";
 
 const [mode, ...args] = process.argv.slice(2);
 
@@ -28,42 +29,12 @@ const pinOf = (i) => Buffer.from(`pin${String(i).padStart(29, "0")}`, "ascii");
 const MODEL = "CT-SW3-01";
 const VERSION = "1.0.0.3";
 
-function seal(key, iv, body) {
-  const cipher = createCipheriv("aes-128-cbc", key, iv);
-  return Buffer.concat([cipher.update(JSON.stringify(body), "utf8"), cipher.final()]).toString("base64");
-}
-
-function open(key, iv, data) {
-  const decipher = createDecipheriv("aes-128-cbc", key, iv);
-  return JSON.parse(Buffer.concat([decipher.update(data, "base64"), decipher.final()]).toString("utf8"));
-}
-
-const frame = (envelope) => `CTS${JSON.stringify(envelope)}\r\n`;
-
 /** The envelope of one datagram's frame, or undefined. */
 function datagramEnvelope(message) {
   const text = message.toString("latin1");
   if (!text.startsWith("CTS") || !text.endsWith("\r\n")) return undefined;
   return JSON.parse(text.slice(3, -2));
 }
-
-/** Calls `onLine` with each CRLF-terminated line (without `CTS` and CRLF) of a byte stream. */
-function lines(socket, onLine) {
-  let pending = "";
-  socket.setEncoding("latin1");
-  socket.on("data", (chunk) => {
-    pending += chunk;
-    let end = pending.indexOf("\r\n");
-    while (end >= 0) {
-      const line = pending.slice(0, end);
-      pending = pending.slice(end + 2);
-      if (line.startsWith("CTS")) onLine(line.slice(3));
-      end = pending.indexOf("\r\n");
-    }
-  });
-}
-
-const seconds = () => Math.floor(Date.now() / 1000);
 
 if (mode === "server") {
   /** A live session by token, and each device's token (a new login replaces the old one). */
