@@ -49,6 +49,24 @@ interface Window {
   stealSeconds: number;
 }
 
+/** Every device's first login takes at most this long: the ramp, and a minute. */
+const ONLINE_WITHIN_MS = (DEVICES / RAMP_PER_SECOND + 60) * 1000;
+
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} within ${ONLINE_WITHIN_MS / 1000} s`)),
+      ONLINE_WITHIN_MS,
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const usPerLogin = (w: Window) => ((w.device + w.platform) * 1e6) / w.logins;
 
 /** Samples a side's logins and CPU now and after the window. */
@@ -85,7 +103,7 @@ async function bareFloor(): Promise<Window> {
     churnPerSecond: CHURN,
   });
   try {
-    await untilEvent(client.lines, "online");
+    await within(untilEvent(client.lines, "online"), "bare floor: not every device logged in");
     let logins = 0;
     const reading = (async () => {
       for (;;) {
@@ -134,7 +152,12 @@ async function hilfarm(): Promise<Window> {
     const metrics = String(started.metrics);
     drain(load.lines);
     // Every device once logged in (with churn, the fleet is never all online again once the ramp ends).
-    while ((await loadMetrics(metrics)).logins < DEVICES) await wait(500);
+    await within(
+      (async () => {
+        while ((await loadMetrics(metrics)).logins < DEVICES) await wait(500);
+      })(),
+      "hilfarm: not every device logged in",
+    );
     await wait(3000);
     const pid = load.child.pid as number;
     let pids: number[] = [];
