@@ -207,7 +207,7 @@ const lines = [
   row("the farm's own delay, steady (not a round trip)", report.steady?.latency["farm-delay"]),
   row("the farm's own delay, whole run (not a round trip)", report.latency["farm-delay"]),
   "",
-  `The farm's own delay: how late each worker ran a timer due every 10 ms (its waits for a core, its collections, its own bursts), corrected for the samples a stall hid; ${farmShareOfTail(report)?.text ?? "not measured"}. The platform's own delay (the same probe in \`hilfarm platform\`, read from its /metrics, whole run): p99 ${report.platform?.ownDelayP99UpToMs === undefined ? "not reported" : `at most ${ms(report.platform.ownDelayP99UpToMs)} ms`}; once steady: p99 ${report.platform?.ownDelaySteadyP99UpToMs === undefined ? "not reported" : `at most ${ms(report.platform.ownDelaySteadyP99UpToMs)} ms`}.`,
+  `The farm's own delay: how late each worker ran a timer due every 10 ms (its waits for a core, its collections, its own bursts), corrected for the samples a stall hid; ${farmShareOfTail(report)?.text ?? "not measured"}; ${farmShareOfTail(report, "login")?.text ?? "logins: not measured"}. The platform's own delay (the same probe in \`hilfarm platform\`, read from its /metrics, whole run): p99 ${report.platform?.ownDelayP99UpToMs === undefined ? "not reported" : `at most ${ms(report.platform.ownDelayP99UpToMs)} ms`}; once steady: p99 ${report.platform?.ownDelaySteadyP99UpToMs === undefined ? "not reported" : `at most ${ms(report.platform.ownDelaySteadyP99UpToMs)} ms`}.`,
   "",
   `The aims of issue 19 beside this run (they are set for 100,000 devices ramped at 2,000/s: \`BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 npm run bench:farm\`):`,
   "",

@@ -509,8 +509,10 @@ export function addLoadCommand(
           io.stderr.write(
             `hilfarm: no device ever came online at ${loginAddress} (errors: ${JSON.stringify(report.errors)}); is that the platform's login server, and does it know the fleet's devices?\n`,
           );
-        const farmShare = farmShareOfTail(report);
-        if (farmShare?.farmsTail === true) io.stderr.write(`hilfarm: ${farmShare.text}\n`);
+        for (const kind of ["heartbeat", "login"] as const) {
+          const farmShare = farmShareOfTail(report, kind);
+          if (farmShare?.farmsTail === true) io.stderr.write(`hilfarm: ${farmShare.text}\n`);
+        }
         const lag = rampLag(report);
         if (lag !== undefined) io.stderr.write(`hilfarm: ${lag}\n`);
         const late = lateWorkers(report);

@@ -53,6 +53,10 @@ describe("load HTML report", () => {
         : { steady: { ...report.steady, latency: { ...report.steady.latency, "farm-delay": slow } } }),
     });
     expect(farms).toContain("at least half, so much of that tail is the farm&#39;s");
+    // The login tail beside the farm's delay over the whole run, where the ramp's logins are.
+    expect(farms).toContain(
+      "The farm&#39;s own delay beside the logins</th><td>the farm&#39;s own delay p99 over the whole run (300.0 ms) against the login round trip",
+    );
   });
 
   it("shows the CPU the hypervisor took, and says the percentiles include it from 5 %", () => {

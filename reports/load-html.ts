@@ -130,6 +130,7 @@ export function loadHtmlReport(report: LoadReport): string {
   const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
   const m = report.machine;
   const farmShare = farmShareOfTail(report);
+  const farmShareOfLogins = farmShareOfTail(report, "login");
   const portShortage = localPortShortage(report);
   const late = lateWorkers(report);
   const lag = rampLag(report);
@@ -164,6 +165,7 @@ ${keyRow("Machine", `${m.cpus} x ${m.cpuModel}, ${bytes(m.totalMemoryBytes)}, ${
 ${m.separateCpus === undefined ? "" : keyRow("Separate CPUs", `the reference platform on CPU ${m.separateCpus.platform.join(", ")}, the workers on CPU ${m.separateCpus.workers.join(", ")} (--separate-cpus)`)}
 ${m.idleWorkers === true ? keyRow("Idle workers", "the local workers ran in Linux's idle scheduling class (--idle-workers): a platform woken by them ran at once, and they got only the CPU left over") : ""}
 ${farmShare === undefined ? "" : keyRow("The farm's own delay", farmShare.text)}
+${farmShareOfLogins === undefined ? "" : keyRow("The farm's own delay beside the logins", farmShareOfLogins.text)}
 ${platformDelay === undefined ? "" : keyRow("The platform's own delay", `p99 at most ${ms(platformDelay)} ms over the whole run${platformSteadyDelay === undefined ? "" : `, at most ${ms(platformSteadyDelay)} ms once steady`} (its /metrics: how late it ran a timer due every 10 ms)`)}
 ${m.cpuStolenPercent === undefined ? "" : keyRow("CPU taken by the hypervisor", `${m.cpuStolenPercent.toFixed(1)} % of all cores during the run${m.cpuStolenPercent >= STEAL_WARNING_PERCENT ? ": every process stalled that much, and the percentiles include it" : ""}`)}
 ${lag === undefined ? "" : keyRow("Behind the ramp", lag)}

@@ -70,4 +70,21 @@ describe("the farm's share of a tail", () => {
     expect(whole?.farmsTail).toBe(false);
     expect(farmShareOfTail({ latency: { ...report.latency, "farm-delay": summary(0, 0) } })).toBeUndefined();
   });
+
+  it("sets the login tail beside the farm's delay over the whole run, where the ramp's logins are", () => {
+    const ramp = {
+      latency: { ...report.latency, login: summary(1806.3), "farm-delay": summary(1811.5) },
+      steady: { fromSeconds: 55, latency: { ...report.latency, "farm-delay": summary(6) } },
+    };
+    expect(farmShareOfTail(ramp, "login")).toEqual({
+      farmsTail: true,
+      text: "the farm's own delay p99 over the whole run (1811.5 ms) against the login round trip's p99 (1806.3 ms): at least half, so much of that tail is the farm's (its processes waited for a core or collected garbage), not the platform's; give the farm more cores or another machine",
+    });
+    const platforms = farmShareOfTail(
+      { ...ramp, latency: { ...ramp.latency, "farm-delay": summary(40) } },
+      "login",
+    );
+    expect(platforms?.farmsTail).toBe(false);
+    expect(farmShareOfTail({ latency: report.latency }, "login")).toBeUndefined();
+  });
 });
