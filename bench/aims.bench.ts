@@ -105,7 +105,7 @@ function aim2Cost(): AimRow {
     verdict:
       login.oursUs <= login.budgetUs
         ? "within the budget (aim 2 itself: bench:farm)"
-        : "**over the budget**: this machine's cores cannot log in 2,000 a second",
+        : "**over the budget**: at this cost the farm and platform cannot log in 2,000 a second on these cores",
   };
 }
 

@@ -104,19 +104,26 @@ async function bareFloor(): Promise<Window> {
   });
   try {
     await within(untilEvent(client.lines, "online"), "bare floor: not every device logged in");
-    let logins = 0;
+    const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
+    // The CPU is read as each count line comes, so the logins and the CPU of a sample are of the same moment.
+    let onCount: ((sample: { logins: number; cpu: ReturnType<typeof treeCpuByProcess> }) => void) | undefined;
     const reading = (async () => {
       for (;;) {
         const { value, done } = await client.lines.next();
         if (done) return;
         const line = JSON.parse(value) as { event?: string; logins?: number };
-        if (line.event === "count") logins = Number(line.logins);
+        if (line.event !== "count" || onCount === undefined) continue;
+        onCount({ logins: Number(line.logins), cpu: treeCpuByProcess(pids) });
+        onCount = undefined;
       }
     })();
+    const nextCount = () =>
+      new Promise<{ logins: number; cpu: ReturnType<typeof treeCpuByProcess> }>((resolve) => {
+        onCount = resolve;
+      });
     await wait(3000);
-    const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
     const window = await overWindow(
-      async () => ({ logins, cpu: treeCpuByProcess(pids) }),
+      nextCount,
       // Both processes run the same script: told apart by pid.
       (before, after) => {
         const used = (pid: number | undefined) =>
