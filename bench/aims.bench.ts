@@ -4,7 +4,7 @@
  * time, login cost), then the aims beside this run's figures, printed and written as the "Aims of issue 19 (npm run
  * bench)" section. Aims 1, 2 and 5 are set for 100,000 devices: `BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 npm
  * run bench:farm`. The settings of each benchmark apply (BENCH_TIME_MS, BENCH_COST_*, BENCH_VT_ROUNDS, BENCH_LOGIN_*).
- * About 16 minutes.
+ * About 12.5 minutes on a fast 2-core host, more on a slower one.
  */
 import { cpus, totalmem } from "node:os";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
