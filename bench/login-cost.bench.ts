@@ -106,20 +106,28 @@ async function bareFloor(): Promise<Window> {
     await within(untilEvent(client.lines, "online"), "bare floor: not every device logged in");
     const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
     // The CPU is read as each count line comes, so the logins and the CPU of a sample are of the same moment.
-    let onCount: ((sample: { logins: number; cpu: ReturnType<typeof treeCpuByProcess> }) => void) | undefined;
+    type Sample = { logins: number; cpu: ReturnType<typeof treeCpuByProcess> };
+    let waiting: { resolve: (sample: Sample) => void; reject: (error: Error) => void } | undefined;
+    let ended = false;
     const reading = (async () => {
       for (;;) {
         const { value, done } = await client.lines.next();
-        if (done) return;
+        if (done) {
+          // A client that exits (it prints why on stderr) must not leave the window waiting for its next line.
+          ended = true;
+          waiting?.reject(new Error("bare floor: the client ended before its next count line"));
+          return;
+        }
         const line = JSON.parse(value) as { event?: string; logins?: number };
-        if (line.event !== "count" || onCount === undefined) continue;
-        onCount({ logins: Number(line.logins), cpu: treeCpuByProcess(pids) });
-        onCount = undefined;
+        if (line.event !== "count" || waiting === undefined) continue;
+        waiting.resolve({ logins: Number(line.logins), cpu: treeCpuByProcess(pids) });
+        waiting = undefined;
       }
     })();
     const nextCount = () =>
-      new Promise<{ logins: number; cpu: ReturnType<typeof treeCpuByProcess> }>((resolve) => {
-        onCount = resolve;
+      new Promise<Sample>((resolve, reject) => {
+        if (ended) reject(new Error("bare floor: the client ended before its next count line"));
+        else waiting = { resolve, reject };
       });
     await wait(3000);
     const window = await overWindow(

@@ -80,15 +80,17 @@ if (mode === "server") {
       if (session === undefined) return;
       const { key, deviceId } = session;
       const request = open(key, key, envelope.data);
-      const base = { result: 0, sequence: request.sequence };
-      const answers = {
-        1000: () => ({ code: 1001, body: { ...base, time: seconds() } }),
-        1004: () => ({ code: 1005, body: { ...base, heartBeat: 30, authInterval: 600, time: seconds() } }),
-        2006: () => ({ code: 2007, body: { ...base, deviceId, time: seconds() } }),
-        2022: () => ({ code: 2023, body: { ...base, deviceId, time: seconds() } }),
-      };
-      const answer = answers[envelope.code]?.();
-      if (answer === undefined) return;
+      const { sequence } = request;
+      let answer;
+      if (envelope.code === 1000) answer = { code: 1001, body: { result: 0, sequence, time: seconds() } };
+      else if (envelope.code === 1004)
+        answer = {
+          code: 1005,
+          body: { result: 0, sequence, heartBeat: 30, authInterval: 600, time: seconds() },
+        };
+      else if (envelope.code === 2006 || envelope.code === 2022)
+        answer = { code: envelope.code + 1, body: { result: 0, sequence, deviceId, time: seconds() } };
+      else return;
       udp.send(frame({ code: answer.code, data: seal(key, key, answer.body) }), from.port, from.address);
     } catch {
       // a datagram that does not decode is dropped
