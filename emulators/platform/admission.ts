@@ -27,7 +27,9 @@ export class ConnectionAdmission {
     >,
     private readonly metrics: PlatformMetrics,
     private readonly warnings: RateLimitedWarning,
-  ) {}
+  ) {
+    metrics.countConnectionsWith(() => ({ pending: this.pending, session: this.open - this.pending }));
+  }
 
   /** Lets `socket` in, or closes it at once (counted and warned about) and returns undefined. */
   admit(socket: Socket): Admitted | undefined {
@@ -50,7 +52,6 @@ export class ConnectionAdmission {
     this.open++;
     this.pending++;
     this.pendingByAddress.set(address, fromAddress + 1);
-    this.gauge();
     let isPending = true;
     const leavePending = () => {
       if (!isPending) return;
@@ -63,14 +64,8 @@ export class ConnectionAdmission {
     socket.once("close", () => {
       leavePending();
       this.open--;
-      this.gauge();
     });
-    return {
-      established: () => {
-        leavePending();
-        this.gauge();
-      },
-    };
+    return { established: leavePending };
   }
 
   /**
@@ -90,10 +85,5 @@ export class ConnectionAdmission {
         ? "connection not accepted: no file descriptor left"
         : "connection refused: a connection cap was reached",
     );
-  }
-
-  private gauge(): void {
-    this.metrics.connectionsOpen.set({ state: "pending" }, this.pending);
-    this.metrics.connectionsOpen.set({ state: "session" }, this.open - this.pending);
   }
 }

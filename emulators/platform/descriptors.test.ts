@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { connect, type Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { pino } from "pino";
@@ -108,5 +109,30 @@ describe("ConnectionAdmission", () => {
     expect(refused).toEqual([expect.objectContaining({ labels: { reason: "accept_failed" }, value: 3 })]);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("no file descriptor left");
+  });
+
+  it("reads the open connections when the registry is read: pending until established, then session, then gone", async () => {
+    const metrics = new PlatformMetrics();
+    const admission = new ConnectionAdmission(
+      defaultLimits(),
+      metrics,
+      new RateLimitedWarning(pino({ level: "silent" }), new VirtualClock()),
+    );
+    const open = async () =>
+      Object.fromEntries(
+        (await metrics.connectionsOpen.get()).values.map((v) => [String(v.labels.state), v.value]),
+      );
+    const sockets = [new EventEmitter(), new EventEmitter()].map((socket) =>
+      Object.assign(socket, { remoteAddress: "127.0.0.1", destroy: () => undefined }),
+    );
+    const admitted = sockets.map((socket) => admission.admit(socket as unknown as Socket));
+    expect(await open()).toEqual({ pending: 2, session: 0 });
+    admitted[0]?.established();
+    admitted[0]?.established();
+    expect(await open()).toEqual({ pending: 1, session: 1 });
+    sockets[0]?.emit("close");
+    sockets[1]?.emit("close");
+    expect(await open()).toEqual({ pending: 0, session: 0 });
+    expect(await metrics.text()).toMatch(/^hilfarm_platform_connections_open\{state="session"\} 0$/m);
   });
 });

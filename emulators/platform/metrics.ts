@@ -7,17 +7,17 @@ export const OWN_DELAY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2
 /** The platform's Prometheus metrics, on a registry of its own (several platforms may share a process). */
 export class PlatformMetrics {
   readonly registry = new Registry();
-  readonly logins = new Counter({
+  readonly logins = new TalliedCounter({
     name: "hilfarm_platform_logins_total",
     help: "Logins (1002) by outcome: ok, unknown_device, wrong_pin, device_id_mismatch, bad_frame",
-    labelNames: ["outcome"] as const,
-    registers: [this.registry],
+    labelNames: ["outcome"],
+    registry: this.registry,
   });
-  readonly connects = new Counter({
+  readonly connects = new TalliedCounter({
     name: "hilfarm_platform_connects_total",
     help: "Connects (1004) by transport and outcome: ok, bad_token",
-    labelNames: ["transport", "outcome"] as const,
-    registers: [this.registry],
+    labelNames: ["transport", "outcome"],
+    registry: this.registry,
   });
   readonly online = new Gauge({
     name: "hilfarm_platform_online_devices",
@@ -27,37 +27,37 @@ export class PlatformMetrics {
   readonly framesIn = new TalliedCounter({
     name: "hilfarm_platform_frames_in_total",
     help: "Valid frames received, by transport",
-    labelName: "transport",
+    labelNames: ["transport"],
     registry: this.registry,
   });
   readonly requests = new TalliedCounter({
     name: "hilfarm_platform_requests_total",
     help: "Valid frames received, by message code (1000 heartbeats, 2006 state reports, ...)",
-    labelName: "code",
+    labelNames: ["code"],
     registry: this.registry,
   });
   readonly framesOut = new TalliedCounter({
     name: "hilfarm_platform_frames_out_total",
     help: "Frames sent, by transport",
-    labelName: "transport",
+    labelNames: ["transport"],
     registry: this.registry,
   });
-  readonly framesDropped = new Counter({
+  readonly framesDropped = new TalliedCounter({
     name: "hilfarm_platform_frames_dropped_total",
     help: "Frames dropped silently (5.2.2 item 6), by reason: the decoder's error code, or UNKNOWN_TOKEN",
-    labelNames: ["reason"] as const,
-    registers: [this.registry],
+    labelNames: ["reason"],
+    registry: this.registry,
   });
   readonly resends = new Counter({
     name: "hilfarm_platform_resends_total",
     help: "Platform requests resent after the 10 s response timeout",
     registers: [this.registry],
   });
-  readonly sessionsEnded = new Counter({
+  readonly sessionsEnded = new TalliedCounter({
     name: "hilfarm_platform_sessions_ended_total",
     help: "Sessions ended, by reason: offline, failed-sends, replaced, closed, stopped",
-    labelNames: ["reason"] as const,
-    registers: [this.registry],
+    labelNames: ["reason"],
+    registry: this.registry,
   });
 
   readonly handlerErrors = new Counter({
@@ -78,12 +78,25 @@ export class PlatformMetrics {
     labelNames: ["transport", "errno"] as const,
     registers: [this.registry],
   });
+  /** What `hilfarm_platform_connections_open` reads: set by the connection admission that counts them. */
+  private openConnections: () => { pending: number; session: number } = () => ({ pending: 0, session: 0 });
+  // Read when the registry is read: setting it on every accept and close cost a label hash each time.
   readonly connectionsOpen = new Gauge({
     name: "hilfarm_platform_connections_open",
     help: "TCP connections held on the device ports, by state: pending (not yet logged in or connected), session",
     labelNames: ["state"] as const,
     registers: [this.registry],
+    collect: () => {
+      const { pending, session } = this.openConnections();
+      this.connectionsOpen.set({ state: "pending" }, pending);
+      this.connectionsOpen.set({ state: "session" }, session);
+    },
   });
+
+  /** The source of the open-connections gauge. */
+  countConnectionsWith(source: () => { pending: number; session: number }): void {
+    this.openConnections = source;
+  }
   readonly httpErrors = new Counter({
     name: "hilfarm_platform_http_errors_total",
     help: "HTTP requests whose handler failed unexpectedly (a platform bug, answered without details), by status",

@@ -8,7 +8,7 @@ describe("TalliedCounter", () => {
     const frames = new TalliedCounter({
       name: "frames_total",
       help: "Frames",
-      labelName: "transport",
+      labelNames: ["transport"],
       registry,
     });
     expect(await registry.metrics()).toMatch(/^# TYPE frames_total counter$/m);
@@ -24,6 +24,29 @@ describe("TalliedCounter", () => {
     expect(metric?.values.map((v) => [v.labels.transport, v.value])).toEqual([
       ["tcp", 4],
       ["udp", 1],
+    ]);
+  });
+
+  it("tallies each combination of several labels apart, values in the order of the label names", async () => {
+    const registry = new Registry();
+    const connects = new TalliedCounter({
+      name: "connects_total",
+      help: "Connects",
+      labelNames: ["transport", "outcome"],
+      registry,
+    });
+    connects.inc("udp", "ok");
+    connects.inc("udp", "ok");
+    connects.inc("tcp", "ok");
+    connects.inc("udp", "bad_token");
+    const text = await registry.metrics();
+    expect(text).toMatch(/^connects_total\{transport="udp",outcome="ok"\} 2$/m);
+    expect(text).toMatch(/^connects_total\{transport="tcp",outcome="ok"\} 1$/m);
+    expect(text).toMatch(/^connects_total\{transport="udp",outcome="bad_token"\} 1$/m);
+    expect((await connects.get()).values.map((v) => [v.labels, v.value])).toEqual([
+      [{ transport: "udp", outcome: "ok" }, 2],
+      [{ transport: "tcp", outcome: "ok" }, 1],
+      [{ transport: "udp", outcome: "bad_token" }, 1],
     ]);
   });
 });

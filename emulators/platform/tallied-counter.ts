@@ -1,30 +1,52 @@
 import { Counter, type Registry } from "prom-client";
 
 /**
- * A Prometheus counter of one label, on the frame path (frames in and out, requests by code): counted in plain
- * numbers, one per label value, and handed to prom-client when the registry is read. prom-client's own `inc` with
- * labels builds a key string and checks the labels on every call, several times per heartbeat round trip. The tallies
- * are the state: `registry.resetMetrics()` does not clear them.
+ * A Prometheus counter on the frame and login paths (frames in and out, requests by code, logins, connects, sessions
+ * ended): counted in plain numbers, one per combination of label values, and handed to prom-client when the registry
+ * is read. prom-client's own `inc` with labels checks the labels and hashes them (sorting their names) on every call,
+ * several times per heartbeat round trip and per login. `inc` takes the label values in the order of `labelNames`.
+ * The tallies are the state: `registry.resetMetrics()` does not clear them.
  */
-export class TalliedCounter {
-  private readonly tallies = new Map<string, number>();
+export class TalliedCounter<Label extends string = string> {
+  private readonly tallies = new Map<string, { values: readonly string[]; count: number }>();
+  private readonly counter: Counter<Label>;
 
-  constructor(config: { name: string; help: string; labelName: string; registry: Registry }) {
+  constructor(config: {
+    name: string;
+    help: string;
+    labelNames: readonly [Label, ...Label[]];
+    registry: Registry;
+  }) {
     const { tallies } = this;
-    const label = config.labelName;
-    new Counter({
+    const names = config.labelNames;
+    this.counter = new Counter({
       name: config.name,
       help: config.help,
-      labelNames: [label],
+      labelNames: names,
       registers: [config.registry],
       collect() {
         this.reset();
-        for (const [value, count] of tallies) this.inc({ [label]: value }, count);
+        for (const { values, count } of tallies.values()) {
+          const labels: Partial<Record<Label, string>> = {};
+          names.forEach((name, i) => {
+            labels[name] = values[i];
+          });
+          this.inc(labels, count);
+        }
       },
     });
   }
 
-  inc(labelValue: string): void {
-    this.tallies.set(labelValue, (this.tallies.get(labelValue) ?? 0) + 1);
+  inc(...values: string[]): void {
+    // A label value of the spec's codes, reasons or errnos never holds a NUL.
+    const key = values.length === 1 ? (values[0] as string) : values.join("\0");
+    const tally = this.tallies.get(key);
+    if (tally === undefined) this.tallies.set(key, { values, count: 1 });
+    else tally.count++;
+  }
+
+  /** The counter's values as prom-client reads them (the tallies so far). */
+  get(): ReturnType<Counter<Label>["get"]> {
+    return this.counter.get();
   }
 }

@@ -81,7 +81,7 @@ export class ConnectionServer {
     const { envelope, message } = frame;
     const login = this.options.logins.byTokenOf(envelope.token);
     if (message.code !== 1004 || login === undefined || message.body.token !== envelope.token) {
-      this.options.metrics.connects.inc({ transport, outcome: "bad_token" });
+      this.options.metrics.connects.inc(transport, "bad_token");
       this.options.logger.info(
         { transport, code: message.code },
         "connect refused: closed without an answer",
@@ -90,11 +90,11 @@ export class ConnectionServer {
     }
     const sequence = parseSequence(message.body.sequence);
     if (this.options.logins.isRepeatedConnect(login.token, sequence)) {
-      this.options.metrics.connects.inc({ transport, outcome: "repeated" });
+      this.options.metrics.connects.inc(transport, "repeated");
       const live = this.options.liveSession(login.deviceId);
       return { kind: "repeated", ...(live?.token === login.token ? { live } : {}) };
     }
-    this.options.metrics.connects.inc({ transport, outcome: "ok" });
+    this.options.metrics.connects.inc(transport, "ok");
     return { kind: "new", login };
   }
 
@@ -139,7 +139,7 @@ export class ConnectionServer {
       for (const outcome of decoder.push(chunk)) {
         if (socket.destroyed) return;
         if (!outcome.ok) {
-          metrics.framesDropped.inc({ reason: outcome.error.code });
+          metrics.framesDropped.inc(outcome.error.code);
           logger.debug({ remote, error: outcome.error.code }, "frame dropped");
           if (outcome.error.code === "FRAME_TOO_LONG" || session === undefined) {
             socket.destroy();
@@ -175,7 +175,7 @@ export class ConnectionServer {
           continue;
         }
         if (outcome.value.envelope.token !== session.token) {
-          metrics.framesDropped.inc({ reason: "UNKNOWN_TOKEN" });
+          metrics.framesDropped.inc("UNKNOWN_TOKEN");
           continue;
         }
         session.receive(outcome.value.message, outcome.raw);
@@ -200,7 +200,7 @@ export class ConnectionServer {
     const { metrics, logger } = this.options;
     // Nothing can be sent back to port 0: such a datagram could only strand a session's reply address.
     if (rinfo.port === 0) {
-      metrics.framesDropped.inc({ reason: "BAD_SOURCE" });
+      metrics.framesDropped.inc("BAD_SOURCE");
       return;
     }
     // Each datagram carries exactly one frame (docs/protocol-readings.md, "Framing (5.2)"); its CRLF is optional.
@@ -210,12 +210,12 @@ export class ConnectionServer {
       datagram[datagram.length - 1] === 0x0a;
     const line = crlf ? datagram.subarray(0, -2) : datagram;
     if (line.length > this.options.maxFrameLength) {
-      metrics.framesDropped.inc({ reason: "FRAME_TOO_LONG" });
+      metrics.framesDropped.inc("FRAME_TOO_LONG");
       return;
     }
     const decoded = decodeFrameLine(line, this.keyFor, this.options.framing);
     if (!decoded.ok) {
-      metrics.framesDropped.inc({ reason: decoded.error.code });
+      metrics.framesDropped.inc(decoded.error.code);
       logger.debug(
         { remote: `${rinfo.address}:${rinfo.port}`, error: decoded.error.code },
         "datagram dropped",
@@ -246,7 +246,7 @@ export class ConnectionServer {
       return;
     }
     if (known === undefined) {
-      metrics.framesDropped.inc({ reason: "UNKNOWN_TOKEN" });
+      metrics.framesDropped.inc("UNKNOWN_TOKEN");
       return;
     }
     // The token names the session. Only a frame the session takes as new moves the reply address (NAT

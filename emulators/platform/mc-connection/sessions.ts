@@ -46,7 +46,7 @@ export function openSession(
       });
     },
     onResend: () => metrics.resends.inc(),
-    onDropped: (_s, reason) => metrics.framesDropped.inc({ reason }),
+    onDropped: (_s, reason) => metrics.framesDropped.inc(reason),
     ...(withholdAnswer === undefined ? {} : { withholdAnswer }),
   });
   sessions.set(login.deviceId, session);
@@ -71,7 +71,7 @@ function endSession(
 ): void {
   const { sessions, presence } = context;
   server.sessions.delete(session);
-  context.metrics.sessionsEnded.inc({ reason });
+  context.metrics.sessionsEnded.inc(reason);
   context.events.emit("session-end", { deviceId: session.deviceId, reason });
   context.logger.info({ deviceId: session.deviceId, reason }, "session ended");
   // A token stops working with its session; a session replaced with the same token keeps it (its replacement

@@ -52,7 +52,7 @@ export function createLoginServer(options: LoginServerOptions): Server {
     let lastRaw: Uint8Array | undefined;
     function refuse(outcome: string, detail: Record<string, unknown> = {}) {
       if (done) return;
-      metrics.logins.inc({ outcome });
+      metrics.logins.inc(outcome);
       options.onRefused?.({
         outcome,
         ...(lastRaw === undefined ? {} : { raw: lastRaw }),
@@ -90,7 +90,7 @@ export function createLoginServer(options: LoginServerOptions): Server {
         if (done) return;
         lastRaw = outcome.raw;
         if (!outcome.ok) {
-          metrics.framesDropped.inc({ reason: outcome.error.code });
+          metrics.framesDropped.inc(outcome.error.code);
           if (outcome.error.code === "NO_KEY") refuse("unknown_device");
           else if (outcome.error.code === "DECRYPT_FAILED" || outcome.error.code === "BAD_BODY_JSON")
             refuse("wrong_pin");
@@ -117,7 +117,7 @@ export function createLoginServer(options: LoginServerOptions): Server {
         }
         // The deadline stays armed: a peer that never closes its side keeps no place after it.
         done = true;
-        metrics.logins.inc({ outcome: "ok" });
+        metrics.logins.inc("ok");
         socket.end(response);
       }
     }
