@@ -4,7 +4,7 @@ import { Counter, type Registry } from "prom-client";
  * A Prometheus counter on the frame and login paths (frames in and out, requests by code, logins, connects, sessions
  * ended): counted in plain numbers, one per combination of label values, and handed to prom-client when the registry
  * is read. prom-client's own `inc` with labels checks the labels and hashes them (sorting their names) on every call,
- * several times per heartbeat round trip and per login. `inc` takes the label values in the order of `labelNames`.
+ * several times per heartbeat round trip and per login. One label or two.
  * The tallies are the state: `registry.resetMetrics()` does not clear them.
  */
 export class TalliedCounter<Label extends string = string> {
@@ -14,7 +14,7 @@ export class TalliedCounter<Label extends string = string> {
   constructor(config: {
     name: string;
     help: string;
-    labelNames: readonly [Label, ...Label[]];
+    labelNames: readonly [Label] | readonly [Label, Label];
     registry: Registry;
   }) {
     const { tallies } = this;
@@ -37,11 +37,13 @@ export class TalliedCounter<Label extends string = string> {
     });
   }
 
-  inc(...values: string[]): void {
+  /** One more for these label values, in the order of `labelNames` (one or two: no array made per call). */
+  inc(first: string, second?: string): void {
     // A label value of the spec's codes, reasons or errnos never holds a NUL.
-    const key = values.length === 1 ? (values[0] as string) : values.join("\0");
+    const key = second === undefined ? first : `${first}\0${second}`;
     const tally = this.tallies.get(key);
-    if (tally === undefined) this.tallies.set(key, { values, count: 1 });
+    if (tally === undefined)
+      this.tallies.set(key, { values: second === undefined ? [first] : [first, second], count: 1 });
     else tally.count++;
   }
 
