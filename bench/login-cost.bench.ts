@@ -109,13 +109,14 @@ async function bareFloor(): Promise<Window> {
     type Sample = { logins: number; cpu: ReturnType<typeof treeCpuByProcess> };
     let waiting: { resolve: (sample: Sample) => void; reject: (error: Error) => void } | undefined;
     let ended = false;
+    const clientEnded = "bare floor: the client ended before its next count line (its reason is on stderr)";
     const reading = (async () => {
       for (;;) {
         const { value, done } = await client.lines.next();
         if (done) {
           // A client that exits (it prints why on stderr) must not leave the window waiting for its next line.
           ended = true;
-          waiting?.reject(new Error("bare floor: the client ended before its next count line"));
+          waiting?.reject(new Error(clientEnded));
           return;
         }
         const line = JSON.parse(value) as { event?: string; logins?: number };
@@ -126,7 +127,7 @@ async function bareFloor(): Promise<Window> {
     })();
     const nextCount = () =>
       new Promise<Sample>((resolve, reject) => {
-        if (ended) reject(new Error("bare floor: the client ended before its next count line"));
+        if (ended) reject(new Error(clientEnded));
         else waiting = { resolve, reject };
       });
     await wait(3000);

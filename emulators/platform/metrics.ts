@@ -78,7 +78,7 @@ export class PlatformMetrics {
     labelNames: ["transport", "errno"] as const,
     registers: [this.registry],
   });
-  /** What `hilfarm_platform_connections_open` reads: set by the connection admission that counts them. */
+  /** What `hilfarm_platform_connections_open` reads (`countConnectionsWith`). */
   private openConnections: () => { pending: number; session: number } = () => ({ pending: 0, session: 0 });
   // Read when the registry is read: setting it on every accept and close cost a label hash each time.
   readonly connectionsOpen = new Gauge({
@@ -92,11 +92,6 @@ export class PlatformMetrics {
       this.connectionsOpen.set({ state: "session" }, session);
     },
   });
-
-  /** The source of the open-connections gauge. */
-  countConnectionsWith(source: () => { pending: number; session: number }): void {
-    this.openConnections = source;
-  }
   readonly httpErrors = new Counter({
     name: "hilfarm_platform_http_errors_total",
     help: "HTTP requests whose handler failed unexpectedly (a platform bug, answered without details), by status",
@@ -116,6 +111,11 @@ export class PlatformMetrics {
     buckets: OWN_DELAY_BUCKETS_MS,
     registers: [this.registry],
   });
+
+  /** The source of the open-connections gauge: the connection admission that counts them. */
+  countConnectionsWith(source: () => { pending: number; session: number }): void {
+    this.openConnections = source;
+  }
 
   /** A run of the delay probe `lateMs` late (harness/clock/delay-probe.ts), corrected for coordinated omission. */
   recordOwnDelay(lateMs: number, periodMs: number): void {

@@ -1,5 +1,6 @@
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { PlatformMetrics } from "./metrics.ts";
 import { TalliedCounter } from "./tallied-counter.ts";
 
 describe("TalliedCounter", () => {
@@ -48,5 +49,22 @@ describe("TalliedCounter", () => {
       [{ transport: "tcp", outcome: "ok" }, 1],
       [{ transport: "udp", outcome: "bad_token" }, 1],
     ]);
+  });
+
+  it("takes as many label values as the counter has labels: the type check (tsc, in CI) refuses one too few or too many", async () => {
+    const metrics = new PlatformMetrics();
+    // Never called: its calls are there for the type check, which fails if either is accepted.
+    const miscounted = () => {
+      // @ts-expect-error one value for the two labels of connects (transport, outcome)
+      metrics.connects.inc("udp");
+      // @ts-expect-error two values for the one label of logins (outcome)
+      metrics.logins.inc("ok", "udp");
+    };
+    metrics.connects.inc("udp", "ok");
+    metrics.logins.inc("ok");
+    const text = await metrics.text();
+    expect(text).toMatch(/^hilfarm_platform_connects_total\{transport="udp",outcome="ok"\} 1$/m);
+    expect(text).toMatch(/^hilfarm_platform_logins_total\{outcome="ok"\} 1$/m);
+    expect(miscounted).toBeTypeOf("function");
   });
 });

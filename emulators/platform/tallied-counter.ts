@@ -1,5 +1,8 @@
 import { Counter, type Registry } from "prom-client";
 
+/** One label or two. */
+type LabelNames = readonly [string] | readonly [string, string];
+
 /**
  * A Prometheus counter on the frame and login paths (frames in and out, requests by code, logins, connects, sessions
  * ended): counted in plain numbers, one per combination of label values, and handed to prom-client when the registry
@@ -7,16 +10,13 @@ import { Counter, type Registry } from "prom-client";
  * several times per heartbeat round trip and per login. One label or two.
  * The tallies are the state: `registry.resetMetrics()` does not clear them.
  */
-export class TalliedCounter<Label extends string = string> {
+export class TalliedCounter<Names extends LabelNames = LabelNames> {
   private readonly tallies = new Map<string, { values: readonly string[]; count: number }>();
-  private readonly counter: Counter<Label>;
+  private readonly counter: Counter<Names[number]>;
+  /** How many labels, for the type of `inc` only (no field at run time). */
+  declare readonly labelCount: Names["length"];
 
-  constructor(config: {
-    name: string;
-    help: string;
-    labelNames: readonly [Label] | readonly [Label, Label];
-    registry: Registry;
-  }) {
+  constructor(config: { name: string; help: string; labelNames: Names; registry: Registry }) {
     const { tallies } = this;
     const names = config.labelNames;
     this.counter = new Counter({
@@ -27,7 +27,7 @@ export class TalliedCounter<Label extends string = string> {
       collect() {
         this.reset();
         for (const { values, count } of tallies.values()) {
-          const labels: Partial<Record<Label, string>> = {};
+          const labels: Record<string, string | undefined> = {};
           names.forEach((name, i) => {
             labels[name] = values[i];
           });
@@ -37,7 +37,12 @@ export class TalliedCounter<Label extends string = string> {
     });
   }
 
-  /** One more for these label values, in the order of `labelNames` (one or two: no array made per call). */
+  /**
+   * One more for these label values, as many as `labelNames` and in its order (the type holds the count; the values
+   * are arguments, not an array, so that no array is made per frame).
+   */
+  inc(this: TalliedCounter<readonly [string]>, value: string): void;
+  inc(this: TalliedCounter<readonly [string, string]>, first: string, second: string): void;
   inc(first: string, second?: string): void {
     // A label value of the spec's codes, reasons or errnos never holds a NUL.
     const key = second === undefined ? first : `${first}\0${second}`;
@@ -48,7 +53,7 @@ export class TalliedCounter<Label extends string = string> {
   }
 
   /** The counter's values as prom-client reads them (the tallies so far). */
-  get(): ReturnType<Counter<Label>["get"]> {
+  get(): ReturnType<Counter<Names[number]>["get"]> {
     return this.counter.get();
   }
 }
