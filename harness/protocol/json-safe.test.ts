@@ -20,6 +20,26 @@ describe("parseJsonSafely", () => {
     expect(parseJsonSafely(text)).toEqual({ ok: true, value: { s: `\\"${"[".repeat(1000)}` } });
   });
 
+  it("finds too deep exactly where a plain reading does, whatever the quotes and backslashes", () => {
+    const piece = fc.constantFrom("[", "]", "{", "}", '"', "\\", "a", ",");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), fc.integer({ min: 0, max: 4 }), (pieces, maxDepth) => {
+        const text = pieces.join("");
+        expect(refusedAsTooDeep(text, maxDepth)).toBe(plainNestingExceeds(text, maxDepth));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("counts the brackets after a string that ends in escaped backslashes", () => {
+    const text = `["${"\\\\".repeat(500)}",[[]]]`;
+    expect(parseJsonSafely(text, 2)).toMatchObject({ ok: false, tooDeep: true });
+    expect(parseJsonSafely(text, 3).ok).toBe(true);
+    // `["\\"[[[[`: the string holds one backslash and ends; `["\\\"[[[[`: it holds a backslash and a quote, and runs on.
+    expect(parseJsonSafely(String.raw`["\\"[[[[`, 2)).toMatchObject({ ok: false, tooDeep: true });
+    expect(refusedAsTooDeep(String.raw`["\\\"[[[[`, 2)).toBe(false);
+  });
+
   it("refuses a __proto__ key however it is written", () => {
     expect(parseJsonSafely('{"__proto__":{"x":1}}').ok).toBe(false);
     expect(parseJsonSafely('{"\\u005f_proto__":1}').ok).toBe(false);
@@ -47,3 +67,25 @@ describe("refusalOfJsonText", () => {
     );
   });
 });
+
+function refusedAsTooDeep(text: string, maxDepth: number): boolean {
+  const parsed = parseJsonSafely(text, maxDepth);
+  return !parsed.ok && parsed.tooDeep === true;
+}
+
+/** The rule read one character at a time: inside a string a backslash escapes the next character. */
+function plainNestingExceeds(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "[" || c === "{") {
+      if (++depth > maxDepth) return true;
+    } else if (c === "]" || c === "}") depth--;
+  }
+  return false;
+}

@@ -49,21 +49,35 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
 
-/** True when brackets and braces outside strings open more than `maxDepth` levels at some point. One pass. */
+/**
+ * True when brackets and braces outside strings open more than `maxDepth` levels at some point. One pass; a string is
+ * crossed with `indexOf` to its closing quote (one not preceded by an odd run of backslashes), so the cost follows
+ * the text's structure, not its length: a frame's envelope is mostly one long Base64 string.
+ */
 function nestingExceeds(text: string, maxDepth: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+    if (c === QUOTE) {
+      i = closingQuote(text, i);
+      if (i < 0) return false;
+    } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
       if (++depth > maxDepth) return true;
     } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) depth--;
   }
   return false;
+}
+
+/** Index of the quote that closes the string opened at `open`, or -1 when the text ends inside it. */
+function closingQuote(text: string, open: number): number {
+  let quote = text.indexOf('"', open + 1);
+  while (quote > 0) {
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    quote = text.indexOf('"', quote + 1);
+  }
+  return -1;
 }
 
 class ProtoKey extends Error {}

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { excerpt, fail, ok, type Result, showValue } from "../../errors.ts";
 import { safeParseReporting } from "../../schema-parse.ts";
 import { parseJsonSafely } from "../json-safe.ts";
-import { isBase64 } from "./crypto.ts";
+import { strictBase64 } from "./crypto.ts";
 import { type CtsWireError, ctsError } from "./errors.ts";
 import type { PacketTable } from "./packet-table.ts";
 
@@ -70,13 +70,14 @@ export function parseCtsJson(line: Uint8Array, framing: Framing = "cts-json"): R
     const rest = line.subarray(prefixBytes.length);
     if (framing === "cts-base64") {
       const ascii = Buffer.from(rest).toString("latin1");
-      if (!isBase64(ascii)) {
+      const envelope = strictBase64(ascii);
+      if (envelope === undefined) {
         return fail(
           // Not excerpted: Base64 hides the secret fields that an excerpt masks.
           ctsError("BAD_BASE64", `envelope is not valid Base64 (cts-base64): ${ascii.length} characters`),
         );
       }
-      text = utf8.decode(Buffer.from(ascii, "base64"));
+      text = utf8.decode(envelope);
     } else {
       text = utf8.decode(rest);
     }
