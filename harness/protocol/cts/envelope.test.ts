@@ -1,5 +1,12 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type CtsEnvelope, formatEnvelope, parseCtsEnvelope } from "./envelope.ts";
+import {
+  type CtsEnvelope,
+  formatEnvelope,
+  formatSealedEnvelope,
+  framings,
+  parseCtsEnvelope,
+} from "./envelope.ts";
 import type { PacketTable } from "./packet-table.ts";
 
 /** A table that is not Mc's: the CTS framing knows nothing of any interface beyond what its table says. */
@@ -53,6 +60,28 @@ describe("formatEnvelope", () => {
     );
     expect(formatEnvelope({ data: "AAAA", code: 1001 }, "cts-base64")).toBe(
       `CTS${Buffer.from('{"code":1001,"data":"AAAA"}').toString("base64")}`,
+    );
+  });
+});
+
+describe("formatSealedEnvelope", () => {
+  it("writes what formatEnvelope writes for an envelope whose data is Base64", () => {
+    const clear = fc.option(fc.string({ unit: "binary", minLength: 1, maxLength: 20 }), { nil: undefined });
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        clear,
+        clear,
+        fc.uint8Array({ maxLength: 64 }),
+        fc.constantFrom(...framings),
+        (code, deviceId, token, bytes, framing) => {
+          const envelope: CtsEnvelope = { code, data: Buffer.from(bytes).toString("base64") };
+          if (token !== undefined) envelope.token = token;
+          if (deviceId !== undefined) envelope.deviceId = deviceId;
+          expect(formatSealedEnvelope(envelope, framing)).toBe(formatEnvelope(envelope, framing));
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });

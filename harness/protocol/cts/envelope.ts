@@ -48,6 +48,20 @@ export function formatEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-js
   return formatCtsJson(ordered, framing);
 }
 
+/**
+ * `formatEnvelope` of an envelope whose `data` is Base64 made by this codec (`sealBody`). No Base64 character needs
+ * escaping in JSON, so `data`, most of a frame, is appended as it is: JSON.stringify would read it character by
+ * character. The same text, field order included.
+ */
+export function formatSealedEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-json"): string {
+  if (framing !== "cts-json") return formatEnvelope(envelope, framing);
+  const head: Pick<CtsEnvelope, "code" | "deviceId" | "token"> = { code: envelope.code };
+  if (envelope.deviceId !== undefined) head.deviceId = envelope.deviceId;
+  if (envelope.token !== undefined) head.token = envelope.token;
+  const json = JSON.stringify(head);
+  return `${FRAME_PREFIX}${json.slice(0, -1)},"data":"${envelope.data}"}`;
+}
+
 /** `CTS` + a JSON value (or its Base64 in `cts-base64`), CRLF not included: the line every CTS interface sends. */
 export function formatCtsJson(value: unknown, framing: Framing = "cts-json"): string {
   const json = JSON.stringify(value);

@@ -2,7 +2,7 @@ import { excerpt, fail, ok, type Result, showValue, UsageError } from "../../err
 import { safeParseReporting } from "../../schema-parse.ts";
 import { isSecretField } from "../../secrets.ts";
 import { type CipherKey, encrypt } from "../cts/crypto.ts";
-import { FRAME_TERMINATOR, type Framing, formatEnvelope } from "../cts/envelope.ts";
+import { FRAME_TERMINATOR, type Framing, formatSealedEnvelope } from "../cts/envelope.ts";
 import { ctsError } from "../cts/errors.ts";
 import { openSealedJson } from "../cts/sealed.ts";
 import { refusalOfJsonText } from "../json-safe.ts";
@@ -91,7 +91,7 @@ export function envelopeFor(message: McMessage, options: EncodeOptions): Envelop
 /** A whole frame, CRLF included, ready for a TCP stream or a UDP datagram. */
 export function encodeFrame(message: McMessage, options: EncodeOptions): Buffer {
   return Buffer.from(
-    formatEnvelope(envelopeFor(message, options), options.framing) + FRAME_TERMINATOR,
+    formatSealedEnvelope(envelopeFor(message, options), options.framing) + FRAME_TERMINATOR,
     "utf8",
   );
 }
