@@ -35,9 +35,9 @@ export class FrameSplitter {
     const out: SplitOutcome[] = [];
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
-    for (let i = 0; i < bytes.length; i++) {
-      const byte = bytes[i];
-      if (byte === LF && (i > 0 ? bytes[i - 1] === CR : this.pendingCr)) {
+    // From one LF to the next with a native search: a frame is long and holds one.
+    for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) {
+      if (i > 0 ? bytes[i - 1] === CR : this.pendingCr) {
         // The common case, a whole line in this chunk (i > start: its CR too), is copied once, with nothing between.
         if (this.length === 0 && !this.discarding && i > start) this.wholeLine(bytes, start, i - 1, out);
         else {
