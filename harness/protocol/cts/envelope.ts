@@ -38,12 +38,18 @@ const EnvelopeSchema = z.looseObject({
   data: z.string(),
 });
 
-/** Serialises in the spec's field order: code, deviceId, token, data. */
-export function formatEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-json"): string {
+/** The clear fields before `data`, in the spec's order: code, deviceId, token. */
+function clearFields(envelope: CtsEnvelope): Pick<CtsEnvelope, "code"> & Partial<CtsEnvelope> {
   // Fields set one by one in that order (JSON.stringify keeps it), without a spread's object per field.
   const ordered: Pick<CtsEnvelope, "code"> & Partial<CtsEnvelope> = { code: envelope.code };
   if (envelope.deviceId !== undefined) ordered.deviceId = envelope.deviceId;
   if (envelope.token !== undefined) ordered.token = envelope.token;
+  return ordered;
+}
+
+/** Serialises in the spec's field order: code, deviceId, token, data. */
+export function formatEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-json"): string {
+  const ordered = clearFields(envelope);
   ordered.data = envelope.data;
   return formatCtsJson(ordered, framing);
 }
@@ -55,10 +61,7 @@ export function formatEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-js
  */
 export function formatSealedEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-json"): string {
   if (framing !== "cts-json") return formatEnvelope(envelope, framing);
-  const head: Pick<CtsEnvelope, "code" | "deviceId" | "token"> = { code: envelope.code };
-  if (envelope.deviceId !== undefined) head.deviceId = envelope.deviceId;
-  if (envelope.token !== undefined) head.token = envelope.token;
-  const json = JSON.stringify(head);
+  const json = JSON.stringify(clearFields(envelope));
   return `${FRAME_PREFIX}${json.slice(0, -1)},"data":"${envelope.data}"}`;
 }
 
