@@ -1,21 +1,105 @@
 import { Command, CommanderError } from "commander";
 import { HilfarmError } from "../harness/errors.ts";
-import { addCertifyCommand } from "./certify-command.ts";
-import { addConformanceCommand } from "./conformance-command.ts";
-import { addFleetCommands } from "./fleet-commands.ts";
-import { addFrameCommands } from "./frame-command.ts";
-import { addHostileCommand } from "./hostile-command.ts";
 import { type CliIo, processIo } from "./io.ts";
-import { addLanCommand } from "./lan-command.ts";
-import { addLoadCommand } from "./load-command.ts";
-import { addLockCommand } from "./lock-command.ts";
-import { addPlatformCommand } from "./platform-command.ts";
-import { addPushReceiveCommand } from "./push-receive-command.ts";
-import { addReplayCommand } from "./replay-command.ts";
-import { addRunCommand } from "./run-command.ts";
-import { addThirdPartyCommand } from "./third-party-command.ts";
 import { version } from "./version.ts";
-import { addWorkerCommand } from "./worker-command.ts";
+
+/** What a command module is given to add its commands. */
+interface CommandContext {
+  program: Command;
+  io: CliIo;
+  /** Raises the process's exit code (the highest a command sets wins). */
+  setExitCode: (code: number) => void;
+  waitForStop: () => Promise<string>;
+}
+
+/** A module of hilfarm's commands, and the top-level commands it adds. */
+export interface CommandModule {
+  names: readonly string[];
+  add(context: CommandContext): Promise<void>;
+}
+
+/**
+ * The command modules, in the order help lists them. They are imported as a command needs them: a process runs one
+ * command, and `hilfarm load` starts a platform and several workers for every run, each of which would otherwise
+ * import the code of every command (about 580 modules, where a worker needs about 190).
+ */
+export const commandModules: readonly CommandModule[] = [
+  {
+    names: ["frame"],
+    add: async (c) => (await import("./frame-command.ts")).addFrameCommands(c.program, c.io, c.setExitCode),
+  },
+  {
+    names: ["platform"],
+    add: async (c) =>
+      (await import("./platform-command.ts")).addPlatformCommand(c.program, c.io, c.waitForStop),
+  },
+  {
+    names: ["lan"],
+    add: async (c) =>
+      (await import("./lan-command.ts")).addLanCommand(c.program, c.io, c.setExitCode, c.waitForStop),
+  },
+  {
+    names: ["up", "devices", "registry"],
+    add: async (c) => (await import("./fleet-commands.ts")).addFleetCommands(c.program, c.io, c.waitForStop),
+  },
+  {
+    names: ["lock"],
+    add: async (c) => (await import("./lock-command.ts")).addLockCommand(c.program, c.io, c.setExitCode),
+  },
+  {
+    names: ["third-party"],
+    add: async (c) =>
+      (await import("./third-party-command.ts")).addThirdPartyCommand(c.program, c.io, c.waitForStop),
+  },
+  {
+    names: ["push"],
+    add: async (c) =>
+      (await import("./push-receive-command.ts")).addPushReceiveCommand(c.program, c.io, c.waitForStop),
+  },
+  {
+    names: ["conformance"],
+    add: async (c) =>
+      (await import("./conformance-command.ts")).addConformanceCommand(c.program, c.io, c.setExitCode),
+  },
+  {
+    names: ["hostile"],
+    add: async (c) =>
+      (await import("./hostile-command.ts")).addHostileCommand(c.program, c.io, c.setExitCode),
+  },
+  {
+    names: ["run"],
+    add: async (c) => (await import("./run-command.ts")).addRunCommand(c.program, c.io, c.setExitCode),
+  },
+  {
+    names: ["replay"],
+    add: async (c) => (await import("./replay-command.ts")).addReplayCommand(c.program, c.io, c.setExitCode),
+  },
+  {
+    names: ["certify"],
+    add: async (c) =>
+      (await import("./certify-command.ts")).addCertifyCommand(c.program, c.io, c.setExitCode, c.waitForStop),
+  },
+  {
+    names: ["load"],
+    add: async (c) =>
+      (await import("./load-command.ts")).addLoadCommand(c.program, c.io, c.setExitCode, c.waitForStop),
+  },
+  {
+    names: ["worker"],
+    add: async (c) => (await import("./worker-command.ts")).addWorkerCommand(c.program, c.io, c.waitForStop),
+  },
+];
+
+/**
+ * The modules `argv` needs: the one that adds the command it starts with, or all of them where it starts with none of
+ * theirs (help, the version, a misspelt command, which commander answers with the names it knows). hilfarm's own
+ * options (`--help`, `--version`) come before a command and need every module: `hilfarm --help worker` lists them all.
+ */
+export function commandModulesFor(argv: readonly string[]): readonly CommandModule[] {
+  const command = argv[0];
+  const named = commandModules.filter((m) => command !== undefined && m.names.includes(command));
+  return named.length > 0 ? named : commandModules;
+}
 
 /** Resolves with the name of the first SIGINT or SIGTERM the process receives. */
 export const processStopSignal = (): Promise<string> =>
@@ -64,53 +148,15 @@ export async function main(
       writeErr: (s) => io.stderr.write(s),
     })
     .showHelpAfterError("(run with --help for usage)");
-  addFrameCommands(program, io, (code) => {
-    exitCode = Math.max(exitCode, code);
-  });
-  addPlatformCommand(program, io, waitForStop);
-  addLanCommand(
+  const context: CommandContext = {
     program,
     io,
-    (code) => {
+    setExitCode: (code) => {
       exitCode = Math.max(exitCode, code);
     },
     waitForStop,
-  );
-  addFleetCommands(program, io, waitForStop);
-  addLockCommand(program, io, (code) => {
-    exitCode = Math.max(exitCode, code);
-  });
-  addThirdPartyCommand(program, io, waitForStop);
-  addPushReceiveCommand(program, io, waitForStop);
-  addConformanceCommand(program, io, (code) => {
-    exitCode = Math.max(exitCode, code);
-  });
-  addHostileCommand(program, io, (code) => {
-    exitCode = Math.max(exitCode, code);
-  });
-  addRunCommand(program, io, (code) => {
-    exitCode = Math.max(exitCode, code);
-  });
-  addReplayCommand(program, io, (code) => {
-    exitCode = Math.max(exitCode, code);
-  });
-  addCertifyCommand(
-    program,
-    io,
-    (code) => {
-      exitCode = Math.max(exitCode, code);
-    },
-    waitForStop,
-  );
-  addLoadCommand(
-    program,
-    io,
-    (code) => {
-      exitCode = Math.max(exitCode, code);
-    },
-    waitForStop,
-  );
-  addWorkerCommand(program, io, waitForStop);
+  };
+  for (const module of commandModulesFor(argv)) await module.add(context);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   for (const command of program.commands.flatMap((c) => c.commands)) {
     command.exitOverride().configureOutput(program.configureOutput());
