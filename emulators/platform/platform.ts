@@ -62,7 +62,7 @@ function platformAddresses(context: PlatformContext, started: StartedSurfaces): 
 
 /** Starts every surface of the reference platform (surfaces.ts) on one shared context. */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
-  const surfaces = surfacesFor(options);
+  const surfaces = await surfacesFor(options);
   for (const surface of surfaces) surface.check?.(options);
   const context = await createPlatformContext(options);
   let started: StartedSurfaces;

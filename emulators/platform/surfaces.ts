@@ -1,13 +1,8 @@
 import { apiSurface } from "./api/surface.ts";
-import { aqaraSurface } from "./aqara/surface.ts";
-import { cInteropSurface } from "./c-interop/surface.ts";
-import { cNotifySurface } from "./c-notify/surface.ts";
 import { fanoutSurface } from "./fanout/surface.ts";
-import { lockApiSurface } from "./lock-api/surface.ts";
 import { mcConnectionSurface } from "./mc-connection/surface.ts";
 import { mcLoginSurface } from "./mc-login/surface.ts";
 import type { PlatformOptions } from "./platform-options.ts";
-import { pushSurface } from "./push/surface.ts";
 import type { Surface } from "./surface.ts";
 
 /**
@@ -26,16 +21,19 @@ export const platformSurfaces: readonly Surface[] = [
  * The surfaces a platform with these options starts: the list above, then chapter 7's: the C11-C18 server when the
  * options carry an `interop` section, and after it the C21-C31 client when that section names a third party; then
  * the smart-lock open API with a `lockApi` section; the Aqara-style open API with an `aqara` section; the message
- * push sender with a `push` section.
+ * push sender with a `push` section. Those are imported only for a platform that starts them: a load run's platform
+ * processes start none, and would otherwise import about 90 modules more each (docs/benchmarks.md, "Process start").
  */
-export function surfacesFor(options: PlatformOptions): readonly Surface[] {
-  const { interop, lockApi } = options;
-  return [
-    ...platformSurfaces,
-    ...(interop === undefined ? [] : [cNotifySurface]),
-    ...(interop?.thirdParty === undefined ? [] : [cInteropSurface]),
-    ...(lockApi === undefined ? [] : [lockApiSurface]),
-    ...(options.aqara === undefined ? [] : [aqaraSurface]),
-    ...(options.push === undefined ? [] : [pushSurface]),
-  ];
+export async function surfacesFor(options: PlatformOptions): Promise<readonly Surface[]> {
+  const { interop, lockApi, aqara, push } = options;
+  const optional = await Promise.all([
+    interop === undefined ? undefined : import("./c-notify/surface.ts").then((m) => m.cNotifySurface),
+    interop?.thirdParty === undefined
+      ? undefined
+      : import("./c-interop/surface.ts").then((m) => m.cInteropSurface),
+    lockApi === undefined ? undefined : import("./lock-api/surface.ts").then((m) => m.lockApiSurface),
+    aqara === undefined ? undefined : import("./aqara/surface.ts").then((m) => m.aqaraSurface),
+    push === undefined ? undefined : import("./push/surface.ts").then((m) => m.pushSurface),
+  ]);
+  return [...platformSurfaces, ...optional.filter((s) => s !== undefined)];
 }
