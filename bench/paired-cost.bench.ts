@@ -17,7 +17,7 @@
  * once ramped, and the ratio is of CPU per login (worker + platform: the login, the connect and the first reports of
  * each cycle, with the fleet's heartbeats). Writes the `Login cost, side by side` section.
  */
-import { type ChildProcess, execFileSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -28,6 +28,7 @@ import { allGone, drain, stopped, untilEvent } from "./frame-cost/child-processe
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { revisionOf } from "./revision.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const AGAINST = process.env.BENCH_PAIRED_AGAINST;
@@ -51,16 +52,6 @@ if (!existsSync(join(there, "node_modules")))
   );
 
 const wait = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-/** `git describe`-like name of a checkout: its commit, and whether its tree has changes. */
-function revisionOf(dir: string): string {
-  try {
-    const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
-    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") === "" ? "" : " with changes"}`;
-  } catch {
-    return "not a git checkout";
-  }
-}
 
 interface Side {
   dir: string;

@@ -1,0 +1,11 @@
+import { execFileSync } from "node:child_process";
+
+/** `git describe`-like name of a checkout: its commit, and whether its tree has changes. */
+export function revisionOf(dir: string): string {
+  try {
+    const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" }).trim();
+    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--untracked-files=no") === "" ? "" : " with changes"}`;
+  } catch {
+    return "not a git checkout";
+  }
+}

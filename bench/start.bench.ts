@@ -1,0 +1,134 @@
+/**
+ * What starting a process of a load run costs, up to its ready line: a worker (`hilfarm worker`, one per 12,500
+ * devices, eight at 100,000) and a reference platform process (`hilfarm platform`, up to six), as `hilfarm load`
+ * starts them (bin/hilfarm.mjs, TypeScript stripped once and kept, `--log-level warn`). Each is started, read until
+ * its ready line, measured (CPU seconds and resident memory from /proc, time since the spawn) and stopped, one at a
+ * time, `BENCH_START_ROUNDS` times (default 5) after one start not counted (it fills the stripped-source cache).
+ *   npm run bench:start
+ * With `BENCH_START_AGAINST=<checkout>`, another working tree of hilfarm with its dependencies installed, the two
+ * checkouts start in turn, alternated, and the section sets them side by side. Writes the `Process start` section of
+ * docs/benchmarks.md.
+ */
+import { existsSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { processStat, residentBytes } from "../harness/machine/process-stat.ts";
+import { startEmbeddedBroker } from "../harness/mqtt/embedded-broker.ts";
+import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { madeBy } from "./made-by.ts";
+import { revisionOf } from "./revision.ts";
+import { wholeNumberSetting } from "./settings.ts";
+
+const ROUNDS = wholeNumberSetting("BENCH_START_ROUNDS", 5, 50);
+const SECTION = "Process start";
+const here = fileURLToPath(new URL("..", import.meta.url));
+const AGAINST = process.env.BENCH_START_AGAINST;
+if (AGAINST !== undefined && !["bin/hilfarm.mjs", "node_modules"].every((f) => existsSync(join(AGAINST, f))))
+  throw new Error(
+    `BENCH_START_AGAINST must name another hilfarm checkout (bin/hilfarm.mjs) with its node_modules, got ${AGAINST}`,
+  );
+const checkouts = AGAINST === undefined ? [here] : [here, resolve(AGAINST)];
+
+interface Start {
+  readyMs: number;
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+const registry = join(here, "examples/registry/lab.json");
+const broker = await startEmbeddedBroker();
+const kinds = [
+  { name: "worker", args: ["worker", "--broker", broker.url, "--log-level", "warn"] },
+  {
+    name: "platform",
+    args: [
+      "platform",
+      "--registry",
+      registry,
+      "--login-port",
+      "0",
+      "--tcp-port",
+      "0",
+      "--udp-port",
+      "0",
+    ].concat(["--http-port", "0", "--no-mqtt", "--log-level", "warn"]),
+  },
+] as const;
+
+/** One start of `args` in `checkout`, measured at its ready line, then stopped. */
+async function startOnce(checkout: string, args: readonly string[]): Promise<Start> {
+  const from = performance.now();
+  const { child, lines } = node([join(checkout, "bin/hilfarm.mjs"), ...args], checkout);
+  try {
+    await untilEvent(lines, "ready");
+    const readyMs = performance.now() - from;
+    const pid = child.pid as number;
+    const cpuSeconds = processStat(pid)?.cpuSeconds ?? Number.NaN;
+    const rssBytes = residentBytes(pid) ?? Number.NaN;
+    drain(lines);
+    return { readyMs, cpuSeconds, rssBytes };
+  } finally {
+    child.kill("SIGTERM");
+    await stopped(child);
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const spread = (values: number[], digits: number) =>
+  `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
+
+const results = new Map<string, Start[]>();
+try {
+  for (const kind of kinds) for (const checkout of checkouts) await startOnce(checkout, kind.args);
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternated: the checkout that starts first changes every round.
+    const order = round % 2 === 0 ? checkouts : [...checkouts].reverse();
+    for (const kind of kinds)
+      for (const checkout of order) {
+        const start = await startOnce(checkout, kind.args);
+        const key = `${kind.name}\0${checkout}`;
+        results.set(key, [...(results.get(key) ?? []), start]);
+        console.log(
+          `round ${round + 1} ${kind.name} ${checkout === here ? "this checkout" : checkout}: ready after ${start.readyMs.toFixed(0)} ms, ${start.cpuSeconds.toFixed(2)} CPU s, ${(start.rssBytes / 2 ** 20).toFixed(0)} MiB`,
+        );
+      }
+  }
+} finally {
+  await broker.close();
+}
+
+const rows = kinds.flatMap((kind) =>
+  checkouts.map((checkout) => {
+    const starts = results.get(`${kind.name}\0${checkout}`) ?? [];
+    const name =
+      checkout === here ? `this checkout (${revisionOf(here)})` : `${revisionOf(checkout)} (${checkout})`;
+    return `| \`hilfarm ${kind.name}\` | ${name} | ${spread(
+      starts.map((s) => s.cpuSeconds),
+      2,
+    )} | ${spread(
+      starts.map((s) => s.rssBytes / 2 ** 20),
+      0,
+    )} | ${spread(
+      starts.map((s) => s.readyMs),
+      0,
+    )} |`;
+  }),
+);
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+const command = `${AGAINST === undefined ? "" : `BENCH_START_AGAINST=${resolve(AGAINST)} `}BENCH_START_ROUNDS=${ROUNDS} npm run bench:start`;
+const body = [
+  `Made by ${madeBy(command, "bench/start.bench.ts")}: each process a load run starts, from its spawn to its ready line (a worker waiting for its shard on an embedded broker; a reference platform process with the lab registry on free loopback ports, as \`hilfarm load\` starts them), one at a time, ${ROUNDS} rounds after one start not counted; medians, with the rounds' range. A load run of 100,000 devices starts eight workers and two to six platform processes, each of which pays this before its first device logs in.`,
+  "",
+  `Machine: ${machine}.`,
+  "",
+  "| process | checkout | CPU s at ready | resident MiB at ready | ready after, ms |",
+  "| --- | --- | ---: | ---: | ---: |",
+  ...rows,
+];
+await writeBenchmarkSection(SECTION, body);
+console.log(body.join("\n"));
