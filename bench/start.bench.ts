@@ -1,9 +1,10 @@
 /**
- * What starting a process of a load run costs, up to its ready line: a worker (`hilfarm worker`, one per 12,500
- * devices, eight at 100,000) and a reference platform process (`hilfarm platform`, up to six), as `hilfarm load`
- * starts them (bin/hilfarm.mjs, TypeScript stripped once and kept, `--log-level warn`). Each is started, read until
- * its ready line, measured (CPU seconds and resident memory from /proc, time since the spawn) and stopped, one at a
- * time, `BENCH_START_ROUNDS` times (default 5) after one start not counted (it fills the stripped-source cache).
+ * What starting a process of a load run costs, up to its ready line: a worker (`hilfarm worker`) and a reference
+ * platform process (`hilfarm platform`), as `hilfarm load` starts them (bin/hilfarm.mjs, TypeScript stripped once and
+ * kept, `--log-level warn`); for 100,000 devices of an `auto` fleet it starts six platform processes and twelve
+ * workers by default, two and eight with `--platform-processes 2`. Each is started, read until its ready line,
+ * measured (CPU seconds and resident memory from /proc, time since the spawn) and stopped, one at a time,
+ * `BENCH_START_ROUNDS` times (default 5) after one start not counted (it fills the stripped-source cache).
  *   npm run bench:start
  * With `BENCH_START_AGAINST=<checkout>`, another working tree of hilfarm with its dependencies installed, the two
  * checkouts start in turn, alternated, and the section sets them side by side. Writes the `Process start` section of
@@ -122,7 +123,7 @@ const rows = kinds.flatMap((kind) =>
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 const command = `${AGAINST === undefined ? "" : `BENCH_START_AGAINST=${resolve(AGAINST)} `}BENCH_START_ROUNDS=${ROUNDS} npm run bench:start`;
 const body = [
-  `Made by ${madeBy(command, "bench/start.bench.ts")}: each process a load run starts, from its spawn to its ready line (a worker waiting for its shard on an embedded broker; a reference platform process with the lab registry on free loopback ports, as \`hilfarm load\` starts them), one at a time, ${ROUNDS} rounds after one start not counted; medians, with the rounds' range. A load run of 100,000 devices starts eight workers and two to six platform processes, each of which pays this before its first device logs in.`,
+  `Made by ${madeBy(command, "bench/start.bench.ts")}: each process a load run starts, from its spawn to its ready line (a worker waiting for its shard on an embedded broker; a reference platform process with the lab registry on free loopback ports, as \`hilfarm load\` starts them), one at a time, ${ROUNDS} rounds after one start not counted; medians, with the rounds' range. \`hilfarm load\` starts these before its first device powers on: for 100,000 devices of an \`auto\` fleet, six platform processes and twelve workers by default (\`npm run bench:farm\`), two and eight with \`--platform-processes 2\`.`,
   "",
   `Machine: ${machine}.`,
   "",
