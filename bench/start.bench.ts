@@ -16,6 +16,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { processStat, residentBytes } from "../harness/machine/process-stat.ts";
 import { startEmbeddedBroker } from "../harness/mqtt/embedded-broker.ts";
+import { FREE_PORTS } from "../harness/testing/child-process.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { madeBy } from "./made-by.ts";
@@ -44,17 +45,7 @@ const kinds = [
   { name: "worker", args: ["worker", "--broker", broker.url, "--log-level", "warn"] },
   {
     name: "platform",
-    args: [
-      "platform",
-      "--registry",
-      registry,
-      "--login-port",
-      "0",
-      "--tcp-port",
-      "0",
-      "--udp-port",
-      "0",
-    ].concat(["--http-port", "0", "--no-mqtt", "--log-level", "warn"]),
+    args: ["platform", "--registry", registry, ...FREE_PORTS, "--no-mqtt", "--log-level", "warn"],
   },
 ] as const;
 
