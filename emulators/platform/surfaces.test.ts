@@ -2,7 +2,9 @@ import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import type { Platform } from "./platform.ts";
+import type { PlatformOptions } from "./platform-options.ts";
 import { type Surface, startSurfaces } from "./surface.ts";
+import { surfacesFor } from "./surfaces.ts";
 import { startTestPlatform } from "./testing/fixtures.ts";
 
 /** A surface that records its start and close in `log`, and fails to start or close when told. */
@@ -72,6 +74,30 @@ const listening = (port = 0): Promise<Server> =>
   });
 const portOf = (server: Server) => (server.address() as { port: number }).port;
 const closed = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+describe("surfacesFor", () => {
+  // Only the sections' presence chooses the surfaces; their contents are checked by each surface's own `check`.
+  const names = async (sections: Record<string, unknown>) =>
+    (await surfacesFor(sections as unknown as PlatformOptions)).map((s) => s.name);
+
+  it("gives a platform without optional sections the four of chapter 5 only", async () => {
+    expect(await names({})).toEqual(["fanout", "mc-connection", "api", "mc-login"]);
+  });
+
+  it("adds each optional surface after them, in its fixed order, when its section is given", async () => {
+    const base = ["fanout", "mc-connection", "api", "mc-login"];
+    expect(await names({ push: {}, aqara: {}, lockApi: {}, interop: { thirdParty: {} } })).toEqual([
+      ...base,
+      "c-notify",
+      "c-interop",
+      "lock-api",
+      "aqara",
+      "push",
+    ]);
+    expect(await names({ interop: {} })).toEqual([...base, "c-notify"]);
+    expect(await names({ aqara: {} })).toEqual([...base, "aqara"]);
+  });
+});
 
 describe("the reference platform as surfaces", () => {
   let platform: Platform | undefined;
