@@ -4,7 +4,9 @@
  * kept, `--log-level warn`); for 100,000 devices of an `auto` fleet it starts six platform processes and twelve
  * workers by default, two and eight with `--platform-processes 2`. Each is started, read until its ready line,
  * measured (CPU seconds and resident memory from /proc, time since the spawn) and stopped, one at a time,
- * `BENCH_START_ROUNDS` times (default 5) after one start not counted (it fills the stripped-source cache).
+ * `BENCH_START_ROUNDS` times (default 5) after one start not counted (it fills the stripped-source cache); then
+ * `BENCH_START_TOGETHER` workers (default 12) spawned at once, until the last is ready: the wait before a
+ * 100,000-device run's first power-on, as the machine's cores share it.
  *   npm run bench:start
  * With `BENCH_START_AGAINST=<checkout>`, another working tree of hilfarm with its dependencies installed, the two
  * checkouts start in turn, alternated, and the section sets them side by side. Writes the `Process start` section of
@@ -41,29 +43,40 @@ interface Start {
 
 const registry = join(here, "examples/registry/lab.json");
 const broker = await startEmbeddedBroker();
+/** Workers started at once, as `hilfarm load` starts them for 100,000 devices (twelve by default). */
+const TOGETHER = wholeNumberSetting("BENCH_START_TOGETHER", 12, 24);
+const worker = (i: number) => ["worker", "--broker", broker.url, "--id", `bench-${i}`, "--log-level", "warn"];
 const kinds = [
-  { name: "worker", args: ["worker", "--broker", broker.url, "--log-level", "warn"] },
+  { name: "`hilfarm worker`", count: 1, argsOf: worker },
   {
-    name: "platform",
-    args: ["platform", "--registry", registry, ...FREE_PORTS, "--no-mqtt", "--log-level", "warn"],
+    name: "`hilfarm platform`",
+    count: 1,
+    argsOf: () => ["platform", "--registry", registry, ...FREE_PORTS, "--no-mqtt", "--log-level", "warn"],
   },
-] as const;
+  {
+    name: `${TOGETHER} \`hilfarm worker\` at once (CPU and memory summed, ready when the last is)`,
+    count: TOGETHER,
+    argsOf: worker,
+  },
+];
 
-/** One start of `args` in `checkout`, measured at its ready line, then stopped. */
-async function startOnce(checkout: string, args: readonly string[]): Promise<Start> {
+/** `count` processes of `kind` in `checkout`, started at once, measured when the last prints its ready line, then stopped. */
+async function startOnce(checkout: string, kind: (typeof kinds)[number]): Promise<Start> {
   const from = performance.now();
-  const { child, lines } = node([join(checkout, "bin/hilfarm.mjs"), ...args], checkout);
+  const started = Array.from({ length: kind.count }, (_, i) =>
+    node([join(checkout, "bin/hilfarm.mjs"), ...kind.argsOf(i)], checkout),
+  );
   try {
-    await untilEvent(lines, "ready");
+    await Promise.all(started.map(({ lines }) => untilEvent(lines, "ready")));
     const readyMs = performance.now() - from;
-    const pid = child.pid as number;
-    const cpuSeconds = processStat(pid)?.cpuSeconds ?? Number.NaN;
-    const rssBytes = residentBytes(pid) ?? Number.NaN;
-    drain(lines);
+    const pids = started.map(({ child }) => child.pid as number);
+    const cpuSeconds = pids.reduce((sum, pid) => sum + (processStat(pid)?.cpuSeconds ?? Number.NaN), 0);
+    const rssBytes = pids.reduce((sum, pid) => sum + (residentBytes(pid) ?? Number.NaN), 0);
+    for (const { lines } of started) drain(lines);
     return { readyMs, cpuSeconds, rssBytes };
   } finally {
-    child.kill("SIGTERM");
-    await stopped(child);
+    for (const { child } of started) child.kill("SIGTERM");
+    await Promise.all(started.map(({ child }) => stopped(child)));
   }
 }
 
@@ -76,13 +89,14 @@ const spread = (values: number[], digits: number) =>
 
 const results = new Map<string, Start[]>();
 try {
-  for (const kind of kinds) for (const checkout of checkouts) await startOnce(checkout, kind.args);
+  for (const kind of kinds.filter((k) => k.count === 1))
+    for (const checkout of checkouts) await startOnce(checkout, kind);
   for (let round = 0; round < ROUNDS; round++) {
     // Alternated: the checkout that starts first changes every round.
     const order = round % 2 === 0 ? checkouts : [...checkouts].reverse();
     for (const kind of kinds)
       for (const checkout of order) {
-        const start = await startOnce(checkout, kind.args);
+        const start = await startOnce(checkout, kind);
         const key = `${kind.name}\0${checkout}`;
         results.set(key, [...(results.get(key) ?? []), start]);
         console.log(
@@ -99,7 +113,7 @@ const rows = kinds.flatMap((kind) =>
     const starts = results.get(`${kind.name}\0${checkout}`) ?? [];
     const name =
       checkout === here ? `this checkout (${revisionOf(here)})` : `${revisionOf(checkout)} (${checkout})`;
-    return `| \`hilfarm ${kind.name}\` | ${name} | ${spread(
+    return `| ${kind.name} | ${name} | ${spread(
       starts.map((s) => s.cpuSeconds),
       2,
     )} | ${spread(
@@ -112,9 +126,9 @@ const rows = kinds.flatMap((kind) =>
   }),
 );
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
-const command = `${AGAINST === undefined ? "" : `BENCH_START_AGAINST=${resolve(AGAINST)} `}BENCH_START_ROUNDS=${ROUNDS} npm run bench:start`;
+const command = `${AGAINST === undefined ? "" : `BENCH_START_AGAINST=${resolve(AGAINST)} `}BENCH_START_ROUNDS=${ROUNDS} BENCH_START_TOGETHER=${TOGETHER} npm run bench:start`;
 const body = [
-  `Made by ${madeBy(command, "bench/start.bench.ts")}: each process a load run starts, from its spawn to its ready line (a worker waiting for its shard on an embedded broker; a reference platform process with the lab registry on free loopback ports, as \`hilfarm load\` starts them), one at a time, ${ROUNDS} rounds after one start not counted; medians, with the rounds' range. \`hilfarm load\` starts these before its first device powers on: for 100,000 devices of an \`auto\` fleet, six platform processes and twelve workers by default (\`npm run bench:farm\`), two and eight with \`--platform-processes 2\`.`,
+  `Made by ${madeBy(command, "bench/start.bench.ts")}: each process a load run starts, from its spawn to its ready line (a worker waiting for its shard on an embedded broker; a reference platform process with the lab registry on free loopback ports, as \`hilfarm load\` starts them), one at a time, then ${TOGETHER} workers at once (what a load run's start waits for, on this machine's cores), ${ROUNDS} rounds after one start of each process not counted; medians, with the rounds' range. \`hilfarm load\` starts these before its first device powers on: for 100,000 devices of an \`auto\` fleet, six platform processes and twelve workers by default (\`npm run bench:farm\`), two and eight with \`--platform-processes 2\`.`,
   "",
   `Machine: ${machine}.`,
   "",
