@@ -38,7 +38,7 @@ export function planFleet(
   const random = seededRandom(fleet.seed);
   const prefix = random.string(8, "0123456789abcdef");
   let index = 0;
-  const used = new Set<string>();
+  const unused = registry === undefined ? undefined : unusedByModel(registry);
 
   const profileOf = (name: string, kinds: Profile["kind"][]): Profile => {
     const profile = profiles.get(name);
@@ -57,39 +57,37 @@ export function planFleet(
     return profile;
   };
 
-  const credentials = (profile: Profile, parentId: string | undefined): { deviceId: string; pin: string } => {
-    if (registry !== undefined) {
-      const entry = registry
-        .all()
-        .find(
-          (d: RegisteredDevice) =>
-            !used.has(d.deviceId) && d.model === profile.model && d.parentId === parentId,
-        );
-      if (entry === undefined) {
-        const where = parentId === undefined ? "" : ` under gateway ${parentId}`;
-        throw new UsageError("fleet", `registry has no unused device of model ${profile.model}${where}`);
-      }
-      used.add(entry.deviceId);
-      return { deviceId: entry.deviceId, pin: entry.pin };
-    }
-    const n = index++;
-    const deviceId = `${prefix}${n.toString(16).padStart(16, "0")}`;
-    return { deviceId, pin: random.fork(`pin/${deviceId}`).string(32, ALPHANUMERIC) };
-  };
-
-  const devices: PlannedDevice[] = [];
   const planned = (
     profileName: string,
     profile: Profile,
     parentId: string | undefined,
     misbehaviour: unknown,
-  ): PlannedDevice => ({
-    ...credentials(profile, parentId),
-    profileName,
-    profile,
-    subDevices: [],
-    misbehaviour: (misbehaviour ?? {}) as Partial<Misbehaviour>,
-  });
+  ): PlannedDevice => {
+    let deviceId: string;
+    let pin: string;
+    if (unused !== undefined) {
+      const entry = unused.take(profile.model, parentId);
+      if (entry === undefined) {
+        const where = parentId === undefined ? "" : ` under gateway ${parentId}`;
+        throw new UsageError("fleet", `registry has no unused device of model ${profile.model}${where}`);
+      }
+      ({ deviceId, pin } = entry);
+    } else {
+      deviceId = `${prefix}${(index++).toString(16).padStart(16, "0")}`;
+      pin = random.fork(`pin/${deviceId}`).string(32, ALPHANUMERIC);
+    }
+    // Field by field: a literal that starts with a spread gets a hidden class of its own per object.
+    return {
+      deviceId,
+      pin,
+      profileName,
+      profile,
+      subDevices: [],
+      misbehaviour: (misbehaviour ?? {}) as Partial<Misbehaviour>,
+    };
+  };
+
+  const devices: PlannedDevice[] = [];
   for (const entry of fleet.devices) {
     const profile = profileOf(entry.profile, ["device"]);
     for (let i = 0; i < entry.count; i++)
@@ -113,6 +111,31 @@ export function planFleet(
     devices,
     ...(fleet.lan === undefined ? {} : { lan: fleet.lan }),
     ...(fleet.real.length === 0 ? {} : { real: checkedReal(fleet.real, devices) }),
+  };
+}
+
+/**
+ * A registry's entries not yet given to a device, by model and gateway, each in file order: a fleet takes the first
+ * unused entry of its profile's model (under its gateway, for a sub-device) in one look-up, not a scan per device.
+ */
+function unusedByModel(registry: Registry): {
+  take(model: string, parentId: string | undefined): RegisteredDevice | undefined;
+} {
+  const queues = new Map<string, { entries: RegisteredDevice[]; next: number }>();
+  const keyOf = (model: string, parentId: string | undefined) => JSON.stringify([model, parentId ?? null]);
+  for (const entry of registry.all()) {
+    if (entry.model === undefined) continue;
+    const key = keyOf(entry.model, entry.parentId);
+    const queue = queues.get(key);
+    if (queue === undefined) queues.set(key, { entries: [entry], next: 0 });
+    else queue.entries.push(entry);
+  }
+  return {
+    take(model, parentId) {
+      const queue = queues.get(keyOf(model, parentId));
+      if (queue === undefined || queue.next === queue.entries.length) return undefined;
+      return queue.entries[queue.next++];
+    },
   };
 }
 
