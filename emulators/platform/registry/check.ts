@@ -4,6 +4,22 @@ import type { RegistryProblem } from "./errors.ts";
 import type { RegisteredDevice } from "./registry.ts";
 import { registeredDeviceSchema } from "./schema.ts";
 
+declare const checkedBrand: unique symbol;
+
+/**
+ * Devices that passed every check of a registry (fields, duplicate ids, parents): what `Registry.fromChecked` takes,
+ * so a parser that has checked its entries does not check them again.
+ */
+export type CheckedDevices = readonly RegisteredDevice[] & { readonly [checkedBrand]: true };
+
+/** `devices` as checked, when the checks that produced them found no problem; otherwise undefined. */
+export function passed(
+  devices: readonly RegisteredDevice[],
+  problems: readonly RegistryProblem[],
+): CheckedDevices | undefined {
+  return problems.length === 0 ? (devices as CheckedDevices) : undefined;
+}
+
 /** Where an entry sits: the file, its line (CSV row, JSON value) and/or its JSON path (`devices[2]`). */
 export interface Where {
   file: string;

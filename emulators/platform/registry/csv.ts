@@ -1,6 +1,6 @@
 import { CsvError, parse } from "csv-parse/sync";
 import { showValue } from "../../../harness/errors.ts";
-import { checkFlat, sortByLine, type Where } from "./check.ts";
+import { checkFlat, passed, sortByLine, type Where } from "./check.ts";
 import { RegistryError, type RegistryProblem } from "./errors.ts";
 import { Registry } from "./registry.ts";
 
@@ -71,8 +71,9 @@ export function parseRegistryCsv(text: string, file: string): Registry {
   }
   const checked = checkFlat(entries);
   problems.push(...checked.problems);
-  if (problems.length > 0) throw new RegistryError(sortByLine(problems));
-  return Registry.fromDevices(checked.devices);
+  const devices = passed(checked.devices, problems);
+  if (devices === undefined) throw new RegistryError(sortByLine(problems));
+  return Registry.fromChecked(devices);
 }
 
 function checkHeader(header: string[], at: { file: string; line?: number }): RegistryProblem[] {

@@ -3,6 +3,7 @@ import {
   crossCheck,
   joinPath,
   lineProperty,
+  passed,
   rawField,
   sortByLine,
   zodProblems,
@@ -28,19 +29,30 @@ export function parseRegistryJson(text: string, file: string): Registry {
   } catch (error) {
     throw new RegistryError([syntaxProblem(error, source, file)]);
   }
+  const checked = checkJson(data, file);
+  const devices = passed(checked.devices, checked.problems);
+  if (devices !== undefined) return Registry.fromChecked(devices);
+  // Problems name the line of their value: the file is read again with every value's line, which only a file with
+  // problems pays for (a 100,000-device registry's paths and lines are most of its parse).
   const lines = jsonValueLines(source);
-  const lineOf = (path: string) => lineOfPath(lines, path);
+  throw new RegistryError(checkJson(data, file, (path) => lineOfPath(lines, path)).problems);
+}
 
+/** Every device of a parsed registry file and every problem, each problem at its line when `lineOf` is given. */
+function checkJson(
+  data: unknown,
+  file: string,
+  lineOf?: (path: string) => number | undefined,
+): { devices: RegisteredDevice[]; problems: RegistryProblem[] } {
   const root = jsonRootSchema.safeParse(data);
-  if (!root.success) {
-    throw new RegistryError(zodProblems(root.error.issues, { file, path: "" }, ROOT_FIELDS, lineOf));
-  }
+  if (!root.success)
+    return { devices: [], problems: zodProblems(root.error.issues, { file, path: "" }, ROOT_FIELDS, lineOf) };
 
   const devices: RegisteredDevice[] = [];
   const problems: RegistryProblem[] = [];
   const cross: CrossEntry[] = [];
   const entry = (path: string, input: unknown, parentId: unknown): CrossEntry => ({
-    at: { file, path, ...lineProperty(lineOf(joinPath(path, ["deviceId"]))) },
+    at: { file, path, ...lineProperty(lineOf?.(joinPath(path, ["deviceId"]))) },
     deviceId: rawField(input, "deviceId"),
     parentId,
   });
@@ -71,8 +83,7 @@ export function parseRegistryJson(text: string, file: string): Registry {
   });
 
   problems.push(...crossCheck(cross));
-  if (problems.length > 0) throw new RegistryError(sortByLine(problems));
-  return Registry.fromDevices(devices);
+  return { devices, problems: sortByLine(problems) };
 }
 
 /**

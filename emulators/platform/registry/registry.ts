@@ -1,4 +1,4 @@
-import { checkFlat } from "./check.ts";
+import { type CheckedDevices, checkFlat, passed } from "./check.ts";
 import { RegistryError } from "./errors.ts";
 
 /** A device the reference platform knows: its PIN (the login key) and, for a sub-device, its gateway. */
@@ -19,7 +19,7 @@ export class Registry {
   readonly #byId = new Map<string, RegisteredDevice>();
   readonly #children = new Map<string, RegisteredDevice[]>();
 
-  private constructor(devices: RegisteredDevice[]) {
+  private constructor(devices: CheckedDevices) {
     this.#devices = devices.map((device) => Object.freeze({ ...device }));
     for (const device of this.#devices) {
       this.#byId.set(device.deviceId, device);
@@ -35,8 +35,14 @@ export class Registry {
     const checked = checkFlat(
       devices.map((input, index) => ({ input, at: { file: IN_MEMORY, path: `devices[${index}]` } })),
     );
-    if (checked.problems.length > 0) throw new RegistryError(checked.problems);
-    return new Registry(checked.devices);
+    const valid = passed(checked.devices, checked.problems);
+    if (valid === undefined) throw new RegistryError(checked.problems);
+    return new Registry(valid);
+  }
+
+  /** Devices a registry file's parser has checked (`passed`): not checked again. */
+  static fromChecked(devices: CheckedDevices): Registry {
+    return new Registry(devices);
   }
 
   get(deviceId: string): RegisteredDevice | undefined {
