@@ -30,6 +30,22 @@ describe("seededRandom", () => {
     expect([...token].every((c) => ALPHANUMERIC.includes(c))).toBe(true);
   });
 
+  it("draws the same strings as it always has for a seed: fleets' PINs and registries made from them depend on it", () => {
+    const r = seededRandom(20261203);
+    expect([r.string(32), newToken(r), r.string(8, "01"), r.string(5, "€ab"), r.string(0)]).toEqual([
+      "aiTrL3tFO5GNFLewBLRyPjHPnsQ01Rbs",
+      "66Q8VPrJYDd90z5V",
+      "10101111",
+      "€aa€a",
+      "",
+    ]);
+    expect(r.fork("pin/x").string(32)).toBe("fyI059BvsXavlLW9Avn01GkyHcH0xgIs");
+    const long = r.string(10_000, "xyz");
+    expect(long).toHaveLength(10_000);
+    expect(long).toMatch(/^[xyz]+$/);
+    expect(new Set(long)).toEqual(new Set("xyz"));
+  });
+
   it("refuses a seed that is not an integer", () => {
     expect(() => seededRandom(1.5)).toThrow(/seed must be an integer/);
   });
@@ -43,5 +59,6 @@ describe("cryptoRandom", () => {
     const s = r.sequence();
     expect(s >= 0 && s <= 65535).toBe(true);
     expect(r.bytes(16)).toHaveLength(16);
+    expect(r.string(9_000, "ab")).toMatch(/^[ab]{9000}$/);
   });
 });
