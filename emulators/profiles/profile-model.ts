@@ -41,7 +41,9 @@ export class ProfileModel implements DeviceModel {
   constructor(deviceId: string, profile: Profile, pin?: string) {
     this.deviceId = deviceId;
     this.profile = profile;
-    this.localKey = pin === undefined ? undefined : lockLocalKey(pin, deviceId);
+    // Only a keypad reads it, and an HMAC per device is a large part of building a farm's switches and sensors.
+    this.localKey =
+      pin === undefined || profile.keypad === undefined ? undefined : lockLocalKey(pin, deviceId);
     // Two levels deep, as a status is: a structured clone takes 20 % more memory for each device's copy.
     this.status = Object.fromEntries(
       Object.entries(profile.serials).map(([serialId, statuses]) => [serialId, { ...statuses }]),
