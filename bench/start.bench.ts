@@ -3,7 +3,9 @@
  * platform process (`hilfarm platform`), as `hilfarm load` starts them (bin/hilfarm.mjs, TypeScript stripped once and
  * kept, `--log-level warn`); for 100,000 devices of an `auto` fleet it starts six platform processes and twelve
  * workers by default, two and eight with `--platform-processes 2`. Each is started, read until its ready line,
- * measured (CPU seconds and resident memory from /proc, time since the spawn) and stopped, one at a time,
+ * measured (CPU seconds and resident memory from /proc, time since the spawn) and stopped, one at a time (a platform
+ * process twice: with the lab registry, and with `BENCH_START_REGISTRY_DEVICES` three-gang switches, default 16,667,
+ * the part of a 100,000-device fleet each of `hilfarm load`'s six platform processes reads),
  * `BENCH_START_ROUNDS` times (default 5) after one start not counted (it fills the stripped-source cache); then
  * `BENCH_START_TOGETHER` workers (default 12) spawned at once, until the last is ready: the wait before a
  * 100,000-device run's first power-on, as the machine's cores share it.
@@ -13,9 +15,12 @@
  * docs/benchmarks.md.
  */
 import { existsSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fleetRegistryJson } from "../emulators/fleet/fleet-plan.ts";
+import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
 import { processStat, residentBytes } from "../harness/machine/process-stat.ts";
 import { startEmbeddedBroker } from "../harness/mqtt/embedded-broker.ts";
 import { FREE_PORTS } from "../harness/testing/child-process.ts";
@@ -42,6 +47,18 @@ interface Start {
 }
 
 const registry = join(here, "examples/registry/lab.json");
+/** A load run's platform process is given its part of the fleet's registry: a sixth of 100,000 devices by default. */
+const REGISTRY_DEVICES = wholeNumberSetting("BENCH_START_REGISTRY_DEVICES", 16_667, 100_000);
+const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-start-"));
+const loadRegistry = join(dir, "registry.json");
+{
+  const fleet = join(dir, "fleet.json");
+  await writeFile(
+    fleet,
+    JSON.stringify({ seed: 19, devices: [{ profile: "three-gang-switch", count: REGISTRY_DEVICES }] }),
+  );
+  await writeFile(loadRegistry, fleetRegistryJson(await loadFleetPlan(fleet)));
+}
 const broker = await startEmbeddedBroker();
 /** Workers started at once, as `hilfarm load` starts them for 100,000 devices (twelve by default). */
 const TOGETHER = wholeNumberSetting("BENCH_START_TOGETHER", 12, 24);
@@ -49,9 +66,14 @@ const worker = (i: number) => ["worker", "--broker", broker.url, "--id", `bench-
 const kinds = [
   { name: "`hilfarm worker`", count: 1, argsOf: worker },
   {
-    name: "`hilfarm platform`",
+    name: "`hilfarm platform`, the lab registry (6 devices)",
     count: 1,
     argsOf: () => ["platform", "--registry", registry, ...FREE_PORTS, "--no-mqtt", "--log-level", "warn"],
+  },
+  {
+    name: `\`hilfarm platform\`, a registry of ${REGISTRY_DEVICES.toLocaleString("en-US")} devices`,
+    count: 1,
+    argsOf: () => ["platform", "--registry", loadRegistry, ...FREE_PORTS, "--no-mqtt", "--log-level", "warn"],
   },
   {
     name: `${TOGETHER} \`hilfarm worker\` at once (CPU and memory summed, ready when the last is)`,
@@ -106,6 +128,7 @@ try {
   }
 } finally {
   await broker.close();
+  await rm(dir, { recursive: true, force: true });
 }
 
 const rows = kinds.flatMap((kind) =>
@@ -126,9 +149,9 @@ const rows = kinds.flatMap((kind) =>
   }),
 );
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
-const command = `${AGAINST === undefined ? "" : `BENCH_START_AGAINST=${resolve(AGAINST)} `}BENCH_START_ROUNDS=${ROUNDS} BENCH_START_TOGETHER=${TOGETHER} npm run bench:start`;
+const command = `${AGAINST === undefined ? "" : `BENCH_START_AGAINST=${resolve(AGAINST)} `}BENCH_START_ROUNDS=${ROUNDS} BENCH_START_TOGETHER=${TOGETHER} BENCH_START_REGISTRY_DEVICES=${REGISTRY_DEVICES} npm run bench:start`;
 const body = [
-  `Made by ${madeBy(command, "bench/start.bench.ts")}: each process a load run starts, from its spawn to its ready line (a worker waiting for its shard on an embedded broker; a reference platform process with the lab registry on free loopback ports, as \`hilfarm load\` starts them), one at a time, then ${TOGETHER} workers at once (what a load run's start waits for, on this machine's cores), ${ROUNDS} rounds after one start of each process not counted; medians, with the rounds' range. \`hilfarm load\` starts these before its first device powers on: for 100,000 devices of an \`auto\` fleet, six platform processes and twelve workers by default (\`npm run bench:farm\`), two and eight with \`--platform-processes 2\`.`,
+  `Made by ${madeBy(command, "bench/start.bench.ts")}: each process a load run starts, from its spawn to its ready line (a worker waiting for its shard on an embedded broker; a reference platform process on free loopback ports, as \`hilfarm load\` starts them, with the lab registry and with the registry of ${REGISTRY_DEVICES.toLocaleString("en-US")} three-gang switches that each of a 100,000-device run's six platform processes reads), one at a time, then ${TOGETHER} workers at once (what a load run's start waits for, on this machine's cores), ${ROUNDS} rounds after one start of each process not counted; medians, with the rounds' range. \`hilfarm load\` starts these before its first device powers on: for 100,000 devices of an \`auto\` fleet, six platform processes and twelve workers by default (\`npm run bench:farm\`), two and eight with \`--platform-processes 2\`.`,
   "",
   `Machine: ${machine}.`,
   "",
