@@ -6,12 +6,12 @@
  * run bench:farm`. The settings of each benchmark apply (BENCH_TIME_MS, BENCH_COST_*, BENCH_VT_ROUNDS, BENCH_LOGIN_*).
  * About 12.5 minutes on a fast 2-core host, more on a slower one.
  */
-import { cpus, totalmem } from "node:os";
+import { cpus } from "node:os";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { aimsRun } from "./made-by.ts";
+import { aimsRun, machineDescription } from "./made-by.ts";
 
 const SECTION = "Aims of issue 19 (npm run bench)";
-const machine = `${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+const machine = machineDescription();
 
 aimsRun.active = true;
 let cost: typeof import("./frame-cost.bench.ts").costFigures;

@@ -9,12 +9,13 @@
  * Loopback only, bounded. Writes the `Allocation per round trip` section of docs/benchmarks.md.
  */
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
+import { machineDescription } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const DEVICES = wholeNumberSetting("BENCH_ALLOC_DEVICES", 2000, 19_000);
@@ -58,7 +59,7 @@ try {
     `in each process from ${FROM_S} s after its start for ${SECONDS} s (V8's sampling heap profiler, collected objects included; about 5 %),`,
     `divided by the window's ${roundTrips.toLocaleString("en-US")} round trips (${DEVICES.toLocaleString("en-US")} devices over TCP beating every second).`,
     "",
-    `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+    `Machine: ${machineDescription()}.`,
     "",
     "| process | bytes per round trip |",
     "| --- | ---: |",

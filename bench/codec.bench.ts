@@ -5,14 +5,13 @@
  * Pure CPU, no sockets. Bounded: each case runs for BENCH_TIME_MS (default 2000 ms).
  */
 
-import { cpus, totalmem } from "node:os";
 import { Bench } from "tinybench";
 import { CipherKey } from "../harness/protocol/cts/crypto.ts";
 import { encodeFrame } from "../harness/protocol/mc/codec.ts";
 import type { McMessage } from "../harness/protocol/mc/schemas/index.ts";
 import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { madeBy } from "./made-by.ts";
+import { machineDescription, madeBy } from "./made-by.ts";
 
 const key = CipherKey.fromSessionKey("abcdef0123456789");
 const token = "qwertyuiop123456";
@@ -69,12 +68,11 @@ const rows = bench.tasks.map((task) => {
   };
 });
 
-const cpu = cpus()[0]?.model ?? "unknown CPU";
 const lines = [
   `Made by ${madeBy("npm run bench:codec", "bench/codec.bench.ts")}, one core, no sockets:`,
   "encode = body schema check + AES-128-CBC + Base64 + envelope; decode = CRLF split + envelope parse + Base64 + AES + JSON + body schema check.",
   "",
-  `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ${time} ms per case.`,
+  `Machine: ${machineDescription()}; ${time} ms per case.`,
   "",
   "| case | frames/s | mean µs | p99 µs |",
   "| --- | ---: | ---: | ---: |",

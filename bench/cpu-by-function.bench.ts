@@ -17,7 +17,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { processStat } from "../harness/machine/process-stat.ts";
@@ -28,7 +28,7 @@ import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { type PerfSample, parsePerfScript, tally } from "./frame-cost/perf-script.ts";
 import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
-import { madeBy } from "./made-by.ts";
+import { machineDescription, madeBy } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const CHURN = wholeNumberSetting("BENCH_PERF_CHURN", 0, 1_000, 0);
@@ -206,7 +206,7 @@ try {
   const { sections, traffic } = await hilfarmSections();
   // After hilfarm has stopped: the two runs never share the cores.
   const bare = await bareFloorSections();
-  const machine = `${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const machine = machineDescription();
   const command = `${CHURN > 0 ? `BENCH_PERF_CHURN=${CHURN} ` : ""}BENCH_PERF_DEVICES=${DEVICES} BENCH_PERF_INTERVAL_S=${INTERVAL_S} BENCH_PERF_SECONDS=${SECONDS} npm run bench:perf`;
   const body = [
     `Made by ${madeBy(command, "bench/cpu-by-function.bench.ts")}: \`hilfarm load\` of ${DEVICES.toLocaleString("en-US")} three-gang switches (${CHURN > 0 ? `transport automatic, heartbeat ${INTERVAL_S} s, ${CHURN} power-cycled a second` : `TCP, heartbeat ${INTERVAL_S} s`}; its own platform process and one worker), ${traffic} during the window; \`perf record -F ${FREQUENCY} -g\` on the platform and on the worker for ${SECONDS} s once steady, every thread (the collector's and the compiler's included) and the kernel's work done for them; then, once hilfarm has stopped, ${CHURN > 0 ? "the bare floor of bench:login (bench/frame-cost/bare-login.mjs) with the same devices, interval and churn" : "the bare floor of bench:cost (bench/frame-cost/bare-heartbeat.mjs) with the same devices and interval"}, recorded the same way. JavaScript is named through \`--perf-basic-prof-only-functions\`; \`*\` marks optimized code, \`^\` baseline code. Stacks are walked by frame pointers, which libc's allocator does not keep: its samples have no JavaScript frame. In a virtual machine, \`pvm_irq_enable\` is where the kernel re-enables interrupts: the network's soft interrupts run there and are charged to it.`,

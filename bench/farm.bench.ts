@@ -12,12 +12,13 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { machineDescription } from "./made-by.ts";
 
 const devices = Number(process.env.BENCH_FARM_DEVICES ?? 50_000);
 const ramp = Number(process.env.BENCH_FARM_RAMP ?? 250);
@@ -167,14 +168,13 @@ const aims = [
   `| 5. worker memory per device | ${(t.rssBytesPerDevice / 1024).toFixed(1)} KiB | < 12 KiB | ${times(t.rssBytesPerDevice / 1024, 12)} |`,
   `| 5. platform memory per device | ${(platformBytesPerDevice / 1024).toFixed(1)} KiB | < 10 KiB | ${times(platformBytesPerDevice / 1024, 10)} |`,
 ];
-const cpu = cpus()[0]?.model ?? "unknown CPU";
 const lines = [
   `Made by \`${settings}npm run bench:farm\` (bench/farm.bench.ts), which ran \`${command}\` (exit ${code}), a fleet of three-gang switches`,
   `(transport ${transport ?? "auto: UDP for the first two logins after power-on, then TCP"}): the ${report.target.description}`,
   `and the devices in worker processes (niceness 10${idleWorkers ? ", in Linux's idle scheduling class" : ""}) on the same machine${separateCpus ? " (the platform on the first half of the CPUs, the workers on the rest)" : ""}, over loopback, their UDP sockets spread over`,
   "source addresses 127.0.0.2-127.0.0.9, every device's timers on its worker's timer wheel.",
   "",
-  `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; run took ${wallSeconds.toFixed(0)} s wall; stop: ${report.stopReason}.`,
+  `Machine: ${machineDescription()}; run took ${wallSeconds.toFixed(0)} s wall; stop: ${report.stopReason}.`,
   "",
   "| figure | value |",
   "| --- | ---: |",

@@ -16,7 +16,7 @@
  * `Per-frame cost` section of docs/benchmarks.md.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadReport } from "../emulators/farm/load-report.ts";
@@ -31,7 +31,7 @@ import { allGone, drain, stopped, untilEvent } from "./frame-cost/child-processe
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
-import { madeBy } from "./made-by.ts";
+import { machineDescription, madeBy } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const stealSeconds = () => stolenCpuSeconds() ?? 0;
@@ -294,7 +294,7 @@ const lines = [
   `Made by ${madeBy(command, "bench/frame-cost.bench.ts")}: CPU per heartbeat round trip (1000 + 1001: two encodes and two`,
   "decodes), all processes of a side counted from /proc over a steady window once every device is online.",
   "",
-  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  `Machine: ${machineDescription()}.`,
   "",
   "| side | what runs | round trips/s | CPU (one core = 100 %) | CPU µs per round trip | ratio to (a) | ratio to (b) |",
   "| --- | --- | ---: | ---: | ---: | ---: | ---: |",

@@ -1,8 +1,9 @@
-import { cpus, loadavg, platform as osPlatform, release, totalmem } from "node:os";
+import { loadavg, platform as osPlatform, release } from "node:os";
 import type { LiveFuzzReport } from "../emulators/platform/testing/live-fuzz.ts";
 import { type PushFuzzReport, pushFuzzHeld } from "../emulators/push-receiver/testing/push-fuzz.ts";
 import { type Decoder, type DecoderRun, type DecoderStats, decoders } from "./fuzz-decoders.ts";
 import { pushFuzzLines } from "./fuzz-push-report.ts";
+import { machineDescription } from "./made-by.ts";
 
 /** The `Fuzzing` section of docs/benchmarks.md, from the figures of `npm run fuzz` (bench/fuzz.ts). */
 
@@ -105,7 +106,7 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
     "and invalid UTF-8, prototype keys, every field with every wrong type, valid envelopes around invalid bodies,",
     "truncations, cts-base64 variants, over-long frames, bare CR/LF, garbage, replays of captured frames).",
     "",
-    `Machine: ${osPlatform()} ${release()}, ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; load average ${loadAtStart.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end (above the core count, other work shared the machine and every rate below is lower for it).`,
+    `Machine: ${osPlatform()} ${release()}, ${machineDescription()}; load average ${loadAtStart.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end (above the core count, other work shared the machine and every rate below is lower for it).`,
     "",
     `**Decoders**, no sockets, ${decoderRun.workers} processes (one per core): ${n(generated)} frames generated (${n((generated * 1000) / Math.max(1, generationMs))}/s per process), each fed to every decoder; ${decoderWallS.toFixed(0)} s wall. frames/s below is per process, decoding time only.`,
     "",

@@ -15,7 +15,7 @@
  *   npm run bench:login
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stolenCpuSeconds } from "../harness/machine/cpu-steal.ts";
@@ -25,7 +25,7 @@ import { allGone, drain, stopped, untilEvent } from "./frame-cost/child-processe
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
-import { madeBy } from "./made-by.ts";
+import { machineDescription, madeBy } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const DEVICES = wholeNumberSetting("BENCH_LOGIN_DEVICES", 4000, 9_000);
@@ -249,7 +249,7 @@ const lines = [
   "TCP connection to the login server for 1002/1003, then a new UDP socket to the connection server for 1004/1005,",
   "2006/2007 and 2022/2023; the fleet heartbeating every 30 s beside it).",
   "",
-  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  `Machine: ${machineDescription()}.`,
   "",
   "| side | what runs | logins/s | device side µs per login | platform side µs per login | both, µs per login | ratio to (b) |",
   "| --- | --- | ---: | ---: | ---: | ---: | ---: |",

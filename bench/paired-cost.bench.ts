@@ -20,7 +20,7 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
@@ -28,6 +28,7 @@ import { allGone, drain, stopped, untilEvent } from "./frame-cost/child-processe
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { machineDescription } from "./made-by.ts";
 import { revisionOf } from "./revision.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
@@ -178,7 +179,7 @@ const lines = [
   `Made by \`${command}\` (bench/paired-cost.bench.ts): CPU per ${CHURN > 0 ? "login" : "heartbeat round trip"} of this checkout and of another, each`,
   ...traffic,
   "",
-  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  `Machine: ${machineDescription()}.`,
   `This checkout: ${revisionOf(here)}. Against: ${revisionOf(there)}.`,
   "",
   `| round | this: worker + platform µs per ${per} (worker / platform; coordinator) | against: the same | this / against |`,

@@ -14,14 +14,14 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { shardAssignments } from "../emulators/farm/farm-shards.ts";
 import { fleetRegistryJson } from "../emulators/fleet/fleet-plan.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { madeBy } from "./made-by.ts";
+import { machineDescription, madeBy } from "./made-by.ts";
 import { revisionOf } from "./revision.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
@@ -190,7 +190,7 @@ const rows = cases.flatMap((c) =>
     return `| ${c.name} | ${name} | ${figure(outcomes, (o) => o.ms, 0)} | ${figure(outcomes, (o) => o.cpuMs, 0)} | ${figure(outcomes, (o) => o.heapMiB, 1)} |`;
   }),
 );
-const machine = `${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+const machine = machineDescription();
 const command = `${AGAINST === undefined ? "" : `BENCH_PLAN_AGAINST=${resolve(AGAINST)} `}BENCH_PLAN_DEVICES=${DEVICES} BENCH_PLAN_ROUNDS=${ROUNDS} npm run bench:plan`;
 const body = [
   `Made by ${madeBy(command, "bench/plan.bench.ts")}: \`loadFleetPlan\` of a fleet file of three-gang switches (as \`hilfarm load\`, \`up\` and \`registry --fleet\` expand a fleet: its profiles read, every device given an id and a PIN), with the ids and PINs from the fleet's seed or from a registry file the fleet names, \`loadRegistry\` of such a file (as every \`hilfarm platform --registry\` reads one at its start; \`hilfarm load\` gives each of its platform processes its part of the fleet's registry), and a worker's shard assignment checked and its devices built (\`ShardRunner\`, not started), as \`hilfarm worker\` does when \`hilfarm load\` hands it its twelfth of 100,000 devices. Each case in a fresh process, ${ROUNDS} rounds, the median; wall time of the call, its CPU (the process's, which includes the collector's threads), and the heap in use after it (what the result keeps, with the garbage not yet collected). A case still running after ${LIMIT_S} s was stopped.`,

@@ -11,9 +11,9 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createServer, type Socket, connect as tcpConnect } from "node:net";
-import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { machineDescription } from "./made-by.ts";
 
 const BATCH = 1000;
 
@@ -77,11 +77,10 @@ if (process.argv[2] === "child") {
       for (const child of children) child.kill();
     }
   }
-  const cpu = cpus()[0]?.model ?? "unknown CPU";
   await writeBenchmarkSection("Source-address binds", [
     `Made by \`npm run bench:source-bind\` (bench/source-bind.bench.ts): ${processes} processes one after the other, each holding ${perProcess.toLocaleString("en-US")} loopback TCP connections to a server of its own, timing every ${BATCH.toLocaleString("en-US")} connects; the system CPU each batch of ${BATCH.toLocaleString("en-US")} connects took, as the connections held on the machine grow. "bind" connects from 127.0.0.2-127.0.0.9 (a bind with port 0 first), "connect only" lets the kernel choose address and port.`,
     "",
-    `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+    `Machine: ${machineDescription()}.`,
     "",
     `| connect | connections already held | system CPU per ${BATCH.toLocaleString("en-US")} connects (min-max over the process's batches) |`,
     "| --- | ---: | ---: |",

@@ -16,7 +16,7 @@
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fleetRegistryJson } from "../emulators/fleet/fleet-plan.ts";
@@ -26,7 +26,7 @@ import { startEmbeddedBroker } from "../harness/mqtt/embedded-broker.ts";
 import { FREE_PORTS } from "../harness/testing/child-process.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
-import { madeBy } from "./made-by.ts";
+import { machineDescription, madeBy } from "./made-by.ts";
 import { revisionOf } from "./revision.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
@@ -148,7 +148,7 @@ const rows = kinds.flatMap((kind) =>
     )} |`;
   }),
 );
-const machine = `${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+const machine = machineDescription();
 const command = `${AGAINST === undefined ? "" : `BENCH_START_AGAINST=${resolve(AGAINST)} `}BENCH_START_ROUNDS=${ROUNDS} BENCH_START_TOGETHER=${TOGETHER} BENCH_START_REGISTRY_DEVICES=${REGISTRY_DEVICES} npm run bench:start`;
 const body = [
   `Made by ${madeBy(command, "bench/start.bench.ts")}: each process a load run starts, from its spawn to its ready line (a worker waiting for its shard on an embedded broker; a reference platform process on free loopback ports, as \`hilfarm load\` starts them, with the lab registry and with the registry of ${REGISTRY_DEVICES.toLocaleString("en-US")} three-gang switches that each of a 100,000-device run's six platform processes reads), one at a time, then ${TOGETHER} workers at once (what a load run's start waits for, on this machine's cores), ${ROUNDS} rounds after one start of each process not counted; medians, with the rounds' range. \`hilfarm load\` starts these before its first device powers on: for 100,000 devices of an \`auto\` fleet, six platform processes and twelve workers by default (\`npm run bench:farm\`), two and eight with \`--platform-processes 2\`.`,

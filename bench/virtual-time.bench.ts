@@ -6,10 +6,9 @@
  * docs/benchmarks.md.
  */
 import { spawnSync } from "node:child_process";
-import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { madeBy } from "./made-by.ts";
+import { machineDescription, madeBy } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const ROUNDS = wholeNumberSetting("BENCH_VT_ROUNDS", 3, 20);
@@ -95,7 +94,7 @@ const rows = suiteTimes.map(({ file, median, realTime, everyRound }) => {
 const lines = [
   `Made by ${madeBy(command, "bench/virtual-time.bench.ts")}: each suite file alone in its own \`vitest run\`, ${ROUNDS} rounds, the median round by ratio. "Wall" runs from the suite file's start (after its imports) to its end: starting platforms and devices on real sockets, logins, the first test's JIT warm-up and the clock's own running. "Clock ran" is the wall time spent inside the clock's advance and run-until calls, with the real I/O they wait for.`,
   "",
-  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  `Machine: ${machineDescription()}.`,
   "",
   `| suite | simulated s | wall s | x real time (every round) | x while the clock ran | real time / aim (${x(VIRTUAL_TIME_AIM)}, issue 19 aim 6) |`,
   "| --- | ---: | ---: | ---: | ---: | ---: |",
