@@ -28,6 +28,8 @@ async function caseOf(name: string): Promise<(file: string) => Promise<{ devices
       return { devices: registry.size, registry };
     };
   }
+  if (name !== "shard")
+    throw new Error(`bench/plan-case.ts: the case must be plan, registry or shard, got ${name}`);
   const { ShardAssignmentSchema } = await from("emulators/farm/farm-messages.ts");
   const { ShardRunner } = await from("emulators/farm/shard-runner.ts");
   const { VirtualClock } = await from("harness/clock/virtual-clock.ts");

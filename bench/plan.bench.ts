@@ -18,12 +18,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { shardAssignments } from "../emulators/farm/farm-shards.ts";
-import { fleetRegistryJson } from "../emulators/fleet/fleet-plan.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { machineDescription, madeBy } from "./made-by.ts";
 import { revisionOf } from "./revision.ts";
 import { wholeNumberSetting } from "./settings.ts";
+import { switchFleetFile, switchRegistryFile } from "./switch-fleet.ts";
 
 const DEVICES = wholeNumberSetting("BENCH_PLAN_DEVICES", 100_000, 1_000_000, 10);
 const ROUNDS = wholeNumberSetting("BENCH_PLAN_ROUNDS", 3, 20);
@@ -41,25 +41,9 @@ if (
 const checkouts = AGAINST === undefined ? [here] : [here, resolve(AGAINST)];
 
 const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-plan-"));
-/** A fleet of `count` three-gang switches: ids from the seed, or from `registry`. */
-async function fleetFile(name: string, count: number, registry?: string): Promise<string> {
-  const file = join(dir, name);
-  const devices = [{ profile: "three-gang-switch", count }];
-  await writeFile(
-    file,
-    JSON.stringify({ seed: 19, devices, ...(registry === undefined ? {} : { registry }) }),
-  );
-  return file;
-}
-/** The registry of a seeded fleet of `count`, as `hilfarm registry --fleet` writes it. */
-async function registryFile(count: number): Promise<string> {
-  const file = join(dir, `registry-${count}.json`);
-  await writeFile(
-    file,
-    fleetRegistryJson(await loadFleetPlan(await fleetFile(`seeded-${count}.json`, count))),
-  );
-  return file;
-}
+const fleetFile = (name: string, count: number, registry?: string) =>
+  switchFleetFile(dir, name, count, registry);
+const registryFile = (count: number) => switchRegistryFile(dir, count);
 
 /** The assignment of the first of twelve workers, as `hilfarm load` hands a 100,000-device fleet to twelve. */
 async function shardFile(count: number): Promise<{ file: string; devices: number }> {
@@ -78,6 +62,8 @@ async function shardFile(count: number): Promise<{ file: string; devices: number
 }
 
 const tenth = Math.max(1, Math.round(DEVICES / 10));
+/** Made once: the registry fleet of `DEVICES` names it, and it is read as a case of its own. */
+const registryOfAll = await registryFile(DEVICES);
 const sixth = Math.round(DEVICES / 6);
 const cases = [
   {
@@ -93,7 +79,7 @@ const cases = [
   {
     name: `fleet of ${DEVICES.toLocaleString("en-US")}, ids and PINs from a registry file`,
     which: "plan",
-    file: await fleetFile("from-registry.json", DEVICES, await registryFile(DEVICES)),
+    file: await fleetFile("from-registry.json", DEVICES, registryOfAll),
   },
   {
     name: `registry file of ${sixth.toLocaleString("en-US")} (one of six platform processes)`,
@@ -103,7 +89,7 @@ const cases = [
   {
     name: `registry file of ${DEVICES.toLocaleString("en-US")}`,
     which: "registry",
-    file: await registryFile(DEVICES),
+    file: registryOfAll,
   },
   await shardFile(DEVICES).then(({ file, devices }) => ({
     name: `a worker's shard of ${devices.toLocaleString("en-US")} (one of twelve): checked, its devices built`,

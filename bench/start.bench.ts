@@ -15,12 +15,10 @@
  * docs/benchmarks.md.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fleetRegistryJson } from "../emulators/fleet/fleet-plan.ts";
-import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
 import { processStat, residentBytes } from "../harness/machine/process-stat.ts";
 import { startEmbeddedBroker } from "../harness/mqtt/embedded-broker.ts";
 import { FREE_PORTS } from "../harness/testing/child-process.ts";
@@ -29,6 +27,7 @@ import { drain, node, stopped, untilEvent } from "./frame-cost/child-processes.t
 import { machineDescription, madeBy } from "./made-by.ts";
 import { revisionOf } from "./revision.ts";
 import { wholeNumberSetting } from "./settings.ts";
+import { switchRegistryFile } from "./switch-fleet.ts";
 
 const ROUNDS = wholeNumberSetting("BENCH_START_ROUNDS", 5, 50);
 const SECTION = "Process start";
@@ -50,15 +49,7 @@ const registry = join(here, "examples/registry/lab.json");
 /** A load run's platform process is given its part of the fleet's registry: a sixth of 100,000 devices by default. */
 const REGISTRY_DEVICES = wholeNumberSetting("BENCH_START_REGISTRY_DEVICES", 16_667, 100_000);
 const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-start-"));
-const loadRegistry = join(dir, "registry.json");
-{
-  const fleet = join(dir, "fleet.json");
-  await writeFile(
-    fleet,
-    JSON.stringify({ seed: 19, devices: [{ profile: "three-gang-switch", count: REGISTRY_DEVICES }] }),
-  );
-  await writeFile(loadRegistry, fleetRegistryJson(await loadFleetPlan(fleet)));
-}
+const loadRegistry = await switchRegistryFile(dir, REGISTRY_DEVICES);
 const broker = await startEmbeddedBroker();
 /** Workers started at once, as `hilfarm load` starts them for 100,000 devices (twelve by default). */
 const TOGETHER = wholeNumberSetting("BENCH_START_TOGETHER", 12, 24);
