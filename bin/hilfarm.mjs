@@ -1,8 +1,22 @@
 #!/usr/bin/env node
-// hilfarm runs its TypeScript sources directly (bin/ts-hooks.mjs): no build step, no stale output.
+// hilfarm runs its TypeScript sources directly: no build step, no stale output. The command line is bundled once and
+// kept until a source changes (bin/bundle.mjs); with `HILFARM_TS_CACHE` set, or where no bundle can be kept, each
+// source is stripped of its types as it is imported (bin/ts-hooks.mjs).
 import { register } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bundledEntry } from "./bundle.mjs";
 
-register("./ts-hooks.mjs", import.meta.url);
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bundle =
+  process.env.HILFARM_TS_CACHE === undefined || process.env.HILFARM_TS_CACHE === ""
+    ? await bundledEntry({
+        root,
+        entry: "cli/main.ts",
+        cacheDir: join(root, "node_modules/.cache/hilfarm-bundle"),
+      })
+    : undefined;
+if (bundle === undefined) register("./ts-hooks.mjs", import.meta.url);
 process.setSourceMapsEnabled(true);
 // A reader that stops early (`hilfarm frame decode ... | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -11,5 +25,5 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-const { main } = await import("../cli/main.ts");
+const { main } = await import(bundle?.url ?? "../cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -7,14 +7,9 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stop, transform, version } from "esbuild";
+import { target, tsconfigRaw } from "./strip-options.mjs";
 
-const options = {
-  loader: "ts",
-  format: "esm",
-  target: `node${process.versions.node}`,
-  sourcemap: "inline",
-  tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true, useDefineForClassFields: true } },
-};
+const options = { loader: "ts", format: "esm", target, sourcemap: "inline", tsconfigRaw };
 
 /**
  * Where stripped sources are kept: a `hilfarm load` starts a process per worker and per platform, each importing the

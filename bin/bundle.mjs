@@ -1,0 +1,159 @@
+// hilfarm's command line as a bundle: the entry and every source it imports, built by esbuild into a few files (the
+// entry, one per module it imports on demand, the code they share) and kept, with a manifest of what went into it.
+// A process that finds the bundle current imports it as plain JavaScript: no module hooks, no hooks thread, one file
+// read per part instead of one per source. Any source changed, added to the graph or removed since: built again.
+import { createHash, randomBytes } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, relative, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { target, tsconfigRaw } from "./strip-options.mjs";
+
+const MANIFEST = "current.json";
+/** Older builds than this go, but for the current one and the one before it (a process may still be starting from it). */
+const STALE_MS = 3_600_000;
+/** A source's own location, read where it runs: in a bundle it would be the bundle's. */
+const OWN_LOCATION = /\bimport\.meta\.(url|dirname|filename)\b/g;
+const BUILD_NAME = /^[0-9a-f]{32}$/;
+
+/**
+ * The URL of `entry` (a path under `root`) bundled in `cacheDir`, and whether this call built it; undefined when it
+ * cannot be built or kept there (the caller then imports the sources themselves).
+ */
+export async function bundledEntry({ root, entry, cacheDir }) {
+  const stamp = buildStamp();
+  const kept = keptBundle(root, cacheDir, stamp);
+  if (kept !== undefined) return { url: kept, built: false };
+  try {
+    return { url: await build(root, entry, cacheDir, stamp), built: true };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What makes the same sources bundle the same: esbuild's version, the options, this file's own text. */
+function buildStamp() {
+  const esbuildPackage = createRequire(import.meta.url).resolve("esbuild/package.json");
+  const { version } = JSON.parse(readFileSync(esbuildPackage, "utf8"));
+  const own = readFileSync(new URL(import.meta.url), "utf8");
+  return sha256([version, target, JSON.stringify(tsconfigRaw), own].join("\0"));
+}
+
+/** The kept bundle's URL when its manifest has this stamp and every source it lists is as it was bundled. */
+function keptBundle(root, cacheDir, stamp) {
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(cacheDir, MANIFEST), "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (manifest?.stamp !== stamp || !Array.isArray(manifest.inputs) || !BUILD_NAME.test(manifest.dir))
+    return undefined;
+  let hash;
+  try {
+    hash = inputsHash(manifest.inputs.map((input) => [input, readFileSync(join(root, input))]));
+  } catch {
+    return undefined;
+  }
+  const main = join(cacheDir, manifest.dir, "main.js");
+  return hash === manifest.hash && existsSync(main) ? pathToFileURL(main).href : undefined;
+}
+
+async function build(root, entry, cacheDir, stamp) {
+  const esbuild = await import("esbuild");
+  /** Each source as esbuild read it: the manifest's hash is of what was bundled, even if a file changes meanwhile. */
+  const sources = new Map();
+  const ownLocations = {
+    name: "hilfarm-own-locations",
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        const source = readFileSync(args.path);
+        sources.set(relative(root, args.path).split(sep).join("/"), source);
+        const location = {
+          url: pathToFileURL(args.path).href,
+          dirname: dirname(args.path),
+          filename: args.path,
+        };
+        const contents = source
+          .toString("utf8")
+          .replace(OWN_LOCATION, (_, key) => JSON.stringify(location[key]));
+        return { loader: "ts", contents };
+      });
+    },
+  };
+  mkdirSync(cacheDir, { recursive: true });
+  const staging = join(cacheDir, `staging-${process.pid}-${randomBytes(6).toString("hex")}`);
+  try {
+    const result = await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: { main: entry },
+      outdir: staging,
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      packages: "external",
+      target,
+      tsconfigRaw,
+      sourcemap: "inline",
+      sourcesContent: false,
+      metafile: true,
+      logLevel: "silent",
+      plugins: [ownLocations],
+    });
+    for (const input of Object.keys(result.metafile.inputs)) {
+      if (!sources.has(input)) throw new Error(`${input}: not a TypeScript source, so not in the manifest`);
+    }
+    const inputs = [...sources.keys()].sort();
+    const hash = inputsHash(inputs.map((input) => [input, sources.get(input)]));
+    const dir = hash.slice(0, 32);
+    try {
+      renameSync(staging, join(cacheDir, dir));
+    } catch (error) {
+      // Built by another process at the same time, from the same sources: theirs is as good.
+      if (!existsSync(join(cacheDir, dir, "main.js"))) throw error;
+    }
+    const manifest = join(cacheDir, `${MANIFEST}.${process.pid}.${randomBytes(6).toString("hex")}`);
+    writeFileSync(manifest, JSON.stringify({ stamp, inputs, hash, dir }));
+    renameSync(manifest, join(cacheDir, MANIFEST));
+    pruneBuilds(cacheDir, dir);
+    return pathToFileURL(join(cacheDir, dir, "main.js")).href;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    await esbuild.stop();
+  }
+}
+
+function inputsHash(inputs) {
+  const hash = createHash("sha256");
+  for (const [path, source] of inputs) hash.update(`${path}\0`).update(source).update("\0");
+  return hash.digest("hex");
+}
+
+/** Removes what is older than `STALE_MS` but the current build and the newest before it. Best-effort. */
+function pruneBuilds(cacheDir, current) {
+  try {
+    const entries = readdirSync(cacheDir)
+      .filter((name) => name !== MANIFEST && name !== current)
+      .map((name) => ({ name, mtimeMs: statSync(join(cacheDir, name)).mtimeMs }))
+      .sort((a, b) => b.mtimeMs - a.mtimeMs);
+    const previous = entries.find((e) => BUILD_NAME.test(e.name));
+    for (const { name, mtimeMs } of entries) {
+      if (name !== previous?.name && Date.now() - mtimeMs > STALE_MS)
+        rmSync(join(cacheDir, name), { recursive: true, force: true });
+    }
+  } catch {
+    // Another process pruning at the same time; the next build prunes again.
+  }
+}
+
+const sha256 = (text) => createHash("sha256").update(text).digest("hex");
