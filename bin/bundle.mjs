@@ -4,6 +4,8 @@
 // read per part instead of one per source. Any source changed, added to the graph or removed since: built again.
 import { createHash, randomBytes } from "node:crypto";
 import {
+  accessSync,
+  constants,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -24,6 +26,8 @@ const STALE_MS = 3_600_000;
 /** A source's own location, read where it runs: in a bundle it would be the bundle's. */
 const OWN_LOCATION = /\bimport\.meta\.(url|dirname|filename)\b/g;
 const BUILD_NAME = /^[0-9a-f]{32}$/;
+/** What esbuild may load from the project, and how: every file it loads is listed in the manifest. */
+const LOADERS = { ts: "ts", mts: "ts", cts: "ts", js: "js", mjs: "js", cjs: "js", json: "json" };
 
 /**
  * The URL of `entry` (a path under `root`) bundled in `cacheDir`, and whether this call built it; undefined when it
@@ -69,15 +73,20 @@ function keptBundle(root, cacheDir, stamp) {
 }
 
 async function build(root, entry, cacheDir, stamp) {
+  // A cache that cannot be written is known before half a second of building.
+  mkdirSync(cacheDir, { recursive: true });
+  accessSync(cacheDir, constants.W_OK);
   const esbuild = await import("esbuild");
-  /** Each source as esbuild read it: the manifest's hash is of what was bundled, even if a file changes meanwhile. */
+  /** Each file as esbuild read it: the manifest's hash is of what was bundled, even if a file changes meanwhile. */
   const sources = new Map();
   const ownLocations = {
     name: "hilfarm-own-locations",
     setup(build) {
-      build.onLoad({ filter: /\.ts$/ }, (args) => {
+      build.onLoad({ filter: /\.([cm]?[jt]s|json)$/ }, (args) => {
         const source = readFileSync(args.path);
         sources.set(relative(root, args.path).split(sep).join("/"), source);
+        const loader = LOADERS[args.path.slice(args.path.lastIndexOf(".") + 1)];
+        if (loader === "json") return { loader, contents: source };
         const location = {
           url: pathToFileURL(args.path).href,
           dirname: dirname(args.path),
@@ -86,11 +95,10 @@ async function build(root, entry, cacheDir, stamp) {
         const contents = source
           .toString("utf8")
           .replace(OWN_LOCATION, (_, key) => JSON.stringify(location[key]));
-        return { loader: "ts", contents };
+        return { loader, contents };
       });
     },
   };
-  mkdirSync(cacheDir, { recursive: true });
   const staging = join(cacheDir, `staging-${process.pid}-${randomBytes(6).toString("hex")}`);
   try {
     const result = await esbuild.build({
@@ -111,7 +119,7 @@ async function build(root, entry, cacheDir, stamp) {
       plugins: [ownLocations],
     });
     for (const input of Object.keys(result.metafile.inputs)) {
-      if (!sources.has(input)) throw new Error(`${input}: not a TypeScript source, so not in the manifest`);
+      if (!sources.has(input)) throw new Error(`${input}: loaded by esbuild itself, so not in the manifest`);
     }
     const inputs = [...sources.keys()].sort();
     const hash = inputsHash(inputs.map((input) => [input, sources.get(input)]));

@@ -41,6 +41,9 @@ beforeEach(async () => {
     "export const where = { url: import.meta.url, dirname: import.meta.dirname, filename: import.meta.filename };\n",
   );
   write("lib/later.ts", 'export const value: string = "later";\n');
+  write("lib/plain.mjs", 'export { default as data } from "./data.json" with { type: "json" };\n');
+  write("lib/data.json", '{ "size": 1 }\n');
+  write("lib/with-js.ts", 'export { data } from "./plain.mjs";\n');
 });
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
@@ -66,6 +69,16 @@ describe("bin/bundle.mjs", () => {
     const { location } = await import(String((await bundle())?.url));
     const source = join(root, "lib/where.ts");
     expect(location).toEqual({ url: pathToFileURL(source).href, dirname: dirname(source), filename: source });
+  });
+
+  it("lists the JavaScript and JSON it bundles beside the TypeScript: an edited one bundles again", async () => {
+    write("main.ts", 'export { data } from "./lib/with-js.ts";\n');
+    const first = await bundle();
+    expect((await import(String(first?.url))).data).toEqual({ size: 1 });
+    write("lib/data.json", '{ "size": 2 }\n');
+    const edited = await bundle();
+    expect(edited?.built).toBe(true);
+    expect((await import(String(edited?.url))).data).toEqual({ size: 2 });
   });
 
   it("bundles again when a source changes, or one it listed is gone", async () => {
