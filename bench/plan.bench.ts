@@ -4,7 +4,7 @@
  * `loadRegistry` of such a file (every platform process of `hilfarm load` reads its part at start: a sixth of a
  * 100,000-device run), and a worker's shard checked and its devices built (a twelfth). Three-gang switches,
  * `BENCH_PLAN_DEVICES` of them (default 100,000; a registry fleet also at a tenth of that), each case in a fresh
- * process (as a command runs it, with hilfarm's own module hooks: bench/hilfarm-hooks.mjs), `BENCH_PLAN_ROUNDS` times
+ * process (its code made as a command's is: bench/hilfarm-hooks.mjs), `BENCH_PLAN_ROUNDS` times
  * (default 3), the median; a case still running after `BENCH_PLAN_LIMIT_S` (default 120) is stopped and shown as
  * over it.
  *   npm run bench:plan

@@ -52,7 +52,11 @@ function buildStamp() {
   return sha256([version, target, JSON.stringify(tsconfigRaw), own].join("\0"));
 }
 
-/** The kept bundle's URL when its manifest has this stamp and every source it lists is as it was bundled. */
+/**
+ * The kept bundle's URL when its manifest has this stamp and every source it lists is as it was bundled: the same
+ * size and modification time (a stat each, a few milliseconds in all), or failing that the same contents (read and
+ * hashed; the manifest then takes the new times, so that a touched file is read once).
+ */
 function keptBundle(root, cacheDir, stamp) {
   let manifest;
   try {
@@ -62,14 +66,41 @@ function keptBundle(root, cacheDir, stamp) {
   }
   if (manifest?.stamp !== stamp || !Array.isArray(manifest.inputs) || !BUILD_NAME.test(manifest.dir))
     return undefined;
-  let hash;
+  const main = join(cacheDir, manifest.dir, "main.js");
   try {
-    hash = inputsHash(manifest.inputs.map((input) => [input, readFileSync(join(root, input))]));
+    const stats = manifest.inputs.map(([path]) => statOf(join(root, path)));
+    if (
+      stats.every((stat, i) => stat.size === manifest.inputs[i][1] && stat.mtimeMs === manifest.inputs[i][2])
+    )
+      return existsSync(main) ? pathToFileURL(main).href : undefined;
+    const hash = inputsHash(manifest.inputs.map(([path]) => [path, readFileSync(join(root, path))]));
+    if (hash !== manifest.hash || !existsSync(main)) return undefined;
+    const inputs = manifest.inputs.map(([path], i) => [path, stats[i].size, stats[i].mtimeMs]);
+    try {
+      writeManifest(cacheDir, { ...manifest, inputs });
+    } catch {
+      // A cache this process cannot write: the next start reads the sources again.
+    }
+    return pathToFileURL(main).href;
   } catch {
     return undefined;
   }
-  const main = join(cacheDir, manifest.dir, "main.js");
-  return hash === manifest.hash && existsSync(main) ? pathToFileURL(main).href : undefined;
+}
+
+function statOf(path) {
+  const { size, mtimeMs } = statSync(path);
+  return { size, mtimeMs };
+}
+
+/** Written beside and renamed into place: a process that starts meanwhile reads the old manifest or the new. */
+function writeManifest(cacheDir, manifest) {
+  const partial = join(cacheDir, `${MANIFEST}.${process.pid}.${randomBytes(6).toString("hex")}`);
+  try {
+    writeFileSync(partial, JSON.stringify(manifest));
+    renameSync(partial, join(cacheDir, MANIFEST));
+  } finally {
+    rmSync(partial, { force: true });
+  }
 }
 
 async function build(root, entry, cacheDir, stamp) {
@@ -77,14 +108,18 @@ async function build(root, entry, cacheDir, stamp) {
   mkdirSync(cacheDir, { recursive: true });
   accessSync(cacheDir, constants.W_OK);
   const esbuild = await import("esbuild");
-  /** Each file as esbuild read it: the manifest's hash is of what was bundled, even if a file changes meanwhile. */
+  /**
+   * Each file as esbuild read it, and its size and time taken just before: the manifest's hash is of what was
+   * bundled, and a file changed meanwhile has another time than the manifest's.
+   */
   const sources = new Map();
   const ownLocations = {
     name: "hilfarm-own-locations",
     setup(build) {
       build.onLoad({ filter: /\.([cm]?[jt]s|json)$/ }, (args) => {
+        const stat = statOf(args.path);
         const source = readFileSync(args.path);
-        sources.set(relative(root, args.path).split(sep).join("/"), source);
+        sources.set(relative(root, args.path).split(sep).join("/"), { ...stat, source });
         const loader = LOADERS[args.path.slice(args.path.lastIndexOf(".") + 1)];
         if (loader === "json") return { loader, contents: source };
         const location = {
@@ -121,8 +156,8 @@ async function build(root, entry, cacheDir, stamp) {
     for (const input of Object.keys(result.metafile.inputs)) {
       if (!sources.has(input)) throw new Error(`${input}: loaded by esbuild itself, so not in the manifest`);
     }
-    const inputs = [...sources.keys()].sort();
-    const hash = inputsHash(inputs.map((input) => [input, sources.get(input)]));
+    const paths = [...sources.keys()].sort();
+    const hash = inputsHash(paths.map((path) => [path, sources.get(path).source]));
     const dir = hash.slice(0, 32);
     try {
       renameSync(staging, join(cacheDir, dir));
@@ -130,9 +165,8 @@ async function build(root, entry, cacheDir, stamp) {
       // Built by another process at the same time, from the same sources: theirs is as good.
       if (!existsSync(join(cacheDir, dir, "main.js"))) throw error;
     }
-    const manifest = join(cacheDir, `${MANIFEST}.${process.pid}.${randomBytes(6).toString("hex")}`);
-    writeFileSync(manifest, JSON.stringify({ stamp, inputs, hash, dir }));
-    renameSync(manifest, join(cacheDir, MANIFEST));
+    const inputs = paths.map((path) => [path, sources.get(path).size, sources.get(path).mtimeMs]);
+    writeManifest(cacheDir, { stamp, inputs, hash, dir });
     pruneBuilds(cacheDir, dir);
     return pathToFileURL(join(cacheDir, dir, "main.js")).href;
   } finally {

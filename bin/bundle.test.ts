@@ -1,5 +1,14 @@
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -96,6 +105,22 @@ describe("bin/bundle.mjs", () => {
     expect(smaller?.built).toBe(true);
     expect((await import(String(smaller?.url))).answer).toBe(43);
     expect(await bundle()).toEqual({ url: smaller?.url, built: false });
+  });
+
+  it("keeps the bundle for a source touched but not changed, and takes its new time", async () => {
+    const first = await bundle();
+    const manifestTimes = () =>
+      (
+        JSON.parse(readFileSync(join(cacheDir, "current.json"), "utf8")).inputs as Array<
+          [string, number, number]
+        >
+      )
+        .filter(([path]) => path === "lib/later.ts")
+        .map(([, , mtimeMs]) => mtimeMs);
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(root, "lib/later.ts"), later, later);
+    expect(await bundle()).toEqual({ url: first?.url, built: false });
+    expect(manifestTimes()).toEqual([statSync(join(root, "lib/later.ts")).mtimeMs]);
   });
 
   it("maps a stack trace to the TypeScript source and line", async () => {
