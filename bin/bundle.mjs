@@ -34,10 +34,10 @@ const LOADERS = { ts: "ts", mts: "ts", cts: "ts", js: "js", mjs: "js", cjs: "js"
  * cannot be built or kept there (the caller then imports the sources themselves).
  */
 export async function bundledEntry({ root, entry, cacheDir }) {
-  const stamp = buildStamp();
-  const kept = keptBundle(root, cacheDir, stamp);
-  if (kept !== undefined) return { url: kept, built: false };
   try {
+    const stamp = buildStamp();
+    const kept = keptBundle(root, cacheDir, stamp);
+    if (kept !== undefined) return { url: kept, built: false };
     return { url: await build(root, entry, cacheDir, stamp), built: true };
   } catch {
     return undefined;
