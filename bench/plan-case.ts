@@ -1,7 +1,8 @@
 /**
  * One case of bench/plan.bench.ts, in a process of its own, its TypeScript made JavaScript as `hilfarm` makes its own
- * (bin/ts-hooks.mjs, with the options of bin/strip-options.mjs): `node --import ./bench/hilfarm-hooks.mjs bench/plan-case.ts <checkout> <case> <file>` imports
- * `<checkout>`'s modules, runs the case once on `<file>` and prints `{"ms":N,"cpuMs":N,"heapMiB":N,"devices":N}`:
+ * (bin/ts-hooks.mjs, with the options of bin/strip-options.mjs):
+ * `node --import ./bench/hilfarm-hooks.mjs bench/plan-case.ts <checkout> <case> <file>` imports `<checkout>`'s
+ * modules, runs the case once on `<file>` and prints `{"ms":N,"cpuMs":N,"heapMiB":N,"devices":N}`:
  * - `plan`: `loadFleetPlan(<fleet file>)`, as `hilfarm load`, `up` and `registry --fleet` expand a fleet;
  * - `registry`: `loadRegistry(<registry file>)`, as every `hilfarm platform --registry` reads one at its start;
  * - `shard`: a worker's shard assignment (JSON) checked and its devices built (`ShardRunner`, not started), as

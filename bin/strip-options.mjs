@@ -1,5 +1,5 @@
 // How hilfarm's TypeScript becomes JavaScript, whether file by file (bin/ts-hooks.mjs) or bundled (bin/bundle.mjs):
-// types stripped, the code as written for this Node, an inline source map so that stack traces name the `.ts` line.
+// types stripped, class fields and imports as TypeScript's settings below say, the code as written for this Node.
 export const tsconfigRaw = {
   compilerOptions: { verbatimModuleSyntax: true, useDefineForClassFields: true },
 };

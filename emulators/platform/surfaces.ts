@@ -22,7 +22,8 @@ export const platformSurfaces: readonly Surface[] = [
  * options carry an `interop` section, and after it the C21-C31 client when that section names a third party; then
  * the smart-lock open API with a `lockApi` section; the Aqara-style open API with an `aqara` section; the message
  * push sender with a `push` section. Those are imported only for a platform that starts them: a load run's platform
- * processes start none, and would otherwise import about 100 modules more each (docs/benchmarks.md, "Process start, and a fourth host").
+ * processes start none, and would otherwise import about 100 modules more each (docs/benchmarks.md, "Process start,
+ * and a fourth host").
  */
 export async function surfacesFor(options: PlatformOptions): Promise<readonly Surface[]> {
   const { interop, lockApi, aqara, push } = options;
