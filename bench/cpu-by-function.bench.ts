@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { processStat } from "../harness/machine/process-stat.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { startBareFloor, startBareLogin } from "./frame-cost/bare-floor.ts";
+import { bundleFrameNamer } from "./frame-cost/bundle-sources.ts";
 import { drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
@@ -40,6 +41,7 @@ const TOP = 15;
 const SECTION = "CPU by function (perf)";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+const nameFrame = bundleFrameNamer();
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function perfOrExplain(): void {
@@ -83,7 +85,7 @@ function samplesOf(file: string): PerfSample[] {
   });
   if (script.status !== 0)
     throw new Error(`perf script -i ${file}: ${script.stderr.trim().split("\n").at(-1)}`);
-  return parsePerfScript(script.stdout, root);
+  return parsePerfScript(script.stdout, root, nameFrame);
 }
 
 const percent = (n: number, total: number) => `${((100 * n) / total).toFixed(1)} %`;
@@ -209,7 +211,7 @@ try {
   const machine = machineDescription();
   const command = `${CHURN > 0 ? `BENCH_PERF_CHURN=${CHURN} ` : ""}BENCH_PERF_DEVICES=${DEVICES} BENCH_PERF_INTERVAL_S=${INTERVAL_S} BENCH_PERF_SECONDS=${SECONDS} npm run bench:perf`;
   const body = [
-    `Made by ${madeBy(command, "bench/cpu-by-function.bench.ts")}: \`hilfarm load\` of ${DEVICES.toLocaleString("en-US")} three-gang switches (${CHURN > 0 ? `transport automatic, heartbeat ${INTERVAL_S} s, ${CHURN} power-cycled a second` : `TCP, heartbeat ${INTERVAL_S} s`}; its own platform process and one worker), ${traffic} during the window; \`perf record -F ${FREQUENCY} -g\` on the platform and on the worker for ${SECONDS} s once steady, every thread (the collector's and the compiler's included) and the kernel's work done for them; then, once hilfarm has stopped, ${CHURN > 0 ? "the bare floor of bench:login (bench/frame-cost/bare-login.mjs) with the same devices, interval and churn" : "the bare floor of bench:cost (bench/frame-cost/bare-heartbeat.mjs) with the same devices and interval"}, recorded the same way. JavaScript is named through \`--perf-basic-prof-only-functions\`; \`*\` marks optimized code, \`^\` baseline code. Stacks are walked by frame pointers, which libc's allocator does not keep: its samples have no JavaScript frame. In a virtual machine, \`pvm_irq_enable\` is where the kernel re-enables interrupts: the network's soft interrupts run there and are charged to it.`,
+    `Made by ${madeBy(command, "bench/cpu-by-function.bench.ts")}: \`hilfarm load\` of ${DEVICES.toLocaleString("en-US")} three-gang switches (${CHURN > 0 ? `transport automatic, heartbeat ${INTERVAL_S} s, ${CHURN} power-cycled a second` : `TCP, heartbeat ${INTERVAL_S} s`}; its own platform process and one worker), ${traffic} during the window; \`perf record -F ${FREQUENCY} -g\` on the platform and on the worker for ${SECONDS} s once steady, every thread (the collector's and the compiler's included) and the kernel's work done for them; then, once hilfarm has stopped, ${CHURN > 0 ? "the bare floor of bench:login (bench/frame-cost/bare-login.mjs) with the same devices, interval and churn" : "the bare floor of bench:cost (bench/frame-cost/bare-heartbeat.mjs) with the same devices and interval"}, recorded the same way. JavaScript is named through \`--perf-basic-prof-only-functions\`, by its source file and name through the source maps of the bundle hilfarm runs from (bin/bundle.mjs); \`*\` marks optimized code, \`^\` baseline code. Stacks are walked by frame pointers, which libc's allocator does not keep: its samples have no JavaScript frame. In a virtual machine, \`pvm_irq_enable\` is where the kernel re-enables interrupts: the network's soft interrupts run there and are charged to it.`,
     "",
     `Machine: ${machine}.`,
     "",

@@ -5,9 +5,14 @@ export interface PerfSample {
 
 /**
  * Parses `perf script -F tid,ip,sym,dso`: a line with the thread id, then one indented line per frame
- * (`<address> <symbol> (<dso>)`), a blank line between samples. `root` is cut from JavaScript file names.
+ * (`<address> <symbol> (<dso>)`), a blank line between samples. `root` is cut from JavaScript file names, after
+ * `nameFrame` has named each frame as its source does (bundle-sources.ts).
  */
-export function parsePerfScript(text: string, root: string): PerfSample[] {
+export function parsePerfScript(
+  text: string,
+  root: string,
+  nameFrame: (symbol: string) => string = (symbol) => symbol,
+): PerfSample[] {
   const samples: PerfSample[] = [];
   let current: PerfSample | undefined;
   const fileRoot = `file://${root.endsWith("/") ? root : `${root}/`}`;
@@ -21,7 +26,7 @@ export function parsePerfScript(text: string, root: string): PerfSample[] {
       const frame = /^\s*[0-9a-f]+ (?<symbol>.*?)(?: \((?<dso>[^()]*)\))?$/.exec(line);
       current ??= { frames: [] };
       current.frames.push({
-        symbol: (frame?.groups?.symbol ?? line.trim()).replace(fileRoot, ""),
+        symbol: nameFrame(frame?.groups?.symbol ?? line.trim()).replace(fileRoot, ""),
         dso: frame?.groups?.dso ?? "",
       });
     } else {
@@ -43,7 +48,7 @@ export function placeOf(dso: string): string {
   return dso === "" || dso === "[unknown]" ? "unknown" : dso.replace(/.*\//, "");
 }
 
-/** A JavaScript frame's name without its line and column (which are the transpiled module's). */
+/** A JavaScript frame's name and file, without its line and column. */
 const jsName = (symbol: string) => symbol.replace(/^JS:/, "").replace(/:\d+:\d+$/, "");
 
 /**
