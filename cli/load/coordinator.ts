@@ -22,6 +22,7 @@ import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { UsageError } from "../../harness/errors.ts";
 import { withoutCredentials } from "../../harness/link/mqtt-url.ts";
+import { MQTT_CLIENT_OPTIONS } from "../../harness/mqtt/client-options.ts";
 import { seededRandom } from "../../harness/random/random.ts";
 
 export type { FarmOutcome, FarmState, LoadProfile, StopReason } from "../../emulators/farm/farm-model.ts";
@@ -81,7 +82,12 @@ async function connect(options: CoordinatorOptions, runId: string): Promise<Mqtt
   return mqtt
     .connectAsync(
       options.brokerUrl,
-      { clientId: `hilfarm-load-${runId}`, reconnectPeriod: 1000, connectTimeout: 10_000 },
+      {
+        ...MQTT_CLIENT_OPTIONS,
+        clientId: `hilfarm-load-${runId}`,
+        reconnectPeriod: 1000,
+        connectTimeout: 10_000,
+      },
       false,
     )
     .catch((error: Error) => {

@@ -5,6 +5,7 @@ import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import { RealClock } from "../../harness/clock/real-clock.ts";
 import { withoutCredentials } from "../../harness/link/mqtt-url.ts";
 import { splitAddress } from "../../harness/link/socket-link.ts";
+import { MQTT_CLIENT_OPTIONS } from "../../harness/mqtt/client-options.ts";
 import {
   parseFarmMessage,
   RunControlSchema,
@@ -77,6 +78,7 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   const client: MqttClient = await mqtt.connectAsync(
     options.brokerUrl,
     {
+      ...MQTT_CLIENT_OPTIONS,
       clientId: `hilfarm-worker-${workerId}-${process.pid}`,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,

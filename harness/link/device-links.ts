@@ -2,6 +2,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { Clock, Timer } from "../clock/clock.ts";
 import { UsageError } from "../errors.ts";
+import { MQTT_CLIENT_OPTIONS } from "../mqtt/client-options.ts";
 import { type EmbeddedBroker, startEmbeddedBroker } from "../mqtt/embedded-broker.ts";
 import { carrierConnector } from "./carrier-connector.ts";
 import type { CarrierLink } from "./carrier-link.ts";
@@ -56,6 +57,7 @@ export async function bridgeSerial(
 async function connectBroker(target: MqttLinkTarget, option: string): Promise<MqttClient> {
   try {
     return await mqtt.connectAsync(target.url, {
+      ...MQTT_CLIENT_OPTIONS,
       ...target.credentials,
       connectTimeout: 10_000,
       queueQoSZero: false,

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
+import { MQTT_CLIENT_OPTIONS } from "../mqtt/client-options.ts";
 import { startBrokerContainer } from "./containers.ts";
 
 export interface Mosquitto {
@@ -16,7 +17,11 @@ export interface Mosquitto {
 
 async function answers(url: string): Promise<boolean> {
   try {
-    const client = await mqtt.connectAsync(url, { connectTimeout: 2000, reconnectPeriod: 0 }, false);
+    const client = await mqtt.connectAsync(
+      url,
+      { ...MQTT_CLIENT_OPTIONS, connectTimeout: 2000, reconnectPeriod: 0 },
+      false,
+    );
     await client.endAsync();
     return true;
   } catch {

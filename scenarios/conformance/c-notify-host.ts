@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from "mqtt";
 import type { Clock } from "../../harness/clock/clock.ts";
+import { MQTT_CLIENT_OPTIONS } from "../../harness/mqtt/client-options.ts";
 import type { Random } from "../../harness/random/random.ts";
 import type { TlsPaths } from "../../harness/tls/tls-material.ts";
 import { pause } from "./c-probe.ts";
@@ -75,7 +76,11 @@ export async function startNotifyHost(options: NotifyHostOptions): Promise<Notif
   const seen: SeenReport[] = [];
   let client: MqttClient;
   try {
-    client = await mqtt.connectAsync(platform.addresses.mqtt ?? "", { connectTimeout: 5_000 }, false);
+    client = await mqtt.connectAsync(
+      platform.addresses.mqtt ?? "",
+      { ...MQTT_CLIENT_OPTIONS, connectTimeout: 5_000 },
+      false,
+    );
     await client.subscribeAsync("hilfarm/devices/+/+");
   } catch (error) {
     await platform.close();

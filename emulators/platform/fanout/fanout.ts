@@ -1,5 +1,6 @@
 import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
+import { MQTT_CLIENT_OPTIONS } from "../../../harness/mqtt/client-options.ts";
 
 export type FanoutKind =
   | "state"
@@ -48,6 +49,7 @@ export async function createMqttFanout(options: MqttFanoutOptions): Promise<Fano
     client = await mqtt.connectAsync(
       url,
       {
+        ...MQTT_CLIENT_OPTIONS,
         connectTimeout: CONNECT_TIMEOUT_MS,
         queueQoSZero: false,
         ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
