@@ -5,6 +5,7 @@
 import { register } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleStackTraces } from "../harness/machine/bundle-sources.mjs";
 import { bundledEntry } from "./bundle.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -16,8 +17,11 @@ const bundle =
         cacheDir: join(root, "node_modules/.cache/hilfarm-bundle"),
       })
     : undefined;
-if (bundle === undefined) register("./ts-hooks.mjs", import.meta.url);
-process.setSourceMapsEnabled(true);
+// Stack traces on the `.ts` line: from the bundle's maps when a stack is written, or Node's own for the hooks' sources.
+if (bundle === undefined) {
+  register("./ts-hooks.mjs", import.meta.url);
+  process.setSourceMapsEnabled(true);
+} else Error.prepareStackTrace = bundleStackTraces();
 // A reader that stops early (`hilfarm frame decode ... | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error) => {

@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundledEntry } from "../../bin/bundle.mjs";
+import { temporaryProject } from "../../harness/testing/temp-project.ts";
 import { bundleFrameNamer } from "./bundle-sources.ts";
 import { parsePerfScript } from "./perf-script.ts";
 
@@ -23,26 +23,19 @@ function positionOf(declaration: string): string {
 
 /** Two modules with a function of the same name, which the bundle must rename in one of them. */
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "hilfarm-bundle-sources-"));
-  const write = (path: string, source: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), source);
-  };
-  write(
-    "main.ts",
-    [
+  root = await temporaryProject("hilfarm-bundle-sources-", {
+    "main.ts": [
       'import * as a from "./lib/a.ts";',
       'import * as b from "./lib/b.ts";',
       "a.send(1);",
       "b.send(2);",
       "",
     ].join("\n"),
-  );
-  write("lib/a.ts", ["export function send(n: number): number {", "  return n + 1;", "}", ""].join("\n"));
-  write(
-    "lib/b.ts",
-    ["// b", "", "export function send(n: number): number {", "  return n * 2;", "}", ""].join("\n"),
-  );
+    "lib/a.ts": ["export function send(n: number): number {", "  return n + 1;", "}", ""].join("\n"),
+    "lib/b.ts": ["// b", "", "export function send(n: number): number {", "  return n * 2;", "}", ""].join(
+      "\n",
+    ),
+  });
   const built = await bundledEntry({ root, entry: "main.ts", cacheDir: join(root, "hilfarm-bundle") });
   if (built === undefined) throw new Error("the small project did not bundle");
   bundle = built.url;

@@ -1,7 +1,7 @@
-import { BundleSources } from "../../harness/machine/bundle-sources.ts";
+import { BundleSources } from "../../harness/machine/bundle-sources.mjs";
 
 /**
- * A perf frame of hilfarm's bundle named as its source has it (harness/machine/bundle-sources.ts): `JS:*send2
+ * A perf frame of hilfarm's bundle named as its source has it (harness/machine/bundle-sources.mjs): `JS:*send2
  * file:///…/hilfarm-bundle/<hash>/chunk-X.js:923:15` reads `JS:*send file:///…/scenarios/hostile/aqara-api-wire.ts:87:10`.
  * Any other frame, or one the bundle's maps do not place, is returned as it came.
  */

@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundledEntry } from "../../bin/bundle.mjs";
+import { temporaryProject } from "../../harness/testing/temp-project.ts";
 import { type CpuProfile, nameProfileSourcesOf } from "./cpu-profiles.ts";
 import { spawnHilfarm } from "./local-processes.ts";
 
@@ -13,15 +13,10 @@ let root: string;
 let bundle: string;
 
 /**
- * A small project whose two modules each have a busy `spin` (the bundle renames one `spin2`), bundled as
- * bin/hilfarm.mjs's is.
+ * A small project whose two modules each have a busy `spin` (the bundle renames one `spin2`), bundled with inline
+ * source maps.
  */
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), "hilfarm-cpu-profiles-"));
-  const write = (path: string, source: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), source);
-  };
   const spin = (op: string) =>
     [
       "export function spin(n: number): number {",
@@ -31,15 +26,25 @@ beforeAll(async () => {
       "}",
       "",
     ].join("\n");
-  write("lib/a.ts", spin("+"));
-  write("lib/b.ts", `// b\n${spin("^")}`);
-  write(
-    "main.ts",
-    'import * as a from "./lib/a.ts";\nimport * as b from "./lib/b.ts";\nconsole.log(a.spin(3e7) + b.spin(3e7));\n',
-  );
-  const built = await bundledEntry({ root, entry: "main.ts", cacheDir: join(root, "hilfarm-bundle") });
-  if (built === undefined) throw new Error("the small project did not bundle");
-  bundle = built.url;
+  root = await temporaryProject("hilfarm-cpu-profiles-", {
+    "lib/a.ts": spin("+"),
+    "lib/b.ts": `// b\n${spin("^")}`,
+    "main.ts":
+      'import * as a from "./lib/a.ts";\nimport * as b from "./lib/b.ts";\nconsole.log(a.spin(3e7) + b.spin(3e7));\n',
+  });
+  // As bin/bundle.mjs builds (its own output is what the spawnHilfarm test below reads): inline maps, no sources' text.
+  const outdir = join(root, "hilfarm-bundle", "build");
+  await build({
+    entryPoints: [join(root, "main.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    sourcemap: "inline",
+    sourcesContent: false,
+    outdir,
+    logLevel: "silent",
+  });
+  bundle = pathToFileURL(join(outdir, "main.js")).href;
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BundleSources } from "../../harness/machine/bundle-sources.ts";
+import { BundleSources } from "../../harness/machine/bundle-sources.mjs";
 
 /** The parts of V8's `.cpuprofile` (`node --cpu-prof`) that name code. */
 export interface CpuProfile {
