@@ -97,16 +97,13 @@ function readChunk(path) {
   }
   const inline = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(text)?.[1];
   if (inline === undefined) return undefined;
-  let payload;
+  let map;
   try {
-    payload = JSON.parse(Buffer.from(inline, "base64").toString("utf8"));
+    map = new SourceMap(JSON.parse(Buffer.from(inline, "base64").toString("utf8")));
   } catch {
+    // Not a map Node can read: the frames stay the bundle's, and the stack trace that asked is still written.
     return undefined;
   }
   const dir = dirname(path);
-  return {
-    lines: text.split("\n"),
-    map: new SourceMap(payload),
-    sourceUrl: (source) => pathToFileURL(resolve(dir, source)).href,
-  };
+  return { lines: text.split("\n"), map, sourceUrl: (source) => pathToFileURL(resolve(dir, source)).href };
 }
