@@ -12,7 +12,7 @@ let root: string;
 let bundle: string;
 let text: string;
 
-/** The position V8 gives a function in its perf map: its parameter list, 1-based. */
+/** The position V8 gives a function in its perf map: its parameter list (the declaration's last character), 1-based. */
 function positionOf(declaration: string): string {
   const lines = text.split("\n");
   const line = lines.findIndex((l) => l.includes(declaration));
@@ -51,8 +51,8 @@ describe("bundleFrameNamer", () => {
     const name = bundleFrameNamer();
     const a = pathToFileURL(join(root, "lib/a.ts")).href;
     const b = pathToFileURL(join(root, "lib/b.ts")).href;
-    const renamed = `JS:*send2 ${bundle}:${positionOf("function send2")}`;
-    const kept = `JS:~send ${bundle}:${positionOf("function send")}`;
+    const renamed = `JS:*send2 ${bundle}:${positionOf("function send2(")}`;
+    const kept = `JS:~send ${bundle}:${positionOf("function send(")}`;
     // Which module keeps the name is esbuild's choice: each is named by its own file.
     const [first, second] =
       text.indexOf("function send(") < text.indexOf("function send2(") ? [a, b] : [b, a];
@@ -75,7 +75,7 @@ describe("bundleFrameNamer", () => {
   it("is what parsePerfScript names a frame by, before the checkout's root is cut", () => {
     const script = [
       "   1 ",
-      `\t    7f3a00002000 JS:*send2 ${bundle}:${positionOf("function send2")} (/tmp/perf-1.map)`,
+      `\t    7f3a00002000 JS:*send2 ${bundle}:${positionOf("function send2(")} (/tmp/perf-1.map)`,
       "",
     ].join("\n");
     const [sample] = parsePerfScript(script, root, bundleFrameNamer());

@@ -21,7 +21,7 @@ export interface CpuProfile {
  * own name), each source a script of its own; a line's ticks go to the source line it came from. Returns the frames
  * renamed.
  */
-export function nameBundleSources(profile: CpuProfile, sources: BundleSources = new BundleSources()): number {
+function nameBundleSources(profile: CpuProfile, sources: BundleSources = new BundleSources()): number {
   const scriptIds = new Map<string, string>();
   let nextId = 1 + profile.nodes.reduce((max, n) => Math.max(max, Number(n.callFrame.scriptId) || 0), 0);
   let renamed = 0;
