@@ -8,6 +8,13 @@ import { fileURLToPath } from "node:url";
 import { bundleStackTraces } from "../harness/machine/bundle-sources.mjs";
 import { bundledEntry } from "./bundle.mjs";
 
+// A CPU profile of this process, written as it exits, its frames named by source (harness/machine/cpu-profile.mjs).
+const profileDir = process.env.HILFARM_CPU_PROF_DIR;
+if (profileDir !== undefined && profileDir !== "") {
+  const { profileUntilExit } = await import("../harness/machine/cpu-profile.mjs");
+  const command = process.argv[2] ?? "";
+  profileUntilExit({ dir: profileDir, name: `hilfarm-${/^[a-z][a-z-]*$/.test(command) ? command : "cli"}` });
+}
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bundle =
   process.env.HILFARM_TS_CACHE === undefined || process.env.HILFARM_TS_CACHE === ""

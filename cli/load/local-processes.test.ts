@@ -1,14 +1,17 @@
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
-import { getPriority } from "node:os";
+import { getPriority, tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { readPlatformMetrics } from "../../emulators/farm/platform-counters.ts";
 import { FleetFileSchema } from "../../emulators/fleet/fleet-file.ts";
 import { planFleet } from "../../emulators/fleet/fleet-plan.ts";
 import { shippedProfiles } from "../../emulators/profiles/load.ts";
 import { splitAddress } from "../../harness/link/socket-link.ts";
-import { lowerPriority, passOnLater, startLocalPlatform } from "./local-processes.ts";
+import type { CpuProfile } from "../../harness/machine/cpu-profile.mjs";
+import { lowerPriority, passOnLater, spawnHilfarm, startLocalPlatform } from "./local-processes.ts";
 import { allowedCpus, idleClass, onCpus, separateCpus } from "./process-placement.ts";
 
 describe("lowerPriority", () => {
@@ -93,6 +96,35 @@ describe("passOnLater", () => {
       "child 1 done",
       "child 2 done",
     ]);
+  });
+});
+
+describe("spawnHilfarm with HILFARM_CPU_PROF_DIR", () => {
+  it("has each child write its profile, named by command and pid, with hilfarm's frames named by their .ts sources", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-profiles-"));
+    const saved = process.env.HILFARM_CPU_PROF_DIR;
+    process.env.HILFARM_CPU_PROF_DIR = dir;
+    try {
+      const child = spawnHilfarm(["frame", "--help"]);
+      child.stdout?.resume();
+      expect(await new Promise((resolve) => child.once("exit", resolve))).toBe(0);
+      const names = readdirSync(dir);
+      expect(names).toEqual([
+        expect.stringMatching(new RegExp(`^hilfarm-frame\\.\\d{8}\\.\\d{6}\\.${child.pid}\\.cpuprofile$`)),
+      ]);
+      const profile = JSON.parse(readFileSync(join(dir, names[0] as string), "utf8")) as CpuProfile;
+      const frames = profile.nodes.map((n) => n.callFrame);
+      expect(frames.some((f) => f.url.endsWith("/cli/main.ts") && f.functionName === "main")).toBe(true);
+      // Only the chunks' own top levels stay the bundle's.
+      const inBundle = frames.filter((f) => f.url.includes("/hilfarm-bundle/"));
+      expect(inBundle.every((f) => f.lineNumber === 0 && f.columnNumber === 0 && f.functionName === "")).toBe(
+        true,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.HILFARM_CPU_PROF_DIR;
+      else process.env.HILFARM_CPU_PROF_DIR = saved;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -7,29 +7,24 @@ import { fileURLToPath } from "node:url";
 import { type FleetPlan, fleetRegistryJson } from "../../emulators/fleet/fleet-plan.ts";
 import { DEFAULT_MAX_PENDING_CONNECTIONS } from "../../emulators/platform/limits.ts";
 import { HilfarmError } from "../../harness/errors.ts";
-import { nameProfileSourcesOf } from "./cpu-profiles.ts";
 
 const HILFARM_BIN = fileURLToPath(new URL("../../bin/hilfarm.mjs", import.meta.url));
 
 /**
  * Runs `hilfarm <args>` as a child process, its stderr passed through (logs), through `launcher` when given (a command
  * and its arguments that run node as they place it: `taskset -c 1`, `chrt --idle 0`, cli/load/process-placement.ts).
- * `HILFARM_NODE_FLAGS` adds Node flags to every child (`--trace-gc`, heap sizes); with `HILFARM_CPU_PROF_DIR` set,
- * each child writes a V8 CPU profile there when it exits (to find what limits a farm), its frames named by source
- * once it has exited (cpu-profiles.ts).
+ * `HILFARM_NODE_FLAGS` adds Node flags to every child (`--trace-gc`, heap sizes); `HILFARM_CPU_PROF_DIR`, passed on
+ * with the environment, has each child write its CPU profile there (bin/hilfarm.mjs).
  */
 export function spawnHilfarm(args: string[], launcher: readonly string[] = []): ChildProcess {
-  const profileDir = process.env.HILFARM_CPU_PROF_DIR;
-  const profile = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
   const flags = (process.env.HILFARM_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-  const node = [...flags, ...profile, HILFARM_BIN, ...args];
+  const node = [...flags, HILFARM_BIN, ...args];
   // taskset and chrt exec node in their own process: the pid, signals and exit code are node's.
   const [command, ...rest] = [...launcher, process.execPath, ...node];
   const child = spawn(command as string, rest, {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, HILFARM_EXIT_WITH_PARENT: String(process.pid) },
   });
-  if (profileDir !== undefined) child.once("exit", () => nameProfileSourcesOf(profileDir, child.pid ?? 0));
   return child;
 }
 
