@@ -59,6 +59,22 @@ describe("load HTML report", () => {
     );
   });
 
+  it("gives the workers' memory per device at the end and at their peak, and the platform's peak beside theirs", () => {
+    const summary = element(html, "table", "summary-table");
+    expect(summary).toContain("<th>RSS per device</th><td>43.0 KiB</td>");
+    expect(summary).toContain("<th>RSS per device at the workers&#39; peak</th><td>50.0 KiB</td>");
+    expect(summary).toContain("<th>Worker peak RSS</th><td>330.0 MiB</td>");
+    expect(element(html, "table", "platform-table")).toContain(
+      '<th>Peak RSS (harness: all workers)</th><td class="num">240.0 MiB</td><td class="num">330.0 MiB</td>',
+    );
+    // A report from workers that do not send their peak.
+    const { peakRssBytesPerDevice: _, workerPeakRssBytes: __, ...totals } = report.totals;
+    const older = loadHtmlReport({ ...report, totals });
+    expect(element(older, "table", "summary-table")).toContain(
+      "<th>RSS per device at the workers&#39; peak</th><td>not reported</td>",
+    );
+  });
+
   it("shows the CPU the hypervisor took, and says the percentiles include it from 5 %", () => {
     expect(html).not.toContain("CPU taken by the hypervisor");
     const machine = report.machine;

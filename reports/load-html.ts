@@ -88,6 +88,7 @@ function platformRows(report: LoadReport): string[] {
     ["Heartbeats", p.heartbeats, t.heartbeats, String],
     ["Frames into the platform (harness: frames out)", p.framesIn, t.framesOut, String],
     ["RSS (harness: all workers)", p.rssBytes, t.workerRssBytes, bytes],
+    ["Peak RSS (harness: all workers)", p.peakRssBytes, t.workerPeakRssBytes, bytes],
     ["CPU seconds (harness: all workers)", p.cpuSeconds, t.workerCpuSeconds, (n) => n.toFixed(1)],
   ];
   return pairs.map(([name, platform, harness, show]) => {
@@ -182,7 +183,9 @@ ${keyRow("Peak online", t.peakOnline)}
 ${keyRow("Online at end", t.onlineAtEnd)}
 ${keyRow("Frames per second (out + in)", `${t.framesPerSecond.toFixed(1)} (${t.framesOut} out, ${t.framesIn} in)`)}
 ${keyRow("RSS per device", bytes(t.rssBytesPerDevice))}
+${keyRow("RSS per device at the workers' peak", t.peakRssBytesPerDevice === undefined ? "not reported" : bytes(t.peakRssBytesPerDevice))}
 ${keyRow("Worker RSS", bytes(t.workerRssBytes))}
+${keyRow("Worker peak RSS", t.workerPeakRssBytes === undefined ? "not reported" : bytes(t.workerPeakRssBytes))}
 ${keyRow("Worker CPU seconds", t.workerCpuSeconds.toFixed(1))}
 ${keyRow("Lost devices", t.lostDevices)}
 </tbody></table>

@@ -28,6 +28,17 @@ export function buildLoadReport(outcome: FarmOutcome, run: LoadRunDescription): 
   const workerRss = outcome.workers.reduce((n, w) => n + w.rssBytes, 0);
   const deviceRss = outcome.workers.reduce((n, w) => n + w.rssBytes - (w.baselineRssBytes ?? 0), 0);
   const heldDevices = outcome.workers.reduce((n, w) => n + w.devices, 0);
+  const peaks = outcome.workers.map((w) => w.peakRssBytes);
+  const peakTotals = peaks.every((peak) => peak !== undefined)
+    ? {
+        workerPeakRssBytes: peaks.reduce((n, peak) => n + peak, 0),
+        peakRssBytesPerDevice:
+          heldDevices === 0
+            ? 0
+            : outcome.workers.reduce((n, w) => n + (w.peakRssBytes ?? 0) - (w.baselineRssBytes ?? 0), 0) /
+              heldDevices,
+      }
+    : {};
   const cpu = cpus();
   return {
     kind: "hilfarm-load/1",
@@ -70,6 +81,7 @@ export function buildLoadReport(outcome: FarmOutcome, run: LoadRunDescription): 
       controls: latency.control.count,
       rssBytesPerDevice: heldDevices === 0 ? 0 : deviceRss / heldDevices,
       workerRssBytes: workerRss,
+      ...peakTotals,
       workerCpuSeconds: outcome.workers.reduce((n, w) => n + w.cpuSeconds, 0),
       lostDevices: outcome.lostDevices,
     },

@@ -99,6 +99,8 @@ export const WorkerSnapshotSchema = z.object({
   framesIn: z.number().int(),
   errors: z.record(z.string(), z.number()),
   rssBytes: z.number(),
+  /** The most RSS the worker's snapshots of this run saw; absent from workers of versions before it. */
+  peakRssBytes: z.number().optional(),
   cpuSeconds: z.number(),
   /** Why the shard could not run, when it could not. */
   failure: z.string().optional(),

@@ -237,6 +237,7 @@ export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
     devices: model.config.assignments[r.shard]?.devices.length ?? 0,
     online: r.state === "lost" ? 0 : (r.last?.online ?? 0),
     rssBytes: r.last?.rssBytes ?? 0,
+    ...(r.last?.peakRssBytes === undefined ? {} : { peakRssBytes: r.last.peakRssBytes }),
     ...(r.last === undefined ? {} : { baselineRssBytes: r.last.baselineRssBytes }),
     cpuSeconds: r.last?.cpuSeconds ?? 0,
     state: r.state === "lost" ? "lost" : "finished",

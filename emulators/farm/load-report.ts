@@ -29,6 +29,8 @@ export interface WorkerSummary {
   /** Devices online at the end of the run on this worker. */
   online: number;
   rssBytes: number;
+  /** The most RSS the worker reported during the run (once a second); absent from workers that do not report it. */
+  peakRssBytes?: number;
   /** RSS before the worker built its devices: what the devices cost is the difference. */
   baselineRssBytes?: number;
   /** CPU seconds (user + system) the worker used during the run. */
@@ -103,9 +105,16 @@ export interface LoadReport {
     heartbeats: number;
     reports: number;
     controls: number;
-    /** Worker processes' RSS above their baseline, divided by the devices they held. */
+    /** Worker processes' RSS at the end above their baseline, divided by the devices they held. */
     rssBytesPerDevice: number;
+    /**
+     * The same at each worker's peak RSS: what a machine must have for the devices. The RSS at the end follows the
+     * collector (it may just have given memory back); the peak does not. Absent when a worker did not report it.
+     */
+    peakRssBytesPerDevice?: number;
     workerRssBytes: number;
+    /** Each worker's peak RSS, summed. */
+    workerPeakRssBytes?: number;
     workerCpuSeconds: number;
     lostDevices: number;
   };
@@ -137,6 +146,8 @@ export interface LoadReport {
     /** The same over the steady window (its `/metrics` read when the run became steady, and at the end). */
     ownDelaySteadyP99UpToMs?: number;
     rssBytes?: number;
+    /** The most RSS each of its processes held during the run (the kernel's high-water mark), summed. */
+    peakRssBytes?: number;
     /** RSS of a platform started by hilfarm once it was ready: its registry loaded, no device yet. */
     readyRssBytes?: number;
     cpuSeconds?: number;

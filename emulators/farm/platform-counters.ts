@@ -1,4 +1,4 @@
-import { processStat, residentBytes } from "../../harness/machine/process-stat.ts";
+import { peakResidentBytes, processStat, residentBytes } from "../../harness/machine/process-stat.ts";
 import { apiAuthorization } from "./api-auth.ts";
 import type { LoadReport } from "./load-report.ts";
 
@@ -57,13 +57,18 @@ export function histogramPercentileBound(
   return buckets.find((b) => b.count >= (total * percentile) / 100)?.le;
 }
 
-/** CPU seconds and RSS of a local process, from /proc (Linux); nothing elsewhere. */
-function processUsage(pid: number): { rssBytes?: number; cpuSeconds?: number } {
-  const rssBytes = residentBytes(pid);
-  const cpuSeconds = processStat(pid)?.cpuSeconds;
+interface ProcessUsage {
+  rssBytes?: number;
+  peakRssBytes?: number;
+  cpuSeconds?: number;
+}
+
+/** CPU seconds, RSS and peak RSS of a local process, from /proc (Linux); nothing elsewhere. */
+function processUsage(pid: number): ProcessUsage {
   return {
-    ...(rssBytes === undefined ? {} : { rssBytes }),
-    ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
+    rssBytes: residentBytes(pid),
+    peakRssBytes: peakResidentBytes(pid),
+    cpuSeconds: processStat(pid)?.cpuSeconds,
   };
 }
 
@@ -84,17 +89,14 @@ export async function readPlatformMetrics(apiUrls: readonly string[]): Promise<s
   return texts.join("\n");
 }
 
-/** CPU seconds and RSS of several local processes together. */
-export function processesUsage(pids: readonly number[]): { rssBytes?: number; cpuSeconds?: number } {
+/** CPU seconds, RSS and peak RSS of several local processes together; a figure any of them lacks is left out. */
+export function processesUsage(pids: readonly number[]): ProcessUsage {
   const usages = pids.map(processUsage);
-  const sum = (key: "rssBytes" | "cpuSeconds") =>
-    usages.every((u) => u[key] !== undefined) ? usages.reduce((n, u) => n + (u[key] ?? 0), 0) : undefined;
-  const rssBytes = sum("rssBytes");
-  const cpuSeconds = sum("cpuSeconds");
-  return {
-    ...(rssBytes === undefined ? {} : { rssBytes }),
-    ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
-  };
+  const summed: ProcessUsage = {};
+  for (const key of ["rssBytes", "peakRssBytes", "cpuSeconds"] as const)
+    if (usages.every((u) => u[key] !== undefined))
+      summed[key] = usages.reduce((n, u) => n + (u[key] ?? 0), 0);
+  return summed;
 }
 
 /**

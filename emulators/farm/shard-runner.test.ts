@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { fleetRegistry } from "../fleet/fleet-plan.ts";
 import { loadFleetPlan } from "../fleet/load-fleet.ts";
@@ -77,5 +77,29 @@ describe("a shard's churn", () => {
     shard.observer.beginSteady();
     await clock.advanceAsync(3_000);
     expect(churned()).toBeGreaterThan(0);
+  });
+});
+
+describe("a shard's snapshot", () => {
+  it("keeps the most RSS any snapshot saw, beside the RSS of the moment", async () => {
+    const clock = new VirtualClock();
+    const shard = await startShard(clock, 2, { rampPerSecond: 100, churnPerSecond: 0 });
+    const MiB = 2 ** 20;
+    const rss = vi.spyOn(process.memoryUsage, "rss");
+    try {
+      // Far above the process's own RSS when the shard was made (its baseline).
+      const seen = [3000, 5000, 4000].map((mib) => {
+        rss.mockReturnValue(mib * MiB);
+        const { rssBytes, peakRssBytes } = shard.snapshot();
+        return [rssBytes / MiB, (peakRssBytes ?? 0) / MiB];
+      });
+      expect(seen).toEqual([
+        [3000, 3000],
+        [5000, 5000],
+        [4000, 5000],
+      ]);
+    } finally {
+      rss.mockRestore();
+    }
   });
 });

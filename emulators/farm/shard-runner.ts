@@ -84,6 +84,8 @@ export class ShardRunner {
   private startedAt = 0;
   private readonly cpuAtStart = cpuUsage();
   private readonly baselineRssBytes = memoryUsage.rss();
+  /** The most RSS seen at a snapshot (once a second): what the shard's devices needed, the collector's timing aside. */
+  private peakRssBytes = this.baselineRssBytes;
   private readonly random;
   private stopped = false;
 
@@ -179,6 +181,8 @@ export class ShardRunner {
 
   snapshot(): Omit<WorkerSnapshot, "runId" | "workerId" | "host" | "seq" | "final"> {
     const cpu = cpuUsage(this.cpuAtStart);
+    const rssBytes = memoryUsage.rss();
+    this.peakRssBytes = Math.max(this.peakRssBytes, rssBytes);
     return {
       shard: this.assignment.shard,
       elapsed: (this.wheel.now() - this.startedAt) / 1000,
@@ -191,7 +195,8 @@ export class ShardRunner {
       framesOut: this.observer.counters.framesOut,
       framesIn: this.observer.counters.framesIn,
       errors: Object.fromEntries(this.observer.errors),
-      rssBytes: memoryUsage.rss(),
+      rssBytes,
+      peakRssBytes: this.peakRssBytes,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
     };
   }

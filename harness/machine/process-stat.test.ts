@@ -1,9 +1,10 @@
+import { spawn } from "node:child_process";
 import { getPriority } from "node:os";
 import { cpuUsage, memoryUsage, pid, ppid } from "node:process";
 import { describe, expect, it } from "vitest";
-import { processStat, residentBytes } from "./process-stat.ts";
+import { peakResidentBytes, processStat, residentBytes } from "./process-stat.ts";
 
-describe("processStat and residentBytes (/proc)", () => {
+describe("processStat, residentBytes and peakResidentBytes (/proc)", () => {
   it("read this process as Node itself sees it", () => {
     const stat = processStat(pid);
     expect(stat?.ppid).toBe(ppid);
@@ -17,8 +18,33 @@ describe("processStat and residentBytes (/proc)", () => {
     expect(rss / memoryUsage.rss()).toBeLessThan(2);
   });
 
+  it("keep the most resident memory a process held after it gave it back", async () => {
+    // A child that holds 128 MiB, gives it back, and waits.
+    const child = spawn(
+      process.execPath,
+      [
+        "--expose-gc",
+        "-e",
+        'let b = Buffer.alloc(128 * 2 ** 20, 1); b = undefined; gc(); console.log("ready"); setInterval(() => {}, 1000);',
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      await new Promise((resolve) => child.stdout.once("data", resolve));
+      const rss = residentBytes(child.pid ?? 0) ?? 0;
+      const peak = peakResidentBytes(child.pid ?? 0) ?? 0;
+      expect(rss).toBeGreaterThan(0);
+      expect(peak - rss).toBeGreaterThan(100 * 2 ** 20);
+    } finally {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill();
+      await exited;
+    }
+  });
+
   it("say nothing of a process that does not exist", () => {
     expect(processStat(2 ** 30)).toBeUndefined();
     expect(residentBytes(2 ** 30)).toBeUndefined();
+    expect(peakResidentBytes(2 ** 30)).toBeUndefined();
   });
 });

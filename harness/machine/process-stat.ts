@@ -31,8 +31,19 @@ export function processStat(pid: number): ProcessStat | undefined {
 
 /** Resident memory of a process in bytes, from /proc/<pid>/status; undefined where it cannot be read. */
 export function residentBytes(pid: number): number | undefined {
+  return statusBytes(pid, "VmRSS");
+}
+
+/** The most resident memory a process has held so far ("high water mark"), in bytes; undefined where unknown. */
+export function peakResidentBytes(pid: number): number | undefined {
+  return statusBytes(pid, "VmHWM");
+}
+
+function statusBytes(pid: number, field: "VmRSS" | "VmHWM"): number | undefined {
   try {
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+    const kb = Number(
+      new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1],
+    );
     return Number.isFinite(kb) ? kb * 1024 : undefined;
   } catch {
     return undefined;

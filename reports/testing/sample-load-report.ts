@@ -115,7 +115,9 @@ export function sampleLoadReport(overrides: Partial<LoadReport> = {}): LoadRepor
       reports: latency.report.count,
       controls: 0,
       rssBytesPerDevice: 44_040,
+      peakRssBytesPerDevice: 51_200,
       workerRssBytes: 3 * 96 * 1024 ** 2,
+      workerPeakRssBytes: 3 * 110 * 1024 ** 2,
       workerCpuSeconds: 171.4,
       lostDevices: 500,
     },
@@ -184,6 +186,7 @@ export function sampleLoadReport(overrides: Partial<LoadReport> = {}): LoadRepor
       ownDelayP99UpToMs: 20,
       ownDelaySteadyP99UpToMs: 50,
       rssBytes: 212 * 1024 ** 2,
+      peakRssBytes: 240 * 1024 ** 2,
       cpuSeconds: 64.8,
     },
     stopConditions: [

@@ -262,6 +262,9 @@ describe("a local farm over the embedded broker", () => {
     expect(report.steady?.latency["farm-delay"].count).toBeGreaterThan(3 * 100 * 10);
     expect(await readFile(join(dir, "report.html"), "utf8")).toContain("The farm&#39;s own delay");
     expect(report.totals.rssBytesPerDevice).toBeGreaterThan(0);
+    // Each worker's peak includes its last snapshot's RSS.
+    expect(report.totals.peakRssBytesPerDevice).toBeGreaterThanOrEqual(report.totals.rssBytesPerDevice);
+    expect(report.totals.workerPeakRssBytes).toBeGreaterThanOrEqual(report.totals.workerRssBytes);
     expect(platform.readyRssBytes).toBeGreaterThan(0);
     // The platform's own delay probe, read from its /metrics.
     expect(platform.ownDelayP99UpToMs).toBeGreaterThan(0);
@@ -269,6 +272,7 @@ describe("a local farm over the embedded broker", () => {
     // Both RSS readings are there; which is larger is up to the platform's collector at 2,600 devices (a clean-clone
     // run saw 180.8 MB at the end against 182.5 MB when ready), so the per-device cost is bench:farm's to measure.
     expect(platform.rssBytes).toBeGreaterThan(0);
+    expect(platform.peakRssBytes).toBeGreaterThan(0);
     const html = await readFile(join(dir, "report.html"), "utf8");
     expect(html).toContain('data-plot="online"');
   }, 120_000);

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { finish, started } from "../../emulators/farm/testing/farm.ts";
+import { buildLoadReport, type LoadRunDescription } from "./build-load-report.ts";
+
+const MiB = 2 ** 20;
+const run: LoadRunDescription = {
+  seed: 1,
+  devices: 10,
+  platform: "127.0.0.1:8700",
+  description: "a platform",
+  broker: "embedded",
+  profile: { rampPerSecond: 10, steadySeconds: 5, churnPerSecond: 0, controlsPerSecond: 0, stopOn: [] },
+};
+
+describe("buildLoadReport", () => {
+  it("gives the workers' memory per device at the end and at their peak, each above the worker's baseline", () => {
+    const outcome = finish(started({}, "w1", "w2").state, {
+      baselineRssBytes: 80 * MiB,
+      rssBytes: 90 * MiB,
+      peakRssBytes: 100 * MiB,
+    });
+    const { totals } = buildLoadReport(outcome, run);
+    // Two workers of five devices each.
+    expect(totals.rssBytesPerDevice).toBe((2 * 10 * MiB) / 10);
+    expect(totals.peakRssBytesPerDevice).toBe((2 * 20 * MiB) / 10);
+    expect(totals.workerRssBytes).toBe(180 * MiB);
+    expect(totals.workerPeakRssBytes).toBe(200 * MiB);
+  });
+
+  it("leaves the peak out when a worker did not report one (a worker of an earlier version)", () => {
+    const outcome = finish(started({}, "w1", "w2").state, { baselineRssBytes: 80 * MiB, rssBytes: 90 * MiB });
+    const { totals } = buildLoadReport(outcome, run);
+    expect(totals.rssBytesPerDevice).toBe(2 * MiB);
+    expect(totals).not.toHaveProperty("peakRssBytesPerDevice");
+    expect(totals).not.toHaveProperty("workerPeakRssBytes");
+  });
+});
