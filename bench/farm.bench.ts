@@ -15,6 +15,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FARM_WORKER_NODE_FLAGS } from "../cli/load/local-processes.ts";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
@@ -48,10 +49,20 @@ const settings = [
   "BENCH_FARM_PLATFORM_PROCESSES",
   "BENCH_FARM_IDLE_WORKERS",
   "BENCH_FARM_SEPARATE_CPUS",
+  "HILFARM_NODE_FLAGS",
 ]
   .filter((name) => process.env[name] !== undefined)
-  .map((name) => `${name}=${process.env[name]} `)
+  .map((name) => {
+    const value = process.env[name] ?? "";
+    return `${name}=${/\s/.test(value) ? `"${value}"` : value} `;
+  })
   .join("");
+
+// The workers' own flags, then HILFARM_NODE_FLAGS, as on their command line: a flag given twice, the later wins.
+const extraNodeFlags = (process.env.HILFARM_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+const workerNodeFlags =
+  [...FARM_WORKER_NODE_FLAGS, ...extraNodeFlags].join(" ") +
+  (extraNodeFlags.length > 0 ? " (a flag given twice: the later wins)" : "");
 
 const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-farm-"));
 const fleet = join(dir, "fleet.json");
@@ -182,7 +193,7 @@ const aims = [
 const lines = [
   `Made by \`${settings}npm run bench:farm\` (bench/farm.bench.ts), which ran \`${command}\` (exit ${code}), a fleet of three-gang switches`,
   `(transport ${transport ?? "auto: UDP for the first two logins after power-on, then TCP"}): the ${report.target.description}`,
-  `and the devices in worker processes (niceness 10${idleWorkers ? ", in Linux's idle scheduling class" : ""}) on the same machine${separateCpus ? " (the platform on the first half of the CPUs, the workers on the rest)" : ""}, over loopback, their UDP sockets spread over`,
+  `and the devices in worker processes (niceness 10${idleWorkers ? ", in Linux's idle scheduling class" : ""}; Node flags ${workerNodeFlags}) on the same machine${separateCpus ? " (the platform on the first half of the CPUs, the workers on the rest)" : ""}, over loopback, their UDP sockets spread over`,
   "source addresses 127.0.0.2-127.0.0.9, every device's timers on its worker's timer wheel.",
   "",
   `Machine: ${machineDescription()}; run took ${wallSeconds.toFixed(0)} s wall; stop: ${report.stopReason}.`,

@@ -11,7 +11,14 @@ import { planFleet } from "../../emulators/fleet/fleet-plan.ts";
 import { shippedProfiles } from "../../emulators/profiles/load.ts";
 import { splitAddress } from "../../harness/link/socket-link.ts";
 import type { CpuProfile } from "../../harness/machine/cpu-profile.mjs";
-import { lowerPriority, passOnLater, spawnHilfarm, startLocalPlatform } from "./local-processes.ts";
+import {
+  FARM_WORKER_NODE_FLAGS,
+  lowerPriority,
+  passOnLater,
+  spawnHilfarm,
+  startLocalPlatform,
+  startLocalWorkers,
+} from "./local-processes.ts";
 import { allowedCpus, idleClass, onCpus, separateCpus } from "./process-placement.ts";
 
 describe("lowerPriority", () => {
@@ -124,6 +131,54 @@ describe("spawnHilfarm with HILFARM_CPU_PROF_DIR", () => {
       if (saved === undefined) delete process.env.HILFARM_CPU_PROF_DIR;
       else process.env.HILFARM_CPU_PROF_DIR = saved;
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("startLocalWorkers", () => {
+  /** The node flags a process was started with: its command line up to the script. */
+  async function nodeFlagsOf(pid: number): Promise<string[]> {
+    const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
+    return argv.slice(
+      1,
+      argv.findIndex((arg) => arg.endsWith("/bin/hilfarm.mjs")),
+    );
+  }
+
+  it("starts each worker with the farm's heap settings, and HILFARM_NODE_FLAGS after them so that they win", async () => {
+    expect(FARM_WORKER_NODE_FLAGS).toEqual(["--max-semi-space-size=8", "--heap-growing-percent=30"]);
+    const saved = process.env.HILFARM_NODE_FLAGS;
+    process.env.HILFARM_NODE_FLAGS = "--max-semi-space-size=16 --trace-gc";
+    // No broker listens on port 1: the workers are read as they start, then stopped.
+    const workers = startLocalWorkers("mqtt://127.0.0.1:1", 2, 10, 0, () => undefined);
+    try {
+      expect(workers.pids).toHaveLength(2);
+      for (const pid of workers.pids)
+        expect(await nodeFlagsOf(pid)).toEqual([
+          "--max-semi-space-size=8",
+          "--heap-growing-percent=30",
+          "--max-semi-space-size=16",
+          "--trace-gc",
+        ]);
+    } finally {
+      if (saved === undefined) delete process.env.HILFARM_NODE_FLAGS;
+      else process.env.HILFARM_NODE_FLAGS = saved;
+      await workers.stop();
+    }
+  });
+
+  it("leaves the platform's heap to V8's defaults", async () => {
+    const plan = planFleet(
+      { ...FleetFileSchema.parse({ devices: [{ profile: "three-gang-switch", count: 1 }] }), baseDir: "." },
+      await shippedProfiles(),
+    );
+    const platform = await startLocalPlatform(plan, { heartbeatSeconds: 30, connectionServers: 1 });
+    try {
+      expect(await nodeFlagsOf(platform.pid)).toEqual(
+        (process.env.HILFARM_NODE_FLAGS ?? "").split(" ").filter(Boolean),
+      );
+    } finally {
+      await platform.stop();
     }
   });
 });
