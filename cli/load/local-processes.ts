@@ -14,10 +14,10 @@ const HILFARM_BIN = fileURLToPath(new URL("../../bin/hilfarm.mjs", import.meta.u
  * V8 heap settings of the worker processes `hilfarm load` starts: a young generation of 8 MiB per semi-space (V8's
  * default 16) and a heap that grows by 30 % after each full collection (V8 picks a factor of up to 4 by its own speed).
  * A worker's devices live as long as the run, while the garbage of their logins outlives two scavenges whenever the
- * ramp keeps the cores busy and so lands in the old generation; with V8's defaults a worker's RSS peaked at about
- * twice what its devices held once collected. With these, 100,000 devices at 2,000/s peaked at 12.0-12.2 KiB per
- * device in the workers against 19.1-21.8, for the same CPU (docs/benchmarks.md, "A worker's heap"). A flag given
- * again in `HILFARM_NODE_FLAGS`, which comes after these, wins.
+ * ramp keeps the cores busy and so lands in the old generation; with V8's defaults a worker's heap grew to 1.6-1.75
+ * times what a full collection left before it ran one. With these, 100,000 devices ramped at 2,000/s peaked at
+ * 11.6-12.9 KiB per device in the workers against 17.4-21.8 with V8's defaults, for the same CPU (docs/benchmarks.md,
+ * "A worker's heap"). A flag given again in `HILFARM_NODE_FLAGS`, which comes after these, wins.
  */
 export const FARM_WORKER_NODE_FLAGS: readonly string[] = [
   "--max-semi-space-size=8",
