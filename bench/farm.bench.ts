@@ -15,7 +15,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FARM_WORKER_NODE_FLAGS } from "../cli/load/local-processes.ts";
+import { extraNodeFlags, FARM_WORKER_NODE_FLAGS } from "../cli/load/local-processes.ts";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
@@ -59,10 +59,9 @@ const settings = [
   .join("");
 
 // The workers' own flags, then HILFARM_NODE_FLAGS, as on their command line: a flag given twice, the later wins.
-const extraNodeFlags = (process.env.HILFARM_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 const workerNodeFlags =
-  [...FARM_WORKER_NODE_FLAGS, ...extraNodeFlags].join(" ") +
-  (extraNodeFlags.length > 0 ? " (a flag given twice: the later wins)" : "");
+  [...FARM_WORKER_NODE_FLAGS, ...extraNodeFlags()].join(" ") +
+  (extraNodeFlags().length > 0 ? " (a flag given twice: the later wins)" : "");
 
 const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-farm-"));
 const fleet = join(dir, "fleet.json");

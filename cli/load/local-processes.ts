@@ -24,6 +24,11 @@ export const FARM_WORKER_NODE_FLAGS: readonly string[] = [
   "--heap-growing-percent=30",
 ];
 
+/** The Node flags `HILFARM_NODE_FLAGS` adds to every child of a local run, after its own. */
+export function extraNodeFlags(): string[] {
+  return (process.env.HILFARM_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+}
+
 /**
  * Runs `hilfarm <args>` as a child process, its stderr passed through (logs), through `launcher` when given (a command
  * and its arguments that run node as they place it: `taskset -c 1`, `chrt --idle 0`, cli/load/process-placement.ts),
@@ -36,8 +41,7 @@ export function spawnHilfarm(
   launcher: readonly string[] = [],
   nodeFlags: readonly string[] = [],
 ): ChildProcess {
-  const flags = (process.env.HILFARM_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-  const node = [...nodeFlags, ...flags, HILFARM_BIN, ...args];
+  const node = [...nodeFlags, ...extraNodeFlags(), HILFARM_BIN, ...args];
   // taskset and chrt exec node in their own process: the pid, signals and exit code are node's.
   const [command, ...rest] = [...launcher, process.execPath, ...node];
   const child = spawn(command as string, rest, {
