@@ -17,7 +17,9 @@ const HILFARM_BIN = fileURLToPath(new URL("../../bin/hilfarm.mjs", import.meta.u
  * ramp keeps the cores busy and so lands in the old generation; with V8's defaults a worker's heap grew to 1.6-1.75
  * times what a full collection left before it ran one. With these, 100,000 devices ramped at 2,000/s peaked at
  * 11.6-12.9 KiB per device in the workers against 17.4-21.8 with V8's defaults, for the same CPU (docs/benchmarks.md,
- * "A worker's heap"). A flag given again in `HILFARM_NODE_FLAGS`, which comes after these, wins.
+ * "A worker's heap"). A flag given again in `HILFARM_NODE_FLAGS`, which comes after these, wins. The reference platform
+ * keeps V8's settings: with these its peak fell from 8.1-11.1 to 7.2-7.5 KiB per device, but its CPU per heartbeat
+ * round trip rose by about 8 % ("The platform's heap").
  */
 export const FARM_WORKER_NODE_FLAGS: readonly string[] = [
   "--max-semi-space-size=8",
