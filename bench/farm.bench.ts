@@ -59,9 +59,10 @@ const settings = [
   .join("");
 
 // The workers' own flags, then HILFARM_NODE_FLAGS, as on their command line: a flag given twice, the later wins.
+const givenNodeFlags = extraNodeFlags();
 const workerNodeFlags =
-  [...FARM_WORKER_NODE_FLAGS, ...extraNodeFlags()].join(" ") +
-  (extraNodeFlags().length > 0 ? " (a flag given twice: the later wins)" : "");
+  [...FARM_WORKER_NODE_FLAGS, ...givenNodeFlags].join(" ") +
+  (givenNodeFlags.length > 0 ? " (a flag given twice: the later wins)" : "");
 
 const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-farm-"));
 const fleet = join(dir, "fleet.json");
