@@ -111,8 +111,12 @@ export class ProfileModel implements DeviceModel {
         return {
           fields: fields(McResult.Success),
           after: async (c) => {
-            const outcome = await performUpgrade(notice, (module) =>
-              module === undefined ? this.firmware : (this.modules[module] ?? this.firmware),
+            // The download is real HTTP: on a virtual clock it takes no simulated time, on every run.
+            const outcome = await c.clock.realWork(
+              "firmware download",
+              performUpgrade(notice, (module) =>
+                module === undefined ? this.firmware : (this.modules[module] ?? this.firmware),
+              ),
             );
             let status = outcome.status;
             if (c.misbehaviour.wrongUpgradeResult) status = status === "0" ? "1" : "0";

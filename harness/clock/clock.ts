@@ -18,6 +18,12 @@ export interface Clock {
    */
   setTimeout(callback: () => void, delayMs: number, name?: string): Timer;
   setInterval(callback: () => void, periodMs: number, name?: string): Timer;
+  /**
+   * Work that runs in real time outside hilfarm's own sockets (a firmware download over HTTP) and takes no simulated
+   * time: a virtual clock fires no timer while it is pending, so the simulated instant it ends at is the same on every
+   * run; a real clock returns it as it is. `name` says what it is in the clock's error when it does not end.
+   */
+  realWork<T>(name: string, work: Promise<T>): Promise<T>;
 }
 
 /** The spec's `time` fields: a Linux timestamp in whole seconds (5.4.2.1). */

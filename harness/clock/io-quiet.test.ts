@@ -2,6 +2,8 @@ import { pbkdf2 } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { RealClock } from "./real-clock.ts";
+import { TimerWheel } from "./timer-wheel.ts";
 import { QUIET_TURNS, VirtualClock } from "./virtual-clock.ts";
 
 /** A loopback TCP pair that bounces a counter back and forth: each bounce is one hop through the kernel. */
@@ -89,6 +91,90 @@ describe("VirtualClock lets real I/O settle before the next timer", () => {
     await clock.advanceAsync(20);
     expect(pair.hops()).toBeGreaterThan(0);
     expect(pair.hops()).toBeLessThan(1_000_000);
+  });
+});
+
+/** Settles after `turns` event-loop turns: work that shows a callback in every turn, and needs more turns than allowed. */
+function turnsOfWork(turns: number): Promise<number> {
+  return new Promise((resolve) => {
+    let left = turns;
+    const step = () => (--left > 0 ? setImmediate(step) : resolve(turns));
+    setImmediate(step);
+  });
+}
+
+describe("VirtualClock.realWork", () => {
+  it("fires no timer while real work is pending, however many turns it takes", async () => {
+    const outcome = async (hold: boolean) => {
+      const clock = new VirtualClock({ start: 0, ioTurns: 50, quietTurns: QUIET_TURNS });
+      let done = false;
+      let doneBeforeNext: boolean | undefined;
+      clock.setTimeout(() => {
+        const work = turnsOfWork(500).then(() => {
+          done = true;
+        });
+        if (hold) void clock.realWork("500 turns", work);
+      }, 10);
+      clock.setTimeout(() => {
+        doneBeforeNext = done;
+      }, 11);
+      await clock.advanceAsync(20);
+      return doneBeforeNext;
+    };
+    // Without it, the clock gives up after its 50 turns and fires the next timer while the work runs on.
+    expect(await outcome(false)).toBe(false);
+    expect(await outcome(true)).toBe(true);
+  });
+
+  it("hands back the work's own outcome, a rejection too, and goes on after it", async () => {
+    const clock = new VirtualClock({ start: 0, quietTurns: QUIET_TURNS });
+    await expect(clock.realWork("value", turnsOfWork(3))).resolves.toBe(3);
+    const failed = clock.realWork(
+      "failure",
+      turnsOfWork(3).then(() => Promise.reject(new Error("HTTP 404"))),
+    );
+    await expect(failed).rejects.toThrow("HTTP 404");
+    let fired = 0;
+    clock.setInterval(() => fired++, 1000);
+    await clock.advanceAsync(3000);
+    expect(fired).toBe(3);
+  });
+
+  it("throws, naming the work, when it has not ended within the real-time limit", async () => {
+    const clock = new VirtualClock({ start: 0, quietTurns: QUIET_TURNS, realWorkLimitMs: 0 });
+    void clock.realWork("firmware download", new Promise(() => undefined));
+    await expect(clock.advanceAsync(1000)).rejects.toThrow(
+      "real work still pending after 0 real ms (firmware download)",
+    );
+    expect(clock.now()).toBe(0);
+    // The work given up on no longer holds the clock.
+    await clock.advanceAsync(1000);
+    expect(clock.now()).toBe(1000);
+  });
+
+  it("a timer wheel on a virtual clock hands its real work to that clock", async () => {
+    const clock = new VirtualClock({ start: 0, ioTurns: 50, quietTurns: QUIET_TURNS });
+    const wheel = new TimerWheel(clock);
+    let done = false;
+    let doneBeforeNext: boolean | undefined;
+    clock.setTimeout(() => {
+      void wheel.realWork(
+        "500 turns",
+        turnsOfWork(500).then(() => {
+          done = true;
+        }),
+      );
+    }, 10);
+    clock.setTimeout(() => {
+      doneBeforeNext = done;
+    }, 11);
+    await clock.advanceAsync(20);
+    expect(doneBeforeNext).toBe(true);
+  });
+
+  it("a real clock hands the work back as it is", () => {
+    const work = Promise.resolve(1);
+    expect(new RealClock().realWork("anything", work)).toBe(work);
   });
 });
 

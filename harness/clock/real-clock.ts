@@ -37,6 +37,10 @@ export class RealClock implements Clock {
     handle.unref();
     return { name, cancel: () => clearInterval(handle) };
   }
+
+  realWork<T>(_name: string, work: Promise<T>): Promise<T> {
+    return work;
+  }
 }
 
 function unrefTimeout(callback: () => void, delayMs: number): NodeJS.Timeout {

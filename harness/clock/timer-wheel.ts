@@ -91,6 +91,10 @@ export class TimerWheel implements Clock {
     return this.schedule(callback, periodMs, periodTicks, name);
   }
 
+  realWork<T>(name: string, work: Promise<T>): Promise<T> {
+    return this.driver.realWork(name, work);
+  }
+
   /**
    * Called by a cancelled timer: it leaves its slot at once (a resend timer cancelled by its answer would otherwise
    * linger there for 10 s and outlive young-generation collections).

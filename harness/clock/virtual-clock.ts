@@ -41,6 +41,11 @@ export interface VirtualClockOptions {
    * `QUIET_TURNS`); libraries with work scheduled on real timers (HTTP clients, TLS) can look quiet while it waits.
    */
   quietTurns?: number;
+  /**
+   * Real ms the clock waits for pending `realWork` before it throws: a download that never ends would otherwise hold
+   * simulated time still for ever. Default 10,000.
+   */
+  realWorkLimitMs?: number;
 }
 
 /** Quiet turns after which the I/O of hilfarm's own sockets has settled (`quietTurns` of the Mc worlds). */
@@ -61,11 +66,15 @@ export class VirtualClock implements Clock {
   private runningDepth = 0;
   private runningSince = 0;
   private runningMs = 0;
+  /** Pending `realWork` (settled or not, never rejected) and its name. */
+  private readonly realWorks = new Map<Promise<void>, string>();
+  private readonly realWorkLimitMs: number;
 
   constructor(options: VirtualClockOptions = {}) {
     this.current = options.start ?? VIRTUAL_EPOCH;
     this.ioTurns = options.ioTurns ?? 50;
     this.quietTurns = options.quietTurns ?? Number.POSITIVE_INFINITY;
+    this.realWorkLimitMs = options.realWorkLimitMs ?? 10_000;
   }
 
   now(): number {
@@ -79,6 +88,16 @@ export class VirtualClock implements Clock {
   setInterval(callback: () => void, periodMs: number, name = "interval"): Timer {
     const period = Math.max(1, periodMs);
     return this.schedule(callback, period, period, name);
+  }
+
+  realWork<T>(name: string, work: Promise<T>): Promise<T> {
+    const ended = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.realWorks.set(ended, name);
+    void ended.then(() => this.realWorks.delete(ended));
+    return work;
   }
 
   /** Live timers in firing order. */
@@ -241,22 +260,46 @@ export class VirtualClock implements Clock {
     entry.callback();
   }
 
-  /** Lets replies already on their way arrive and be handled: `ioTurns` turns, or fewer after `quietTurns` quiet ones. */
+  /**
+   * Lets replies already on their way arrive and be handled: `ioTurns` turns, or fewer after `quietTurns` quiet ones;
+   * pending `realWork` is waited for first, whatever the turns.
+   */
   private async settleIo(): Promise<void> {
-    if (this.quietTurns === Number.POSITIVE_INFINITY) {
-      for (let turn = 0; turn < this.ioTurns; turn++) await loopTurn();
-      return;
-    }
-    const io = watchIo();
+    const io = this.quietTurns === Number.POSITIVE_INFINITY ? undefined : watchIo();
     try {
+      let turns = 0;
       let quiet = 0;
-      for (let turn = 0; turn < this.ioTurns && quiet < this.quietTurns; turn++) {
-        const seen = io.callbacks();
+      while (this.realWorks.size > 0 || (turns < this.ioTurns && quiet < this.quietTurns)) {
+        if (this.realWorks.size > 0) {
+          await this.realWorkEnded();
+          quiet = 0;
+          continue;
+        }
+        const seen = io?.callbacks();
         await loopTurn();
-        quiet = io.callbacks() === seen && !io.requestsInFlight() ? quiet + 1 : 0;
+        turns++;
+        if (io !== undefined) quiet = io.callbacks() === seen && !io.requestsInFlight() ? quiet + 1 : 0;
       }
     } finally {
-      io.close();
+      io?.close();
+    }
+  }
+
+  private async realWorkEnded(): Promise<void> {
+    let limit: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      Promise.all(this.realWorks.keys()).then(() => "ended" as const),
+      new Promise<"limit">((resolve) => {
+        limit = setTimeout(() => resolve("limit"), this.realWorkLimitMs);
+      }),
+    ]);
+    clearTimeout(limit);
+    if (outcome === "limit") {
+      const names = [...new Set(this.realWorks.values())].join(", ");
+      this.realWorks.clear();
+      throw new Error(
+        `real work still pending after ${this.realWorkLimitMs} real ms (${names}): simulated time stood still for it`,
+      );
     }
   }
 }

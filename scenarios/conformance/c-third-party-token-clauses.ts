@@ -30,6 +30,7 @@ function lagging(clock: Clock, lagMs: number): Clock {
     now: () => clock.now() - lagMs,
     setTimeout: (callback, delayMs, name) => clock.setTimeout(callback, delayMs, name),
     setInterval: (callback, periodMs, name) => clock.setInterval(callback, periodMs, name),
+    realWork: (name, work) => clock.realWork(name, work),
   };
 }
 

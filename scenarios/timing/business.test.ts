@@ -208,9 +208,12 @@ describe("5.4.3.14-16 firmware upgrade", () => {
         }),
       );
       expect(result).toMatchObject({ result: 0 });
+      const answeredAt = w.clock.now();
       await w.clock.runUntil(
         () => w.platform.store.get(purifier.deviceId)?.events.some((e) => e.kind === "upgrade") === true,
       );
+      // The download is real HTTP on loopback: it takes no simulated time, so 2026 comes at the same instant on every run.
+      expect(w.clock.now()).toBe(answeredAt);
       expect(w.platform.store.get(purifier.deviceId)?.events.at(-1)?.body).toMatchObject({
         type: "0",
         status,

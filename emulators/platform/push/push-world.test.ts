@@ -38,6 +38,9 @@ async function lockWorld(
     setInterval: () => {
       throw new Error("unused");
     },
+    realWork: () => {
+      throw new Error("unused");
+    },
   };
   const made = await receivers(async (signing) => {
     const r = await startTestReceiver(clock, signing);
