@@ -1,6 +1,7 @@
 /**
  * How fast virtual time runs: the timing suites (scenarios/timing/) and the property suite (scenarios/properties/),
- * each file alone in its own vitest run (no other file sharing the machine), `BENCH_VT_ROUNDS` rounds (default 3).
+ * each file alone in its own vitest run (no other file sharing the machine), `BENCH_VT_ROUNDS` rounds (default 3), the
+ * property suite on one seed (`HILFARM_SEED`, default 19).
  * Each suite prints `<suite>: N simulated s in W wall s (Rx real time); the clock ran at Cx (S s)`
  * (scenarios/support/time-report.ts); this keeps the median round of each and writes the "Virtual time" section of
  * docs/benchmarks.md.
@@ -12,6 +13,11 @@ import { machineDescription, madeBy } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const ROUNDS = wholeNumberSetting("BENCH_VT_ROUNDS", 3, 20);
+/**
+ * The property suite's seed in every round (`HILFARM_SEED` when given): the same cases, and so the same simulated
+ * time, in every round and on every host, so that rounds and machines are compared on the same work.
+ */
+const PROPERTY_SEED = process.env.HILFARM_SEED ?? "19";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const FILES = [
@@ -37,7 +43,7 @@ function runOnce(file: string): SuiteTime {
   const run = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", file], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    env: { ...process.env, HILFARM_SEED: PROPERTY_SEED, NO_COLOR: "1", FORCE_COLOR: "0" },
     maxBuffer: 64 * 2 ** 20,
   });
   const found = LINE.exec(run.stdout);
@@ -92,7 +98,7 @@ const rows = suiteTimes.map(({ file, median, realTime, everyRound }) => {
   return `| \`${file}\` (${median.suite}) | ${median.simulatedS.toLocaleString("en-US")} | ${median.wallS.toFixed(2)} | ${x(realTime)} (${all}) | ${x(ratio(median.simulatedS, median.clockS))} (${median.clockS.toFixed(2)} s) | ${(realTime / VIRTUAL_TIME_AIM).toFixed(2)} |`;
 });
 const lines = [
-  `Made by ${madeBy(command, "bench/virtual-time.bench.ts")}: each suite file alone in its own \`vitest run\`, ${ROUNDS} rounds, the median round by ratio. "Wall" runs from the suite file's start (after its imports) to its end: starting platforms and devices on real sockets, logins, the first test's JIT warm-up and the clock's own running. "Clock ran" is the wall time spent inside the clock's advance and run-until calls, with the real I/O they wait for.`,
+  `Made by ${madeBy(command, "bench/virtual-time.bench.ts")}: each suite file alone in its own \`vitest run\`, ${ROUNDS} rounds, the median round by ratio; the property suite with \`HILFARM_SEED=${PROPERTY_SEED}\` in every round (the same cases on every host). "Wall" runs from the suite file's start (after its imports) to its end: starting platforms and devices on real sockets, logins, the first test's JIT warm-up and the clock's own running. "Clock ran" is the wall time spent inside the clock's advance and run-until calls, with the real I/O they wait for.`,
   "",
   `Machine: ${machineDescription()}.`,
   "",
