@@ -18,10 +18,10 @@ describe("hilfarm run", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^hilfarm run: seed 7 /);
     expect(run.stdout).toMatch(/scenarios\/timing\/connection\.test\.ts: 7 passed, 0 failed/);
-    expect(run.stdout).toMatch(/PASS: 22 passed, 0 failed, 0 not applicable/);
+    expect(run.stdout).toMatch(/PASS: 21 passed, 0 failed, 0 not applicable/);
     const xml = await readFile(join(dir, "junit.xml"), "utf8");
     expect(await junitSchemaErrors(xml)).toEqual([]);
-    expect(xml.match(/<testcase /g)?.length).toBe(22);
+    expect(xml.match(/<testcase /g)?.length).toBe(21);
     const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as RunReport;
     expect(report).toMatchObject({ kind: "run", seed: "7", harness: { name: "hilfarm" } });
     expect(report.suites.flatMap((s) => s.cases).every((c) => c.status === "pass" && c.clause !== "")).toBe(
@@ -29,7 +29,7 @@ describe("hilfarm run", () => {
     );
     expect(report.latencies.login.length).toBeGreaterThan(10);
     const html = await readFile(join(dir, "report.html"), "utf8");
-    expect(html.match(/<tr class="case pass"/g)?.length).toBe(22);
+    expect(html.match(/<tr class="case pass"/g)?.length).toBe(21);
   }, 60_000);
 
   it("exits 1 on a failing clause, whose report carries its frame timeline; --evidence records every frame", async () => {

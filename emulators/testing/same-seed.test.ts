@@ -1,13 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { startWorld } from "../../emulators/testing/world.ts";
 import { FaultyConnector } from "../../harness/link/faults.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
 import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { seededRandom } from "../../harness/random/random.ts";
-import { testEvidence } from "../support/test-evidence.ts";
-import { reportSimulatedTime } from "../support/time-report.ts";
-
-const time = reportSimulatedTime("timing: the same seed, the same run");
+import { startWorld } from "./world.ts";
 
 /**
  * One run of a world on lossy, slow links: logins, firmware downloads over HTTP, controls, queries and half an hour
@@ -15,7 +11,6 @@ const time = reportSimulatedTime("timing: the same seed, the same run");
  */
 async function oneRun(): Promise<string[]> {
   const w = await startWorld({
-    evidence: testEvidence,
     fleet: {
       devices: [
         { profile: "air-purifier", count: 2 },
@@ -29,7 +24,6 @@ async function oneRun(): Promise<string[]> {
         drop: 0.05,
       }),
   });
-  time.track(w.clock);
   const start = w.clock.now();
   const timeline: string[] = [];
   w.platform.events.on(
