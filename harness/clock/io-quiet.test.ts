@@ -38,6 +38,34 @@ async function pingPong(): Promise<{ start(hops: number): void; hops(): number; 
   };
 }
 
+/** Settles after `turns` event-loop turns: work that shows a callback in every turn, and needs more turns than allowed. */
+function turnsOfWork(turns: number): Promise<number> {
+  return new Promise((resolve) => {
+    let left = turns;
+    const step = () => (--left > 0 ? setImmediate(step) : resolve(turns));
+    setImmediate(step);
+  });
+}
+
+/** Whether the work a timer starts at 10 ms (`start`) has ended when the next timer, at 11 ms, fires. */
+async function endedBeforeNextTimer(clock: VirtualClock, start: () => Promise<unknown>): Promise<boolean> {
+  let done = false;
+  let doneBeforeNext = false;
+  clock.setTimeout(() => {
+    void start().then(() => {
+      done = true;
+    });
+  }, 10);
+  clock.setTimeout(() => {
+    doneBeforeNext = done;
+  }, 11);
+  await clock.advanceAsync(20);
+  return doneBeforeNext;
+}
+
+/** A clock that gives real I/O 50 turns at most: fewer than `turnsOfWork(500)` takes. */
+const fiftyTurns = () => new VirtualClock({ start: 0, ioTurns: 50, quietTurns: QUIET_TURNS });
+
 describe("VirtualClock lets real I/O settle before the next timer", () => {
   let close: () => void = () => undefined;
   afterEach(() => close());
@@ -58,20 +86,12 @@ describe("VirtualClock lets real I/O settle before the next timer", () => {
   it("waits for a name lookup in flight (thread-pool work shows no callback until it is done)", async () => {
     // A lookup can take longer than the default allowance of turns; the allowance is not what is tested here.
     const clock = new VirtualClock({ start: 0, ioTurns: 100_000, quietTurns: QUIET_TURNS });
-    let read = false;
-    let readBeforeNext: boolean | undefined;
-    clock.setTimeout(() => {
+    const lookedUp = await endedBeforeNextTimer(clock, () => {
       // Four slow key derivations hold the thread pool's four threads, so the lookup waits its turn there.
       for (let i = 0; i < 4; i++) pbkdf2("hilfarm", "salt", 60_000, 32, "sha256", () => undefined);
-      void lookup("localhost").then(() => {
-        read = true;
-      });
-    }, 10);
-    clock.setTimeout(() => {
-      readBeforeNext = read;
-    }, 11);
-    await clock.advanceAsync(20);
-    expect(readBeforeNext).toBe(true);
+      return lookup("localhost");
+    });
+    expect(lookedUp).toBe(true);
   });
 
   it("stops as soon as nothing is on its way: 2,000 timers with an allowance of 100,000 turns each", async () => {
@@ -94,36 +114,12 @@ describe("VirtualClock lets real I/O settle before the next timer", () => {
   });
 });
 
-/** Settles after `turns` event-loop turns: work that shows a callback in every turn, and needs more turns than allowed. */
-function turnsOfWork(turns: number): Promise<number> {
-  return new Promise((resolve) => {
-    let left = turns;
-    const step = () => (--left > 0 ? setImmediate(step) : resolve(turns));
-    setImmediate(step);
-  });
-}
-
 describe("VirtualClock.realWork", () => {
   it("fires no timer while real work is pending, however many turns it takes", async () => {
-    const outcome = async (hold: boolean) => {
-      const clock = new VirtualClock({ start: 0, ioTurns: 50, quietTurns: QUIET_TURNS });
-      let done = false;
-      let doneBeforeNext: boolean | undefined;
-      clock.setTimeout(() => {
-        const work = turnsOfWork(500).then(() => {
-          done = true;
-        });
-        if (hold) void clock.realWork("500 turns", work);
-      }, 10);
-      clock.setTimeout(() => {
-        doneBeforeNext = done;
-      }, 11);
-      await clock.advanceAsync(20);
-      return doneBeforeNext;
-    };
     // Without it, the clock gives up after its 50 turns and fires the next timer while the work runs on.
-    expect(await outcome(false)).toBe(false);
-    expect(await outcome(true)).toBe(true);
+    expect(await endedBeforeNextTimer(fiftyTurns(), () => turnsOfWork(500))).toBe(false);
+    const clock = fiftyTurns();
+    expect(await endedBeforeNextTimer(clock, () => clock.realWork("500 turns", turnsOfWork(500)))).toBe(true);
   });
 
   it("hands back the work's own outcome, a rejection too, and goes on after it", async () => {
@@ -153,23 +149,9 @@ describe("VirtualClock.realWork", () => {
   });
 
   it("a timer wheel on a virtual clock hands its real work to that clock", async () => {
-    const clock = new VirtualClock({ start: 0, ioTurns: 50, quietTurns: QUIET_TURNS });
+    const clock = fiftyTurns();
     const wheel = new TimerWheel(clock);
-    let done = false;
-    let doneBeforeNext: boolean | undefined;
-    clock.setTimeout(() => {
-      void wheel.realWork(
-        "500 turns",
-        turnsOfWork(500).then(() => {
-          done = true;
-        }),
-      );
-    }, 10);
-    clock.setTimeout(() => {
-      doneBeforeNext = done;
-    }, 11);
-    await clock.advanceAsync(20);
-    expect(doneBeforeNext).toBe(true);
+    expect(await endedBeforeNextTimer(clock, () => wheel.realWork("500 turns", turnsOfWork(500)))).toBe(true);
   });
 
   it("a real clock hands the work back as it is", () => {
