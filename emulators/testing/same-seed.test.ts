@@ -89,11 +89,22 @@ describe("the same seed, the same run", () => {
     const first = await oneRun();
     const second = await oneRun();
     // The run must have done what it is about: both downloads reported, and frames lost and sent again.
-    const frames = first.filter((line) => /^\d+ /.test(line)).map((line) => line.split(" "));
-    const reported = frames.filter(([, , direction, code]) => direction === "in" && code === "2026");
-    expect(new Set(reported.map(([, deviceId]) => deviceId)).size).toBe(2);
+    const frames = first
+      .filter((line) => /^\d+ /.test(line))
+      .map((line) => {
+        const [, deviceId, direction, code, ...body] = line.split(" ");
+        return {
+          deviceId,
+          direction,
+          code,
+          sequence: (JSON.parse(body.join(" ")) as { sequence?: string }).sequence,
+        };
+      });
+    const reported = frames.filter(({ direction, code }) => direction === "in" && code === "2026");
+    expect(new Set(reported.map(({ deviceId }) => deviceId)).size).toBe(2);
+    // 5.2: a request is sent again with the sequence of its first send.
     const sent = frames.map(
-      ([, deviceId, direction, code, body]) => `${deviceId} ${direction} ${code} ${body}`,
+      ({ deviceId, direction, code, sequence }) => `${deviceId} ${direction} ${code} ${sequence}`,
     );
     expect(new Set(sent).size).toBeLessThan(sent.length);
     expect(second).toEqual(first);
