@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FaultyConnector } from "../../harness/link/faults.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
-import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
 import { seededRandom } from "../../harness/random/random.ts";
 import { startWorld } from "./world.ts";
 
@@ -26,20 +25,8 @@ async function oneRun(): Promise<string[]> {
   });
   const start = w.clock.now();
   const timeline: string[] = [];
-  w.platform.events.on(
-    "frame",
-    ({
-      deviceId,
-      direction,
-      message,
-      at,
-    }: {
-      deviceId: string;
-      direction: string;
-      message: McMessage;
-      at: number;
-    }) =>
-      timeline.push(`${at - start} ${deviceId} ${direction} ${message.code} ${JSON.stringify(message.body)}`),
+  w.platform.events.on("frame", ({ deviceId, direction, message, at }) =>
+    timeline.push(`${at - start} ${deviceId} ${direction} ${message.code} ${JSON.stringify(message.body)}`),
   );
   try {
     w.fleet.powerOn();

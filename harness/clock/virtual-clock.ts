@@ -298,7 +298,8 @@ export class VirtualClock implements Clock {
       const names = [...new Set(this.realWorks.values())].join(", ");
       this.realWorks.clear();
       throw new Error(
-        `real work still pending after ${this.realWorkLimitMs} real ms (${names}): simulated time stood still for it`,
+        `real work still pending after ${this.realWorkLimitMs} real ms (${names}): a virtual clock fires no timer ` +
+          "while real work runs; end it sooner (a server that answers), or give the clock a larger realWorkLimitMs",
       );
     }
   }
