@@ -83,7 +83,7 @@ describe("VirtualClock lets real I/O settle before the next timer", () => {
     expect(seenByNext).toBe(30);
   });
 
-  it("waits for a name lookup in flight (thread-pool work shows no callback until it is done)", async () => {
+  it("waits for a name lookup in flight (thread-pool work shows no I/O event until it is done)", async () => {
     // A lookup can take longer than the default allowance of turns; the allowance is not what is tested here.
     const clock = new VirtualClock({ start: 0, ioTurns: 100_000, quietTurns: QUIET_TURNS });
     const lookedUp = await endedBeforeNextTimer(clock, () => {
@@ -94,6 +94,11 @@ describe("VirtualClock lets real I/O settle before the next timer", () => {
     expect(lookedUp).toBe(true);
   });
 
+  it("waits for callbacks queued for the check phase (work spread over turns with no I/O event)", async () => {
+    const clock = new VirtualClock({ start: 0, ioTurns: 100, quietTurns: QUIET_TURNS });
+    expect(await endedBeforeNextTimer(clock, () => turnsOfWork(30))).toBe(true);
+  });
+
   it("stops as soon as nothing is on its way: 2,000 timers with an allowance of 100,000 turns each", async () => {
     // Were every allowed turn taken, this would be 200 million event-loop turns: far past the test's timeout.
     const clock = new VirtualClock({ start: 0, ioTurns: 100_000, quietTurns: QUIET_TURNS });
@@ -101,6 +106,16 @@ describe("VirtualClock lets real I/O settle before the next timer", () => {
     clock.setInterval(() => fired++, 1000);
     await clock.advanceAsync(2_000_000);
     expect(fired).toBe(2000);
+  });
+
+  it("two clocks settling at once do not take each other's turns for work on its way", async () => {
+    const clocks = [0, 1].map(
+      () => new VirtualClock({ start: 0, ioTurns: 100_000, quietTurns: QUIET_TURNS }),
+    );
+    let fired = 0;
+    for (const clock of clocks) clock.setInterval(() => fired++, 1000);
+    await Promise.all(clocks.map((clock) => clock.advanceAsync(500_000)));
+    expect(fired).toBe(1000);
   });
 
   it("still gives up after `ioTurns` turns when I/O never stops", async () => {

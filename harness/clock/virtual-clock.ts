@@ -1,5 +1,5 @@
 import type { Clock, Timer } from "./clock.ts";
-import { loopTurn, watchIo } from "./io-quiet.ts";
+import { ioEvents, ioPending, loopTurn } from "./io-quiet.ts";
 import { TimerHeap } from "./timer-heap.ts";
 
 export interface PendingTimer {
@@ -36,7 +36,7 @@ export interface VirtualClockOptions {
    */
   ioTurns?: number;
   /**
-   * Stop giving turns, before `ioTurns`, once this many turns in a row passed with no I/O callback and no request in
+   * Stop giving turns, before `ioTurns`, once this many turns in a row passed with no I/O event and no request in
    * flight (`io-quiet.ts`). Default: never (always `ioTurns`). Right for hilfarm's own sockets (Mc worlds:
    * `QUIET_TURNS`); libraries with work scheduled on real timers (HTTP clients, TLS) can look quiet while it waits.
    */
@@ -265,23 +265,19 @@ export class VirtualClock implements Clock {
    * pending `realWork` is waited for first, whatever the turns.
    */
   private async settleIo(): Promise<void> {
-    const io = this.quietTurns === Number.POSITIVE_INFINITY ? undefined : watchIo();
-    try {
-      let turns = 0;
-      let quiet = 0;
-      while (this.realWorks.size > 0 || (turns < this.ioTurns && quiet < this.quietTurns)) {
-        if (this.realWorks.size > 0) {
-          await this.realWorkEnded();
-          quiet = 0;
-          continue;
-        }
-        const seen = io?.callbacks();
-        await loopTurn();
-        turns++;
-        if (io !== undefined) quiet = io.callbacks() === seen && !io.requestsInFlight() ? quiet + 1 : 0;
+    const watch = this.quietTurns !== Number.POSITIVE_INFINITY;
+    let turns = 0;
+    let quiet = 0;
+    while (this.realWorks.size > 0 || (turns < this.ioTurns && quiet < this.quietTurns)) {
+      if (this.realWorks.size > 0) {
+        await this.realWorkEnded();
+        quiet = 0;
+        continue;
       }
-    } finally {
-      io?.close();
+      const seen = watch ? ioEvents() : 0;
+      await loopTurn();
+      turns++;
+      if (watch) quiet = ioEvents() === seen && !ioPending() ? quiet + 1 : 0;
     }
   }
 
