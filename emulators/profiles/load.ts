@@ -43,7 +43,7 @@ let shipped: Promise<ReadonlyMap<string, Profile>> | undefined;
 
 /**
  * The shipped profiles, read and checked once per process: a suite that starts a world per run (200 property runs)
- * would otherwise read 13 files through the thread pool each time. Profiles are data; nothing changes them.
+ * would otherwise read and check 13 files each time. Profiles are data; nothing changes them.
  */
 export async function shippedProfiles(): Promise<Map<string, Profile>> {
   shipped ??= loadProfiles(PROFILE_DIR).catch((error: unknown) => {

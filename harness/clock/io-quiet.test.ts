@@ -1,7 +1,9 @@
 import { pbkdf2 } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { performance } from "node:perf_hooks";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ioEvents } from "./io-quiet.ts";
 import { RealClock } from "./real-clock.ts";
 import { TimerWheel } from "./timer-wheel.ts";
 import { QUIET_TURNS, VirtualClock } from "./virtual-clock.ts";
@@ -116,6 +118,20 @@ describe("VirtualClock lets real I/O settle before the next timer", () => {
     for (const clock of clocks) clock.setInterval(() => fired++, 1000);
     await Promise.all(clocks.map((clock) => clock.advanceAsync(500_000)));
     expect(fired).toBe(1000);
+  });
+
+  it("says which Node it needs when libuv's count of I/O events is missing", () => {
+    const missing = vi
+      .spyOn(performance.nodeTiming, "uvMetricsInfo", "get")
+      .mockReturnValue(undefined as never);
+    try {
+      expect(() => ioEvents()).toThrow(
+        `Node ${process.versions.node} does not give: hilfarm needs Node >= 20.19`,
+      );
+    } finally {
+      missing.mockRestore();
+    }
+    expect(ioEvents()).toBeGreaterThanOrEqual(0);
   });
 
   it("still gives up after `ioTurns` turns when I/O never stops", async () => {

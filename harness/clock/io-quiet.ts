@@ -19,7 +19,13 @@ let ownTurnsQueued = 0;
 
 /** Events libuv's poll has handled in this process so far. */
 export function ioEvents(): number {
-  return performance.nodeTiming.uvMetricsInfo.events;
+  const metrics = performance.nodeTiming.uvMetricsInfo as { events: number } | undefined;
+  if (metrics === undefined)
+    throw new Error(
+      `a virtual clock reads libuv's count of I/O events (performance.nodeTiming.uvMetricsInfo), which Node ` +
+        `${process.versions.node} does not give: hilfarm needs Node >= 20.19`,
+    );
+  return metrics.events;
 }
 
 /** A request in flight, or a callback other than the clocks' own turns queued for the check phase. */

@@ -36,8 +36,8 @@ export interface VirtualClockOptions {
    */
   ioTurns?: number;
   /**
-   * Stop giving turns, before `ioTurns`, once this many turns in a row passed with no I/O event and no request in
-   * flight (`io-quiet.ts`). Default: never (always `ioTurns`). Right for hilfarm's own sockets (Mc worlds:
+   * Stop giving turns, before `ioTurns`, once this many turns in a row passed with no I/O event, no request in flight
+   * and no other callback queued for the check phase (`io-quiet.ts`). Default: never (always `ioTurns`). Right for hilfarm's own sockets (Mc worlds:
    * `QUIET_TURNS`); libraries with work scheduled on real timers (HTTP clients, TLS) can look quiet while it waits.
    */
   quietTurns?: number;
