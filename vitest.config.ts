@@ -14,6 +14,11 @@ export default defineConfig({
     // Timing runs on the VirtualClock; a test that needs more than this is waiting on something real.
     testTimeout: 30_000,
     pool: "forks",
+    // A worker process runs one test file after another without starting afresh: each file still runs its setup
+    // files and imports its modules as if alone, but shares the process's module cache and JIT with the files before
+    // it (npm test: 198 s isolated, 113 s so; docs/benchmarks.md, "Test files sharing a process"). A test must leave
+    // the process as it found it: servers closed, spies restored, environment unstubbed, library state put back.
+    isolate: false,
     // After-hooks in the order they were registered: the evidence setup's afterEach runs first, so a failure's
     // timeline is taken at the moment the test ended, before the test's own cleanup moves any clock.
     sequence: { hooks: "list" },

@@ -4,12 +4,25 @@ import { describe, expect, it } from "vitest";
 import { MQTT_CLIENT_OPTIONS } from "./client-options.ts";
 import { startEmbeddedBroker } from "./embedded-broker.ts";
 
+const require = createRequire(import.meta.url);
 /** mqtt-packet's cache of number buffers, which this process's first packet fills unless it is turned off. */
-const numberCache = createRequire(import.meta.url)("mqtt-packet/numbers").cache as Record<number, Buffer>;
+const numberCache = require("mqtt-packet/numbers").cache as Record<number, Buffer>;
+/** mqtt-packet's writer: its `cacheNumbers` switch is the process's, set by every client that opens. */
+const writer = require("mqtt-packet").writeToStream as { cacheNumbers: boolean };
+
+/**
+ * mqtt-packet as a fresh process has it: no number built, the cache on, so that the next packet builds all 65,536
+ * unless a client turns the cache off. Test files share their process (vitest.config.ts): an earlier file's broker
+ * or client may have written packets here already.
+ */
+function freshNumberCache(): void {
+  for (const key of Object.keys(numberCache)) delete numberCache[Number(key)];
+  writer.cacheNumbers = true;
+}
 
 describe("MQTT_CLIENT_OPTIONS", () => {
-  // Each test file runs in a process of its own (vitest's forks pool): no packet has been written here before.
   it("leaves mqtt-packet's 65,536 number buffers unbuilt through a QoS 1 round trip over the embedded broker", async () => {
+    freshNumberCache();
     const broker = await startEmbeddedBroker();
     const client = await mqtt.connectAsync(
       broker.url,
