@@ -121,15 +121,22 @@ const rows: AimRow[] = [
     verdict: met(twoPlaces(codecRatio) <= AIM_4_CODEC),
   },
   aim4Bare(),
-  ...virtualTime.suiteTimes.map(
-    ({ median, realTime }): AimRow => ({
-      aim: `6. virtual time, ${median.suite} (${median.simulatedS.toLocaleString("en-US")} simulated s in ${median.wallS.toFixed(2)} wall s)`,
-      run: rate(realTime),
-      target: `>= ${rate(virtualTime.VIRTUAL_TIME_AIM)}`,
-      ratio: realTime / virtualTime.VIRTUAL_TIME_AIM,
-      verdict: met(Math.round(realTime) >= virtualTime.VIRTUAL_TIME_AIM),
-    }),
-  ),
+  ...virtualTime.suiteTimes.map(({ alone, together, first }): AimRow => {
+    const aim = virtualTime.VIRTUAL_TIME_AIM;
+    const metAlone = Math.round(alone.realTime) >= aim;
+    const metTogether = Math.round(together.realTime) >= aim;
+    return {
+      aim: `6. virtual time, ${alone.median.suite} (${alone.median.simulatedS.toLocaleString("en-US")} simulated s in ${alone.median.wallS.toFixed(2)} wall s alone, ${together.median.wallS.toFixed(2)} s with the other suites in one process${first ? ", where it ran first" : ""})`,
+      run: `${rate(alone.realTime)} alone, ${rate(together.realTime)} together`,
+      target: `>= ${rate(aim)}`,
+      ratio: alone.realTime / aim,
+      verdict: metAlone
+        ? met(true)
+        : metTogether
+          ? "met as npm test runs it, in a process other files warmed; **not met** alone in a fresh process"
+          : met(false),
+    };
+  }),
 ];
 
 const lines = [

@@ -1,7 +1,9 @@
 /**
  * How fast virtual time runs: the timing suites (scenarios/timing/) and the property suite (scenarios/properties/),
- * each file alone in its own vitest run (no other file sharing the machine), `BENCH_VT_ROUNDS` rounds (default 3), the
- * property suite on one seed (`HILFARM_SEED`, default 19).
+ * `BENCH_VT_ROUNDS` rounds (default 3), the property suite on one seed (`HILFARM_SEED`, default 19). In each round,
+ * each file alone in its own vitest run (a fresh process: the file pays the process's warm-up), then the four files in
+ * one vitest run, in one worker process and in the order of `FILES`, as npm test's files share their processes
+ * (vitest.config.ts): the first pays the warm-up, the others run on the code it warmed.
  * Each suite prints `<suite>: N simulated s in W wall s (Rx real time); the clock ran at Cx (S s)`
  * (scenarios/support/time-report.ts); this keeps the median round of each and writes the "Virtual time" section of
  * docs/benchmarks.md.
@@ -34,76 +36,108 @@ interface SuiteTime {
   simulatedS: number;
   wallS: number;
   clockS: number;
+  /** As the suite printed them, from its unrounded wall and clock times. */
+  realTime: number;
+  clockRate: number;
 }
 
 const LINE =
-  /^(?<suite>[^\n]+?): (?<simulated>[\d,]+) simulated s in (?<wall>[\d.]+) wall s \([\d,]+x real time\); the clock ran at [\d,]+x \((?<clock>[\d.]+) s\)/m;
+  /^(?<suite>[^\n]+?): (?<simulated>[\d,]+) simulated s in (?<wall>[\d.]+) wall s \((?<realTime>[\d,]+)x real time\); the clock ran at (?<clockRate>[\d,]+)x \((?<clock>[\d.]+) s\)/gm;
 
-function runOnce(file: string): SuiteTime {
-  const run = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", file], {
+/** `vitest run` with these arguments; the time line of each suite it ran, in the order printed. */
+function vitestRun(args: string[]): SuiteTime[] {
+  const run = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", ...args], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, HILFARM_SEED: PROPERTY_SEED, NO_COLOR: "1", FORCE_COLOR: "0" },
+    env: {
+      ...process.env,
+      HILFARM_SEED: PROPERTY_SEED,
+      BENCH_VT_ORDER: FILES.join(","),
+      NO_COLOR: "1",
+      FORCE_COLOR: "0",
+    },
     maxBuffer: 64 * 2 ** 20,
   });
-  const found = LINE.exec(run.stdout);
-  if (run.status !== 0 || found?.groups === undefined)
+  const times = [...run.stdout.matchAll(LINE)].map(({ groups }) => {
+    const found = groups as Record<
+      "suite" | "simulated" | "wall" | "clock" | "realTime" | "clockRate",
+      string
+    >;
+    const number = (text: string) => Number(text.replaceAll(",", ""));
+    return {
+      suite: found.suite,
+      simulatedS: number(found.simulated),
+      wallS: number(found.wall),
+      clockS: number(found.clock),
+      realTime: number(found.realTime),
+      clockRate: number(found.clockRate),
+    };
+  });
+  if (run.status !== 0 || times.length === 0)
     throw new Error(
-      `${file}: exit ${run.status}, no time line\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`,
+      `vitest run ${args.join(" ")}: exit ${run.status}, no time line\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`,
     );
-  const { suite, simulated, wall, clock } = found.groups as {
-    suite: string;
-    simulated: string;
-    wall: string;
-    clock: string;
-  };
-  return {
-    suite,
-    simulatedS: Number(simulated.replaceAll(",", "")),
-    wallS: Number(wall),
-    clockS: Number(clock),
-  };
+  return times;
 }
 
-const rounds = new Map<string, SuiteTime[]>();
+/** The four files in one run, in one process, in the order of `FILES`: each file's time, by file. */
+function runTogether(suiteOf: ReadonlyMap<string, string>): Map<string, SuiteTime> {
+  const times = vitestRun(["--config", "bench/virtual-time.vitest.config.ts", ...FILES]);
+  const byFile = new Map<string, SuiteTime>();
+  for (const file of FILES) {
+    const time = times.find((t) => t.suite === suiteOf.get(file));
+    if (time === undefined) throw new Error(`${file}: no time line in the run of the four suites together`);
+    byFile.set(file, time);
+  }
+  return byFile;
+}
+
+const alone = new Map<string, SuiteTime[]>();
+const together = new Map<string, SuiteTime[]>();
 for (let round = 1; round <= ROUNDS; round++) {
   for (const file of FILES) {
-    const time = runOnce(file);
-    console.info(`round ${round} ${file}: ${JSON.stringify(time)}`);
-    rounds.set(file, [...(rounds.get(file) ?? []), time]);
+    const [time] = vitestRun([file]) as [SuiteTime];
+    console.info(`round ${round} ${file} alone: ${JSON.stringify(time)}`);
+    alone.set(file, [...(alone.get(file) ?? []), time]);
+  }
+  const suiteOf = new Map(FILES.map((file) => [file, alone.get(file)?.[0]?.suite ?? file]));
+  for (const [file, time] of runTogether(suiteOf)) {
+    console.info(`round ${round} ${file} together: ${JSON.stringify(time)}`);
+    together.set(file, [...(together.get(file) ?? []), time]);
   }
 }
 
-const ratio = (simulated: number, wall: number) => simulated / Math.max(wall, 0.001);
 const x = (n: number) => `${Math.round(n).toLocaleString("en-US")}x`;
 const command =
   process.env.BENCH_VT_ROUNDS === undefined
     ? "npm run bench:virtual-time"
     : `BENCH_VT_ROUNDS=${ROUNDS} npm run bench:virtual-time`;
-/** Each suite's median round by ratio, with every round's ratio: what `npm run bench` sets beside aim 6. */
-export const suiteTimes = FILES.map((file) => {
-  const times = [...(rounds.get(file) ?? [])].sort(
-    (a, b) => ratio(a.simulatedS, a.wallS) - ratio(b.simulatedS, b.wallS),
-  );
-  const median = times[Math.floor((times.length - 1) / 2)] as SuiteTime;
-  return {
-    file,
-    median,
-    realTime: ratio(median.simulatedS, median.wallS),
-    everyRound: times.map((t) => ratio(t.simulatedS, t.wallS)),
-  };
-});
-const rows = suiteTimes.map(({ file, median, realTime, everyRound }) => {
-  const all = everyRound.map(x).join(", ");
-  return `| \`${file}\` (${median.suite}) | ${median.simulatedS.toLocaleString("en-US")} | ${median.wallS.toFixed(2)} | ${x(realTime)} (${all}) | ${x(ratio(median.simulatedS, median.clockS))} (${median.clockS.toFixed(2)} s) | ${(realTime / VIRTUAL_TIME_AIM).toFixed(2)} |`;
+/** The median round by ratio, with every round's ratio. */
+function medianRound(times: readonly SuiteTime[]) {
+  const sorted = [...times].sort((a, b) => a.realTime - b.realTime);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] as SuiteTime;
+  return { median, realTime: median.realTime, everyRound: sorted.map((t) => t.realTime) };
+}
+
+/** Each suite's median round alone and together: what `npm run bench` sets beside aim 6. */
+export const suiteTimes = FILES.map((file) => ({
+  file,
+  alone: medianRound(alone.get(file) ?? []),
+  together: medianRound(together.get(file) ?? []),
+  /** Ran first in the run of the four together: it paid that process's warm-up. */
+  first: file === FILES[0],
+}));
+const rows = suiteTimes.map(({ file, alone: a, together: t, first }) => {
+  const every = (rounds: number[]) => rounds.map(x).join(", ");
+  return `| \`${file}\` (${a.median.suite}) | ${a.median.simulatedS.toLocaleString("en-US")} | ${a.median.wallS.toFixed(2)} | ${x(a.realTime)} (${every(a.everyRound)}) | ${x(a.median.clockRate)} (${a.median.clockS.toFixed(2)} s) | ${t.median.wallS.toFixed(2)} | ${x(t.realTime)} (${every(t.everyRound)})${first ? ", first: the warm-up" : ""} | ${(a.realTime / VIRTUAL_TIME_AIM).toFixed(2)}, ${(t.realTime / VIRTUAL_TIME_AIM).toFixed(2)} |`;
 });
 const lines = [
-  `Made by ${madeBy(command, "bench/virtual-time.bench.ts")}: each suite file alone in its own \`vitest run\`, ${ROUNDS} rounds, the median round by ratio; the property suite with \`HILFARM_SEED=${PROPERTY_SEED}\` in every round (the same cases on every host). "Wall" runs from the suite file's start (after its imports) to its end: starting platforms and devices on real sockets, logins, the first test's JIT warm-up and the clock's own running. "Clock ran" is the wall time spent inside the clock's advance and run-until calls, with the real I/O they wait for.`,
+  `Made by ${madeBy(command, "bench/virtual-time.bench.ts")}: ${ROUNDS} rounds, the median round by ratio; the property suite with \`HILFARM_SEED=${PROPERTY_SEED}\` in every round (the same cases on every host). In each round, each suite file alone in its own \`vitest run\` (a fresh process: the file pays the process's warm-up), then the four in one \`vitest run\`, in one worker process and in the table's order, as npm test's files share their processes (\`isolate: false\` in vitest.config.ts): the first pays the warm-up, the others run on code it warmed. "Wall" runs from the suite file's start (after its imports) to its end: starting platforms and devices on real sockets, logins, JIT warm-up and the clock's own running. "Clock ran" is the wall time spent inside the clock's advance and run-until calls, with the real I/O they wait for.`,
   "",
   `Machine: ${machineDescription()}.`,
   "",
-  `| suite | simulated s | wall s | x real time (every round) | x while the clock ran | real time / aim (${x(VIRTUAL_TIME_AIM)}, issue 19 aim 6) |`,
-  "| --- | ---: | ---: | ---: | ---: | ---: |",
+  `| suite | simulated s | alone: wall s | alone: x real time (every round) | alone: x while the clock ran | together: wall s | together: x real time (every round) | real time / aim (${x(VIRTUAL_TIME_AIM)}, issue 19 aim 6): alone, together |`,
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...rows,
 ];
 await writeBenchmarkSection("Virtual time", lines);
