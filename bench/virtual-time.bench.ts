@@ -52,7 +52,7 @@ function vitestRun(args: string[]): SuiteTime[] {
     env: {
       ...process.env,
       HILFARM_SEED: PROPERTY_SEED,
-      BENCH_VT_ORDER: FILES.join(","),
+      HILFARM_TEST_ORDER: FILES.join(","),
       NO_COLOR: "1",
       FORCE_COLOR: "0",
     },
@@ -75,14 +75,14 @@ function vitestRun(args: string[]): SuiteTime[] {
   });
   if (run.status !== 0 || times.length === 0)
     throw new Error(
-      `vitest run ${args.join(" ")}: exit ${run.status}, no time line\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`,
+      `vitest run ${args.join(" ")}: exit ${run.status ?? run.signal}${run.error === undefined ? "" : ` (${run.error.message})`}, ${times.length} time lines\n${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`,
     );
   return times;
 }
 
 /** The four files in one run, in one process, in the order of `FILES`: each file's time, by file. */
 function runTogether(suiteOf: ReadonlyMap<string, string>): Map<string, SuiteTime> {
-  const times = vitestRun(["--config", "bench/virtual-time.vitest.config.ts", ...FILES]);
+  const times = vitestRun(["--config", "vitest.ordered.config.ts", ...FILES]);
   const byFile = new Map<string, SuiteTime>();
   for (const file of FILES) {
     const time = times.find((t) => t.suite === suiteOf.get(file));
@@ -96,11 +96,15 @@ const alone = new Map<string, SuiteTime[]>();
 const together = new Map<string, SuiteTime[]>();
 for (let round = 1; round <= ROUNDS; round++) {
   for (const file of FILES) {
-    const [time] = vitestRun([file]) as [SuiteTime];
+    const times = vitestRun([file]);
+    if (times.length !== 1) throw new Error(`${file} alone printed ${times.length} time lines, not one`);
+    const time = times[0] as SuiteTime;
     console.info(`round ${round} ${file} alone: ${JSON.stringify(time)}`);
     alone.set(file, [...(alone.get(file) ?? []), time]);
   }
   const suiteOf = new Map(FILES.map((file) => [file, alone.get(file)?.[0]?.suite ?? file]));
+  if (new Set(suiteOf.values()).size !== FILES.length)
+    throw new Error(`two suites print the same name: ${[...suiteOf.values()].join(", ")}`);
   for (const [file, time] of runTogether(suiteOf)) {
     console.info(`round ${round} ${file} together: ${JSON.stringify(time)}`);
     together.set(file, [...(together.get(file) ?? []), time]);

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach } from "vitest";
 import { type CaptureWriter, openCapture } from "../../harness/evidence/capture-file.ts";
 import { EvidenceRecorder, type ScenarioEvidence } from "../../harness/evidence/recorder.ts";
-import { externalTarget, suiteTakesTarget } from "../target/target-env.ts";
+import { externalTarget, forgetTakenTarget, suiteTakesTarget } from "../target/target-env.ts";
 import { testEvidence } from "./test-evidence.ts";
 
 declare module "vitest" {
@@ -11,6 +11,9 @@ declare module "vitest" {
     hilfarm?: ScenarioEvidence;
   }
 }
+
+// Setup files run before each test file, in the process the files share: this one starts taking no target.
+forgetTakenTarget();
 
 /** `hilfarm run --evidence` sets this: every frame of every test goes to a file below it. */
 const evidenceDir = process.env.HILFARM_EVIDENCE_DIR;

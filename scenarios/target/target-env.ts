@@ -14,6 +14,14 @@ export function suiteTakesTarget(): boolean {
   return aware;
 }
 
+/**
+ * Forgets that a suite took the target. Test files share their process, and this module with it (vitest.config.ts):
+ * the vitest setup calls this before each file, so that a file that takes no target does not inherit the last one's.
+ */
+export function forgetTakenTarget(): void {
+  aware = false;
+}
+
 /** The target when it is not hilfarm's emulated one. */
 export function externalTarget(): string | undefined {
   const target = process.env.HILFARM_TARGET;
