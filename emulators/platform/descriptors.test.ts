@@ -35,14 +35,18 @@ const DEVICE = { deviceId: "0000111122223333aaaabbbb", pin: "A1B2C3D4E5F6G7H8I9J
  */
 async function loginOnceFree(address: string): Promise<ScriptedDevice> {
   const deadline = Date.now() + 10_000;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     const device = new ScriptedDevice(DEVICE.deviceId, DEVICE.pin);
     try {
       await device.login(address);
       return device;
     } catch (error) {
       device.close();
-      if (!(error instanceof LinkClosed) || Date.now() > deadline) throw error;
+      if (!(error instanceof LinkClosed)) throw error;
+      if (Date.now() > deadline)
+        throw new Error(`the platform still closed logins unanswered after ${attempt} attempts in 10 s`, {
+          cause: error,
+        });
     }
   }
 }
