@@ -44,15 +44,15 @@ interface SuiteTime {
 const LINE =
   /^(?<suite>[^\n]+?): (?<simulated>[\d,]+) simulated s in (?<wall>[\d.]+) wall s \((?<realTime>[\d,]+)x real time\); the clock ran at (?<clockRate>[\d,]+)x \((?<clock>[\d.]+) s\)/gm;
 
-/** `vitest run` with these arguments; the time line of each suite it ran, in the order printed. */
-function vitestRun(args: string[]): SuiteTime[] {
+/** `vitest run` with these arguments (and environment); the time line of each suite it ran, in the order printed. */
+function vitestRun(args: string[], env: NodeJS.ProcessEnv = {}): SuiteTime[] {
   const run = spawnSync(process.execPath, ["node_modules/vitest/vitest.mjs", "run", ...args], {
     cwd: root,
     encoding: "utf8",
     env: {
       ...process.env,
+      ...env,
       HILFARM_SEED: PROPERTY_SEED,
-      HILFARM_TEST_ORDER: FILES.join(","),
       NO_COLOR: "1",
       FORCE_COLOR: "0",
     },
@@ -82,7 +82,9 @@ function vitestRun(args: string[]): SuiteTime[] {
 
 /** The four files in one run, in one process, in the order of `FILES`: each file's time, by file. */
 function runTogether(suiteOf: ReadonlyMap<string, string>): Map<string, SuiteTime> {
-  const times = vitestRun(["--config", "vitest.ordered.config.ts", ...FILES]);
+  const times = vitestRun(["--config", "vitest.ordered.config.ts", ...FILES], {
+    HILFARM_TEST_ORDER: FILES.join(","),
+  });
   const byFile = new Map<string, SuiteTime>();
   for (const file of FILES) {
     const time = times.find((t) => t.suite === suiteOf.get(file));

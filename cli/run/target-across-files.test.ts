@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../harness/testing/child-process.ts";
+import { repoRoot, startNode } from "../../harness/testing/child-process.ts";
 
 const TAKES_TARGET = "scenarios/hostile/hostile-target.test.ts";
 const NEEDS_OWN = "scenarios/timing/requests.test.ts";
@@ -17,12 +16,7 @@ async function runInOrder(files: string[], env: NodeJS.ProcessEnv): Promise<Map<
   const dir = await mkdtemp(join(tmpdir(), "hilfarm-target-env-"));
   try {
     const output = join(dir, "report.json");
-    // The child is a vitest of its own: none of this worker's VITEST_* settings.
-    const inherited = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST")),
-    );
-    const child = spawn(
-      process.execPath,
+    const vitest = startNode(
       [
         "node_modules/vitest/vitest.mjs",
         "run",
@@ -32,10 +26,13 @@ async function runInOrder(files: string[], env: NodeJS.ProcessEnv): Promise<Map<
         `--outputFile=${output}`,
         ...files,
       ],
-      { cwd: repoRoot, env: { ...inherited, ...env, HILFARM_TEST_ORDER: files.join(",") }, stdio: "ignore" },
+      { ...env, HILFARM_TEST_ORDER: files.join(",") },
     );
-    await new Promise((resolve) => child.once("exit", resolve));
-    const report = JSON.parse(await readFile(output, "utf8")) as JsonReport;
+    const code = await vitest.exited;
+    const written = await readFile(output, "utf8").catch(() => undefined);
+    if (written === undefined)
+      throw new Error(`vitest exited ${code} with no report; stderr: ${vitest.stderr.join("").slice(-2000)}`);
+    const report = JSON.parse(written) as JsonReport;
     return new Map(
       report.testResults.map((file) => [
         file.name.slice(repoRoot.length).replace(/^\//, ""),
