@@ -16,7 +16,7 @@ export default defineConfig({
     pool: "forks",
     // A worker process runs one test file after another without starting afresh: each file runs the setup files again,
     // but the modules it imports are the process's, loaded by the files before it with their module-level state, as is
-    // the JIT's work (npm test: 198 s isolated, 105-128 s so; docs/benchmarks.md, "Test files sharing a process"). A
+    // the JIT's work (npm test: 198 s isolated, 105-132 s so; docs/benchmarks.md, "Test files sharing a process"). A
     // test must leave the process as it found it: servers closed, spies restored, environment unstubbed, library and
     // module state put back (the evidence setup forgets a suite's target: scenarios/target/target-env.ts).
     isolate: false,
