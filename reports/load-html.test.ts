@@ -122,6 +122,17 @@ describe("load HTML report", () => {
     );
   });
 
+  it("times the ramp by the workers' clocks in the header, when the report has those times", () => {
+    expect(element(html, "section", "header")).not.toContain("by the workers' clocks");
+    const timed = loadHtmlReport({
+      ...sampleLoadReport(),
+      ramp: { firstPowerOnAt: "2026-12-05T07:00:03.120Z", lastPowerOnSeconds: 39.98, allOnlineSeconds: 40.5 },
+    });
+    expect(element(timed, "section", "header")).toContain(
+      "<th>The ramp, by the workers&#39; clocks</th><td>the first device powered on at 2026-12-05T07:00:03.120Z; the last 39.98 s after it, 50 a second; every device online 40.50 s after it, 49 a second, 0.52 s after the last power-on</td>",
+    );
+  });
+
   it("gives a late worker's longest silence, and says under the workers which were late", () => {
     expect(html).not.toContain('id="late-workers"');
     const base = sampleLoadReport();

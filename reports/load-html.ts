@@ -8,7 +8,7 @@ import {
   STEAL_WARNING_PERCENT,
 } from "../emulators/farm/load-report.ts";
 import { localPortShortage } from "../emulators/farm/local-ports.ts";
-import { rampLag } from "../emulators/farm/ramp-lag.ts";
+import { rampLag, rampTimed } from "../emulators/farm/ramp-lag.ts";
 import { chartLibrary } from "./html.ts";
 import { baseCss, bytes, downsample, esc, keyRow, ms, scriptJson, table } from "./html-parts.ts";
 
@@ -135,6 +135,7 @@ export function loadHtmlReport(report: LoadReport): string {
   const portShortage = localPortShortage(report);
   const late = lateWorkers(report);
   const lag = rampLag(report);
+  const timed = rampTimed(report);
   const platformDelay = report.platform?.ownDelayP99UpToMs;
   const platformSteadyDelay = report.platform?.ownDelaySteadyP99UpToMs;
   const pr = report.profile;
@@ -169,6 +170,7 @@ ${farmShare === undefined ? "" : keyRow("The farm's own delay", farmShare.text)}
 ${farmShareOfLogins === undefined ? "" : keyRow("The farm's own delay beside the logins", farmShareOfLogins.text)}
 ${platformDelay === undefined ? "" : keyRow("The platform's own delay", `p99 at most ${ms(platformDelay)} ms over the whole run${platformSteadyDelay === undefined ? "" : `, at most ${ms(platformSteadyDelay)} ms once steady`} (its /metrics: how late it ran a timer due every 10 ms)`)}
 ${m.cpuStolenPercent === undefined ? "" : keyRow("CPU taken by the hypervisor", `${m.cpuStolenPercent.toFixed(1)} % of all cores during the run${m.cpuStolenPercent >= STEAL_WARNING_PERCENT ? ": every process stalled that much, and the percentiles include it" : ""}`)}
+${timed === undefined ? "" : keyRow("The ramp, by the workers' clocks", timed)}
 ${lag === undefined ? "" : keyRow("Behind the ramp", lag)}
 ${keyRow(
   "Profile",

@@ -34,4 +34,18 @@ describe("buildLoadReport", () => {
     expect(totals).not.toHaveProperty("peakRssBytesPerDevice");
     expect(totals).not.toHaveProperty("workerPeakRssBytes");
   });
+
+  it("gives the ramp's times as seconds after the first power-on, by the workers' clocks", () => {
+    const outcome = finish(started({}, "w1", "w2").state, {
+      firstPowerOnAt: Date.parse("2026-12-05T07:00:00.020Z"),
+      lastPowerOnAt: Date.parse("2026-12-05T07:00:01.000Z"),
+      allOnlineAt: Date.parse("2026-12-05T07:00:01.250Z"),
+    });
+    expect(buildLoadReport(outcome, run).ramp).toEqual({
+      firstPowerOnAt: "2026-12-05T07:00:00.020Z",
+      lastPowerOnSeconds: 0.98,
+      allOnlineSeconds: 1.23,
+    });
+    expect(buildLoadReport(finish(started({}, "w1", "w2").state), run)).not.toHaveProperty("ramp");
+  });
 });

@@ -91,6 +91,13 @@ export const WorkerSnapshotSchema = z.object({
   devices: z.number().int(),
   poweredOn: z.number().int(),
   online: z.number().int(),
+  /**
+   * The ramp by the worker's own clock, ms since the epoch: its first device powered on, its last, and the moment all
+   * its devices were first online at once. Each absent until it happens, and from workers of versions before them.
+   */
+  firstPowerOnAt: z.number().optional(),
+  lastPowerOnAt: z.number().optional(),
+  allOnlineAt: z.number().optional(),
   latencies: Latencies,
   steadyLatencies: Latencies,
   /** The worker's RSS before it built the shard's devices. */

@@ -65,6 +65,18 @@ export interface FarmOutcome {
   controlsSent: number;
   lostDevices: number;
   stopConditions: Array<{ condition: string; tripped: boolean; seen: string }>;
+  /** Absent when no device powered on. */
+  ramp?: RampTimes;
+}
+
+/**
+ * The ramp by the workers' own clocks, ms since the epoch: the first device powered on; the last, and the moment the
+ * last shard had all its devices online (each shard's first such moment), once every shard's devices got there.
+ */
+export interface RampTimes {
+  firstPowerOnAt: number;
+  lastPowerOnAt?: number;
+  allOnlineAt?: number;
 }
 
 /** What the coordinator's own control traffic has measured so far. */
@@ -266,5 +278,35 @@ export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
     controlsSent: model.controls?.sent ?? 0,
     lostDevices: model.lostDevices,
     stopConditions: model.stopConditions,
+    ...rampOf(model),
+  };
+}
+
+function rampOf(model: FarmModel): { ramp?: RampTimes } {
+  const runs = [...model.runs.values()];
+  const firsts = runs.flatMap((r) => r.last?.firstPowerOnAt ?? []);
+  if (firsts.length === 0) return {};
+  // The latest time of every shard with devices, from the runs that still hold it (a reassigned shard ramps again on
+  // its new worker); undefined while one has none.
+  const latest = (key: "lastPowerOnAt" | "allOnlineAt") => {
+    let at = Number.NEGATIVE_INFINITY;
+    for (const [shard, assignment] of model.config.assignments.entries()) {
+      if (assignment.devices.length === 0) continue;
+      const times = runs
+        .filter((r) => r.shard === shard && r.state !== "lost")
+        .flatMap((r) => r.last?.[key] ?? []);
+      if (times.length === 0) return undefined;
+      at = Math.max(at, ...times);
+    }
+    return Number.isFinite(at) ? at : undefined;
+  };
+  const lastPowerOnAt = latest("lastPowerOnAt");
+  const allOnlineAt = latest("allOnlineAt");
+  return {
+    ramp: {
+      firstPowerOnAt: Math.min(...firsts),
+      ...(lastPowerOnAt === undefined ? {} : { lastPowerOnAt }),
+      ...(allOnlineAt === undefined ? {} : { allOnlineAt }),
+    },
   };
 }

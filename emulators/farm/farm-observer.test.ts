@@ -23,3 +23,32 @@ describe("FarmObserver errors by kind", () => {
     });
   });
 });
+
+describe("FarmObserver all online", () => {
+  it("notes the moment the expected devices are first all online at once, by the clock it is given", () => {
+    const observer = new FarmObserver();
+    let now = 100;
+    observer.expectDevices(2, () => now);
+    const [a, b] = [{}, {}] as EmulatedDevice[];
+    if (a === undefined || b === undefined) throw new Error("two devices");
+    observer.deviceEvent(a, "state", "online");
+    now = 200;
+    observer.deviceEvent(a, "state", "backoff");
+    observer.deviceEvent(b, "state", "online");
+    expect(observer.allOnlineAt).toBeUndefined();
+    now = 300;
+    observer.deviceEvent(a, "state", "online");
+    expect(observer.allOnlineAt).toBe(300);
+    // Later drops and returns leave the first moment as it was.
+    now = 400;
+    observer.deviceEvent(a, "state", "off");
+    observer.deviceEvent(a, "state", "online");
+    expect(observer.allOnlineAt).toBe(300);
+  });
+
+  it("notes nothing before it is told how many devices to expect", () => {
+    const observer = new FarmObserver();
+    observer.deviceEvent({} as EmulatedDevice, "state", "online");
+    expect(observer.allOnlineAt).toBeUndefined();
+  });
+});

@@ -34,11 +34,23 @@ export class FarmObserver implements DeviceObserver {
   readonly counters: FarmCounters = { framesOut: 0, framesIn: 0, resends: 0 };
   readonly errors = new Map<string, number>();
   private readonly onlineDevices = new Set<EmulatedDevice>();
+  private expected = { devices: Number.POSITIVE_INFINITY, now: (): number => 0 };
+  private firstAllOnlineAt: number | undefined;
   /** Requests awaiting an answer, per device: code * 65536 + sequence -> first send (performance.now()). */
   private readonly open = new Map<EmulatedDevice, Map<number, number>>();
 
   get online(): number {
     return this.onlineDevices.size;
+  }
+
+  /** The shard's device count and its clock: the observer notes when they are first all online at once. */
+  expectDevices(devices: number, now: () => number): void {
+    this.expected = { devices, now };
+  }
+
+  /** When every expected device was first online at once (the ramp's end for this shard), by the given clock. */
+  get allOnlineAt(): number | undefined {
+    return this.firstAllOnlineAt;
   }
 
   beginSteady(): void {
@@ -66,8 +78,11 @@ export class FarmObserver implements DeviceObserver {
         this.frame(device, arg as DeviceEvents["frame"][0]);
         break;
       case "state":
-        if (arg === "online") this.onlineDevices.add(device);
-        else this.onlineDevices.delete(device);
+        if (arg === "online") {
+          this.onlineDevices.add(device);
+          if (this.firstAllOnlineAt === undefined && this.onlineDevices.size >= this.expected.devices)
+            this.firstAllOnlineAt = this.expected.now();
+        } else this.onlineDevices.delete(device);
         if (arg === "off") this.open.delete(device);
         break;
       case "login-failed":

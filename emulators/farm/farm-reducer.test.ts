@@ -1,6 +1,6 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { exitCodeOf } from "./farm-model.ts";
+import { exitCodeOf, outcomeOf } from "./farm-model.ts";
 import { type FarmEvent, reduceFarm } from "./farm-reducer.ts";
 import {
   farm,
@@ -252,4 +252,57 @@ describe("the load coordinator's reducer", () => {
       }
     },
   );
+});
+
+describe("the ramp, as the workers' clocks timed it", () => {
+  const w1 = { firstPowerOnAt: s(0.02), lastPowerOnAt: s(0.98), allOnlineAt: s(1.1) };
+  const w2 = { firstPowerOnAt: s(0.04), lastPowerOnAt: s(1), allOnlineAt: s(1.3) };
+
+  it("takes the first power-on of any shard, and the last power-on and all online of the last shard", () => {
+    const { state } = started({ workers: 2 }, "w1", "w2");
+    const both = feed(state, snapshot(state, "w1", s(1.5), w1), snapshot(state, "w2", s(1.5), w2)).state;
+    expect(outcomeOf(both, s(2)).ramp).toEqual({
+      firstPowerOnAt: s(0.02),
+      lastPowerOnAt: s(1),
+      allOnlineAt: s(1.3),
+    });
+    // One shard not yet all online: the run has no such moment.
+    const { allOnlineAt: _, ...w2NotAll } = w2;
+    const partly = feed(
+      state,
+      snapshot(state, "w1", s(1.5), w1),
+      snapshot(state, "w2", s(1.5), w2NotAll),
+    ).state;
+    expect(outcomeOf(partly, s(2)).ramp).toEqual({ firstPowerOnAt: s(0.02), lastPowerOnAt: s(1) });
+    // No device powered on yet.
+    expect(outcomeOf(feed(state, ...snapshots(state, s(0.5))).state, s(1))).not.toHaveProperty("ramp");
+  });
+
+  it("takes a reassigned shard's times from its new worker, and none for a shard lost with its devices", () => {
+    const spare = started({ workers: 2 }, "w1", "w2", "w3").state;
+    let state = feed(
+      spare,
+      snapshot(spare, "w1", s(0.5), { firstPowerOnAt: s(0.02) }),
+      snapshot(spare, "w2", s(1.5), w2),
+      status("w1", "gone", s(0.6)),
+    ).state;
+    state = feed(
+      state,
+      snapshot(state, "w3", s(3), { firstPowerOnAt: s(0.7), lastPowerOnAt: s(1.7), allOnlineAt: s(2.5) }),
+    ).state;
+    expect(outcomeOf(state, s(4)).ramp).toEqual({
+      firstPowerOnAt: s(0.02),
+      lastPowerOnAt: s(1.7),
+      allOnlineAt: s(2.5),
+    });
+    const noSpare = started({ workers: 2 }, "w1", "w2").state;
+    // w2 had its devices online before it went: they went with it.
+    const lost = feed(
+      noSpare,
+      snapshot(noSpare, "w1", s(1.5), w1),
+      snapshot(noSpare, "w2", s(1.5), w2),
+      status("w2", "gone", s(1.6)),
+    ).state;
+    expect(outcomeOf(lost, s(2)).ramp).toEqual({ firstPowerOnAt: s(0.02) });
+  });
 });

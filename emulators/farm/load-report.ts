@@ -128,6 +128,12 @@ export interface LoadReport {
    * from reports written before it was added).
    */
   online: Array<{ t: number; online: number; poweredOn?: number }>;
+  /**
+   * The ramp timed by the workers' own clocks, to the millisecond (workers on several machines: as far apart as their
+   * clocks): when the first device powered on; seconds from then to the last device powered on, and to the moment
+   * the last shard had all its devices online. Each absent when it never happened, and from reports before it.
+   */
+  ramp?: { firstPowerOnAt: string; lastPowerOnSeconds?: number; allOnlineSeconds?: number };
   workers: WorkerSummary[];
   shards: ShardSummary[];
   /** The platform's own counters, when hilfarm can read them (its /metrics), to check the harness's numbers. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rampLag } from "./ramp-lag.ts";
+import { rampLag, rampTimed } from "./ramp-lag.ts";
 
 const online = (points: Array<[number, number]>) => points.map(([t, n]) => ({ t, online: n }));
 const profile = { devices: 100_000, rampPerSecond: 2000 };
@@ -48,5 +48,37 @@ describe("rampLag", () => {
     // 10 s of ramp behind is the limit: 80,000 at its end is not yet notable, 79,999 is.
     expect(rampLag({ profile, online: online([[50, 80_000]]) })).toBeUndefined();
     expect(rampLag({ profile, online: online([[50, 79_999]]) })).toContain("79,999 of 100,000");
+  });
+});
+
+describe("rampTimed", () => {
+  const totals = { devices: 100_000 };
+
+  it("gives the ramp's own rate, the rate to every device online, and how far that came after the ramp", () => {
+    expect(
+      rampTimed({
+        totals,
+        ramp: {
+          firstPowerOnAt: "2026-12-05T07:00:00.000Z",
+          lastPowerOnSeconds: 49.98,
+          allOnlineSeconds: 50.41,
+        },
+      }),
+    ).toBe(
+      "the first device powered on at 2026-12-05T07:00:00.000Z; the last 49.98 s after it, 2,001 a second; " +
+        "every device online 50.41 s after it, 1,984 a second, 0.43 s after the last power-on",
+    );
+  });
+
+  it("says what never happened, and nothing for a report without the ramp's times", () => {
+    expect(rampTimed({ totals, ramp: { firstPowerOnAt: "2026-12-05T07:00:00.000Z" } })).toBe(
+      "the first device powered on at 2026-12-05T07:00:00.000Z; not every device was powered on; never every device online at once",
+    );
+    expect(
+      rampTimed({ totals, ramp: { firstPowerOnAt: "2026-12-05T07:00:00.000Z", lastPowerOnSeconds: 0 } }),
+    ).toBe(
+      "the first device powered on at 2026-12-05T07:00:00.000Z; the last 0.00 s after it; never every device online at once",
+    );
+    expect(rampTimed({ totals })).toBeUndefined();
   });
 });

@@ -29,3 +29,29 @@ export function rampLag(report: {
     "farm's processes or the platform, so the platform was not tested at that rate; ask a slower ramp, or give the farm more cores"
   );
 }
+
+const seconds = (s: number) => `${s.toFixed(2)} s`;
+const perSecond = (devices: number, s: number) => (s > 0 ? `, ${n(devices / s)} a second` : "");
+
+/**
+ * The ramp as the workers' clocks timed it (load-report.ts `ramp`): from the first power-on to the last, and to every
+ * device online. Exact where the once-a-second samples of `online` bound it only to a second either side.
+ */
+export function rampTimed(report: {
+  totals: Pick<LoadReport["totals"], "devices">;
+  ramp?: LoadReport["ramp"];
+}): string | undefined {
+  const { ramp } = report;
+  if (ramp === undefined) return undefined;
+  const { devices } = report.totals;
+  const { lastPowerOnSeconds: last, allOnlineSeconds: all } = ramp;
+  const powered =
+    last === undefined
+      ? "not every device was powered on"
+      : `the last ${seconds(last)} after it${perSecond(devices, last)}`;
+  const online =
+    all === undefined
+      ? "never every device online at once"
+      : `every device online ${seconds(all)} after it${perSecond(devices, all)}${last === undefined ? "" : `, ${seconds(all - last)} after the last power-on`}`;
+  return `the first device powered on at ${ramp.firstPowerOnAt}; ${powered}; ${online}`;
+}

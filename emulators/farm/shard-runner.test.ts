@@ -67,6 +67,29 @@ describe("a shard's ramp", () => {
   });
 });
 
+describe("a shard's ramp, timed", () => {
+  it("gives its first and last power-on and the moment all its devices were online, by its wheel's clock", async () => {
+    const clock = new VirtualClock();
+    const shard = await startShard(clock, 12, { rampPerSecond: 100, churnPerSecond: 0 });
+    const startedAt = clock.now();
+    expect(shard.snapshot()).not.toHaveProperty("firstPowerOnAt");
+    await clock.advanceAsync(shard.wheel.tickMs * 3);
+    const midway = shard.snapshot();
+    expect(midway.firstPowerOnAt).toBe(startedAt + shard.wheel.tickMs);
+    expect(midway).not.toHaveProperty("lastPowerOnAt");
+    await clock.advanceAsync(5_000);
+    const { firstPowerOnAt, lastPowerOnAt, allOnlineAt } = shard.snapshot();
+    // Two devices a tick: the twelfth at the sixth tick.
+    expect([firstPowerOnAt, lastPowerOnAt]).toEqual([
+      startedAt + shard.wheel.tickMs,
+      startedAt + 6 * shard.wheel.tickMs,
+    ]);
+    expect(shard.observer.online).toBe(12);
+    expect(allOnlineAt).toBeGreaterThanOrEqual(lastPowerOnAt ?? Number.POSITIVE_INFINITY);
+    expect(allOnlineAt).toBeLessThanOrEqual(clock.now());
+  });
+});
+
 describe("a shard's churn", () => {
   it("power-cycles devices only once the run is steady, so a ramp that is still logging in is left alone", async () => {
     const clock = new VirtualClock();

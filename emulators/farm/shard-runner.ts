@@ -81,6 +81,9 @@ export class ShardRunner {
   private readonly assignment: ShardAssignment;
   private readonly timers: Timer[] = [];
   private poweredOn = 0;
+  /** The wheel's clock when the shard's first device powered on, and its last. */
+  private firstPowerOnAt: number | undefined;
+  private lastPowerOnAt: number | undefined;
   private startedAt = 0;
   private readonly cpuAtStart = cpuUsage();
   private readonly baselineRssBytes = memoryUsage.rss();
@@ -126,6 +129,7 @@ export class ShardRunner {
       connector,
       observer: this.observer,
     });
+    this.observer.expectDevices(this.fleet.devices.length, () => this.wheel.now());
   }
 
   get devices(): number {
@@ -145,10 +149,14 @@ export class ShardRunner {
       () => {
         credit += (rampPerSecond * this.wheel.tickMs) / 1000;
         while (credit >= 1 && this.poweredOn < this.fleet.devices.length) {
+          if (this.poweredOn === 0) this.firstPowerOnAt = this.wheel.now();
           this.fleet.devices[this.poweredOn++]?.powerOn();
           credit--;
         }
-        if (this.poweredOn >= this.fleet.devices.length) ramp.cancel();
+        if (this.poweredOn >= this.fleet.devices.length) {
+          if (this.poweredOn > 0) this.lastPowerOnAt = this.wheel.now();
+          ramp.cancel();
+        }
       },
       this.wheel.tickMs,
       "ramp",
@@ -189,6 +197,9 @@ export class ShardRunner {
       devices: this.fleet.devices.length,
       poweredOn: this.poweredOn,
       online: this.observer.online,
+      ...(this.firstPowerOnAt === undefined ? {} : { firstPowerOnAt: this.firstPowerOnAt }),
+      ...(this.lastPowerOnAt === undefined ? {} : { lastPowerOnAt: this.lastPowerOnAt }),
+      ...(this.observer.allOnlineAt === undefined ? {} : { allOnlineAt: this.observer.allOnlineAt }),
       latencies: this.observer.latencies.encode(),
       steadyLatencies: this.observer.steadyLatencies.encode(),
       baselineRssBytes: this.baselineRssBytes,
