@@ -51,6 +51,51 @@ describe("rampLag", () => {
   });
 });
 
+describe("rampLag, with the ramp timed by the workers' clocks", () => {
+  const at = "2026-12-05T07:00:00.000Z";
+
+  it("says when the farm's own workers powered the devices on behind the ramp", () => {
+    expect(
+      rampLag({
+        profile,
+        online: [],
+        ramp: { firstPowerOnAt: at, lastPowerOnSeconds: 62.77, allOnlineSeconds: 63.08 },
+      }),
+    ).toBe(
+      "the ramp asked 2,000 devices a second for 50 s; the farm's workers powered them on in 62.77 s, 1,593 a second (they waited for a core), and every device was online 63.08 s after the first power-on, 0.31 s after the last: the platform was tested at 1,585 logins a second, not 2,000; ask a slower ramp, or give the farm more cores",
+    );
+  });
+
+  it("says when the farm kept the ramp and the logins fell behind it", () => {
+    expect(
+      rampLag({
+        profile,
+        online: [],
+        ramp: { firstPowerOnAt: at, lastPowerOnSeconds: 49.98, allOnlineSeconds: 75 },
+      }),
+    ).toBe(
+      "the ramp asked 2,000 devices a second for 50 s; the farm powered them on in 49.98 s, 2,001 a second, and every device was online 75.00 s after the first power-on, 25.02 s after the last: the logins waited for the farm's processes or the platform, so the platform was tested at 1,333 logins a second, not 2,000; ask a slower ramp, or give the farm more cores",
+    );
+  });
+
+  it("counts from the first power-on, not the run's start: within 10 s of the ramp is keeping up", () => {
+    // The samples count from the run's start, seconds before the first power-on: by them the devices lagged.
+    const samples = online([[50, 44_348]]);
+    const timed = (allOnlineSeconds: number) =>
+      rampLag({
+        profile,
+        online: samples,
+        ramp: { firstPowerOnAt: at, lastPowerOnSeconds: 49.98, allOnlineSeconds },
+      });
+    expect(timed(60)).toBeUndefined();
+    expect(timed(60.01)).toContain("every device was online 60.01 s after the first power-on");
+    // Never all online at once: the samples tell.
+    expect(
+      rampLag({ profile, online: samples, ramp: { firstPowerOnAt: at, lastPowerOnSeconds: 49.98 } }),
+    ).toContain("when it ended (50 s) 44,348 of 100,000 were online");
+  });
+});
+
 describe("rampTimed", () => {
   const totals = { devices: 100_000 };
 

@@ -4,34 +4,52 @@ import type { LoadReport } from "./load-report.ts";
 const LAG_NOTABLE_S = 10;
 
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
+const seconds = (s: number) => `${s.toFixed(2)} s`;
+const perSecond = (devices: number, s: number) => (s > 0 ? `, ${n(devices / s)} a second` : "");
 
 /**
- * How the devices came online against the ramp asked: undefined when they kept up (at the ramp's end, fewer than
- * 10 s of ramp behind it) or the run ended first; otherwise how many were online when it ended, at what rate, and
- * when all were. The ramp powers devices on at its rate whether or not the earlier ones came online: on a machine
- * (or a platform) that cannot log them in that fast the logins wait, and the platform is not tested at that rate.
+ * How the devices came online against the ramp asked: undefined when they kept up (fewer than 10 s of ramp behind
+ * it) or the run ended first; otherwise how far behind, and whose the delay was where the report tells. The ramp
+ * powers devices on at its rate whether or not the earlier ones came online, but a worker waiting for a core powers
+ * them on late: on a machine (or a platform) that cannot log them in that fast the logins wait, and the platform is
+ * not tested at that rate. With the ramp timed by the workers' clocks (load-report.ts `ramp`), the lag is measured
+ * from the first power-on and split between the farm's ramp and the logins after it; without, from the once-a-second
+ * samples of devices online, counted from the run's start.
  */
 export function rampLag(report: {
   profile: Pick<LoadReport["profile"], "devices" | "rampPerSecond">;
   online: LoadReport["online"];
+  ramp?: LoadReport["ramp"];
 }): string | undefined {
   const { devices, rampPerSecond } = report.profile;
   if (!(rampPerSecond > 0) || devices <= 0) return undefined;
   const rampSeconds = devices / rampPerSecond;
+  const asked = `the ramp asked ${n(rampPerSecond)} devices a second for ${n(rampSeconds)} s`;
+  const advice = "ask a slower ramp, or give the farm more cores";
+  const all = report.ramp?.allOnlineSeconds;
+  const powered = report.ramp?.lastPowerOnSeconds;
+  if (all !== undefined && powered !== undefined) {
+    if (all <= rampSeconds + LAG_NOTABLE_S) return undefined;
+    const farmLate = powered > rampSeconds + LAG_NOTABLE_S;
+    return (
+      `${asked}; ${farmLate ? "the farm's workers" : "the farm"} powered them on in ${seconds(powered)}` +
+      `${perSecond(devices, powered)}${farmLate ? " (they waited for a core)" : ""}, and every device was online ` +
+      `${seconds(all)} after the first power-on, ${seconds(all - powered)} after the last: ` +
+      `${farmLate ? "" : "the logins waited for the farm's processes or the platform, so "}the platform was tested ` +
+      `at ${n(devices / all)} logins a second, not ${n(rampPerSecond)}; ${advice}`
+    );
+  }
   const atEnd = report.online.find((p) => p.t >= rampSeconds);
   if (atEnd === undefined || atEnd.online >= devices - LAG_NOTABLE_S * rampPerSecond) return undefined;
-  const all = report.online.find((p) => p.online >= devices);
+  const allAt = report.online.find((p) => p.online >= devices);
   const peak = Math.max(0, ...report.online.map((p) => p.online));
   return (
-    `the ramp asked ${n(rampPerSecond)} devices a second for ${n(rampSeconds)} s; when it ended (${atEnd.t} s) ` +
+    `${asked}; when it ended (${atEnd.t} s) ` +
     `${n(atEnd.online)} of ${n(devices)} were online, ${n(atEnd.online / Math.max(1, atEnd.t))} a second, and ` +
-    `${all === undefined ? `at most ${n(peak)} ever were` : `all were at ${all.t} s`}: the logins waited for the ` +
-    "farm's processes or the platform, so the platform was not tested at that rate; ask a slower ramp, or give the farm more cores"
+    `${allAt === undefined ? `at most ${n(peak)} ever were` : `all were at ${allAt.t} s`}: the logins waited for the ` +
+    `farm's processes or the platform, so the platform was not tested at that rate; ${advice}`
   );
 }
-
-const seconds = (s: number) => `${s.toFixed(2)} s`;
-const perSecond = (devices: number, s: number) => (s > 0 ? `, ${n(devices / s)} a second` : "");
 
 /**
  * The ramp as the workers' clocks timed it (load-report.ts `ramp`): from the first power-on to the last, and to every
