@@ -133,6 +133,24 @@ describe("load HTML report", () => {
     );
   });
 
+  it("gives each worker's ramp after the run's first power-on, '-' for what never happened", () => {
+    const base = sampleLoadReport();
+    const timed = loadHtmlReport({
+      ...base,
+      workers: base.workers.map((w, i) =>
+        i === 0
+          ? { ...w, ramp: { firstPowerOnSeconds: 0, lastPowerOnSeconds: 39.98, allOnlineSeconds: 40.5 } }
+          : i === 1
+            ? { ...w, ramp: { firstPowerOnSeconds: 6.25 } }
+            : w,
+      ),
+    });
+    const workers = element(timed, "table", "workers-table");
+    expect(workers).toContain('<th class="num">ramp s: first / last power-on / all online</th>');
+    expect(workers).toMatch(/<td>w-a<\/td>.*<td class="num">0\.00 \/ 39\.98 \/ 40\.50<\/td>/);
+    expect(workers).toMatch(/<td>w-b<\/td>.*<td class="num">6\.25 \/ - \/ -<\/td>/);
+  });
+
   it("gives a late worker's longest silence, and says under the workers which were late", () => {
     expect(html).not.toContain('id="late-workers"');
     const base = sampleLoadReport();

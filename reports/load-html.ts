@@ -54,6 +54,13 @@ function latencyTable(id: string, latency: LoadReport["latency"]): string {
   );
 }
 
+/** A worker's ramp, seconds after the run's first power-on: first power-on / last / all online, "-" for never. */
+function rampSeconds(w: LoadReport["workers"][number]): string {
+  if (w.ramp === undefined) return "";
+  const s = (value: number | undefined) => (value === undefined ? "-" : value.toFixed(2));
+  return `${s(w.ramp.firstPowerOnSeconds)} / ${s(w.ramp.lastPowerOnSeconds)} / ${s(w.ramp.allOnlineSeconds)}`;
+}
+
 function workerRows(report: LoadReport): string[] {
   return report.workers.map((w) => {
     const lost = w.state === "lost";
@@ -61,7 +68,7 @@ function workerRows(report: LoadReport): string[] {
       w.host,
     )}</td><td>${esc(w.shards.join(", "))}</td><td class="num">${w.devices}</td><td class="num">${w.online}</td><td class="num">${esc(
       bytes(w.rssBytes),
-    )}</td><td class="num">${w.cpuSeconds.toFixed(1)}</td><td class="num">${esc(w.longestSilenceS ?? "")}</td><td class="state">${lost ? "LOST" : "finished"}</td><td>${esc(
+    )}</td><td class="num">${w.cpuSeconds.toFixed(1)}</td><td class="num">${esc(rampSeconds(w))}</td><td class="num">${esc(w.longestSilenceS ?? "")}</td><td class="state">${lost ? "LOST" : "finished"}</td><td>${esc(
       w.lostAt ?? "",
     )}</td><td>${esc(w.lostReason ?? "")}</td></tr>`;
   });
@@ -217,7 +224,7 @@ ${portShortage === undefined ? "" : `<p class="warning" id="local-port-shortage"
 </section>
 <section id="workers">
 <h2>Workers</h2>
-${table("workers-table", ["Worker", "Host", "Shards", "#devices", "#online at end", "#RSS", "#CPU s", "#longest silence s", "State", "Lost at", "Lost reason"], workerRows(report), "no workers")}
+${table("workers-table", ["Worker", "Host", "Shards", "#devices", "#online at end", "#RSS", "#CPU s", "#ramp s: first / last power-on / all online", "#longest silence s", "State", "Lost at", "Lost reason"], workerRows(report), "no workers")}
 ${late === undefined ? "" : `<p class="warning" id="late-workers">${esc(late)}</p>`}
 <h3>Shards</h3>
 ${table("shards-table", ["#shard", "#devices", "State", "Workers", "Note"], shardRows(report), "no shards")}

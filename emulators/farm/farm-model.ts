@@ -242,6 +242,9 @@ function finalReason(model: FarmModel): StopReason {
 export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
   const state = farmView(model, now);
   const stop = finalReason(model);
+  const ramp = rampOf(model);
+  const firstPowerOnAt = ramp.ramp?.firstPowerOnAt ?? 0;
+  const after = (at: number) => (at - firstPowerOnAt) / 1000;
   const workers: WorkerSummary[] = [...model.runs.values()].map((r) => ({
     workerId: r.workerId,
     host: r.host,
@@ -252,6 +255,17 @@ export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
     ...(r.last?.peakRssBytes === undefined ? {} : { peakRssBytes: r.last.peakRssBytes }),
     ...(r.last === undefined ? {} : { baselineRssBytes: r.last.baselineRssBytes }),
     cpuSeconds: r.last?.cpuSeconds ?? 0,
+    ...(r.last?.firstPowerOnAt === undefined
+      ? {}
+      : {
+          ramp: {
+            firstPowerOnSeconds: after(r.last.firstPowerOnAt),
+            ...(r.last.lastPowerOnAt === undefined
+              ? {}
+              : { lastPowerOnSeconds: after(r.last.lastPowerOnAt) }),
+            ...(r.last.allOnlineAt === undefined ? {} : { allOnlineSeconds: after(r.last.allOnlineAt) }),
+          },
+        }),
     state: r.state === "lost" ? "lost" : "finished",
     ...(r.longestSilenceMs > model.config.lateMs
       ? { longestSilenceS: Math.round(r.longestSilenceMs / 100) / 10 }
@@ -278,7 +292,7 @@ export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
     controlsSent: model.controls?.sent ?? 0,
     lostDevices: model.lostDevices,
     stopConditions: model.stopConditions,
-    ...rampOf(model),
+    ...ramp,
   };
 }
 

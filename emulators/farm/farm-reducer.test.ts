@@ -266,6 +266,11 @@ describe("the ramp, as the workers' clocks timed it", () => {
       lastPowerOnAt: s(1),
       allOnlineAt: s(1.3),
     });
+    // Each worker's own, in seconds after the run's first power-on.
+    expect(outcomeOf(both, s(2)).workers.map((w) => [w.workerId, w.ramp])).toEqual([
+      ["w1", { firstPowerOnSeconds: 0, lastPowerOnSeconds: 0.96, allOnlineSeconds: 1.08 }],
+      ["w2", { firstPowerOnSeconds: 0.02, lastPowerOnSeconds: 0.98, allOnlineSeconds: 1.28 }],
+    ]);
     // One shard not yet all online: the run has no such moment.
     const { allOnlineAt: _, ...w2NotAll } = w2;
     const partly = feed(

@@ -35,6 +35,11 @@ export interface WorkerSummary {
   baselineRssBytes?: number;
   /** CPU seconds (user + system) the worker used during the run. */
   cpuSeconds: number;
+  /**
+   * Its shard's ramp by its own clock, seconds after the run's first power-on: its first device powered on, its
+   * last, and all its devices first online at once (each absent until it happened).
+   */
+  ramp?: { firstPowerOnSeconds: number; lastPowerOnSeconds?: number; allOnlineSeconds?: number };
   state: "finished" | "lost";
   /**
    * Set when the worker went without a snapshot for longer than the coordinator's late limit (default 10 s) at least
