@@ -171,7 +171,7 @@ const aims = [
   `| 2. devices online per second, start to all online | ${onlineRateText} | 2,000 | ${times(onlineRate, 2000)} |`,
   `| 2. devices powered on per second, first power-on to last (the ramp itself) | ${rateText(poweredOnRate, "not every device powered on")}${rampSeconds === undefined ? "" : ` (the last ${rampSeconds.toFixed(2)} s after the first)`} | 2,000 | ${ratio(poweredOnRate, 2000)} |`,
   `| 2. devices online per second, first power-on to all online | ${rateText(onlineFromFirstPowerOn, "never every device online at once")}${allOnlineSeconds === undefined ? "" : ` (all online ${allOnlineSeconds.toFixed(2)} s after the first power-on; at most ${waiting.toLocaleString("en-US")} powered on and not yet online at once)`} | 2,000 | ${ratio(onlineFromFirstPowerOn, 2000)} |`,
-  `| 2. all online after the last power-on: how far the logins fell behind the ramp | ${behindRamp === undefined ? "-" : `${behindRamp.toFixed(2)} s`} | < 1 s (the login p99 aim) | ${ratio(behindRamp, 1)} |`,
+  `| 2. all online after the last power-on: how far the logins fell behind the ramp | ${behindRamp === undefined ? "-" : `${Math.max(0, behindRamp).toFixed(2)} s${behindRamp < 0 ? " (the workers' clocks disagree)" : ""}`} | < 1 s (the login p99 aim) | ${ratio(behindRamp === undefined ? undefined : Math.max(0, behindRamp), 1)} |`,
   `| 2. login p99, login timeouts | ${ms(report.latency.login.p99)} ms, ${loginTimeouts} | < 1,000 ms, 0 | ${times(report.latency.login.p99, 1000)} |`,
   `| 5. worker memory per device, at the end | ${kib(t.rssBytesPerDevice)} | < 12 KiB | ${timesKib(t.rssBytesPerDevice, 12)} |`,
   `| 5. worker memory per device, at each worker's peak | ${kib(t.peakRssBytesPerDevice)} | < 12 KiB | ${timesKib(t.peakRssBytesPerDevice, 12)} |`,
@@ -221,7 +221,7 @@ const lines = [
   "",
   `The aims of issue 19 beside this run (they are set for 100,000 devices ramped at 2,000/s: \`BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 npm run bench:farm\`):`,
   "",
-  "Aim 2's ramp is timed by the workers' own clocks, to the millisecond (report.json's `ramp`): a ramp of exactly 2,000 a second brings the last device online 50 s and its own login after the first power-on, so the rate to every device online stays under 2,000 by that login; how long after the last power-on every device was online tells whether the logins kept pace with the ramp.",
+  "Aim 2's ramp is timed by the workers' own clocks, to the millisecond (report.json's `ramp`): a ramp of exactly 2,000 a second powers the last device on about 50 s after the first, and it is online one login later, so the rate to every device online stays just under 2,000; how long after the last power-on every device was online tells whether the logins kept pace with the ramp.",
   "",
   ...aims,
 ];

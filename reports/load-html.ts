@@ -55,7 +55,7 @@ function latencyTable(id: string, latency: LoadReport["latency"]): string {
 }
 
 /** A worker's ramp, seconds after the run's first power-on: first power-on / last / all online, "-" for never. */
-function rampSeconds(w: LoadReport["workers"][number]): string {
+function workerRamp(w: LoadReport["workers"][number]): string {
   if (w.ramp === undefined) return "";
   const s = (value: number | undefined) => (value === undefined ? "-" : value.toFixed(2));
   return `${s(w.ramp.firstPowerOnSeconds)} / ${s(w.ramp.lastPowerOnSeconds)} / ${s(w.ramp.allOnlineSeconds)}`;
@@ -68,7 +68,7 @@ function workerRows(report: LoadReport): string[] {
       w.host,
     )}</td><td>${esc(w.shards.join(", "))}</td><td class="num">${w.devices}</td><td class="num">${w.online}</td><td class="num">${esc(
       bytes(w.rssBytes),
-    )}</td><td class="num">${w.cpuSeconds.toFixed(1)}</td><td class="num">${esc(rampSeconds(w))}</td><td class="num">${esc(w.longestSilenceS ?? "")}</td><td class="state">${lost ? "LOST" : "finished"}</td><td>${esc(
+    )}</td><td class="num">${w.cpuSeconds.toFixed(1)}</td><td class="num">${esc(workerRamp(w))}</td><td class="num">${esc(w.longestSilenceS ?? "")}</td><td class="state">${lost ? "LOST" : "finished"}</td><td>${esc(
       w.lostAt ?? "",
     )}</td><td>${esc(w.lostReason ?? "")}</td></tr>`;
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { finish, started } from "../../emulators/farm/testing/farm.ts";
+import { finish, s, started } from "../../emulators/farm/testing/farm.ts";
 import { buildLoadReport, type LoadRunDescription } from "./build-load-report.ts";
 
 const MiB = 2 ** 20;
@@ -35,14 +35,14 @@ describe("buildLoadReport", () => {
     expect(totals).not.toHaveProperty("workerPeakRssBytes");
   });
 
-  it("gives the ramp's times as seconds after the first power-on, by the workers' clocks", () => {
+  it("gives the ramp's first power-on as a date, the rest as seconds after it, by the workers' clocks", () => {
     const outcome = finish(started({}, "w1", "w2").state, {
-      firstPowerOnAt: Date.parse("2026-12-05T07:00:00.020Z"),
-      lastPowerOnAt: Date.parse("2026-12-05T07:00:01.000Z"),
-      allOnlineAt: Date.parse("2026-12-05T07:00:01.250Z"),
+      firstPowerOnAt: s(0.02),
+      lastPowerOnAt: s(1),
+      allOnlineAt: s(1.25),
     });
     expect(buildLoadReport(outcome, run).ramp).toEqual({
-      firstPowerOnAt: "2026-12-05T07:00:00.020Z",
+      firstPowerOnAt: new Date(s(0.02)).toISOString(),
       lastPowerOnSeconds: 0.98,
       allOnlineSeconds: 1.23,
     });

@@ -1,7 +1,7 @@
 import { cpus, platform as osPlatform, totalmem } from "node:os";
 import { type LoadReport, loadLatencyKinds } from "../../emulators/farm/load-report.ts";
 import { version } from "../version.ts";
-import type { FarmOutcome, LoadProfile, RampTimes } from "./coordinator.ts";
+import type { FarmOutcome, LoadProfile } from "./coordinator.ts";
 
 export interface LoadRunDescription {
   seed: number;
@@ -17,18 +17,6 @@ export interface LoadRunDescription {
   separateCpus?: { platform: number[]; workers: number[] };
   /** See LoadReport["machine"]. */
   idleWorkers?: boolean;
-}
-
-function rampSummary(ramp: RampTimes): NonNullable<LoadReport["ramp"]> {
-  const after = (at: number | undefined) =>
-    at === undefined ? undefined : (at - ramp.firstPowerOnAt) / 1000;
-  const lastPowerOnSeconds = after(ramp.lastPowerOnAt);
-  const allOnlineSeconds = after(ramp.allOnlineAt);
-  return {
-    firstPowerOnAt: new Date(ramp.firstPowerOnAt).toISOString(),
-    ...(lastPowerOnSeconds === undefined ? {} : { lastPowerOnSeconds }),
-    ...(allOnlineSeconds === undefined ? {} : { allOnlineSeconds }),
-  };
 }
 
 /** The run's outcome as the report files hold it. */
@@ -110,7 +98,9 @@ export function buildLoadReport(outcome: FarmOutcome, run: LoadRunDescription): 
         }),
     errors: outcome.errors,
     online: outcome.online,
-    ...(outcome.ramp === undefined ? {} : { ramp: rampSummary(outcome.ramp) }),
+    ...(outcome.ramp === undefined
+      ? {}
+      : { ramp: { ...outcome.ramp, firstPowerOnAt: new Date(outcome.ramp.firstPowerOnAt).toISOString() } }),
     workers: outcome.workers,
     shards: outcome.shards,
     ...(run.platformCounters === undefined ? {} : { platform: run.platformCounters }),

@@ -76,6 +76,9 @@ export const ShardAssignmentSchema = z.object({
 });
 export type ShardAssignment = z.output<typeof ShardAssignmentSchema>;
 
+/** A time as `Date.now()` gives it, within the range a Date holds. */
+const EpochMs = z.number().int().min(0).max(8.64e15);
+
 const Latencies = z.partialRecord(z.enum(loadLatencyKinds), z.string());
 
 export const WorkerSnapshotSchema = z.object({
@@ -95,9 +98,9 @@ export const WorkerSnapshotSchema = z.object({
    * The ramp by the worker's own clock, ms since the epoch: its first device powered on, its last, and the moment all
    * its devices were first online at once. Each absent until it happens, and from workers of versions before them.
    */
-  firstPowerOnAt: z.number().optional(),
-  lastPowerOnAt: z.number().optional(),
-  allOnlineAt: z.number().optional(),
+  firstPowerOnAt: EpochMs.optional(),
+  lastPowerOnAt: EpochMs.optional(),
+  allOnlineAt: EpochMs.optional(),
   latencies: Latencies,
   steadyLatencies: Latencies,
   /** The worker's RSS before it built the shard's devices. */

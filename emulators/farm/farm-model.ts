@@ -70,13 +70,13 @@ export interface FarmOutcome {
 }
 
 /**
- * The ramp by the workers' own clocks, ms since the epoch: the first device powered on; the last, and the moment the
- * last shard had all its devices online (each shard's first such moment), once every shard's devices got there.
+ * The ramp by the workers' own clocks: the first power-on (ms since the epoch) and, once every shard with devices got
+ * there on a run not lost, seconds from it to the last power-on and to the moment the last shard was all online.
  */
 export interface RampTimes {
   firstPowerOnAt: number;
-  lastPowerOnAt?: number;
-  allOnlineAt?: number;
+  lastPowerOnSeconds?: number;
+  allOnlineSeconds?: number;
 }
 
 /** What the coordinator's own control traffic has measured so far. */
@@ -242,9 +242,9 @@ function finalReason(model: FarmModel): StopReason {
 export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
   const state = farmView(model, now);
   const stop = finalReason(model);
-  const ramp = rampOf(model);
-  const firstPowerOnAt = ramp.ramp?.firstPowerOnAt ?? 0;
-  const after = (at: number) => (at - firstPowerOnAt) / 1000;
+  const ramp = rampOf(model, now);
+  const earliest = Math.min(...[...model.runs.values()].flatMap((r) => r.last?.firstPowerOnAt ?? []));
+  const after = (at: number) => (at - earliest) / 1000;
   const workers: WorkerSummary[] = [...model.runs.values()].map((r) => ({
     workerId: r.workerId,
     host: r.host,
@@ -292,35 +292,45 @@ export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
     controlsSent: model.controls?.sent ?? 0,
     lostDevices: model.lostDevices,
     stopConditions: model.stopConditions,
-    ...ramp,
+    ...(ramp === undefined ? {} : { ramp }),
   };
 }
 
-function rampOf(model: FarmModel): { ramp?: RampTimes } {
+/** A worker's clock this far off the coordinator's (before the run's start, after its end): its times are not used. */
+const CLOCK_SLACK_MS = 60_000;
+
+/**
+ * Undefined unless every shard with devices timed its first power-on (a worker of an earlier version times none) by
+ * a clock that agrees with the coordinator's within a minute.
+ */
+function rampOf(model: FarmModel, now: number): RampTimes | undefined {
   const runs = [...model.runs.values()];
-  const firsts = runs.flatMap((r) => r.last?.firstPowerOnAt ?? []);
-  if (firsts.length === 0) return {};
-  // The latest time of every shard with devices, from the runs that still hold it (a reassigned shard ramps again on
-  // its new worker); undefined while one has none.
-  const latest = (key: "lastPowerOnAt" | "allOnlineAt") => {
-    let at = Number.NEGATIVE_INFINITY;
-    for (const [shard, assignment] of model.config.assignments.entries()) {
-      if (assignment.devices.length === 0) continue;
-      const times = runs
-        .filter((r) => r.shard === shard && r.state !== "lost")
-        .flatMap((r) => r.last?.[key] ?? []);
-      if (times.length === 0) return undefined;
-      at = Math.max(at, ...times);
-    }
-    return Number.isFinite(at) ? at : undefined;
+  const shards = model.config.assignments.flatMap((a, shard) => (a.devices.length === 0 ? [] : [shard]));
+  const timesOf = (key: "firstPowerOnAt" | "lastPowerOnAt" | "allOnlineAt", shard: number, held: boolean) =>
+    runs
+      .filter((r) => r.shard === shard && (!held || r.state !== "lost"))
+      .flatMap((r) => r.last?.[key] ?? []);
+  const all = shards.flatMap((shard) =>
+    (["firstPowerOnAt", "lastPowerOnAt", "allOnlineAt"] as const).flatMap((key) =>
+      timesOf(key, shard, false),
+    ),
+  );
+  if (all.some((at) => at < model.startedAt - CLOCK_SLACK_MS || at > now + CLOCK_SLACK_MS)) return undefined;
+  const firsts = shards.map((shard) => timesOf("firstPowerOnAt", shard, false));
+  if (firsts.length === 0 || firsts.some((times) => times.length === 0)) return undefined;
+  const firstPowerOnAt = Math.min(...firsts.flat());
+  // The latest of every shard, from the runs that still hold it (a reassigned shard ramps again on its new worker).
+  const secondsToLatest = (key: "lastPowerOnAt" | "allOnlineAt") => {
+    const times = shards.map((shard) => timesOf(key, shard, true));
+    return times.some((t) => t.length === 0)
+      ? undefined
+      : (Math.max(...times.flat()) - firstPowerOnAt) / 1000;
   };
-  const lastPowerOnAt = latest("lastPowerOnAt");
-  const allOnlineAt = latest("allOnlineAt");
+  const lastPowerOnSeconds = secondsToLatest("lastPowerOnAt");
+  const allOnlineSeconds = secondsToLatest("allOnlineAt");
   return {
-    ramp: {
-      firstPowerOnAt: Math.min(...firsts),
-      ...(lastPowerOnAt === undefined ? {} : { lastPowerOnAt }),
-      ...(allOnlineAt === undefined ? {} : { allOnlineAt }),
-    },
+    firstPowerOnAt,
+    ...(lastPowerOnSeconds === undefined ? {} : { lastPowerOnSeconds }),
+    ...(allOnlineSeconds === undefined ? {} : { allOnlineSeconds }),
   };
 }

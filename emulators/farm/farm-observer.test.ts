@@ -46,9 +46,15 @@ describe("FarmObserver all online", () => {
     expect(observer.allOnlineAt).toBe(300);
   });
 
-  it("notes nothing before it is told how many devices to expect", () => {
+  it("notes nothing before it is told how many devices to expect, nor once the run is steady", () => {
     const observer = new FarmObserver();
     observer.deviceEvent({} as EmulatedDevice, "state", "online");
+    expect(observer.allOnlineAt).toBeUndefined();
+    // Steady a minute after the ramp with a device still offline: churn from here on is not the ramp's end.
+    observer.expectDevices(2, () => 500);
+    observer.beginSteady();
+    observer.deviceEvent({} as EmulatedDevice, "state", "online");
+    expect(observer.online).toBe(2);
     expect(observer.allOnlineAt).toBeUndefined();
   });
 });

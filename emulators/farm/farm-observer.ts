@@ -34,7 +34,8 @@ export class FarmObserver implements DeviceObserver {
   readonly counters: FarmCounters = { framesOut: 0, framesIn: 0, resends: 0 };
   readonly errors = new Map<string, number>();
   private readonly onlineDevices = new Set<EmulatedDevice>();
-  private expected = { devices: Number.POSITIVE_INFINITY, now: (): number => 0 };
+  /** Watched until the run is steady: churn after it power-cycles devices, and the ramp is over. */
+  private expected: { devices: number; now: () => number } | undefined;
   private firstAllOnlineAt: number | undefined;
   /** Requests awaiting an answer, per device: code * 65536 + sequence -> first send (performance.now()). */
   private readonly open = new Map<EmulatedDevice, Map<number, number>>();
@@ -55,6 +56,7 @@ export class FarmObserver implements DeviceObserver {
 
   beginSteady(): void {
     this.steady = true;
+    this.expected = undefined;
   }
 
   /** Whether the coordinator declared the run steady (every device online, or a minute after the ramp). */
@@ -80,8 +82,10 @@ export class FarmObserver implements DeviceObserver {
       case "state":
         if (arg === "online") {
           this.onlineDevices.add(device);
-          if (this.firstAllOnlineAt === undefined && this.onlineDevices.size >= this.expected.devices)
+          if (this.expected !== undefined && this.onlineDevices.size >= this.expected.devices) {
             this.firstAllOnlineAt = this.expected.now();
+            this.expected = undefined;
+          }
         } else this.onlineDevices.delete(device);
         if (arg === "off") this.open.delete(device);
         break;

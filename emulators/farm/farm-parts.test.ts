@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { withoutCredentials } from "../../harness/link/mqtt-url.ts";
 import type { PlannedDevice } from "../fleet/fleet-plan.ts";
-import { parseFarmMessage, ShardAssignmentSchema, WorkerStatusSchema } from "./farm-messages.ts";
+import {
+  parseFarmMessage,
+  ShardAssignmentSchema,
+  WorkerSnapshotSchema,
+  WorkerStatusSchema,
+} from "./farm-messages.ts";
 import { platformShares, shardAssignments, splitFleet } from "./farm-shards.ts";
 import { LOOPBACK_SOURCES, sourceAddressesFor } from "./farm-worker.ts";
 import { LatencyHistograms } from "./latency-histograms.ts";
@@ -94,6 +99,33 @@ describe("farm parts", () => {
     );
     expect(assignment.ok).toBe(false);
     if (!assignment.ok) expect(assignment.error).toMatch(/^rampPerSecond: /);
+  });
+
+  it("refuses a snapshot whose ramp times no Date can hold, naming the field", () => {
+    const snapshot = (firstPowerOnAt: number) =>
+      parseFarmMessage(
+        WorkerSnapshotSchema,
+        Buffer.from(
+          JSON.stringify({
+            ...{ runId: "r", workerId: "w", host: "h", shard: 0, seq: 1, final: false, elapsed: 1 },
+            ...{
+              devices: 1,
+              poweredOn: 1,
+              online: 1,
+              latencies: {},
+              steadyLatencies: {},
+              baselineRssBytes: 1,
+            },
+            ...{ framesOut: 0, framesIn: 0, errors: {}, rssBytes: 1, cpuSeconds: 0, firstPowerOnAt },
+          }),
+        ),
+      );
+    expect(snapshot(1_764_918_000_000).ok).toBe(true);
+    for (const bad of [-1e16, 1e16, -1, 1.5]) {
+      const parsed = snapshot(bad);
+      expect(parsed.ok, String(bad)).toBe(false);
+      if (!parsed.ok) expect(parsed.error).toMatch(/^firstPowerOnAt: /);
+    }
   });
 
   it("names a device whose profile the assignment lacks, and a profile that does not validate", () => {

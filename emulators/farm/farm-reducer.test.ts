@@ -263,8 +263,8 @@ describe("the ramp, as the workers' clocks timed it", () => {
     const both = feed(state, snapshot(state, "w1", s(1.5), w1), snapshot(state, "w2", s(1.5), w2)).state;
     expect(outcomeOf(both, s(2)).ramp).toEqual({
       firstPowerOnAt: s(0.02),
-      lastPowerOnAt: s(1),
-      allOnlineAt: s(1.3),
+      lastPowerOnSeconds: 0.98,
+      allOnlineSeconds: 1.28,
     });
     // Each worker's own, in seconds after the run's first power-on.
     expect(outcomeOf(both, s(2)).workers.map((w) => [w.workerId, w.ramp])).toEqual([
@@ -278,7 +278,7 @@ describe("the ramp, as the workers' clocks timed it", () => {
       snapshot(state, "w1", s(1.5), w1),
       snapshot(state, "w2", s(1.5), w2NotAll),
     ).state;
-    expect(outcomeOf(partly, s(2)).ramp).toEqual({ firstPowerOnAt: s(0.02), lastPowerOnAt: s(1) });
+    expect(outcomeOf(partly, s(2)).ramp).toEqual({ firstPowerOnAt: s(0.02), lastPowerOnSeconds: 0.98 });
     // No device powered on yet.
     expect(outcomeOf(feed(state, ...snapshots(state, s(0.5))).state, s(1))).not.toHaveProperty("ramp");
   });
@@ -297,8 +297,8 @@ describe("the ramp, as the workers' clocks timed it", () => {
     ).state;
     expect(outcomeOf(state, s(4)).ramp).toEqual({
       firstPowerOnAt: s(0.02),
-      lastPowerOnAt: s(1.7),
-      allOnlineAt: s(2.5),
+      lastPowerOnSeconds: 1.68,
+      allOnlineSeconds: 2.48,
     });
     const noSpare = started({ workers: 2 }, "w1", "w2").state;
     // w2 had its devices online before it went: they went with it.
@@ -309,5 +309,28 @@ describe("the ramp, as the workers' clocks timed it", () => {
       status("w2", "gone", s(1.6)),
     ).state;
     expect(outcomeOf(lost, s(2)).ramp).toEqual({ firstPowerOnAt: s(0.02) });
+  });
+
+  it("leaves shards without devices out, and times no ramp with a shard untimed or a clock far off", () => {
+    // One device, two shards: the second shard is empty, and its worker times nothing.
+    const one = started({ workers: 2, devices: 1 }, "w1", "w2").state;
+    expect(one.config.assignments.map((a) => a.devices.length)).toEqual([0, 1]);
+    const timed = feed(one, snapshot(one, "w1", s(1.5)), snapshot(one, "w2", s(1.5), w2)).state;
+    expect(outcomeOf(timed, s(2)).ramp).toEqual({
+      firstPowerOnAt: s(0.04),
+      lastPowerOnSeconds: 0.96,
+      allOnlineSeconds: 1.26,
+    });
+    const { state } = started({ workers: 2 }, "w1", "w2");
+    // A worker of an earlier version sends no times: the first power-on of the others is not the run's.
+    const older = feed(state, snapshot(state, "w1", s(1.5), w1), snapshot(state, "w2", s(1.5))).state;
+    expect(outcomeOf(older, s(2))).not.toHaveProperty("ramp");
+    // A worker's clock more than a minute before the run's start.
+    const early = { ...w2, firstPowerOnAt: s(-61) };
+    const skewed = feed(state, snapshot(state, "w1", s(1.5), w1), snapshot(state, "w2", s(1.5), early)).state;
+    expect(outcomeOf(skewed, s(2))).not.toHaveProperty("ramp");
+    const within = { ...w2, firstPowerOnAt: s(-59) };
+    const near = feed(state, snapshot(state, "w1", s(1.5), w1), snapshot(state, "w2", s(1.5), within)).state;
+    expect(outcomeOf(near, s(2)).ramp?.firstPowerOnAt).toBe(s(-59));
   });
 });

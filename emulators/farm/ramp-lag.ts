@@ -6,15 +6,18 @@ const LAG_NOTABLE_S = 10;
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 const seconds = (s: number) => `${s.toFixed(2)} s`;
 const perSecond = (devices: number, s: number) => (s > 0 ? `, ${n(devices / s)} a second` : "");
+/** Shards timed by clocks of several machines can put every device online before the last power-on. */
+const afterLast = (all: number, last: number) =>
+  all >= last
+    ? `${seconds(all - last)} after the last power-on`
+    : `${seconds(last - all)} before the last power-on by the workers' clocks, which disagree`;
+const untimed = "not timed for every shard (a worker lost or of an earlier version, or the run ended first)";
 
 /**
  * How the devices came online against the ramp asked: undefined when they kept up (fewer than 10 s of ramp behind
- * it) or the run ended first; otherwise how far behind, and whose the delay was where the report tells. The ramp
- * powers devices on at its rate whether or not the earlier ones came online, but a worker waiting for a core powers
- * them on late: on a machine (or a platform) that cannot log them in that fast the logins wait, and the platform is
- * not tested at that rate. With the ramp timed by the workers' clocks (load-report.ts `ramp`), the lag is measured
- * from the first power-on and split between the farm's ramp and the logins after it; without, from the once-a-second
- * samples of devices online, counted from the run's start.
+ * it) or the run ended first; otherwise how far behind, at what rate the platform was tested, and whose the delay was
+ * where the report's `ramp` tells (the farm powering devices on late, or the logins after the last power-on). Without
+ * it, judged from the once-a-second samples of devices online, counted from the run's start.
  */
 export function rampLag(report: {
   profile: Pick<LoadReport["profile"], "devices" | "rampPerSecond">;
@@ -30,13 +33,16 @@ export function rampLag(report: {
   const powered = report.ramp?.lastPowerOnSeconds;
   if (all !== undefined && powered !== undefined) {
     if (all <= rampSeconds + LAG_NOTABLE_S) return undefined;
-    const farmLate = powered > rampSeconds + LAG_NOTABLE_S;
+    const farmLate =
+      powered > rampSeconds + 1
+        ? `, ${seconds(powered - rampSeconds)} late (on one machine most likely its workers waiting for a core, or a shard started again on a spare worker)`
+        : "";
+    const loginsLate =
+      all > powered + 1 ? " (the logins waited for the farm's processes or the platform)" : "";
     return (
-      `${asked}; ${farmLate ? "the farm's workers" : "the farm"} powered them on in ${seconds(powered)}` +
-      `${perSecond(devices, powered)}${farmLate ? " (they waited for a core)" : ""}, and every device was online ` +
-      `${seconds(all)} after the first power-on, ${seconds(all - powered)} after the last: ` +
-      `${farmLate ? "" : "the logins waited for the farm's processes or the platform, so "}the platform was tested ` +
-      `at ${n(devices / all)} logins a second, not ${n(rampPerSecond)}; ${advice}`
+      `${asked}; the farm powered them on in ${seconds(powered)}${perSecond(devices, powered)}${farmLate}, and ` +
+      `every device was online ${seconds(all)} after the first power-on, ${afterLast(all, powered)}${loginsLate}: ` +
+      `the platform was tested at ${n(devices / all)} logins a second, not ${n(rampPerSecond)}; ${advice}`
     );
   }
   const atEnd = report.online.find((p) => p.t >= rampSeconds);
@@ -65,11 +71,11 @@ export function rampTimed(report: {
   const { lastPowerOnSeconds: last, allOnlineSeconds: all } = ramp;
   const powered =
     last === undefined
-      ? "not every device was powered on"
+      ? `the last power-on ${untimed}`
       : `the last ${seconds(last)} after it${perSecond(devices, last)}`;
   const online =
     all === undefined
-      ? "never every device online at once"
-      : `every device online ${seconds(all)} after it${perSecond(devices, all)}${last === undefined ? "" : `, ${seconds(all - last)} after the last power-on`}`;
+      ? `every device online at once ${untimed}`
+      : `every device online ${seconds(all)} after it${perSecond(devices, all)}${last === undefined ? "" : `, ${afterLast(all, last)}`}`;
   return `the first device powered on at ${ramp.firstPowerOnAt}; ${powered}; ${online}`;
 }
