@@ -25,13 +25,7 @@ import { withoutCredentials } from "../../harness/link/mqtt-url.ts";
 import { MQTT_CLIENT_OPTIONS } from "../../harness/mqtt/client-options.ts";
 import { seededRandom } from "../../harness/random/random.ts";
 
-export type {
-  FarmOutcome,
-  FarmState,
-  LoadProfile,
-  RampTimes,
-  StopReason,
-} from "../../emulators/farm/farm-model.ts";
+export type { FarmOutcome, FarmState, LoadProfile, StopReason } from "../../emulators/farm/farm-model.ts";
 export { exitCodeOf } from "../../emulators/farm/farm-model.ts";
 export { splitFleet } from "../../emulators/farm/farm-shards.ts";
 
