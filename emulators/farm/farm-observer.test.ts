@@ -46,15 +46,23 @@ describe("FarmObserver all online", () => {
     expect(observer.allOnlineAt).toBe(300);
   });
 
-  it("notes nothing before it is told how many devices to expect, nor once the run is steady", () => {
+  it("notes nothing before it is told how many devices to expect, nor once churn has begun", () => {
     const observer = new FarmObserver();
     observer.deviceEvent({} as EmulatedDevice, "state", "online");
     expect(observer.allOnlineAt).toBeUndefined();
-    // Steady a minute after the ramp with a device still offline: churn from here on is not the ramp's end.
+    // Steady a minute after the ramp with a device still logging in: its coming online still ends the ramp...
     observer.expectDevices(2, () => 500);
     observer.beginSteady();
     observer.deviceEvent({} as EmulatedDevice, "state", "online");
-    expect(observer.online).toBe(2);
-    expect(observer.allOnlineAt).toBeUndefined();
+    expect(observer.allOnlineAt).toBe(500);
+    // ...but not once churn power-cycles devices.
+    const churned = new FarmObserver();
+    churned.expectDevices(2, () => 600);
+    churned.deviceEvent({} as EmulatedDevice, "state", "online");
+    churned.beginSteady();
+    churned.stopWatchingAllOnline();
+    churned.deviceEvent({} as EmulatedDevice, "state", "online");
+    expect(churned.online).toBe(2);
+    expect(churned.allOnlineAt).toBeUndefined();
   });
 });

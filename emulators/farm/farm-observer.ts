@@ -34,7 +34,7 @@ export class FarmObserver implements DeviceObserver {
   readonly counters: FarmCounters = { framesOut: 0, framesIn: 0, resends: 0 };
   readonly errors = new Map<string, number>();
   private readonly onlineDevices = new Set<EmulatedDevice>();
-  /** Watched until the run is steady: churn after it power-cycles devices, and the ramp is over. */
+  /** Watched until they are all online, or until churn power-cycles devices (`stopWatchingAllOnline`). */
   private expected: { devices: number; now: () => number } | undefined;
   private firstAllOnlineAt: number | undefined;
   /** Requests awaiting an answer, per device: code * 65536 + sequence -> first send (performance.now()). */
@@ -54,9 +54,16 @@ export class FarmObserver implements DeviceObserver {
     return this.firstAllOnlineAt;
   }
 
+  /**
+   * From here on devices go offline by the run's churn: their coming back is not the ramp's end. (A run turns steady
+   * a minute after the ramp even with devices still logging in; without churn, their coming online still counts.)
+   */
+  stopWatchingAllOnline(): void {
+    this.expected = undefined;
+  }
+
   beginSteady(): void {
     this.steady = true;
-    this.expected = undefined;
   }
 
   /** Whether the coordinator declared the run steady (every device online, or a minute after the ramp). */

@@ -90,6 +90,27 @@ describe("a shard's ramp, timed", () => {
   });
 });
 
+describe("a shard's ramp's end, when the run turns steady first", () => {
+  it("still comes when the last device logs in without churn, and never once churn power-cycles devices", async () => {
+    const endOf = async (churnPerSecond: number) => {
+      const clock = new VirtualClock();
+      const shard = await startShard(clock, 6, { rampPerSecond: 1, churnPerSecond });
+      await clock.advanceAsync(2_500);
+      // Steady before the ramp is done, as a minute after the ramp's planned end does with devices still logging in.
+      shard.observer.beginSteady();
+      await clock.advanceAsync(20_000);
+      const { poweredOn, allOnlineAt } = shard.snapshot();
+      runner?.stop();
+      await platform?.close();
+      runner = undefined;
+      platform = undefined;
+      return { poweredOn, timed: allOnlineAt !== undefined };
+    };
+    expect(await endOf(0)).toEqual({ poweredOn: 6, timed: true });
+    expect(await endOf(3)).toEqual({ poweredOn: 6, timed: false });
+  });
+});
+
 describe("a shard's churn", () => {
   it("power-cycles devices only once the run is steady, so a ramp that is still logging in is left alone", async () => {
     const clock = new VirtualClock();

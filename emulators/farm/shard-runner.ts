@@ -170,6 +170,7 @@ export class ShardRunner {
             // Churn once the run is steady: while devices still log in, a power-cycle would keep the fleet from
             // ever being all online, and the ramp's figures would mix with the churn's.
             if (!this.observer.isSteady) return;
+            this.observer.stopWatchingAllOnline();
             churnCredit += churnPerSecond;
             while (churnCredit >= 1) {
               churnCredit--;
