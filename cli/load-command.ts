@@ -513,6 +513,8 @@ export function addLoadCommand(
           const farmShare = farmShareOfTail(report, kind);
           if (farmShare?.farmsTail === true) io.stderr.write(`hilfarm: ${farmShare.text}\n`);
         }
+        if (report.rampUntimed !== undefined)
+          io.stderr.write(`hilfarm: the ramp is not timed by the workers' clocks: ${report.rampUntimed}\n`);
         const lag = rampLag(report);
         if (lag !== undefined) io.stderr.write(`hilfarm: ${lag}\n`);
         const late = lateWorkers(report);

@@ -47,5 +47,9 @@ describe("buildLoadReport", () => {
       allOnlineSeconds: 1.23,
     });
     expect(buildLoadReport(finish(started({}, "w1", "w2").state), run)).not.toHaveProperty("ramp");
+    // Workers' clocks an hour ahead of the coordinator's: no ramp, and the report says why.
+    const skewed = buildLoadReport(finish(started({}, "w1", "w2").state, { firstPowerOnAt: s(3600) }), run);
+    expect(skewed).not.toHaveProperty("ramp");
+    expect(skewed.rampUntimed).toBe("worker w1's clock is more than a minute off the coordinator's");
   });
 });

@@ -101,6 +101,7 @@ export function buildLoadReport(outcome: FarmOutcome, run: LoadRunDescription): 
     ...(outcome.ramp === undefined
       ? {}
       : { ramp: { ...outcome.ramp, firstPowerOnAt: new Date(outcome.ramp.firstPowerOnAt).toISOString() } }),
+    ...(outcome.rampUntimed === undefined ? {} : { rampUntimed: outcome.rampUntimed }),
     workers: outcome.workers,
     shards: outcome.shards,
     ...(run.platformCounters === undefined ? {} : { platform: run.platformCounters }),

@@ -76,7 +76,7 @@ export const ShardAssignmentSchema = z.object({
 });
 export type ShardAssignment = z.output<typeof ShardAssignmentSchema>;
 
-/** A time as `Date.now()` gives it, within the range a Date holds. */
+/** Milliseconds since the epoch by a worker's clock, within the range a Date holds. */
 const EpochMs = z.number().int().min(0).max(8.64e15);
 
 const Latencies = z.partialRecord(z.enum(loadLatencyKinds), z.string());

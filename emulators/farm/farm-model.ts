@@ -65,8 +65,9 @@ export interface FarmOutcome {
   controlsSent: number;
   lostDevices: number;
   stopConditions: Array<{ condition: string; tripped: boolean; seen: string }>;
-  /** Absent when no device powered on. */
+  /** Absent when no device powered on, or when it cannot be timed: then `rampUntimed` says why. */
   ramp?: RampTimes;
+  rampUntimed?: string;
 }
 
 /**
@@ -242,7 +243,7 @@ function finalReason(model: FarmModel): StopReason {
 export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
   const state = farmView(model, now);
   const stop = finalReason(model);
-  const ramp = rampOf(model, now);
+  const timing = rampOf(model, now);
   const earliest = Math.min(...[...model.runs.values()].flatMap((r) => r.last?.firstPowerOnAt ?? []));
   const after = (at: number) => (at - earliest) / 1000;
   const workers: WorkerSummary[] = [...model.runs.values()].map((r) => ({
@@ -292,7 +293,7 @@ export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
     controlsSent: model.controls?.sent ?? 0,
     lostDevices: model.lostDevices,
     stopConditions: model.stopConditions,
-    ...(ramp === undefined ? {} : { ramp }),
+    ...timing,
   };
 }
 
@@ -300,24 +301,30 @@ export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
 const CLOCK_SLACK_MS = 60_000;
 
 /**
- * Undefined unless every shard with devices timed its first power-on (a worker of an earlier version times none) by
- * a clock that agrees with the coordinator's within a minute.
+ * Timed only when every shard with devices timed its first power-on (a worker of an earlier version times none) by a
+ * clock that agrees with the coordinator's within a minute; otherwise why not, once any worker timed anything.
  */
-function rampOf(model: FarmModel, now: number): RampTimes | undefined {
+function rampOf(model: FarmModel, now: number): { ramp?: RampTimes; rampUntimed?: string } {
   const runs = [...model.runs.values()];
   const shards = model.config.assignments.flatMap((a, shard) => (a.devices.length === 0 ? [] : [shard]));
   const timesOf = (key: "firstPowerOnAt" | "lastPowerOnAt" | "allOnlineAt", shard: number, held: boolean) =>
     runs
       .filter((r) => r.shard === shard && (!held || r.state !== "lost"))
       .flatMap((r) => r.last?.[key] ?? []);
-  const all = shards.flatMap((shard) =>
-    (["firstPowerOnAt", "lastPowerOnAt", "allOnlineAt"] as const).flatMap((key) =>
-      timesOf(key, shard, false),
+  if (!runs.some((r) => r.last?.firstPowerOnAt !== undefined)) return {};
+  const off = runs.find((r) =>
+    [r.last?.firstPowerOnAt, r.last?.lastPowerOnAt, r.last?.allOnlineAt].some(
+      (at) => at !== undefined && (at < model.startedAt - CLOCK_SLACK_MS || at > now + CLOCK_SLACK_MS),
     ),
   );
-  if (all.some((at) => at < model.startedAt - CLOCK_SLACK_MS || at > now + CLOCK_SLACK_MS)) return undefined;
+  if (off !== undefined)
+    return { rampUntimed: `worker ${off.workerId}'s clock is more than a minute off the coordinator's` };
   const firsts = shards.map((shard) => timesOf("firstPowerOnAt", shard, false));
-  if (firsts.length === 0 || firsts.some((times) => times.length === 0)) return undefined;
+  const untimed = shards.find((_, i) => firsts[i]?.length === 0);
+  if (untimed !== undefined)
+    return {
+      rampUntimed: `shard ${untimed} sent no ramp times (its worker of an earlier version, or lost before its first power-on)`,
+    };
   const firstPowerOnAt = Math.min(...firsts.flat());
   // The latest of every shard, from the runs that still hold it (a reassigned shard ramps again on its new worker).
   const secondsToLatest = (key: "lastPowerOnAt" | "allOnlineAt") => {
@@ -329,8 +336,10 @@ function rampOf(model: FarmModel, now: number): RampTimes | undefined {
   const lastPowerOnSeconds = secondsToLatest("lastPowerOnAt");
   const allOnlineSeconds = secondsToLatest("allOnlineAt");
   return {
-    firstPowerOnAt,
-    ...(lastPowerOnSeconds === undefined ? {} : { lastPowerOnSeconds }),
-    ...(allOnlineSeconds === undefined ? {} : { allOnlineSeconds }),
+    ramp: {
+      firstPowerOnAt,
+      ...(lastPowerOnSeconds === undefined ? {} : { lastPowerOnSeconds }),
+      ...(allOnlineSeconds === undefined ? {} : { allOnlineSeconds }),
+    },
   };
 }

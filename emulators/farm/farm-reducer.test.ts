@@ -280,7 +280,8 @@ describe("the ramp, as the workers' clocks timed it", () => {
     ).state;
     expect(outcomeOf(partly, s(2)).ramp).toEqual({ firstPowerOnAt: s(0.02), lastPowerOnSeconds: 0.98 });
     // No device powered on yet.
-    expect(outcomeOf(feed(state, ...snapshots(state, s(0.5))).state, s(1))).not.toHaveProperty("ramp");
+    const none = outcomeOf(feed(state, ...snapshots(state, s(0.5))).state, s(1));
+    expect([none.ramp, none.rampUntimed]).toEqual([undefined, undefined]);
   });
 
   it("takes a reassigned shard's times from its new worker, and none for a shard lost with its devices", () => {
@@ -325,10 +326,16 @@ describe("the ramp, as the workers' clocks timed it", () => {
     // A worker of an earlier version sends no times: the first power-on of the others is not the run's.
     const older = feed(state, snapshot(state, "w1", s(1.5), w1), snapshot(state, "w2", s(1.5))).state;
     expect(outcomeOf(older, s(2))).not.toHaveProperty("ramp");
+    expect(outcomeOf(older, s(2)).rampUntimed).toBe(
+      "shard 1 sent no ramp times (its worker of an earlier version, or lost before its first power-on)",
+    );
     // A worker's clock more than a minute before the run's start.
     const early = { ...w2, firstPowerOnAt: s(-61) };
     const skewed = feed(state, snapshot(state, "w1", s(1.5), w1), snapshot(state, "w2", s(1.5), early)).state;
     expect(outcomeOf(skewed, s(2))).not.toHaveProperty("ramp");
+    expect(outcomeOf(skewed, s(2)).rampUntimed).toBe(
+      "worker w2's clock is more than a minute off the coordinator's",
+    );
     const within = { ...w2, firstPowerOnAt: s(-59) };
     const near = feed(state, snapshot(state, "w1", s(1.5), w1), snapshot(state, "w2", s(1.5), within)).state;
     expect(outcomeOf(near, s(2)).ramp?.firstPowerOnAt).toBe(s(-59));

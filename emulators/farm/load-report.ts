@@ -139,6 +139,8 @@ export interface LoadReport {
    * the last shard had all its devices online. Each absent when it never happened, and from reports before it.
    */
   ramp?: { firstPowerOnAt: string; lastPowerOnSeconds?: number; allOnlineSeconds?: number };
+  /** Why `ramp` is absent though workers timed their ramps (a worker's clock far off, a shard that sent none). */
+  rampUntimed?: string;
   workers: WorkerSummary[];
   shards: ShardSummary[];
   /** The platform's own counters, when hilfarm can read them (its /metrics), to check the harness's numbers. */

@@ -114,5 +114,8 @@ describe("rampTimed", () => {
       "the first device powered on at 2026-12-05T07:00:00.000Z; the last 0.00 s after it; every device online at once not timed for every shard (a worker lost or of an earlier version, or the run ended first)",
     );
     expect(rampTimed({ totals })).toBeUndefined();
+    expect(
+      rampTimed({ totals, rampUntimed: "worker w2's clock is more than a minute off the coordinator's" }),
+    ).toBe("not timed: worker w2's clock is more than a minute off the coordinator's");
   });
 });

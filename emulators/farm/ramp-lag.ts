@@ -64,9 +64,11 @@ export function rampLag(report: {
 export function rampTimed(report: {
   totals: Pick<LoadReport["totals"], "devices">;
   ramp?: LoadReport["ramp"];
+  rampUntimed?: string;
 }): string | undefined {
   const { ramp } = report;
-  if (ramp === undefined) return undefined;
+  if (ramp === undefined)
+    return report.rampUntimed === undefined ? undefined : `not timed: ${report.rampUntimed}`;
   const { devices } = report.totals;
   const { lastPowerOnSeconds: last, allOnlineSeconds: all } = ramp;
   const powered =
