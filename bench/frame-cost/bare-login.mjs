@@ -13,8 +13,12 @@
 // A frame is `CTS` + the envelope JSON + CRLF (5.2); a datagram carries one.
 //   node bench/frame-cost/bare-login.mjs server
 //   node bench/frame-cost/bare-login.mjs client <login-port> <udp-port> <devices> <interval-ms> <ramp/s> <churn/s>
-// The server prints {"event":"ready","loginPort":N,"udpPort":N}. The client powers its devices on at <ramp/s>, prints
-// {"event":"online"} once each has connected, then power-cycles <churn/s> of them a second as the farm's churn does
+//        [<first device> <source address> <ramp start, ms since the epoch>]
+// The server prints {"event":"ready","loginPort":N,"udpPort":N}. The client powers its devices (numbered from <first
+// device>, default 0) on at <ramp/s> from <ramp start> (default now), every socket bound to <source address> when
+// given; once each has connected it prints {"event":"ramp",...} (its first and last power-on and the moment all were
+// online, ms since the epoch, each device's first login round trip in ms: 1002 written to 1003 read, and how many
+// devices started over) and {"event":"online"}, then power-cycles <churn/s> of them a second as the farm's churn does
 // (off, and on again 1 s later: a new login connection, a new UDP socket), and prints
 // {"event":"count","logins":N,"roundTrips":N} every second: the 1003s and the 1001s it has received.
 import { randomBytes, randomInt } from "node:crypto";
@@ -41,7 +45,10 @@ if (mode === "server") {
   /** A live session by token, and each device's token (a new login replaces the old one). */
   const sessions = new Map();
   const tokenOfDevice = new Map();
-  const udp = createSocket("udp4");
+  // One socket serves every device: a burst must not overflow the kernel's default buffer (212 KiB here; Linux caps
+  // the request at net.core.rmem_max), which drops datagrams the floor never resends. 4 MiB, as hilfarm's
+  // connection server asks.
+  const udp = createSocket({ type: "udp4", recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
   const login = createServer((socket) => {
     socket.setNoDelay(true);
     socket.on("error", () => socket.destroy());
@@ -103,7 +110,11 @@ if (mode === "server") {
     }),
   );
 } else if (mode === "client") {
-  const [loginPort, udpPort, count, intervalMs, rampPerSecond, churnPerSecond] = args.map(Number);
+  const [loginPort, udpPort, count, intervalMs, rampPerSecond, churnPerSecond, first = 0] = args
+    .slice(0, 7)
+    .map(Number);
+  const localAddress = args[7];
+  const rampStart = args[8] === undefined ? Date.now() : Number(args[8]);
   let logins = 0;
   let roundTrips = 0;
   let online = 0;
@@ -113,7 +124,9 @@ if (mode === "server") {
   };
 
   /** One device: its login connection, then its UDP socket, requests and heartbeats. */
-  const devices = Array.from({ length: count }, (_, i) => ({ i, sequence: 0, everOnline: false }));
+  const devices = Array.from({ length: count }, (_, k) => ({ i: first + k, sequence: 0, everOnline: false }));
+  /** The ramp as this client saw it: each device's first login round trip, and the devices that started over. */
+  const ramp = { firstPowerOnAt: 0, lastPowerOnAt: 0, allOnlineAt: 0, loginMs: [], startedOver: 0 };
 
   function send(device, code, body) {
     device.sequence = (device.sequence + 1) & 0xffff;
@@ -146,7 +159,11 @@ if (mode === "server") {
       device.heartbeat = setInterval(beat, intervalMs);
       if (!device.everOnline) {
         device.everOnline = true;
-        if (++online === count) console.log(JSON.stringify({ event: "online" }));
+        if (++online === count) {
+          ramp.allOnlineAt = Date.now();
+          console.log(JSON.stringify({ event: "ramp", ...ramp }));
+          console.log(JSON.stringify({ event: "online" }));
+        }
       }
     }
   }
@@ -155,24 +172,28 @@ if (mode === "server") {
     // 5.2: no answer within 10 s. The floor does not resend: a device not connected by then starts over (a datagram
     // lost on loopback would otherwise leave it out of the count for good).
     device.deadline = setTimeout(() => {
+      if (!device.everOnline) ramp.startedOver++;
       powerOff(device);
       powerOn(device);
     }, 10_000);
     const pin = pinOf(device.i);
     const deviceId = idOf(device.i);
     const sequence = String(randomInt(65536));
-    const socket = connect({ host: "127.0.0.1", port: loginPort });
+    const socket = connect({ host: "127.0.0.1", port: loginPort, ...(localAddress ? { localAddress } : {}) });
     device.login = socket;
     socket.setNoDelay(true);
     socket.on("error", (error) => fail(`device ${device.i} login: ${error.message}`));
     socket.on("connect", () => {
       const body = { sequence, deviceId, version: "1.0.0.0", time: seconds() };
+      device.loginSentAt = performance.now();
       socket.write(frame({ code: 1002, deviceId, data: seal(pin.subarray(0, 16), pin.subarray(16), body) }));
     });
     lines(socket, (json) => {
       const answer = open(pin.subarray(0, 16), pin.subarray(16), JSON.parse(json).data);
       if (answer.result !== 0 || answer.sequence !== sequence) fail(`device ${device.i}: bad 1003`);
       logins++;
+      if (!device.everOnline)
+        ramp.loginMs.push(Math.round((performance.now() - device.loginSentAt) * 100) / 100);
       socket.end();
       device.login = undefined;
       device.token = answer.token;
@@ -182,9 +203,12 @@ if (mode === "server") {
       device.udp = udp;
       udp.on("message", (message) => onDatagram(device, message));
       udp.on("error", (error) => fail(`device ${device.i} udp: ${error.message}`));
-      udp.connect(udpPort, "127.0.0.1", () =>
-        send(device, 1004, { token: device.token, devVersion: VERSION, model: MODEL, time: seconds() }),
-      );
+      const connectUdp = () =>
+        udp.connect(udpPort, "127.0.0.1", () =>
+          send(device, 1004, { token: device.token, devVersion: VERSION, model: MODEL, time: seconds() }),
+        );
+      if (localAddress) udp.bind(0, localAddress, connectUdp);
+      else connectUdp();
     });
   }
 
@@ -197,13 +221,17 @@ if (mode === "server") {
     device.udp = undefined;
   }
 
-  // The ramp, in steps of 10 ms; then, once a second, the churn: devices picked at random (one already off is
-  // skipped), each off for 1 s.
+  // The ramp, every 10 ms as many devices as are due since its start (a late turn catches up, as the farm's timer
+  // wheel does); then, once a second, the churn: devices picked at random (one already off is skipped), each off
+  // for 1 s.
   let next = 0;
-  const ramp = setInterval(() => {
-    for (let k = 0; k < rampPerSecond / 100 && next < count; k++) powerOn(devices[next++]);
+  const ramping = setInterval(() => {
+    const due = Math.min(count, Math.floor(((Date.now() - rampStart) * rampPerSecond) / 1000));
+    if (next === 0 && due > 0) ramp.firstPowerOnAt = Date.now();
+    while (next < due) powerOn(devices[next++]);
     if (next < count) return;
-    clearInterval(ramp);
+    ramp.lastPowerOnAt = Date.now();
+    clearInterval(ramping);
     let credit = 0;
     setInterval(() => {
       if (online < count) return;

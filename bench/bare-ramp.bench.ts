@@ -1,0 +1,160 @@
+/**
+ * Aim 2's bare floor at its own scale (issue 19: 2,000 logins a second through a 100,000-device ramp, login p99 under
+ * 1 s): the ramp of `BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 npm run bench:farm` done by the bare floor of
+ * bench:login instead of hilfarm. bench/frame-cost/bare-login.mjs, written from the spec with node:net, node:dgram
+ * and node:crypto only: BENCH_BARE_RAMP_SERVERS server processes (default 2, as bench:farm's
+ * `BENCH_FARM_PLATFORM_PROCESSES=2`), and a client process per 12,500 devices (as hilfarm's workers with two platform
+ * processes; niceness 10, as `hilfarm load` starts its workers), each client's sockets on a source address of its
+ * own among 127.0.0.2-127.0.0.9 and its devices logging in to one server. Every client starts its share of the ramp at
+ * the same moment, at its share of BENCH_BARE_RAMP_RATE (default 2,000 a second), BENCH_BARE_RAMP_DEVICES devices in
+ * all (default 100,000); each device logs in over TCP (1002/1003), connects over UDP (1004/1005) and reports its
+ * state and version (2006/2007, 2022/2023), then heartbeats every 30 s.
+ * It prints and records, as bench:farm's aim-2 rows do: the ramp's own rate (first power-on to last, by the clients'
+ * clocks), the rate to every device online, how long after the last power-on every device was online, the login
+ * round trip (1002 sent to 1003 read) p50 / p99 / max, the devices that started over (no 1003 or 2023 within 10 s:
+ * the floor's login timeouts), and the CPU of both sides per device brought online, from /proc.
+ *   npm run bench:bare-ramp
+ * Loopback only, bounded: at most 200,000 devices, and the ramp's time and two minutes. Writes the `Aim 2's bare
+ * floor: the farm's ramp` section of docs/benchmarks.md.
+ */
+import { readFileSync } from "node:fs";
+import { cpus, setPriority } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { machineDescription } from "./made-by.ts";
+import { wholeNumberSetting } from "./settings.ts";
+
+const DEVICES = wholeNumberSetting("BENCH_BARE_RAMP_DEVICES", 100_000, 200_000);
+const RATE = wholeNumberSetting("BENCH_BARE_RAMP_RATE", 2000, 20_000);
+const SERVERS = wholeNumberSetting("BENCH_BARE_RAMP_SERVERS", 2, 8);
+/** Devices per client process: hilfarm's worker count with two platform processes (8 for 100,000). */
+const PER_CLIENT = 12_500;
+const HEARTBEAT_MS = 30_000;
+/** The clients start their ramps together this long after the last of them was spawned. */
+const START_DELAY_MS = 3000;
+const CLIENT_NICENESS = 10;
+/** Source addresses of the clients' sockets, as `hilfarm load` spreads its workers' (127.0.0.2-127.0.0.9). */
+const sourceAddress = (client: number) => `127.0.0.${2 + (client % 8)}`;
+
+/** Datagrams the kernel dropped for a full receive buffer, the whole machine's (/proc/net/snmp, Udp RcvbufErrors). */
+function udpReceiveBufferErrors(): number | undefined {
+  try {
+    const [names, values] = readFileSync("/proc/net/snmp", "utf8")
+      .split("\n")
+      .filter((line) => line.startsWith("Udp: "))
+      .map((line) => line.split(" "));
+    const at = names?.indexOf("RcvbufErrors") ?? -1;
+    return at < 0 ? undefined : Number(values?.[at]);
+  } catch {
+    return undefined;
+  }
+}
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const script = join(root, "bench/frame-cost/bare-login.mjs");
+
+interface ClientRamp {
+  firstPowerOnAt: number;
+  lastPowerOnAt: number;
+  allOnlineAt: number;
+  loginMs: number[];
+  startedOver: number;
+}
+
+async function stop(processes: ReturnType<typeof node>[]): Promise<void> {
+  for (const p of processes) p.child.kill("SIGTERM");
+  await Promise.all(processes.map((p) => stopped(p.child)));
+  await allGone(processes.map((p) => p.child.pid ?? -1).filter((pid) => pid > 0));
+}
+
+const clientCount = Math.ceil(DEVICES / PER_CLIENT);
+const servers = Array.from({ length: SERVERS }, () => node([script, "server"], root));
+const clients: ReturnType<typeof node>[] = [];
+try {
+  const ports = await Promise.all(servers.map((s) => untilEvent(s.lines, "ready")));
+  for (const s of servers) drain(s.lines);
+  const startAt = Date.now() + START_DELAY_MS + clientCount * 100;
+  for (let c = 0, first = 0; c < clientCount; c++) {
+    const count = Math.min(PER_CLIENT, DEVICES - first);
+    const { loginPort, udpPort } = ports[c % SERVERS] as { loginPort: number; udpPort: number };
+    const settings = [loginPort, udpPort, count, HEARTBEAT_MS, (RATE * count) / DEVICES, 0, first];
+    const client = node([script, "client", ...settings.map(String), sourceAddress(c), String(startAt)], root);
+    try {
+      if (client.child.pid !== undefined) setPriority(client.child.pid, CLIENT_NICENESS);
+    } catch (error) {
+      console.warn(`bench:bare-ramp: client ${c} keeps its priority (${(error as Error).message})`);
+    }
+    clients.push(client);
+    first += count;
+  }
+  const pids = [...servers, ...clients].map((p) => p.child.pid).filter((p): p is number => p !== undefined);
+  while (Date.now() < startAt) await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
+  const cpuAtStart = treeCpuByProcess(pids);
+  const droppedAtStart = udpReceiveBufferErrors();
+  const withinMs = (DEVICES / RATE) * 1000 + 120_000;
+  let deadline: NodeJS.Timeout | undefined;
+  const ramps = (await Promise.race([
+    Promise.all(clients.map((c) => untilEvent(c.lines, "ramp"))),
+    new Promise<never>((_, reject) => {
+      deadline = setTimeout(
+        () => reject(new Error(`bench:bare-ramp: not every device online within ${withinMs / 1000} s`)),
+        withinMs,
+      );
+    }),
+  ])) as unknown as ClientRamp[];
+  clearTimeout(deadline);
+  for (const c of clients) drain(c.lines);
+  const cpuAtEnd = treeCpuByProcess(pids);
+  const droppedAtEnd = udpReceiveBufferErrors();
+  const dropped =
+    droppedAtStart === undefined || droppedAtEnd === undefined
+      ? "not read (no /proc/net/snmp)"
+      : String(droppedAtEnd - droppedAtStart);
+  const cpuOf = (group: ReturnType<typeof node>[]) =>
+    group.reduce((sum, { child }) => {
+      const pid = child.pid ?? -1;
+      return sum + (cpuAtEnd.get(pid)?.cpuSeconds ?? 0) - (cpuAtStart.get(pid)?.cpuSeconds ?? 0);
+    }, 0);
+  const serverCpu = cpuOf(servers);
+  const clientCpu = cpuOf(clients);
+
+  const first = Math.min(...ramps.map((r) => r.firstPowerOnAt));
+  const rampSeconds = (Math.max(...ramps.map((r) => r.lastPowerOnAt)) - first) / 1000;
+  const allOnlineSeconds = (Math.max(...ramps.map((r) => r.allOnlineAt)) - first) / 1000;
+  const logins = ramps.flatMap((r) => r.loginMs).sort((a, b) => a - b);
+  const quantile = (q: number) => logins[Math.min(logins.length - 1, Math.floor(q * logins.length))] ?? 0;
+  const startedOver = ramps.reduce((sum, r) => sum + r.startedOver, 0);
+  const times = (value: number, aim: number) => `${(value / aim).toFixed(2)}x`;
+  // The ramp's CPU budget: every core busy, RATE devices a second.
+  const budgetUs = (cpus().length * 1e6) / RATE;
+  const command = `BENCH_BARE_RAMP_DEVICES=${DEVICES} BENCH_BARE_RAMP_RATE=${RATE} BENCH_BARE_RAMP_SERVERS=${SERVERS} npm run bench:bare-ramp`;
+  const lines = [
+    `Made by \`${command}\` (bench/bare-ramp.bench.ts): the ramp of \`BENCH_FARM_DEVICES=${DEVICES} BENCH_FARM_RAMP=${RATE} npm run bench:farm\` done by the bare`,
+    `floor of bench:login (bench/frame-cost/bare-login.mjs: node:net, node:dgram and node:crypto, no hilfarm code, no schema checks, logs,`,
+    `metrics or resends) instead of hilfarm: ${SERVERS} server process${SERVERS === 1 ? "" : "es"} and ${clientCount} client processes of up to ${PER_CLIENT.toLocaleString("en-US")} devices (niceness ${CLIENT_NICENESS}, each`,
+    "on a source address of its own among 127.0.0.2-127.0.0.9), starting their shares of the ramp at the same moment; each device",
+    "logs in over TCP (1002/1003), connects over UDP (1004/1005), reports its state and version (2006/2007, 2022/2023), then",
+    "heartbeats every 30 s. Times by the clients' clocks; CPU from /proc, from the ramp's start to every device online.",
+    "",
+    `Machine: ${machineDescription()}.`,
+    "",
+    "| figure (aim 2) | bare floor | aim | floor / aim |",
+    "| --- | ---: | ---: | ---: |",
+    `| devices powered on per second, first power-on to last (the ramp itself) | ${(DEVICES / rampSeconds).toFixed(0)} (the last ${rampSeconds.toFixed(2)} s after the first) | ${RATE.toLocaleString("en-US")} | ${times(DEVICES / rampSeconds, RATE)} |`,
+    `| devices online per second, first power-on to all online | ${(DEVICES / allOnlineSeconds).toFixed(0)} (all online ${allOnlineSeconds.toFixed(2)} s after the first power-on) | ${RATE.toLocaleString("en-US")} | ${times(DEVICES / allOnlineSeconds, RATE)} |`,
+    `| all online after the last power-on | ${Math.max(0, allOnlineSeconds - rampSeconds).toFixed(2)} s | < 1 s | ${times(Math.max(0, allOnlineSeconds - rampSeconds), 1)} |`,
+    `| login round trip (1002 sent to 1003 read): p50 / p99 / max | ${quantile(0.5).toFixed(1)} / ${quantile(0.99).toFixed(1)} / ${(logins.at(-1) ?? 0).toFixed(1)} ms | p99 < 1,000 ms | ${times(quantile(0.99), 1000)} |`,
+    `| devices that started over (no 1003 or 2023 within 10 s: the floor's login timeouts) | ${startedOver} | 0 | |`,
+    `| datagrams the kernel dropped for a full receive buffer (Udp RcvbufErrors, the whole machine's) | ${dropped} | 0 | |`,
+    `| CPU per device brought online, clients + servers (clients / servers) | ${(((clientCpu + serverCpu) * 1e6) / DEVICES).toFixed(0)} µs (${((clientCpu * 1e6) / DEVICES).toFixed(0)} / ${((serverCpu * 1e6) / DEVICES).toFixed(0)}) | ${budgetUs.toFixed(0)} µs (${RATE.toLocaleString("en-US")} a second on ${cpus().length} cores) | ${times(((clientCpu + serverCpu) * 1e6) / DEVICES, budgetUs)} |`,
+  ];
+  await writeBenchmarkSection("Aim 2's bare floor: the farm's ramp", lines);
+  console.log(lines.join("\n"));
+} finally {
+  // The clients first: a client whose server went first reads its connected sockets' port-unreachable errors.
+  await stop(clients);
+  await stop(servers);
+}
