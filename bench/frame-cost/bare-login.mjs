@@ -48,7 +48,11 @@ if (mode === "server") {
   // One socket serves every device: a burst must not overflow the kernel's default buffer (212 KiB here; Linux caps
   // the request at net.core.rmem_max), which drops datagrams the floor never resends. 4 MiB, as hilfarm's
   // connection server asks.
-  const udp = createSocket({ type: "udp4", recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
+  const udp = createSocket({
+    type: "udp4",
+    recvBufferSize: 4 * 1024 * 1024,
+    sendBufferSize: 4 * 1024 * 1024,
+  });
   const login = createServer((socket) => {
     socket.setNoDelay(true);
     socket.on("error", () => socket.destroy());
