@@ -96,16 +96,21 @@ try {
   const droppedAtStart = udpReceiveBufferErrors();
   const withinMs = (DEVICES / RATE) * 1000 + 120_000;
   let deadline: NodeJS.Timeout | undefined;
+  const rampOf = (client: ReturnType<typeof node>, c: number) =>
+    untilEvent(client.lines, "ramp").catch(() => {
+      throw new Error(
+        `bench:bare-ramp: client ${c} (source address ${sourceAddress(c)}) ended before all its devices were online: its reason is on stderr above`,
+      );
+    });
   const ramps = (await Promise.race([
-    Promise.all(clients.map((c) => untilEvent(c.lines, "ramp"))),
+    Promise.all(clients.map(rampOf)),
     new Promise<never>((_, reject) => {
       deadline = setTimeout(
         () => reject(new Error(`bench:bare-ramp: not every device online within ${withinMs / 1000} s`)),
         withinMs,
       );
     }),
-  ])) as unknown as ClientRamp[];
-  clearTimeout(deadline);
+  ]).finally(() => clearTimeout(deadline))) as unknown as ClientRamp[];
   for (const c of clients) drain(c.lines);
   const cpuAtEnd = treeCpuByProcess(pids);
   const droppedAtEnd = udpReceiveBufferErrors();

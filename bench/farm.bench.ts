@@ -9,16 +9,19 @@
  * reference platform's processes, and writes its own section.
  * BENCH_FARM_IDLE_WORKERS=1 and BENCH_FARM_SEPARATE_CPUS=1 pass `--idle-workers` and `--separate-cpus` to
  * `hilfarm load` (Linux), and each writes its own section.
+ * Aim 2's CPU per device brought online is read from /proc every 250 ms (the local workers and platform), from the
+ * ramp's first power-on to every device online; `npm run bench:bare-ramp` gives the bare floor's in the same ramp.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { extraNodeFlags, FARM_WORKER_NODE_FLAGS } from "../cli/load/local-processes.ts";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { machineDescription } from "./made-by.ts";
 
 const devices = Number(process.env.BENCH_FARM_DEVICES ?? 50_000);
@@ -93,6 +96,8 @@ const args = [
 const command = `hilfarm ${args.join(" ").replace(dir, "<tmp>").replace(dir, "<tmp>")}`;
 console.info(`bench:farm: ${command}`);
 const started = Date.now();
+/** The CPU seconds of the run's local workers and platform processes (/proc), every 250 ms, for aim 2's CPU per device. */
+const cpuSamples: Array<{ at: number; worker: number; platform: number }> = [];
 const code = await new Promise<number | null>((resolve) => {
   const child = spawn(
     process.execPath,
@@ -101,7 +106,17 @@ const code = await new Promise<number | null>((resolve) => {
       stdio: ["ignore", "inherit", "inherit"],
     },
   );
-  child.on("exit", resolve);
+  const sampler = setInterval(() => {
+    if (child.pid === undefined) return;
+    const sample = { at: Date.now(), worker: 0, platform: 0 };
+    for (const p of treeCpuByProcess([child.pid]).values())
+      if (p.role === "worker" || p.role === "platform") sample[p.role] += p.cpuSeconds;
+    cpuSamples.push(sample);
+  }, 250);
+  child.on("exit", (exitCode) => {
+    clearInterval(sampler);
+    resolve(exitCode);
+  });
 });
 const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as LoadReport;
 const wallSeconds = (Date.now() - started) / 1000;
@@ -147,6 +162,23 @@ const poweredOnRate = perSecond(rampSeconds);
 const onlineFromFirstPowerOn = perSecond(allOnlineSeconds);
 const behindRamp =
   rampSeconds === undefined || allOnlineSeconds === undefined ? undefined : allOnlineSeconds - rampSeconds;
+// CPU of the local workers and platform from the first power-on to every device online, per device brought online
+// (the heartbeats of those already online included): the samples nearest the two moments, by this machine's clock.
+const nearestSample = (at: number) =>
+  cpuSamples.reduce<(typeof cpuSamples)[number] | undefined>(
+    (best, s) => (best === undefined || Math.abs(s.at - at) < Math.abs(best.at - at) ? s : best),
+    undefined,
+  );
+const rampCpu = (() => {
+  if (report.ramp === undefined || allOnlineSeconds === undefined) return undefined;
+  const from = Date.parse(report.ramp.firstPowerOnAt);
+  const [a, b] = [nearestSample(from), nearestSample(from + allOnlineSeconds * 1000)];
+  if (a === undefined || b === undefined || b.at <= a.at) return undefined;
+  const us = (seconds: number) => (seconds * 1e6) / t.devices;
+  return { worker: us(b.worker - a.worker), platform: us(b.platform - a.platform) };
+})();
+// The ramp's CPU budget: every core busy, 2,000 devices a second.
+const budgetUs = (cpus().length * 1e6) / 2000;
 // The most devices powered on and not yet online at once (the once-a-second samples): logins in flight or waiting.
 const waiting = Math.max(0, ...report.online.map((sample) => (sample.poweredOn ?? 0) - sample.online));
 const rateText = (rate: number | undefined, what: string) =>
@@ -172,6 +204,7 @@ const aims = [
   `| 2. devices powered on per second, first power-on to last (the ramp itself) | ${rateText(poweredOnRate, "not every device powered on")}${rampSeconds === undefined ? "" : ` (the last ${rampSeconds.toFixed(2)} s after the first)`} | 2,000 | ${ratio(poweredOnRate, 2000)} |`,
   `| 2. devices online per second, first power-on to all online | ${rateText(onlineFromFirstPowerOn, "never every device online at once")}${allOnlineSeconds === undefined ? "" : ` (all online ${allOnlineSeconds.toFixed(2)} s after the first power-on; at most ${waiting.toLocaleString("en-US")} powered on and not yet online at once)`} | 2,000 | ${ratio(onlineFromFirstPowerOn, 2000)} |`,
   `| 2. all online after the last power-on: how far the logins fell behind the ramp | ${behindRamp === undefined ? "-" : `${Math.max(0, behindRamp).toFixed(2)} s${behindRamp < 0 ? " (the workers' clocks disagree)" : ""}`} | < 1 s (the login p99 aim) | ${ratio(behindRamp === undefined ? undefined : Math.max(0, behindRamp), 1)} |`,
+  `| 2. CPU per device brought online, local workers + platform, first power-on to all online (/proc every 250 ms; heartbeats of the devices online included) | ${rampCpu === undefined ? "not measured (never every device online at once, or the platform elsewhere)" : `${(rampCpu.worker + rampCpu.platform).toFixed(0)} µs (workers ${rampCpu.worker.toFixed(0)}, platform ${rampCpu.platform.toFixed(0)}); the bare floor's: \`npm run bench:bare-ramp\``} | ${budgetUs.toFixed(0)} µs (2,000 a second on ${cpus().length} cores) | ${rampCpu === undefined ? "-" : times(rampCpu.worker + rampCpu.platform, budgetUs)} |`,
   `| 2. login p99, login timeouts | ${ms(report.latency.login.p99)} ms, ${loginTimeouts} | < 1,000 ms, 0 | ${times(report.latency.login.p99, 1000)} |`,
   `| 5. worker memory per device, at the end | ${kib(t.rssBytesPerDevice)} | < 12 KiB | ${timesKib(t.rssBytesPerDevice, 12)} |`,
   `| 5. worker memory per device, at each worker's peak | ${kib(t.peakRssBytesPerDevice)} | < 12 KiB | ${timesKib(t.peakRssBytesPerDevice, 12)} |`,
