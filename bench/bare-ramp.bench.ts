@@ -12,7 +12,8 @@
  * It prints and records, as bench:farm's aim-2 rows do: the ramp's own rate (first power-on to last, by the clients'
  * clocks), the rate to every device online, how long after the last power-on every device was online, the login
  * round trip (1002 sent to 1003 read) p50 / p99 / max, the devices that started over (no 1003 or 2023 within 10 s:
- * the floor's login timeouts), and the CPU of both sides per device brought online, from /proc.
+ * the floor's login timeouts), and the CPU of both sides per device brought online, from /proc, with the cores' busy
+ * share over the same window.
  *   npm run bench:bare-ramp
  * Loopback only, bounded: at most 200,000 devices, and the ramp's time and two minutes. Writes the `Aim 2's bare
  * floor: the farm's ramp` section of docs/benchmarks.md.
@@ -23,7 +24,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
-import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { coresBusy, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { machineDescription } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
@@ -93,6 +94,7 @@ try {
   const pids = [...servers, ...clients].map((p) => p.child.pid).filter((p): p is number => p !== undefined);
   while (Date.now() < startAt) await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
   const cpuAtStart = treeCpuByProcess(pids);
+  const cpuStartedAt = Date.now();
   const droppedAtStart = udpReceiveBufferErrors();
   const withinMs = (DEVICES / RATE) * 1000 + 120_000;
   let deadline: NodeJS.Timeout | undefined;
@@ -113,6 +115,7 @@ try {
   ]).finally(() => clearTimeout(deadline))) as unknown as ClientRamp[];
   for (const c of clients) drain(c.lines);
   const cpuAtEnd = treeCpuByProcess(pids);
+  const cpuWindowSeconds = (Date.now() - cpuStartedAt) / 1000;
   const droppedAtEnd = udpReceiveBufferErrors();
   const dropped =
     droppedAtStart === undefined || droppedAtEnd === undefined
@@ -135,6 +138,9 @@ try {
   const times = (value: number, aim: number) => `${(value / aim).toFixed(2)}x`;
   // The ramp's CPU budget: every core busy, RATE devices a second.
   const budgetUs = (cpus().length * 1e6) / RATE;
+  // How busy the cores were with both sides: near 100 % the ramp was bound by them, and the CPU per device is then the
+  // cores' time over the rate reached, not a cost of its own (it falls as the rate rises: docs/benchmarks.md).
+  const busy = coresBusy(clientCpu + serverCpu, cpuWindowSeconds);
   const command = `BENCH_BARE_RAMP_DEVICES=${DEVICES} BENCH_BARE_RAMP_RATE=${RATE} BENCH_BARE_RAMP_SERVERS=${SERVERS} npm run bench:bare-ramp`;
   const lines = [
     `Made by \`${command}\` (bench/bare-ramp.bench.ts): the ramp of \`BENCH_FARM_DEVICES=${DEVICES} BENCH_FARM_RAMP=${RATE} npm run bench:farm\` done by the bare`,
@@ -155,6 +161,7 @@ try {
     `| devices that started over (no 1003 or 2023 within 10 s: the floor's login timeouts) | ${startedOver} | 0 | |`,
     `| datagrams the kernel dropped for a full receive buffer (Udp RcvbufErrors, the whole machine's) | ${dropped} | 0 | |`,
     `| CPU per device brought online, clients + servers (clients / servers) | ${(((clientCpu + serverCpu) * 1e6) / DEVICES).toFixed(0)} µs (${((clientCpu * 1e6) / DEVICES).toFixed(0)} / ${((serverCpu * 1e6) / DEVICES).toFixed(0)}) | ${budgetUs.toFixed(0)} µs (${RATE.toLocaleString("en-US")} a second on ${cpus().length} cores) | ${times(((clientCpu + serverCpu) * 1e6) / DEVICES, budgetUs)} |`,
+    `| the cores' busy share with clients + servers over that window (CPU s / (window s x cores)): at 100 % the cores bound the ramp | ${busy} | | |`,
   ];
   await writeBenchmarkSection("Aim 2's bare floor: the farm's ramp", lines);
   console.log(lines.join("\n"));

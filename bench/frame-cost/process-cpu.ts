@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { processStat } from "../../harness/machine/process-stat.ts";
 
 /** CPU time of processes from /proc (Linux): what a benchmark charges to each side of a run. */
@@ -61,4 +62,14 @@ export function cpuByRole(
   for (const [pid, p] of after)
     roles[p.role] = (roles[p.role] ?? 0) + p.cpuSeconds - (before.get(pid)?.cpuSeconds ?? 0);
   return roles;
+}
+
+/**
+ * The share of the machine's cores that `cpuSeconds` kept busy over a window of `windowSeconds`, as a percentage
+ * ("93 %"): a ramp whose processes keep every core busy is bound by them, and its CPU per device is then their time
+ * over the rate reached rather than a cost per device.
+ */
+export function coresBusy(cpuSeconds: number, windowSeconds: number, cores = cpus().length): string {
+  if (!(windowSeconds > 0) || cores < 1) return "not measured (no window)";
+  return `${Math.round((100 * cpuSeconds) / (windowSeconds * cores))} %`;
 }
