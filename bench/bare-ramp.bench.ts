@@ -94,7 +94,7 @@ try {
   const pids = [...servers, ...clients].map((p) => p.child.pid).filter((p): p is number => p !== undefined);
   while (Date.now() < startAt) await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
   const cpuAtStart = treeCpuByProcess(pids);
-  const cpuStartedAt = Date.now();
+  const cpuStartedAt = performance.now();
   const droppedAtStart = udpReceiveBufferErrors();
   const withinMs = (DEVICES / RATE) * 1000 + 120_000;
   let deadline: NodeJS.Timeout | undefined;
@@ -115,7 +115,7 @@ try {
   ]).finally(() => clearTimeout(deadline))) as unknown as ClientRamp[];
   for (const c of clients) drain(c.lines);
   const cpuAtEnd = treeCpuByProcess(pids);
-  const cpuWindowSeconds = (Date.now() - cpuStartedAt) / 1000;
+  const cpuWindowSeconds = (performance.now() - cpuStartedAt) / 1000;
   const droppedAtEnd = udpReceiveBufferErrors();
   const dropped =
     droppedAtStart === undefined || droppedAtEnd === undefined
