@@ -10,9 +10,10 @@
  * automatic, as bench:paired's login mode), records the platform and the worker for BENCH_PERF_SECONDS once steady
  * (`perf record -F 999 -g`: stacks by frame pointers, which V8's code keeps), then, once it has stopped, the bare
  * floor with the same devices (bench:cost's, or bench:login's with the churn), and writes the "CPU by function
- * (perf)" section of docs/benchmarks.md: each process's samples by where they ran (kernel, JIT-compiled JavaScript,
- * the node binary, libc), by the nearest JavaScript function on the stack (the native code it calls counted with
- * it), and by the leaf symbol.
+ * (perf)" section of docs/benchmarks.md: first hilfarm beside the floor by kind of work (the collector, the compilers,
+ * JavaScript, crypto, the kernel's network and memory work: frame-cost/work-kinds.ts) in CPU µs per login or round
+ * trip, then each process's samples by where they ran (kernel, JIT-compiled JavaScript, the node binary, libc), by
+ * the nearest JavaScript function on the stack (the native code it calls counted with it), and by the leaf symbol.
  * Needs `perf` (Debian: linux-perf) and permission to profile one's own processes (kernel.perf_event_paranoid <= 2).
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -29,6 +30,7 @@ import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { type PerfSample, parsePerfScript, tally } from "./frame-cost/perf-script.ts";
 import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { tallyWorkKinds, WORK_KINDS, type WorkKind } from "./frame-cost/work-kinds.ts";
 import { machineDescription, madeBy } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
@@ -120,7 +122,7 @@ function processSection(role: string, samples: PerfSample[], cpuSeconds: number)
  * The same traffic between a bare floor, recorded the same way, for the shares beside hilfarm's: bench:cost's
  * (bench/frame-cost/bare-heartbeat.mjs) for heartbeats, bench:login's (bench/frame-cost/bare-login.mjs) with churn.
  */
-async function bareFloorSections(): Promise<string[]> {
+async function bareFloorSections(): Promise<Profiled> {
   const nodeFlags = ["--perf-basic-prof-only-functions"];
   const intervalMs = INTERVAL_S * 1000;
   const { server, client } =
@@ -141,14 +143,21 @@ async function bareFloorSections(): Promise<string[]> {
   jitMaps.push(...sides.map(([, pid]) => `/tmp/perf-${pid}.map`));
   try {
     await untilEvent(client.lines, "online");
-    drain(client.lines);
+    const counts = followCounts(client.lines);
     await wait(CHURN > 0 ? 5000 : INTERVAL_S * 1000 + 2000);
+    const first = counts();
     const cpu = await Promise.all(
       sides.map(([, pid], i) => record(pid as number, join(dir, `bare-${i}.data`))),
     );
-    return sides.flatMap(([role], i) =>
-      processSection(role, samplesOf(join(dir, `bare-${i}.data`)), cpu[i] ?? 0),
-    );
+    // The count lines come once a second: the window's units from the rate between the two lines read.
+    const last = counts();
+    const perSecond = ((unitsOf(last) - unitsOf(first)) * 1000) / Math.max(1, last.at - first.at);
+    const samples = sides.map((_, i) => samplesOf(join(dir, `bare-${i}.data`)));
+    return {
+      sections: sides.flatMap(([role], i) => processSection(role, samples[i] ?? [], cpu[i] ?? 0)),
+      kinds: samples.map((s) => tallyWorkKinds(s)),
+      units: perSecond * SECONDS,
+    };
   } finally {
     client.child.kill("SIGTERM");
     server.child.kill("SIGTERM");
@@ -156,8 +165,49 @@ async function bareFloorSections(): Promise<string[]> {
   }
 }
 
+/** A bare client's `count` lines as they come: the latest, with when it was read. */
+function followCounts(lines: AsyncIterator<string>): () => BareCount {
+  let last: BareCount = { logins: 0, roundTrips: 0, at: performance.now() };
+  void (async () => {
+    for (;;) {
+      const { value, done } = await lines.next();
+      if (done) return;
+      try {
+        const line = JSON.parse(value) as { event?: string; logins?: number; roundTrips?: number };
+        if (line.event === "count")
+          last = {
+            logins: Number(line.logins ?? 0),
+            roundTrips: Number(line.roundTrips ?? 0),
+            at: performance.now(),
+          };
+      } catch {
+        // not a JSON line
+      }
+    }
+  })();
+  return () => last;
+}
+
+interface BareCount {
+  logins: number;
+  roundTrips: number;
+  at: number;
+}
+
+/** What the per-unit figures are per: logins with churn, heartbeat round trips without. */
+const unitsOf = (count: { logins: number; roundTrips: number }) =>
+  CHURN > 0 ? count.logins : count.roundTrips;
+
+/** Two processes profiled over the window: their sections, their samples by kind of work, and the window's units. */
+interface Profiled {
+  sections: string[];
+  /** [platform side, device side]. */
+  kinds: Array<Map<WorkKind, number>>;
+  units: number;
+}
+
 /** hilfarm's platform and worker: their sections and what went through them during the window. */
-async function hilfarmSections(): Promise<{ sections: string[]; traffic: string }> {
+async function hilfarmSections(): Promise<Profiled & { traffic: string }> {
   process.env.HILFARM_NODE_FLAGS = [process.env.HILFARM_NODE_FLAGS, "--perf-basic-prof-only-functions"]
     .filter(Boolean)
     .join(" ");
@@ -190,14 +240,54 @@ async function hilfarmSections(): Promise<{ sections: string[]; traffic: string 
       CHURN > 0
         ? `${Math.round((last.logins - first.logins) / windowS).toLocaleString("en-US")} logins a second`
         : `${Math.round((last.heartbeats - first.heartbeats) / windowS).toLocaleString("en-US")} heartbeat round trips a second`;
-    const sections = processes.flatMap(([, p], i) =>
-      processSection(p.role, samplesOf(join(dir, `${p.role}.data`)), cpu[i] ?? 0),
-    );
-    return { sections, traffic };
+    const samples = processes.map(([, p]) => samplesOf(join(dir, `${p.role}.data`)));
+    const sections = processes.flatMap(([, p], i) => processSection(p.role, samples[i] ?? [], cpu[i] ?? 0));
+    const kindsOf = (role: string) =>
+      tallyWorkKinds(samples[processes.findIndex(([, p]) => p.role === role)] ?? []);
+    return {
+      sections,
+      traffic,
+      kinds: [kindsOf("platform"), kindsOf("worker")],
+      units: CHURN > 0 ? last.logins - first.logins : last.heartbeats - first.heartbeats,
+    };
   } finally {
     load.child.kill("SIGTERM");
     await stopped(load.child);
   }
+}
+
+/**
+ * hilfarm beside the bare floor by kind of work, in CPU µs per login (or round trip): the samples of each kind (one
+ * per 1/FREQUENCY s of CPU) over the window's units.
+ */
+function kindsTable(ours: Profiled, bare: Profiled): string[] {
+  const unit = CHURN > 0 ? "login" : "heartbeat round trip";
+  const us = (count: number, units: number) => (units > 0 ? (count * 1e6) / FREQUENCY / units : Number.NaN);
+  const cell = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "-");
+  const ratio = (a: number, b: number) =>
+    Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}` : "-";
+  const sum = (counts: Map<WorkKind, number> | undefined) =>
+    [...(counts?.values() ?? [])].reduce((a, b) => a + b, 0);
+  const row = (name: string, pick: (counts: Map<WorkKind, number> | undefined) => number) => {
+    const [platform, server, worker, client] = [
+      us(pick(ours.kinds[0]), ours.units),
+      us(pick(bare.kinds[0]), bare.units),
+      us(pick(ours.kinds[1]), ours.units),
+      us(pick(bare.kinds[1]), bare.units),
+    ] as [number, number, number, number];
+    return `| ${name} | ${cell(platform)} | ${cell(server)} | ${ratio(platform, server)} | ${cell(worker)} | ${cell(client)} | ${ratio(worker, client)} |`;
+  };
+  return [
+    `### By kind of work, CPU µs per ${unit}`,
+    "",
+    `Each process's samples by the kind of work they belong to (bench/frame-cost/work-kinds.ts: the collector and the compilers wherever their frames are on the stack, kernel work by the nearest kernel frame that says what it serves, crypto where OpenSSL lies between the leaf and the nearest JavaScript frame, the rest by the leaf), over the ${unit}s of the window: hilfarm's ${Math.round(ours.units).toLocaleString("en-US")}, the bare floor's ${Math.round(bare.units).toLocaleString("en-US")} (from the rate between its client's count lines).`,
+    "",
+    "| kind of work | platform | bare server | platform / bare | worker | bare client | worker / bare |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...WORK_KINDS.map((kind) => row(kind, (counts) => counts?.get(kind) ?? 0)),
+    row("**all**", sum),
+    "",
+  ];
 }
 
 perfOrExplain();
@@ -205,18 +295,19 @@ const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-perf-"));
 /** The JIT symbol maps the profiled processes write (`--perf-basic-prof`), removed once read. */
 const jitMaps: string[] = [];
 try {
-  const { sections, traffic } = await hilfarmSections();
+  const ours = await hilfarmSections();
   // After hilfarm has stopped: the two runs never share the cores.
   const bare = await bareFloorSections();
   const machine = machineDescription();
   const command = `${CHURN > 0 ? `BENCH_PERF_CHURN=${CHURN} ` : ""}BENCH_PERF_DEVICES=${DEVICES} BENCH_PERF_INTERVAL_S=${INTERVAL_S} BENCH_PERF_SECONDS=${SECONDS} npm run bench:perf`;
   const body = [
-    `Made by ${madeBy(command, "bench/cpu-by-function.bench.ts")}: \`hilfarm load\` of ${DEVICES.toLocaleString("en-US")} three-gang switches (${CHURN > 0 ? `transport automatic, heartbeat ${INTERVAL_S} s, ${CHURN} power-cycled a second` : `TCP, heartbeat ${INTERVAL_S} s`}; its own platform process and one worker), ${traffic} during the window; \`perf record -F ${FREQUENCY} -g\` on the platform and on the worker for ${SECONDS} s once steady, every thread (the collector's and the compiler's included) and the kernel's work done for them; then, once hilfarm has stopped, ${CHURN > 0 ? "the bare floor of bench:login (bench/frame-cost/bare-login.mjs) with the same devices, interval and churn" : "the bare floor of bench:cost (bench/frame-cost/bare-heartbeat.mjs) with the same devices and interval"}, recorded the same way. JavaScript is named through \`--perf-basic-prof-only-functions\`, by its source file and name through the source maps of the bundle hilfarm runs from (bin/bundle.mjs); \`*\` marks optimized code, \`^\` baseline code. Stacks are walked by frame pointers, which libc's allocator does not keep: its samples have no JavaScript frame. In a virtual machine, \`pvm_irq_enable\` is where the kernel re-enables interrupts: the network's soft interrupts run there and are charged to it.`,
+    `Made by ${madeBy(command, "bench/cpu-by-function.bench.ts")}: \`hilfarm load\` of ${DEVICES.toLocaleString("en-US")} three-gang switches (${CHURN > 0 ? `transport automatic, heartbeat ${INTERVAL_S} s, ${CHURN} power-cycled a second` : `TCP, heartbeat ${INTERVAL_S} s`}; its own platform process and one worker), ${ours.traffic} during the window; \`perf record -F ${FREQUENCY} -g\` on the platform and on the worker for ${SECONDS} s once steady, every thread (the collector's and the compiler's included) and the kernel's work done for them; then, once hilfarm has stopped, ${CHURN > 0 ? "the bare floor of bench:login (bench/frame-cost/bare-login.mjs) with the same devices, interval and churn" : "the bare floor of bench:cost (bench/frame-cost/bare-heartbeat.mjs) with the same devices and interval"}, recorded the same way. JavaScript is named through \`--perf-basic-prof-only-functions\`, by its source file and name through the source maps of the bundle hilfarm runs from (bin/bundle.mjs); \`*\` marks optimized code, \`^\` baseline code. Stacks are walked by frame pointers, which libc's allocator does not keep: its samples have no JavaScript frame. In a virtual machine, \`pvm_irq_enable\` is where the kernel re-enables interrupts: the network's soft interrupts run there and are charged to it.`,
     "",
     `Machine: ${machine}.`,
     "",
-    ...sections,
-    ...bare,
+    ...kindsTable(ours, bare),
+    ...ours.sections,
+    ...bare.sections,
   ];
   await writeBenchmarkSection(SECTION, body);
   console.log(body.join("\n"));
