@@ -151,7 +151,11 @@ async function bareFloorSections(): Promise<Profiled> {
     );
     // The count lines come once a second: the window's units from the rate between the two lines read.
     const last = counts();
-    const perSecond = ((unitsOf(last) - unitsOf(first)) * 1000) / Math.max(1, last.at - first.at);
+    if (!(last.at > first.at))
+      throw new Error(
+        `bench:perf: the bare floor's client printed no count line over the ${SECONDS} s window (its reason, if it stopped, is on stderr)`,
+      );
+    const perSecond = ((unitsOf(last) - unitsOf(first)) * 1000) / (last.at - first.at);
     const samples = sides.map((_, i) => samplesOf(join(dir, `bare-${i}.data`)));
     return {
       sections: sides.flatMap(([role], i) => processSection(role, samples[i] ?? [], cpu[i] ?? 0)),

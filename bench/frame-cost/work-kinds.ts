@@ -1,4 +1,4 @@
-import type { PerfSample } from "./perf-script.ts";
+import { type PerfSample, placeOf } from "./perf-script.ts";
 
 /**
  * Kinds of work a sample of `perf record -g` belongs to, in the order a table lists them. A profile by function finds
@@ -40,7 +40,7 @@ const KERNEL_LOOP =
   /^(ep_|do_epoll|__x64_sys_epoll|epoll_|schedule|__schedule|finish_task_switch|try_to_wake_up|futex_|__futex|do_futex|__x64_sys_futex|pick_next_task|enqueue_task|dequeue_task|update_curr|__wake_up)/;
 
 const isJs = (frame: { symbol: string }) => frame.symbol.startsWith("JS:");
-const isKernel = (frame: { dso: string }) => frame.dso.includes("kernel");
+const isKernel = (frame: { dso: string }) => placeOf(frame.dso) === "kernel";
 
 /**
  * The kind of work of one sample. The collector and the compilers claim a sample wherever they are on its stack (a
@@ -64,7 +64,7 @@ export function workKindOf(sample: PerfSample): WorkKind {
     }
     return "kernel: other";
   }
-  if (isJs(leaf) || /\/perf-\d+\.map$/.test(leaf.dso)) return "JavaScript, JIT-compiled";
+  if (isJs(leaf) || placeOf(leaf.dso) === "JavaScript, JIT-compiled") return "JavaScript, JIT-compiled";
   const firstJs = frames.findIndex(isJs);
   const native = firstJs < 0 ? frames : frames.slice(0, firstJs);
   if (native.some((f) => CRYPTO.test(f.symbol))) return "crypto (OpenSSL)";
