@@ -144,11 +144,18 @@ describe("replays do not move a session", () => {
   it("a captured 1004 replayed on a new TCP connection gets the stored 1005 and the replayer's connection is closed; the live connection stays", async () => {
     const plug = device(PLUG);
     const frames = captured(plug);
+    const connectAnswers: string[] = [];
+    plug.on("frame", ({ direction, message, raw }) => {
+      if (direction === "in" && message.code === 1005)
+        connectAnswers.push(Buffer.from(raw).toString("latin1"));
+    });
     await online(plug);
     const connectFrame = frames.find((f) => f.message.code === 1004)?.raw as Buffer;
     const session = platform.sessionOf(PLUG.deviceId);
     const answer = await exchange(platform.addresses.tcp, connectFrame);
     expect(answer.equals(session?.answerToConnect as Buffer)).toBe(true);
+    // Byte for byte the 1005 the device itself got: the session keeps the frame it sent, not a new encoding.
+    expect(connectAnswers).toEqual([answer.toString("latin1").replace(/\r\n$/, "")]);
     expect(platform.sessionOf(PLUG.deviceId)).toBe(session);
     expect((await heartbeat(plug)).code).toBe(1001);
   });

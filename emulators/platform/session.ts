@@ -3,7 +3,7 @@ import type { Clock, Timer } from "../../harness/clock/clock.ts";
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import { HilfarmError } from "../../harness/errors.ts";
 import type { CipherKey } from "../../harness/protocol/cts/crypto.ts";
-import { encodeFrame } from "../../harness/protocol/mc/codec.ts";
+import { encodeFrameText } from "../../harness/protocol/mc/codec.ts";
 import { errorFields, type ResponseFields } from "../../harness/protocol/mc/error-fields.ts";
 import { type McCode, packetType, responseCodeFor } from "../../harness/protocol/mc/packet-types.ts";
 import type {
@@ -43,13 +43,14 @@ export class DeviceRequestError extends HilfarmError {
   declare readonly code: "DEVICE_TIMEOUT" | "SESSION_ENDED";
 }
 
-export interface SessionDependencies {
-  deviceId: string;
-  token: string;
-  key: CipherKey;
-  channel: SessionLink;
+/**
+ * What the sessions of a connection server share, built once for all of them: a session holds only what is its own
+ * (`SessionPeer`), so that each device online costs the platform as few objects as it can.
+ */
+export interface SessionServices {
   clock: Clock;
   timing: PlatformTiming;
+  /** The run's random source: a session forks its own stream from it when it first sends a request. */
   random: Random;
   handler: RequestHandler;
   logger: Logger;
@@ -61,6 +62,14 @@ export interface SessionDependencies {
   onDropped?: (session: DeviceSession, reason: string) => void;
   /** Conformance hook: answers the platform deliberately withholds (a device under test must resend). */
   withholdAnswer?: (deviceId: string, code: McCode) => boolean;
+}
+
+/** The device a session serves: who it is, its session key, and the link its answers go out on. */
+export interface SessionPeer {
+  deviceId: string;
+  token: string;
+  key: CipherKey;
+  channel: SessionLink;
 }
 
 /** Who waits for the answer to the platform request in flight. */
@@ -78,25 +87,35 @@ export class DeviceSession {
   readonly token: string;
   readonly channel: SessionLink;
   readonly connectedAt: number;
-  /** The device's requests (5.2.2 item 5): the last accepted, from the 1004 on, and the answer sent to it. */
-  private responses = responder<Buffer>("device");
+  private readonly key: CipherKey;
+  /**
+   * The device's requests (5.2.2 item 5): the last accepted, from the 1004 on, and the answer sent to it, kept as
+   * text (`encodeFrameText`).
+   */
+  private responses = responder<string>("device");
   /** The platform's own requests: its sequence, the one in flight, its resends (5.2). */
   private requests: Requester<Call>;
-  private readonly lane = new RequestLane();
+  /** Made at the first platform request: most sessions of a load run never send one. */
+  private lane: RequestLane | undefined;
+  private random: Random | undefined;
   private resendTimer: Timer | undefined;
   private offlineTimer: Timer | undefined;
   private lastHeardAt = 0;
   private ended: SessionEndReason | undefined;
   /** The frame of the last platform request sent: resent after a failed send, and by `retransmitLastRequest`. */
-  private lastRequestFrame: { message: McMessage; frame: Buffer } | undefined;
-  private connectAnswer: Buffer | undefined;
+  private lastRequestFrame: { message: McMessage; text: string } | undefined;
+  private connectAnswer: string | undefined;
 
-  constructor(private readonly deps: SessionDependencies) {
-    this.deviceId = deps.deviceId;
-    this.token = deps.token;
-    this.channel = deps.channel;
-    this.connectedAt = deps.clock.now();
-    this.requests = requester("platform", deps.timing);
+  constructor(
+    private readonly services: SessionServices,
+    peer: SessionPeer,
+  ) {
+    this.deviceId = peer.deviceId;
+    this.token = peer.token;
+    this.key = peer.key;
+    this.channel = peer.channel;
+    this.connectedAt = services.clock.now();
+    this.requests = requester("platform", services.timing);
   }
 
   private get lastDeviceSequence(): number | undefined {
@@ -126,14 +145,14 @@ export class DeviceSession {
   start(connect: ConnectRequest, raw?: Uint8Array): void {
     this.lastDeviceSequence = parseSequence(connect.sequence);
     this.armOfflineTimer();
-    this.deps.onFrame?.("in", this, { code: 1004, body: connect }, raw);
-    const { timing } = this.deps;
+    this.services.onFrame?.("in", this, { code: 1004, body: connect }, raw);
+    const { timing } = this.services;
     const body: BodyOf<1005> = {
       result: McResult.Success,
       sequence: connect.sequence,
       heartBeat: timing.heartbeatSeconds,
       ...(timing.authIntervalSeconds === undefined ? {} : { authInterval: timing.authIntervalSeconds }),
-      time: unixSeconds(this.deps.clock),
+      time: unixSeconds(this.services.clock),
     };
     this.connectAnswer = this.send({ code: 1005, body });
     this.responses = answered(this.responses, parseSequence(connect.sequence), this.connectAnswer);
@@ -141,7 +160,7 @@ export class DeviceSession {
 
   /** The 1005 that answered the 1004 opening this session, as sent. */
   get answerToConnect(): Buffer | undefined {
-    return this.connectAnswer;
+    return this.connectAnswer === undefined ? undefined : Buffer.from(this.connectAnswer, "utf8");
   }
 
   /**
@@ -158,17 +177,17 @@ export class DeviceSession {
     if (from === "elsewhere") {
       const fresh = this.freshness(message);
       if (fresh === "retransmission" && this.responses.answer !== undefined)
-        this.channel.send(this.responses.answer);
+        this.channel.send(Buffer.from(this.responses.answer, "utf8"));
       if (fresh !== "fresh") {
-        this.deps.onDropped?.(this, "REPLAYED");
+        this.services.onDropped?.(this, "REPLAYED");
         return false;
       }
     }
     this.armOfflineTimer();
-    this.deps.onFrame?.("in", this, message, raw);
+    this.services.onFrame?.("in", this, message, raw);
     const type = packetType(message.code);
     if (type.sender !== "device") {
-      this.deps.logger.debug(
+      this.services.logger.debug(
         { deviceId: this.deviceId, code: message.code },
         "platform-bound code from device ignored",
       );
@@ -183,7 +202,7 @@ export class DeviceSession {
     if (type.sender !== "device" || message.code === 1002) return "stale";
     if (type.role === "response") {
       const sequence = parseSequence(message.body.sequence);
-      const now = this.deps.clock.now();
+      const now = this.services.clock.now();
       const response = { kind: "response", code: message.code, sequence, now } as const;
       // The step is only looked at: nothing is settled here.
       return stepRequester(this.requests, response).action.kind === "answered" ? "fresh" : "stale";
@@ -198,24 +217,25 @@ export class DeviceSession {
    * lossy link a second request in flight could overtake the resends of the first.
    */
   request<C extends PlatformRequestCode>(code: C, body: RequestBody<C>): Promise<ResponseTo<C>> {
+    this.lane ??= new RequestLane();
     return this.lane.run(() => this.sendRequest(code, body));
   }
 
   private sendRequest<C extends PlatformRequestCode>(code: C, body: RequestBody<C>): Promise<ResponseTo<C>> {
     if (this.ended) return Promise.reject(this.endedError());
-    const take = this.platformSequence === undefined ? { start: this.deps.random.sequence() } : "next";
+    const take = this.platformSequence === undefined ? { start: this.ownRandom().sequence() } : "next";
     return new Promise<ResponseTo<C>>((resolve, reject) => {
       const payload: Call = { resolve: resolve as (body: unknown) => void, reject };
-      const now = this.deps.clock.now();
+      const now = this.services.clock.now();
       const step = stepRequester(this.requests, { kind: "send", code, now, take, payload });
       if (step.action.kind !== "send") throw new Error(`${this.deviceId}: a request is in flight`);
       const { sequence, deadline } = step.action;
-      const time = unixSeconds(this.deps.clock);
+      const time = unixSeconds(this.services.clock);
       const message = { code, body: { sequence: formatSequence(sequence), ...body, time } };
       // Committed once the frame is out: a request that fails its schema leaves nothing in flight.
       this.lastRequestFrame = {
         message: message as unknown as McMessage,
-        frame: this.send(message as unknown as McMessage),
+        text: this.send(message as unknown as McMessage),
       };
       this.requests = step.state;
       this.armResend(deadline);
@@ -242,13 +262,13 @@ export class DeviceSession {
     this.requests = state;
     if (action.kind === "abandoned") action.payload.reject(this.endedError());
     this.channel.close();
-    this.deps.onEnd(this, reason);
+    this.services.onEnd(this, reason);
   }
 
   private accept(message: McMessage): boolean {
     if (message.code === 1002) {
       // Login belongs to the login server: a 1002 on a connection is dropped, as any frame out of place.
-      this.deps.logger.info({ deviceId: this.deviceId }, "1002 on a connection server dropped");
+      this.services.logger.info({ deviceId: this.deviceId }, "1002 on a connection server dropped");
       return false;
     }
     const request = incomingRequest(message);
@@ -256,19 +276,22 @@ export class DeviceSession {
     const { state, decision } = receiveRequest(this.responses, request);
     if (decision.kind === "retransmission") {
       // 5.2.2 item 5: answer again, do not apply twice.
-      if (decision.answer !== undefined) this.channel.send(decision.answer);
+      if (decision.answer !== undefined) this.channel.send(Buffer.from(decision.answer, "utf8"));
       return false;
     }
     const responseCode = responseCodeFor(message.code);
-    const now = unixSeconds(this.deps.clock);
+    const now = unixSeconds(this.services.clock);
     if (decision.kind === "out-of-order") {
       const where = { deviceId: this.deviceId, code: message.code, sequence, expected: decision.expected };
-      this.deps.logger.info(where, "sequence error");
+      this.services.logger.info(where, "sequence error");
       this.reply(message, responseCode, errorFields(message, decision.result, now, decision.dscp));
       return false;
     }
-    if (this.deps.withholdAnswer?.(this.deviceId, message.code)) {
-      this.deps.logger.info({ deviceId: this.deviceId, code: message.code }, "answer withheld on purpose");
+    if (this.services.withholdAnswer?.(this.deviceId, message.code)) {
+      this.services.logger.info(
+        { deviceId: this.deviceId, code: message.code },
+        "answer withheld on purpose",
+      );
       return false;
     }
     this.responses = state;
@@ -288,18 +311,18 @@ export class DeviceSession {
   private async dispatch(request: DeviceRequest, responseCode: McCode, sequence: number): Promise<void> {
     let fields: ResponseFields;
     try {
-      fields = await this.deps.handler(request, this);
+      fields = await this.services.handler(request, this);
     } catch (error) {
       const where = { err: error, deviceId: this.deviceId, code: request.code };
-      this.deps.logger.error(where, "business handler failed");
-      fields = errorFields(request, McResult.PlatformUnknownError, unixSeconds(this.deps.clock));
+      this.services.logger.error(where, "business handler failed");
+      fields = errorFields(request, McResult.PlatformUnknownError, unixSeconds(this.services.clock));
     }
     if (this.ended) return;
     this.answered(sequence, this.reply(request, responseCode, fields));
   }
 
   /** Keeps the answer for the request's retransmissions (5.2.2 item 5). */
-  private answered(sequence: number, answer: Buffer): void {
+  private answered(sequence: number, answer: string): void {
     this.responses = answered(this.responses, sequence, answer);
   }
 
@@ -307,7 +330,7 @@ export class DeviceSession {
    * Sends the answer to a device request. Fields that fail the response's schema are a platform bug: it is
    * logged and the device gets 999999 instead, never an exception on the socket.
    */
-  private reply(request: McMessage, responseCode: McCode, fields: ResponseFields): Buffer {
+  private reply(request: McMessage, responseCode: McCode, fields: ResponseFields): string {
     const { sequence } = request.body;
     const answer = ({ result, ...rest }: ResponseFields) =>
       this.send({ code: responseCode, body: { result, sequence, ...rest } } as McMessage);
@@ -315,17 +338,17 @@ export class DeviceSession {
       return answer(fields);
     } catch (error) {
       const where = { err: error, deviceId: this.deviceId, code: responseCode };
-      this.deps.logger.error(where, "platform answer failed its schema");
-      return answer(errorFields(request, McResult.PlatformUnknownError, unixSeconds(this.deps.clock)));
+      this.services.logger.error(where, "platform answer failed its schema");
+      return answer(errorFields(request, McResult.PlatformUnknownError, unixSeconds(this.services.clock)));
     }
   }
 
   private settle(message: McMessage): boolean {
     const sequence = parseSequence(message.body.sequence);
-    const now = this.deps.clock.now();
+    const now = this.services.clock.now();
     const step = stepRequester(this.requests, { kind: "response", code: message.code, sequence, now });
     if (step.action.kind !== "answered") {
-      this.deps.logger.debug(
+      this.services.logger.debug(
         { deviceId: this.deviceId, code: message.code, sequence },
         "response to no pending request",
       );
@@ -338,23 +361,23 @@ export class DeviceSession {
   }
 
   private armResend(deadline: number): void {
-    const delay = deadline - this.deps.clock.now();
-    this.resendTimer = this.deps.clock.setTimeout(() => this.responseTimeout(), delay, "platform-resend");
+    const delay = deadline - this.services.clock.now();
+    this.resendTimer = this.services.clock.setTimeout(() => this.responseTimeout(), delay, "platform-resend");
   }
 
   /** 5.2: the request in flight went unanswered for 10 s; resend it, or after the third failed send, end. */
   private responseTimeout(): void {
     if (this.ended) return;
-    const step = stepRequester(this.requests, { kind: "time", now: this.deps.clock.now() });
+    const step = stepRequester(this.requests, { kind: "time", now: this.services.clock.now() });
     this.requests = step.state;
     const { action } = step;
     if (action.kind === "resend") {
-      this.deps.onResend?.(this, action.code);
+      this.services.onResend?.(this, action.code);
       this.sendAgain();
       this.armResend(action.deadline);
     } else if (action.kind === "give-up") {
       const { code, failures } = action;
-      this.deps.logger.info(
+      this.services.logger.info(
         { deviceId: this.deviceId, code, sends: failures },
         "session dropped: failed sends",
       );
@@ -368,18 +391,18 @@ export class DeviceSession {
     // 5.4.2.3: offline after 3 heartbeat intervals + 10 s without any message. A message only moves the deadline;
     // the one timer re-arms itself for what is left when it fires, so 50,000 heartbeating sessions do not make and
     // drop a timer per message.
-    this.lastHeardAt = this.deps.clock.now();
-    if (this.offlineTimer === undefined) this.scheduleOffline(offlineAfterMs(this.deps.timing));
+    this.lastHeardAt = this.services.clock.now();
+    if (this.offlineTimer === undefined) this.scheduleOffline(offlineAfterMs(this.services.timing));
   }
 
   private scheduleOffline(delayMs: number): void {
-    this.offlineTimer = this.deps.clock.setTimeout(() => this.offlineCheck(), delayMs, "offline");
+    this.offlineTimer = this.services.clock.setTimeout(() => this.offlineCheck(), delayMs, "offline");
   }
 
   private offlineCheck(): void {
     this.offlineTimer = undefined;
     if (this.ended !== undefined) return;
-    const left = this.lastHeardAt + offlineAfterMs(this.deps.timing) - this.deps.clock.now();
+    const left = this.lastHeardAt + offlineAfterMs(this.services.timing) - this.services.clock.now();
     if (left > 0) this.scheduleOffline(left);
     else this.end("offline");
   }
@@ -387,16 +410,25 @@ export class DeviceSession {
   /** The last request's frame once more, as it went the first time; evidence sees it go too. */
   private sendAgain(): void {
     if (this.lastRequestFrame === undefined) return;
-    const { message, frame } = this.lastRequestFrame;
-    this.deps.onFrame?.("out", this, message, frame);
+    const { message, text } = this.lastRequestFrame;
+    const frame = Buffer.from(text, "utf8");
+    this.services.onFrame?.("out", this, message, frame);
     this.channel.send(frame);
   }
 
-  private send(message: McMessage): Buffer {
-    const frame = encodeFrame(message, { key: this.deps.key });
-    this.deps.onFrame?.("out", this, message, frame);
+  /** Encodes, sends and returns the frame as text, for the session to keep where it must send it again. */
+  private send(message: McMessage): string {
+    const text = encodeFrameText(message, { key: this.key });
+    const frame = Buffer.from(text, "utf8");
+    this.services.onFrame?.("out", this, message, frame);
     this.channel.send(frame);
-    return frame;
+    return text;
+  }
+
+  /** The session's own stream, forked from the run's: the same for a device connected at the same instant. */
+  private ownRandom(): Random {
+    this.random ??= this.services.random.fork(`session/${this.deviceId}/${this.connectedAt}`);
+    return this.random;
   }
 
   private endedError(): DeviceRequestError {

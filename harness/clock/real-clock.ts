@@ -14,22 +14,7 @@ export class RealClock implements Clock {
   }
 
   setTimeout(callback: () => void, delayMs: number, name = "timeout"): Timer {
-    const due = this.wallClock() + Math.max(0, delayMs);
-    let cancelled = false;
-    const fire = () => {
-      if (cancelled) return;
-      const left = due - this.wallClock();
-      if (left > 0) handle = unrefTimeout(fire, left);
-      else callback();
-    };
-    let handle = unrefTimeout(fire, Math.max(0, delayMs));
-    return {
-      name,
-      cancel: () => {
-        cancelled = true;
-        clearTimeout(handle);
-      },
-    };
+    return new RealTimeout(this.wallClock, callback, delayMs, name);
   }
 
   setInterval(callback: () => void, periodMs: number, name = "interval"): Timer {
@@ -43,8 +28,44 @@ export class RealClock implements Clock {
   }
 }
 
-function unrefTimeout(callback: () => void, delayMs: number): NodeJS.Timeout {
-  const handle = setTimeout(callback, delayMs);
+/**
+ * One timeout: this object and Node's own are all it allocates (no closures), since a platform holds one for every
+ * device online.
+ */
+class RealTimeout implements Timer {
+  private readonly due: number;
+  private handle: NodeJS.Timeout;
+  private cancelled = false;
+
+  constructor(
+    private readonly wallClock: () => number,
+    private readonly callback: () => void,
+    delayMs: number,
+    readonly name: string,
+  ) {
+    this.due = wallClock() + Math.max(0, delayMs);
+    this.handle = unrefTimeout(this, Math.max(0, delayMs));
+  }
+
+  fire(): void {
+    if (this.cancelled) return;
+    const left = this.due - this.wallClock();
+    if (left > 0) this.handle = unrefTimeout(this, left);
+    else this.callback();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    clearTimeout(this.handle);
+  }
+}
+
+function fireRealTimeout(timeout: RealTimeout): void {
+  timeout.fire();
+}
+
+function unrefTimeout(timeout: RealTimeout, delayMs: number): NodeJS.Timeout {
+  const handle = setTimeout(fireRealTimeout, delayMs, timeout);
   handle.unref();
   return handle;
 }

@@ -2,36 +2,23 @@ import type { ConnectRequest } from "../../../harness/protocol/mc/schemas/index.
 import { parseSequence } from "../../../harness/protocol/mc/sequence.ts";
 import type { PlatformContext } from "../context.ts";
 import type { IssuedLogin } from "../logins.ts";
-import { DeviceSession, type SessionEndReason } from "../session.ts";
+import { DeviceSession, type SessionEndReason, type SessionServices } from "../session.ts";
 import type { SessionLink } from "../session-link.ts";
 import type { ConnectionServer } from "./connection-server.ts";
 
 /**
- * Opens a session for a valid 1004 on `server`: the device's older session ends ("replaced"), the new one answers
- * the connect, and the device (with its sub-devices' resource reports reset) is online.
+ * The hooks every session of `server` shares (ending, frames, resends, drops): made once per server, so that a
+ * device online adds no closures of its own to the platform's heap.
  */
-export function openSession(
-  context: PlatformContext,
-  login: IssuedLogin,
-  connect: ConnectRequest,
-  channel: SessionLink,
-  server: ConnectionServer,
-  raw: Uint8Array,
-): DeviceSession {
-  const { clock, store, events, metrics, logger, sessions } = context;
+export function sessionServices(context: PlatformContext, server: ConnectionServer): SessionServices {
+  const { clock, store, events, metrics } = context;
   const withholdAnswer = context.options.withholdAnswer;
-  context.logins.connected(login.token, parseSequence(connect.sequence));
-  sessions.get(login.deviceId)?.end("replaced");
-  const session = new DeviceSession({
-    deviceId: login.deviceId,
-    token: login.token,
-    key: login.key,
-    channel,
+  return {
     clock,
     timing: context.timing,
-    random: context.random.fork(`session/${login.deviceId}/${clock.now()}`),
+    random: context.random,
     handler: context.handler,
-    logger,
+    logger: context.logger,
     onEnd: (s, reason) => endSession(context, s, reason, server),
     onFrame: (direction, s, message, raw) => {
       if (direction === "in") store.touch(s.deviceId, clock.now());
@@ -48,7 +35,28 @@ export function openSession(
     onResend: () => metrics.resends.inc(),
     onDropped: (_s, reason) => metrics.framesDropped.inc(reason),
     ...(withholdAnswer === undefined ? {} : { withholdAnswer }),
-  });
+  };
+}
+
+/**
+ * Opens a session for a valid 1004 on `server` (whose shared hooks are `services`): the device's older session ends
+ * ("replaced"), the new one answers the connect, and the device (with its sub-devices' resource reports reset) is
+ * online.
+ */
+export function openSession(
+  context: PlatformContext,
+  services: SessionServices,
+  login: IssuedLogin,
+  connect: ConnectRequest,
+  channel: SessionLink,
+  server: ConnectionServer,
+  raw: Uint8Array,
+): DeviceSession {
+  const { store, events, logger, sessions } = context;
+  context.logins.connected(login.token, parseSequence(connect.sequence));
+  sessions.get(login.deviceId)?.end("replaced");
+  const { deviceId, token, key } = login;
+  const session = new DeviceSession(services, { deviceId, token, key, channel });
   sessions.set(login.deviceId, session);
   server.sessions.add(session);
   store.closeResourceReport(login.deviceId);

@@ -5,10 +5,10 @@ import { bindUdp, closeListener, listenTcp } from "../net.ts";
 import { DEFAULT_PORTS } from "../platform-options.ts";
 import type { StartedSurface, Surface } from "../surface.ts";
 import { ConnectionServer } from "./connection-server.ts";
-import { openSession } from "./sessions.ts";
+import { openSession, sessionServices } from "./sessions.ts";
 
 function connectionServer(context: PlatformContext): ConnectionServer {
-  return new ConnectionServer(
+  const server: ConnectionServer = new ConnectionServer(
     {
       logins: context.logins,
       logger: context.logger,
@@ -20,11 +20,13 @@ function connectionServer(context: PlatformContext): ConnectionServer {
       connectTimeoutMs: 3 * context.timing.responseTimeoutMs,
       framing: context.framing,
       maxFrameLength: context.maxFrameLength,
-      onConnect: (login, connect, channel, server, raw) =>
-        openSession(context, login, connect, channel, server, raw),
+      onConnect: (login, connect, channel, _server, raw) =>
+        openSession(context, services, login, connect, channel, server, raw),
     },
     udpSocketType(context.host),
   );
+  const services = sessionServices(context, server);
+  return server;
 }
 
 /**

@@ -88,12 +88,17 @@ export function envelopeFor(message: McMessage, options: EncodeOptions): Envelop
   return envelope;
 }
 
+/**
+ * A whole frame as text, CRLF included. A frame kept for a long time (an answer stored for retransmissions) is kept
+ * this way: a small `Buffer` is a view into an 8 KiB pool that stays allocated while any view into it lives.
+ */
+export function encodeFrameText(message: McMessage, options: EncodeOptions): string {
+  return formatSealedEnvelope(envelopeFor(message, options), options.framing) + FRAME_TERMINATOR;
+}
+
 /** A whole frame, CRLF included, ready for a TCP stream or a UDP datagram. */
 export function encodeFrame(message: McMessage, options: EncodeOptions): Buffer {
-  return Buffer.from(
-    formatSealedEnvelope(envelopeFor(message, options), options.framing) + FRAME_TERMINATOR,
-    "utf8",
-  );
+  return Buffer.from(encodeFrameText(message, options), "utf8");
 }
 
 export interface DecodedFrame {
