@@ -20,7 +20,12 @@ import { dirname, join, relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { target, tsconfigRaw } from "./strip-options.mjs";
 
-const MANIFEST = "current.json";
+/**
+ * One manifest per checkout: a bundle holds its sources' own locations (`import.meta.url`), so two checkouts sharing a
+ * cache (a worktree with the main checkout's node_modules linked) must never run each other's, even of the same sources.
+ */
+const manifestName = (root) => `current-${sha256(root).slice(0, 16)}.json`;
+const MANIFEST_NAME = /^current-[0-9a-f]{16}\.json$/;
 /** Older builds than this go, but for the current one and the one before it (a process may still be starting from it). */
 const STALE_MS = 3_600_000;
 /** A source's own location, read where it runs: in a bundle it would be the bundle's. */
@@ -60,7 +65,7 @@ function buildStamp() {
 function keptBundle(root, cacheDir, stamp) {
   let manifest;
   try {
-    manifest = JSON.parse(readFileSync(join(cacheDir, MANIFEST), "utf8"));
+    manifest = JSON.parse(readFileSync(join(cacheDir, manifestName(root)), "utf8"));
   } catch {
     return undefined;
   }
@@ -73,11 +78,14 @@ function keptBundle(root, cacheDir, stamp) {
       stats.every((stat, i) => stat.size === manifest.inputs[i][1] && stat.mtimeMs === manifest.inputs[i][2])
     )
       return existsSync(main) ? pathToFileURL(main).href : undefined;
-    const hash = inputsHash(manifest.inputs.map(([path]) => [path, readFileSync(join(root, path))]));
+    const hash = inputsHash(
+      root,
+      manifest.inputs.map(([path]) => [path, readFileSync(join(root, path))]),
+    );
     if (hash !== manifest.hash || !existsSync(main)) return undefined;
     const inputs = manifest.inputs.map(([path], i) => [path, stats[i].size, stats[i].mtimeMs]);
     try {
-      writeManifest(cacheDir, { ...manifest, inputs });
+      writeManifest(root, cacheDir, { ...manifest, inputs });
     } catch {
       // A cache this process cannot write: the next start reads the sources again.
     }
@@ -93,11 +101,12 @@ function statOf(path) {
 }
 
 /** Written beside and renamed into place: a process that starts meanwhile reads the old manifest or the new. */
-function writeManifest(cacheDir, manifest) {
-  const partial = join(cacheDir, `${MANIFEST}.${process.pid}.${randomBytes(6).toString("hex")}`);
+function writeManifest(root, cacheDir, manifest) {
+  const name = manifestName(root);
+  const partial = join(cacheDir, `${name}.${process.pid}.${randomBytes(6).toString("hex")}`);
   try {
     writeFileSync(partial, JSON.stringify(manifest));
-    renameSync(partial, join(cacheDir, MANIFEST));
+    renameSync(partial, join(cacheDir, name));
   } finally {
     rmSync(partial, { force: true });
   }
@@ -157,7 +166,10 @@ async function build(root, entry, cacheDir, stamp) {
       if (!sources.has(input)) throw new Error(`${input}: loaded by esbuild itself, so not in the manifest`);
     }
     const paths = [...sources.keys()].sort();
-    const hash = inputsHash(paths.map((path) => [path, sources.get(path).source]));
+    const hash = inputsHash(
+      root,
+      paths.map((path) => [path, sources.get(path).source]),
+    );
     const dir = hash.slice(0, 32);
     try {
       renameSync(staging, join(cacheDir, dir));
@@ -166,7 +178,7 @@ async function build(root, entry, cacheDir, stamp) {
       if (!existsSync(join(cacheDir, dir, "main.js"))) throw error;
     }
     const inputs = paths.map((path) => [path, sources.get(path).size, sources.get(path).mtimeMs]);
-    writeManifest(cacheDir, { stamp, inputs, hash, dir });
+    writeManifest(root, cacheDir, { stamp, inputs, hash, dir });
     pruneBuilds(cacheDir, dir);
     return pathToFileURL(join(cacheDir, dir, "main.js")).href;
   } finally {
@@ -175,8 +187,9 @@ async function build(root, entry, cacheDir, stamp) {
   }
 }
 
-function inputsHash(inputs) {
-  const hash = createHash("sha256");
+/** Of the checkout's own place as well as its sources: the bundle names the places its sources are read from. */
+function inputsHash(root, inputs) {
+  const hash = createHash("sha256").update(`${root}\0`);
   for (const [path, source] of inputs) hash.update(`${path}\0`).update(source).update("\0");
   return hash.digest("hex");
 }
@@ -185,7 +198,7 @@ function inputsHash(inputs) {
 function pruneBuilds(cacheDir, current) {
   try {
     const entries = readdirSync(cacheDir)
-      .filter((name) => name !== MANIFEST && name !== current)
+      .filter((name) => !MANIFEST_NAME.test(name) && name !== current)
       .map((name) => ({ name, mtimeMs: statSync(join(cacheDir, name)).mtimeMs }))
       .sort((a, b) => b.mtimeMs - a.mtimeMs);
     const previous = entries.find((e) => BUILD_NAME.test(e.name));

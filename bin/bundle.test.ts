@@ -29,6 +29,8 @@ const write = (path: string, text: string) => {
 };
 const bundle = (cache = cacheDir) => bundledEntry({ root, entry: "main.ts", cacheDir: cache });
 const builds = (cache = cacheDir) => readdirSync(cache).filter((name) => /^[0-9a-f]{32}$/.test(name));
+const manifests = (cache = cacheDir) =>
+  readdirSync(cache).filter((name) => /^current-[0-9a-f]{16}\.json$/.test(name));
 
 /** A small project: an entry, a module that reads its own location, one imported on demand, one that throws. */
 beforeEach(async () => {
@@ -111,7 +113,7 @@ describe("bin/bundle.mjs", () => {
     const first = await bundle();
     const manifestTimes = () =>
       (
-        JSON.parse(readFileSync(join(cacheDir, "current.json"), "utf8")).inputs as Array<
+        JSON.parse(readFileSync(join(cacheDir, String(manifests()[0])), "utf8")).inputs as Array<
           [string, number, number]
         >
       )
@@ -158,7 +160,29 @@ describe("bin/bundle.mjs", () => {
     const taken = await bundle(other);
     expect(taken?.built).toBe(true);
     expect(taken?.url).toBe(String(first?.url).replace(cacheDir, other));
-    expect(readdirSync(other).sort()).toEqual([String(build), "current.json"]);
+    expect(readdirSync(other).sort()).toEqual([String(build), ...manifests(other)]);
+    expect(manifests(other)).toEqual(manifests());
+  });
+
+  it("gives two checkouts of the same sources sharing a cache (a worktree's linked node_modules) a bundle each", async () => {
+    const first = await bundle();
+    const worktree = join(root, "worktree");
+    for (const path of ["main.ts", "lib"])
+      cpSync(join(root, path), join(worktree, path), { recursive: true });
+    const other = await bundledEntry({ root: worktree, entry: "main.ts", cacheDir });
+    expect(other?.built).toBe(true);
+    expect(other?.url).not.toBe(first?.url);
+    // Each runs from its own place: a process started from the worktree starts its children from the worktree.
+    const source = join(worktree, "lib/where.ts");
+    expect((await import(String(other?.url))).location.filename).toBe(source);
+    expect(builds()).toHaveLength(2);
+    expect(manifests()).toHaveLength(2);
+    // Each checkout keeps its own: neither builds again.
+    expect(await bundle()).toEqual({ url: first?.url, built: false });
+    expect(await bundledEntry({ root: worktree, entry: "main.ts", cacheDir })).toEqual({
+      url: other?.url,
+      built: false,
+    });
   });
 
   it("removes builds older than an hour, but for the current one and the one before it", async () => {
