@@ -27,7 +27,7 @@ import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { allGone, drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
-import { cpuByRole, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { cpuByRole, hilfarmBinOf, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { machineDescription } from "./made-by.ts";
 import { revisionOf } from "./revision.ts";
 import { wholeNumberSetting } from "./settings.ts";
@@ -99,6 +99,23 @@ interface Reading {
   units: number;
 }
 
+/**
+ * Every hilfarm process of a side runs its own checkout's bin/hilfarm.mjs: a comparison whose platform and workers came
+ * from the other checkout would compare that one with itself (a bundle kept by sources alone, before 499b521, let a
+ * worktree start the main checkout's processes).
+ */
+function runsFromItsCheckout(side: Side, tree: Map<number, { role: string }>): void {
+  const own = join(side.dir, "bin/hilfarm.mjs");
+  for (const [pid, { role }] of tree) {
+    const bin = hilfarmBinOf(pid);
+    if (bin !== undefined && resolve(bin) !== own)
+      throw new Error(
+        `${side.dir}: its ${role} process (pid ${pid}) runs ${bin}, not ${own}. A checkout of a commit before 499b521 ` +
+          "takes a bundle built from the same sources by another checkout: remove node_modules/.cache/hilfarm-bundle and run again",
+      );
+  }
+}
+
 async function round(order: readonly string[]): Promise<Map<string, Reading>> {
   const sides: Side[] = [];
   try {
@@ -121,6 +138,7 @@ async function round(order: readonly string[]): Promise<Map<string, Reading>> {
     sides.forEach((side, i) => {
       const tree = cpu1[i] ?? new Map();
       side.pids = [...tree.keys()];
+      runsFromItsCheckout(side, tree);
       const roles = cpuByRole(cpu0[i] ?? new Map(), tree);
       const counted = (m: { heartbeats: number; logins: number } | undefined) =>
         (CHURN > 0 ? m?.logins : m?.heartbeats) ?? 0;

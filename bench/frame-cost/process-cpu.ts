@@ -42,6 +42,17 @@ export function treeCpuByProcess(
   return tree;
 }
 
+/** The `hilfarm.mjs` a process runs (its path as started), or undefined for any other process or one gone. */
+export function hilfarmBinOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .find((a) => a.endsWith("hilfarm.mjs"));
+  } catch {
+    return undefined;
+  }
+}
+
 function roleOf(pid: number): string {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
