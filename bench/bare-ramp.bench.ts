@@ -15,22 +15,40 @@
  * the floor's login timeouts), and the CPU of both sides per device brought online, from /proc, with the cores' busy
  * share over the same window.
  *   npm run bench:bare-ramp
+ * With BENCH_RAMP_PERF=1 it also records the whole machine with Linux perf over the ramp (frame-cost/ramp-kinds.ts,
+ * as bench:farm does with the same setting) and adds the servers' and clients' CPU by kind of work, per device.
  * Loopback only, bounded: at most 200,000 devices, and the ramp's time and two minutes. Writes the `Aim 2's bare
  * floor: the farm's ramp` section of docs/benchmarks.md.
  */
 import { readFileSync } from "node:fs";
-import { cpus, setPriority } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { cpus, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { coresBusy, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import {
+  kindsByRole,
+  type MachineRecording,
+  machineSamples,
+  monotonicSecondsOf,
+  PERF_NODE_FLAG,
+  perfOrExplain,
+  RAMP_PERF_FREQUENCY,
+  rampKindsTable,
+  rampPerfAsked,
+  recordMachine,
+  removeJitMaps,
+} from "./frame-cost/ramp-kinds.ts";
 import { machineDescription } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const DEVICES = wholeNumberSetting("BENCH_BARE_RAMP_DEVICES", 100_000, 200_000);
 const RATE = wholeNumberSetting("BENCH_BARE_RAMP_RATE", 2000, 20_000);
 const SERVERS = wholeNumberSetting("BENCH_BARE_RAMP_SERVERS", 2, 8);
+const PERF = rampPerfAsked();
+if (PERF) perfOrExplain("bench:bare-ramp");
 /** Devices per client process: hilfarm's worker count with two platform processes (8 for 100,000). */
 const PER_CLIENT = 12_500;
 const HEARTBEAT_MS = 30_000;
@@ -72,8 +90,11 @@ async function stop(processes: ReturnType<typeof node>[]): Promise<void> {
 }
 
 const clientCount = Math.ceil(DEVICES / PER_CLIENT);
-const servers = Array.from({ length: SERVERS }, () => node([script, "server"], root));
+const nodeFlags = PERF ? [PERF_NODE_FLAG] : [];
+const servers = Array.from({ length: SERVERS }, () => node([...nodeFlags, script, "server"], root));
 const clients: ReturnType<typeof node>[] = [];
+const perfDir = PERF ? await mkdtemp(join(tmpdir(), "hilfarm-bench-bare-ramp-")) : undefined;
+let recording: MachineRecording | undefined;
 try {
   const ports = await Promise.all(servers.map((s) => untilEvent(s.lines, "ready")));
   for (const s of servers) drain(s.lines);
@@ -82,7 +103,10 @@ try {
     const count = Math.min(PER_CLIENT, DEVICES - first);
     const { loginPort, udpPort } = ports[c % SERVERS] as { loginPort: number; udpPort: number };
     const settings = [loginPort, udpPort, count, HEARTBEAT_MS, (RATE * count) / DEVICES, 0, first];
-    const client = node([script, "client", ...settings.map(String), sourceAddress(c), String(startAt)], root);
+    const client = node(
+      [...nodeFlags, script, "client", ...settings.map(String), sourceAddress(c), String(startAt)],
+      root,
+    );
     try {
       if (client.child.pid !== undefined) setPriority(client.child.pid, CLIENT_NICENESS);
     } catch (error) {
@@ -92,6 +116,7 @@ try {
     first += count;
   }
   const pids = [...servers, ...clients].map((p) => p.child.pid).filter((p): p is number => p !== undefined);
+  if (perfDir !== undefined) recording = recordMachine(join(perfDir, "ramp.data"));
   while (Date.now() < startAt) await new Promise((resolve) => setTimeout(resolve, startAt - Date.now()));
   const cpuAtStart = treeCpuByProcess(pids);
   const cpuStartedAt = performance.now();
@@ -115,6 +140,8 @@ try {
   ]).finally(() => clearTimeout(deadline))) as unknown as ClientRamp[];
   for (const c of clients) drain(c.lines);
   const cpuAtEnd = treeCpuByProcess(pids);
+  await recording?.stop();
+  recording = undefined;
   const cpuWindowSeconds = (performance.now() - cpuStartedAt) / 1000;
   const droppedAtEnd = udpReceiveBufferErrors();
   const dropped =
@@ -141,7 +168,7 @@ try {
   // How busy the cores were with both sides: near 100 % the ramp was bound by them, and the CPU per device is then the
   // cores' time over the rate reached, not a cost of its own (it falls as the rate rises: docs/benchmarks.md).
   const busy = coresBusy(clientCpu + serverCpu, cpuWindowSeconds);
-  const command = `BENCH_BARE_RAMP_DEVICES=${DEVICES} BENCH_BARE_RAMP_RATE=${RATE} BENCH_BARE_RAMP_SERVERS=${SERVERS} npm run bench:bare-ramp`;
+  const command = `${PERF ? "BENCH_RAMP_PERF=1 " : ""}BENCH_BARE_RAMP_DEVICES=${DEVICES} BENCH_BARE_RAMP_RATE=${RATE} BENCH_BARE_RAMP_SERVERS=${SERVERS} npm run bench:bare-ramp`;
   const lines = [
     `Made by \`${command}\` (bench/bare-ramp.bench.ts): the ramp of \`BENCH_FARM_DEVICES=${DEVICES} BENCH_FARM_RAMP=${RATE} npm run bench:farm\` done by the bare`,
     `floor of bench:login (bench/frame-cost/bare-login.mjs: node:net, node:dgram and node:crypto, no hilfarm code, no schema checks, logs,`,
@@ -163,10 +190,36 @@ try {
     `| CPU per device brought online, clients + servers (clients / servers) | ${(((clientCpu + serverCpu) * 1e6) / DEVICES).toFixed(0)} µs (${((clientCpu * 1e6) / DEVICES).toFixed(0)} / ${((serverCpu * 1e6) / DEVICES).toFixed(0)}) | ${budgetUs.toFixed(0)} µs (${RATE.toLocaleString("en-US")} a second on ${cpus().length} cores) | ${times(((clientCpu + serverCpu) * 1e6) / DEVICES, budgetUs)} |`,
     `| the cores' busy share with clients + servers over that window (CPU s / (window s x cores)): at 100 % the cores bound the ramp | ${busy} | | |`,
   ];
+  if (perfDir !== undefined) {
+    const roles = new Map<number, string>();
+    for (const s of servers) if (s.child.pid !== undefined) roles.set(s.child.pid, "servers");
+    for (const c of clients) if (c.child.pid !== undefined) roles.set(c.child.pid, "clients");
+    const byRole = kindsByRole(
+      machineSamples(join(perfDir, "ramp.data"), root),
+      (pid) => roles.get(pid),
+      monotonicSecondsOf(first),
+      monotonicSecondsOf(first + allOnlineSeconds * 1000),
+    );
+    lines.push(
+      "",
+      `By kind of work over the same window (BENCH_RAMP_PERF=1: \`perf record -a -g -F ${RAMP_PERF_FREQUENCY}\` of the whole machine, the processes started`,
+      `with ${PERF_NODE_FLAG}; each sample charged to its process and counted by kind as bench/frame-cost/work-kinds.ts`,
+      "says), in CPU µs per device brought online:",
+      "",
+      ...rampKindsTable(byRole, ["servers", "clients"], DEVICES),
+    );
+  }
   await writeBenchmarkSection("Aim 2's bare floor: the farm's ramp", lines);
   console.log(lines.join("\n"));
 } finally {
+  await recording?.stop().catch(() => undefined);
   // The clients first: a client whose server went first reads its connected sockets' port-unreachable errors.
   await stop(clients);
   await stop(servers);
+  if (perfDir !== undefined) {
+    await rm(perfDir, { recursive: true, force: true });
+    await removeJitMaps(
+      [...servers, ...clients].flatMap((p) => (p.child.pid === undefined ? [] : [p.child.pid])),
+    );
+  }
 }

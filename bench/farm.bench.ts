@@ -12,9 +12,11 @@
  * Aim 2's CPU per device brought online is read from /proc every 250 ms (the local workers and platform), from the
  * ramp's first power-on to every device online, with the cores' busy share over that window: it is a cost at the rate
  * reached (it falls as the rate rises), so set it beside the bare floor's (`npm run bench:bare-ramp`) at one rate.
+ * BENCH_RAMP_PERF=1 also records the whole machine with Linux perf over that window (frame-cost/ramp-kinds.ts, as
+ * bench:bare-ramp does with the same setting) and adds the platform's and the workers' CPU by kind of work, per device.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +24,20 @@ import { extraNodeFlags, FARM_WORKER_NODE_FLAGS } from "../cli/load/local-proces
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { bundleFrameNamer } from "./frame-cost/bundle-sources.ts";
 import { coresBusy, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import {
+  kindsByRole,
+  machineSamples,
+  monotonicSecondsOf,
+  PERF_NODE_FLAG,
+  perfOrExplain,
+  RAMP_PERF_FREQUENCY,
+  rampKindsTable,
+  rampPerfAsked,
+  recordMachine,
+  removeJitMaps,
+} from "./frame-cost/ramp-kinds.ts";
 import { machineDescription } from "./made-by.ts";
 
 const devices = Number(process.env.BENCH_FARM_DEVICES ?? 50_000);
@@ -41,6 +56,8 @@ const flag = (name: string) => {
   return value === "1";
 };
 const idleWorkers = flag("BENCH_FARM_IDLE_WORKERS");
+const perf = rampPerfAsked();
+if (perf) perfOrExplain("bench:farm");
 const separateCpus = flag("BENCH_FARM_SEPARATE_CPUS");
 if (!(devices > 0 && devices <= 100_000))
   throw new Error(`BENCH_FARM_DEVICES must be 1..100000, got ${devices}`);
@@ -53,6 +70,7 @@ const settings = [
   "BENCH_FARM_PLATFORM_PROCESSES",
   "BENCH_FARM_IDLE_WORKERS",
   "BENCH_FARM_SEPARATE_CPUS",
+  "BENCH_RAMP_PERF",
   "HILFARM_NODE_FLAGS",
 ]
   .filter((name) => process.env[name] !== undefined)
@@ -99,19 +117,30 @@ console.info(`bench:farm: ${command}`);
 const started = Date.now();
 /** The CPU seconds of the run's local workers and platform processes (/proc), every 250 ms, for aim 2's CPU per device. */
 const cpuSamples: Array<{ at: number; worker: number; platform: number }> = [];
+/** The run's local workers and platform processes by pid, as the samples found them: whose perf samples are whose. */
+const roles = new Map<number, "worker" | "platform">();
+const perfData = join(dir, "ramp.data");
+const recording = perf ? recordMachine(perfData) : undefined;
+const nodeFlags = [process.env.HILFARM_NODE_FLAGS, ...(perf ? [PERF_NODE_FLAG] : [])]
+  .filter(Boolean)
+  .join(" ");
 const code = await new Promise<number | null>((resolve) => {
   const child = spawn(
     process.execPath,
     [fileURLToPath(new URL("../bin/hilfarm.mjs", import.meta.url)), ...args],
     {
       stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, ...(nodeFlags === "" ? {} : { HILFARM_NODE_FLAGS: nodeFlags }) },
     },
   );
   const sampler = setInterval(() => {
     if (child.pid === undefined) return;
     const sample = { at: Date.now(), worker: 0, platform: 0 };
-    for (const p of treeCpuByProcess([child.pid]).values())
-      if (p.role === "worker" || p.role === "platform") sample[p.role] += p.cpuSeconds;
+    for (const [pid, p] of treeCpuByProcess([child.pid]))
+      if (p.role === "worker" || p.role === "platform") {
+        sample[p.role] += p.cpuSeconds;
+        roles.set(pid, p.role);
+      }
     cpuSamples.push(sample);
   }, 250);
   child.on("exit", (exitCode) => {
@@ -119,6 +148,7 @@ const code = await new Promise<number | null>((resolve) => {
     resolve(exitCode);
   });
 });
+await recording?.stop();
 const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as LoadReport;
 const wallSeconds = (Date.now() - started) / 1000;
 
@@ -264,6 +294,34 @@ const lines = [
   "",
   ...aims,
 ];
+if (perf) {
+  const window =
+    report.ramp === undefined || allOnlineSeconds === undefined
+      ? undefined
+      : { from: Date.parse(report.ramp.firstPowerOnAt), seconds: allOnlineSeconds };
+  lines.push("");
+  if (window === undefined)
+    lines.push("By kind of work (BENCH_RAMP_PERF=1): not measured, never every device online at once.");
+  else {
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const byRole = kindsByRole(
+      machineSamples(perfData, root, bundleFrameNamer()),
+      (pid) => (roles.get(pid) === "worker" ? "workers" : roles.get(pid)),
+      monotonicSecondsOf(window.from),
+      monotonicSecondsOf(window.from + window.seconds * 1000),
+    );
+    lines.push(
+      `By kind of work over the same window, first power-on to all online (BENCH_RAMP_PERF=1: \`perf record -a -g -F ${RAMP_PERF_FREQUENCY}\` of the`,
+      `whole machine, the processes started with ${PERF_NODE_FLAG}; each sample charged to its process and counted by`,
+      "kind as bench/frame-cost/work-kinds.ts says), in CPU µs per device brought online; the bare floor's:",
+      "`BENCH_RAMP_PERF=1 npm run bench:bare-ramp`.",
+      "",
+      ...rampKindsTable(byRole, ["platform", "workers"], t.devices),
+    );
+  }
+  await rm(perfData, { force: true });
+  await removeJitMaps(roles.keys());
+}
 const section = [
   "Farm density",
   ...(transport === undefined ? [] : [`${transport.toUpperCase()} fleet`]),

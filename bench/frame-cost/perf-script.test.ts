@@ -41,6 +41,8 @@ describe("parsePerfScript", () => {
       { symbol: "[unknown]", dso: "[unknown]" },
       { symbol: "start_thread", dso: "" },
     ]);
+    // Each sample keeps its header: what `-F` asked for before the stack (here the thread id).
+    expect(samples.map((s) => s.header)).toEqual(["13564", "13570", "13572"]);
     expect(parsePerfScript(script, "/work/main/")).toEqual(samples);
     expect(parsePerfScript("", "/work/main")).toEqual([]);
   });

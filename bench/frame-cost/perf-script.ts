@@ -1,6 +1,8 @@
 /** One sample of `perf script -F tid,ip,sym,dso`: its stack, leaf first. */
 export interface PerfSample {
   frames: Array<{ symbol: string; dso: string }>;
+  /** Its header line, trimmed: the fields before the stack (`tid`, or `pid` and `time` as `-F` asked). */
+  header?: string;
 }
 
 /**
@@ -30,9 +32,9 @@ export function parsePerfScript(
         dso: frame?.groups?.dso ?? "",
       });
     } else {
-      // A sample's header (its thread id).
+      // A sample's header (its thread id, or what else `-F` asked for before the stack).
       end();
-      current = { frames: [] };
+      current = { frames: [], header: line.trim() };
     }
   }
   end();
