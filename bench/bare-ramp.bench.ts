@@ -29,14 +29,10 @@ import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { coresBusy, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import {
-  kindsByRole,
   type MachineRecording,
-  machineSamples,
-  monotonicSecondsOf,
   PERF_NODE_FLAG,
   perfOrExplain,
-  RAMP_PERF_FREQUENCY,
-  rampKindsTable,
+  rampKindsSection,
   rampPerfAsked,
   recordMachine,
   removeJitMaps,
@@ -194,19 +190,18 @@ try {
     const roles = new Map<number, string>();
     for (const s of servers) if (s.child.pid !== undefined) roles.set(s.child.pid, "servers");
     for (const c of clients) if (c.child.pid !== undefined) roles.set(c.child.pid, "clients");
-    const byRole = kindsByRole(
-      machineSamples(join(perfDir, "ramp.data"), root),
-      (pid) => roles.get(pid),
-      monotonicSecondsOf(first),
-      monotonicSecondsOf(first + allOnlineSeconds * 1000),
-    );
     lines.push(
       "",
-      `By kind of work over the same window (BENCH_RAMP_PERF=1: \`perf record -a -g -F ${RAMP_PERF_FREQUENCY}\` of the whole machine, the processes started`,
-      `with ${PERF_NODE_FLAG}; each sample charged to its process and counted by kind as bench/frame-cost/work-kinds.ts`,
-      "says), in CPU µs per device brought online:",
-      "",
-      ...rampKindsTable(byRole, ["servers", "clients"], DEVICES),
+      ...rampKindsSection({
+        file: join(perfDir, "ramp.data"),
+        root,
+        roleOf: (pid) => roles.get(pid),
+        roles: ["servers", "clients"],
+        fromMs: first,
+        toMs: first + allOnlineSeconds * 1000,
+        devices: DEVICES,
+        other: `hilfarm's: \`BENCH_RAMP_PERF=1 BENCH_FARM_DEVICES=${DEVICES} BENCH_FARM_RAMP=${RATE} BENCH_FARM_PLATFORM_PROCESSES=${SERVERS} npm run bench:farm\``,
+      }),
     );
   }
   await writeBenchmarkSection("Aim 2's bare floor: the farm's ramp", lines);

@@ -27,13 +27,9 @@ import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { bundleFrameNamer } from "./frame-cost/bundle-sources.ts";
 import { coresBusy, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import {
-  kindsByRole,
-  machineSamples,
-  monotonicSecondsOf,
   PERF_NODE_FLAG,
   perfOrExplain,
-  RAMP_PERF_FREQUENCY,
-  rampKindsTable,
+  rampKindsSection,
   rampPerfAsked,
   recordMachine,
   removeJitMaps,
@@ -303,20 +299,18 @@ if (perf) {
   if (window === undefined)
     lines.push("By kind of work (BENCH_RAMP_PERF=1): not measured, never every device online at once.");
   else {
-    const root = fileURLToPath(new URL("..", import.meta.url));
-    const byRole = kindsByRole(
-      machineSamples(perfData, root, bundleFrameNamer()),
-      (pid) => (roles.get(pid) === "worker" ? "workers" : roles.get(pid)),
-      monotonicSecondsOf(window.from),
-      monotonicSecondsOf(window.from + window.seconds * 1000),
-    );
     lines.push(
-      `By kind of work over the same window, first power-on to all online (BENCH_RAMP_PERF=1: \`perf record -a -g -F ${RAMP_PERF_FREQUENCY}\` of the`,
-      `whole machine, the processes started with ${PERF_NODE_FLAG}; each sample charged to its process and counted by`,
-      "kind as bench/frame-cost/work-kinds.ts says), in CPU µs per device brought online; the bare floor's:",
-      "`BENCH_RAMP_PERF=1 npm run bench:bare-ramp`.",
-      "",
-      ...rampKindsTable(byRole, ["platform", "workers"], t.devices),
+      ...rampKindsSection({
+        file: perfData,
+        root: fileURLToPath(new URL("..", import.meta.url)),
+        nameFrame: bundleFrameNamer(),
+        roleOf: (pid) => (roles.get(pid) === "worker" ? "workers" : roles.get(pid)),
+        roles: ["platform", "workers"],
+        fromMs: window.from,
+        toMs: window.from + window.seconds * 1000,
+        devices: t.devices,
+        other: "the bare floor's: `BENCH_RAMP_PERF=1 npm run bench:bare-ramp`",
+      }),
     );
   }
   await rm(perfData, { force: true });

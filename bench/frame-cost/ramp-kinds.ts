@@ -139,6 +139,37 @@ export function rampKindsTable(
   ];
 }
 
+/**
+ * What a ramp's bench adds with BENCH_RAMP_PERF=1: the recording's samples from the first power-on to every device
+ * online (`fromMs` and `toMs` by the wall clock), by role (`roles`, in their order) and kind, in CPU µs per device;
+ * `other` names the other side's command.
+ */
+export function rampKindsSection(options: {
+  file: string;
+  root: string;
+  nameFrame?: (symbol: string) => string;
+  roleOf: (pid: number) => string | undefined;
+  roles: readonly string[];
+  fromMs: number;
+  toMs: number;
+  devices: number;
+  other: string;
+}): string[] {
+  const byRole = kindsByRole(
+    machineSamples(options.file, options.root, options.nameFrame),
+    options.roleOf,
+    monotonicSecondsOf(options.fromMs),
+    monotonicSecondsOf(options.toMs),
+  );
+  return [
+    `By kind of work over the same window, first power-on to all online (BENCH_RAMP_PERF=1: \`perf record -a -g -F ${RAMP_PERF_FREQUENCY}\` of the`,
+    `whole machine, the processes started with ${PERF_NODE_FLAG}; each sample charged to its process and counted by`,
+    `kind as bench/frame-cost/work-kinds.ts says), in CPU µs per device brought online; ${options.other}.`,
+    "",
+    ...rampKindsTable(byRole, options.roles, options.devices),
+  ];
+}
+
 /** Removes the JIT symbol maps the recorded processes wrote (`/tmp/perf-<pid>.map`). */
 export async function removeJitMaps(pids: Iterable<number>): Promise<void> {
   await Promise.all([...pids].map((pid) => rm(`/tmp/perf-${pid}.map`, { force: true })));
