@@ -27,11 +27,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { perfOrExplain } from "./frame-cost/perf-script.ts";
 import { coresBusy, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import {
   type MachineRecording,
   PERF_NODE_FLAG,
-  perfOrExplain,
   rampKindsSection,
   rampPerfAsked,
   recordMachine,
@@ -44,7 +44,7 @@ const DEVICES = wholeNumberSetting("BENCH_BARE_RAMP_DEVICES", 100_000, 200_000);
 const RATE = wholeNumberSetting("BENCH_BARE_RAMP_RATE", 2000, 20_000);
 const SERVERS = wholeNumberSetting("BENCH_BARE_RAMP_SERVERS", 2, 8);
 const PERF = rampPerfAsked();
-if (PERF) perfOrExplain("bench:bare-ramp");
+if (PERF) perfOrExplain("bench:bare-ramp with BENCH_RAMP_PERF=1");
 /** Devices per client process: hilfarm's worker count with two platform processes (8 for 100,000). */
 const PER_CLIENT = 12_500;
 const HEARTBEAT_MS = 30_000;

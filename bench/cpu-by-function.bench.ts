@@ -16,7 +16,7 @@
  * the nearest JavaScript function on the stack (the native code it calls counted with it), and by the leaf symbol.
  * Needs `perf` (Debian: linux-perf) and permission to profile one's own processes (kernel.perf_event_paranoid <= 2).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,7 +28,7 @@ import { bundleFrameNamer } from "./frame-cost/bundle-sources.ts";
 import { drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
-import { type PerfSample, parsePerfScript, tally } from "./frame-cost/perf-script.ts";
+import { type PerfSample, perfOrExplain, samplesOfRecording, tally } from "./frame-cost/perf-script.ts";
 import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { tallyWorkKinds, WORK_KINDS, type WorkKind } from "./frame-cost/work-kinds.ts";
 import { machineDescription, madeBy } from "./made-by.ts";
@@ -45,14 +45,6 @@ const SECTION = "CPU by function (perf)";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const nameFrame = bundleFrameNamer();
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function perfOrExplain(): void {
-  const probe = spawnSync("perf", ["--version"], { encoding: "utf8" });
-  if (probe.error !== undefined || probe.status !== 0)
-    throw new Error(
-      "bench:perf needs Linux perf on the PATH (Debian: apt-get install linux-perf); it was not found",
-    );
-}
 
 /** Records `pid` for the window; resolves with its CPU seconds over it as /proc counts them, beside perf's samples. */
 async function record(pid: number, file: string): Promise<number> {
@@ -80,15 +72,7 @@ function recordWindow(pid: number, file: string): Promise<void> {
   });
 }
 
-function samplesOf(file: string): PerfSample[] {
-  const script = spawnSync("perf", ["script", "-i", file, "-F", "tid,ip,sym,dso"], {
-    encoding: "utf8",
-    maxBuffer: 2 ** 30,
-  });
-  if (script.status !== 0)
-    throw new Error(`perf script -i ${file}: ${script.stderr.trim().split("\n").at(-1)}`);
-  return parsePerfScript(script.stdout, root, nameFrame);
-}
+const samplesOf = (file: string): PerfSample[] => samplesOfRecording(file, "tid", root, nameFrame);
 
 const percent = (n: number, total: number) => `${((100 * n) / total).toFixed(1)} %`;
 
@@ -294,7 +278,7 @@ function kindsTable(ours: Profiled, bare: Profiled): string[] {
   ];
 }
 
-perfOrExplain();
+perfOrExplain("bench:perf");
 const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-perf-"));
 /** The JIT symbol maps the profiled processes write (`--perf-basic-prof`), removed once read. */
 const jitMaps: string[] = [];

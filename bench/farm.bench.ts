@@ -25,10 +25,10 @@ import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { bundleFrameNamer } from "./frame-cost/bundle-sources.ts";
+import { perfOrExplain } from "./frame-cost/perf-script.ts";
 import { coresBusy, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import {
   PERF_NODE_FLAG,
-  perfOrExplain,
   rampKindsSection,
   rampPerfAsked,
   recordMachine,
@@ -53,7 +53,7 @@ const flag = (name: string) => {
 };
 const idleWorkers = flag("BENCH_FARM_IDLE_WORKERS");
 const perf = rampPerfAsked();
-if (perf) perfOrExplain("bench:farm");
+if (perf) perfOrExplain("bench:farm with BENCH_RAMP_PERF=1");
 const separateCpus = flag("BENCH_FARM_SEPARATE_CPUS");
 if (!(devices > 0 && devices <= 100_000))
   throw new Error(`BENCH_FARM_DEVICES must be 1..100000, got ${devices}`);

@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+
 /** One sample of `perf script -F tid,ip,sym,dso`: its stack, leaf first. */
 export interface PerfSample {
   frames: Array<{ symbol: string; dso: string }>;
@@ -77,4 +79,32 @@ export function tally(samples: readonly PerfSample[]): {
     add(leaf, first.symbol.startsWith("JS:") ? jsName(first.symbol) : first.symbol);
   }
   return { where, nearestJs, leaf };
+}
+
+/** Stops with a clear message where Linux perf is missing; `what` names the bench (and setting) that needs it. */
+export function perfOrExplain(what: string): void {
+  const probe = spawnSync("perf", ["--version"], { encoding: "utf8" });
+  if (probe.error !== undefined || probe.status !== 0)
+    throw new Error(
+      `${what} needs Linux perf on the PATH (Debian: apt-get install linux-perf); it was not found`,
+    );
+}
+
+/**
+ * The samples of a `perf record` file through `perf script -F <fields>,ip,sym,dso` (`fields`: what each sample's
+ * header holds, `tid` or `pid,time`), JIT-compiled frames named by the processes' maps.
+ */
+export function samplesOfRecording(
+  file: string,
+  fields: string,
+  root: string,
+  nameFrame: (symbol: string) => string = (symbol) => symbol,
+): PerfSample[] {
+  const script = spawnSync("perf", ["script", "-i", file, "-F", `${fields},ip,sym,dso`], {
+    encoding: "utf8",
+    maxBuffer: 2 ** 31 - 1,
+  });
+  if (script.status !== 0)
+    throw new Error(`perf script -i ${file}: ${script.stderr.trim().split("\n").at(-1)}`);
+  return parsePerfScript(script.stdout, root, nameFrame);
 }

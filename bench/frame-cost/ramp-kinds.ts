@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { type PerfSample, parsePerfScript } from "./perf-script.ts";
+import { type PerfSample, samplesOfRecording } from "./perf-script.ts";
 import { tallyWorkKinds, WORK_KINDS, type WorkKind } from "./work-kinds.ts";
 
 /**
@@ -24,15 +24,6 @@ export function rampPerfAsked(): boolean {
   throw new Error(
     `BENCH_RAMP_PERF must be 1 (record the ramp with perf) or unset, got ${JSON.stringify(value)}`,
   );
-}
-
-/** Stops with a clear message where Linux perf is missing. */
-export function perfOrExplain(bench: string): void {
-  const probe = spawnSync("perf", ["--version"], { encoding: "utf8" });
-  if (probe.error !== undefined || probe.status !== 0)
-    throw new Error(
-      `${bench} with BENCH_RAMP_PERF=1 needs Linux perf on the PATH (Debian: apt-get install linux-perf); it was not found`,
-    );
 }
 
 export interface MachineRecording {
@@ -83,15 +74,9 @@ export function processAndTime(sample: PerfSample): { pid: number; seconds: numb
 export function machineSamples(
   file: string,
   root: string,
-  nameFrame: (symbol: string) => string = (symbol) => symbol,
+  nameFrame?: (symbol: string) => string,
 ): PerfSample[] {
-  const script = spawnSync("perf", ["script", "-i", file, "-F", "pid,time,ip,sym,dso"], {
-    encoding: "utf8",
-    maxBuffer: 2 ** 31 - 1,
-  });
-  if (script.status !== 0)
-    throw new Error(`perf script -i ${file}: ${script.stderr.trim().split("\n").at(-1)}`);
-  return parsePerfScript(script.stdout, root, nameFrame);
+  return samplesOfRecording(file, "pid,time", root, nameFrame);
 }
 
 /** Each role's samples between `from` and `to` (monotonic seconds) by kind of work; samples of no role are left out. */
