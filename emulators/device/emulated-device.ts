@@ -3,7 +3,7 @@ import type { Timer } from "../../harness/clock/clock.ts";
 import { unixSeconds } from "../../harness/clock/clock.ts";
 import type { Link } from "../../harness/link/socket-link.ts";
 import { CipherKey } from "../../harness/protocol/cts/crypto.ts";
-import { packetType } from "../../harness/protocol/mc/packet-types.ts";
+import { type McCode, packetType } from "../../harness/protocol/mc/packet-types.ts";
 import { isSequenceErrorAnswer } from "../../harness/protocol/mc/responder.ts";
 import { McResult } from "../../harness/protocol/mc/result-codes.ts";
 import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
@@ -22,12 +22,31 @@ import type {
   PlatformRequest,
 } from "./model.ts";
 import { type DeviceTiming, defaultDeviceTiming, type EmulatedDeviceOptions } from "./options.ts";
-import { RequestsFromPlatform } from "./requests-from-platform.ts";
-import { type Answer, RequestsToPlatform } from "./requests-to-platform.ts";
+import { RequestsFromPlatform, type RequestsFromPlatformDependencies } from "./requests-from-platform.ts";
+import {
+  type Answer,
+  RequestsToPlatform,
+  type RequestsToPlatformDependencies,
+} from "./requests-to-platform.ts";
 import { type SpeakOptions, sendVoiceSegments, voiceSegments } from "./voice-control.ts";
 
 /** An event with other than one argument becomes `never`: `tell` could not send it. */
 type OneArgument<T> = { [K in keyof T]: T[K] extends [unknown] ? T[K] : never };
+
+type DeviceListener<K extends keyof DeviceEvents> = (...args: DeviceEvents[K]) => void;
+
+/**
+ * The platform's addresses as one string each for the process: every login response brings its own copy, 32 bytes a
+ * device kept for the session (docs/benchmarks.md, "Fewer objects per device"). Bounded: addresses past the first
+ * 256 are kept as they came.
+ */
+const platformAddresses = new Map<string, string>();
+function sharedAddress(address: string): string {
+  const known = platformAddresses.get(address);
+  if (known !== undefined) return known;
+  if (platformAddresses.size < 256) platformAddresses.set(address, address);
+  return address;
+}
 
 export type {
   DeviceCounters,
@@ -43,7 +62,7 @@ export type {
  * platform-authenticity check, UDP then TCP, connect, heartbeat, resends and re-login, per-direction sequences,
  * reports after connect, and dispatch of platform requests to the device's model.
  */
-export class EmulatedDevice extends EventEmitter<DeviceEvents> {
+export class EmulatedDevice {
   readonly deviceId: string;
   readonly misbehaviour: Misbehaviour;
   readonly counters: DeviceCounters = {
@@ -71,51 +90,95 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
   private consecutiveLoginFailures = 0;
   private timers: readonly Timer[] = [];
   private networkUpAt = 0;
+  /**
+   * Made at the first listener: a farm's devices have none (one observer sees them all), and an emitter holds a
+   * table of its own from the start, about 200 bytes a device (docs/benchmarks.md, "Fewer objects per device").
+   */
+  private emitter: EventEmitter | undefined;
 
   constructor(options: EmulatedDeviceOptions) {
-    super();
     this.options = options;
     this.deviceId = options.deviceId;
     this.timing = { ...defaultDeviceTiming, ...options.timing };
     this.misbehaviour = { ...wellBehaved(), ...options.misbehaviour };
     this.heartbeatSeconds = this.timing.defaultHeartbeatSeconds;
-    const { clock, logger, model } = options;
-    const { deviceId, misbehaviour } = this;
     const pinKey = CipherKey.fromPin(options.pin);
-    this.wire = new DeviceWire({ deviceId, pinKey, framing: options.framing, misbehaviour, logger });
-    // What the device's requests and its answers both send with. Written out in each literal below, not spread: on
-    // Node 20 an object literal that starts with a spread and adds fields gets a hidden class of its own, about
-    // 0.6 KB of maps per object and device (docs/benchmarks.md, "Memory per device").
-    const encode = (message: McMessage) => this.wire.encode(message);
-    const transmit = (frame: Buffer, message: McMessage) => this.transmit(frame, message);
-    const sendAgain = (frame: Buffer) => {
-      if (!this.networkDown) this.link?.send(frame);
-    };
-    this.toPlatform = new RequestsToPlatform({
+    const { deviceId, misbehaviour } = this;
+    this.wire = new DeviceWire({
       deviceId,
-      clock,
-      encode,
-      transmit,
-      sendAgain,
-      timing: this.timing,
-      onResend: ({ code, sequence, failures }) => {
-        this.counters.resends++;
-        this.tell("resend", { code, sequence, failures });
-      },
-      onGiveUp: ({ code, failures }) => this.relogin(`${failures} failed sends of ${code}`, this.epoch),
+      pinKey,
+      framing: options.framing,
+      misbehaviour,
+      logger: options.logger,
     });
-    this.fromPlatform = new RequestsFromPlatform({
-      deviceId,
-      clock,
-      encode,
-      transmit,
-      sendAgain,
-      logger,
-      model,
-      misbehaviour: this.misbehaviour,
-      context: () => this.context(),
-      onSequenceError: () => this.relogin("platform sequence error", this.epoch),
-    });
+    // One object serves both directions' dependencies: its methods sit on a prototype, where seven closures, two
+    // objects and their context would be made for every device (docs/benchmarks.md, "Fewer objects per device").
+    // Reached through the instance: a class naming itself in its own body gets a second name when compiled.
+    const port = new (this.constructor as typeof EmulatedDevice).Port(this);
+    this.toPlatform = new RequestsToPlatform(port);
+    this.fromPlatform = new RequestsFromPlatform(port);
+  }
+
+  /** What the device's own requests and its answers to the platform send with, and what they tell it. */
+  private static readonly Port = class DevicePort
+    implements RequestsToPlatformDependencies, RequestsFromPlatformDependencies
+  {
+    constructor(private readonly device: EmulatedDevice) {}
+    get deviceId() {
+      return this.device.deviceId;
+    }
+    get clock() {
+      return this.device.options.clock;
+    }
+    get logger() {
+      return this.device.options.logger;
+    }
+    get model() {
+      return this.device.options.model;
+    }
+    get misbehaviour() {
+      return this.device.misbehaviour;
+    }
+    get timing() {
+      return this.device.timing;
+    }
+    context() {
+      return this.device.context();
+    }
+    encode(message: McMessage) {
+      return this.device.wire.encode(message);
+    }
+    transmit(frame: Buffer, message: McMessage) {
+      this.device.transmit(frame, message);
+    }
+    sendAgain(frame: Buffer) {
+      if (!this.device.networkDown) this.device.link?.send(frame);
+    }
+    onResend({ code, sequence, failures }: { code: McCode; sequence: number; failures: number }) {
+      this.device.counters.resends++;
+      this.device.tell("resend", { code, sequence, failures });
+    }
+    onGiveUp({ code, failures }: { code: McCode; failures: number }) {
+      this.device.relogin(`${failures} failed sends of ${code}`, this.device.epoch);
+    }
+    onSequenceError() {
+      this.device.relogin("platform sequence error", this.device.epoch);
+    }
+  };
+
+  on<K extends keyof DeviceEvents>(event: K, listener: DeviceListener<K>): this {
+    this.listened().on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  once<K extends keyof DeviceEvents>(event: K, listener: DeviceListener<K>): this {
+    this.listened().once(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off<K extends keyof DeviceEvents>(event: K, listener: DeviceListener<K>): this {
+    this.emitter?.off(event, listener as (...args: unknown[]) => void);
+    return this;
   }
 
   get state(): DeviceState {
@@ -235,6 +298,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
 
   private async login(): Promise<void> {
     const epoch = ++this.epoch;
+    this.dropSpentTimers();
     this.setState("logging-in");
     this.counters.loginAttempts++;
     if (this.networkDown) return this.loginFailed(epoch, "network-down");
@@ -263,6 +327,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     link.close();
     if (this.loginLink === link) this.loginLink = undefined;
     if (epoch !== this.epoch) return;
+    this.dropSpentTimers();
     if (typeof outcome === "string") return this.loginFailed(epoch, outcome);
     this.tell("frame", { direction: "in", message: outcome.message, at: clock.now(), raw: outcome.raw });
     const response = outcome.message.body;
@@ -272,7 +337,7 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     this.counters.authentications++;
     this.wire.token = response.token;
     this.wire.sessionKey = CipherKey.fromSessionKey(response.sessionKey);
-    this.hosts = { tcp: response.tcpHost, udp: response.udpHost };
+    this.hosts = { tcp: sharedAddress(response.tcpHost), udp: sharedAddress(response.udpHost) };
     await this.connect(epoch);
   }
 
@@ -390,6 +455,15 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     this.timers = this.timers.concat(timer);
   }
 
+  /**
+   * At a login's start and end every timer tracked has fired or been cancelled: the retry that started it, the last
+   * login's response timer. Dropped there, an online device keeps only its heartbeat, and one in back-off does not
+   * keep two more timers for every attempt.
+   */
+  private dropSpentTimers(): void {
+    this.timers = [];
+  }
+
   private teardown(): void {
     this.epoch++;
     for (const timer of this.timers) timer.cancel();
@@ -404,10 +478,15 @@ export class EmulatedDevice extends EventEmitter<DeviceEvents> {
     loginLink?.close();
   }
 
+  private listened(): EventEmitter {
+    this.emitter ??= new EventEmitter();
+    return this.emitter;
+  }
+
   /** Every device event has one argument: passed as it is, without a rest array per frame. */
   private tell<K extends keyof DeviceEvents>(event: K, arg: OneArgument<DeviceEvents>[K][0]): void {
     this.options.observer?.deviceEvent(this, event, arg);
-    (this.emit as (event: K, arg: DeviceEvents[K][0]) => boolean)(event, arg);
+    this.emitter?.emit(event, arg);
   }
 
   private setState(state: DeviceState): void {

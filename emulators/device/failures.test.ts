@@ -95,6 +95,37 @@ describe("a login that cannot finish (5.4.2.1)", () => {
   });
 });
 
+/** The timers a device keeps to cancel at its session's end (a private list, read for its length). */
+const trackedTimers = (device: object) =>
+  (device as unknown as { timers: ReadonlyArray<{ name: string }> }).timers;
+
+describe("the timers a device keeps for its session", () => {
+  it("a device in back-off keeps only the retry it waits for, however many logins have failed", async () => {
+    world = await startWorld({
+      fleet: oneAc,
+      connector: { open: () => Promise.reject(noPort("EADDRNOTAVAIL")) },
+    });
+    const ac = world.device("air-conditioner");
+    let failures = 0;
+    const count = () => failures++;
+    ac.on("login-failed", count);
+    ac.powerOn();
+    // 5.4.2.1: three retries after 60 s, then every 600 s: six failed logins in 40 simulated minutes.
+    await world.clock.runUntil(() => failures === 6, { maxMs: 40 * 60_000 });
+    expect(trackedTimers(ac).map((t) => t.name)).toEqual(["login-retry"]);
+    // A listener taken off hears no more: the seventh failure comes, untold.
+    ac.off("login-failed", count);
+    await world.clock.runUntil(() => ac.counters.loginFailures === 7, { maxMs: 11 * 60_000 });
+    expect(failures).toBe(6);
+  });
+
+  it("an online device keeps only its heartbeat, not its spent login timer", async () => {
+    world = await startWorld({ fleet: oneAc });
+    const ac = await online(world, "air-conditioner");
+    expect(trackedTimers(ac).map((t) => t.name)).toEqual(["heartbeat"]);
+  });
+});
+
 /** A socket error as Node gives it when a bind or connect finds no local port. */
 const noPort = (code: "EADDRINUSE" | "EADDRNOTAVAIL") =>
   Object.assign(new Error(`bind ${code} 127.0.0.2`), { code, syscall: "bind" });

@@ -31,6 +31,13 @@ export interface FarmWorkerOptions {
   snapshotMs?: number;
 }
 
+/** A shard as its worker keeps it while the shard runs. */
+interface ShardIdentity {
+  runId: string;
+  shard: number;
+  devices: number;
+}
+
 export interface FarmWorker {
   readonly workerId: string;
   /** Resolves when the worker has said it is gone and left the broker. */
@@ -99,7 +106,8 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
   let current:
     | {
         runner: ShardRunner | undefined;
-        assignment: ShardAssignment;
+        /** What the worker keeps of its assignment: the devices' list is the runner's to keep (as its fleet). */
+        assignment: ShardIdentity;
         seq: number;
         timer: Timer;
         failure?: string;
@@ -112,7 +120,7 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
     const base = runner?.snapshot() ?? {
       shard: assignment.shard,
       elapsed: 0,
-      devices: assignment.devices.length,
+      devices: assignment.devices,
       poweredOn: 0,
       online: 0,
       latencies: {},
@@ -166,7 +174,13 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<FarmW
       options.snapshotMs ?? 1000,
       "snapshot",
     );
-    current = { runner: undefined, assignment, seq: 0, timer };
+    const { runId, shard } = assignment;
+    current = {
+      runner: undefined,
+      assignment: { runId, shard, devices: assignment.devices.length },
+      seq: 0,
+      timer,
+    };
     await client.subscribeAsync(farmTopics.control(assignment.runId), { qos: 1 });
     await client.publishAsync(farmTopics.status(workerId), status("busy", assignment.runId), {
       qos: 1,

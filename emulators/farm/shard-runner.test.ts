@@ -9,8 +9,9 @@ import { loadFleetPlan } from "../fleet/load-fleet.ts";
 import type { Platform } from "../platform/platform.ts";
 import { Registry } from "../platform/registry/index.ts";
 import { startTestPlatform } from "../platform/testing/fixtures.ts";
+import { ShardAssignmentSchema } from "./farm-messages.ts";
 import { shardAssignments } from "./farm-shards.ts";
-import { ShardRunner } from "./shard-runner.ts";
+import { plannedDevicesOf, ShardRunner } from "./shard-runner.ts";
 
 let platform: Platform | undefined;
 let runner: ShardRunner | undefined;
@@ -145,5 +146,53 @@ describe("a shard's snapshot", () => {
     } finally {
       rss.mockRestore();
     }
+  });
+});
+
+describe("a shard's planned devices", () => {
+  it("share their profile's name and, when they have none, one empty set of switches and of sub-devices", async () => {
+    const fleet = join(await mkdtemp(join(tmpdir(), "hilfarm-shard-")), "fleet.json");
+    await writeFile(
+      fleet,
+      JSON.stringify({
+        seed: 3,
+        devices: [
+          { profile: "three-gang-switch", count: 2 },
+          { profile: "air-conditioner", count: 1, misbehaviour: { skipHeartbeats: true } },
+        ],
+        gateways: [
+          { profile: "zigbee-gateway", count: 1, subDevices: [{ profile: "zigbee-switch", count: 1 }] },
+        ],
+        lan: { enabled: false },
+      }),
+    );
+    const plan = await loadFleetPlan(fleet);
+    const [wire] = shardAssignments({
+      runId: "r",
+      plan,
+      shards: 1,
+      loginAddresses: ["127.0.0.1:1"],
+      profile: { rampPerSecond: 1, churnPerSecond: 0 },
+    });
+    if (wire === undefined) throw new Error("no shard");
+    // As a worker gets it: parsed from the broker's JSON, every string and object its own.
+    const assignment = ShardAssignmentSchema.parse(JSON.parse(JSON.stringify(wire)));
+    const planned = plannedDevicesOf(assignment);
+    const byProfile = (name: string) => planned.filter((d) => d.profileName === name);
+    const [a, b] = byProfile("three-gang-switch");
+    const [ac] = byProfile("air-conditioner");
+    const [gateway] = byProfile("zigbee-gateway");
+    if (a === undefined || b === undefined || ac === undefined || gateway === undefined)
+      throw new Error("a planned device is missing");
+    expect(a.misbehaviour).toBe(b.misbehaviour);
+    expect(a.misbehaviour).toEqual({});
+    expect(Object.isFrozen(a.misbehaviour)).toBe(true);
+    expect(a.subDevices).toBe(b.subDevices);
+    expect(a.subDevices).toEqual([]);
+    expect(a.profile).toBe(b.profile);
+    // The fleet's own settings are kept as they came.
+    expect(ac.misbehaviour).toEqual({ skipHeartbeats: true });
+    expect(gateway.subDevices.map((s) => s.profileName)).toEqual(["zigbee-switch"]);
+    expect(gateway.subDevices[0]?.subDevices).toBe(a.subDevices);
   });
 });
