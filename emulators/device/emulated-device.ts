@@ -99,7 +99,9 @@ export class EmulatedDevice {
   constructor(options: EmulatedDeviceOptions) {
     this.options = options;
     this.deviceId = options.deviceId;
-    this.timing = { ...defaultDeviceTiming, ...options.timing };
+    // Shared when the device changes none: a farm's devices all keep the spec's timing.
+    this.timing =
+      options.timing === undefined ? defaultDeviceTiming : { ...defaultDeviceTiming, ...options.timing };
     this.misbehaviour = { ...wellBehaved(), ...options.misbehaviour };
     this.heartbeatSeconds = this.timing.defaultHeartbeatSeconds;
     const pinKey = CipherKey.fromPin(options.pin);

@@ -28,7 +28,8 @@ export interface DeviceTiming {
   tcpAfterAuthentications: number;
 }
 
-export const defaultDeviceTiming: DeviceTiming = {
+/** Frozen: every device that changes none of it shares this one. */
+export const defaultDeviceTiming: DeviceTiming = Object.freeze({
   responseTimeoutMs: mcTimingDefaults.responseTimeoutMs,
   maxFailedSends: mcTimingDefaults.maxFailedSends,
   loginRetryMs: mcTimingDefaults.loginRetryMs,
@@ -36,7 +37,7 @@ export const defaultDeviceTiming: DeviceTiming = {
   defaultAuthIntervalSeconds: mcTimingDefaults.authIntervalSeconds,
   defaultHeartbeatSeconds: mcTimingDefaults.heartbeatSeconds,
   tcpAfterAuthentications: mcTimingDefaults.tcpAfterAuthentications,
-};
+});
 
 /** Which transport a device connects over: the spec's rule, or one forced (e.g. a TCP-only module). */
 export type TransportChoice = "auto" | "tcp" | "udp";

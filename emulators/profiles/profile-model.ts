@@ -12,6 +12,20 @@ import type { Profile } from "./schema.ts";
 
 type Entry = Record<string, string>;
 
+// A farm holds thousands of devices of one profile: what none of them has changed is shared, not copied per device.
+const noConstraints: Readonly<Record<string, "0" | "1">> = Object.freeze({});
+const moduleVersionsByProfile = new WeakMap<Profile, Readonly<Record<string, string>>>();
+
+/** The profile's module versions by name, one frozen record per profile. */
+function moduleVersionsOf(profile: Profile): Readonly<Record<string, string>> {
+  let versions = moduleVersionsByProfile.get(profile);
+  if (versions === undefined) {
+    versions = Object.freeze(Object.fromEntries(profile.modules.map((m) => [m.name, m.version])));
+    moduleVersionsByProfile.set(profile, versions);
+  }
+  return versions;
+}
+
 /**
  * A device (or sub-device) that behaves as its profile says: statuses, commands and their effect, resources,
  * alarms over thresholds, events and faults. Scenarios change it at run time through `setStatus`, `raiseEvent`
@@ -22,10 +36,11 @@ export class ProfileModel implements DeviceModel {
   readonly profile: Profile;
   readonly status: Record<string, Record<string, string>>;
   readonly resources: Record<string, Record<string, Entry[]>>;
-  /** Attribute constraints from 2001: "0" no access, "1" read-only. */
-  readonly constraints: Record<string, "0" | "1"> = {};
+  /** Attribute constraints from 2001, made at the first: most devices never get one. */
+  private ownConstraints: Record<string, "0" | "1"> | undefined;
   private firmware: string;
-  private readonly modules: Record<string, string>;
+  /** Module versions: the profile's until an upgrade changes one, then a copy of this device's own. */
+  private modules: Readonly<Record<string, string>>;
   /** Made at the first alarm: an empty Set still holds a table, and most devices never raise one. */
   private alarming: Set<string> | undefined;
   /** Wrong codes typed in a row at the keypad. */
@@ -50,7 +65,12 @@ export class ProfileModel implements DeviceModel {
     );
     this.resources = structuredClone(profile.resources);
     this.firmware = profile.version;
-    this.modules = Object.fromEntries(profile.modules.map((m) => [m.name, m.version]));
+    this.modules = moduleVersionsOf(profile);
+  }
+
+  /** Attribute constraints from 2001: "0" no access, "1" read-only. */
+  get constraints(): Readonly<Record<string, "0" | "1">> {
+    return this.ownConstraints ?? noConstraints;
   }
 
   get model(): string {
@@ -100,7 +120,7 @@ export class ProfileModel implements DeviceModel {
       case 2005:
         return this.control(request.body.serialId, request.body.cmd, fields);
       case 2001:
-        Object.assign(this.constraints, request.body.asc);
+        this.ownConstraints = { ...this.ownConstraints, ...request.body.asc };
         return { fields: fields(McResult.Success) };
       case 2031:
         if (ctx.misbehaviour.refuseKeyOrders && this.profile.keypad !== undefined)
@@ -122,7 +142,7 @@ export class ProfileModel implements DeviceModel {
             if (c.misbehaviour.wrongUpgradeResult) status = status === "0" ? "1" : "0";
             if (outcome.status === "0") {
               if (outcome.moduleName === undefined) this.firmware = outcome.version;
-              else this.modules[outcome.moduleName] = outcome.version;
+              else this.modules = { ...this.modules, [outcome.moduleName]: outcome.version };
             }
             c.logger.info({ deviceId: this.deviceId, outcome: outcome.reason }, "firmware upgrade");
             await c.request(2026, {

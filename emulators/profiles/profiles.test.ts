@@ -1,4 +1,7 @@
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
+import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { wellBehaved } from "../device/misbehaviour.ts";
 import { loadProfiles, parseProfile } from "./load.ts";
 import { ProfileModel } from "./profile-model.ts";
 
@@ -144,5 +147,40 @@ describe("ProfileModel statuses", () => {
     expect(two.status[serialId]?.[statusName]).not.toBe("changed");
     expect(JSON.stringify(profile.serials)).toBe(shipped);
     expect(two.status).toEqual(profile.serials);
+  });
+});
+
+describe("ProfileModel constraints and module versions", () => {
+  it("a 2001 constrains only the device it reached; the others of its profile share none", async () => {
+    const profile = (await loadProfiles()).get("air-conditioner");
+    if (profile === undefined) throw new Error("no air-conditioner profile");
+    const [module] = profile.modules;
+    if (module === undefined) throw new Error("air-conditioner: no module");
+    const one = new ProfileModel("d1", profile);
+    const two = new ProfileModel("d2", profile);
+    const context = {
+      clock: new VirtualClock(),
+      logger: pino({ level: "silent" }),
+      misbehaviour: wellBehaved(),
+      request: () => Promise.reject(new Error("no platform")),
+    };
+    const asc = { POWER: "1" as const };
+    const handled = one.handle(
+      { code: 2001, body: { sequence: "1", deviceId: "d1", asc, time: 1 } } as never,
+      context,
+    );
+    expect(handled.fields.result).toBe(0);
+    expect(one.constraints).toEqual(asc);
+    expect(two.constraints).toEqual({});
+    one.handle(
+      { code: 2001, body: { sequence: "2", deviceId: "d1", asc: { MODE: "0" }, time: 1 } } as never,
+      context,
+    );
+    expect(one.constraints).toEqual({ POWER: "1", MODE: "0" });
+    expect(two.constraints).toEqual({});
+    expect([one.moduleVersion(module.name), two.moduleVersion(module.name)]).toEqual([
+      module.version,
+      module.version,
+    ]);
   });
 });
