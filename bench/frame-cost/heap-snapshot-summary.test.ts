@@ -1,7 +1,7 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeHeapSnapshot } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { type HeapSnapshot, perDevice, summarizeHeapSnapshot } from "./heap-snapshot-summary.ts";
 
@@ -44,20 +44,20 @@ describe("a heap snapshot's summary", () => {
     expect(() => perDevice(summarizeHeapSnapshot(tiny), 0)).toThrow("devices must be positive, got 0");
   });
 
-  it("reads a snapshot V8 wrote, and finds objects this process keeps by their class", async () => {
-    class HeldForTheSnapshot {
-      readonly n: number;
-      constructor(n: number) {
-        this.n = n;
-      }
-    }
-    const held = Array.from({ length: 1000 }, (_, i) => new HeldForTheSnapshot(i));
+  it("reads a snapshot V8 wrote, and finds the objects a process keeps by their class", async () => {
+    // A fresh process: this test process's own heap (test files share one) would make a snapshot of minutes.
     const dir = await mkdtemp(join(tmpdir(), "hilfarm-heap-summary-"));
     try {
-      const file = writeHeapSnapshot(join(dir, "self.heapsnapshot"));
+      const file = join(dir, "held.heapsnapshot");
+      const script = [
+        "class HeldForTheSnapshot { constructor(n) { this.n = n; } }",
+        "globalThis.held = Array.from({ length: 1000 }, (_, i) => new HeldForTheSnapshot(i));",
+        `require("node:v8").writeHeapSnapshot(${JSON.stringify(file)});`,
+      ].join("\n");
+      execFileSync(process.execPath, ["-e", script]);
       const summary = summarizeHeapSnapshot(JSON.parse(await readFile(file, "utf8")) as HeapSnapshot);
       const group = summary.groups.find((g) => g.group === "object:HeldForTheSnapshot");
-      expect(group?.objects).toBe(held.length);
+      expect(group?.objects).toBe(1000);
       expect(summary.bytes).toBeGreaterThan(group?.bytes ?? Number.POSITIVE_INFINITY);
     } finally {
       await rm(dir, { recursive: true, force: true });
