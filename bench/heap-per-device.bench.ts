@@ -11,13 +11,12 @@
  * that checkout is measured too, one after the other, and the section sets the two side by side.
  * Loopback only, bounded (about 1 minute a checkout). Writes the `Heap per device` section of docs/benchmarks.md.
  */
-import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { drain, stopped } from "./frame-cost/child-processes.ts";
+import { drain, stopped, untilEvent, wait } from "./frame-cost/child-processes.ts";
 import {
   type HeapSnapshot,
   type HeapSummary,
@@ -28,50 +27,20 @@ import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { machineDescription } from "./made-by.ts";
 import { revisionOf } from "./revision.ts";
-import { wholeNumberSetting } from "./settings.ts";
+import { checkoutSetting, wholeNumberSetting } from "./settings.ts";
 
 /** One worker's share: a worker takes at most 12,500 devices. */
 const DEVICES = wholeNumberSetting("BENCH_HEAP_DEVICES", 10_000, 12_500);
-/** Every device online within this, or the run is refused: a ramp of 12,500 at 1,000 a second takes 13 s. */
-const ONLINE_WITHIN_S = 120;
+/**
+ * How long the load holds its fleet once ramped: room for both snapshots (seconds each); a fleet never all online
+ * ends the load, and the bench with it, after this.
+ */
+const STEADY_S = 180;
 const GROUPS_SHOWN = 12;
 const root = fileURLToPath(new URL("..", import.meta.url));
-const AGAINST = process.env.BENCH_HEAP_AGAINST;
 
-const checkouts = [root];
-if (AGAINST !== undefined) {
-  const there = resolve(AGAINST);
-  if (!existsSync(join(there, "bin/hilfarm.mjs")))
-    throw new Error(
-      `BENCH_HEAP_AGAINST must name another hilfarm checkout (a directory with bin/hilfarm.mjs), got ${AGAINST}`,
-    );
-  if (!existsSync(join(there, "node_modules")))
-    throw new Error(
-      `BENCH_HEAP_AGAINST: ${there} has no node_modules: run npm ci there or link this checkout's`,
-    );
-  checkouts.push(there);
-}
-
-const wait = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-/** The first progress line that has every device online; the load's lines after it are drained. */
-async function untilAllOnline(lines: AsyncIterator<string>): Promise<void> {
-  const deadline = Date.now() + ONLINE_WITHIN_S * 1000;
-  while (Date.now() < deadline) {
-    const { value, done } = await lines.next();
-    if (done) throw new Error("hilfarm load ended before every device was online");
-    try {
-      const event = JSON.parse(value) as { event?: string; online?: number };
-      if (event.event === "progress" && event.online === DEVICES) {
-        drain(lines);
-        return;
-      }
-    } catch {
-      // not a JSON line
-    }
-  }
-  throw new Error(`not every device was online within ${ONLINE_WITHIN_S} s`);
-}
+const AGAINST = checkoutSetting("BENCH_HEAP_AGAINST");
+const checkouts = AGAINST === undefined ? [root] : [root, AGAINST];
 
 /** Asks `pid` for a heap snapshot and waits until V8 has written it to `dir`: the new file's size holds for 1 s. */
 async function snapshotOf(pid: number, dir: string): Promise<string> {
@@ -97,11 +66,14 @@ async function measure(checkout: string): Promise<{ worker: HeapSummary; platfor
     dir,
     devices: DEVICES,
     heartbeatS: 30,
-    steadyS: 600,
+    steadyS: STEADY_S,
     transport: "auto",
   });
   try {
-    await untilAllOnline(load.lines);
+    await untilEvent(load.lines, "progress", (line) => line.online === DEVICES).catch(() => {
+      throw new Error(`hilfarm load ended before its ${DEVICES} devices were all online`);
+    });
+    drain(load.lines);
     const roles = treeCpuByProcess([load.child.pid as number]);
     const pidOf = (role: string) => {
       const found = [...roles].find(([, p]) => p.role === role);

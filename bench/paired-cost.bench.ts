@@ -18,7 +18,6 @@
  * each cycle, with the fleet's heartbeats). Writes the `Login cost, side by side` section.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -30,9 +29,8 @@ import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, hilfarmBinOf, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { machineDescription } from "./made-by.ts";
 import { revisionOf } from "./revision.ts";
-import { wholeNumberSetting } from "./settings.ts";
+import { checkoutSetting, wholeNumberSetting } from "./settings.ts";
 
-const AGAINST = process.env.BENCH_PAIRED_AGAINST;
 const CHURN = wholeNumberSetting("BENCH_PAIRED_CHURN", 0, 1_000, 0);
 const DEVICES = wholeNumberSetting("BENCH_PAIRED_DEVICES", CHURN > 0 ? 4000 : 1000, 9_000);
 /** What the ratio is per: a heartbeat round trip, or a login (power cycle) with the churn. */
@@ -42,14 +40,10 @@ const WINDOW_S = wholeNumberSetting("BENCH_PAIRED_SECONDS", CHURN > 0 ? 30 : 20,
 const ROUNDS = wholeNumberSetting("BENCH_PAIRED_ROUNDS", 4, 20);
 
 const here = fileURLToPath(new URL("..", import.meta.url));
-if (AGAINST === undefined || !existsSync(join(AGAINST, "bin/hilfarm.mjs")))
+const there = checkoutSetting("BENCH_PAIRED_AGAINST");
+if (there === undefined)
   throw new Error(
-    `BENCH_PAIRED_AGAINST must name another hilfarm checkout (a directory with bin/hilfarm.mjs), got ${AGAINST ?? "nothing"}`,
-  );
-const there = resolve(AGAINST);
-if (!existsSync(join(there, "node_modules")))
-  throw new Error(
-    `BENCH_PAIRED_AGAINST: ${there} has no node_modules: run npm ci there or link this checkout's`,
+    "BENCH_PAIRED_AGAINST must name another hilfarm checkout (a directory with bin/hilfarm.mjs), got nothing",
   );
 
 const wait = (ms: number) => new Promise((done) => setTimeout(done, ms));

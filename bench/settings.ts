@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+
 /** A benchmark's setting from the environment: a whole number in `min`..`max` (`min` 1 unless given), `fallback` when unset. */
 export function wholeNumberSetting(name: string, fallback: number, max: number, min = 1): number {
   const text = process.env[name];
@@ -7,4 +10,21 @@ export function wholeNumberSetting(name: string, fallback: number, max: number, 
       `${name} must be a whole number in ${min}..${max}, got ${text ?? `the default ${fallback}`}`,
     );
   return value;
+}
+
+/**
+ * A setting naming another hilfarm checkout with its dependencies installed (a `git worktree` with `node_modules`),
+ * resolved; undefined when unset. Its processes run that checkout's `bin/hilfarm.mjs`.
+ */
+export function checkoutSetting(name: string): string | undefined {
+  const text = process.env[name];
+  if (text === undefined) return undefined;
+  if (!existsSync(join(text, "bin/hilfarm.mjs")))
+    throw new Error(
+      `${name} must name another hilfarm checkout (a directory with bin/hilfarm.mjs), got ${text}`,
+    );
+  const dir = resolve(text);
+  if (!existsSync(join(dir, "node_modules")))
+    throw new Error(`${name}: ${dir} has no node_modules: run npm ci there or link this checkout's`);
+  return dir;
 }

@@ -8,17 +8,18 @@ export function node(args: string[], cwd: string): { child: ChildProcess; lines:
   return { child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
 }
 
-/** The first JSON line whose `event` is `event`; the lines before it are skipped. */
+/** The first JSON line whose `event` is `event` (and that `matches`, when given); the lines before it are skipped. */
 export async function untilEvent(
   lines: AsyncIterator<string>,
   event: string,
+  matches: (line: Record<string, unknown>) => boolean = () => true,
 ): Promise<Record<string, unknown>> {
   for (;;) {
     const { value, done } = await lines.next();
     if (done) throw new Error(`the process ended before its ${event} line`);
     try {
       const parsed = JSON.parse(value) as Record<string, unknown>;
-      if (parsed.event === event) return parsed;
+      if (parsed.event === event && matches(parsed)) return parsed;
     } catch {
       // not a JSON line
     }
@@ -38,7 +39,7 @@ export const stopped = (child: ChildProcess) =>
     else child.once("exit", () => resolve());
   });
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits (at most 30 s) until none of `pids` is alive. */
 export async function allGone(pids: readonly number[]): Promise<void> {

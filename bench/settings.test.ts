@@ -1,0 +1,52 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { untilEvent } from "./frame-cost/child-processes.ts";
+import { checkoutSetting } from "./settings.ts";
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("a setting naming another checkout", () => {
+  it("is undefined unset, the checkout's full path when it has bin/hilfarm.mjs and node_modules", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-checkout-"));
+    try {
+      expect(checkoutSetting("BENCH_TEST_AGAINST")).toBeUndefined();
+      vi.stubEnv("BENCH_TEST_AGAINST", dir);
+      expect(() => checkoutSetting("BENCH_TEST_AGAINST")).toThrow(
+        `BENCH_TEST_AGAINST must name another hilfarm checkout (a directory with bin/hilfarm.mjs), got ${dir}`,
+      );
+      await mkdir(join(dir, "bin"));
+      await writeFile(join(dir, "bin/hilfarm.mjs"), "");
+      expect(() => checkoutSetting("BENCH_TEST_AGAINST")).toThrow(
+        `BENCH_TEST_AGAINST: ${dir} has no node_modules: run npm ci there or link this checkout's`,
+      );
+      await mkdir(join(dir, "node_modules"));
+      expect(checkoutSetting("BENCH_TEST_AGAINST")).toBe(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("waiting for a child's event line", () => {
+  it("takes the first line of the event that matches, skipping the others and what is not JSON", async () => {
+    const lines = [
+      "not json",
+      '{"event":"progress","online":1}',
+      '{"event":"other","online":2}',
+      '{"event":"progress","online":2}',
+    ];
+    const iterator = lines[Symbol.iterator]();
+    const asyncLines: AsyncIterator<string> = { next: async () => iterator.next() };
+    await expect(untilEvent(asyncLines, "progress", (line) => line.online === 2)).resolves.toEqual({
+      event: "progress",
+      online: 2,
+    });
+    await expect(untilEvent(asyncLines, "progress")).rejects.toThrow(
+      "the process ended before its progress line",
+    );
+  });
+});
