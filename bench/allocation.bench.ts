@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { bytesOf, type SampledNode } from "./frame-cost/allocation-sites.ts";
 import { drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { machineDescription } from "./made-by.ts";
@@ -22,13 +23,6 @@ const DEVICES = wholeNumberSetting("BENCH_ALLOC_DEVICES", 2000, 19_000);
 const SECONDS = wholeNumberSetting("BENCH_ALLOC_SECONDS", 10, 60);
 const FROM_S = 14;
 const root = fileURLToPath(new URL("..", import.meta.url));
-
-interface SampledNode {
-  selfSize: number;
-  children?: SampledNode[];
-}
-const bytesOf = (n: SampledNode): number =>
-  n.selfSize + (n.children ?? []).reduce((a, c) => a + bytesOf(c), 0);
 
 const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-alloc-"));
 try {
@@ -44,7 +38,7 @@ try {
   // Every device beats once a second: the window's round trips.
   const roundTrips = DEVICES * SECONDS;
   const perRole: Record<string, number> = {};
-  for (const file of (await readdir(dir)).filter((f) => f.startsWith("heap-"))) {
+  for (const file of (await readdir(dir)).filter((f) => f.startsWith("heap-") && f.endsWith(".json"))) {
     const role = file.split("-")[1] as string;
     const profile = JSON.parse(await readFile(join(dir, file), "utf8")) as { head: SampledNode };
     perRole[role] = (perRole[role] ?? 0) + bytesOf(profile.head);

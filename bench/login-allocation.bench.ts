@@ -1,0 +1,289 @@
+/**
+ * Bytes allocated per login, hilfarm's device side and platform beside the bare floor's (issue 19, aim 2: what the
+ * collector works through in a ramp). The traffic of bench:login: BENCH_LOGIN_ALLOC_DEVICES (default 4,000) devices
+ * powered on at 1,000 a second and heartbeating every 30 s, then BENCH_LOGIN_ALLOC_CHURN of them (default 150)
+ * power-cycled a second, each cycle a login (1002/1003 over TCP, then 1004/1005, 2006/2007 and 2022/2023 over a new
+ * UDP socket). Each process samples its allocations (V8's sampling heap profiler every 512 bytes, objects already
+ * collected counted too; bench/frame-cost/heap-sampler.mjs) over a window of BENCH_LOGIN_ALLOC_SECONDS (default 20)
+ * opened and closed by a signal at the moments the logins are counted:
+ *   (b) the bare floor: bench/frame-cost/bare-login.mjs's server and client, logins counted by the client's lines;
+ *   (c) hilfarm: `hilfarm load` (one worker) with the reference platform as a process, logins by its /metrics;
+ *   and, with BENCH_LOGIN_ALLOC_AGAINST=<another checkout>, that checkout's hilfarm the same way.
+ * Besides the totals it lists the worker's and the platform's largest allocation sites, each with the nearest of
+ * hilfarm's own functions on its stack, and by those functions. A sampling profile is good to about 5 %. With
+ * BENCH_LOGIN_ALLOC_PROFILES=<directory> the profiles are kept there, as Chrome DevTools' Memory tab loads them.
+ *   npm run bench:login-alloc
+ * Loopback only, bounded. Writes the `Allocation per login` section of docs/benchmarks.md.
+ */
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import {
+  allocationSites,
+  allocationsByOurs,
+  bytesOf,
+  type SampledNode,
+  sourceFunctionNamer,
+} from "./frame-cost/allocation-sites.ts";
+import { startBareLogin } from "./frame-cost/bare-floor.ts";
+import { allGone, drain, stopped, untilEvent, wait } from "./frame-cost/child-processes.ts";
+import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
+import { loadMetrics } from "./frame-cost/load-metrics.ts";
+import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { machineDescription } from "./made-by.ts";
+import { checkoutSetting, wholeNumberSetting } from "./settings.ts";
+
+const DEVICES = wholeNumberSetting("BENCH_LOGIN_ALLOC_DEVICES", 4000, 9_000);
+const CHURN = wholeNumberSetting("BENCH_LOGIN_ALLOC_CHURN", 150, 1_000);
+const SECONDS = wholeNumberSetting("BENCH_LOGIN_ALLOC_SECONDS", 20, 120);
+const AGAINST = checkoutSetting("BENCH_LOGIN_ALLOC_AGAINST");
+/** A directory to keep the profiles in, as DevTools opens them (<side>-heap-<role>.heapprofile), or undefined. */
+const KEEP = process.env.BENCH_LOGIN_ALLOC_PROFILES;
+const TOP = 12;
+const HEARTBEAT_S = 30;
+const RAMP_PER_SECOND = 1000;
+/** Every device's first login takes at most this long: the ramp, and a minute. */
+const ONLINE_WITHIN_MS = (DEVICES / RAMP_PER_SECOND + 60) * 1000;
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const sampler = join(root, "bench/frame-cost/heap-sampler.mjs");
+
+interface Sampled {
+  logins: number;
+  /** Each sampled process's profile by its role (platform, worker, bare-server, bare-client). */
+  profiles: Map<string, SampledNode>;
+}
+
+async function within<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Opens (or closes) the sampling window of each process: heap-sampler.mjs turns on each SIGUSR2. */
+const signal = (pids: readonly number[]) => {
+  for (const pid of pids) process.kill(pid, "SIGUSR2");
+};
+
+/** The profiles the window's processes wrote to `dir` (heap-<role>-<pid>.json), once all `count` are there. */
+async function profilesIn(dir: string, count: number): Promise<Map<string, SampledNode>> {
+  const written = async () =>
+    (await readdir(dir)).filter((f) => f.startsWith("heap-") && f.endsWith(".json"));
+  await within(
+    (async () => {
+      while ((await written()).length < count) await wait(200);
+    })(),
+    `the sampled processes did not write their ${count} profiles to ${dir}`,
+    30_000,
+  );
+  const profiles = new Map<string, SampledNode>();
+  for (const file of await written()) {
+    const role = file.slice("heap-".length, file.lastIndexOf("-"));
+    profiles.set(role, (JSON.parse(await readFile(join(dir, file), "utf8")) as { head: SampledNode }).head);
+  }
+  return profiles;
+}
+
+/** Each call answers the `logins` of the first count line the client prints after it. */
+function nextCount(lines: AsyncIterator<string>): () => Promise<number> {
+  let waiting: ((logins: number) => void) | undefined;
+  void (async () => {
+    for (let line = await lines.next(); !line.done; line = await lines.next()) {
+      const parsed = JSON.parse(line.value) as { event?: string; logins?: number };
+      if (parsed.event !== "count") continue;
+      waiting?.(Number(parsed.logins));
+      waiting = undefined;
+    }
+  })();
+  return () =>
+    within(
+      new Promise<number>((resolve) => {
+        waiting = resolve;
+      }),
+      "bare floor: no count line from the client (its reason is on stderr)",
+      10_000,
+    );
+}
+
+async function bareFloor(dir: string): Promise<Sampled> {
+  process.env.BENCH_ALLOC_DIR = dir;
+  const { server, client } = await startBareLogin({
+    root,
+    devices: DEVICES,
+    intervalMs: HEARTBEAT_S * 1000,
+    rampPerSecond: RAMP_PER_SECOND,
+    churnPerSecond: CHURN,
+    nodeFlags: ["--import", sampler],
+  });
+  try {
+    await within(
+      untilEvent(client.lines, "online"),
+      "bare floor: not every device logged in",
+      ONLINE_WITHIN_MS,
+    );
+    await wait(3000);
+    const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
+    // Each edge of the window at the next count line to come (not one already read into the pipe's buffer): the
+    // logins and the samples are of the same moment.
+    const count = nextCount(client.lines);
+    const first = await count();
+    signal(pids);
+    await wait(SECONDS * 1000 - 500);
+    const last = await count();
+    signal(pids);
+    const profiles = await profilesIn(dir, 2);
+    return { logins: last - first, profiles };
+  } finally {
+    client.child.kill("SIGTERM");
+    server.child.kill("SIGTERM");
+    await Promise.all([stopped(client.child), stopped(server.child)]);
+  }
+}
+
+async function hilfarm(checkout: string, dir: string): Promise<Sampled> {
+  process.env.BENCH_ALLOC_DIR = dir;
+  process.env.HILFARM_NODE_FLAGS = `--import ${sampler}`;
+  const load = await startHeartbeatLoad({
+    checkout,
+    dir,
+    devices: DEVICES,
+    heartbeatS: HEARTBEAT_S,
+    steadyS: Math.ceil(DEVICES / RAMP_PER_SECOND) + SECONDS + 60,
+    transport: "auto",
+    churnPerSecond: CHURN,
+  });
+  let pids: number[] = [];
+  try {
+    const metrics = String((await untilEvent(load.lines, "load-started")).metrics);
+    drain(load.lines);
+    // Every device once logged in (with churn, the fleet is never all online again once the ramp ends).
+    await within(
+      (async () => {
+        while ((await loadMetrics(metrics)).logins < DEVICES) await wait(500);
+      })(),
+      "hilfarm: not every device logged in",
+      ONLINE_WITHIN_MS,
+    );
+    await wait(3000);
+    const tree = treeCpuByProcess([load.child.pid as number]);
+    pids = [...tree.keys()];
+    const sampled = [...tree]
+      .filter(([, p]) => p.role === "platform" || p.role === "worker")
+      .map(([pid]) => pid);
+    if (sampled.length !== 2)
+      throw new Error(`hilfarm: expected one platform and one worker process, found ${sampled.length}`);
+    const first = (await loadMetrics(metrics)).logins;
+    signal(sampled);
+    await wait(SECONDS * 1000);
+    const last = (await loadMetrics(metrics)).logins;
+    signal(sampled);
+    const profiles = await profilesIn(dir, 2);
+    return { logins: last - first, profiles };
+  } finally {
+    load.child.kill("SIGTERM");
+    await stopped(load.child);
+    // Its platform and worker too: the next side must not share the machine with them.
+    await allGone(pids);
+  }
+}
+
+const perLogin = (bytes: number, logins: number) => Math.round(bytes / logins).toLocaleString("en-US");
+
+const command = [
+  `BENCH_LOGIN_ALLOC_DEVICES=${DEVICES} BENCH_LOGIN_ALLOC_CHURN=${CHURN} BENCH_LOGIN_ALLOC_SECONDS=${SECONDS}`,
+  ...(AGAINST === undefined ? [] : ["BENCH_LOGIN_ALLOC_AGAINST=<another checkout>"]),
+  "npm run bench:login-alloc",
+].join(" ");
+console.info(`bench:login-alloc: ${command}`);
+process.env.BENCH_ALLOC_ON = "signal";
+if (KEEP !== undefined) await mkdir(KEEP, { recursive: true });
+const work = await mkdtemp(join(tmpdir(), "hilfarm-bench-login-alloc-"));
+try {
+  const side = async (name: string, measure: (dir: string) => Promise<Sampled>) => {
+    const dir = join(work, name);
+    await mkdir(dir);
+    const sampled = await measure(dir);
+    if (KEEP !== undefined)
+      for (const file of (await readdir(dir)).filter((f) => f.startsWith("heap-") && f.endsWith(".json")))
+        await copyFile(join(dir, file), join(KEEP, `${name}-${file.replace(/-\d+\.json$/, ".heapprofile")}`));
+    if (sampled.logins <= 0) throw new Error(`${name}: no logins in the window`);
+    console.info(`${name}: ${sampled.logins} logins in the window`);
+    return sampled;
+  };
+  const bare = await side("bare", bareFloor);
+  const ours = await side("hilfarm", (dir) => hilfarm(root, dir));
+  const against = AGAINST === undefined ? undefined : await side("against", (dir) => hilfarm(AGAINST, dir));
+
+  const bytes = (s: Sampled, role: string) => {
+    const head = s.profiles.get(role);
+    if (head === undefined) throw new Error(`no allocation profile of the ${role} process`);
+    return bytesOf(head);
+  };
+  const totalRow = (what: string, s: Sampled, device: string, platform: string) =>
+    `| ${what} | ${s.logins.toLocaleString("en-US")} | ${perLogin(bytes(s, device), s.logins)} | ${perLogin(bytes(s, platform), s.logins)} | ${perLogin(bytes(s, device) + bytes(s, platform), s.logins)} |`;
+  const nameOf = sourceFunctionNamer(root);
+  const sitesOf = (role: string) => {
+    const head = ours.profiles.get(role) as SampledNode;
+    const all = bytesOf(head);
+    const share = (bytes: number) => `${((100 * bytes) / all).toFixed(1)} %`;
+    const sites = allocationSites(head, nameOf);
+    const title = role === "worker" ? "The worker's" : "The platform's";
+    return [
+      `${title} ${perLogin(all, ours.logins)} bytes per login by the nearest of hilfarm's functions on the stack (itself or what it calls), the ${TOP} largest:`,
+      "",
+      "| hilfarm function | bytes per login | share | its largest site: allocated in, bytes per login |",
+      "| --- | ---: | ---: | --- |",
+      ...allocationsByOurs(sites)
+        .slice(0, TOP)
+        .map(
+          (f) =>
+            `| ${f.ours} | ${perLogin(f.bytes, ours.logins)} | ${share(f.bytes)} | ${f.largest.site === f.ours ? "itself" : f.largest.site}, ${perLogin(f.largest.bytes, ours.logins)} |`,
+        ),
+      "",
+      `${title} ${TOP} largest allocation sites:`,
+      "",
+      "| allocated in | nearest hilfarm function on its stack | bytes per login | share |",
+      "| --- | --- | ---: | ---: |",
+      ...sites
+        .slice(0, TOP)
+        .map(
+          (s) =>
+            `| ${s.site} | ${s.ours === s.site ? "itself" : s.ours} | ${perLogin(s.bytes, ours.logins)} | ${share(s.bytes)} |`,
+        ),
+    ];
+  };
+  const lines = [
+    `Made by \`${command}\` (bench/login-allocation.bench.ts): bytes allocated per login on each side, sampled in each`,
+    `process over a ${SECONDS} s window (V8's sampling heap profiler every 512 bytes, collected objects included; about 5 %) while`,
+    `${CHURN} of ${DEVICES.toLocaleString("en-US")} devices are power-cycled a second (each cycle a login: 1002/1003 over TCP, then 1004/1005,`,
+    "2006/2007 and 2022/2023 over a new UDP socket; the fleet heartbeating every 30 s beside it), divided by the logins",
+    "counted at the window's edges. Garbage is what the collector works through: in a ramp, the collector is the largest",
+    "part of hilfarm's CPU beyond the floor's.",
+    "",
+    `Machine: ${machineDescription()}.`,
+    "",
+    "| side | logins in the window | device side, bytes per login | platform side | both |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    totalRow("(b) bare floor: bench/frame-cost/bare-login.mjs", bare, "bare-client", "bare-server"),
+    totalRow("(c) hilfarm: `hilfarm load` (one worker) + `hilfarm platform`", ours, "worker", "platform"),
+    ...(against === undefined
+      ? []
+      : [totalRow("(c) hilfarm, BENCH_LOGIN_ALLOC_AGAINST's checkout", against, "worker", "platform")]),
+    "",
+    ...sitesOf("worker"),
+    "",
+    ...sitesOf("platform"),
+  ];
+  await writeBenchmarkSection("Allocation per login", lines);
+  console.log(lines.join("\n"));
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
