@@ -12,6 +12,9 @@
  * Besides the totals it lists the worker's and the platform's largest allocation sites, each with the nearest of
  * hilfarm's own functions on its stack, and by those functions. A sampling profile is good to about 5 %. With
  * BENCH_LOGIN_ALLOC_PROFILES=<directory> the profiles are kept there, as Chrome DevTools' Memory tab loads them.
+ * V8's profile names the function of each stack frame: what an optimized function inlined is counted as its own.
+ * BENCH_LOGIN_ALLOC_NODE_FLAGS adds node flags to every sampled process: `--no-turbo-inlining` names each function
+ * (at the price of the allocations that inlining would have removed).
  *   npm run bench:login-alloc
  * Loopback only, bounded. Writes the `Allocation per login` section of docs/benchmarks.md.
  */
@@ -41,6 +44,7 @@ const SECONDS = wholeNumberSetting("BENCH_LOGIN_ALLOC_SECONDS", 20, 120);
 const AGAINST = checkoutSetting("BENCH_LOGIN_ALLOC_AGAINST");
 /** A directory to keep the profiles in, as DevTools opens them (<side>-heap-<role>.heapprofile), or undefined. */
 const KEEP = process.env.BENCH_LOGIN_ALLOC_PROFILES;
+const NODE_FLAGS = (process.env.BENCH_LOGIN_ALLOC_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== "");
 const TOP = 12;
 const HEARTBEAT_S = 30;
 const RAMP_PER_SECOND = 1000;
@@ -121,7 +125,7 @@ async function bareFloor(dir: string): Promise<Sampled> {
     intervalMs: HEARTBEAT_S * 1000,
     rampPerSecond: RAMP_PER_SECOND,
     churnPerSecond: CHURN,
-    nodeFlags: ["--import", sampler],
+    nodeFlags: ["--import", sampler, ...NODE_FLAGS],
   });
   try {
     await within(
@@ -150,7 +154,7 @@ async function bareFloor(dir: string): Promise<Sampled> {
 
 async function hilfarm(checkout: string, dir: string): Promise<Sampled> {
   process.env.BENCH_ALLOC_DIR = dir;
-  process.env.HILFARM_NODE_FLAGS = `--import ${sampler}`;
+  process.env.HILFARM_NODE_FLAGS = ["--import", sampler, ...NODE_FLAGS].join(" ");
   const load = await startHeartbeatLoad({
     checkout,
     dir,
@@ -200,6 +204,7 @@ const perLogin = (bytes: number, logins: number) => Math.round(bytes / logins).t
 const command = [
   `BENCH_LOGIN_ALLOC_DEVICES=${DEVICES} BENCH_LOGIN_ALLOC_CHURN=${CHURN} BENCH_LOGIN_ALLOC_SECONDS=${SECONDS}`,
   ...(AGAINST === undefined ? [] : ["BENCH_LOGIN_ALLOC_AGAINST=<another checkout>"]),
+  ...(NODE_FLAGS.length === 0 ? [] : [`BENCH_LOGIN_ALLOC_NODE_FLAGS="${NODE_FLAGS.join(" ")}"`]),
   "npm run bench:login-alloc",
 ].join(" ");
 console.info(`bench:login-alloc: ${command}`);
@@ -277,6 +282,11 @@ try {
     ...(against === undefined
       ? []
       : [totalRow("(c) hilfarm, BENCH_LOGIN_ALLOC_AGAINST's checkout", against, "worker", "platform")]),
+    "",
+    "A site is the function on the stack when V8 sampled the allocation; what an optimized function inlined counts as its",
+    NODE_FLAGS.includes("--no-turbo-inlining")
+      ? "own, but this run's processes inlined nothing (`--no-turbo-inlining`): each function is named, and the totals hold allocations that inlining would have removed."
+      : 'own ("itself" may be a callee it inlined; `BENCH_LOGIN_ALLOC_NODE_FLAGS=--no-turbo-inlining` names each).',
     "",
     ...sitesOf("worker"),
     "",
