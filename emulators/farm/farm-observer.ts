@@ -12,6 +12,12 @@ const roundTrips = new Map<number, { response: number; kind: LoadLatencyKind }>(
 ]);
 const requestOf = new Map([...roundTrips].map(([request, r]) => [r.response, request]));
 
+/** Where the pair of `key` starts in a device's open requests (key, first send, key, first send, ...), or -1. */
+function pairOf(open: readonly number[], key: number): number {
+  for (let i = 0; i < open.length; i += 2) if (open[i] === key) return i;
+  return -1;
+}
+
 /** Three sends 10 s apart and a little (5.2): an answer later than this answers something else. */
 const STALE_MS = 35_000;
 
@@ -37,8 +43,12 @@ export class FarmObserver implements DeviceObserver {
   /** Watched until they are all online, or until churn power-cycles devices (`stopWatchingAllOnline`). */
   private expected: { devices: number; now: () => number } | undefined;
   private firstAllOnlineAt: number | undefined;
-  /** Requests awaiting an answer, per device: code * 65536 + sequence -> first send (performance.now()). */
-  private readonly open = new Map<EmulatedDevice, Map<number, number>>();
+  /**
+   * Requests awaiting an answer, per device, as pairs in one array: code * 65536 + sequence, then its first send
+   * (performance.now()). A device has one or two at a time (its requests go one at a time, a login on a link of its
+   * own): numbers in an array, not a map per device with a boxed number per entry, for every login of a ramp.
+   */
+  private readonly open = new Map<EmulatedDevice, number[]>();
 
   get online(): number {
     return this.onlineDevices.size;
@@ -124,26 +134,29 @@ export class FarmObserver implements DeviceObserver {
       if (!roundTrips.has(code)) return;
       // A login starts the device's sequences afresh: what it left unanswered will never be answered.
       if (code === 1002) this.open.delete(device);
-      let open = this.open.get(device);
-      if (open === undefined) {
-        open = new Map();
-        this.open.set(device, open);
-      }
       const key = code * 65536 + sequence;
-      const sentAt = open.get(key);
+      const open = this.open.get(device);
+      if (open === undefined) {
+        this.open.set(device, [key, now]);
+        return;
+      }
+      const at = pairOf(open, key);
+      if (at < 0) open.push(key, now);
       // The same request again (a misbehaving device's repeat): the round trip runs from the first send.
-      if (sentAt !== undefined && now - sentAt <= STALE_MS) return;
-      open.set(key, now);
+      else if (now - (open[at + 1] as number) > STALE_MS) open[at + 1] = now;
       return;
     }
     const request = requestOf.get(code);
     if (request === undefined) return;
     const open = this.open.get(device);
-    const key = request * 65536 + sequence;
-    const sentAt = open?.get(key);
-    if (open === undefined || sentAt === undefined) return;
-    open.delete(key);
-    if (open.size === 0) this.open.delete(device);
+    const at = open === undefined ? -1 : pairOf(open, request * 65536 + sequence);
+    if (open === undefined || at < 0) return;
+    const sentAt = open[at + 1] as number;
+    // The last pair moves into the answered one's place.
+    open[at] = open[open.length - 2] as number;
+    open[at + 1] = open[open.length - 1] as number;
+    open.length -= 2;
+    if (open.length === 0) this.open.delete(device);
     const rtt = now - sentAt;
     if (rtt > STALE_MS) return;
     const kind = (roundTrips.get(request) as { kind: LoadLatencyKind }).kind;
