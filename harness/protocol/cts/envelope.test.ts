@@ -2,10 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type CtsEnvelope,
+  FRAME_TERMINATOR,
   formatEnvelope,
   formatSealedEnvelope,
   framings,
   parseCtsEnvelope,
+  sealedFrameBytes,
 } from "./envelope.ts";
 import type { PacketTable } from "./packet-table.ts";
 
@@ -64,8 +66,8 @@ describe("formatEnvelope", () => {
   });
 });
 
-describe("formatSealedEnvelope", () => {
-  it("writes what formatEnvelope writes for an envelope whose data is Base64", () => {
+describe("formatSealedEnvelope and sealedFrameBytes", () => {
+  it("write what formatEnvelope writes for an envelope whose data is Base64 (sealedFrameBytes as bytes, with CRLF)", () => {
     const clear = fc.option(fc.string({ unit: "binary", minLength: 1, maxLength: 20 }), { nil: undefined });
     fc.assert(
       fc.property(
@@ -79,6 +81,10 @@ describe("formatSealedEnvelope", () => {
           if (token !== undefined) envelope.token = token;
           if (deviceId !== undefined) envelope.deviceId = deviceId;
           expect(formatSealedEnvelope(envelope, framing)).toBe(formatEnvelope(envelope, framing));
+          if (framing === "cts-json")
+            expect(sealedFrameBytes(envelope)).toEqual(
+              Buffer.from(`${formatEnvelope(envelope, framing)}${FRAME_TERMINATOR}`, "utf8"),
+            );
         },
       ),
       { numRuns: 2000 },

@@ -61,8 +61,34 @@ export function formatEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-js
  */
 export function formatSealedEnvelope(envelope: CtsEnvelope, framing: Framing = "cts-json"): string {
   if (framing !== "cts-json") return formatEnvelope(envelope, framing);
-  const json = JSON.stringify(clearFields(envelope));
-  return `${FRAME_PREFIX}${json.slice(0, -1)},"data":"${envelope.data}"}`;
+  return `${sealedHead(envelope)}${envelope.data}${SEALED_END}`;
+}
+
+/**
+ * `formatSealedEnvelope(envelope) + CRLF` in `cts-json` as bytes, each part written into the frame's buffer: the
+ * frame's text is never made whole (`Buffer.from` of joined text makes it whole first, one more copy of `data`).
+ */
+export function sealedFrameBytes(envelope: CtsEnvelope): Buffer {
+  const head = sealedHead(envelope);
+  const headLength = Buffer.byteLength(head, "utf8");
+  const dataEnd = headLength + envelope.data.length;
+  const frame = Buffer.allocUnsafe(dataEnd + SEALED_FRAME_END.length);
+  frame.write(head, 0, "utf8");
+  // Base64: one byte per character.
+  frame.write(envelope.data, headLength, "latin1");
+  frame.write(SEALED_FRAME_END, dataEnd, "latin1");
+  return frame;
+}
+
+const SEALED_END = '"}';
+const SEALED_FRAME_END = SEALED_END + FRAME_TERMINATOR;
+
+/** A `cts-json` frame up to `data`'s value: `CTS{"code":…` with the clear fields in the spec's order, then `,"data":"`. */
+function sealedHead(envelope: CtsEnvelope): string {
+  let head = `${FRAME_PREFIX}{"code":${JSON.stringify(envelope.code)}`;
+  if (envelope.deviceId !== undefined) head += `,"deviceId":${JSON.stringify(envelope.deviceId)}`;
+  if (envelope.token !== undefined) head += `,"token":${JSON.stringify(envelope.token)}`;
+  return `${head},"data":"`;
 }
 
 /** `CTS` + a JSON value (or its Base64 in `cts-base64`), CRLF not included: the line every CTS interface sends. */

@@ -2,7 +2,7 @@ import { excerpt, fail, ok, type Result, showValue, UsageError } from "../../err
 import { safeParseReporting } from "../../schema-parse.ts";
 import { isSecretField } from "../../secrets.ts";
 import { type CipherKey, encrypt } from "../cts/crypto.ts";
-import { FRAME_TERMINATOR, type Framing, formatSealedEnvelope } from "../cts/envelope.ts";
+import { FRAME_TERMINATOR, type Framing, formatSealedEnvelope, sealedFrameBytes } from "../cts/envelope.ts";
 import { ctsError } from "../cts/errors.ts";
 import { openSealedJson } from "../cts/sealed.ts";
 import { refusalOfJsonText } from "../json-safe.ts";
@@ -98,6 +98,7 @@ export function encodeFrameText(message: McMessage, options: EncodeOptions): str
 
 /** A whole frame, CRLF included, ready for a TCP stream or a UDP datagram. */
 export function encodeFrame(message: McMessage, options: EncodeOptions): Buffer {
+  if ((options.framing ?? "cts-json") === "cts-json") return sealedFrameBytes(envelopeFor(message, options));
   return Buffer.from(encodeFrameText(message, options), "utf8");
 }
 
