@@ -2,6 +2,7 @@ import { z } from "zod";
 import { excerpt, fail, ok, type Result, showValue } from "../../errors.ts";
 import { safeParseReporting } from "../../schema-parse.ts";
 import { parseJsonSafely } from "../json-safe.ts";
+import { utf8Text } from "../utf8-text.ts";
 import { strictBase64 } from "./crypto.ts";
 import { type CtsWireError, ctsError } from "./errors.ts";
 import type { PacketTable } from "./packet-table.ts";
@@ -98,7 +99,6 @@ export function formatCtsJson(value: unknown, framing: Framing = "cts-json"): st
 }
 
 const prefixBytes = Buffer.from(FRAME_PREFIX, "ascii");
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * One frame without its CRLF -> the JSON value after `CTS`, or a typed error: the part of the framing every CTS
@@ -108,25 +108,21 @@ export function parseCtsJson(line: Uint8Array, framing: Framing = "cts-json"): R
   if (line.length < prefixBytes.length || !prefixBytes.equals(line.subarray(0, prefixBytes.length))) {
     return fail(ctsError("NO_PREFIX", `frame does not start with "CTS": ${excerpt(line)}`));
   }
-  let text: string;
-  try {
-    const rest = line.subarray(prefixBytes.length);
-    if (framing === "cts-base64") {
-      const ascii = Buffer.from(rest).toString("latin1");
-      const envelope = strictBase64(ascii);
-      if (envelope === undefined) {
-        return fail(
-          // Not excerpted: Base64 hides the secret fields that an excerpt masks.
-          ctsError("BAD_BASE64", `envelope is not valid Base64 (cts-base64): ${ascii.length} characters`),
-        );
-      }
-      text = utf8.decode(envelope);
-    } else {
-      text = utf8.decode(rest);
+  let text: string | undefined;
+  if (framing === "cts-base64") {
+    const ascii = Buffer.from(line.subarray(prefixBytes.length)).toString("latin1");
+    const envelope = strictBase64(ascii);
+    if (envelope === undefined) {
+      return fail(
+        // Not excerpted: Base64 hides the secret fields that an excerpt masks.
+        ctsError("BAD_BASE64", `envelope is not valid Base64 (cts-base64): ${ascii.length} characters`),
+      );
     }
-  } catch {
-    return fail(ctsError("BAD_JSON", `envelope is not UTF-8 text: ${excerpt(line)}`));
+    text = utf8Text(envelope);
+  } else {
+    text = utf8Text(line, prefixBytes.length);
   }
+  if (text === undefined) return fail(ctsError("BAD_JSON", `envelope is not UTF-8 text: ${excerpt(line)}`));
   const json = parseJsonSafely(text);
   if (!json.ok)
     return fail(

@@ -1,9 +1,8 @@
 import { fail, ok, type Result } from "../../errors.ts";
 import { parseJsonSafely } from "../json-safe.ts";
+import { utf8Text } from "../utf8-text.ts";
 import { type CipherKey, decodeBase64, decrypt } from "./crypto.ts";
 import { type CtsWireError, ctsError } from "./errors.ts";
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * A sealed `data` field -> the JSON object it carries: Base64, then AES-128-CBC, then UTF-8 JSON (5.2.2). `what`
@@ -18,12 +17,9 @@ export function openSealedJson(
   if (!ciphertext.ok) return ciphertext;
   const plaintext = decrypt(key, ciphertext.value);
   if (!plaintext.ok) return plaintext;
-  let text: string;
-  try {
-    text = utf8.decode(plaintext.value);
-  } catch {
+  const text = utf8Text(plaintext.value);
+  if (text === undefined)
     return fail(ctsError("BAD_BODY_JSON", `data: decrypted ${what} is not UTF-8`, "data"));
-  }
   const parsed = parseJsonSafely(text);
   if (!parsed.ok) {
     return fail(
