@@ -1,6 +1,11 @@
+import { connect } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
+import { splitAddress } from "../../harness/link/socket-link.ts";
+import { CipherKey } from "../../harness/protocol/cts/crypto.ts";
+import { encodeFrame } from "../../harness/protocol/mc/codec.ts";
 import type { McMessage } from "../../harness/protocol/mc/schemas/index.ts";
+import { McStreamDecoder } from "../../harness/protocol/mc/stream-decoder.ts";
 import { LinkClosed, ScriptedDevice } from "../device/scripted-device.ts";
 import type { Platform } from "./platform.ts";
 import { GATEWAY, PLUG, SENSOR, startTestPlatform } from "./testing/fixtures.ts";
@@ -43,6 +48,31 @@ describe("5.4.2.1 login", () => {
     expect(body.tcpHost).toBe(platform.addresses.tcp);
     expect(body.udpHost).toBe(platform.addresses.udp);
     expect(body.time).toBe(Math.floor(clock.now() / 1000));
+  });
+
+  it("seals the 1003 with the PIN of the device whose 1002 it answers, another device's 1002 in the same read", async () => {
+    const loginOf = (d: { deviceId: string; pin: string }, sequence: string) =>
+      encodeFrame(
+        { code: 1002, body: { sequence, deviceId: d.deviceId, version: "1.0.0.1", time: 1767225600 } },
+        { key: CipherKey.fromPin(d.pin) },
+      );
+    const { host, port } = splitAddress(platform.addresses.login);
+    const socket = connect({ host, port });
+    const chunks: Buffer[] = [];
+    socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+    // One write: both frames reach the login server in one read, the plug's first.
+    socket.write(Buffer.concat([loginOf(PLUG, "7"), loginOf(GATEWAY, "8")]));
+    await closed;
+    const answers = (pin: string) =>
+      new McStreamDecoder({ keyFor: () => CipherKey.fromPin(pin) }).push(Buffer.concat(chunks));
+    const [answer] = answers(PLUG.pin);
+    expect(answer?.ok && answer.value.message).toMatchObject({
+      code: 1003,
+      body: { result: 0, sequence: "7" },
+    });
+    expect(answers(PLUG.pin)).toHaveLength(1);
+    expect(answers(GATEWAY.pin).map((outcome) => outcome.ok)).toEqual([false]);
   });
 
   it("closes without an answer on a wrong PIN, an unknown device, and a clear/encrypted deviceId mismatch", async () => {

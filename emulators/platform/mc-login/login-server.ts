@@ -63,6 +63,16 @@ export function createLoginServer(options: LoginServerOptions): Server {
       idle.cancel();
       socket.destroy();
     }
+    // The key of the last PIN asked for: the 1003 is sealed with the key its 1002 was opened with, made once.
+    let keyedPin: string | undefined;
+    let pinKey: CipherKey | undefined;
+    const keyOfPin = (pin: string): CipherKey => {
+      if (keyedPin !== pin || pinKey === undefined) {
+        pinKey = CipherKey.fromPin(pin);
+        keyedPin = pin;
+      }
+      return pinKey;
+    };
     const decoder = new McStreamDecoder({
       framing: options.framing,
       maxFrameLength: options.maxFrameLength,
@@ -71,7 +81,7 @@ export function createLoginServer(options: LoginServerOptions): Server {
           envelope.code === 1002 && envelope.deviceId !== undefined
             ? registry.get(envelope.deviceId)
             : undefined;
-        return device === undefined ? undefined : CipherKey.fromPin(device.pin);
+        return device === undefined ? undefined : keyOfPin(device.pin);
       },
     });
     socket.on("data", (chunk: Buffer) =>
@@ -107,7 +117,7 @@ export function createLoginServer(options: LoginServerOptions): Server {
         try {
           response = options.onLogin(
             outcome.value as DecodedFrame & { message: { code: 1002 } },
-            CipherKey.fromPin(pin),
+            keyOfPin(pin),
             remote,
             outcome.raw,
           );
