@@ -247,6 +247,25 @@ describe("answers that cannot be sent", () => {
     expect(errors.reduce((sum, v) => sum + v.value, 0)).toBe(3);
   });
 
+  it("a UDP reply address the kernel refuses to send to (broadcast) is counted by its errno, never the process", async () => {
+    const plug = device(PLUG);
+    await online(plug, "udp");
+    const channel = platform.sessionOf(PLUG.deviceId)?.channel as unknown as
+      | { retarget(r: { address: string; port: number }): void }
+      | undefined;
+    // Accepted by the socket, refused by the kernel (no SO_BROADCAST): the error comes to the send's callback.
+    channel?.retarget({ address: "255.255.255.255", port: 9 });
+    const control = platform.operations.control(PLUG.deviceId, {
+      serialId: "0",
+      cmd: [{ cmdName: "SET_POWER", cmdParam: "1" }],
+    });
+    const failed = expect(control).rejects.toMatchObject({ code: "DEVICE_TIMEOUT" });
+    await clock.advanceAsync(30_000);
+    await failed;
+    const errors = (await platform.metrics.sendErrors.get()).values;
+    expect(errors.map((v) => [v.labels, v.value])).toEqual([[{ transport: "udp", errno: "EACCES" }, 3]]);
+  });
+
   it("a control whose frame fits the frame limit but not one UDP datagram is refused with 400 for a UDP device", async () => {
     const plug = device(PLUG);
     await online(plug, "udp");

@@ -72,6 +72,11 @@ export class ConnectionServer {
 
   private keyFor = (envelope: Envelope) => this.options.logins.byTokenOf(envelope.token)?.key;
 
+  /** Every datagram's send ends here: one callback for the server, not a closure per datagram. */
+  private afterUdpSend = (error: Error | null) => {
+    if (error) countSendError(this.options.metrics, error);
+  };
+
   /**
    * The 1004 checks shared by TCP and UDP: the token in clear and in the body must be one that works. A 1004 that
    * repeats a connect already seen for its token is a resend or a replay: it opens nothing (docs/protocol-readings.md,
@@ -237,7 +242,7 @@ export class ConnectionServer {
         return;
       }
       if (verdict.kind === "refused") return;
-      const channel: UdpChannel = new UdpChannel(this.udp, rinfo, metrics, () => {
+      const channel: UdpChannel = new UdpChannel(this.udp, rinfo, metrics, this.afterUdpSend, () => {
         if (this.udpSessions.get(token)?.channel === channel) this.udpSessions.delete(token);
       });
       // onConnect ends the device's older session, whose channel then leaves the map.
@@ -271,6 +276,7 @@ class UdpChannel implements SessionLink {
     private readonly socket: UdpSocket,
     rinfo: RemoteInfo,
     private readonly metrics: PlatformMetrics,
+    private readonly afterSend: (error: Error | null) => void,
     private readonly onClose: () => void,
   ) {
     this.address = rinfo.address;
@@ -295,18 +301,9 @@ class UdpChannel implements SessionLink {
     if (this.closed) return;
     this.metrics.framesOut.inc("udp");
     try {
-      this.socket.send(frame, this.port, this.address, (error) => {
-        if (error)
-          this.metrics.sendErrors.inc({
-            transport: "udp",
-            errno: (error as NodeJS.ErrnoException).code ?? "unknown",
-          });
-      });
+      this.socket.send(frame, this.port, this.address, this.afterSend);
     } catch (error) {
-      this.metrics.sendErrors.inc({
-        transport: "udp",
-        errno: (error as NodeJS.ErrnoException).code ?? "unknown",
-      });
+      countSendError(this.metrics, error);
     }
   }
 
@@ -315,4 +312,9 @@ class UdpChannel implements SessionLink {
     this.closed = true;
     this.onClose();
   }
+}
+
+/** A datagram that could not be sent (too long, no route), counted by its errno as a lost one would be. */
+function countSendError(metrics: PlatformMetrics, error: unknown): void {
+  metrics.sendErrors.inc({ transport: "udp", errno: (error as NodeJS.ErrnoException).code ?? "unknown" });
 }
