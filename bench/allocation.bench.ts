@@ -8,12 +8,12 @@
  *   npm run bench:alloc
  * Loopback only, bounded. Writes the `Allocation per round trip` section of docs/benchmarks.md.
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { bytesOf, type SampledNode } from "./frame-cost/allocation-sites.ts";
+import { bytesOf, sampledProfilesIn } from "./frame-cost/allocation-sites.ts";
 import { drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { machineDescription } from "./made-by.ts";
@@ -38,11 +38,8 @@ try {
   // Every device beats once a second: the window's round trips.
   const roundTrips = DEVICES * SECONDS;
   const perRole: Record<string, number> = {};
-  for (const file of (await readdir(dir)).filter((f) => f.startsWith("heap-") && f.endsWith(".json"))) {
-    const role = file.split("-")[1] as string;
-    const profile = JSON.parse(await readFile(join(dir, file), "utf8")) as { head: SampledNode };
-    perRole[role] = (perRole[role] ?? 0) + bytesOf(profile.head);
-  }
+  for (const { role, head } of await sampledProfilesIn(dir))
+    perRole[role] = (perRole[role] ?? 0) + bytesOf(head);
   if (perRole.platform === undefined || perRole.worker === undefined)
     throw new Error(
       `no allocation samples from the platform and the worker in ${dir}: did the run reach ${FROM_S + SECONDS} s?`,

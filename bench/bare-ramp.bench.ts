@@ -26,7 +26,7 @@ import { cpus, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { allGone, drain, node, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { allGone, drain, node, stopped, untilEvent, within } from "./frame-cost/child-processes.ts";
 import { perfOrExplain } from "./frame-cost/perf-script.ts";
 import { coresBusy, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import {
@@ -118,22 +118,17 @@ try {
   const cpuStartedAt = performance.now();
   const droppedAtStart = udpReceiveBufferErrors();
   const withinMs = (DEVICES / RATE) * 1000 + 120_000;
-  let deadline: NodeJS.Timeout | undefined;
   const rampOf = (client: ReturnType<typeof node>, c: number) =>
     untilEvent(client.lines, "ramp").catch(() => {
       throw new Error(
         `bench:bare-ramp: client ${c} (source address ${sourceAddress(c)}) ended before all its devices were online: its reason is on stderr above`,
       );
     });
-  const ramps = (await Promise.race([
+  const ramps = (await within(
     Promise.all(clients.map(rampOf)),
-    new Promise<never>((_, reject) => {
-      deadline = setTimeout(
-        () => reject(new Error(`bench:bare-ramp: not every device online within ${withinMs / 1000} s`)),
-        withinMs,
-      );
-    }),
-  ]).finally(() => clearTimeout(deadline))) as unknown as ClientRamp[];
+    "bench:bare-ramp: not every device online",
+    withinMs,
+  )) as unknown as ClientRamp[];
   for (const c of clients) drain(c.lines);
   const cpuAtEnd = treeCpuByProcess(pids);
   await recording?.stop();

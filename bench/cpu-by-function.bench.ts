@@ -25,7 +25,7 @@ import { processStat } from "../harness/machine/process-stat.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { startBareFloor, startBareLogin } from "./frame-cost/bare-floor.ts";
 import { bundleFrameNamer } from "./frame-cost/bundle-sources.ts";
-import { drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { drain, stopped, untilEvent, wait } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { type PerfSample, perfOrExplain, samplesOfRecording, tally } from "./frame-cost/perf-script.ts";
@@ -44,8 +44,6 @@ const SECTION = "CPU by function (perf)";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const nameFrame = bundleFrameNamer();
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Records `pid` for the window; resolves with its CPU seconds over it as /proc counts them, beside perf's samples. */
 async function record(pid: number, file: string): Promise<number> {
   const before = processStat(pid)?.cpuSeconds ?? 0;

@@ -27,7 +27,7 @@ import { encodeFrame } from "../harness/protocol/mc/codec.ts";
 import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { startBareFloor } from "./frame-cost/bare-floor.ts";
-import { allGone, drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { allGone, drain, stopped, untilEvent, wait } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
@@ -42,8 +42,6 @@ const WINDOW_S = wholeNumberSetting("BENCH_COST_SECONDS", 20, 3600);
 const ROUNDS = wholeNumberSetting("BENCH_COST_ROUNDS", 5, 20);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 // --- (a) codec floor -----------------------------------------------------------------------------------------------
 
 function codecFloor(ms: number): { usPerRoundTrip: number; roundTrips: number } {

@@ -18,7 +18,7 @@
  *   npm run bench:login-alloc
  * Loopback only, bounded. Writes the `Allocation per login` section of docs/benchmarks.md.
  */
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,10 +28,11 @@ import {
   allocationsByOurs,
   bytesOf,
   type SampledNode,
+  sampledProfilesIn,
   sourceFunctionNamer,
 } from "./frame-cost/allocation-sites.ts";
-import { startBareLogin } from "./frame-cost/bare-floor.ts";
-import { allGone, drain, stopped, untilEvent, wait } from "./frame-cost/child-processes.ts";
+import { countLines, startBareLogin } from "./frame-cost/bare-floor.ts";
+import { allGone, drain, stopped, untilEvent, wait, within } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
@@ -42,7 +43,7 @@ const DEVICES = wholeNumberSetting("BENCH_LOGIN_ALLOC_DEVICES", 4000, 9_000);
 const CHURN = wholeNumberSetting("BENCH_LOGIN_ALLOC_CHURN", 150, 1_000);
 const SECONDS = wholeNumberSetting("BENCH_LOGIN_ALLOC_SECONDS", 20, 120);
 const AGAINST = checkoutSetting("BENCH_LOGIN_ALLOC_AGAINST");
-/** A directory to keep the profiles in, as DevTools opens them (<side>-heap-<role>.heapprofile), or undefined. */
+/** A directory to keep the profiles in, as DevTools opens them (<side>-<role>.heapprofile), or undefined. */
 const KEEP = process.env.BENCH_LOGIN_ALLOC_PROFILES;
 const NODE_FLAGS = (process.env.BENCH_LOGIN_ALLOC_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== "");
 const TOP = 12;
@@ -60,61 +61,25 @@ interface Sampled {
   profiles: Map<string, SampledNode>;
 }
 
-async function within<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Opens (or closes) the sampling window of each process: heap-sampler.mjs turns on each SIGUSR2. */
 const signal = (pids: readonly number[]) => {
   for (const pid of pids) process.kill(pid, "SIGUSR2");
 };
 
-/** The profiles the window's processes wrote to `dir` (heap-<role>-<pid>.json), once all `count` are there. */
+/** The profiles of the window's `count` processes by their roles, once all are written to `dir`. */
 async function profilesIn(dir: string, count: number): Promise<Map<string, SampledNode>> {
-  const written = async () =>
-    (await readdir(dir)).filter((f) => f.startsWith("heap-") && f.endsWith(".json"));
-  await within(
+  const written = await within(
     (async () => {
-      while ((await written()).length < count) await wait(200);
+      for (;;) {
+        const profiles = await sampledProfilesIn(dir);
+        if (profiles.length >= count) return profiles;
+        await wait(200);
+      }
     })(),
     `the sampled processes did not write their ${count} profiles to ${dir}`,
     30_000,
   );
-  const profiles = new Map<string, SampledNode>();
-  for (const file of await written()) {
-    const role = file.slice("heap-".length, file.lastIndexOf("-"));
-    profiles.set(role, (JSON.parse(await readFile(join(dir, file), "utf8")) as { head: SampledNode }).head);
-  }
-  return profiles;
-}
-
-/** Each call answers the `logins` of the first count line the client prints after it. */
-function nextCount(lines: AsyncIterator<string>): () => Promise<number> {
-  let waiting: ((logins: number) => void) | undefined;
-  void (async () => {
-    for (let line = await lines.next(); !line.done; line = await lines.next()) {
-      const parsed = JSON.parse(line.value) as { event?: string; logins?: number };
-      if (parsed.event !== "count") continue;
-      waiting?.(Number(parsed.logins));
-      waiting = undefined;
-    }
-  })();
-  return () =>
-    within(
-      new Promise<number>((resolve) => {
-        waiting = resolve;
-      }),
-      "bare floor: no count line from the client (its reason is on stderr)",
-      10_000,
-    );
+  return new Map(written.map(({ role, head }) => [role, head]));
 }
 
 async function bareFloor(dir: string): Promise<Sampled> {
@@ -135,9 +100,8 @@ async function bareFloor(dir: string): Promise<Sampled> {
     );
     await wait(3000);
     const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
-    // Each edge of the window at the next count line to come (not one already read into the pipe's buffer): the
-    // logins and the samples are of the same moment.
-    const count = nextCount(client.lines);
+    // Each edge of the window at the next count line to come: the logins and the samples are of the same moment.
+    const count = countLines(client.lines);
     const first = await count();
     signal(pids);
     await wait(SECONDS * 1000 - 500);
@@ -217,8 +181,8 @@ try {
     await mkdir(dir);
     const sampled = await measure(dir);
     if (KEEP !== undefined)
-      for (const file of (await readdir(dir)).filter((f) => f.startsWith("heap-") && f.endsWith(".json")))
-        await copyFile(join(dir, file), join(KEEP, `${name}-${file.replace(/-\d+\.json$/, ".heapprofile")}`));
+      for (const { file, role } of await sampledProfilesIn(dir))
+        await copyFile(join(dir, file), join(KEEP, `${name}-${role}.heapprofile`));
     if (sampled.logins <= 0) throw new Error(`${name}: no logins in the window`);
     console.info(`${name}: ${sampled.logins} logins in the window`);
     return sampled;

@@ -20,8 +20,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stolenCpuSeconds } from "../harness/machine/cpu-steal.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { startBareLogin } from "./frame-cost/bare-floor.ts";
-import { allGone, drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { countLines, startBareLogin } from "./frame-cost/bare-floor.ts";
+import { allGone, drain, stopped, untilEvent, wait, within } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
@@ -36,7 +36,6 @@ const HEARTBEAT_S = 30;
 const RAMP_PER_SECOND = 1000;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const stealSeconds = () => stolenCpuSeconds() ?? 0;
 
 interface Window {
@@ -51,21 +50,6 @@ interface Window {
 
 /** Every device's first login takes at most this long: the ramp, and a minute. */
 const ONLINE_WITHIN_MS = (DEVICES / RAMP_PER_SECOND + 60) * 1000;
-
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} within ${ONLINE_WITHIN_MS / 1000} s`)),
-      ONLINE_WITHIN_MS,
-    );
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const usPerLogin = (w: Window) => ((w.device + w.platform) * 1e6) / w.logins;
 
@@ -103,33 +87,18 @@ async function bareFloor(): Promise<Window> {
     churnPerSecond: CHURN,
   });
   try {
-    await within(untilEvent(client.lines, "online"), "bare floor: not every device logged in");
+    await within(
+      untilEvent(client.lines, "online"),
+      "bare floor: not every device logged in",
+      ONLINE_WITHIN_MS,
+    );
     const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
     // The CPU is read as each count line comes, so the logins and the CPU of a sample are of the same moment.
-    type Sample = { logins: number; cpu: ReturnType<typeof treeCpuByProcess> };
-    let waiting: { resolve: (sample: Sample) => void; reject: (error: Error) => void } | undefined;
-    let ended = false;
-    const clientEnded = "bare floor: the client ended before its next count line (its reason is on stderr)";
-    const reading = (async () => {
-      for (;;) {
-        const { value, done } = await client.lines.next();
-        if (done) {
-          // A client that exits (it prints why on stderr) must not leave the window waiting for its next line.
-          ended = true;
-          waiting?.reject(new Error(clientEnded));
-          return;
-        }
-        const line = JSON.parse(value) as { event?: string; logins?: number };
-        if (line.event !== "count" || waiting === undefined) continue;
-        waiting.resolve({ logins: Number(line.logins), cpu: treeCpuByProcess(pids) });
-        waiting = undefined;
-      }
-    })();
-    const nextCount = () =>
-      new Promise<Sample>((resolve, reject) => {
-        if (ended) reject(new Error(clientEnded));
-        else waiting = { resolve, reject };
-      });
+    const nextLogins = countLines(client.lines);
+    const nextCount = async () => {
+      const logins = await nextLogins();
+      return { logins, cpu: treeCpuByProcess(pids) };
+    };
     await wait(3000);
     const window = await overWindow(
       nextCount,
@@ -140,8 +109,6 @@ async function bareFloor(): Promise<Window> {
         return { device: used(client.child.pid), platform: used(server.child.pid), coordinator: 0 };
       },
     );
-    client.child.kill("SIGTERM");
-    await reading;
     return window;
   } finally {
     client.child.kill("SIGTERM");
@@ -173,6 +140,7 @@ async function hilfarm(): Promise<Window> {
         while ((await loadMetrics(metrics)).logins < DEVICES) await wait(500);
       })(),
       "hilfarm: not every device logged in",
+      ONLINE_WITHIN_MS,
     );
     await wait(3000);
     const pid = load.child.pid as number;

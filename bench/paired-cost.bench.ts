@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { allGone, drain, stopped, untilEvent } from "./frame-cost/child-processes.ts";
+import { allGone, drain, stopped, untilEvent, wait } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, hilfarmBinOf, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
@@ -45,8 +45,6 @@ if (there === undefined)
   throw new Error(
     "BENCH_PAIRED_AGAINST must name another hilfarm checkout (a directory with bin/hilfarm.mjs), got nothing",
   );
-
-const wait = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 interface Side {
   dir: string;

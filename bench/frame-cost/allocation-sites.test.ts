@@ -1,9 +1,13 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   allocationSites,
   allocationsByOurs,
   bytesOf,
   type SampledNode,
+  sampledProfilesIn,
   sourceFunctionNamer,
 } from "./allocation-sites.ts";
 
@@ -81,5 +85,26 @@ describe("allocationsByOurs", () => {
       },
       { ours: "(none)", bytes: 32, largest: { site: "parse node_modules/zod/lib/types.js:100", bytes: 32 } },
     ]);
+  });
+});
+
+describe("sampledProfilesIn", () => {
+  it("reads the profiles written whole, each with its process's role, and nothing else of the directory", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hilfarm-sampled-"));
+    try {
+      await writeFile(join(dir, "heap-worker-101.json"), JSON.stringify({ head: profile }));
+      await writeFile(join(dir, "heap-bare-client-102.json"), JSON.stringify({ head: profile }));
+      // Still being written (heap-sampler.mjs names it once whole), and another benchmark's file.
+      await writeFile(join(dir, "heap-platform-103.json.part"), "{");
+      await writeFile(join(dir, "fleet.json"), "{}");
+      const read = await sampledProfilesIn(dir);
+      expect(read.map(({ file, role }) => [file, role]).sort()).toEqual([
+        ["heap-bare-client-102.json", "bare-client"],
+        ["heap-worker-101.json", "worker"],
+      ]);
+      expect(read.map(({ head }) => bytesOf(head))).toEqual([992, 992]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { BundleSources } from "../../harness/machine/bundle-sources.mjs";
 
@@ -14,6 +16,23 @@ export type NameFunction = (frame: SampledNode["callFrame"]) => {
   place: string;
   ours: boolean;
 };
+
+/**
+ * The profiles heap-sampler.mjs wrote to `dir` (heap-<role>-<pid>.json; a file is named only once written whole), each
+ * with its file's name and its process's role (`worker`, `platform`, `bare-client`, ...).
+ */
+export async function sampledProfilesIn(
+  dir: string,
+): Promise<{ file: string; role: string; head: SampledNode }[]> {
+  const files = (await readdir(dir)).filter((f) => f.startsWith("heap-") && f.endsWith(".json"));
+  return Promise.all(
+    files.map(async (file) => ({
+      file,
+      role: file.slice("heap-".length, file.lastIndexOf("-")),
+      head: (JSON.parse(await readFile(join(dir, file), "utf8")) as { head: SampledNode }).head,
+    })),
+  );
+}
 
 /** Bytes allocated under `node`, itself and its callees. */
 export const bytesOf = (node: SampledNode): number =>

@@ -47,3 +47,30 @@ export async function startBareLogin(options: {
   const client = node([...nodeFlags, script, "client", ...settings], root);
   return { server, client };
 }
+
+/**
+ * The bare login client's count lines, one at a time: each call answers the `logins` of the first count line the
+ * client prints after the call (not one already read into the pipe's buffer), so that what a benchmark reads beside
+ * it is of the same moment; it fails once the client has ended (it prints why on stderr).
+ */
+export function countLines(lines: AsyncIterator<string>): () => Promise<number> {
+  const ended = () =>
+    new Error("bare floor: the client ended before its next count line (its reason is on stderr)");
+  let waiting: { resolve: (logins: number) => void; reject: (error: Error) => void } | undefined;
+  let done = false;
+  void (async () => {
+    for (let line = await lines.next(); !line.done; line = await lines.next()) {
+      const parsed = JSON.parse(line.value) as { event?: string; logins?: number };
+      if (parsed.event !== "count") continue;
+      waiting?.resolve(Number(parsed.logins));
+      waiting = undefined;
+    }
+    done = true;
+    waiting?.reject(ended());
+  })();
+  return () =>
+    new Promise<number>((resolve, reject) => {
+      if (done) reject(ended());
+      else waiting = { resolve, reject };
+    });
+}

@@ -41,6 +41,19 @@ export const stopped = (child: ChildProcess) =>
 
 export const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `promise`, or a failure "<what> within <ms / 1000> s" once `ms` have passed without it settling. */
+export async function within<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Waits (at most 30 s) until none of `pids` is alive. */
 export async function allGone(pids: readonly number[]): Promise<void> {
   const alive = (pid: number) => {
