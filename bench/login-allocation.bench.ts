@@ -34,7 +34,7 @@ import {
 import { countLines, startBareLogin } from "./frame-cost/bare-floor.ts";
 import { allGone, drain, stopped, untilEvent, wait, within } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
-import { loadMetrics } from "./frame-cost/load-metrics.ts";
+import { loadMetrics, untilLoggedIn } from "./frame-cost/load-metrics.ts";
 import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { machineDescription } from "./made-by.ts";
 import { checkoutSetting, wholeNumberSetting } from "./settings.ts";
@@ -133,13 +133,7 @@ async function hilfarm(checkout: string, dir: string): Promise<Sampled> {
     const metrics = String((await untilEvent(load.lines, "load-started")).metrics);
     drain(load.lines);
     // Every device once logged in (with churn, the fleet is never all online again once the ramp ends).
-    await within(
-      (async () => {
-        while ((await loadMetrics(metrics)).logins < DEVICES) await wait(500);
-      })(),
-      "hilfarm: not every device logged in",
-      ONLINE_WITHIN_MS,
-    );
+    await untilLoggedIn(metrics, DEVICES, ONLINE_WITHIN_MS);
     await wait(3000);
     const tree = treeCpuByProcess([load.child.pid as number]);
     pids = [...tree.keys()];

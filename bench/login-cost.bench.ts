@@ -23,7 +23,7 @@ import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { countLines, startBareLogin } from "./frame-cost/bare-floor.ts";
 import { allGone, drain, stopped, untilEvent, wait, within } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
-import { loadMetrics } from "./frame-cost/load-metrics.ts";
+import { loadMetrics, untilLoggedIn } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { machineDescription, madeBy } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
@@ -135,13 +135,7 @@ async function hilfarm(): Promise<Window> {
     const metrics = String(started.metrics);
     drain(load.lines);
     // Every device once logged in (with churn, the fleet is never all online again once the ramp ends).
-    await within(
-      (async () => {
-        while ((await loadMetrics(metrics)).logins < DEVICES) await wait(500);
-      })(),
-      "hilfarm: not every device logged in",
-      ONLINE_WITHIN_MS,
-    );
+    await untilLoggedIn(metrics, DEVICES, ONLINE_WITHIN_MS);
     await wait(3000);
     const pid = load.child.pid as number;
     let pids: number[] = [];

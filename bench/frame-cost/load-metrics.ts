@@ -1,3 +1,5 @@
+import { wait, within } from "./child-processes.ts";
+
 /** What a benchmark reads from a running `hilfarm load`'s /metrics: devices online, heartbeat round trips and logins so far. */
 export async function loadMetrics(
   url: string,
@@ -9,4 +11,15 @@ export async function loadMetrics(
     heartbeats: value(/^hilfarm_load_round_trips\{kind="heartbeat"\}\s+(\d+)/m),
     logins: value(/^hilfarm_load_round_trips\{kind="login"\}\s+(\d+)/m),
   };
+}
+
+/** Resolves once `devices` logins have been counted (every device logged in once, with churn or not), at most `ms`. */
+export function untilLoggedIn(url: string, devices: number, ms: number): Promise<void> {
+  return within(
+    (async () => {
+      while ((await loadMetrics(url)).logins < devices) await wait(500);
+    })(),
+    "hilfarm: not every device logged in",
+    ms,
+  );
 }
