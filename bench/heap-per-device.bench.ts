@@ -8,7 +8,8 @@
  *   npm run bench:heap
  *   BENCH_HEAP_AGAINST=<checkout> npm run bench:heap
  * With BENCH_HEAP_AGAINST (another working tree of hilfarm with its dependencies installed, as bench:paired takes),
- * that checkout is measured too, one after the other, and the section sets the two side by side.
+ * that checkout is measured too, one after the other, and the section sets the two side by side. The section lists
+ * each process's BENCH_HEAP_GROUPS (default 12) largest groups, this checkout's.
  * Loopback only, bounded (about 1 minute a checkout). Writes the `Heap per device` section of docs/benchmarks.md.
  */
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
@@ -36,7 +37,8 @@ const DEVICES = wholeNumberSetting("BENCH_HEAP_DEVICES", 10_000, 12_500);
  * ends the load, and the bench with it, after this.
  */
 const STEADY_S = 180;
-const GROUPS_SHOWN = 12;
+/** How many of each process's largest groups the section lists. */
+const GROUPS_SHOWN = wholeNumberSetting("BENCH_HEAP_GROUPS", 12, 200);
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 const AGAINST = checkoutSetting("BENCH_HEAP_AGAINST");
@@ -104,8 +106,21 @@ for (const checkout of checkouts) results.push({ checkout, ...(await measure(che
 
 const named = (checkout: string) =>
   `${checkout === root ? "this checkout" : "BENCH_HEAP_AGAINST"} (${revisionOf(checkout)})`;
-const command = `${AGAINST === undefined ? "" : "BENCH_HEAP_AGAINST=<checkout> "}BENCH_HEAP_DEVICES=${DEVICES} npm run bench:heap`;
+const command = `${AGAINST === undefined ? "" : "BENCH_HEAP_AGAINST=<checkout> "}BENCH_HEAP_DEVICES=${DEVICES}${GROUPS_SHOWN === 12 ? "" : ` BENCH_HEAP_GROUPS=${GROUPS_SHOWN}`} npm run bench:heap`;
 const [own] = results;
+/** A process's largest groups (a node's type and name; strings as one), per device, this checkout's. */
+const largestGroups = (role: "worker" | "platform", summary: HeapSummary | undefined) => [
+  "",
+  `The ${role}'s largest groups (a node's type and name; strings as one), per device, this checkout:`,
+  "",
+  "| group | bytes | objects |",
+  "| --- | ---: | ---: |",
+  ...(summary?.groups ?? [])
+    .slice(0, GROUPS_SHOWN)
+    .map(
+      (g) => `| \`${g.group.replaceAll("|", "\\|")}\` | ${oneDecimal(g.bytes)} | ${g.objects.toFixed(2)} |`,
+    ),
+];
 const lines = [
   `Made by \`${command}\` (bench/heap-per-device.bench.ts): \`hilfarm load\` of ${DEVICES.toLocaleString("en-US")} three-gang switches`,
   "(the fleet's `auto` transport, ramped at 1,000 a second, one worker and one platform process); once every device was online, a",
@@ -121,16 +136,8 @@ const lines = [
     (r) =>
       `| ${named(r.checkout)} | ${round(r.worker.bytes)} | ${oneDecimal(r.worker.objects)} | ${round(r.platform.bytes)} | ${oneDecimal(r.platform.objects)} |`,
   ),
-  "",
-  `The worker's largest groups (a node's type and name; strings as one), per device, this checkout:`,
-  "",
-  "| group | bytes | objects |",
-  "| --- | ---: | ---: |",
-  ...(own?.worker.groups ?? [])
-    .slice(0, GROUPS_SHOWN)
-    .map(
-      (g) => `| \`${g.group.replaceAll("|", "\\|")}\` | ${oneDecimal(g.bytes)} | ${g.objects.toFixed(2)} |`,
-    ),
+  ...largestGroups("worker", own?.worker),
+  ...largestGroups("platform", own?.platform),
 ];
 await writeBenchmarkSection("Heap per device", lines);
 console.log(lines.join("\n"));
