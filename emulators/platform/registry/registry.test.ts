@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../harness/errors.ts";
 import { RegistryError } from "./errors.ts";
@@ -47,6 +48,21 @@ describe("Registry.fromDevices", () => {
     expect(registry.size).toBe(4);
     expect(registry.subDevicesOf("gw-1")).toHaveLength(2);
     expect(Object.isFrozen(registry.get("gw-1"))).toBe(true);
+  });
+
+  it("gives its entries of the same fields one hidden class, however many (the platform keeps one per device)", () => {
+    const many = Array.from({ length: 2_000 }, (_, i) => ({ deviceId: `d-${i}`, pin: PIN_A, model: "m" }));
+    const entries = Registry.fromDevices(many).all();
+    // V8's own check, callable once natives syntax is on for functions compiled after this.
+    setFlagsFromString("--allow-natives-syntax");
+    const sameMap = new Function("a", "b", "return %HaveSameMap(a, b)") as (
+      a: unknown,
+      b: unknown,
+    ) => boolean;
+    const first = entries[0];
+    const apart = entries.filter((entry) => !sameMap(entry, first)).length;
+    expect(apart).toBe(0);
+    expect(Object.isFrozen(entries.at(-1))).toBe(true);
   });
 
   it("accepts an empty list", () => {
