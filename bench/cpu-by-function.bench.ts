@@ -13,7 +13,8 @@
  * (perf)" section of docs/benchmarks.md: first hilfarm beside the floor by kind of work (the collector, the compilers,
  * JavaScript, crypto, the kernel's network and memory work: frame-cost/work-kinds.ts) in CPU µs per login or round
  * trip, then each process's samples by where they ran (kernel, JIT-compiled JavaScript, the node binary, libc), by
- * the nearest JavaScript function on the stack (the native code it calls counted with it), and by the leaf symbol.
+ * the nearest JavaScript function on the stack (the native code it calls counted with it), by the leaf symbol, and the
+ * largest leaves by the nearest JavaScript function that called them (who called a builtin, the allocator, the kernel).
  * Needs `perf` (Debian: linux-perf) and permission to profile one's own processes (kernel.perf_event_paranoid <= 2).
  */
 import { spawn } from "node:child_process";
@@ -40,6 +41,9 @@ const INTERVAL_S = wholeNumberSetting("BENCH_PERF_INTERVAL_S", CHURN > 0 ? 30 : 
 const SECONDS = wholeNumberSetting("BENCH_PERF_SECONDS", 10, 120);
 const FREQUENCY = 999;
 const TOP = 15;
+/** Leaf symbols whose callers are listed, and how many callers each. */
+const CALLED_LEAVES = 8;
+const CALLERS_SHOWN = 4;
 const SECTION = "CPU by function (perf)";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -76,7 +80,7 @@ const percent = (n: number, total: number) => `${((100 * n) / total).toFixed(1)}
 
 function processSection(role: string, samples: PerfSample[], cpuSeconds: number): string[] {
   const total = samples.length;
-  const { where, nearestJs, leaf } = tally(samples);
+  const { where, nearestJs, leaf, leafCallers } = tally(samples);
   const rows = (counts: Map<string, number>, n: number) =>
     [...counts]
       .sort((a, b) => b[1] - a[1])
@@ -96,6 +100,23 @@ function processSection(role: string, samples: PerfSample[], cpuSeconds: number)
     "| leaf symbol | share |",
     "| --- | ---: |",
     ...rows(leaf, TOP),
+    "",
+    `The ${CALLED_LEAVES} largest leaf symbols, each by the nearest JavaScript function on its stacks (the ${CALLERS_SHOWN} with the most samples): who called a builtin, the allocator or the kernel:`,
+    "",
+    "| leaf symbol | nearest JavaScript function | share |",
+    "| --- | --- | ---: |",
+    ...[...leaf]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, CALLED_LEAVES)
+      .flatMap(([name]) =>
+        [...(leafCallers.get(name) ?? [])]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, CALLERS_SHOWN)
+          .map(
+            ([caller, count]) =>
+              `| ${name.replaceAll("|", "\\|")} | ${caller.replaceAll("|", "\\|")} | ${percent(count, total)} |`,
+          ),
+      ),
     "",
   ];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePerfScript, placeOf, tally } from "./perf-script.ts";
+import { NO_JAVASCRIPT_FRAME, parsePerfScript, placeOf, tally } from "./perf-script.ts";
 
 /** `perf script -F tid,ip,sym,dso` as it prints: a thread id, then one tab-indented line per frame, leaf first. */
 const script = [
@@ -62,6 +62,37 @@ describe("tally", () => {
       "(no JavaScript frame)": 1,
     });
     expect(Object.fromEntries(leaf)).toEqual({ Builtins_LoadIC: 1, clear_page_erms: 1, "[unknown]": 1 });
+  });
+
+  it("files each leaf's samples under the nearest JavaScript function that called it", () => {
+    const frame = (symbol: string, dso: string) => ({ symbol, dso });
+    const builtin = frame("Builtins_FindOrderedHashMapEntry", "/usr/bin/node");
+    const samples = [
+      {
+        frames: [
+          builtin,
+          frame("Builtins_MapPrototypeGet", "/usr/bin/node"),
+          frame("JS:*get a.ts:1:1", "/tmp/perf-1.map"),
+        ],
+      },
+      { frames: [builtin, frame("JS:*get a.ts:1:1", "/tmp/perf-1.map")] },
+      {
+        frames: [
+          builtin,
+          frame("JS:~touch b.ts:2:2", "/tmp/perf-1.map"),
+          frame("JS:*get a.ts:1:1", "/tmp/perf-1.map"),
+        ],
+      },
+      { frames: [builtin] },
+      { frames: [frame("JS:*get a.ts:1:1", "/tmp/perf-1.map")] },
+    ];
+    const { leafCallers } = tally(samples);
+    expect(Object.fromEntries(leafCallers.get("Builtins_FindOrderedHashMapEntry") ?? [])).toEqual({
+      "*get a.ts": 2,
+      "~touch b.ts": 1,
+      [NO_JAVASCRIPT_FRAME]: 1,
+    });
+    expect(Object.fromEntries(leafCallers.get("*get a.ts") ?? [])).toEqual({ "*get a.ts": 1 });
   });
 
   it("names where code lives from its object", () => {

@@ -55,19 +55,25 @@ export function placeOf(dso: string): string {
 /** A JavaScript frame's name and file, without its line and column. */
 const jsName = (symbol: string) => symbol.replace(/^JS:/, "").replace(/:\d+:\d+$/, "");
 
+/** What `tally` files a sample under when no JavaScript frame is on its stack. */
+export const NO_JAVASCRIPT_FRAME = "(no JavaScript frame)";
+
 /**
  * Samples counted three ways: by where the leaf ran, by the nearest JavaScript function on the stack (what it
  * called natively counted with it; "no JavaScript frame" is the event loop, the collector's threads and the
- * kernel's work outside a call from JavaScript), and by leaf symbol.
+ * kernel's work outside a call from JavaScript), and by leaf symbol; and each leaf symbol's samples by that nearest
+ * JavaScript function: who called a builtin, the allocator or a system call.
  */
 export function tally(samples: readonly PerfSample[]): {
   where: Map<string, number>;
   nearestJs: Map<string, number>;
   leaf: Map<string, number>;
+  leafCallers: Map<string, Map<string, number>>;
 } {
   const where = new Map<string, number>();
   const nearestJs = new Map<string, number>();
   const leaf = new Map<string, number>();
+  const leafCallers = new Map<string, Map<string, number>>();
   const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   for (const { frames } of samples) {
     const first = frames[0];
@@ -75,10 +81,15 @@ export function tally(samples: readonly PerfSample[]): {
     // An inlined frame has no object of its own: it ran in the next real frame's.
     add(where, placeOf(frames.find((f) => f.dso !== "inlined")?.dso ?? ""));
     const js = frames.find((f) => f.symbol.startsWith("JS:"));
-    add(nearestJs, js === undefined ? "(no JavaScript frame)" : jsName(js.symbol));
-    add(leaf, first.symbol.startsWith("JS:") ? jsName(first.symbol) : first.symbol);
+    const caller = js === undefined ? NO_JAVASCRIPT_FRAME : jsName(js.symbol);
+    add(nearestJs, caller);
+    const leafName = first.symbol.startsWith("JS:") ? jsName(first.symbol) : first.symbol;
+    add(leaf, leafName);
+    const callers = leafCallers.get(leafName) ?? new Map<string, number>();
+    leafCallers.set(leafName, callers);
+    add(callers, caller);
   }
-  return { where, nearestJs, leaf };
+  return { where, nearestJs, leaf, leafCallers };
 }
 
 /** Stops with a clear message where Linux perf is missing; `what` names the bench (and setting) that needs it. */
