@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { COMPILE_AFTER_PARSES, safeParseReporting } from "./schema-parse.ts";
+import { COMPILE_AFTER_PARSES, passesSchema, safeParseReporting } from "./schema-parse.ts";
 
 describe("safeParseReporting", () => {
   const schema = () =>
@@ -68,5 +68,40 @@ describe("safeParseReporting", () => {
     checks = 0;
     safeParseReporting(counted, { sequence: "2" });
     expect(checks).toBe(1);
+  });
+});
+
+describe("passesSchema", () => {
+  const schema = () =>
+    z.looseObject({
+      sequence: z.string().regex(/^\d{1,5}$/),
+      time: z.number().int(),
+      status: z.array(z.looseObject({ name: z.string().min(1), value: z.string() })),
+    });
+  const values = [
+    { sequence: "12", time: 3, status: [{ name: "a", value: "1", extra: 2 }], extra: true },
+    { sequence: "x12", time: 3, status: [] },
+    { sequence: "12", time: 3.5, status: [] },
+    { sequence: "12", time: 3, status: [{ name: "", value: "1" }] },
+    { sequence: "12", time: 3, status: [{ name: "a", value: 1 }] },
+    { sequence: "12", time: 3 },
+    null,
+    "12",
+  ];
+
+  it("agrees with a parse on the interpreter and, past its first parses, compiled", () => {
+    const s = schema();
+    for (let round = 0; round < COMPILE_AFTER_PARSES * 2; round++)
+      for (const value of values) expect(passesSchema(s, value)).toBe(s.safeParse(value).success);
+    expect(values.map((value) => passesSchema(s, value))).toEqual([
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });

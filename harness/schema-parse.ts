@@ -45,3 +45,12 @@ export function safeParseReporting<S extends z.ZodType>(
   const fast = schema.safeParse(value);
   return fast.success ? fast : schema.safeParse(value, { reportInput: true });
 }
+
+/**
+ * Whether `value` passes `schema` (zod's `validate`), without the checked copy a parse builds: for a value the caller
+ * keeps as it is (a body about to be encoded). On the same tiers as `safeParseReporting`; once compiled, zod runs a
+ * generated check that builds no output. A failure says nothing of why: `safeParseReporting` does.
+ */
+export function passesSchema(schema: z.ZodType, value: unknown): boolean {
+  return (compiledOf(schema) ?? schema).validate(value);
+}

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { COMPILE_AFTER_PARSES, safeParseReporting } from "../../../schema-parse.ts";
+import { COMPILE_AFTER_PARSES, passesSchema, safeParseReporting } from "../../../schema-parse.ts";
 import { type McCode, mcCodes } from "../packet-types.ts";
 import { bodyArbitraries } from "../testing/arbitraries.ts";
 import { bodySchemas } from "./index.ts";
@@ -43,6 +43,28 @@ describe("Mc body schemas compiled", () => {
           expect(got.success).toBe(want.success);
           if (want.success) expect(got.data).toEqual(want.data);
           else expect(got.error?.issues).toEqual(want.error.issues);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("pass a value exactly when zod's interpreter does, and then its copy holds the value's own fields (parseBody keeps the value)", () => {
+    for (const code of mcCodes)
+      for (let i = 0; i <= COMPILE_AFTER_PARSES; i++) passesSchema(bodySchemas[code], {});
+    fc.assert(
+      fc.property(
+        fc
+          .constantFrom(...mcCodes)
+          .chain((code) =>
+            fc.tuple(fc.constant(code), fc.oneof(bodyArbitraries[code], mutated(code), fc.anything())),
+          ),
+        ([code, value]) => {
+          // What parseBody sees: a value fresh from JSON.parse.
+          const json: unknown = JSON.parse(JSON.stringify(value) ?? "null");
+          const want = interpreted(code, json);
+          expect(passesSchema(bodySchemas[code], json)).toBe(want.success);
+          if (want.success) expect(want.data).toStrictEqual(json);
         },
       ),
       { numRuns: 2000 },
