@@ -2,13 +2,15 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { COMPILE_AFTER_PARSES, passesSchema, safeParseReporting } from "./schema-parse.ts";
 
+/** A fresh schema each time: the tiers count each schema's parses. */
+const schema = () =>
+  z.looseObject({
+    sequence: z.string().regex(/^\d{1,5}$/),
+    time: z.number().int(),
+    status: z.array(z.looseObject({ name: z.string().min(1), value: z.string() })),
+  });
+
 describe("safeParseReporting", () => {
-  const schema = () =>
-    z.looseObject({
-      sequence: z.string().regex(/^\d{1,5}$/),
-      time: z.number().int(),
-      status: z.array(z.looseObject({ name: z.string().min(1), value: z.string() })),
-    });
   const valid = { sequence: "12", time: 3, status: [{ name: "a", value: "1", extra: 2 }], extra: true };
   const invalid = { sequence: "x12", time: 3, status: [] };
 
@@ -72,12 +74,6 @@ describe("safeParseReporting", () => {
 });
 
 describe("passesSchema", () => {
-  const schema = () =>
-    z.looseObject({
-      sequence: z.string().regex(/^\d{1,5}$/),
-      time: z.number().int(),
-      status: z.array(z.looseObject({ name: z.string().min(1), value: z.string() })),
-    });
   const values = [
     { sequence: "12", time: 3, status: [{ name: "a", value: "1", extra: 2 }], extra: true },
     { sequence: "x12", time: 3, status: [] },

@@ -21,6 +21,19 @@ const mutated = (code: McCode) =>
     return { ...body, [key]: replacement };
   });
 
+/** A code and a value for its body: a valid body, one with a field replaced by anything, or anything. */
+const codeAndValue = fc
+  .constantFrom(...mcCodes)
+  .chain((code) =>
+    fc.tuple(fc.constant(code), fc.oneof(bodyArbitraries[code], mutated(code), fc.anything())),
+  );
+
+/** Every body schema past its first parses: compiled, the frame path's case (the tiers count parses and checks). */
+function pastFirstParses(): void {
+  for (const code of mcCodes)
+    for (let i = 0; i <= COMPILE_AFTER_PARSES; i++) safeParseReporting(bodySchemas[code], {});
+}
+
 describe("Mc body schemas compiled", () => {
   it("all compile: none is left on zod's per-object path", () => {
     for (const code of mcCodes)
@@ -28,45 +41,29 @@ describe("Mc body schemas compiled", () => {
   });
 
   it("answer as on zod's interpreter", () => {
-    for (const code of mcCodes)
-      for (let i = 0; i <= COMPILE_AFTER_PARSES; i++) safeParseReporting(bodySchemas[code], {});
+    pastFirstParses();
     fc.assert(
-      fc.property(
-        fc
-          .constantFrom(...mcCodes)
-          .chain((code) =>
-            fc.tuple(fc.constant(code), fc.oneof(bodyArbitraries[code], mutated(code), fc.anything())),
-          ),
-        ([code, value]) => {
-          const got = safeParseReporting(bodySchemas[code], value);
-          const want = interpreted(code, value);
-          expect(got.success).toBe(want.success);
-          if (want.success) expect(got.data).toEqual(want.data);
-          else expect(got.error?.issues).toEqual(want.error.issues);
-        },
-      ),
+      fc.property(codeAndValue, ([code, value]) => {
+        const got = safeParseReporting(bodySchemas[code], value);
+        const want = interpreted(code, value);
+        expect(got.success).toBe(want.success);
+        if (want.success) expect(got.data).toEqual(want.data);
+        else expect(got.error?.issues).toEqual(want.error.issues);
+      }),
       { numRuns: 2000 },
     );
   });
 
   it("pass a value exactly when zod's interpreter does, and then its copy holds the value's own fields (parseBody keeps the value)", () => {
-    for (const code of mcCodes)
-      for (let i = 0; i <= COMPILE_AFTER_PARSES; i++) passesSchema(bodySchemas[code], {});
+    pastFirstParses();
     fc.assert(
-      fc.property(
-        fc
-          .constantFrom(...mcCodes)
-          .chain((code) =>
-            fc.tuple(fc.constant(code), fc.oneof(bodyArbitraries[code], mutated(code), fc.anything())),
-          ),
-        ([code, value]) => {
-          // What parseBody sees: a value fresh from JSON.parse.
-          const json: unknown = JSON.parse(JSON.stringify(value) ?? "null");
-          const want = interpreted(code, json);
-          expect(passesSchema(bodySchemas[code], json)).toBe(want.success);
-          if (want.success) expect(want.data).toStrictEqual(json);
-        },
-      ),
+      fc.property(codeAndValue, ([code, value]) => {
+        // What parseBody sees: a value fresh from JSON.parse.
+        const json: unknown = JSON.parse(JSON.stringify(value) ?? "null");
+        const want = interpreted(code, json);
+        expect(passesSchema(bodySchemas[code], json)).toBe(want.success);
+        if (want.success) expect(want.data).toStrictEqual(json);
+      }),
       { numRuns: 2000 },
     );
   });
