@@ -20,8 +20,8 @@ export class Registry {
   readonly #children = new Map<string, RegisteredDevice[]>();
 
   private constructor(devices: CheckedDevices) {
-    // Object.assign, not a spread: V8 (Node 20) gives every frozen copy of a spread its own hidden class, about 150
-    // bytes more per device in the platform's heap (docs/benchmarks.md, "A twenty-first machine").
+    // Object.assign, not a spread: V8 (Node 20) gives every frozen copy of a spread its own hidden class, about 170
+    // bytes more per device in the platform's heap (docs/benchmarks.md, "Hidden classes made per object").
     this.#devices = devices.map((device) => Object.freeze(Object.assign({}, device)));
     for (const device of this.#devices) {
       this.#byId.set(device.deviceId, device);
