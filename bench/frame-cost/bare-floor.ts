@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { drain, node, untilEvent } from "./child-processes.ts";
+import { drain, node, untilEvent, within } from "./child-processes.ts";
 
 /**
  * The bare floor of the per-frame benchmarks (bench:cost's (b), bench:perf): bench/frame-cost/bare-heartbeat.mjs's
@@ -48,10 +48,14 @@ export async function startBareLogin(options: {
   return { server, client };
 }
 
+/** The bare login client prints a count line every second: a call waits at most this long for the next. */
+const COUNT_LINE_WITHIN_MS = 10_000;
+
 /**
  * The bare login client's count lines, one at a time: each call answers the `logins` of the first count line the
  * client prints after the call (not one already read into the pipe's buffer), so that what a benchmark reads beside
- * it is of the same moment; it fails once the client has ended (it prints why on stderr).
+ * it is of the same moment; it fails once the client has ended (it prints why on stderr), or when no count line comes
+ * within 10 s (a client alive but stuck).
  */
 export function countLines(lines: AsyncIterator<string>): () => Promise<number> {
   const ended = () =>
@@ -69,8 +73,12 @@ export function countLines(lines: AsyncIterator<string>): () => Promise<number> 
     waiting?.reject(ended());
   })();
   return () =>
-    new Promise<number>((resolve, reject) => {
-      if (done) reject(ended());
-      else waiting = { resolve, reject };
-    });
+    within(
+      new Promise<number>((resolve, reject) => {
+        if (done) reject(ended());
+        else waiting = { resolve, reject };
+      }),
+      "bare floor: no count line from the client",
+      COUNT_LINE_WITHIN_MS,
+    );
 }
