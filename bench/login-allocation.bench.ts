@@ -31,11 +31,13 @@ import {
   sampledProfilesIn,
   sourceFunctionNamer,
 } from "./frame-cost/allocation-sites.ts";
-import { countLines, startBareLogin } from "./frame-cost/bare-floor.ts";
-import { allGone, drain, stopped, untilEvent, wait, within } from "./frame-cost/child-processes.ts";
-import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
-import { loadMetrics, untilLoggedIn } from "./frame-cost/load-metrics.ts";
-import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { wait, within } from "./frame-cost/child-processes.ts";
+import {
+  bareLoginWindow,
+  hilfarmLoginWindow,
+  type LoginTraffic,
+  type MeasuredProcess,
+} from "./frame-cost/login-window.ts";
 import { machineDescription } from "./made-by.ts";
 import { checkoutSetting, wholeNumberSetting } from "./settings.ts";
 
@@ -49,8 +51,6 @@ const NODE_FLAGS = (process.env.BENCH_LOGIN_ALLOC_NODE_FLAGS ?? "").split(" ").f
 const TOP = 12;
 const HEARTBEAT_S = 30;
 const RAMP_PER_SECOND = 1000;
-/** Every device's first login takes at most this long: the ramp, and a minute. */
-const ONLINE_WITHIN_MS = (DEVICES / RAMP_PER_SECOND + 60) * 1000;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const sampler = join(root, "bench/frame-cost/heap-sampler.mjs");
@@ -62,8 +62,8 @@ interface Sampled {
 }
 
 /** Opens (or closes) the sampling window of each process: heap-sampler.mjs turns on each SIGUSR2. */
-const signal = (pids: readonly number[]) => {
-  for (const pid of pids) process.kill(pid, "SIGUSR2");
+const signal = (measured: readonly MeasuredProcess[]) => {
+  for (const { pid } of measured) process.kill(pid, "SIGUSR2");
 };
 
 /** The profiles of the window's `count` processes by their roles, once all are written to `dir`. */
@@ -82,79 +82,30 @@ async function profilesIn(dir: string, count: number): Promise<Map<string, Sampl
   return new Map(written.map(({ role, head }) => [role, head]));
 }
 
+const traffic: LoginTraffic = {
+  devices: DEVICES,
+  churnPerSecond: CHURN,
+  seconds: SECONDS,
+  heartbeatS: HEARTBEAT_S,
+  rampPerSecond: RAMP_PER_SECOND,
+};
+const sampledFlags = ["--import", sampler, ...NODE_FLAGS];
+const sampling = (dir: string) => ({
+  open: signal,
+  close: signal,
+  collect: () => profilesIn(dir, 2),
+});
+
 async function bareFloor(dir: string): Promise<Sampled> {
   process.env.BENCH_ALLOC_DIR = dir;
-  const { server, client } = await startBareLogin({
-    root,
-    devices: DEVICES,
-    intervalMs: HEARTBEAT_S * 1000,
-    rampPerSecond: RAMP_PER_SECOND,
-    churnPerSecond: CHURN,
-    nodeFlags: ["--import", sampler, ...NODE_FLAGS],
-  });
-  try {
-    await within(
-      untilEvent(client.lines, "online"),
-      "bare floor: not every device logged in",
-      ONLINE_WITHIN_MS,
-    );
-    await wait(3000);
-    const pids = [server.child.pid, client.child.pid].filter((p): p is number => p !== undefined);
-    // Each edge of the window at the next count line to come: the logins and the samples are of the same moment.
-    const count = countLines(client.lines);
-    const first = await count();
-    signal(pids);
-    await wait(SECONDS * 1000 - 500);
-    const last = await count();
-    signal(pids);
-    const profiles = await profilesIn(dir, 2);
-    return { logins: last - first, profiles };
-  } finally {
-    client.child.kill("SIGTERM");
-    server.child.kill("SIGTERM");
-    await Promise.all([stopped(client.child), stopped(server.child)]);
-  }
+  const window = await bareLoginWindow(root, traffic, sampledFlags, sampling(dir));
+  return { logins: window.logins, profiles: window.collected };
 }
 
 async function hilfarm(checkout: string, dir: string): Promise<Sampled> {
   process.env.BENCH_ALLOC_DIR = dir;
-  process.env.HILFARM_NODE_FLAGS = ["--import", sampler, ...NODE_FLAGS].join(" ");
-  const load = await startHeartbeatLoad({
-    checkout,
-    dir,
-    devices: DEVICES,
-    heartbeatS: HEARTBEAT_S,
-    steadyS: Math.ceil(DEVICES / RAMP_PER_SECOND) + SECONDS + 60,
-    transport: "auto",
-    churnPerSecond: CHURN,
-  });
-  let pids: number[] = [];
-  try {
-    const metrics = String((await untilEvent(load.lines, "load-started")).metrics);
-    drain(load.lines);
-    // Every device once logged in (with churn, the fleet is never all online again once the ramp ends).
-    await untilLoggedIn(metrics, DEVICES, ONLINE_WITHIN_MS);
-    await wait(3000);
-    const tree = treeCpuByProcess([load.child.pid as number]);
-    pids = [...tree.keys()];
-    const sampled = [...tree]
-      .filter(([, p]) => p.role === "platform" || p.role === "worker")
-      .map(([pid]) => pid);
-    if (sampled.length !== 2)
-      throw new Error(`hilfarm: expected one platform and one worker process, found ${sampled.length}`);
-    const first = (await loadMetrics(metrics)).logins;
-    signal(sampled);
-    await wait(SECONDS * 1000);
-    const last = (await loadMetrics(metrics)).logins;
-    signal(sampled);
-    const profiles = await profilesIn(dir, 2);
-    return { logins: last - first, profiles };
-  } finally {
-    load.child.kill("SIGTERM");
-    await stopped(load.child);
-    // Its platform and worker too: the next side must not share the machine with them.
-    await allGone(pids);
-  }
+  const window = await hilfarmLoginWindow(checkout, dir, traffic, sampledFlags, sampling(dir));
+  return { logins: window.logins, profiles: window.collected };
 }
 
 const perLogin = (bytes: number, logins: number) => Math.round(bytes / logins).toLocaleString("en-US");
