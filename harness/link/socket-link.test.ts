@@ -1,7 +1,8 @@
 import { createSocket } from "node:dgram";
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { socketConnector } from "./socket-link.ts";
+import { hiddenClassesAmong } from "../testing/hidden-class.ts";
+import { socketConnector, tcpConnectOptions } from "./socket-link.ts";
 
 const closers: Array<() => void> = [];
 afterEach(() => {
@@ -143,5 +144,34 @@ describe("TCP links reading into one shared buffer", () => {
     toA?.write('half"}\r\n');
     await vi.waitUntil(() => lines.length === 2);
     expect(lines).toEqual(['b CTS{"code":1001,"data":"other"}', 'a CTS{"code":1001,"data":"first-half"}']);
+  });
+});
+
+describe("a TCP link's socket options", () => {
+  /** What Node 20's `net.Socket` does with its options first (lib/net.js): a copy, and four fields set on it. */
+  const nodeCopy = (options: object) => {
+    const copy: Record<string, unknown> = { ...options };
+    copy.allowHalfOpen = Boolean(copy.allowHalfOpen);
+    copy.emitClose = false;
+    copy.autoDestroy = true;
+    copy.decodeStrings = false;
+    return copy;
+  };
+  const onread = { buffer: Buffer.alloc(16), callback: () => true };
+
+  it("give Node's copies of them a few hidden classes however many links open (V8 made four per connection)", () => {
+    const links = 500;
+    const copies = Array.from({ length: links }, (_, i) =>
+      nodeCopy(tcpConnectOptions("127.0.0.1", 1024 + i, onread, i % 2 === 0 ? undefined : "127.0.0.2")),
+    );
+    // Without Node's four fields in the options, every copy took classes of its own: 500 classes.
+    expect(hiddenClassesAmong(copies)).toBeLessThanOrEqual(4);
+  });
+
+  it("hold the values Node sets, so its socket is made as without them", () => {
+    const options = tcpConnectOptions("127.0.0.1", 1024, onread);
+    expect(nodeCopy(options)).toEqual({ ...options });
+    expect(options).toMatchObject({ host: "127.0.0.1", port: 1024, noDelay: true, onread });
+    expect(options).not.toHaveProperty("localAddress");
   });
 });

@@ -1,5 +1,5 @@
 import { createSocket, type Socket as DgramSocket } from "node:dgram";
-import { connect, type Socket } from "node:net";
+import { connect, type OnReadOpts, type Socket, type TcpNetConnectOpts } from "node:net";
 import { UsageError, type WireError } from "../errors.ts";
 import { udpSocketType } from "../net/address.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../protocol/cts/envelope.ts";
@@ -46,24 +46,45 @@ export function splitAddress(
  */
 const tcpReadBuffer = Buffer.allocUnsafe(64 * 1024);
 
+/**
+ * The options of a TCP link's socket. Node's `Socket` copies its options (`{ ...options }`) and sets four fields on
+ * the copy. V8 keeps a copy's hidden class outside its tree of transitions, so each field added to a copy made a new
+ * hidden class: four per connection (`npm run bench:maps`). Given here with the values Node sets, they are only
+ * written again, and every copy keeps one class.
+ */
+export function tcpConnectOptions(
+  host: string,
+  port: number,
+  onread: OnReadOpts,
+  localAddress?: string,
+): TcpNetConnectOpts {
+  const options = {
+    host,
+    port,
+    noDelay: true,
+    onread,
+    ...(localAddress === undefined ? {} : { localAddress }),
+    allowHalfOpen: false,
+    emitClose: false,
+    autoDestroy: true,
+    decodeStrings: false,
+  };
+  return options;
+}
+
 function tcpLink(address: string, framer: FramerFactory, localAddress?: string): Promise<Link> {
   const { host, port } = splitAddress(address);
   return new Promise((resolve, reject) => {
     const frames = framer();
     let link: TcpLink | undefined;
-    const socket = connect({
-      host,
-      port,
-      noDelay: true,
-      onread: {
-        buffer: tcpReadBuffer,
-        callback: (bytes) => {
-          link?.read(tcpReadBuffer.subarray(0, bytes));
-          return true;
-        },
+    const onread = {
+      buffer: tcpReadBuffer,
+      callback: (bytes: number) => {
+        link?.read(tcpReadBuffer.subarray(0, bytes));
+        return true;
       },
-      ...(localAddress === undefined ? {} : { localAddress }),
-    });
+    };
+    const socket = connect(tcpConnectOptions(host, port, onread, localAddress));
     link = new TcpLink(socket, frames);
     socket.once("error", reject);
     socket.once("connect", () => {

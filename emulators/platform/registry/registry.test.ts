@@ -1,6 +1,6 @@
-import { setFlagsFromString } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../harness/errors.ts";
+import { sameHiddenClassCheck } from "../../../harness/testing/hidden-class.ts";
 import { RegistryError } from "./errors.ts";
 import { type RegisteredDevice, Registry } from "./registry.ts";
 
@@ -53,14 +53,7 @@ describe("Registry.fromDevices", () => {
   it("gives its entries of the same fields one hidden class, however many (the platform keeps one per device)", () => {
     const many = Array.from({ length: 2_000 }, (_, i) => ({ deviceId: `d-${i}`, pin: PIN_A, model: "m" }));
     const entries = Registry.fromDevices(many).all();
-    // V8's own check, compiled while natives syntax is on; off again after, as the test files share the process.
-    setFlagsFromString("--allow-natives-syntax");
-    let sameMap: (a: unknown, b: unknown) => boolean;
-    try {
-      sameMap = new Function("a", "b", "return %HaveSameMap(a, b)") as typeof sameMap;
-    } finally {
-      setFlagsFromString("--no-allow-natives-syntax");
-    }
+    const sameMap = sameHiddenClassCheck();
     const first = entries[0];
     const apart = entries.filter((entry) => !sameMap(entry, first)).length;
     expect(apart).toBe(0);
