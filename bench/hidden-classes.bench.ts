@@ -27,9 +27,10 @@ import { wait } from "./frame-cost/child-processes.ts";
 import {
   bareLoginWindow,
   hilfarmLoginWindow,
-  type LoginTraffic,
   type LoginWindow,
+  loginTrafficSettings,
   type MeasuredProcess,
+  sideRows,
 } from "./frame-cost/login-window.ts";
 import {
   codeFunction,
@@ -39,25 +40,15 @@ import {
   WINDOW_CLOSE,
 } from "./frame-cost/map-log.ts";
 import { machineDescription } from "./made-by.ts";
-import { checkoutSetting, wholeNumberSetting } from "./settings.ts";
 
-const DEVICES = wholeNumberSetting("BENCH_MAPS_DEVICES", 4000, 9_000);
-const CHURN = wholeNumberSetting("BENCH_MAPS_CHURN", 150, 1_000);
-const SECONDS = wholeNumberSetting("BENCH_MAPS_SECONDS", 20, 120);
-const AGAINST = checkoutSetting("BENCH_MAPS_AGAINST");
+const { traffic, against: AGAINST } = loginTrafficSettings("BENCH_MAPS");
+const { devices: DEVICES, churnPerSecond: CHURN, seconds: SECONDS } = traffic;
 /** A directory to keep the logs in (<side>-<role>.v8.log), or undefined. */
 const KEEP = process.env.BENCH_MAPS_LOGS;
 const TOP = 12;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const marker = join(root, "bench/frame-cost/map-window.mjs");
-const traffic: LoginTraffic = {
-  devices: DEVICES,
-  churnPerSecond: CHURN,
-  seconds: SECONDS,
-  heartbeatS: 30,
-  rampPerSecond: 1000,
-};
 
 /** Node flags of every measured process: the marker, and V8's map log of each process to `dir`/v8-<pid>.log. */
 const loggedFlags = (dir: string) => [
@@ -211,11 +202,7 @@ try {
     "",
     "| side | logins in the window | device side: map events | device side, per login | platform side, per login | both, per login |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
-    totalRow("(b) bare floor: bench/frame-cost/bare-login.mjs", bare, "bare-client", "bare-server"),
-    totalRow("(c) hilfarm: `hilfarm load` (one worker) + `hilfarm platform`", ours, "worker", "platform"),
-    ...(against === undefined
-      ? []
-      : [totalRow("(c) hilfarm, BENCH_MAPS_AGAINST's checkout", against, "worker", "platform")]),
+    ...sideRows(totalRow, { bare, ours, against }, "BENCH_MAPS_AGAINST"),
     "",
     ...sitesOf(ours, "worker", "The worker"),
     ...sitesOf(ours, "platform", "The platform"),

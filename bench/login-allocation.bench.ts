@@ -35,22 +35,18 @@ import { wait, within } from "./frame-cost/child-processes.ts";
 import {
   bareLoginWindow,
   hilfarmLoginWindow,
-  type LoginTraffic,
+  loginTrafficSettings,
   type MeasuredProcess,
+  sideRows,
 } from "./frame-cost/login-window.ts";
 import { machineDescription } from "./made-by.ts";
-import { checkoutSetting, wholeNumberSetting } from "./settings.ts";
 
-const DEVICES = wholeNumberSetting("BENCH_LOGIN_ALLOC_DEVICES", 4000, 9_000);
-const CHURN = wholeNumberSetting("BENCH_LOGIN_ALLOC_CHURN", 150, 1_000);
-const SECONDS = wholeNumberSetting("BENCH_LOGIN_ALLOC_SECONDS", 20, 120);
-const AGAINST = checkoutSetting("BENCH_LOGIN_ALLOC_AGAINST");
+const { traffic, against: AGAINST } = loginTrafficSettings("BENCH_LOGIN_ALLOC");
+const { devices: DEVICES, churnPerSecond: CHURN, seconds: SECONDS } = traffic;
 /** A directory to keep the profiles in, as DevTools opens them (<side>-<role>.heapprofile), or undefined. */
 const KEEP = process.env.BENCH_LOGIN_ALLOC_PROFILES;
 const NODE_FLAGS = (process.env.BENCH_LOGIN_ALLOC_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== "");
 const TOP = 12;
-const HEARTBEAT_S = 30;
-const RAMP_PER_SECOND = 1000;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const sampler = join(root, "bench/frame-cost/heap-sampler.mjs");
@@ -82,13 +78,6 @@ async function profilesIn(dir: string, count: number): Promise<Map<string, Sampl
   return new Map(written.map(({ role, head }) => [role, head]));
 }
 
-const traffic: LoginTraffic = {
-  devices: DEVICES,
-  churnPerSecond: CHURN,
-  seconds: SECONDS,
-  heartbeatS: HEARTBEAT_S,
-  rampPerSecond: RAMP_PER_SECOND,
-};
 const sampledFlags = ["--import", sampler, ...NODE_FLAGS];
 const sampling = (dir: string) => ({
   open: signal,
@@ -186,11 +175,7 @@ try {
     "",
     "| side | logins in the window | device side, bytes per login | platform side | both |",
     "| --- | ---: | ---: | ---: | ---: |",
-    totalRow("(b) bare floor: bench/frame-cost/bare-login.mjs", bare, "bare-client", "bare-server"),
-    totalRow("(c) hilfarm: `hilfarm load` (one worker) + `hilfarm platform`", ours, "worker", "platform"),
-    ...(against === undefined
-      ? []
-      : [totalRow("(c) hilfarm, BENCH_LOGIN_ALLOC_AGAINST's checkout", against, "worker", "platform")]),
+    ...sideRows(totalRow, { bare, ours, against }, "BENCH_LOGIN_ALLOC_AGAINST"),
     "",
     "A site is the function on the stack when V8 sampled the allocation; what an optimized function inlined counts as its",
     NODE_FLAGS.includes("--no-turbo-inlining")

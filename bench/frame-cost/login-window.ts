@@ -1,3 +1,4 @@
+import { checkoutSetting, wholeNumberSetting } from "../settings.ts";
 import { countLines, startBareLogin } from "./bare-floor.ts";
 import { allGone, drain, stopped, untilEvent, wait, within } from "./child-processes.ts";
 import { startHeartbeatLoad } from "./heartbeat-load.ts";
@@ -21,6 +22,23 @@ export interface LoginTraffic {
   seconds: number;
   heartbeatS: number;
   rampPerSecond: number;
+}
+
+/**
+ * A login benchmark's traffic from its settings `<prefix>_DEVICES` (default 4,000), `<prefix>_CHURN` (default 150 a
+ * second) and `<prefix>_SECONDS` (default 20), and the other checkout `<prefix>_AGAINST` names, if any.
+ */
+export function loginTrafficSettings(prefix: string): { traffic: LoginTraffic; against: string | undefined } {
+  return {
+    traffic: {
+      devices: wholeNumberSetting(`${prefix}_DEVICES`, 4000, 9_000),
+      churnPerSecond: wholeNumberSetting(`${prefix}_CHURN`, 150, 1_000),
+      seconds: wholeNumberSetting(`${prefix}_SECONDS`, 20, 120),
+      heartbeatS: 30,
+      rampPerSecond: 1000,
+    },
+    against: checkoutSetting(`${prefix}_AGAINST`),
+  };
 }
 
 /**
@@ -135,4 +153,22 @@ export async function hilfarmLoginWindow<T>(
     // Its platform and worker too: the next side must not share the machine with them.
     await allGone(pids);
   }
+}
+
+/**
+ * The rows of a login benchmark's table, one per side: the bare floor, hilfarm, and the checkout `setting` names when
+ * given. `row` writes one from its label, the side's result and the roles of its device and platform processes.
+ */
+export function sideRows<R>(
+  row: (label: string, result: R, device: string, platform: string) => string,
+  sides: { bare: R; ours: R; against: R | undefined },
+  setting: string,
+): string[] {
+  return [
+    row("(b) bare floor: bench/frame-cost/bare-login.mjs", sides.bare, "bare-client", "bare-server"),
+    row("(c) hilfarm: `hilfarm load` (one worker) + `hilfarm platform`", sides.ours, "worker", "platform"),
+    ...(sides.against === undefined
+      ? []
+      : [row(`(c) hilfarm, ${setting}'s checkout`, sides.against, "worker", "platform")]),
+  ];
 }
