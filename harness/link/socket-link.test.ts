@@ -164,7 +164,7 @@ describe("a TCP link's socket options", () => {
     const copies = Array.from({ length: links }, (_, i) =>
       nodeCopy(tcpConnectOptions("127.0.0.1", 1024 + i, onread, i % 2 === 0 ? undefined : "127.0.0.2")),
     );
-    // Without Node's four fields in the options, every copy took classes of its own: 500 classes.
+    // Without Node's four fields in the options, almost every copy took classes of its own: 493 of 500.
     expect(hiddenClassesAmong(copies)).toBeLessThanOrEqual(4);
   });
 
