@@ -1,3 +1,8 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   codeFunction,
@@ -98,5 +103,49 @@ describe("codeFunction", () => {
       url: "/repo/node_modules/p/index.js",
     });
     expect(codeFunction("StoreIC_Megamorphic")).toEqual({ name: "StoreIC_Megamorphic", url: undefined });
+  });
+});
+
+describe("map-window.mjs and readMapLog on a real V8 log", () => {
+  it("mark a window that holds the map events made inside it, named by their function", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hilfarm-map-log-"));
+    try {
+      const log = join(dir, "v8.log");
+      // The preload's listener runs first, then this one: each step starts once the preload has left its mark.
+      const script = `
+        function outsideTheWindow(i) { const copy = { ...{ a: 1 } }; copy["before" + i] = i; return copy; }
+        function insideTheWindow(i) { const copy = { ...{ a: 1 } }; copy["inside" + i] = i; return copy; }
+        const kept = [outsideTheWindow(0)];
+        let marks = 0;
+        // Signal handles do not keep a process alive: this does, until the second mark.
+        const alive = setInterval(() => {}, 60000);
+        process.on("SIGUSR2", () => {
+          if (++marks === 1) {
+            for (let i = 0; i < 3; i++) kept.push(insideTheWindow(i));
+            process.kill(process.pid, "SIGUSR2");
+          } else {
+            kept.push(outsideTheWindow(1));
+            clearInterval(alive);
+          }
+        });
+        process.kill(process.pid, "SIGUSR2");`;
+      execFileSync(process.execPath, [
+        "--import",
+        fileURLToPath(new URL("./map-window.mjs", import.meta.url)),
+        "--log-maps",
+        "--log-code",
+        "--no-logfile-per-isolate",
+        `--logfile=${log}`,
+        "-e",
+        script,
+      ]);
+      const window = readMapLog(readFileSync(log, "utf8").split("\n"));
+      expect(window).toMatchObject({ opened: true, closed: true });
+      const inside = window.sites.filter((site) => site.code.startsWith("insideTheWindow "));
+      expect(inside.reduce((sum, site) => sum + site.count, 0)).toBe(3);
+      expect(window.sites.some((site) => site.code.startsWith("outsideTheWindow "))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
