@@ -77,6 +77,7 @@ interface ClientRamp {
   allOnlineAt: number;
   loginMs: number[];
   startedOver: number;
+  loginErrors: number;
 }
 
 async function stop(processes: ReturnType<typeof node>[]): Promise<void> {
@@ -153,6 +154,7 @@ try {
   const logins = ramps.flatMap((r) => r.loginMs).sort((a, b) => a - b);
   const quantile = (q: number) => logins[Math.min(logins.length - 1, Math.floor(q * logins.length))] ?? 0;
   const startedOver = ramps.reduce((sum, r) => sum + r.startedOver, 0);
+  const loginErrors = ramps.reduce((sum, r) => sum + r.loginErrors, 0);
   const times = (value: number, aim: number) => `${(value / aim).toFixed(2)}x`;
   // The ramp's CPU budget: every core busy, RATE devices a second.
   const budgetUs = (cpus().length * 1e6) / RATE;
@@ -177,6 +179,7 @@ try {
     `| all online after the last power-on | ${Math.max(0, allOnlineSeconds - rampSeconds).toFixed(2)} s | < 1 s | ${times(Math.max(0, allOnlineSeconds - rampSeconds), 1)} |`,
     `| login round trip (1002 sent to 1003 read): p50 / p99 / max | ${quantile(0.5).toFixed(1)} / ${quantile(0.99).toFixed(1)} / ${(logins.at(-1) ?? 0).toFixed(1)} ms | p99 < 1,000 ms | ${times(quantile(0.99), 1000)} |`,
     `| devices that started over (no 1003 or 2023 within 10 s: the floor's login timeouts) | ${startedOver} | 0 | |`,
+    `| login connections reset or refused (each device started over at its 10 s deadline) | ${loginErrors} | 0 | |`,
     `| datagrams the kernel dropped for a full receive buffer (Udp RcvbufErrors, the whole machine's) | ${dropped} | 0 | |`,
     `| CPU per device brought online, clients + servers (clients / servers) | ${(((clientCpu + serverCpu) * 1e6) / DEVICES).toFixed(0)} µs (${((clientCpu * 1e6) / DEVICES).toFixed(0)} / ${((serverCpu * 1e6) / DEVICES).toFixed(0)}) | ${budgetUs.toFixed(0)} µs (${RATE.toLocaleString("en-US")} a second on ${cpus().length} cores) | ${times(((clientCpu + serverCpu) * 1e6) / DEVICES, budgetUs)} |`,
     `| the cores' busy share with clients + servers over that window (CPU s / (window s x cores)): at 100 % the cores bound the ramp | ${busy} | | |`,

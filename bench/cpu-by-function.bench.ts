@@ -24,7 +24,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { processStat } from "../harness/machine/process-stat.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { startBareFloor, startBareLogin } from "./frame-cost/bare-floor.ts";
+import { type BareCount, startBareFloor, startBareLogin } from "./frame-cost/bare-floor.ts";
 import { bundleFrameNamer } from "./frame-cost/bundle-sources.ts";
 import { drain, stopped, untilEvent, wait } from "./frame-cost/child-processes.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
@@ -173,8 +173,8 @@ async function bareFloorSections(): Promise<Profiled> {
 }
 
 /** A bare client's `count` lines as they come: the latest, with when it was read. */
-function followCounts(lines: AsyncIterator<string>): () => BareCount {
-  let last: BareCount = { logins: 0, roundTrips: 0, at: performance.now() };
+function followCounts(lines: AsyncIterator<string>): () => CountRead {
+  let last: CountRead = { logins: 0, roundTrips: 0, at: performance.now() };
   void (async () => {
     for (;;) {
       const { value, done } = await lines.next();
@@ -195,9 +195,8 @@ function followCounts(lines: AsyncIterator<string>): () => BareCount {
   return () => last;
 }
 
-interface BareCount {
-  logins: number;
-  roundTrips: number;
+/** A count line's counts, and when it was read (`performance.now()`). */
+interface CountRead extends BareCount {
   at: number;
 }
 

@@ -2,18 +2,21 @@
  * Hidden classes V8 makes per login, hilfarm's device side and platform beside the bare floor's (issue 19: an object
  * that takes a class of its own costs memory the collector marks, and meets the compiled code's inline caches as a
  * shape they have not seen). The traffic of bench:login-alloc: BENCH_MAPS_DEVICES (default 4,000) devices powered on
- * at 1,000 a second and heartbeating every 30 s, then BENCH_MAPS_CHURN of them (default 150) power-cycled a second,
- * each cycle a login. Every measured process runs with V8's map log (`--log-maps --log-code`), and
- * bench/frame-cost/map-window.mjs marks in it a window of BENCH_MAPS_SECONDS (default 20) opened and closed by a
- * signal at the moments the logins are counted:
+ * at 1,000 a second and heartbeating every BENCH_MAPS_HEARTBEAT_S (default 30 s), then BENCH_MAPS_CHURN of them
+ * (default 150) power-cycled a second, each cycle a login. Every measured process runs with V8's map log
+ * (`--log-maps --log-code`), and bench/frame-cost/map-window.mjs marks in it a window of BENCH_MAPS_SECONDS (default
+ * 20) opened and closed by a signal at the moments the logins are counted. With BENCH_MAPS_CHURN=0 the window counts
+ * the steady heartbeat round trips instead, and the events are per round trip:
  *   (b) the bare floor: bench/frame-cost/bare-login.mjs's server and client;
  *   (c) hilfarm: `hilfarm load` (one worker) with the reference platform as a process;
  *   and, with BENCH_MAPS_AGAINST=<another checkout>, that checkout's hilfarm the same way.
  * bench/frame-cost/map-log.ts reads the map events between the marks, each with the code on top of the JavaScript
- * stack. In a steady run the objects of a login take classes already made: every event per login is a class made
- * again for each login. With BENCH_MAPS_LOGS=<directory> the logs are kept there (`node --prof-process` reads them).
+ * stack. In a steady run the objects of a login (or a round trip) take classes already made: every event per login is
+ * a class made again for each login. With BENCH_MAPS_LOGS=<directory> the logs are kept there (`node --prof-process`
+ * reads them).
  *   npm run bench:maps
- * Loopback only, bounded. Writes the `Hidden classes per login` section of docs/benchmarks.md.
+ * Loopback only, bounded. Writes the `Hidden classes per login` section of docs/benchmarks.md, or without churn the
+ * `Hidden classes per heartbeat round trip` section.
  */
 import { createReadStream } from "node:fs";
 import { copyFile, mkdir, mkdtemp, open, readdir, rm } from "node:fs/promises";
@@ -26,6 +29,7 @@ import { sourceFunctionNamer } from "./frame-cost/allocation-sites.ts";
 import { wait } from "./frame-cost/child-processes.ts";
 import {
   bareLoginWindow,
+  countedUnit,
   hilfarmLoginWindow,
   type LoginWindow,
   loginTrafficSettings,
@@ -41,8 +45,10 @@ import {
 } from "./frame-cost/map-log.ts";
 import { machineDescription } from "./made-by.ts";
 
-const { traffic, against: AGAINST } = loginTrafficSettings("BENCH_MAPS");
-const { devices: DEVICES, churnPerSecond: CHURN, seconds: SECONDS } = traffic;
+const { traffic, against: AGAINST } = loginTrafficSettings("BENCH_MAPS", 0);
+const { devices: DEVICES, churnPerSecond: CHURN, seconds: SECONDS, heartbeatS: HEARTBEAT_S } = traffic;
+/** What the window counts and the events are divided by: a login, or a heartbeat round trip without churn. */
+const UNIT = countedUnit(traffic);
 /** A directory to keep the logs in (<side>-<role>.v8.log), or undefined. */
 const KEEP = process.env.BENCH_MAPS_LOGS;
 const TOP = 12;
@@ -97,7 +103,8 @@ const marking = (dir: string) => ({
 });
 
 interface Read {
-  logins: number;
+  /** Logins or heartbeat round trips (UNIT) in the window. */
+  counted: number;
   /** Each measured process's window by its role. */
   windows: Map<string, MapWindow>;
 }
@@ -118,13 +125,14 @@ async function readLogs(dir: string, window: LoginWindow<void>, side: string): P
     windows.set(role, read);
     if (KEEP !== undefined) await copyFile(file, join(KEEP, `${side}-${role}.v8.log`));
   }
-  if (window.logins <= 0) throw new Error(`${side}: no logins in the window`);
-  console.info(`${side}: ${window.logins} logins in the window`);
-  return { logins: window.logins, windows };
+  if (window.counted <= 0) throw new Error(`${side}: no ${UNIT}s in the window`);
+  console.info(`${side}: ${window.counted} ${UNIT}s in the window`);
+  return { counted: window.counted, windows };
 }
 
 const command = [
   `BENCH_MAPS_DEVICES=${DEVICES} BENCH_MAPS_CHURN=${CHURN} BENCH_MAPS_SECONDS=${SECONDS}`,
+  ...(HEARTBEAT_S === 30 ? [] : [`BENCH_MAPS_HEARTBEAT_S=${HEARTBEAT_S}`]),
   ...(AGAINST === undefined ? [] : ["BENCH_MAPS_AGAINST=<another checkout>"]),
   "npm run bench:maps",
 ].join(" ");
@@ -151,14 +159,14 @@ try {
           hilfarmLoginWindow(AGAINST, dir, traffic, loggedFlags(dir), marking(dir)),
         );
 
-  const perLogin = (events: number, logins: number) => (events / logins).toFixed(2);
+  const perUnit = (events: number, counted: number) => (events / counted).toFixed(2);
   const events = (r: Read, role: string) => {
     const window = r.windows.get(role);
     if (window === undefined) throw new Error(`no map log of the ${role} process`);
     return window.events;
   };
   const totalRow = (what: string, r: Read, device: string, platform: string) =>
-    `| ${what} | ${r.logins.toLocaleString("en-US")} | ${events(r, device).toLocaleString("en-US")} | ${perLogin(events(r, device), r.logins)} | ${perLogin(events(r, platform), r.logins)} | ${perLogin(events(r, device) + events(r, platform), r.logins)} |`;
+    `| ${what} | ${r.counted.toLocaleString("en-US")} | ${events(r, device).toLocaleString("en-US")} | ${perUnit(events(r, device), r.counted)} | ${perUnit(events(r, platform), r.counted)} | ${perUnit(events(r, device) + events(r, platform), r.counted)} |`;
   const nameOf = sourceFunctionNamer(root);
   const placeOf = (site: MapSite) => {
     const { name, url } = codeFunction(site.code);
@@ -179,28 +187,36 @@ try {
     const window = r.windows.get(role) as MapWindow;
     const share = (count: number) => `${((100 * count) / Math.max(1, window.events)).toFixed(1)} %`;
     return [
-      `${title}: ${perLogin(window.events, r.logins)} map events per login, the ${TOP} largest sites (the code on top of the JavaScript stack, at the event's place in its source):`,
+      `${title}: ${perUnit(window.events, r.counted)} map events per ${UNIT}, the ${TOP} largest sites (the code on top of the JavaScript stack, at the event's place in its source):`,
       "",
-      "| code | event: V8's reason (the first event's name) | per login | share |",
+      `| code | event: V8's reason (the first event's name) | per ${UNIT} | share |`,
       "| --- | --- | ---: | ---: |",
       ...window.sites
         .slice(0, TOP)
-        .map((s) => `| ${placeOf(s)} | ${eventOf(s)} | ${perLogin(s.count, r.logins)} | ${share(s.count)} |`),
+        .map((s) => `| ${placeOf(s)} | ${eventOf(s)} | ${perUnit(s.count, r.counted)} | ${share(s.count)} |`),
       "",
     ];
   };
   const lines = [
-    `Made by \`${command}\` (bench/hidden-classes.bench.ts): V8's map events per login on each side, read from`,
-    `each process's map log (\`--log-maps --log-code\`) between two marks left at the moments the logins were counted, a`,
-    `${SECONDS} s window while ${CHURN} of ${DEVICES.toLocaleString("en-US")} devices are power-cycled a second (bench:login-alloc's traffic: each cycle`,
-    "a login over TCP, then 1004/1005, 2006/2007 and 2022/2023 over a new UDP socket). V8 logs a map event when it makes a",
-    "hidden class or changes one: a property added where that class had no transition yet, an object frozen, one turned",
-    "into a dictionary. Once warm, the objects of a login take classes already made: each event per login is a class",
-    "made for every login's object, kept by the collector and new to the compiled code's inline caches.",
+    `Made by \`${command}\` (bench/hidden-classes.bench.ts): V8's map events per ${UNIT} on each side, read from`,
+    `each process's map log (\`--log-maps --log-code\`) between two marks left at the moments the ${UNIT}s were counted,`,
+    ...(CHURN > 0
+      ? [
+          `a ${SECONDS} s window while ${CHURN} of ${DEVICES.toLocaleString("en-US")} devices are power-cycled a second (bench:login-alloc's traffic: each`,
+          "cycle a login over TCP, then 1004/1005, 2006/2007 and 2022/2023 over a new UDP socket).",
+        ]
+      : [
+          `a ${SECONDS} s window while ${DEVICES.toLocaleString("en-US")} devices, all online, heartbeat every ${HEARTBEAT_S} s (1000/1001 over UDP) and nothing`,
+          "else happens.",
+        ]),
+    "V8 logs a map event when it makes a hidden class or changes one: a property added where that class had no",
+    "transition yet, an object frozen, one turned into a dictionary. Once warm, the objects of a round trip take classes",
+    `already made: each event per ${UNIT} is a class made for every ${UNIT}'s object, kept by the collector and new to`,
+    "the compiled code's inline caches.",
     "",
     `Machine: ${machineDescription()}.`,
     "",
-    "| side | logins in the window | device side: map events | device side, per login | platform side, per login | both, per login |",
+    `| side | ${UNIT}s in the window | device side: map events | device side, per ${UNIT} | platform side, per ${UNIT} | both, per ${UNIT} |`,
     "| --- | ---: | ---: | ---: | ---: | ---: |",
     ...sideRows(totalRow, { bare, ours, against }, "BENCH_MAPS_AGAINST"),
     "",
@@ -209,7 +225,7 @@ try {
     ...sitesOf(bare, "bare-client", "The bare client"),
     ...sitesOf(bare, "bare-server", "The bare server"),
   ];
-  await writeBenchmarkSection("Hidden classes per login", lines);
+  await writeBenchmarkSection(`Hidden classes per ${UNIT}`, lines);
   console.log(lines.join("\n"));
 } finally {
   await rm(work, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 /**
  * Bytes allocated per login, hilfarm's device side and platform beside the bare floor's (issue 19, aim 2: what the
  * collector works through in a ramp). The traffic of bench:login: BENCH_LOGIN_ALLOC_DEVICES (default 4,000) devices
- * powered on at 1,000 a second and heartbeating every 30 s, then BENCH_LOGIN_ALLOC_CHURN of them (default 150)
- * power-cycled a second, each cycle a login (1002/1003 over TCP, then 1004/1005, 2006/2007 and 2022/2023 over a new
- * UDP socket). Each process samples its allocations (V8's sampling heap profiler every 512 bytes, objects already
+ * powered on at 1,000 a second and heartbeating every BENCH_LOGIN_ALLOC_HEARTBEAT_S (default 30 s), then
+ * BENCH_LOGIN_ALLOC_CHURN of them (default 150, at least 1) power-cycled a second, each cycle a login (1002/1003 over
+ * TCP, then 1004/1005, 2006/2007 and 2022/2023 over a new UDP socket). Each process samples its allocations (V8's sampling heap profiler every 512 bytes, objects already
  * collected counted too; bench/frame-cost/heap-sampler.mjs) over a window of BENCH_LOGIN_ALLOC_SECONDS (default 20)
  * opened and closed by a signal at the moments the logins are counted:
  *   (b) the bare floor: bench/frame-cost/bare-login.mjs's server and client, logins counted by the client's lines;
@@ -42,7 +42,7 @@ import {
 import { machineDescription } from "./made-by.ts";
 
 const { traffic, against: AGAINST } = loginTrafficSettings("BENCH_LOGIN_ALLOC");
-const { devices: DEVICES, churnPerSecond: CHURN, seconds: SECONDS } = traffic;
+const { devices: DEVICES, churnPerSecond: CHURN, seconds: SECONDS, heartbeatS: HEARTBEAT_S } = traffic;
 /** A directory to keep the profiles in, as DevTools opens them (<side>-<role>.heapprofile), or undefined. */
 const KEEP = process.env.BENCH_LOGIN_ALLOC_PROFILES;
 const NODE_FLAGS = (process.env.BENCH_LOGIN_ALLOC_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== "");
@@ -88,19 +88,20 @@ const sampling = (dir: string) => ({
 async function bareFloor(dir: string): Promise<Sampled> {
   process.env.BENCH_ALLOC_DIR = dir;
   const window = await bareLoginWindow(root, traffic, sampledFlags, sampling(dir));
-  return { logins: window.logins, profiles: window.collected };
+  return { logins: window.counted, profiles: window.collected };
 }
 
 async function hilfarm(checkout: string, dir: string): Promise<Sampled> {
   process.env.BENCH_ALLOC_DIR = dir;
   const window = await hilfarmLoginWindow(checkout, dir, traffic, sampledFlags, sampling(dir));
-  return { logins: window.logins, profiles: window.collected };
+  return { logins: window.counted, profiles: window.collected };
 }
 
 const perLogin = (bytes: number, logins: number) => Math.round(bytes / logins).toLocaleString("en-US");
 
 const command = [
   `BENCH_LOGIN_ALLOC_DEVICES=${DEVICES} BENCH_LOGIN_ALLOC_CHURN=${CHURN} BENCH_LOGIN_ALLOC_SECONDS=${SECONDS}`,
+  ...(HEARTBEAT_S === 30 ? [] : [`BENCH_LOGIN_ALLOC_HEARTBEAT_S=${HEARTBEAT_S}`]),
   ...(AGAINST === undefined ? [] : ["BENCH_LOGIN_ALLOC_AGAINST=<another checkout>"]),
   ...(NODE_FLAGS.length === 0 ? [] : [`BENCH_LOGIN_ALLOC_NODE_FLAGS="${NODE_FLAGS.join(" ")}"`]),
   "npm run bench:login-alloc",
@@ -167,7 +168,7 @@ try {
     `Made by \`${command}\` (bench/login-allocation.bench.ts): bytes allocated per login on each side, sampled in each`,
     `process over a ${SECONDS} s window (V8's sampling heap profiler every 512 bytes, collected objects included; about 5 %) while`,
     `${CHURN} of ${DEVICES.toLocaleString("en-US")} devices are power-cycled a second (each cycle a login: 1002/1003 over TCP, then 1004/1005,`,
-    "2006/2007 and 2022/2023 over a new UDP socket; the fleet heartbeating every 30 s beside it), divided by the logins",
+    `2006/2007 and 2022/2023 over a new UDP socket; the fleet heartbeating every ${HEARTBEAT_S} s beside it), divided by the logins`,
     "counted at the window's edges. Garbage is what the collector works through: in a ramp, the collector is the largest",
     "part of hilfarm's CPU beyond the floor's.",
     "",

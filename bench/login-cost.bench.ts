@@ -96,7 +96,7 @@ async function bareFloor(): Promise<Window> {
     // The CPU is read as each count line comes, so the logins and the CPU of a sample are of the same moment.
     const nextLogins = countLines(client.lines);
     const nextCount = async () => {
-      const logins = await nextLogins();
+      const { logins } = await nextLogins();
       return { logins, cpu: treeCpuByProcess(pids) };
     };
     await wait(3000);

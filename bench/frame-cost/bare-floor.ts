@@ -51,22 +51,37 @@ export async function startBareLogin(options: {
 /** The bare login client prints a count line every second: a call waits at most this long for the next. */
 const COUNT_LINE_WITHIN_MS = 10_000;
 
+/** What the bare login client has received so far: 1003s (logins) and 1001s (heartbeat round trips). */
+export interface BareCount {
+  logins: number;
+  roundTrips: number;
+}
+
 /**
- * The bare login client's count lines, one at a time: each call answers the `logins` of the first count line the
- * client prints after the call (not one already read into the pipe's buffer), so that what a benchmark reads beside
- * it is of the same moment; it fails once the client has ended (it prints why on stderr), or when no count line comes
- * within 10 s (a client alive but stuck).
+ * The bare login client's count lines, one at a time: each call answers the counts of the first count line the
+ * client printed after the call, by the line's own time (`at`, the client's `Date.now()`): a line printed before, and
+ * still in the pipe or in `lines`' buffer when read, is skipped, so that what a benchmark reads beside it is of the
+ * same moment. It fails once the client has ended (it prints why on stderr), or when no count line comes within 10 s
+ * (a client alive but stuck).
  */
-export function countLines(lines: AsyncIterator<string>): () => Promise<number> {
+export function countLines(lines: AsyncIterator<string>): () => Promise<BareCount> {
   const ended = () =>
     new Error("bare floor: the client ended before its next count line (its reason is on stderr)");
-  let waiting: { resolve: (logins: number) => void; reject: (error: Error) => void } | undefined;
+  let waiting:
+    | { since: number; resolve: (count: BareCount) => void; reject: (error: Error) => void }
+    | undefined;
   let done = false;
   void (async () => {
     for (let line = await lines.next(); !line.done; line = await lines.next()) {
-      const parsed = JSON.parse(line.value) as { event?: string; logins?: number };
-      if (parsed.event !== "count") continue;
-      waiting?.resolve(Number(parsed.logins));
+      const parsed = JSON.parse(line.value) as {
+        event?: string;
+        logins?: number;
+        roundTrips?: number;
+        at?: number;
+      };
+      if (parsed.event !== "count" || waiting === undefined || !(Number(parsed.at) >= waiting.since))
+        continue;
+      waiting.resolve({ logins: Number(parsed.logins), roundTrips: Number(parsed.roundTrips) });
       waiting = undefined;
     }
     done = true;
@@ -74,9 +89,9 @@ export function countLines(lines: AsyncIterator<string>): () => Promise<number> 
   })();
   return () =>
     within(
-      new Promise<number>((resolve, reject) => {
+      new Promise<BareCount>((resolve, reject) => {
         if (done) reject(ended());
-        else waiting = { resolve, reject };
+        else waiting = { since: Date.now(), resolve, reject };
       }),
       "bare floor: no count line from the client",
       COUNT_LINE_WITHIN_MS,

@@ -14,7 +14,9 @@ export interface MeasuredProcess {
 /**
  * The traffic of the login benchmarks (bench:login-alloc, bench:maps): `devices` devices powered on at
  * `rampPerSecond`, heartbeating every `heartbeatS`, then `churnPerSecond` of them power-cycled a second, each cycle a
- * login. A window of `seconds` opens 3 s after every device has logged in once.
+ * login. A window of `seconds` opens 3 s after every device has logged in once. Without churn (`churnPerSecond` 0)
+ * the window measures the steady heartbeats instead: it opens a heartbeat interval and 3 s later, once every device
+ * heartbeats.
  */
 export interface LoginTraffic {
   devices: number;
@@ -26,15 +28,19 @@ export interface LoginTraffic {
 
 /**
  * A login benchmark's traffic from its settings `<prefix>_DEVICES` (default 4,000), `<prefix>_CHURN` (default 150 a
- * second) and `<prefix>_SECONDS` (default 20), and the other checkout `<prefix>_AGAINST` names, if any.
+ * second; 0, for heartbeats only, where `minChurn` allows it), `<prefix>_HEARTBEAT_S` (default 30) and
+ * `<prefix>_SECONDS` (default 20), and the other checkout `<prefix>_AGAINST` names, if any.
  */
-export function loginTrafficSettings(prefix: string): { traffic: LoginTraffic; against: string | undefined } {
+export function loginTrafficSettings(
+  prefix: string,
+  minChurn: 0 | 1 = 1,
+): { traffic: LoginTraffic; against: string | undefined } {
   return {
     traffic: {
       devices: wholeNumberSetting(`${prefix}_DEVICES`, 4000, 9_000),
-      churnPerSecond: wholeNumberSetting(`${prefix}_CHURN`, 150, 1_000),
+      churnPerSecond: wholeNumberSetting(`${prefix}_CHURN`, 150, 1_000, minChurn),
       seconds: wholeNumberSetting(`${prefix}_SECONDS`, 20, 120),
-      heartbeatS: 30,
+      heartbeatS: wholeNumberSetting(`${prefix}_HEARTBEAT_S`, 30, 300),
       rampPerSecond: 1000,
     },
     against: checkoutSetting(`${prefix}_AGAINST`),
@@ -51,9 +57,21 @@ export interface WindowEdges<T> {
   collect(measured: readonly MeasuredProcess[]): Promise<T>;
 }
 
+/** What a window counts: logins under churn, heartbeat round trips without it. */
+export const countedUnit = (traffic: LoginTraffic) =>
+  traffic.churnPerSecond > 0 ? "login" : "heartbeat round trip";
+
+/** The window's count from a side's counts so far: its logins, or its heartbeat round trips without churn. */
+const ofUnit = (traffic: LoginTraffic, logins: number, heartbeats: number) =>
+  traffic.churnPerSecond > 0 ? logins : heartbeats;
+
+/** From every device's first login to the window's opening: 3 s, and a heartbeat interval without churn. */
+const settleMs = (traffic: LoginTraffic) =>
+  (traffic.churnPerSecond > 0 ? 0 : traffic.heartbeatS * 1000) + 3000;
+
 export interface LoginWindow<T> {
-  /** Logins counted between the window's edges. */
-  logins: number;
+  /** What the window counted between its edges (`countedUnit`): logins, or heartbeat round trips. */
+  counted: number;
   measured: MeasuredProcess[];
   collected: T;
 }
@@ -85,19 +103,23 @@ export async function bareLoginWindow<T>(
       "bare floor: not every device logged in",
       onlineWithinMs(traffic),
     );
-    await wait(3000);
+    await wait(settleMs(traffic));
     const measured = [
       { pid: server.child.pid as number, role: "bare-server" },
       { pid: client.child.pid as number, role: "bare-client" },
     ];
-    // Each edge of the window at the next count line to come: the logins and the window are of the same moment.
-    const count = countLines(client.lines);
+    // Each edge of the window at the next count line to come: the counts and the window are of the same moment.
+    const next = countLines(client.lines);
+    const count = async () => {
+      const { logins, roundTrips } = await next();
+      return ofUnit(traffic, logins, roundTrips);
+    };
     const first = await count();
     edges.open(measured);
     await wait(traffic.seconds * 1000 - 500);
     const last = await count();
     edges.close(measured);
-    return { logins: last - first, measured, collected: await edges.collect(measured) };
+    return { counted: last - first, measured, collected: await edges.collect(measured) };
   } finally {
     client.child.kill("SIGTERM");
     server.child.kill("SIGTERM");
@@ -123,7 +145,9 @@ export async function hilfarmLoginWindow<T>(
     dir,
     devices: traffic.devices,
     heartbeatS: traffic.heartbeatS,
-    steadyS: Math.ceil(traffic.devices / traffic.rampPerSecond) + traffic.seconds + 60,
+    steadyS: Math.ceil(
+      traffic.devices / traffic.rampPerSecond + settleMs(traffic) / 1000 + traffic.seconds + 60,
+    ),
     transport: "auto",
     churnPerSecond: traffic.churnPerSecond,
   });
@@ -133,7 +157,7 @@ export async function hilfarmLoginWindow<T>(
     drain(load.lines);
     // Every device once logged in (with churn, the fleet is never all online again once the ramp ends).
     await untilLoggedIn(metrics, traffic.devices, onlineWithinMs(traffic));
-    await wait(3000);
+    await wait(settleMs(traffic));
     const tree = treeCpuByProcess([load.child.pid as number]);
     pids = [...tree.keys()];
     const measured = [...tree]
@@ -141,12 +165,16 @@ export async function hilfarmLoginWindow<T>(
       .map(([pid, p]) => ({ pid, role: p.role }));
     if (measured.length !== 2)
       throw new Error(`hilfarm: expected one platform and one worker process, found ${measured.length}`);
-    const first = (await loadMetrics(metrics)).logins;
+    const count = async () => {
+      const { logins, heartbeats } = await loadMetrics(metrics);
+      return ofUnit(traffic, logins, heartbeats);
+    };
+    const first = await count();
     edges.open(measured);
     await wait(traffic.seconds * 1000);
-    const last = (await loadMetrics(metrics)).logins;
+    const last = await count();
     edges.close(measured);
-    return { logins: last - first, measured, collected: await edges.collect(measured) };
+    return { counted: last - first, measured, collected: await edges.collect(measured) };
   } finally {
     load.child.kill("SIGTERM");
     await stopped(load.child);
