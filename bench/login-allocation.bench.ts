@@ -2,7 +2,7 @@
  * Bytes allocated per login, hilfarm's device side and platform beside the bare floor's (issue 19, aim 2: what the
  * collector works through in a ramp). The traffic of bench:login: BENCH_LOGIN_ALLOC_DEVICES (default 4,000) devices
  * powered on at 1,000 a second and heartbeating every BENCH_LOGIN_ALLOC_HEARTBEAT_S (default 30 s), then
- * BENCH_LOGIN_ALLOC_CHURN of them (default 150, at least 1) power-cycled a second, each cycle a login (1002/1003 over
+ * BENCH_LOGIN_ALLOC_CHURN of them (default 150) power-cycled a second, each cycle a login (1002/1003 over
  * TCP, then 1004/1005, 2006/2007 and 2022/2023 over a new UDP socket). Each process samples its allocations (V8's sampling heap profiler every 512 bytes, objects already
  * collected counted too; bench/frame-cost/heap-sampler.mjs) over a window of BENCH_LOGIN_ALLOC_SECONDS (default 20)
  * opened and closed by a signal at the moments the logins are counted:
@@ -16,7 +16,10 @@
  * BENCH_LOGIN_ALLOC_NODE_FLAGS adds node flags to every sampled process: `--no-turbo-inlining` names each function
  * (at the price of the allocations that inlining would have removed).
  *   npm run bench:login-alloc
- * Loopback only, bounded. Writes the `Allocation per login` section of docs/benchmarks.md.
+ * With BENCH_LOGIN_ALLOC_CHURN=0 the window counts the steady heartbeat round trips instead (1000/1001 over UDP, every
+ * BENCH_LOGIN_ALLOC_HEARTBEAT_S), and the bytes are per round trip, beside the bare floor's.
+ * Loopback only, bounded. Writes the `Allocation per login` section of docs/benchmarks.md, or without churn the
+ * `Allocation per heartbeat round trip, beside the bare floor` section.
  */
 import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -34,6 +37,7 @@ import {
 import { wait, within } from "./frame-cost/child-processes.ts";
 import {
   bareLoginWindow,
+  countedUnit,
   hilfarmLoginWindow,
   loginTrafficSettings,
   type MeasuredProcess,
@@ -41,7 +45,7 @@ import {
 } from "./frame-cost/login-window.ts";
 import { machineDescription } from "./made-by.ts";
 
-const { traffic, against: AGAINST } = loginTrafficSettings("BENCH_LOGIN_ALLOC");
+const { traffic, against: AGAINST } = loginTrafficSettings("BENCH_LOGIN_ALLOC", 0);
 const { devices: DEVICES, churnPerSecond: CHURN, seconds: SECONDS, heartbeatS: HEARTBEAT_S } = traffic;
 /** A directory to keep the profiles in, as DevTools opens them (<side>-<role>.heapprofile), or undefined. */
 const KEEP = process.env.BENCH_LOGIN_ALLOC_PROFILES;
@@ -51,8 +55,12 @@ const TOP = 12;
 const root = fileURLToPath(new URL("..", import.meta.url));
 const sampler = join(root, "bench/frame-cost/heap-sampler.mjs");
 
+/** What the window counts and the bytes are divided by: a login, or a heartbeat round trip without churn. */
+const UNIT = countedUnit(traffic);
+
 interface Sampled {
-  logins: number;
+  /** Logins or heartbeat round trips (UNIT) in the window. */
+  counted: number;
   /** Each sampled process's profile by its role (platform, worker, bare-server, bare-client). */
   profiles: Map<string, SampledNode>;
 }
@@ -88,16 +96,16 @@ const sampling = (dir: string) => ({
 async function bareFloor(dir: string): Promise<Sampled> {
   process.env.BENCH_ALLOC_DIR = dir;
   const window = await bareLoginWindow(root, traffic, sampledFlags, sampling(dir));
-  return { logins: window.counted, profiles: window.collected };
+  return { counted: window.counted, profiles: window.collected };
 }
 
 async function hilfarm(checkout: string, dir: string): Promise<Sampled> {
   process.env.BENCH_ALLOC_DIR = dir;
   const window = await hilfarmLoginWindow(checkout, dir, traffic, sampledFlags, sampling(dir));
-  return { logins: window.counted, profiles: window.collected };
+  return { counted: window.counted, profiles: window.collected };
 }
 
-const perLogin = (bytes: number, logins: number) => Math.round(bytes / logins).toLocaleString("en-US");
+const perUnit = (bytes: number, counted: number) => Math.round(bytes / counted).toLocaleString("en-US");
 
 const command = [
   `BENCH_LOGIN_ALLOC_DEVICES=${DEVICES} BENCH_LOGIN_ALLOC_CHURN=${CHURN} BENCH_LOGIN_ALLOC_SECONDS=${SECONDS}`,
@@ -118,8 +126,8 @@ try {
     if (KEEP !== undefined)
       for (const { file, role } of await sampledProfilesIn(dir))
         await copyFile(join(dir, file), join(KEEP, `${name}-${role}.heapprofile`));
-    if (sampled.logins <= 0) throw new Error(`${name}: no logins in the window`);
-    console.info(`${name}: ${sampled.logins} logins in the window`);
+    if (sampled.counted <= 0) throw new Error(`${name}: no ${UNIT}s in the window`);
+    console.info(`${name}: ${sampled.counted} ${UNIT}s in the window`);
     return sampled;
   };
   const bare = await side("bare", bareFloor);
@@ -132,7 +140,7 @@ try {
     return bytesOf(head);
   };
   const totalRow = (what: string, s: Sampled, device: string, platform: string) =>
-    `| ${what} | ${s.logins.toLocaleString("en-US")} | ${perLogin(bytes(s, device), s.logins)} | ${perLogin(bytes(s, platform), s.logins)} | ${perLogin(bytes(s, device) + bytes(s, platform), s.logins)} |`;
+    `| ${what} | ${s.counted.toLocaleString("en-US")} | ${perUnit(bytes(s, device), s.counted)} | ${perUnit(bytes(s, platform), s.counted)} | ${perUnit(bytes(s, device) + bytes(s, platform), s.counted)} |`;
   const nameOf = sourceFunctionNamer(root);
   const sitesOf = (role: string) => {
     const head = ours.profiles.get(role) as SampledNode;
@@ -141,40 +149,48 @@ try {
     const sites = allocationSites(head, nameOf);
     const title = role === "worker" ? "The worker's" : "The platform's";
     return [
-      `${title} ${perLogin(all, ours.logins)} bytes per login by the nearest of hilfarm's functions on the stack (itself or what it calls), the ${TOP} largest:`,
+      `${title} ${perUnit(all, ours.counted)} bytes per ${UNIT} by the nearest of hilfarm's functions on the stack (itself or what it calls), the ${TOP} largest:`,
       "",
-      "| hilfarm function | bytes per login | share | its largest site: allocated in, bytes per login |",
+      `| hilfarm function | bytes per ${UNIT} | share | its largest site: allocated in, bytes per ${UNIT} |`,
       "| --- | ---: | ---: | --- |",
       ...allocationsByOurs(sites)
         .slice(0, TOP)
         .map(
           (f) =>
-            `| ${f.ours} | ${perLogin(f.bytes, ours.logins)} | ${share(f.bytes)} | ${f.largest.site === f.ours ? "itself" : f.largest.site}, ${perLogin(f.largest.bytes, ours.logins)} |`,
+            `| ${f.ours} | ${perUnit(f.bytes, ours.counted)} | ${share(f.bytes)} | ${f.largest.site === f.ours ? "itself" : f.largest.site}, ${perUnit(f.largest.bytes, ours.counted)} |`,
         ),
       "",
       `${title} ${TOP} largest allocation sites:`,
       "",
-      "| allocated in | nearest hilfarm function on its stack | bytes per login | share |",
+      `| allocated in | nearest hilfarm function on its stack | bytes per ${UNIT} | share |`,
       "| --- | --- | ---: | ---: |",
       ...sites
         .slice(0, TOP)
         .map(
           (s) =>
-            `| ${s.site} | ${s.ours === s.site ? "itself" : s.ours} | ${perLogin(s.bytes, ours.logins)} | ${share(s.bytes)} |`,
+            `| ${s.site} | ${s.ours === s.site ? "itself" : s.ours} | ${perUnit(s.bytes, ours.counted)} | ${share(s.bytes)} |`,
         ),
     ];
   };
   const lines = [
-    `Made by \`${command}\` (bench/login-allocation.bench.ts): bytes allocated per login on each side, sampled in each`,
+    `Made by \`${command}\` (bench/login-allocation.bench.ts): bytes allocated per ${UNIT} on each side, sampled in each`,
     `process over a ${SECONDS} s window (V8's sampling heap profiler every 512 bytes, collected objects included; about 5 %) while`,
-    `${CHURN} of ${DEVICES.toLocaleString("en-US")} devices are power-cycled a second (each cycle a login: 1002/1003 over TCP, then 1004/1005,`,
-    `2006/2007 and 2022/2023 over a new UDP socket; the fleet heartbeating every ${HEARTBEAT_S} s beside it), divided by the logins`,
-    "counted at the window's edges. Garbage is what the collector works through: in a ramp, the collector is the largest",
-    "part of hilfarm's CPU beyond the floor's.",
+    ...(CHURN > 0
+      ? [
+          `${CHURN} of ${DEVICES.toLocaleString("en-US")} devices are power-cycled a second (each cycle a login: 1002/1003 over TCP, then 1004/1005,`,
+          `2006/2007 and 2022/2023 over a new UDP socket; the fleet heartbeating every ${HEARTBEAT_S} s beside it), divided by the logins`,
+          "counted at the window's edges. Garbage is what the collector works through: in a ramp, the collector is the largest",
+          "part of hilfarm's CPU beyond the floor's.",
+        ]
+      : [
+          `${DEVICES.toLocaleString("en-US")} devices, all online, heartbeat every ${HEARTBEAT_S} s (1000/1001 over UDP) and nothing else happens,`,
+          "divided by the round trips counted at the window's edges. Garbage is what the collector works through: the bytes",
+          "of a round trip are what a steady fleet's heartbeats cost the collector, on each side.",
+        ]),
     "",
     `Machine: ${machineDescription()}.`,
     "",
-    "| side | logins in the window | device side, bytes per login | platform side | both |",
+    `| side | ${UNIT}s in the window | device side, bytes per ${UNIT} | platform side | both |`,
     "| --- | ---: | ---: | ---: | ---: |",
     ...sideRows(totalRow, { bare, ours, against }, "BENCH_LOGIN_ALLOC_AGAINST"),
     "",
@@ -187,7 +203,10 @@ try {
     "",
     ...sitesOf("platform"),
   ];
-  await writeBenchmarkSection("Allocation per login", lines);
+  await writeBenchmarkSection(
+    CHURN > 0 ? "Allocation per login" : "Allocation per heartbeat round trip, beside the bare floor",
+    lines,
+  );
   console.log(lines.join("\n"));
 } finally {
   await rm(work, { recursive: true, force: true });
