@@ -91,7 +91,15 @@ export function stepRequester<P>(state: Requester<P>, event: RequesterEvent<P>):
     case "response":
       if (inFlight === undefined || !answersInFlight(state, event.code, event.sequence))
         return nothing(state);
-      return done(state, { kind: "answered", sends: inFlight.sends, ...about(inFlight) });
+      // Sent and answered are every request's two steps: their actions are written out, where a spread of `about`
+      // would make one more object each.
+      return done(state, {
+        kind: "answered",
+        sends: inFlight.sends,
+        code: inFlight.code,
+        sequence: inFlight.sequence,
+        payload: inFlight.payload,
+      });
     case "time":
       return timePassed(state, event.now);
     case "end":
@@ -112,7 +120,7 @@ function send<P>(state: Requester<P>, event: Extract<RequesterEvent<P>, { kind: 
   const inFlight = { code: event.code, sequence, sends: 1, deadline, payload: event.payload };
   return {
     state: withState(state, counter, inFlight),
-    action: { kind: "send", deadline, ...about(inFlight) },
+    action: { kind: "send", deadline, code: inFlight.code, sequence, payload: inFlight.payload },
   };
 }
 
