@@ -175,3 +175,18 @@ describe("a TCP link's socket options", () => {
     expect(options).not.toHaveProperty("localAddress");
   });
 });
+
+describe("UDP links", () => {
+  it.each(["127.0.0.1", "localhost"])("to %s: a frame goes out and its answer comes back", async (host) => {
+    // A peer that answers each datagram to where it came from.
+    const datagrams = createSocket("udp4");
+    datagrams.on("message", (message, remote) => datagrams.send(message, remote.port, remote.address));
+    await new Promise<void>((resolve) => datagrams.bind(0, "127.0.0.1", resolve));
+    closers.push(() => datagrams.close());
+    const link = await socketConnector().open("udp", `${host}:${datagrams.address().port}`);
+    closers.push(() => link.close());
+    const line = new Promise<Buffer>((resolve) => link.onLine(resolve));
+    link.send(Buffer.from('CTS{"code":1000}\r\n'));
+    expect((await line).toString()).toBe('CTS{"code":1000}');
+  });
+});

@@ -1,7 +1,7 @@
 import { createSocket, type Socket as DgramSocket } from "node:dgram";
 import { connect, type OnReadOpts, type Socket, type TcpNetConnectOpts } from "node:net";
 import { UsageError, type WireError } from "../errors.ts";
-import { udpSocketType } from "../net/address.ts";
+import { ipFirstLookup, udpSocketType } from "../net/address.ts";
 import { DEFAULT_MAX_FRAME_LENGTH } from "../protocol/cts/envelope.ts";
 import { crlfFramer, ctsDatagramFramer, type Framer, type FramerFactory } from "./framer.ts";
 import { LinkEvents } from "./link-events.ts";
@@ -98,7 +98,8 @@ function tcpLink(address: string, framer: FramerFactory, localAddress?: string):
 function udpLink(address: string, framer: FramerFactory, localAddress?: string): Promise<Link> {
   const { host, port } = splitAddress(address);
   return new Promise((resolve, reject) => {
-    const socket = createSocket(udpSocketType(host));
+    // Its handlers are in place before `bind`, which with `ipFirstLookup` may finish within the call.
+    const socket = createSocket({ type: udpSocketType(host), lookup: ipFirstLookup });
     // A bind that fails (no free port, an address not this machine's) leaves the socket open: close it.
     const failed = (error: Error) => {
       socket.close();

@@ -1,3 +1,5 @@
+import type { SocketOptions } from "node:dgram";
+import { lookup } from "node:dns";
 import { isIP } from "node:net";
 
 /**
@@ -12,3 +14,16 @@ export const hostPort = (host: string, port: number) =>
 
 /** The UDP socket type for datagrams to or from `host`. */
 export const udpSocketType = (host: string): "udp4" | "udp6" => (isIPv6Literal(host) ? "udp6" : "udp4");
+
+/**
+ * A UDP socket's `lookup` that takes an IP address as it is, at once, and sends a name to `dns.lookup`. Node's dgram
+ * looks up a datagram's destination before every send, and `dns.lookup` answers even an IP address on a later tick,
+ * with objects of its own: a device sends every heartbeat to the IP address its 1003 gave. With it, a socket's
+ * `bind` to an IP address (or to none) and `send` to one finish within the call: the socket's `listening` and
+ * `error` handlers must be in place before `bind`.
+ */
+export const ipFirstLookup: NonNullable<SocketOptions["lookup"]> = (hostname, options, callback) => {
+  const family = isIP(hostname);
+  if (family === 0) lookup(hostname, options, callback);
+  else callback(null, hostname, family);
+};
