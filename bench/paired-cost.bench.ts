@@ -1,8 +1,8 @@
 /**
  * Per-frame cost of this checkout beside another, side by side: both run `hilfarm load` (the reference platform as
- * a process, one worker, a TCP fleet heartbeating every second) at the same time on this machine, and each side's CPU
- * per heartbeat round trip (worker + platform: the frame path; the coordinator shown beside) is read over the same
- * window. A host whose speed drifts by 20 % between two runs minutes apart (a shared VM) moves both sides alike, so
+ * a process, one worker, a TCP fleet heartbeating every second; with BENCH_PAIRED_TRANSPORT=udp a UDP fleet) at the
+ * same time on this machine, and each side's CPU per heartbeat round trip (worker + platform: the frame path; the
+ * coordinator shown beside) is read over the same window. A host whose speed drifts by 20 % between two runs minutes apart (a shared VM) moves both sides alike, so
  * their ratio shows a change of a few per cent that `npm run bench:cost`'s runs one after the other cannot. The two
  * share the cores, so each side's figure is above what it costs alone; the ratio is the result.
  *   BENCH_PAIRED_AGAINST=<checkout> npm run bench:paired
@@ -10,7 +10,7 @@
  *   git worktree add /tmp/hilfarm-before <commit> && ln -s "$PWD/node_modules" /tmp/hilfarm-before/node_modules
  * Loopback only, bounded: BENCH_PAIRED_DEVICES (default 1,000) per side, a window of BENCH_PAIRED_SECONDS (default
  * 20), BENCH_PAIRED_ROUNDS rounds (default 4), each round starting the two sides in the other order. Writes the
- * `Per-frame cost, side by side` section of docs/benchmarks.md.
+ * `Per-frame cost, side by side` section of docs/benchmarks.md (over UDP, `Per-frame cost over UDP, side by side`).
  *
  * With BENCH_PAIRED_CHURN=<devices/s> it measures logins instead (issue 19, aim 2): each side's fleet (default 4,000
  * devices, transport automatic as in `npm run bench:farm`, heartbeat 30 s, window 30 s) is power-cycled at that rate
@@ -29,7 +29,7 @@ import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, hilfarmBinOf, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import { machineDescription } from "./made-by.ts";
 import { revisionOf } from "./revision.ts";
-import { checkoutSetting, wholeNumberSetting } from "./settings.ts";
+import { checkoutSetting, choiceSetting, wholeNumberSetting } from "./settings.ts";
 
 const CHURN = wholeNumberSetting("BENCH_PAIRED_CHURN", 0, 1_000, 0);
 const DEVICES = wholeNumberSetting("BENCH_PAIRED_DEVICES", CHURN > 0 ? 4000 : 1000, 9_000);
@@ -38,6 +38,12 @@ const per = CHURN > 0 ? "login" : "round trip";
 // Logins vary more than heartbeats: a window of 30 s keeps the same code within about 3 % of itself.
 const WINDOW_S = wholeNumberSetting("BENCH_PAIRED_SECONDS", CHURN > 0 ? 30 : 20, 3600);
 const ROUNDS = wholeNumberSetting("BENCH_PAIRED_ROUNDS", 4, 20);
+/** The heartbeat mode's transport: TCP, as bench:cost's, or UDP, as a farm's fleets heartbeat. */
+const TRANSPORT = choiceSetting("BENCH_PAIRED_TRANSPORT", ["tcp", "udp"] as const, "tcp");
+if (CHURN > 0 && TRANSPORT !== "tcp")
+  throw new Error(
+    "BENCH_PAIRED_TRANSPORT is for heartbeats: with BENCH_PAIRED_CHURN the fleet's transport is automatic",
+  );
 
 const here = fileURLToPath(new URL("..", import.meta.url));
 const there = checkoutSetting("BENCH_PAIRED_AGAINST");
@@ -65,7 +71,7 @@ async function start(dir: string): Promise<Side> {
     devices: DEVICES,
     heartbeatS: CHURN > 0 ? 30 : 1,
     steadyS,
-    ...(CHURN > 0 ? { transport: "auto" as const, churnPerSecond: CHURN } : {}),
+    ...(CHURN > 0 ? { transport: "auto" as const, churnPerSecond: CHURN } : { transport: TRANSPORT }),
   });
   const started = await untilEvent(load.lines, "load-started");
   drain(load.lines);
@@ -151,7 +157,7 @@ async function round(order: readonly string[]): Promise<Map<string, Reading>> {
   }
 }
 
-const command = `BENCH_PAIRED_AGAINST=${there}${CHURN > 0 ? ` BENCH_PAIRED_CHURN=${CHURN}` : ""} BENCH_PAIRED_DEVICES=${DEVICES} BENCH_PAIRED_SECONDS=${WINDOW_S} BENCH_PAIRED_ROUNDS=${ROUNDS} npm run bench:paired`;
+const command = `BENCH_PAIRED_AGAINST=${there}${CHURN > 0 ? ` BENCH_PAIRED_CHURN=${CHURN}` : ""}${TRANSPORT === "tcp" ? "" : ` BENCH_PAIRED_TRANSPORT=${TRANSPORT}`} BENCH_PAIRED_DEVICES=${DEVICES} BENCH_PAIRED_SECONDS=${WINDOW_S} BENCH_PAIRED_ROUNDS=${ROUNDS} npm run bench:paired`;
 console.info(`bench:paired: ${command}`);
 const rows: Array<{ here: Reading; there: Reading; ratio: number }> = [];
 for (let i = 1; i <= ROUNDS; i++) {
@@ -180,7 +186,7 @@ const traffic =
         "embedded broker) works per second, and is shown beside it.",
       ]
     : [
-        `\`hilfarm load\` with ${DEVICES.toLocaleString("en-US")} devices over TCP at 1 s (its own platform process and one worker) running at the same time on this`,
+        `\`hilfarm load\` with ${DEVICES.toLocaleString("en-US")} devices over ${TRANSPORT.toUpperCase()} at 1 s (its own platform process and one worker) running at the same time on this`,
         "machine, read from /proc over the same window. The sides share the cores: the ratio is the result, not the figures. The",
         "ratio is of the frame path, worker + platform; the coordinator (with its embedded broker) works per second, not per",
         "frame, and is shown beside it.",
@@ -198,5 +204,11 @@ const lines = [
   "",
   `Median of the rounds' ratios: **${median.toFixed(3)}** (rounds ${ratios[0]?.toFixed(3)}-${ratios.at(-1)?.toFixed(3)}).`,
 ];
-await writeBenchmarkSection(CHURN > 0 ? "Login cost, side by side" : "Per-frame cost, side by side", lines);
+const section =
+  CHURN > 0
+    ? "Login cost, side by side"
+    : TRANSPORT === "udp"
+      ? "Per-frame cost over UDP, side by side"
+      : "Per-frame cost, side by side";
+await writeBenchmarkSection(section, lines);
 console.log(lines.join("\n"));

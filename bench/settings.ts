@@ -28,3 +28,12 @@ export function checkoutSetting(name: string): string | undefined {
     throw new Error(`${name}: ${dir} has no node_modules: run npm ci there or link this checkout's`);
   return dir;
 }
+
+/** A setting that is one of `choices`, `fallback` when unset. */
+export function choiceSetting<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  const text = process.env[name];
+  if (text === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(text))
+    throw new Error(`${name} must be one of ${choices.join(", ")}, got ${text}`);
+  return text as T;
+}
