@@ -24,5 +24,5 @@ export function startHeartbeat(
   return clock.setInterval(send, seconds * 1000, "heartbeat");
 }
 
-/** A heartbeat's failure: the requester has resent it and logged in again as 5.2 says; nothing is left to do. */
+/** A heartbeat that failed (given up after its resends, or its session ended) is the requester's: nothing to do here. */
 const unanswered = (): undefined => undefined;
