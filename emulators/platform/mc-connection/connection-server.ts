@@ -2,6 +2,7 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dg
 import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Clock } from "../../../harness/clock/clock.ts";
+import { ipFirstLookup } from "../../../harness/net/address.ts";
 import type { Framing } from "../../../harness/protocol/cts/envelope.ts";
 import { type DecodedFrame, decodeFrameLine } from "../../../harness/protocol/mc/codec.ts";
 import type { Envelope } from "../../../harness/protocol/mc/envelope.ts";
@@ -56,11 +57,13 @@ export class ConnectionServer {
     this.options = options;
     this.tcp = createServer((socket) => this.acceptTcp(socket));
     // One socket serves every UDP device of this server: a burst must not overflow the kernel's default buffer
-    // (Linux caps the request at net.core.rmem_max).
+    // (Linux caps the request at net.core.rmem_max). Every answer goes to the IP address its datagram came from: taken
+    // as it is (`ipFirstLookup`); its `error` handlers are in place before `bindUdp` binds it.
     this.udp = createSocket({
       type: udpType,
       recvBufferSize: UDP_BUFFER_BYTES,
       sendBufferSize: UDP_BUFFER_BYTES,
+      lookup: ipFirstLookup,
     });
     this.udp.on("message", (datagram, rinfo) => this.acceptDatagram(datagram, rinfo));
     this.udp.on("error", (error) => options.logger.warn({ err: error }, "UDP connection server error"));
