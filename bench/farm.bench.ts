@@ -35,13 +35,12 @@ import {
   removeJitMaps,
 } from "./frame-cost/ramp-kinds.ts";
 import { machineDescription } from "./made-by.ts";
+import { choiceSetting } from "./settings.ts";
 
 const devices = Number(process.env.BENCH_FARM_DEVICES ?? 50_000);
 const ramp = Number(process.env.BENCH_FARM_RAMP ?? 250);
 const steady = Number(process.env.BENCH_FARM_STEADY ?? 90);
-const transport = process.env.BENCH_FARM_TRANSPORT;
-if (transport !== undefined && transport !== "tcp" && transport !== "udp")
-  throw new Error(`BENCH_FARM_TRANSPORT must be tcp or udp, got ${transport}`);
+const transport = choiceSetting("BENCH_FARM_TRANSPORT", ["tcp", "udp"] as const, undefined);
 const platformProcesses = process.env.BENCH_FARM_PLATFORM_PROCESSES;
 if (platformProcesses !== undefined && !/^([1-9]|[1-5]\d|6[0-4])$/.test(platformProcesses))
   throw new Error(`BENCH_FARM_PLATFORM_PROCESSES must be a whole number in 1..64, got ${platformProcesses}`);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { untilEvent } from "./frame-cost/child-processes.ts";
-import { checkoutSetting } from "./settings.ts";
+import { checkoutSetting, choiceSetting } from "./settings.ts";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -47,6 +47,19 @@ describe("waiting for a child's event line", () => {
     });
     await expect(untilEvent(asyncLines, "progress")).rejects.toThrow(
       "the process ended before its progress line",
+    );
+  });
+});
+
+describe("a setting of a few choices", () => {
+  it("is its fallback unset, the choice when it is one, and names the choices when it is not", () => {
+    expect(choiceSetting("BENCH_TEST_TRANSPORT", ["tcp", "udp"] as const, "tcp")).toBe("tcp");
+    expect(choiceSetting("BENCH_TEST_TRANSPORT", ["tcp", "udp"] as const, undefined)).toBeUndefined();
+    vi.stubEnv("BENCH_TEST_TRANSPORT", "udp");
+    expect(choiceSetting("BENCH_TEST_TRANSPORT", ["tcp", "udp"] as const, "tcp")).toBe("udp");
+    vi.stubEnv("BENCH_TEST_TRANSPORT", "UDP");
+    expect(() => choiceSetting("BENCH_TEST_TRANSPORT", ["tcp", "udp"] as const, "tcp")).toThrow(
+      "BENCH_TEST_TRANSPORT must be one of tcp, udp, got UDP",
     );
   });
 });

@@ -29,8 +29,12 @@ export function checkoutSetting(name: string): string | undefined {
   return dir;
 }
 
-/** A setting that is one of `choices`, `fallback` when unset. */
-export function choiceSetting<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+/** A setting that is one of `choices`; `fallback` when unset (undefined: the choice is left to what runs). */
+export function choiceSetting<T extends string, F extends T | undefined>(
+  name: string,
+  choices: readonly T[],
+  fallback: F,
+): T | F {
   const text = process.env[name];
   if (text === undefined) return fallback;
   if (!(choices as readonly string[]).includes(text))

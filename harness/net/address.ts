@@ -18,7 +18,8 @@ export const udpSocketType = (host: string): "udp4" | "udp6" => (isIPv6Literal(h
 /**
  * A UDP socket's `lookup` that takes an IP address as it is, at once, and sends a name to `dns.lookup`. Node's dgram
  * looks up a datagram's destination before every send, and `dns.lookup` answers even an IP address on a later tick,
- * with objects of its own: a device sends every heartbeat to the IP address its 1003 gave. With it, a socket's
+ * with objects of its own: a device sends every heartbeat to the IP address its 1003 gave, and a connection server
+ * each answer to the address its datagram came from. With it, a socket's
  * `bind` to an IP address (or to none) and `send` to one finish within the call: the socket's `listening` and
  * `error` handlers must be in place before `bind`.
  */
