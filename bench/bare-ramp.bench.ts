@@ -3,8 +3,9 @@
  * 1 s): the ramp of `BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 npm run bench:farm` done by the bare floor of
  * bench:login instead of hilfarm. bench/frame-cost/bare-login.mjs, written from the spec with node:net, node:dgram
  * and node:crypto only: BENCH_BARE_RAMP_SERVERS server processes (default 2, as bench:farm's
- * `BENCH_FARM_PLATFORM_PROCESSES=2`), and a client process per 12,500 devices (as hilfarm's workers with two platform
- * processes; niceness 10, as `hilfarm load` starts its workers), each client's sockets on a source address of its
+ * `BENCH_FARM_PLATFORM_PROCESSES=2`), and as many client processes as `hilfarm load` starts workers for the same
+ * devices and platform processes, each with an even share of the devices (niceness 10, as `hilfarm load` starts its
+ * workers), each client's sockets on a source address of its
  * own among 127.0.0.2-127.0.0.9 and its devices logging in to one server. Every client starts its share of the ramp at
  * the same moment, at its share of BENCH_BARE_RAMP_RATE (default 2,000 a second), BENCH_BARE_RAMP_DEVICES devices in
  * all (default 100,000); each device logs in over TCP (1002/1003), connects over UDP (1004/1005) and reports its
@@ -25,6 +26,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { localWorkersFor } from "../cli/load/worker-count.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { allGone, drain, node, stopped, untilEvent, within } from "./frame-cost/child-processes.ts";
 import { perfOrExplain } from "./frame-cost/perf-script.ts";
@@ -45,8 +47,6 @@ const RATE = wholeNumberSetting("BENCH_BARE_RAMP_RATE", 2000, 20_000);
 const SERVERS = wholeNumberSetting("BENCH_BARE_RAMP_SERVERS", 2, 8);
 const PERF = rampPerfAsked();
 if (PERF) perfOrExplain("bench:bare-ramp with BENCH_RAMP_PERF=1");
-/** Devices per client process: hilfarm's worker count with two platform processes (8 for 100,000). */
-const PER_CLIENT = 12_500;
 const HEARTBEAT_MS = 30_000;
 /** The clients start their ramps together this long after the last of them was spawned. */
 const START_DELAY_MS = 3000;
@@ -86,7 +86,8 @@ async function stop(processes: ReturnType<typeof node>[]): Promise<void> {
   await allGone(processes.map((p) => p.child.pid ?? -1).filter((pid) => pid > 0));
 }
 
-const clientCount = Math.ceil(DEVICES / PER_CLIENT);
+/** hilfarm's worker count for these devices and platform processes (6 for 100,000 with two). */
+const clientCount = localWorkersFor({ devices: DEVICES, platformProcesses: SERVERS, cores: cpus().length });
 const nodeFlags = PERF ? [PERF_NODE_FLAG] : [];
 const servers = Array.from({ length: SERVERS }, () => node([...nodeFlags, script, "server"], root));
 const clients: ReturnType<typeof node>[] = [];
@@ -97,7 +98,7 @@ try {
   for (const s of servers) drain(s.lines);
   const startAt = Date.now() + START_DELAY_MS + clientCount * 100;
   for (let c = 0, first = 0; c < clientCount; c++) {
-    const count = Math.min(PER_CLIENT, DEVICES - first);
+    const count = Math.floor((DEVICES * (c + 1)) / clientCount) - first;
     const { loginPort, udpPort } = ports[c % SERVERS] as { loginPort: number; udpPort: number };
     const settings = [loginPort, udpPort, count, HEARTBEAT_MS, (RATE * count) / DEVICES, 0, first];
     const client = node(
@@ -165,7 +166,7 @@ try {
   const lines = [
     `Made by \`${command}\` (bench/bare-ramp.bench.ts): the ramp of \`BENCH_FARM_DEVICES=${DEVICES} BENCH_FARM_RAMP=${RATE} npm run bench:farm\` done by the bare`,
     `floor of bench:login (bench/frame-cost/bare-login.mjs: node:net, node:dgram and node:crypto, no hilfarm code, no schema checks, logs,`,
-    `metrics or resends) instead of hilfarm: ${SERVERS} server process${SERVERS === 1 ? "" : "es"} and ${clientCount} client processes of up to ${PER_CLIENT.toLocaleString("en-US")} devices (niceness ${CLIENT_NICENESS}, each`,
+    `metrics or resends) instead of hilfarm: ${SERVERS} server process${SERVERS === 1 ? "" : "es"} and ${clientCount} client processes of ${Math.floor(DEVICES / clientCount).toLocaleString("en-US")}-${Math.ceil(DEVICES / clientCount).toLocaleString("en-US")} devices (niceness ${CLIENT_NICENESS}, each`,
     "on a source address of its own among 127.0.0.2-127.0.0.9), starting their shares of the ramp at the same moment; each device",
     "logs in over TCP (1002/1003), connects over UDP (1004/1005), reports its state and version (2006/2007, 2022/2023), then",
     "heartbeats every 30 s. Times by the clients' clocks; CPU from /proc, from the ramp's start to every device online.",

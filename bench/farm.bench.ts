@@ -7,6 +7,8 @@
  * BENCH_FARM_TRANSPORT (`tcp`, `udp`; default the fleet's `auto`) forces one transport, and writes its own section.
  * BENCH_FARM_PLATFORM_PROCESSES (1-64; default `hilfarm load`'s: one per 18,000 devices that may use TCP) sets the
  * reference platform's processes, and writes its own section.
+ * BENCH_FARM_WORKERS (1-64; default `hilfarm load`'s: cli/load/worker-count.ts) sets the local worker
+ * processes (`--workers`), and writes its own section.
  * BENCH_FARM_IDLE_WORKERS=1 and BENCH_FARM_SEPARATE_CPUS=1 pass `--idle-workers` and `--separate-cpus` to
  * `hilfarm load` (Linux), and each writes its own section.
  * Aim 2's CPU per device brought online is read from /proc every 250 ms (the local workers and platform), from the
@@ -35,7 +37,7 @@ import {
   removeJitMaps,
 } from "./frame-cost/ramp-kinds.ts";
 import { machineDescription } from "./made-by.ts";
-import { choiceSetting } from "./settings.ts";
+import { choiceSetting, wholeNumberSetting } from "./settings.ts";
 
 const devices = Number(process.env.BENCH_FARM_DEVICES ?? 50_000);
 const ramp = Number(process.env.BENCH_FARM_RAMP ?? 250);
@@ -44,6 +46,8 @@ const transport = choiceSetting("BENCH_FARM_TRANSPORT", ["tcp", "udp"] as const,
 const platformProcesses = process.env.BENCH_FARM_PLATFORM_PROCESSES;
 if (platformProcesses !== undefined && !/^([1-9]|[1-5]\d|6[0-4])$/.test(platformProcesses))
   throw new Error(`BENCH_FARM_PLATFORM_PROCESSES must be a whole number in 1..64, got ${platformProcesses}`);
+const workers =
+  process.env.BENCH_FARM_WORKERS === undefined ? undefined : wholeNumberSetting("BENCH_FARM_WORKERS", 1, 64);
 const flag = (name: string) => {
   const value = process.env[name];
   if (value !== undefined && value !== "0" && value !== "1")
@@ -63,6 +67,7 @@ const settings = [
   "BENCH_FARM_STEADY",
   "BENCH_FARM_TRANSPORT",
   "BENCH_FARM_PLATFORM_PROCESSES",
+  "BENCH_FARM_WORKERS",
   "BENCH_FARM_IDLE_WORKERS",
   "BENCH_FARM_SEPARATE_CPUS",
   "BENCH_RAMP_PERF",
@@ -102,6 +107,7 @@ const args = [
   "--heartbeat",
   "30",
   ...(platformProcesses === undefined ? [] : ["--platform-processes", platformProcesses]),
+  ...(workers === undefined ? [] : ["--workers", String(workers)]),
   ...(idleWorkers ? ["--idle-workers"] : []),
   ...(separateCpus ? ["--separate-cpus"] : []),
   "--report-dir",
@@ -321,6 +327,7 @@ const section = [
   ...(platformProcesses === undefined
     ? []
     : [`${platformProcesses} platform process${platformProcesses === "1" ? "" : "es"}`]),
+  ...(workers === undefined ? [] : [`${workers} worker${workers === 1 ? "" : "s"}`]),
   ...(idleWorkers ? ["idle workers"] : []),
   ...(separateCpus ? ["separate CPUs"] : []),
 ].join(", ");

@@ -38,6 +38,7 @@ import { LoadMetricsServer } from "./load/load-metrics-server.ts";
 import { startLocalPlatforms, startLocalWorkers } from "./load/local-processes.ts";
 import { idleClass, onCpus, separateCpus } from "./load/process-placement.ts";
 import { watchRealDevices } from "./load/real-device-watch.ts";
+import { DEVICES_PER_LOCAL_WORKER, localWorkersFor } from "./load/worker-count.ts";
 import { farmOption, logLevelOption, seedOption } from "./option-groups.ts";
 import { integerOption, portOption } from "./options.ts";
 
@@ -69,8 +70,6 @@ interface LoadOptions {
   logLevel: string;
 }
 
-/** A worker process holds at most this many devices (one socket each, under the 20,000-descriptor cap). */
-const DEVICES_PER_LOCAL_WORKER = 12_500;
 /**
  * A reference platform process serves at most this many devices that may hold a TCP connection: one descriptor each
  * under the 20,000-descriptor cap, less the platform's own reserve (emulators/platform/limits.ts).
@@ -201,7 +200,7 @@ export function addLoadCommand(
     .add(load, "farm name on the broker (as given to hilfarm worker --farm)")
     .option(
       "--workers <n>",
-      "workers to use (default: one per core, and enough for 12,500 devices each)",
+      `workers to use (default: one per core, and enough for ${DEVICES_PER_LOCAL_WORKER.toLocaleString("en-US")} devices each)`,
       integerOption("workers", 1, 1000),
     )
     .option("--ramp <devices/s>", "devices powered on per second", rateOption("ramp", 0.1), 500)
@@ -315,10 +314,11 @@ export function addLoadCommand(
       let workers = options.workers;
       if (options.broker === undefined)
         // Local workers: as many as the cores and the devices need, and a whole number per platform process.
-        workers ??=
-          Math.ceil(
-            Math.max(cpus().length, Math.ceil(plan.devices.length / DEVICES_PER_LOCAL_WORKER)) / processes,
-          ) * processes;
+        workers ??= localWorkersFor({
+          devices: plan.devices.length,
+          platformProcesses: processes,
+          cores: cpus().length,
+        });
       workers ??= 1;
       if (workers < processes)
         throw new UsageError(

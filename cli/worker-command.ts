@@ -5,6 +5,7 @@ import { showValue, UsageError } from "../harness/errors.ts";
 import { withoutCredentials } from "../harness/link/mqtt-url.ts";
 import { createLogger } from "../harness/log/logger.ts";
 import type { CliIo } from "./io.ts";
+import { DEVICES_PER_LOCAL_WORKER } from "./load/worker-count.ts";
 import { farmOption, logLevelOption } from "./option-groups.ts";
 import { integerOption } from "./options.ts";
 import { untilStopped } from "./until-stopped.ts";
@@ -51,9 +52,9 @@ export function addWorkerCommand(program: Command, io: CliIo, waitForStop: () =>
     )
     .option(
       "--capacity <devices>",
-      "devices this worker holds at most (one socket each; a process may hold 20,000 descriptors)",
+      "devices this worker holds at most (one descriptor each; a process may hold 20,000)",
       integerOption("capacity", 1, 1_000_000),
-      15_000,
+      DEVICES_PER_LOCAL_WORKER,
     );
   logLevelOption
     .add(command)

@@ -11,9 +11,8 @@ import type { BackgroundLoad } from "../../reports/model.ts";
 import { buildLoadReport } from "./build-load-report.ts";
 import { coordinateLoad, type FarmState, type LoadProfile } from "./coordinator.ts";
 import { startLocalWorkers } from "./local-processes.ts";
+import { DEVICES_PER_LOCAL_WORKER, localWorkersFor } from "./worker-count.ts";
 
-/** Devices per local worker process of a background fleet. */
-const DEVICES_PER_WORKER = 12_500;
 /** A background fleet holds until the run it loads ends. */
 const UNTIL_STOPPED_SECONDS = 7 * 86_400;
 
@@ -49,8 +48,9 @@ export async function startBackgroundFleet(options: BackgroundFleetOptions): Pro
   const clock = options.clock ?? new RealClock();
   const broker = await startEmbeddedBroker({ host: "127.0.0.1", port: 0 });
   const devices = options.plan.devices.length;
-  const workers = Math.max(1, Math.ceil(devices / DEVICES_PER_WORKER));
-  const local = startLocalWorkers(broker.url, workers, DEVICES_PER_WORKER, 10, options.warn);
+  // As few workers as hold the devices: the run it loads takes the cores.
+  const workers = localWorkersFor({ devices, platformProcesses: 1, cores: 1 });
+  const local = startLocalWorkers(broker.url, workers, DEVICES_PER_LOCAL_WORKER, 10, options.warn);
   const profile: LoadProfile = {
     rampPerSecond: options.rampPerSecond,
     steadySeconds: UNTIL_STOPPED_SECONDS,
