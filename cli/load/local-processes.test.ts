@@ -146,18 +146,18 @@ describe("startLocalWorkers", () => {
   }
 
   it("starts each worker with the farm's heap settings, and HILFARM_NODE_FLAGS after them so that they win", async () => {
-    expect(FARM_WORKER_NODE_FLAGS).toEqual(["--max-semi-space-size=8", "--heap-growing-percent=30"]);
+    expect(FARM_WORKER_NODE_FLAGS).toEqual(["--max-semi-space-size=16", "--heap-growing-percent=30"]);
     const saved = process.env.HILFARM_NODE_FLAGS;
-    process.env.HILFARM_NODE_FLAGS = "--max-semi-space-size=16 --trace-gc";
+    process.env.HILFARM_NODE_FLAGS = "--max-semi-space-size=4 --trace-gc";
     // No broker listens on port 1: the workers are read as they start, then stopped.
     const workers = startLocalWorkers("mqtt://127.0.0.1:1", 2, 10, 0, () => undefined);
     try {
       expect(workers.pids).toHaveLength(2);
       for (const pid of workers.pids)
         expect(await nodeFlagsOf(pid)).toEqual([
-          "--max-semi-space-size=8",
-          "--heap-growing-percent=30",
           "--max-semi-space-size=16",
+          "--heap-growing-percent=30",
+          "--max-semi-space-size=4",
           "--trace-gc",
         ]);
     } finally {
