@@ -1,9 +1,9 @@
 /**
  * Devices one local worker process holds at most. Each device holds one descriptor at a time (its login's TCP
  * connection, then its session's TCP connection or UDP socket), and a process may hold 20,000: this leaves 3,000 for
- * the worker's own and for a connection still closing beside its successor. Fewer, larger workers cost less per
- * device brought online: every process compiles the device code for itself (docs/benchmarks.md, "Fewer, larger
- * workers").
+ * the worker's own and for a connection still closing beside its successor. Fewer, larger workers spend less on
+ * compiling and hold less memory per device: every process compiles the device code for itself (docs/benchmarks.md,
+ * "Fewer, larger workers").
  */
 export const DEVICES_PER_LOCAL_WORKER = 17_000;
 
