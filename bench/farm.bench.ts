@@ -43,11 +43,11 @@ const devices = Number(process.env.BENCH_FARM_DEVICES ?? 50_000);
 const ramp = Number(process.env.BENCH_FARM_RAMP ?? 250);
 const steady = Number(process.env.BENCH_FARM_STEADY ?? 90);
 const transport = choiceSetting("BENCH_FARM_TRANSPORT", ["tcp", "udp"] as const, undefined);
-const platformProcesses = process.env.BENCH_FARM_PLATFORM_PROCESSES;
-if (platformProcesses !== undefined && !/^([1-9]|[1-5]\d|6[0-4])$/.test(platformProcesses))
-  throw new Error(`BENCH_FARM_PLATFORM_PROCESSES must be a whole number in 1..64, got ${platformProcesses}`);
-const workers =
-  process.env.BENCH_FARM_WORKERS === undefined ? undefined : wholeNumberSetting("BENCH_FARM_WORKERS", 1, 64);
+/** A count of processes (1-64) from the environment; undefined leaves it to `hilfarm load`. */
+const processCount = (name: string) =>
+  process.env[name] === undefined ? undefined : wholeNumberSetting(name, 1, 64);
+const platformProcesses = processCount("BENCH_FARM_PLATFORM_PROCESSES");
+const workers = processCount("BENCH_FARM_WORKERS");
 const flag = (name: string) => {
   const value = process.env[name];
   if (value !== undefined && value !== "0" && value !== "1")
@@ -106,7 +106,7 @@ const args = [
   String(steady),
   "--heartbeat",
   "30",
-  ...(platformProcesses === undefined ? [] : ["--platform-processes", platformProcesses]),
+  ...(platformProcesses === undefined ? [] : ["--platform-processes", String(platformProcesses)]),
   ...(workers === undefined ? [] : ["--workers", String(workers)]),
   ...(idleWorkers ? ["--idle-workers"] : []),
   ...(separateCpus ? ["--separate-cpus"] : []),
@@ -326,7 +326,7 @@ const section = [
   ...(transport === undefined ? [] : [`${transport.toUpperCase()} fleet`]),
   ...(platformProcesses === undefined
     ? []
-    : [`${platformProcesses} platform process${platformProcesses === "1" ? "" : "es"}`]),
+    : [`${platformProcesses} platform process${platformProcesses === 1 ? "" : "es"}`]),
   ...(workers === undefined ? [] : [`${workers} worker${workers === 1 ? "" : "s"}`]),
   ...(idleWorkers ? ["idle workers"] : []),
   ...(separateCpus ? ["separate CPUs"] : []),

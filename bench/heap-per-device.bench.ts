@@ -16,7 +16,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEVICES_PER_LOCAL_WORKER } from "../cli/load/worker-count.ts";
+import { devicesPerWorker } from "../cli/load/worker-count.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { drain, stopped, untilEvent, wait } from "./frame-cost/child-processes.ts";
 import {
@@ -31,8 +31,8 @@ import { machineDescription } from "./made-by.ts";
 import { revisionOf } from "./revision.ts";
 import { checkoutSetting, wholeNumberSetting } from "./settings.ts";
 
-/** One worker's share: a worker takes at most `DEVICES_PER_LOCAL_WORKER`. */
-const DEVICES = wholeNumberSetting("BENCH_HEAP_DEVICES", 10_000, DEVICES_PER_LOCAL_WORKER);
+/** One worker's share: a worker takes at most `devicesPerWorker()`. */
+const DEVICES = wholeNumberSetting("BENCH_HEAP_DEVICES", 10_000, devicesPerWorker());
 /**
  * How long the load holds its fleet once ramped: room for both snapshots (seconds each); a fleet never all online
  * ends the load, and the bench with it, after this.

@@ -2,9 +2,10 @@
  * Per-frame cost of this checkout beside another, side by side: both run `hilfarm load` (the reference platform as
  * a process, one worker, a TCP fleet heartbeating every second; with BENCH_PAIRED_TRANSPORT=udp a UDP fleet) at the
  * same time on this machine, and each side's CPU per heartbeat round trip (worker + platform: the frame path; the
- * coordinator shown beside) is read over the same window. A host whose speed drifts by 20 % between two runs minutes apart (a shared VM) moves both sides alike, so
- * their ratio shows a change of a few per cent that `npm run bench:cost`'s runs one after the other cannot. The two
- * share the cores, so each side's figure is above what it costs alone; the ratio is the result.
+ * coordinator shown beside) is read over the same window. A host whose speed drifts by 20 % between two runs minutes
+ * apart (a shared VM) moves both sides alike, so their ratio shows a change of a few per cent that `npm run
+ * bench:cost`'s runs one after the other cannot. The two share the cores, so each side's figure is above what it costs
+ * alone; the ratio is the result.
  *   BENCH_PAIRED_AGAINST=<checkout> npm run bench:paired
  * `<checkout>` is another working tree of hilfarm with its dependencies installed, for example
  *   git worktree add /tmp/hilfarm-before <commit> && ln -s "$PWD/node_modules" /tmp/hilfarm-before/node_modules

@@ -20,6 +20,7 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { localWorkersFor } from "../cli/load/worker-count.ts";
+import { platformProcessesFor } from "../cli/load-command.ts";
 import { processStat, residentBytes } from "../harness/machine/process-stat.ts";
 import { startEmbeddedBroker } from "../harness/mqtt/embedded-broker.ts";
 import { FREE_PORTS } from "../harness/testing/child-process.ts";
@@ -53,7 +54,7 @@ const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-start-"));
 const loadRegistry = await switchRegistryFile(dir, REGISTRY_DEVICES);
 const broker = await startEmbeddedBroker();
 /** `hilfarm load`'s platform processes for 100,000 devices of an `auto` fleet (one per 18,000 that may use TCP). */
-const PLATFORM_PROCESSES_FOR_100K = 6;
+const PLATFORM_PROCESSES_FOR_100K = platformProcessesFor({ transport: "auto", devices: { length: 100_000 } });
 const workersFor100k = (platformProcesses: number) =>
   localWorkersFor({ devices: 100_000, platformProcesses, cores: cpus().length });
 /** Workers started at once, as `hilfarm load` starts them for 100,000 devices by default. */

@@ -38,7 +38,7 @@ import { LoadMetricsServer } from "./load/load-metrics-server.ts";
 import { startLocalPlatforms, startLocalWorkers } from "./load/local-processes.ts";
 import { idleClass, onCpus, separateCpus } from "./load/process-placement.ts";
 import { watchRealDevices } from "./load/real-device-watch.ts";
-import { DEVICES_PER_LOCAL_WORKER, localWorkersFor } from "./load/worker-count.ts";
+import { DEVICES_PER_LOCAL_WORKER, devicesPerWorker, localWorkersFor } from "./load/worker-count.ts";
 import { farmOption, logLevelOption, seedOption } from "./option-groups.ts";
 import { integerOption, portOption } from "./options.ts";
 
@@ -80,7 +80,10 @@ const TCP_DEVICES_PER_PLATFORM_PROCESS = 18_000;
  * How many reference platform processes a fleet needs: one, or, when its devices may hold TCP connections (transport
  * `tcp`, or `auto`, which moves to TCP after repeated logins: 5.4.2.2), enough for the descriptor cap.
  */
-export function platformProcessesFor(plan: { transport: string; devices: readonly unknown[] }): number {
+export function platformProcessesFor(plan: {
+  transport: string;
+  devices: { readonly length: number };
+}): number {
   return plan.transport === "udp"
     ? 1
     : Math.max(1, Math.ceil(plan.devices.length / TCP_DEVICES_PER_PLATFORM_PROCESS));
@@ -200,7 +203,7 @@ export function addLoadCommand(
     .add(load, "farm name on the broker (as given to hilfarm worker --farm)")
     .option(
       "--workers <n>",
-      `workers to use (default: one per core, and enough for ${DEVICES_PER_LOCAL_WORKER.toLocaleString("en-US")} devices each)`,
+      `workers to use (default: one per core, and enough for ${devicesPerWorker().toLocaleString("en-US")} devices each: 85 % of the open-file limit, at most ${DEVICES_PER_LOCAL_WORKER.toLocaleString("en-US")})`,
       integerOption("workers", 1, 1000),
     )
     .option("--ramp <devices/s>", "devices powered on per second", rateOption("ramp", 0.1), 500)
@@ -382,7 +385,7 @@ export function addLoadCommand(
           const local = startLocalWorkers(
             brokerUrl,
             workers,
-            DEVICES_PER_LOCAL_WORKER,
+            devicesPerWorker(),
             options.workerNiceness,
             (text) => io.stderr.write(text),
             [...onHalf("workers"), ...idle],

@@ -11,7 +11,7 @@ import type { BackgroundLoad } from "../../reports/model.ts";
 import { buildLoadReport } from "./build-load-report.ts";
 import { coordinateLoad, type FarmState, type LoadProfile } from "./coordinator.ts";
 import { startLocalWorkers } from "./local-processes.ts";
-import { DEVICES_PER_LOCAL_WORKER, localWorkersFor } from "./worker-count.ts";
+import { devicesPerWorker, localWorkersFor } from "./worker-count.ts";
 
 /** A background fleet holds until the run it loads ends. */
 const UNTIL_STOPPED_SECONDS = 7 * 86_400;
@@ -50,7 +50,7 @@ export async function startBackgroundFleet(options: BackgroundFleetOptions): Pro
   const devices = options.plan.devices.length;
   // As few workers as hold the devices: the run it loads takes the cores.
   const workers = localWorkersFor({ devices, platformProcesses: 1, cores: 1 });
-  const local = startLocalWorkers(broker.url, workers, DEVICES_PER_LOCAL_WORKER, 10, options.warn);
+  const local = startLocalWorkers(broker.url, workers, devicesPerWorker(), 10, options.warn);
   const profile: LoadProfile = {
     rampPerSecond: options.rampPerSecond,
     steadySeconds: UNTIL_STOPPED_SECONDS,
