@@ -271,6 +271,19 @@ const spread = (pick: (r: (typeof rounds)[number]) => Window) =>
     .join(", ");
 
 const steady = ours.report.steady?.latency.heartbeat;
+// Aim 3 is judged over the rounds, as aim 4: one window's p99 moves by a fifth from run to run on a 2-core host.
+const steadyP99 = (report: LoadReport) => {
+  const heartbeat = report.steady?.latency.heartbeat;
+  return heartbeat === undefined || heartbeat.count === 0 ? undefined : heartbeat.p99;
+};
+const bareP99 = (w: Window) => (w.latency === undefined || w.latency.count === 0 ? undefined : w.latency.p99);
+const measuredP99s = (p99s: Array<number | undefined>) => p99s.filter((p99) => p99 !== undefined);
+const roundP99s = measuredP99s(rounds.map((r) => steadyP99(r.report)));
+const bareRoundP99s = measuredP99s(rounds.map((r) => bareP99(r.bare)));
+const p99Spread = (p99s: number[]) =>
+  p99s.length === 0
+    ? "not measured"
+    : `${p99s.map((p99) => p99.toFixed(2)).join(", ")} ms (median ${median(p99s, (x) => x).toFixed(2)})`;
 
 /** A bare floor's round trips beside (c)'s; (b)'s are the floor of aim 3 on this machine. */
 function bareLatencyLine(
@@ -310,20 +323,22 @@ const lines = [
   "",
   `Each of (b), (c) and (b') is the median of ${ROUNDS} alternated rounds, the first side of each round turning ((b), (c), (b') first in turn) (µs per round trip, with the CPU the hypervisor took from the machine in the window, out of 200 %: (b) ${spread((r) => r.bare)}; (c) ${spread((r) => r.ours)}; (b') ${spread((r) => r.bursts)}); (c)'s ratios to (b) and (b') are the medians of the rounds' ratios. The (c) row's rate, CPU and percentiles are those of its median round.`,
   "",
-  `Aims (issue 19): (c) within 3x of (a) and within 1.5x of (b). (c)'s steady heartbeat round trip in the same run: ${
+  `Aims (issue 19): (c) within 3x of (a) and within 1.5x of (b). (c)'s steady heartbeat round trip in its median round: ${
     steady === undefined || steady.count === 0
       ? "not measured"
       : `p50 ${steady.p50.toFixed(2)} ms, p99 ${steady.p99.toFixed(2)} ms, p99.9 ${steady.p999.toFixed(2)} ms over ${steady.count.toLocaleString("en-US")} round trips (aim 3: p99 under 10 ms at 2,000/s)`
   }. ${bareLatencyLine("(b)", bare.latency, steady)}`,
+  "",
+  `Steady heartbeat p99 round by round (aim 3 is judged on the median of the rounds): (c) ${p99Spread(roundP99s)}; (b) ${p99Spread(bareRoundP99s)}.`,
 ];
 await writeBenchmarkSection("Per-frame cost", lines);
 
 /** The figures `npm run bench` sets beside aims 3 and 4. */
 export const costFigures = {
   command,
-  /** The rate asked for, and the rate (c)'s median round kept over its window. */
+  /** The rate asked for, and the rate of (c)'s slowest round over its window. */
   roundTripsPerSecond: DEVICES / INTERVAL_S,
-  measuredRoundTripsPerSecond: ours.window.roundTrips / ours.window.seconds,
+  slowestRoundTripsPerSecond: Math.min(...rounds.map((r) => r.ours.roundTrips / r.ours.seconds)),
   codecUs: codec.usPerRoundTrip,
   bareUs,
   oursUs,
@@ -331,7 +346,8 @@ export const costFigures = {
   roundRatiosToBare: rounds.map((r) => perRoundTrip(r.ours) / perRoundTrip(r.bare)),
   burstsUs,
   ratioToBursts,
-  steadyP99Ms: steady === undefined || steady.count === 0 ? undefined : steady.p99,
-  bareP99Ms: bare.latency === undefined || bare.latency.count === 0 ? undefined : bare.latency.p99,
+  /** Each round's steady heartbeat p99 (ms), (c)'s and (b)'s, in the rounds' order; a round without one is left out. */
+  roundP99sMs: roundP99s,
+  bareRoundP99sMs: bareRoundP99s,
 };
 console.log(lines.join("\n"));
