@@ -61,7 +61,10 @@ function aim3(): AimRow {
   const rounds = cost.roundP99sMs;
   const p99 = rounds.length === 0 ? undefined : medianOf(rounds);
   const bareP99 = cost.bareRoundP99sMs.length === 0 ? "not measured" : ms(medianOf(cost.bareRoundP99sMs));
-  const spread = `rounds ${Math.min(...rounds).toFixed(2)}-${Math.max(...rounds).toFixed(2)} ms`;
+  const spread =
+    rounds.length === 0
+      ? "no round measured"
+      : `rounds ${Math.min(...rounds).toFixed(2)}-${Math.max(...rounds).toFixed(2)} ms`;
   return {
     aim: `3. steady heartbeat round trip p99 at ${asked.toLocaleString("en-US")}/s, the median of ${rounds.length} rounds (${spread}; the bare floor's p99 by the median of its rounds: ${bareP99})`,
     run: p99 === undefined ? "not measured" : ms(p99),
