@@ -59,8 +59,8 @@ function aim3(): AimRow {
   const asked = Math.round(cost.roundTripsPerSecond);
   const kept = Math.round(cost.slowestRoundTripsPerSecond);
   const rounds = cost.roundP99sMs;
-  const p99 = rounds.length === 0 ? undefined : medianOf(rounds);
-  const bareP99 = cost.bareRoundP99sMs.length === 0 ? "not measured" : ms(medianOf(cost.bareRoundP99sMs));
+  const p99 = cost.medianP99Ms;
+  const bareP99 = cost.bareMedianP99Ms === undefined ? "not measured" : ms(cost.bareMedianP99Ms);
   const spread =
     rounds.length === 0
       ? "no round measured"
@@ -97,10 +97,6 @@ function aim4Bare(): AimRow {
     ),
   };
 }
-
-/** The middle round's figure (the lower of the two middle ones for an even count), as the benchmarks' medians. */
-const medianOf = (values: readonly number[]) =>
-  [...values].sort((x, y) => x - y)[Math.floor((values.length - 1) / 2)] as number;
 
 /** Aim 2 is judged by bench:farm's ramp; this row is its CPU per login beside the budget and the bare floor. */
 function aim2Cost(): AimRow {

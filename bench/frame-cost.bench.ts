@@ -280,10 +280,11 @@ const bareP99 = (w: Window) => (w.latency === undefined || w.latency.count === 0
 const measuredP99s = (p99s: Array<number | undefined>) => p99s.filter((p99) => p99 !== undefined);
 const roundP99s = measuredP99s(rounds.map((r) => steadyP99(r.report)));
 const bareRoundP99s = measuredP99s(rounds.map((r) => bareP99(r.bare)));
+const medianP99 = (p99s: number[]) => (p99s.length === 0 ? undefined : median(p99s, (x) => x));
 const p99Spread = (p99s: number[]) =>
   p99s.length === 0
     ? "not measured"
-    : `${p99s.map((p99) => p99.toFixed(2)).join(", ")} ms (median ${median(p99s, (x) => x).toFixed(2)})`;
+    : `${p99s.map((p99) => p99.toFixed(2)).join(", ")} ms (median ${medianP99(p99s)?.toFixed(2)})`;
 
 /** A bare floor's round trips beside (c)'s; (b)'s are the floor of aim 3 on this machine. */
 function bareLatencyLine(
@@ -348,6 +349,8 @@ export const costFigures = {
   ratioToBursts,
   /** Each round's steady heartbeat p99 (ms), (c)'s and (b)'s, in the rounds' order; a round without one is left out. */
   roundP99sMs: roundP99s,
-  bareRoundP99sMs: bareRoundP99s,
+  /** Their medians (undefined without a round measured). */
+  medianP99Ms: medianP99(roundP99s),
+  bareMedianP99Ms: medianP99(bareRoundP99s),
 };
 console.log(lines.join("\n"));

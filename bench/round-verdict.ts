@@ -1,4 +1,4 @@
-/** Figures are judged as printed: a ratio shown as 1.50 meets "within 1.5", a p99 shown as 10.00 ms misses "under 10". */
+/** Figures are judged as printed: a ratio shown as 1.50 meets "within 1.5"; a p99 shown as 10.00 ms misses "under 10". */
 export const twoPlaces = (n: number) => Math.round(n * 100) / 100;
 
 /**

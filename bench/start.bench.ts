@@ -1,14 +1,15 @@
 /**
  * What starting a process of a load run costs, up to its ready line: a worker (`hilfarm worker`) and a reference
- * platform process (`hilfarm platform`), as `hilfarm load` starts them (bin/hilfarm.mjs, TypeScript stripped once and
- * kept, `--log-level warn`); for 100,000 devices of an `auto` fleet it starts six platform processes and six
- * workers by default, two and six with `--platform-processes 2` (cli/load/worker-count.ts). Each is started, read until its ready line,
- * measured (CPU seconds and resident memory from /proc, time since the spawn) and stopped, one at a time (a platform
- * process twice: with the lab registry, and with `BENCH_START_REGISTRY_DEVICES` three-gang switches, default 16,667,
- * the part of a 100,000-device fleet each of `hilfarm load`'s six platform processes reads),
- * `BENCH_START_ROUNDS` times (default 5) after one start not counted (it fills the stripped-source cache); then
- * `BENCH_START_TOGETHER` workers (default: as many as `hilfarm load` starts for 100,000 devices) spawned at once, until the last is ready: the wait before a
- * 100,000-device run's first power-on, as the machine's cores share it.
+ * platform process (`hilfarm platform`), as `hilfarm load` starts them (bin/hilfarm.mjs, TypeScript stripped once
+ * and kept, `--log-level warn`); for 100,000 devices of an `auto` fleet it starts six platform processes and six
+ * workers by default, two and six with `--platform-processes 2` (cli/load/worker-count.ts). Each is started, read
+ * until its ready line, measured (CPU seconds and resident memory from /proc, time since the spawn) and stopped, one
+ * at a time (a platform process twice: with the lab registry, and with `BENCH_START_REGISTRY_DEVICES` three-gang
+ * switches, default 16,667, the part of a 100,000-device fleet each of `hilfarm load`'s six platform processes
+ * reads), `BENCH_START_ROUNDS` times (default 5) after one start not counted (it fills the stripped-source cache);
+ * then `BENCH_START_TOGETHER` workers (default: as many as `hilfarm load` starts for 100,000 devices) spawned at
+ * once, until the last is ready: the wait before a 100,000-device run's first power-on, as the machine's cores share
+ * it.
  *   npm run bench:start
  * With `BENCH_START_AGAINST=<checkout>`, another working tree of hilfarm with its dependencies installed, the two
  * checkouts start in turn, alternated, and the section sets them side by side. Writes the `Process start` section of
@@ -48,13 +49,17 @@ interface Start {
 }
 
 const registry = join(here, "examples/registry/lab.json");
-/** A load run's platform process is given its part of the fleet's registry: a sixth of 100,000 devices by default. */
-const REGISTRY_DEVICES = wholeNumberSetting("BENCH_START_REGISTRY_DEVICES", 16_667, 100_000);
+/** `hilfarm load`'s platform processes for 100,000 devices of an `auto` fleet (one per 18,000 that may use TCP). */
+const PLATFORM_PROCESSES_FOR_100K = platformProcessesFor({ transport: "auto", devices: { length: 100_000 } });
+/** A load run's platform process is given its part of the fleet's registry: its share of 100,000 devices by default. */
+const REGISTRY_DEVICES = wholeNumberSetting(
+  "BENCH_START_REGISTRY_DEVICES",
+  Math.ceil(100_000 / PLATFORM_PROCESSES_FOR_100K),
+  100_000,
+);
 const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-start-"));
 const loadRegistry = await switchRegistryFile(dir, REGISTRY_DEVICES);
 const broker = await startEmbeddedBroker();
-/** `hilfarm load`'s platform processes for 100,000 devices of an `auto` fleet (one per 18,000 that may use TCP). */
-const PLATFORM_PROCESSES_FOR_100K = platformProcessesFor({ transport: "auto", devices: { length: 100_000 } });
 const workersFor100k = (platformProcesses: number) =>
   localWorkersFor({ devices: 100_000, platformProcesses, cores: cpus().length });
 /** Workers started at once, as `hilfarm load` starts them for 100,000 devices by default. */
@@ -148,7 +153,7 @@ const rows = kinds.flatMap((kind) =>
 const machine = machineDescription();
 const command = `${AGAINST === undefined ? "" : `BENCH_START_AGAINST=${resolve(AGAINST)} `}BENCH_START_ROUNDS=${ROUNDS} BENCH_START_TOGETHER=${TOGETHER} BENCH_START_REGISTRY_DEVICES=${REGISTRY_DEVICES} npm run bench:start`;
 const body = [
-  `Made by ${madeBy(command, "bench/start.bench.ts")}: each process a load run starts, from its spawn to its ready line (a worker waiting for its shard on an embedded broker; a reference platform process on free loopback ports, as \`hilfarm load\` starts them, with the lab registry and with the registry of ${REGISTRY_DEVICES.toLocaleString("en-US")} three-gang switches that each of a 100,000-device run's six platform processes reads), one at a time, then ${TOGETHER} workers at once (what a load run's start waits for, on this machine's cores), ${ROUNDS} rounds after one start of each process not counted; medians, with the rounds' range. \`hilfarm load\` starts these before its first device powers on: for 100,000 devices of an \`auto\` fleet, ${PLATFORM_PROCESSES_FOR_100K} platform processes and ${workersFor100k(PLATFORM_PROCESSES_FOR_100K)} workers by default (\`npm run bench:farm\`), two and ${workersFor100k(2)} with \`--platform-processes 2\`.`,
+  `Made by ${madeBy(command, "bench/start.bench.ts")}: each process a load run starts, from its spawn to its ready line (a worker waiting for its shard on an embedded broker; a reference platform process on free loopback ports, as \`hilfarm load\` starts them, with the lab registry and with the registry of ${REGISTRY_DEVICES.toLocaleString("en-US")} three-gang switches that each of a 100,000-device run's ${PLATFORM_PROCESSES_FOR_100K} platform processes reads), one at a time, then ${TOGETHER} workers at once (what a load run's start waits for, on this machine's cores), ${ROUNDS} rounds after one start of each process not counted; medians, with the rounds' range. \`hilfarm load\` starts these before its first device powers on: for 100,000 devices of an \`auto\` fleet, ${PLATFORM_PROCESSES_FOR_100K} platform processes and ${workersFor100k(PLATFORM_PROCESSES_FOR_100K)} workers by default (\`npm run bench:farm\`), two and ${workersFor100k(2)} with \`--platform-processes 2\`.`,
   "",
   `Machine: ${machine}.`,
   "",

@@ -38,7 +38,7 @@ import { LoadMetricsServer } from "./load/load-metrics-server.ts";
 import { startLocalPlatforms, startLocalWorkers } from "./load/local-processes.ts";
 import { idleClass, onCpus, separateCpus } from "./load/process-placement.ts";
 import { watchRealDevices } from "./load/real-device-watch.ts";
-import { DEVICES_PER_LOCAL_WORKER, devicesPerWorker, localWorkersFor } from "./load/worker-count.ts";
+import { DEVICES_PER_WORKER_RULE, devicesPerWorker, localWorkersFor } from "./load/worker-count.ts";
 import { farmOption, logLevelOption, seedOption } from "./option-groups.ts";
 import { integerOption, portOption } from "./options.ts";
 
@@ -203,7 +203,7 @@ export function addLoadCommand(
     .add(load, "farm name on the broker (as given to hilfarm worker --farm)")
     .option(
       "--workers <n>",
-      `workers to use (default: one per core, and enough for ${devicesPerWorker().toLocaleString("en-US")} devices each: 85 % of the open-file limit, at most ${DEVICES_PER_LOCAL_WORKER.toLocaleString("en-US")})`,
+      `workers to use (default: one per core, and enough for ${devicesPerWorker().toLocaleString("en-US")} devices each: ${DEVICES_PER_WORKER_RULE})`,
       integerOption("workers", 1, 1000),
     )
     .option("--ramp <devices/s>", "devices powered on per second", rateOption("ramp", 0.1), 500)

@@ -5,7 +5,7 @@ import { showValue, UsageError } from "../harness/errors.ts";
 import { withoutCredentials } from "../harness/link/mqtt-url.ts";
 import { createLogger } from "../harness/log/logger.ts";
 import type { CliIo } from "./io.ts";
-import { devicesPerWorker } from "./load/worker-count.ts";
+import { DEVICES_PER_WORKER_RULE, devicesPerWorker } from "./load/worker-count.ts";
 import { farmOption, logLevelOption } from "./option-groups.ts";
 import { integerOption } from "./options.ts";
 import { untilStopped } from "./until-stopped.ts";
@@ -52,7 +52,7 @@ export function addWorkerCommand(program: Command, io: CliIo, waitForStop: () =>
     )
     .option(
       "--capacity <devices>",
-      "devices this worker holds at most (one descriptor each; default 85 % of the open-file limit, at most 17,000)",
+      `devices this worker holds at most (one descriptor each; default ${DEVICES_PER_WORKER_RULE})`,
       integerOption("capacity", 1, 1_000_000),
       devicesPerWorker(),
     );

@@ -6,8 +6,9 @@ import { node } from "./child-processes.ts";
  * The traffic the per-frame benchmarks measure (bench:cost's (c), bench:paired, bench:alloc): `hilfarm load` of the
  * checkout `checkout`, `devices` three-gang switches over TCP (or `transport: "auto"`, the fleet's default: UDP for
  * the first two logins after power-on, as `bench:farm`; or `"udp"` always) ramped at 1,000/s, heartbeating every
- * `heartbeatS`, one worker, for `steadyS` once ramped. Its fleet file and report go to `dir`. With `churnPerSecond`, that many devices
- * are power-cycled a second once ramped, each logging in again: the logins bench:paired's login mode measures.
+ * `heartbeatS`, one worker, for `steadyS` once ramped. Its fleet file and report go to `dir`. With `churnPerSecond`,
+ * that many devices are power-cycled a second once ramped, each logging in again: the logins bench:paired's login
+ * mode measures.
  */
 export async function startHeartbeatLoad(options: {
   checkout: string;

@@ -12,17 +12,17 @@ const HILFARM_BIN = fileURLToPath(new URL("../../bin/hilfarm.mjs", import.meta.u
 
 /**
  * V8 heap settings of the worker processes `hilfarm load` starts: a young generation of 16 MiB per semi-space (V8's
- * default on 64-bit Node 20, written out) and a heap that grows by 30 % after each full collection (V8 picks a factor
- * of up to 4 by its own speed). A worker's devices live as long as the run, while the garbage of their logins
- * outlives two scavenges whenever the ramp keeps the cores busy and so lands in the old generation; with V8's defaults
- * a worker's heap grew to 1.6-1.75 times what a full collection left before it ran one. With the growth held to 30 %
- * and a young generation of 8 MiB, 100,000 devices ramped at 2,000/s peaked at 11.6-12.9 KiB per device in the
- * workers against 17.4-21.8 with V8's defaults (docs/benchmarks.md, "A worker's heap"). Since a worker's devices came
- * to hold about 7 KiB each, the young generation is back at 16 MiB: in 100,000-device ramps the workers' collector
- * took about a fifth less CPU per device brought online, for 0.6-1.1 KiB more per device ("Fewer, larger workers"). A flag given again in
- * `HILFARM_NODE_FLAGS`, which comes after these, wins. The reference platform keeps V8's settings: with the workers'
- * earlier flags its peak fell from 8.1-11.1 to 7.2-7.5 KiB per device, but its CPU per heartbeat round trip rose by
- * about 8 % ("The platform's heap").
+ * default on 64-bit Node 20, written out) and a heap that grows by 30 % after each full collection (V8 picks a
+ * factor of up to 4 by its own speed). A worker's devices live as long as the run, while the garbage of their logins
+ * outlives two scavenges whenever the ramp keeps the cores busy and so lands in the old generation; with V8's
+ * defaults a worker's heap grew to 1.6-1.75 times what a full collection left before it ran one. With the growth
+ * held to 30 % and a young generation of 8 MiB, 100,000 devices ramped at 2,000/s peaked at 11.6-12.9 KiB per device
+ * in the workers against 17.4-21.8 with V8's defaults (docs/benchmarks.md, "A worker's heap"). Since a worker's
+ * devices came to hold about 7 KiB each, the young generation is back at 16 MiB: in 100,000-device ramps the
+ * workers' collector took about a fifth less CPU per device brought online, for 0.6-1.1 KiB more per device ("Fewer,
+ * larger workers"). A flag given again in `HILFARM_NODE_FLAGS`, which comes after these, wins. The reference
+ * platform keeps V8's settings: with the workers' earlier flags its peak fell from 8.1-11.1 to 7.2-7.5 KiB per
+ * device, but its CPU per heartbeat round trip rose by about 8 % ("The platform's heap").
  */
 export const FARM_WORKER_NODE_FLAGS: readonly string[] = [
   "--max-semi-space-size=16",

@@ -8,6 +8,12 @@ import { descriptorLimit } from "../../emulators/platform/limits.ts";
  */
 export const DEVICES_PER_LOCAL_WORKER = 17_000;
 
+/** The share of its open-file limit a worker gives its devices; the rest is for its own and for closing connections. */
+const DESCRIPTOR_SHARE = 0.85;
+
+/** `devicesPerWorker`'s rule in words, for the commands' help. */
+export const DEVICES_PER_WORKER_RULE = `${DESCRIPTOR_SHARE * 100} % of the open-file limit, at most ${DEVICES_PER_LOCAL_WORKER.toLocaleString("en-US")}`;
+
 /**
  * Devices a worker holds under a limit of `descriptors` open files (`ulimit -n`, which the workers inherit): 85 % of
  * it, the rest for the worker's own and for connections still closing beside their successors (3,000 of 20,000), and
@@ -15,7 +21,7 @@ export const DEVICES_PER_LOCAL_WORKER = 17_000;
  */
 export function devicesPerWorker(descriptors = descriptorLimit()): number {
   if (descriptors === undefined) return DEVICES_PER_LOCAL_WORKER;
-  return Math.max(1, Math.min(DEVICES_PER_LOCAL_WORKER, Math.floor(descriptors * 0.85)));
+  return Math.max(1, Math.min(DEVICES_PER_LOCAL_WORKER, Math.floor(descriptors * DESCRIPTOR_SHARE)));
 }
 
 /**
