@@ -66,7 +66,7 @@ function aim3(): AimRow {
       ? "no round measured"
       : `rounds ${Math.min(...rounds).toFixed(2)}-${Math.max(...rounds).toFixed(2)} ms`;
   return {
-    aim: `3. steady heartbeat round trip p99 at ${asked.toLocaleString("en-US")}/s, the median of ${rounds.length} rounds (${spread}; the bare floor's p99 by the median of its rounds: ${bareP99})`,
+    aim: `3. steady heartbeat round trip p99 at ${asked.toLocaleString("en-US")}/s, the median of ${rounds.length} round${rounds.length === 1 ? "" : "s"} (${spread}; the bare floor's p99 by the median of its rounds: ${bareP99})`,
     run: p99 === undefined ? "not measured" : ms(p99),
     target: `< ${AIM_3_P99_MS} ms at ${AIM_3_RATE.toLocaleString("en-US")}/s`,
     ratio: p99 === undefined ? undefined : p99 / AIM_3_P99_MS,
