@@ -22,12 +22,10 @@ import { fileURLToPath } from "node:url";
 import type { LoadReport } from "../emulators/farm/load-report.ts";
 import { FARM_TICK_MS } from "../emulators/farm/shard-runner.ts";
 import { stolenCpuSeconds } from "../harness/machine/cpu-steal.ts";
-import { CipherKey } from "../harness/protocol/cts/crypto.ts";
-import { encodeFrame } from "../harness/protocol/mc/codec.ts";
-import { McStreamDecoder } from "../harness/protocol/mc/stream-decoder.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { startBareFloor } from "./frame-cost/bare-floor.ts";
 import { allGone, drain, stopped, untilEvent, wait } from "./frame-cost/child-processes.ts";
+import { codecRoundTripper } from "./frame-cost/codec-round-trip.ts";
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { cpuByRole, treeCpuByProcess, treeCpuSeconds } from "./frame-cost/process-cpu.ts";
@@ -45,26 +43,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 // --- (a) codec floor -----------------------------------------------------------------------------------------------
 
 function codecFloor(ms: number): { usPerRoundTrip: number; roundTrips: number } {
-  const key = CipherKey.fromSessionKey("abcdef0123456789");
-  const token = "qwertyuiop123456";
-  const platformSide = new McStreamDecoder({ keyFor: () => key });
-  const deviceSide = new McStreamDecoder({ keyFor: () => key });
+  const roundTrip = codecRoundTripper();
   let roundTrips = 0;
   const cpu = process.cpuUsage();
   const until = performance.now() + ms;
-  while (performance.now() < until) {
-    for (let i = 0; i < 100; i++) {
-      const sequence = String(roundTrips % 65536);
-      const time = 1_700_000_000 + roundTrips;
-      const request = encodeFrame({ code: 1000, body: { sequence, token, time } }, { key, token });
-      const [got] = platformSide.push(request);
-      if (!got?.ok) throw new Error("codec floor: the request did not decode");
-      const response = encodeFrame({ code: 1001, body: { result: 0, sequence, time } }, { key });
-      const [answer] = deviceSide.push(response);
-      if (!answer?.ok) throw new Error("codec floor: the response did not decode");
-      roundTrips++;
-    }
-  }
+  while (performance.now() < until) for (let i = 0; i < 100; i++) roundTrip(roundTrips++);
   const used = process.cpuUsage(cpu);
   return { usPerRoundTrip: (used.user + used.system) / roundTrips, roundTrips };
 }

@@ -4,8 +4,8 @@ import { drain, node, untilEvent, within } from "./child-processes.ts";
 /**
  * The bare floor of the per-frame benchmarks (bench:cost's (b), bench:perf): bench/frame-cost/bare-heartbeat.mjs's
  * server, then its client with `devices` devices beating every `intervalMs` (in bursts every `burstMs` when given),
- * both from the checkout `root`, with `nodeFlags` before the script. Resolves once the server is listening; the client prints "online" when every
- * device is connected.
+ * both from the checkout `root`, with `nodeFlags` before the script (and under `runUnder`, when given). Resolves once
+ * the server is listening; the client prints "online" when every device is connected.
  */
 export async function startBareFloor(options: {
   root: string;
@@ -13,14 +13,16 @@ export async function startBareFloor(options: {
   intervalMs: number;
   burstMs?: number;
   nodeFlags?: string[];
+  runUnder?: readonly string[];
 }): Promise<{ server: ReturnType<typeof node>; client: ReturnType<typeof node> }> {
-  const { root, devices, intervalMs, burstMs = 0, nodeFlags = [] } = options;
+  const { root, devices, intervalMs, burstMs = 0, nodeFlags = [], runUnder } = options;
   const script = join(root, "bench/frame-cost/bare-heartbeat.mjs");
-  const server = node([...nodeFlags, script, "server"], root);
+  const server = node([...nodeFlags, script, "server"], root, runUnder);
   const { port } = await untilEvent(server.lines, "ready");
   const client = node(
     [...nodeFlags, script, "client", String(port), String(devices), String(intervalMs), String(burstMs)],
     root,
+    runUnder,
   );
   return { server, client };
 }

@@ -1,9 +1,18 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
-/** A node process of a benchmark, its stdout read line by line (stderr passed through). */
-export function node(args: string[], cwd: string): { child: ChildProcess; lines: AsyncIterator<string> } {
-  const child = spawn(process.execPath, args, { cwd, stdio: ["ignore", "pipe", "inherit"] });
+/**
+ * A node process of a benchmark, its stdout read line by line (stderr passed through). With `runUnder` (a program and
+ * its arguments, such as valgrind's), node runs under that program.
+ */
+export function node(
+  args: string[],
+  cwd: string,
+  runUnder: readonly string[] = [],
+): { child: ChildProcess; lines: AsyncIterator<string> } {
+  const [program = process.execPath, ...before] = runUnder;
+  const argv = runUnder.length === 0 ? args : [...before, process.execPath, ...args];
+  const child = spawn(program, argv, { cwd, stdio: ["ignore", "pipe", "inherit"] });
   if (child.stdout === null) throw new Error("no stdout");
   return { child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
 }

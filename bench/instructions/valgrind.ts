@@ -1,0 +1,112 @@
+import { execFileSync } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/**
+ * Instructions counted by valgrind: the same work gives the same count within a fraction of a per cent, however fast
+ * the host runs it, which CPU seconds on a shared 2-core VM do not (docs/benchmarks.md, "the host in spells").
+ * Cachegrind without its cache simulation counts a process's whole life; callgrind can be told by
+ * `callgrind_control` to start counting again (`-z`) and to write what it counted since (`-d`): a window.
+ */
+
+/**
+ * V8 flags every counted process runs with, taking away what varies from run to run of the same work: background
+ * threads (compiling, collecting), whose share of the work depends on when the scheduler runs them; the memory
+ * reducer's collections, started by the clock; Math.random's seed. With them, two runs of the same `hilfarm load`
+ * (50 devices, 20 s) counted within 0.06 % of each other in its platform and 0.02 % in its worker (0.7 % without).
+ */
+export const REPEATABLE_V8_FLAGS = ["--single-threaded", "--no-memory-reducer", "--random-seed=1"] as const;
+
+/** Valgrind's version line, or undefined when it is not installed. */
+export function valgrindVersion(): string | undefined {
+  try {
+    return execFileSync("valgrind", ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The program and arguments that run a command under cachegrind, writing one count file per process to `dir`
+ * (`cachegrind.<pid>`) and valgrind's own messages to `valgrind.<pid>.log` there. Child processes are counted too,
+ * except esbuild's (a Go program using an instruction valgrind 3.19 cannot run; hilfarm's command line bundles its
+ * sources with it once, before any device).
+ */
+export function underCachegrind(dir: string): string[] {
+  return [
+    "valgrind",
+    "--tool=cachegrind",
+    "--cache-sim=no",
+    "--branch-sim=no",
+    "--trace-children=yes",
+    "--trace-children-skip=*esbuild*",
+    `--log-file=${join(dir, "valgrind.%p.log")}`,
+    `--cachegrind-out-file=${join(dir, "cachegrind.%p")}`,
+  ];
+}
+
+/**
+ * The program and arguments that run a command under callgrind, counting instructions only (no call graph across
+ * processes' lives is needed), children too but esbuild (as `underCachegrind`), each process writing to
+ * `dir/callgrind.<pid>` at its end and `dir/callgrind.<pid>.<n>` at its n-th `callgrindControl(pid, "dump")`.
+ */
+export function underCallgrind(dir: string): string[] {
+  return [
+    "valgrind",
+    "--tool=callgrind",
+    "--trace-children=yes",
+    "--trace-children-skip=*esbuild*",
+    `--log-file=${join(dir, "valgrind.%p.log")}`,
+    `--callgrind-out-file=${join(dir, "callgrind.%p")}`,
+  ];
+}
+
+/** Tells a process under callgrind to count from zero again, or to write what it counted since (its next dump file). */
+export function callgrindControl(pid: number, command: "zero" | "dump"): void {
+  execFileSync("callgrind_control", [command === "zero" ? "-z" : "-d", String(pid)], { stdio: "ignore" });
+}
+
+/** The instructions in a process's `n`-th callgrind dump in `dir`. */
+export async function dumpedInstructions(dir: string, pid: number, n: number): Promise<number> {
+  const file = join(dir, `callgrind.${pid}.${n}`);
+  const count = valgrindCount(await readFile(file, "utf8"));
+  if (count === undefined) throw new Error(`${file} holds no complete count`);
+  return count.instructions;
+}
+
+/** A process's count: its command line (`cmd:`) and instructions (`summary:`), from a cachegrind or callgrind file. */
+export function valgrindCount(text: string): { command: string; instructions: number } | undefined {
+  const command = /^cmd:\s*(.*)$/m.exec(text)?.[1];
+  const summary = /^summary:\s*(\d+)/m.exec(text)?.[1];
+  if (command === undefined || summary === undefined) return undefined;
+  return { command, instructions: Number(summary) };
+}
+
+/**
+ * What a process was, from its command line: the word after `hilfarm.mjs` (`load`, `platform`, `worker`) or after a
+ * benchmark script (`server`, `client` of bench/frame-cost/bare-heartbeat.mjs), the script's name when no word follows
+ * it (bench/instructions/codec-run.mjs's count is a number), else the program's name.
+ */
+export function roleOfCommand(command: string): string {
+  const words = command.split(/\s+/);
+  const at = words.findIndex((w) => /\.(mjs|ts)$/.test(w));
+  const script = words[at];
+  if (script === undefined) return (words[0] ?? "").split("/").at(-1) ?? "";
+  const next = words[at + 1];
+  return next !== undefined && /^[a-z]/.test(next) ? next : (script.split("/").at(-1) ?? script);
+}
+
+/** Instructions by role over every count file in `dir`. Fails when a process left no complete count. */
+export async function instructionsByRole(dir: string): Promise<Record<string, number>> {
+  const byRole: Record<string, number> = {};
+  const files = (await readdir(dir)).filter((name) => /^cachegrind\.\d+$/.test(name));
+  if (files.length === 0) throw new Error(`no cachegrind counts in ${dir}: did valgrind run?`);
+  for (const name of files) {
+    const count = valgrindCount(await readFile(join(dir, name), "utf8"));
+    if (count === undefined)
+      throw new Error(`${join(dir, name)} holds no complete count (its valgrind.<pid>.log says why)`);
+    const role = roleOfCommand(count.command);
+    byRole[role] = (byRole[role] ?? 0) + count.instructions;
+  }
+  return byRole;
+}
