@@ -9,7 +9,7 @@
  * (b) and (c) run under callgrind: BENCH_INSTR_WARM_S (default 60) s after every device is online, each process is
  * told to count from zero (`callgrind_control -z`) just as the side's round-trip count moves, then to write its count
  * (`-d`) at the same point BENCH_INSTR_WINDOW_S (default 90) s later, twice: two windows back to back, whose
- * agreement shows how far the figure repeats. Under valgrind a process runs 50 to 150 times slower, so the rate is
+ * agreement shows how far the figure repeats. Under valgrind a process runs many times slower, so the rate is
  * low: BENCH_INSTR_DEVICES (default 100) heartbeating every second, and each side's work per second (timer turns,
  * reports) is shared out over those round trips. User-space instructions only: the kernel's share (the loopback
  * network, the system calls) is not counted. Every process runs with V8 flags that make its count repeat
@@ -18,7 +18,7 @@
  * With BENCH_INSTR_AGAINST=<checkout> (another hilfarm working tree with node_modules), that checkout's (c) is
  * counted the same way and set beside this one's: the use this benchmark is for, a change of 1 % shows.
  *   npm run bench:instructions
- * About 12 minutes, 18 with another checkout. Needs valgrind (Debian's package `valgrind`). Loopback only, bounded.
+ * About 11 minutes, 17 with another checkout. Needs valgrind (Debian's package `valgrind`). Loopback only, bounded.
  * Writes the `Instructions per round trip` section of docs/benchmarks.md.
  */
 import { mkdtemp, rm } from "node:fs/promises";
@@ -298,7 +298,7 @@ const lines = [
   "user-space instructions per heartbeat round trip (1000 + 1001 over TCP), counted by valgrind in every process of a",
   "side, so that the figures do not move with the host's speed. (b) and (c) ran under callgrind, each counted over two",
   `windows of ${WINDOW_S} s back to back, ${WARM_S} s after every device was online, from and to the moments its round-trip count`,
-  `moved; (a) ran under cachegrind, ${CODEC_RUNS[1].toLocaleString("en-US")} round trips in one process less ${CODEC_RUNS[0].toLocaleString("en-US")}. Under valgrind a process runs 50 to 150`,
+  `moved; (a) ran under cachegrind, ${CODEC_RUNS[1].toLocaleString("en-US")} round trips in one process less ${CODEC_RUNS[0].toLocaleString("en-US")}. Under valgrind a process runs many`,
   `times slower, so the rate is low: ${DEVICES.toLocaleString("en-US")} devices heartbeating every second, a side's work per second (timer turns,`,
   `reports) shared out over ${DEVICES.toLocaleString("en-US")} round trips a second, where \`npm run bench:cost\` shares it over 2,000; little batching`,
   "of frames. The kernel's share (the loopback network, the system calls) is not counted. Every process ran with",
