@@ -32,12 +32,11 @@ import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
 import {
+  cachegrindInstructions,
   callgrindControl,
   dumpedInstructions,
-  instructionsByRole,
   REPEATABLE_V8_FLAGS,
-  underCachegrind,
-  underCallgrind,
+  underValgrind,
   valgrindVersion,
 } from "./instructions/valgrind.ts";
 import { machineDescription } from "./made-by.ts";
@@ -74,13 +73,13 @@ async function codecRun(roundTrips: number): Promise<number> {
     const { child, lines } = node(
       [...nodeFlags, codecScript, String(roundTrips)],
       root,
-      underCachegrind(dir),
+      underValgrind("cachegrind", dir),
     );
     drain(lines);
     await within(stopped(child), `(a) codec run of ${roundTrips}: ended`, RUN_LIMIT_MS);
     if (child.exitCode !== 0)
       throw new Error(`(a) codec run ended with ${child.exitCode ?? child.signalCode}`);
-    const instructions = Object.values(await instructionsByRole(dir)).reduce((a, n) => a + n, 0);
+    const instructions = await cachegrindInstructions(dir);
     console.info(`(a) codec, ${roundTrips} round trips: ${instructions} instructions`);
     return instructions;
   } finally {
@@ -152,7 +151,7 @@ async function bareWindows(): Promise<[Window, Window]> {
     devices: DEVICES,
     intervalMs: 1000,
     nodeFlags,
-    runUnder: underCallgrind(dir),
+    runUnder: underValgrind("callgrind", dir),
   });
   try {
     await within(untilEvent(client.lines, "online"), "(b): every device connected", RUN_LIMIT_MS);
@@ -194,7 +193,7 @@ async function hilfarmWindows(checkout: string): Promise<[Window, Window]> {
     // Longer than the measurement: the run is stopped once it has its windows.
     steadyS: RUN_LIMIT_MS / 1000,
     nodeFlags,
-    runUnder: underCallgrind(dir),
+    runUnder: underValgrind("callgrind", dir),
   });
   try {
     const started = await within(untilEvent(load.lines, "load-started"), `${name}: started`, RUN_LIMIT_MS);

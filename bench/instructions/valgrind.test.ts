@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { instructionsByRole, roleOfCommand, underCachegrind, valgrindCount } from "./valgrind.ts";
+import { cachegrindInstructions, underValgrind, valgrindCount } from "./valgrind.ts";
 
 const countFile = (cmd: string, instructions: number) =>
   [
@@ -34,18 +34,7 @@ describe("valgrind counts", () => {
     expect(valgrindCount("events: Ir\nfl=???\n0 12\n")).toBeUndefined();
   });
 
-  it("names a process by what it runs", () => {
-    expect(
-      roleOfCommand("/usr/bin/node --max-semi-space-size=16 /w/bin/hilfarm.mjs worker --id local-1"),
-    ).toBe("worker");
-    expect(roleOfCommand("node /w/bench/frame-cost/bare-heartbeat.mjs client 4000 50 1000 0")).toBe("client");
-    expect(roleOfCommand("node --single-threaded /w/bench/instructions/codec-run.mjs 5000")).toBe(
-      "codec-run.mjs",
-    );
-    expect(roleOfCommand("/usr/bin/openssl version")).toBe("openssl");
-  });
-
-  it("adds the processes of a run by role, and fails on a count cut short", async () => {
+  it("adds every process of a run, and fails on a count cut short", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hilfarm-cachegrind-test-"));
     try {
       await writeFile(
@@ -55,9 +44,9 @@ describe("valgrind counts", () => {
       await writeFile(join(dir, "cachegrind.102"), countFile("node /w/bin/hilfarm.mjs worker --id a", 7));
       await writeFile(join(dir, "cachegrind.103"), countFile("node /w/bin/hilfarm.mjs worker --id b", 11));
       await writeFile(join(dir, "valgrind.101.log"), "==101== I   refs: 5\n");
-      expect(await instructionsByRole(dir)).toEqual({ load: 5, worker: 18 });
+      expect(await cachegrindInstructions(dir)).toBe(23);
       await writeFile(join(dir, "cachegrind.104"), "events: Ir\n");
-      await expect(instructionsByRole(dir)).rejects.toThrow(/cachegrind\.104 holds no complete count/);
+      await expect(cachegrindInstructions(dir)).rejects.toThrow(/cachegrind\.104 holds no complete count/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -66,17 +55,24 @@ describe("valgrind counts", () => {
   it("fails when valgrind left no counts at all", async () => {
     const dir = await mkdtemp(join(tmpdir(), "hilfarm-cachegrind-test-"));
     try {
-      await expect(instructionsByRole(dir)).rejects.toThrow(/no cachegrind counts/);
+      await expect(cachegrindInstructions(dir)).rejects.toThrow(/no cachegrind counts/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  it("counts children but not esbuild, one file per process", () => {
-    const argv = underCachegrind("/tmp/x");
+  it("counts children but not esbuild, one file per process, instructions only", () => {
+    const argv = underValgrind("cachegrind", "/tmp/x");
     expect(argv[0]).toBe("valgrind");
+    expect(argv).toContain("--tool=cachegrind");
+    expect(argv).toContain("--cache-sim=no");
     expect(argv).toContain("--trace-children=yes");
     expect(argv).toContain("--trace-children-skip=*esbuild*");
     expect(argv).toContain("--cachegrind-out-file=/tmp/x/cachegrind.%p");
+    const callgrind = underValgrind("callgrind", "/tmp/x");
+    expect(callgrind).toContain("--tool=callgrind");
+    expect(callgrind).toContain("--trace-children-skip=*esbuild*");
+    expect(callgrind).toContain("--callgrind-out-file=/tmp/x/callgrind.%p");
+    expect(callgrind).not.toContain("--cache-sim=no");
   });
 });

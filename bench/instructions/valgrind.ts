@@ -27,37 +27,22 @@ export function valgrindVersion(): string | undefined {
 }
 
 /**
- * The program and arguments that run a command under cachegrind, writing one count file per process to `dir`
- * (`cachegrind.<pid>`) and valgrind's own messages to `valgrind.<pid>.log` there. Child processes are counted too,
- * except esbuild's (a Go program using an instruction valgrind 3.19 cannot run; hilfarm's command line bundles its
- * sources with it once, before any device).
+ * The program and arguments that run a command under valgrind's `tool`, counting instructions only, children too but
+ * esbuild (a Go program using an instruction valgrind 3.19 cannot run; hilfarm's command line bundles its sources
+ * with it once, before any device). Each process writes its count to `dir/<tool>.<pid>` at its end (callgrind also to
+ * `dir/callgrind.<pid>.<n>` at its n-th `callgrindControl(pid, "dump")`), valgrind's own messages to
+ * `dir/valgrind.<pid>.log`.
  */
-export function underCachegrind(dir: string): string[] {
+export function underValgrind(tool: "cachegrind" | "callgrind", dir: string): string[] {
   return [
     "valgrind",
-    "--tool=cachegrind",
-    "--cache-sim=no",
-    "--branch-sim=no",
+    `--tool=${tool}`,
+    // Cachegrind simulates caches and branches unless told not to; callgrind does neither by default.
+    ...(tool === "cachegrind" ? ["--cache-sim=no", "--branch-sim=no"] : []),
     "--trace-children=yes",
     "--trace-children-skip=*esbuild*",
     `--log-file=${join(dir, "valgrind.%p.log")}`,
-    `--cachegrind-out-file=${join(dir, "cachegrind.%p")}`,
-  ];
-}
-
-/**
- * The program and arguments that run a command under callgrind, counting instructions only (no call graph across
- * processes' lives is needed), children too but esbuild (as `underCachegrind`), each process writing to
- * `dir/callgrind.<pid>` at its end and `dir/callgrind.<pid>.<n>` at its n-th `callgrindControl(pid, "dump")`.
- */
-export function underCallgrind(dir: string): string[] {
-  return [
-    "valgrind",
-    "--tool=callgrind",
-    "--trace-children=yes",
-    "--trace-children-skip=*esbuild*",
-    `--log-file=${join(dir, "valgrind.%p.log")}`,
-    `--callgrind-out-file=${join(dir, "callgrind.%p")}`,
+    `--${tool}-out-file=${join(dir, `${tool}.%p`)}`,
   ];
 }
 
@@ -82,31 +67,16 @@ export function valgrindCount(text: string): { command: string; instructions: nu
   return { command, instructions: Number(summary) };
 }
 
-/**
- * What a process was, from its command line: the word after `hilfarm.mjs` (`load`, `platform`, `worker`) or after a
- * benchmark script (`server`, `client` of bench/frame-cost/bare-heartbeat.mjs), the script's name when no word follows
- * it (bench/instructions/codec-run.mjs's count is a number), else the program's name.
- */
-export function roleOfCommand(command: string): string {
-  const words = command.split(/\s+/);
-  const at = words.findIndex((w) => /\.(mjs|ts)$/.test(w));
-  const script = words[at];
-  if (script === undefined) return (words[0] ?? "").split("/").at(-1) ?? "";
-  const next = words[at + 1];
-  return next !== undefined && /^[a-z]/.test(next) ? next : (script.split("/").at(-1) ?? script);
-}
-
-/** Instructions by role over every count file in `dir`. Fails when a process left no complete count. */
-export async function instructionsByRole(dir: string): Promise<Record<string, number>> {
-  const byRole: Record<string, number> = {};
+/** The instructions of every process counted by cachegrind in `dir`. Fails when a process left no complete count. */
+export async function cachegrindInstructions(dir: string): Promise<number> {
   const files = (await readdir(dir)).filter((name) => /^cachegrind\.\d+$/.test(name));
   if (files.length === 0) throw new Error(`no cachegrind counts in ${dir}: did valgrind run?`);
+  let instructions = 0;
   for (const name of files) {
     const count = valgrindCount(await readFile(join(dir, name), "utf8"));
     if (count === undefined)
       throw new Error(`${join(dir, name)} holds no complete count (its valgrind.<pid>.log says why)`);
-    const role = roleOfCommand(count.command);
-    byRole[role] = (byRole[role] ?? 0) + count.instructions;
+    instructions += count.instructions;
   }
-  return byRole;
+  return instructions;
 }
