@@ -17,11 +17,18 @@
  * of V8's background threads on its main thread.
  * With BENCH_INSTR_AGAINST=<checkout> (another hilfarm working tree with node_modules), that checkout's (c) is
  * counted the same way and set beside this one's: the use this benchmark is for, a change of 1 % shows.
+ * With BENCH_INSTR_SPLIT=1, (b) and (c) are counted again with half the devices, and each process's count is split
+ * into the work of a round trip and the work it does every second whatever the rate (rate-split.ts): the per-frame
+ * cost that aim 4 asks about, apart from the timer turns and reports that weigh more per round trip the lower the rate.
+ * About 20 minutes.
+ * With BENCH_INSTR_KEEP=<dir>, each window's callgrind file of every process is kept there
+ * (`<side>/<role>.<pid>.<window>.callgrind`), for `callgrind_annotate --inclusive=yes` to say which of node's and
+ * libuv's functions (a timer's run, a socket's read, a check-phase callback) the instructions went through.
  *   npm run bench:instructions
  * About 11 minutes, 17 with another checkout. Needs valgrind (Debian's package `valgrind`). Loopback only, bounded.
  * Writes the `Instructions per round trip` section of docs/benchmarks.md.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +38,7 @@ import { allGone, drain, node, stopped, untilEvent, wait, within } from "./frame
 import { startHeartbeatLoad } from "./frame-cost/heartbeat-load.ts";
 import { loadMetrics } from "./frame-cost/load-metrics.ts";
 import { treeCpuByProcess } from "./frame-cost/process-cpu.ts";
+import { type CountAtRate, type RateSplit, splitByRate } from "./instructions/rate-split.ts";
 import {
   cachegrindInstructions,
   callgrindControl,
@@ -41,12 +49,20 @@ import {
 } from "./instructions/valgrind.ts";
 import { machineDescription } from "./made-by.ts";
 import { revisionOf } from "./revision.ts";
-import { checkoutSetting, wholeNumberSetting } from "./settings.ts";
+import { checkoutSetting, choiceSetting, wholeNumberSetting } from "./settings.ts";
 
 const DEVICES = wholeNumberSetting("BENCH_INSTR_DEVICES", 100, 300);
 const WARM_S = wholeNumberSetting("BENCH_INSTR_WARM_S", 60, 600);
 const WINDOW_S = wholeNumberSetting("BENCH_INSTR_WINDOW_S", 90, 600);
 const against = checkoutSetting("BENCH_INSTR_AGAINST");
+const keep = process.env.BENCH_INSTR_KEEP;
+const split = choiceSetting("BENCH_INSTR_SPLIT", ["0", "1"], "0") === "1";
+/** The devices of the second count, with BENCH_INSTR_SPLIT. */
+const HALF = Math.floor(DEVICES / 2);
+if (split && HALF < 1)
+  throw new Error(
+    `BENCH_INSTR_SPLIT counts again with half the devices: BENCH_INSTR_DEVICES must be >= 2, got ${DEVICES}`,
+  );
 /** The codec floor's two runs, in round trips. */
 const CODEC_RUNS = [5_000, 15_000] as const;
 /** A side under valgrind starts slowly (a process's first minute is mostly compiling): the longest a side may take. */
@@ -110,6 +126,7 @@ interface Window {
  * at such a moment with a dump of every process, which starts the next window's count from zero.
  */
 async function twoWindows(
+  side: string,
   dir: string,
   processes: ReadonlyMap<number, string>,
   nextCount: () => Promise<number>,
@@ -128,7 +145,18 @@ async function twoWindows(
     windows.push({ roundTrips: to - from, byRole });
     from = to;
   }
+  if (keep !== undefined) await keepCounts(side, dir, processes);
   return windows as [Window, Window];
+}
+
+/** BENCH_INSTR_KEEP: the side's callgrind files, named by role, before the side's directory goes. */
+async function keepCounts(side: string, dir: string, processes: ReadonlyMap<number, string>): Promise<void> {
+  const into = join(keep as string, side);
+  await mkdir(into, { recursive: true });
+  for (const [pid, role] of processes)
+    for (const n of [1, 2])
+      await copyFile(join(dir, `callgrind.${pid}.${n}`), join(into, `${role}.${pid}.${n}.callgrind`));
+  console.info(`${side}: callgrind files kept in ${into}`);
 }
 
 /** Resolves with the first value `read` gives that differs from the one it gave when called (polled every 20 ms). */
@@ -144,11 +172,11 @@ async function nextChange(read: () => Promise<number>): Promise<number> {
 
 // --- (b) bare floor ------------------------------------------------------------------------------------------------
 
-async function bareWindows(): Promise<[Window, Window]> {
+async function bareWindows(devices: number): Promise<[Window, Window]> {
   const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-instructions-"));
   const { server, client } = await startBareFloor({
     root,
-    devices: DEVICES,
+    devices,
     intervalMs: 1000,
     nodeFlags,
     runUnder: underValgrind("callgrind", dir),
@@ -168,8 +196,8 @@ async function bareWindows(): Promise<[Window, Window]> {
       [server.child.pid as number, "server"],
       [client.child.pid as number, "client"],
     ]);
-    const windows = await twoWindows(dir, processes, () => nextChange(async () => latest));
-    console.info(`(b) bare floor: ${JSON.stringify(windows)}`);
+    const windows = await twoWindows(`bare-${devices}`, dir, processes, () => nextChange(async () => latest));
+    console.info(`(b) bare floor, ${devices} devices: ${JSON.stringify(windows)}`);
     return windows;
   } finally {
     client.child.kill("SIGTERM");
@@ -181,14 +209,14 @@ async function bareWindows(): Promise<[Window, Window]> {
 
 // --- (c) hilfarm ---------------------------------------------------------------------------------------------------
 
-async function hilfarmWindows(checkout: string): Promise<[Window, Window]> {
-  const name = checkout === root ? "(c) hilfarm" : `(c) hilfarm at ${checkout}`;
+async function hilfarmWindows(checkout: string, devices: number): Promise<[Window, Window]> {
+  const name = `${checkout === root ? "(c) hilfarm" : `(c) hilfarm at ${checkout}`}, ${devices} devices`;
   const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-instructions-"));
   const processes = new Map<number, string>();
   const load = await startHeartbeatLoad({
     checkout,
     dir,
-    devices: DEVICES,
+    devices,
     heartbeatS: 1,
     // Longer than the measurement: the run is stopped once it has its windows.
     steadyS: RUN_LIMIT_MS / 1000,
@@ -201,7 +229,7 @@ async function hilfarmWindows(checkout: string): Promise<[Window, Window]> {
     drain(load.lines);
     await within(
       (async () => {
-        while ((await loadMetrics(metrics)).online < DEVICES) await wait(500);
+        while ((await loadMetrics(metrics)).online < devices) await wait(500);
       })(),
       `${name}: every device online`,
       RUN_LIMIT_MS,
@@ -212,8 +240,11 @@ async function hilfarmWindows(checkout: string): Promise<[Window, Window]> {
     if (![...processes.values()].includes("platform") || ![...processes.values()].includes("worker"))
       throw new Error(`${name}: no platform or worker process under ${load.child.pid}`);
     // The coordinator's count of the workers' round trips, as they report it every second.
-    const windows = await twoWindows(dir, processes, () =>
-      nextChange(async () => (await loadMetrics(metrics)).heartbeats),
+    const windows = await twoWindows(
+      `${checkout === root ? "hilfarm" : "against"}-${devices}`,
+      dir,
+      processes,
+      () => nextChange(async () => (await loadMetrics(metrics)).heartbeats),
     );
     console.info(`${name}: ${JSON.stringify(windows)}`);
     return windows;
@@ -262,6 +293,8 @@ function sideOf(label: string, windows: [Window, Window]): Side {
 const command = [
   `BENCH_INSTR_DEVICES=${DEVICES} BENCH_INSTR_WARM_S=${WARM_S} BENCH_INSTR_WINDOW_S=${WINDOW_S}`,
   ...(against === undefined ? [] : [`BENCH_INSTR_AGAINST=${against}`]),
+  ...(split ? ["BENCH_INSTR_SPLIT=1"] : []),
+  ...(keep === undefined ? [] : [`BENCH_INSTR_KEEP=${keep}`]),
   "npm run bench:instructions",
 ].join(" ");
 console.info(`bench:instructions: ${command} (${valgrind})`);
@@ -269,12 +302,18 @@ await codecWarmUp();
 // The two runs differ only in their round trips: start, loading and warm-up cancel.
 const codecFewer = await codecRun(CODEC_RUNS[0]);
 const codec = ((await codecRun(CODEC_RUNS[1])) - codecFewer) / (CODEC_RUNS[1] - CODEC_RUNS[0]);
-const bare = sideOf("(b) bare floor: bench/frame-cost/bare-heartbeat.mjs", await bareWindows());
-const ours = sideOf(`(c) hilfarm, ${revisionOf(root)}`, await hilfarmWindows(root));
+const bare = sideOf("(b) bare floor: bench/frame-cost/bare-heartbeat.mjs", await bareWindows(DEVICES));
+const ours = sideOf(`(c) hilfarm, ${revisionOf(root)}`, await hilfarmWindows(root, DEVICES));
 const theirs =
   against === undefined
     ? undefined
-    : sideOf(`(c) hilfarm, ${revisionOf(against)}`, await hilfarmWindows(against));
+    : sideOf(`(c) hilfarm, ${revisionOf(against)}`, await hilfarmWindows(against, DEVICES));
+const halves = split
+  ? {
+      bare: sideOf("(b) bare floor", await bareWindows(HALF)),
+      ours: sideOf("(c) hilfarm", await hilfarmWindows(root, HALF)),
+    }
+  : undefined;
 
 /** The frame path of (c): its platform and worker, without `hilfarm load`'s own process (shown beside). */
 const framePath = (p: PerRoundTrip) =>
@@ -291,6 +330,48 @@ const row = (s: Side) => {
 };
 const ratioOf = (role: string) =>
   theirs === undefined ? 0 : (ours.both.byRole[role] ?? 0) / (theirs.both.byRole[role] ?? Number.NaN);
+
+/** A side's round trips a second over its two windows. */
+const rateOf = (s: Side) => (s.windows[0].roundTrips + s.windows[1].roundTrips) / (2 * WINDOW_S);
+
+/** BENCH_INSTR_SPLIT: each process of (b) and (c), and each frame path, split into per round trip and per second. */
+function splitLines(bareHalf: Side, oursHalf: Side): string[] {
+  const at = (s: Side, n: number): CountAtRate => ({ perRoundTrip: n, rate: rateOf(s) });
+  const splitOf = (full: Side, half: Side, pick: (p: PerRoundTrip) => number): RateSplit =>
+    splitByRate(at(full, pick(full.both)), at(half, pick(half.both)));
+  const rows: Array<[string, string, (p: PerRoundTrip) => number]> = [
+    ["(b) bare floor", "client", (p) => p.byRole.client ?? 0],
+    ["(b) bare floor", "server", (p) => p.byRole.server ?? 0],
+    ["(b) bare floor", "frame path", framePath],
+    ["(c) hilfarm", "worker", (p) => p.byRole.worker ?? 0],
+    ["(c) hilfarm", "platform", (p) => p.byRole.platform ?? 0],
+    ["(c) hilfarm", "frame path", framePath],
+  ];
+  const splits = new Map<string, RateSplit>();
+  const table = rows.map(([side, process, pick]) => {
+    const [full, half] = side.startsWith("(b)") ? [bare, bareHalf] : [ours, oursHalf];
+    const parts = splitOf(full, half, pick);
+    splits.set(`${side.slice(0, 3)} ${process}`, parts);
+    const perSecond = `${(parts.perSecond / 1e6).toFixed(2)}M`;
+    return `| ${side} | ${process} | ${thousands(pick(full.both))} | ${thousands(pick(half.both))} | ${thousands(parts.perRoundTrip)} | ${perSecond} |`;
+  });
+  const ratio = (ours: string, floor: string) =>
+    ((splits.get(ours)?.perRoundTrip ?? 0) / (splits.get(floor)?.perRoundTrip ?? Number.NaN)).toFixed(2);
+  return [
+    "",
+    `Split by rate (BENCH_INSTR_SPLIT=1): (b) and (c) counted again with ${HALF.toLocaleString("en-US")} devices, the same way, and each process's`,
+    "count at the two rates solved for count = per round trip + per second / rate: the work of a round trip, and the work",
+    "a process does every second whatever the rate (timer turns, reports, the delay probe), which the first table shares",
+    "out over the round trips of its second.",
+    "",
+    `| side | process | per round trip, ${DEVICES.toLocaleString("en-US")} devices | ${HALF.toLocaleString("en-US")} devices | per round trip, the work per second taken out | work per second, instructions |`,
+    "| --- | --- | ---: | ---: | ---: | ---: |",
+    ...table,
+    "",
+    `Round trips a second over the windows: (b) ${rateOf(bare).toFixed(1)} and ${rateOf(bareHalf).toFixed(1)}, (c) ${rateOf(ours).toFixed(1)} and ${rateOf(oursHalf).toFixed(1)}.`,
+    `Per round trip, the work per second taken out, (c)'s frame path is ${ratio("(c) frame path", "(b) frame path")} times (b)'s: the worker ${ratio("(c) worker", "(b) client")} times the bare client, the platform ${ratio("(c) platform", "(b) server")} times the bare server.`,
+  ];
+}
 
 const lines = [
   `Made by \`${command}\` (bench/instructions.bench.ts), ${revisionOf(root)}${against === undefined ? "" : ` beside ${revisionOf(against)}`}, ${valgrind}:`,
@@ -321,6 +402,7 @@ const lines = [
         "",
         `This checkout's frame path is ${(framePath(ours.both) / framePath(theirs.both)).toFixed(4)} times the other's (platform ${ratioOf("platform").toFixed(4)}, worker ${ratioOf("worker").toFixed(4)}).`,
       ]),
+  ...(halves === undefined ? [] : splitLines(halves.bare, halves.ours)),
 ];
 await writeBenchmarkSection("Instructions per round trip", lines);
 console.log(lines.join("\n"));
