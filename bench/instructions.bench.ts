@@ -348,15 +348,17 @@ function splitLines(bareHalf: Side, oursHalf: Side): string[] {
     ["(c) hilfarm", "frame path", framePath],
   ];
   const splits = new Map<string, RateSplit>();
-  const table = rows.map(([side, process, pick]) => {
+  const table = rows.map(([side, role, pick]) => {
     const [full, half] = side.startsWith("(b)") ? [bare, bareHalf] : [ours, oursHalf];
     const parts = splitOf(full, half, pick);
-    splits.set(`${side.slice(0, 3)} ${process}`, parts);
+    splits.set(`${side.slice(0, 3)} ${role}`, parts);
     const perSecond = `${(parts.perSecond / 1e6).toFixed(2)}M`;
-    return `| ${side} | ${process} | ${thousands(pick(full.both))} | ${thousands(pick(half.both))} | ${thousands(parts.perRoundTrip)} | ${perSecond} |`;
+    return `| ${side} | ${role} | ${thousands(pick(full.both))} | ${thousands(pick(half.both))} | ${thousands(parts.perRoundTrip)} | ${perSecond} |`;
   });
-  const ratio = (ours: string, floor: string) =>
-    ((splits.get(ours)?.perRoundTrip ?? 0) / (splits.get(floor)?.perRoundTrip ?? Number.NaN)).toFixed(2);
+  const ratio = (hilfarmRow: string, floorRow: string) =>
+    (
+      (splits.get(hilfarmRow)?.perRoundTrip ?? 0) / (splits.get(floorRow)?.perRoundTrip ?? Number.NaN)
+    ).toFixed(2);
   return [
     "",
     `Split by rate (BENCH_INSTR_SPLIT=1): (b) and (c) counted again with ${HALF.toLocaleString("en-US")} devices, the same way, and each process's`,
