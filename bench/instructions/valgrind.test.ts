@@ -21,13 +21,10 @@ const countFile = (cmd: string, instructions: number) =>
   ].join("\n");
 
 describe("valgrind counts", () => {
-  it("reads a process's command and instructions", () => {
+  it("reads a process's instructions", () => {
     expect(
       valgrindCount(countFile("/usr/bin/node bin/hilfarm.mjs platform --registry r.json", 3_061_342_502)),
-    ).toEqual({
-      command: "/usr/bin/node bin/hilfarm.mjs platform --registry r.json",
-      instructions: 3_061_342_502,
-    });
+    ).toBe(3_061_342_502);
   });
 
   it("answers nothing for a file cut short (a process killed before valgrind wrote its summary)", () => {

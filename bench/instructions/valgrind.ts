@@ -56,15 +56,13 @@ export async function dumpedInstructions(dir: string, pid: number, n: number): P
   const file = join(dir, `callgrind.${pid}.${n}`);
   const count = valgrindCount(await readFile(file, "utf8"));
   if (count === undefined) throw new Error(`${file} holds no complete count`);
-  return count.instructions;
+  return count;
 }
 
-/** A process's count: its command line (`cmd:`) and instructions (`summary:`), from a cachegrind or callgrind file. */
-export function valgrindCount(text: string): { command: string; instructions: number } | undefined {
-  const command = /^cmd:\s*(.*)$/m.exec(text)?.[1];
+/** A process's instructions (`summary:`) from a cachegrind or callgrind file; undefined when it was cut short. */
+export function valgrindCount(text: string): number | undefined {
   const summary = /^summary:\s*(\d+)/m.exec(text)?.[1];
-  if (command === undefined || summary === undefined) return undefined;
-  return { command, instructions: Number(summary) };
+  return summary === undefined ? undefined : Number(summary);
 }
 
 /** The instructions of every process counted by cachegrind in `dir`. Fails when a process left no complete count. */
@@ -76,7 +74,7 @@ export async function cachegrindInstructions(dir: string): Promise<number> {
     const count = valgrindCount(await readFile(join(dir, name), "utf8"));
     if (count === undefined)
       throw new Error(`${join(dir, name)} holds no complete count (its valgrind.<pid>.log says why)`);
-    instructions += count.instructions;
+    instructions += count;
   }
   return instructions;
 }
