@@ -163,11 +163,11 @@ export class ConnectionServer {
             // A repeated connect on a new connection: answered from the live session's stored 1005 at most; that
             // session keeps its own connection.
             const answer = verdict.kind === "repeated" ? verdict.live?.answerToConnect : undefined;
-            // The connect deadline stays armed: a peer that never closes its side keeps no place after it.
+            // Closed once the answer is written: an answer holds no place.
             if (answer === undefined) socket.destroy();
             else {
               metrics.framesOut.inc("tcp");
-              socket.end(answer);
+              socket.end(answer, () => socket.destroy());
             }
             return;
           }

@@ -125,10 +125,11 @@ export function createLoginServer(options: LoginServerOptions): Server {
           logger.error({ remote, err: error }, "login answer could not be built");
           return refuse("platform_error");
         }
-        // The deadline stays armed: a peer that never closes its side keeps no place after it.
         done = true;
         metrics.logins.inc("ok");
-        socket.end(response);
+        // The answer ends the login: the connection is closed once the 1003 is written, so an answered login (or a
+        // replayed 1002, answered as well) holds no place while the device reads it; the kernel still delivers it.
+        socket.end(response, () => socket.destroy());
       }
     }
     socket.on("close", () => idle.cancel());
