@@ -22,7 +22,7 @@
  * cost that aim 4 asks about, apart from the timer turns and reports that weigh more per round trip the lower the rate.
  * About 20 minutes.
  * With BENCH_INSTR_KEEP=<dir>, each window's callgrind file of every process is kept there
- * (`<side>/<role>.<pid>.<window>.callgrind`), for `callgrind_annotate --inclusive=yes` to say which of node's and
+ * (`<side>-<devices>/<role>.<pid>.<window>.callgrind`, side `bare`, `hilfarm` or `against`), for `callgrind_annotate --inclusive=yes` to say which of node's and
  * libuv's functions (a timer's run, a socket's read, a check-phase callback) the instructions went through.
  *   npm run bench:instructions
  * About 11 minutes, 17 with another checkout. Needs valgrind (Debian's package `valgrind`). Loopback only, bounded.
@@ -56,6 +56,10 @@ const WARM_S = wholeNumberSetting("BENCH_INSTR_WARM_S", 60, 600);
 const WINDOW_S = wholeNumberSetting("BENCH_INSTR_WINDOW_S", 90, 600);
 const against = checkoutSetting("BENCH_INSTR_AGAINST");
 const keep = process.env.BENCH_INSTR_KEEP;
+if (keep === "")
+  throw new Error(
+    "BENCH_INSTR_KEEP must name a directory to keep the callgrind files in, got an empty value",
+  );
 const split = choiceSetting("BENCH_INSTR_SPLIT", ["0", "1"], "0") === "1";
 /** The devices of the second count, with BENCH_INSTR_SPLIT. */
 const HALF = Math.floor(DEVICES / 2);

@@ -1,5 +1,5 @@
 import type { Socket as UdpSocket } from "node:dgram";
-import type { AddressInfo, Server } from "node:net";
+import type { AddressInfo, Server, Socket } from "node:net";
 import { HilfarmError } from "../../harness/errors.ts";
 import { hostPort } from "../../harness/net/address.ts";
 
@@ -11,6 +11,15 @@ export function isLoopback(host: string): boolean {
   return (
     h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h)
   );
+}
+
+/**
+ * Sends the answer that ends a connection's use (a 1003, or a stored 1005 on a new connection) and closes the
+ * connection once it is written, whether or not the device closes its side: an answer holds no place
+ * (docs/protocol-readings.md, "Replays"; either side may close, 5.4.2 (3)). The kernel still delivers it.
+ */
+export function answerAndClose(socket: Socket, answer: Uint8Array): void {
+  socket.end(answer, () => socket.destroy());
 }
 
 /**

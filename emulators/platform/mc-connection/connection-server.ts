@@ -13,6 +13,7 @@ import type { ConnectionAdmission } from "../admission.ts";
 import type { HandlerGuard } from "../guard.ts";
 import type { IssuedLogin, LoginTable } from "../logins.ts";
 import type { PlatformMetrics } from "../metrics.ts";
+import { answerAndClose } from "../net.ts";
 import type { DeviceSession } from "../session.ts";
 import type { SessionLink } from "../session-link.ts";
 
@@ -163,11 +164,10 @@ export class ConnectionServer {
             // A repeated connect on a new connection: answered from the live session's stored 1005 at most; that
             // session keeps its own connection.
             const answer = verdict.kind === "repeated" ? verdict.live?.answerToConnect : undefined;
-            // Closed once the answer is written: an answer holds no place.
             if (answer === undefined) socket.destroy();
             else {
               metrics.framesOut.inc("tcp");
-              socket.end(answer, () => socket.destroy());
+              answerAndClose(socket, answer);
             }
             return;
           }

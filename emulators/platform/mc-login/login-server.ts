@@ -8,6 +8,7 @@ import { McStreamDecoder } from "../../../harness/protocol/mc/stream-decoder.ts"
 import type { ConnectionAdmission } from "../admission.ts";
 import type { HandlerGuard } from "../guard.ts";
 import type { PlatformMetrics } from "../metrics.ts";
+import { answerAndClose } from "../net.ts";
 import type { Registry } from "../registry/index.ts";
 
 export interface LoginServerOptions {
@@ -127,9 +128,7 @@ export function createLoginServer(options: LoginServerOptions): Server {
         }
         done = true;
         metrics.logins.inc("ok");
-        // The answer ends the login: the connection is closed once the 1003 is written, so an answered login (or a
-        // replayed 1002, answered as well) holds no place while the device reads it; the kernel still delivers it.
-        socket.end(response, () => socket.destroy());
+        answerAndClose(socket, response);
       }
     }
     socket.on("close", () => idle.cancel());
