@@ -30,8 +30,16 @@ export interface PlatformLimits {
 /** Descriptors kept free for the HTTP API, logs, files and the MQTT broker: 1,024, or a quarter of a small limit. */
 export const descriptorReserve = (descriptors: number) => Math.min(1024, Math.floor(descriptors / 4));
 
+/** The limit, read at the first call: Node gives a process no call to change its own, and a test starts many platforms. */
+let readLimit: { descriptors: number | undefined } | undefined;
+
 /** The soft limit on open files of this process (`ulimit -n`), or undefined where it cannot be read. */
 export function descriptorLimit(): number | undefined {
+  readLimit ??= { descriptors: readDescriptorLimit() };
+  return readLimit.descriptors;
+}
+
+function readDescriptorLimit(): number | undefined {
   try {
     const line = readFileSync("/proc/self/limits", "utf8")
       .split("\n")

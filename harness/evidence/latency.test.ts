@@ -8,10 +8,11 @@ const frame = (
   direction: EvidenceFrame["direction"],
   code: number,
   sequence: string,
+  deviceId = "d1",
 ): EvidenceFrame => ({
   at,
   observer,
-  deviceId: "d1",
+  deviceId,
   direction,
   code,
   name: "",
@@ -46,5 +47,17 @@ describe("round trips", () => {
     trips.observe(frame(4_000_000, "platform", "out", 2003, "1"));
     trips.observe(frame(4_100_000, "platform", "in", 2002, "1"));
     expect(trips.samples.query).toEqual([]);
+  });
+
+  it("forget only the device that logs in or connects again: another device's request still pairs with its answer", () => {
+    const trips = new RoundTrips();
+    trips.observe(frame(0, "device", "out", 1000, "5", "d1"));
+    trips.observe(frame(0, "device", "out", 1000, "5", "d10"));
+    trips.observe(frame(10, "device", "out", 1002, "1", "d10"));
+    trips.observe(frame(20, "device", "in", 1003, "1", "d10"));
+    trips.observe(frame(30, "device", "in", 1001, "5", "d10"));
+    trips.observe(frame(50, "device", "in", 1001, "5", "d1"));
+    expect(trips.samples.login).toEqual([10]);
+    expect(trips.samples.heartbeat).toEqual([50]);
   });
 });

@@ -17,6 +17,9 @@ const STALE_MS = 35_000;
 const kindOfRequest = new Map<number, LatencyKind>(
   Object.entries(latencyKinds).map(([kind, k]) => [k.request, kind as LatencyKind]),
 );
+const kindOfResponse = new Map<number, LatencyKind>(
+  Object.entries(latencyKinds).map(([kind, k]) => [k.response, kind as LatencyKind]),
+);
 
 /**
  * Pairs each request with the first answer carrying its sequence, as the requester saw them: from the first send
@@ -31,39 +34,38 @@ export class RoundTrips {
     control: [],
     query: [],
   };
-  private readonly open = new Map<string, number>();
+  /** Requests not yet answered, by the side that sent them (`observer|deviceId`): `code|sequence` to first send. */
+  private readonly open = new Map<string, Map<string, number>>();
 
   constructor(private readonly maxSamples = 20_000) {}
 
   observe(frame: EvidenceFrame): void {
     if (frame.sequence === undefined) return;
+    const side = `${frame.observer}|${frame.deviceId}`;
     // A new login or connect starts the device's sequences afresh: what it left unanswered will never be answered.
-    if (frame.code === 1002 || frame.code === 1004) this.forget(frame.observer, frame.deviceId);
-    const asked = kindOfRequest.get(frame.code);
-    if (asked !== undefined && frame.direction === "out" && latencyKinds[asked].observer === frame.observer) {
-      const key = `${frame.observer}|${frame.deviceId}|${frame.code}|${frame.sequence}`;
-      const sentAt = this.open.get(key);
+    if (frame.code === 1002 || frame.code === 1004) this.open.delete(side);
+    if (frame.direction === "out") {
+      const asked = kindOfRequest.get(frame.code);
+      if (asked === undefined || latencyKinds[asked].observer !== frame.observer) return;
+      let sent = this.open.get(side);
+      if (sent === undefined) {
+        sent = new Map();
+        this.open.set(side, sent);
+      }
+      const key = `${frame.code}|${frame.sequence}`;
+      const sentAt = sent.get(key);
       // A resend keeps the first send's time, unless that was so long ago it cannot be the same request.
-      if (sentAt === undefined || frame.at - sentAt > STALE_MS) this.open.set(key, frame.at);
+      if (sentAt === undefined || frame.at - sentAt > STALE_MS) sent.set(key, frame.at);
       return;
     }
-    if (frame.direction !== "in") return;
-    for (const [kind, k] of Object.entries(latencyKinds) as Array<
-      [LatencyKind, (typeof latencyKinds)[LatencyKind]]
-    >) {
-      if (k.response !== frame.code || k.observer !== frame.observer) continue;
-      const key = `${frame.observer}|${frame.deviceId}|${k.request}|${frame.sequence}`;
-      const sentAt = this.open.get(key);
-      if (sentAt === undefined) return;
-      this.open.delete(key);
-      if (frame.at - sentAt > STALE_MS) return;
-      if (this.samples[kind].length < this.maxSamples) this.samples[kind].push(frame.at - sentAt);
-      return;
-    }
-  }
-
-  private forget(observer: string, deviceId: string): void {
-    const prefix = `${observer}|${deviceId}|`;
-    for (const key of this.open.keys()) if (key.startsWith(prefix)) this.open.delete(key);
+    const answered = kindOfResponse.get(frame.code);
+    if (answered === undefined || latencyKinds[answered].observer !== frame.observer) return;
+    const sent = this.open.get(side);
+    const key = `${latencyKinds[answered].request}|${frame.sequence}`;
+    const sentAt = sent?.get(key);
+    if (sent === undefined || sentAt === undefined) return;
+    sent.delete(key);
+    if (frame.at - sentAt > STALE_MS) return;
+    if (this.samples[answered].length < this.maxSamples) this.samples[answered].push(frame.at - sentAt);
   }
 }
