@@ -14,12 +14,13 @@ export type LatencyKind = keyof typeof latencyKinds;
 /** Three sends 10 s apart and a little: an answer later than this answers something else. */
 const STALE_MS = 35_000;
 
-const kindOfRequest = new Map<number, LatencyKind>(
-  Object.entries(latencyKinds).map(([kind, k]) => [k.request, kind as LatencyKind]),
-);
-const kindOfResponse = new Map<number, LatencyKind>(
-  Object.entries(latencyKinds).map(([kind, k]) => [k.response, kind as LatencyKind]),
-);
+/** The kind of round trip each request code opens, or each response code closes. */
+const kindByCode = (end: "request" | "response") =>
+  new Map<number, LatencyKind>(
+    Object.entries(latencyKinds).map(([kind, k]) => [k[end], kind as LatencyKind]),
+  );
+const kindOfRequest = kindByCode("request");
+const kindOfResponse = kindByCode("response");
 
 /**
  * Pairs each request with the first answer carrying its sequence, as the requester saw them: from the first send
