@@ -142,13 +142,24 @@ describe("load HTML report", () => {
           ? { ...w, ramp: { firstPowerOnSeconds: 0, lastPowerOnSeconds: 39.98, allOnlineSeconds: 40.5 } }
           : i === 1
             ? { ...w, ramp: { firstPowerOnSeconds: 6.25 } }
-            : w,
+            : i === 2
+              ? {
+                  ...w,
+                  ramp: {
+                    firstPowerOnSeconds: 0.02,
+                    lastPowerOnSeconds: 52.1,
+                    allOnlineSeconds: 52.3,
+                    heldSeconds: 2.12,
+                  },
+                }
+              : w,
       ),
     });
     const workers = element(timed, "table", "workers-table");
-    expect(workers).toContain('<th class="num">ramp s: first / last power-on / all online</th>');
+    expect(workers).toContain('<th class="num">ramp s: first / last power-on / all online (held)</th>');
     expect(workers).toMatch(/<td>w-a<\/td>.*<td class="num">0\.00 \/ 39\.98 \/ 40\.50<\/td>/);
     expect(workers).toMatch(/<td>w-b<\/td>.*<td class="num">6\.25 \/ - \/ -<\/td>/);
+    expect(workers).toMatch(/<td class="num">0\.02 \/ 52\.10 \/ 52\.30 \(held 2\.12\)<\/td>/);
   });
 
   it("gives a late worker's longest silence, and says under the workers which were late", () => {

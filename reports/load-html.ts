@@ -54,11 +54,15 @@ function latencyTable(id: string, latency: LoadReport["latency"]): string {
   );
 }
 
-/** A worker's ramp, seconds after the run's first power-on: first power-on / last / all online, "-" for never. */
+/**
+ * A worker's ramp, seconds after the run's first power-on: first power-on / last / all online, "-" for never; and how
+ * long it held its ramp while it ran behind, when it did.
+ */
 function workerRamp(w: LoadReport["workers"][number]): string {
   if (w.ramp === undefined) return "";
   const s = (value: number | undefined) => (value === undefined ? "-" : value.toFixed(2));
-  return `${s(w.ramp.firstPowerOnSeconds)} / ${s(w.ramp.lastPowerOnSeconds)} / ${s(w.ramp.allOnlineSeconds)}`;
+  const held = w.ramp.heldSeconds === undefined ? "" : ` (held ${w.ramp.heldSeconds.toFixed(2)})`;
+  return `${s(w.ramp.firstPowerOnSeconds)} / ${s(w.ramp.lastPowerOnSeconds)} / ${s(w.ramp.allOnlineSeconds)}${held}`;
 }
 
 function workerRows(report: LoadReport): string[] {
@@ -224,7 +228,7 @@ ${portShortage === undefined ? "" : `<p class="warning" id="local-port-shortage"
 </section>
 <section id="workers">
 <h2>Workers</h2>
-${table("workers-table", ["Worker", "Host", "Shards", "#devices", "#online at end", "#RSS", "#CPU s", "#ramp s: first / last power-on / all online", "#longest silence s", "State", "Lost at", "Lost reason"], workerRows(report), "no workers")}
+${table("workers-table", ["Worker", "Host", "Shards", "#devices", "#online at end", "#RSS", "#CPU s", "#ramp s: first / last power-on / all online (held)", "#longest silence s", "State", "Lost at", "Lost reason"], workerRows(report), "no workers")}
 ${late === undefined ? "" : `<p class="warning" id="late-workers">${esc(late)}</p>`}
 <h3>Shards</h3>
 ${table("shards-table", ["#shard", "#devices", "State", "Workers", "Note"], shardRows(report), "no shards")}

@@ -101,6 +101,8 @@ export const WorkerSnapshotSchema = z.object({
   firstPowerOnAt: EpochMs.optional(),
   lastPowerOnAt: EpochMs.optional(),
   allOnlineAt: EpochMs.optional(),
+  /** How long the shard held its ramp while the worker ran behind (ramp-pacing.ts); absent from earlier versions. */
+  rampHeldMs: z.number().nonnegative().optional(),
   latencies: Latencies,
   steadyLatencies: Latencies,
   /** The worker's RSS before it built the shard's devices. */

@@ -78,6 +78,8 @@ export interface RampTimes {
   firstPowerOnAt: number;
   lastPowerOnSeconds?: number;
   allOnlineSeconds?: number;
+  /** The longest any shard held its ramp while its worker ran behind (ramp-pacing.ts), s; absent when none did. */
+  heldSeconds?: number;
 }
 
 /** What the coordinator's own control traffic has measured so far. */
@@ -265,6 +267,9 @@ export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
               ? {}
               : { lastPowerOnSeconds: after(r.last.lastPowerOnAt) }),
             ...(r.last.allOnlineAt === undefined ? {} : { allOnlineSeconds: after(r.last.allOnlineAt) }),
+            ...(r.last.rampHeldMs === undefined || r.last.rampHeldMs === 0
+              ? {}
+              : { heldSeconds: r.last.rampHeldMs / 1000 }),
           },
         }),
     state: r.state === "lost" ? "lost" : "finished",
@@ -335,11 +340,13 @@ function rampOf(model: FarmModel, now: number): { ramp?: RampTimes; rampUntimed?
   };
   const lastPowerOnSeconds = secondsToLatest("lastPowerOnAt");
   const allOnlineSeconds = secondsToLatest("allOnlineAt");
+  const heldMs = Math.max(0, ...runs.filter((r) => r.state !== "lost").map((r) => r.last?.rampHeldMs ?? 0));
   return {
     ramp: {
       firstPowerOnAt,
       ...(lastPowerOnSeconds === undefined ? {} : { lastPowerOnSeconds }),
       ...(allOnlineSeconds === undefined ? {} : { allOnlineSeconds }),
+      ...(heldMs === 0 ? {} : { heldSeconds: heldMs / 1000 }),
     },
   };
 }

@@ -284,6 +284,26 @@ describe("the ramp, as the workers' clocks timed it", () => {
     expect([none.ramp, none.rampUntimed]).toEqual([undefined, undefined]);
   });
 
+  it("takes the longest any worker held its ramp while it ran behind, and says nothing when none held it", () => {
+    const { state } = started({ workers: 2 }, "w1", "w2");
+    const held = feed(
+      state,
+      snapshot(state, "w1", s(1.5), { ...w1, rampHeldMs: 240 }),
+      snapshot(state, "w2", s(1.5), { ...w2, rampHeldMs: 1_380 }),
+    ).state;
+    expect(outcomeOf(held, s(2)).ramp?.heldSeconds).toBe(1.38);
+    expect(outcomeOf(held, s(2)).workers.map((w) => w.ramp?.heldSeconds)).toEqual([0.24, 1.38]);
+    const never = feed(
+      state,
+      snapshot(state, "w1", s(1.5), { ...w1, rampHeldMs: 0 }),
+      snapshot(state, "w2", s(1.5), w2),
+    ).state;
+    expect(outcomeOf(never, s(2)).ramp).not.toHaveProperty("heldSeconds");
+    expect(outcomeOf(never, s(2)).workers.map((w) => w.ramp)).not.toContainEqual(
+      expect.objectContaining({ heldSeconds: expect.anything() }),
+    );
+  });
+
   it("takes a reassigned shard's times from its new worker, and none for a shard lost with its devices", () => {
     const spare = started({ workers: 2 }, "w1", "w2", "w3").state;
     let state = feed(

@@ -37,9 +37,15 @@ export interface WorkerSummary {
   cpuSeconds: number;
   /**
    * Its shard's ramp by its own clock, seconds after the run's first power-on: its first device powered on, its
-   * last, and all its devices first online at once (each absent until it happened).
+   * last, and all its devices first online at once (each absent until it happened); and how long the worker held its
+   * ramp while it ran behind (emulators/farm/ramp-pacing.ts), s, absent when it never did.
    */
-  ramp?: { firstPowerOnSeconds: number; lastPowerOnSeconds?: number; allOnlineSeconds?: number };
+  ramp?: {
+    firstPowerOnSeconds: number;
+    lastPowerOnSeconds?: number;
+    allOnlineSeconds?: number;
+    heldSeconds?: number;
+  };
   state: "finished" | "lost";
   /**
    * Set when the worker went without a snapshot for longer than the coordinator's late limit (default 10 s) at least
@@ -137,8 +143,14 @@ export interface LoadReport {
    * The ramp timed by the workers' own clocks, to the millisecond (workers on several machines: as far apart as their
    * clocks): when the first device powered on; seconds from then to the last device powered on, and to the moment
    * the last shard had all its devices online. Each absent when it never happened, and from reports before it.
+   * `heldSeconds`: the longest any worker held its ramp while it ran behind (emulators/farm/ramp-pacing.ts).
    */
-  ramp?: { firstPowerOnAt: string; lastPowerOnSeconds?: number; allOnlineSeconds?: number };
+  ramp?: {
+    firstPowerOnAt: string;
+    lastPowerOnSeconds?: number;
+    allOnlineSeconds?: number;
+    heldSeconds?: number;
+  };
   /** Why `ramp` is absent though workers timed their ramps (a worker's clock far off, a shard that sent none). */
   rampUntimed?: string;
   workers: WorkerSummary[];

@@ -62,6 +62,18 @@ describe("rampLag, with the ramp timed by the workers' clocks", () => {
     );
   });
 
+  it("says that a worker held its ramp while it ran behind, when one did", () => {
+    expect(
+      rampLag({
+        profile,
+        online: online([]),
+        ramp: { firstPowerOnAt: at, lastPowerOnSeconds: 67.5, allOnlineSeconds: 68.11, heldSeconds: 17.24 },
+      }),
+    ).toContain(
+      "the farm powered them on in 67.50 s, 1,481 a second, 17.50 s late (a worker held its ramp for up to 17.24 s while it ran behind, most likely waiting for a core), and every device",
+    );
+  });
+
   it("says when the farm kept the ramp and the logins fell behind it, and names both when both were late", () => {
     expect(timed(49.98, 75)).toBe(
       "the ramp asked 2,000 devices a second for 50 s; the farm powered them on in 49.98 s, 2,001 a second, and every device was online 75.00 s after the first power-on, 25.02 s after the last power-on (the logins waited for the farm's processes or the platform): the platform was tested at 1,333 logins a second, not 2,000; ask a slower ramp, or give the farm more cores",
@@ -103,6 +115,17 @@ describe("rampTimed", () => {
     ).toBe(
       "the first device powered on at 2026-12-05T07:00:00.000Z; the last 49.98 s after it, 2,001 a second; " +
         "every device online 50.41 s after it, 1,984 a second, 0.43 s after the last power-on",
+    );
+  });
+
+  it("says how long a worker held its ramp while it ran behind", () => {
+    expect(
+      rampTimed({
+        totals,
+        ramp: { firstPowerOnAt: at, lastPowerOnSeconds: 67.5, allOnlineSeconds: 68.11, heldSeconds: 17.24 },
+      }),
+    ).toMatch(
+      /0\.61 s after the last power-on; a worker held its ramp for up to 17\.24 s while it ran more than 100 ms behind$/,
     );
   });
 

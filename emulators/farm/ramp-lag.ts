@@ -1,4 +1,5 @@
 import type { LoadReport } from "./load-report.ts";
+import { RAMP_HOLD_LATE_MS } from "./ramp-pacing.ts";
 
 /** Behind the ramp by more than this many seconds of it: as long as a device waits for an answer (5.2). */
 const LAG_NOTABLE_S = 10;
@@ -33,9 +34,10 @@ export function rampLag(report: {
   const powered = report.ramp?.lastPowerOnSeconds;
   if (all !== undefined && powered !== undefined) {
     if (all <= rampSeconds + LAG_NOTABLE_S) return undefined;
+    const held = report.ramp?.heldSeconds;
     const farmLate =
       powered > rampSeconds + 1
-        ? `, ${seconds(powered - rampSeconds)} late (on one machine most likely its workers waiting for a core, or a shard started again on a spare worker)`
+        ? `, ${seconds(powered - rampSeconds)} late (${held === undefined ? "on one machine most likely its workers waiting for a core, or a shard started again on a spare worker" : `a worker held its ramp for up to ${seconds(held)} while it ran behind, most likely waiting for a core`})`
         : "";
     const loginsLate =
       all > powered + 1 ? " (the logins waited for the farm's processes or the platform)" : "";
@@ -70,7 +72,7 @@ export function rampTimed(report: {
   if (ramp === undefined)
     return report.rampUntimed === undefined ? undefined : `not timed: ${report.rampUntimed}`;
   const { devices } = report.totals;
-  const { lastPowerOnSeconds: last, allOnlineSeconds: all } = ramp;
+  const { lastPowerOnSeconds: last, allOnlineSeconds: all, heldSeconds: held } = ramp;
   const powered =
     last === undefined
       ? `the last power-on ${untimed}`
@@ -79,5 +81,9 @@ export function rampTimed(report: {
     all === undefined
       ? `every device online at once ${untimed}`
       : `every device online ${seconds(all)} after it${perSecond(devices, all)}${last === undefined ? "" : `, ${afterLast(all, last)}`}`;
-  return `the first device powered on at ${ramp.firstPowerOnAt}; ${powered}; ${online}`;
+  const holding =
+    held === undefined
+      ? ""
+      : `; a worker held its ramp for up to ${seconds(held)} while it ran more than ${RAMP_HOLD_LATE_MS} ms behind`;
+  return `the first device powered on at ${ramp.firstPowerOnAt}; ${powered}; ${online}${holding}`;
 }

@@ -15,6 +15,7 @@ import type { PlannedDevice } from "../fleet/fleet-plan.ts";
 import { type Profile, ProfileSchema } from "../profiles/schema.ts";
 import type { ShardAssignment, WorkerSnapshot } from "./farm-messages.ts";
 import { FarmObserver } from "./farm-observer.ts";
+import { RampPacing } from "./ramp-pacing.ts";
 
 export interface ShardRunnerOptions {
   assignment: ShardAssignment;
@@ -101,6 +102,9 @@ export class ShardRunner {
   private peakRssBytes = this.baselineRssBytes;
   private readonly random;
   private stopped = false;
+  /** How late the worker's delay probe last ran: the ramp holds while it runs behind. */
+  private lateMs = 0;
+  private pacing: RampPacing | undefined;
 
   constructor(options: ShardRunnerOptions) {
     const { shard, rampPerSecond, churnPerSecond } = options.assignment;
@@ -151,18 +155,23 @@ export class ShardRunner {
     this.startedAt = this.wheel.now();
     // On a virtual clock nothing is ever late: the farm's delay is measured on real time only.
     if (this.realTime)
-      this.timers.push(startDelayProbe(this.clock, (ms, period) => this.observer.farmDelay(ms, period)));
+      this.timers.push(
+        startDelayProbe(this.clock, (ms, period) => {
+          this.lateMs = ms;
+          this.observer.farmDelay(ms, period);
+        }),
+      );
     const { rampPerSecond, churnPerSecond } = this.assignment;
-    let credit = 0;
+    const pacing = new RampPacing(rampPerSecond, this.wheel.tickMs);
+    this.pacing = pacing;
     // A few devices at every tick rather than a batch every 100 ms: devices that come online together heartbeat
     // together for the rest of the run, and a batch would reach the platform as one burst every interval.
     const ramp = this.wheel.setInterval(
       () => {
-        credit += (rampPerSecond * this.wheel.tickMs) / 1000;
-        while (credit >= 1 && this.poweredOn < this.fleet.devices.length) {
+        for (let due = pacing.due(this.wheel.now(), this.lateMs); due > 0; due--) {
+          if (this.poweredOn >= this.fleet.devices.length) break;
           if (this.poweredOn === 0) this.firstPowerOnAt = this.wheel.now();
           this.fleet.devices[this.poweredOn++]?.powerOn();
-          credit--;
         }
         if (this.poweredOn >= this.fleet.devices.length) {
           if (this.poweredOn > 0) this.lastPowerOnAt = this.wheel.now();
@@ -211,6 +220,7 @@ export class ShardRunner {
       online: this.observer.online,
       ...(this.firstPowerOnAt === undefined ? {} : { firstPowerOnAt: this.firstPowerOnAt }),
       ...(this.lastPowerOnAt === undefined ? {} : { lastPowerOnAt: this.lastPowerOnAt }),
+      rampHeldMs: this.pacing?.held ?? 0,
       ...(this.observer.allOnlineAt === undefined ? {} : { allOnlineAt: this.observer.allOnlineAt }),
       latencies: this.observer.latencies.encode(),
       steadyLatencies: this.observer.steadyLatencies.encode(),

@@ -1,0 +1,47 @@
+/**
+ * How late a worker's delay probe may run (harness/clock/delay-probe.ts) before the worker holds its ramp. A worker
+ * that runs behind reads the answers of its devices late: a login it has already had answered still counts as in
+ * flight, and every further device it powers on adds to that queue. With no hold, 100,000 devices ramped at 2,000/s
+ * on two busy cores put 20,000-38,000 devices between power-on and online at once and a login p99 of 3.4-7.0 s, most
+ * of it the farm's own queue; held above 100 ms, about 1,000 at once and a login p99 of 0.67 s at the same rate
+ * (docs/benchmarks.md, "A ramp held while its worker runs behind"). Well above a collection's pause or one tick's
+ * burst of heartbeats, well under a login's 1 s aim.
+ */
+export const RAMP_HOLD_LATE_MS = 100;
+
+/**
+ * The devices a shard powers on at each tick of its timer wheel: `perSecond`, spread over the ticks, except while the
+ * worker runs behind (its delay probe last ran more than `holdLateMs` late). A held tick powers nothing on and earns
+ * nothing: the ramp resumes at its rate, it does not catch up in a burst, and it ends late by the time held. Devices
+ * already powered on are not touched. On a virtual clock the probe never runs late, so nothing is held.
+ */
+export class RampPacing {
+  private credit = 0;
+  private heldMs = 0;
+  private lastTickAt: number | undefined;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly tickMs: number,
+    private readonly holdLateMs = RAMP_HOLD_LATE_MS,
+  ) {}
+
+  /** At the tick that runs at `now` (ms), with the worker's delay probe last `lateMs` late: how many to power on. */
+  due(now: number, lateMs: number): number {
+    const since = this.lastTickAt === undefined ? this.tickMs : Math.max(0, now - this.lastTickAt);
+    this.lastTickAt = now;
+    if (lateMs > this.holdLateMs) {
+      this.heldMs += since;
+      return 0;
+    }
+    this.credit += (this.perSecond * this.tickMs) / 1000;
+    const whole = Math.floor(this.credit);
+    this.credit -= whole;
+    return whole;
+  }
+
+  /** The time, in ms of the worker's clock, that the ramp was held. */
+  get held(): number {
+    return this.heldMs;
+  }
+}
