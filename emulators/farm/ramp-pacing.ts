@@ -2,10 +2,10 @@
  * How late a worker's delay probe may run (harness/clock/delay-probe.ts) before the worker holds its ramp. A worker
  * that runs behind reads the answers of its devices late: a login it has already had answered still counts as in
  * flight, and every further device it powers on adds to that queue. With no hold, 100,000 devices ramped at 2,000/s
- * on two busy cores put 20,000-38,000 devices between power-on and online at once and a login p99 of 3.4-7.0 s, most
- * of it the farm's own queue; held above 100 ms, about 1,000 at once and a login p99 of 0.67 s at the same rate
- * (docs/benchmarks.md, "A ramp held while its worker runs behind"). Well above a collection's pause or one tick's
- * burst of heartbeats, well under a login's 1 s aim.
+ * on two busy cores put 21,000-37,000 devices between power-on and online at once and a login p99 of 3.4-7.1 s, most
+ * of it the farm's own queue; held above 100 ms, 800-1,500 at once and a login p99 of 0.54-1.08 s, at the same rate
+ * and CPU per device (docs/benchmarks.md, "A ramp held while its worker runs behind"). Well above a collection's
+ * pause or one tick's burst of heartbeats, well under a login's 1 s aim.
  */
 export const RAMP_HOLD_LATE_MS = 100;
 
