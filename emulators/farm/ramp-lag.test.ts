@@ -70,7 +70,7 @@ describe("rampLag, with the ramp timed by the workers' clocks", () => {
         ramp: { firstPowerOnAt: at, lastPowerOnSeconds: 67.5, allOnlineSeconds: 68.11, heldSeconds: 17.24 },
       }),
     ).toContain(
-      "the farm powered them on in 67.50 s, 1,481 a second, 17.50 s late (a worker held its ramp for up to 17.24 s while it ran behind, most likely waiting for a core), and every device",
+      "the farm powered them on in 67.50 s, 1,481 a second, 17.50 s late (a worker held its ramp for up to 17.24 s while it ran more than 100 ms behind, most likely waiting for a core), and every device",
     );
   });
 

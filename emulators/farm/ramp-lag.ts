@@ -7,6 +7,9 @@ const LAG_NOTABLE_S = 10;
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 const seconds = (s: number) => `${s.toFixed(2)} s`;
 const perSecond = (devices: number, s: number) => (s > 0 ? `, ${n(devices / s)} a second` : "");
+/** The longest any worker held its ramp while it ran behind (ramp-pacing.ts), as every line of a report says it. */
+export const rampHeld = (heldSeconds: number) =>
+  `a worker held its ramp for up to ${seconds(heldSeconds)} while it ran more than ${RAMP_HOLD_LATE_MS} ms behind`;
 /** Shards timed by clocks of several machines can put every device online before the last power-on. */
 const afterLast = (all: number, last: number) =>
   all >= last
@@ -37,7 +40,7 @@ export function rampLag(report: {
     const held = report.ramp?.heldSeconds;
     const farmLate =
       powered > rampSeconds + 1
-        ? `, ${seconds(powered - rampSeconds)} late (${held === undefined ? "on one machine most likely its workers waiting for a core, or a shard started again on a spare worker" : `a worker held its ramp for up to ${seconds(held)} while it ran behind, most likely waiting for a core`})`
+        ? `, ${seconds(powered - rampSeconds)} late (${held === undefined ? "on one machine most likely its workers waiting for a core, or a shard started again on a spare worker" : `${rampHeld(held)}, most likely waiting for a core`})`
         : "";
     const loginsLate =
       all > powered + 1 ? " (the logins waited for the farm's processes or the platform)" : "";
@@ -81,9 +84,6 @@ export function rampTimed(report: {
     all === undefined
       ? `every device online at once ${untimed}`
       : `every device online ${seconds(all)} after it${perSecond(devices, all)}${last === undefined ? "" : `, ${afterLast(all, last)}`}`;
-  const holding =
-    held === undefined
-      ? ""
-      : `; a worker held its ramp for up to ${seconds(held)} while it ran more than ${RAMP_HOLD_LATE_MS} ms behind`;
+  const holding = held === undefined ? "" : `; ${rampHeld(held)}`;
   return `the first device powered on at ${ramp.firstPowerOnAt}; ${powered}; ${online}${holding}`;
 }
