@@ -11,6 +11,8 @@
  * processes (`--workers`), and writes its own section.
  * BENCH_FARM_IDLE_WORKERS=1 and BENCH_FARM_SEPARATE_CPUS=1 pass `--idle-workers` and `--separate-cpus` to
  * `hilfarm load` (Linux), and each writes its own section.
+ * BENCH_FARM_RAMP_HOLD (`off`, or 1-60000 ms) passes `--ramp-hold` (default `hilfarm load`'s: 100 ms), and writes its
+ * own section.
  * Aim 2's CPU per device brought online is read from /proc every 250 ms (the local workers and platform), from the
  * ramp's first power-on to every device online, with the cores' busy share over that window: it is a cost at the rate
  * reached (it falls as the rate rises), so set it beside the bare floor's (`npm run bench:bare-ramp`) at one rate.
@@ -26,6 +28,7 @@ import { extraNodeFlags, FARM_WORKER_NODE_FLAGS } from "../cli/load/local-proces
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { rampHeld } from "../emulators/farm/ramp-lag.ts";
+import { RAMP_HOLD_MAX_MS } from "../emulators/farm/ramp-pacing.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { bundleFrameNamer } from "./frame-cost/bundle-sources.ts";
 import { perfOrExplain } from "./frame-cost/perf-script.ts";
@@ -59,6 +62,10 @@ const idleWorkers = flag("BENCH_FARM_IDLE_WORKERS");
 const perf = rampPerfAsked();
 if (perf) perfOrExplain("bench:farm with BENCH_RAMP_PERF=1");
 const separateCpus = flag("BENCH_FARM_SEPARATE_CPUS");
+const rampHold =
+  process.env.BENCH_FARM_RAMP_HOLD === undefined || process.env.BENCH_FARM_RAMP_HOLD === "off"
+    ? process.env.BENCH_FARM_RAMP_HOLD
+    : String(wholeNumberSetting("BENCH_FARM_RAMP_HOLD", 1, RAMP_HOLD_MAX_MS));
 if (!(devices > 0 && devices <= 100_000))
   throw new Error(`BENCH_FARM_DEVICES must be 1..100000, got ${devices}`);
 
@@ -71,6 +78,7 @@ const settings = [
   "BENCH_FARM_WORKERS",
   "BENCH_FARM_IDLE_WORKERS",
   "BENCH_FARM_SEPARATE_CPUS",
+  "BENCH_FARM_RAMP_HOLD",
   "BENCH_RAMP_PERF",
   "HILFARM_NODE_FLAGS",
 ]
@@ -111,6 +119,7 @@ const args = [
   ...(workers === undefined ? [] : ["--workers", String(workers)]),
   ...(idleWorkers ? ["--idle-workers"] : []),
   ...(separateCpus ? ["--separate-cpus"] : []),
+  ...(rampHold === undefined ? [] : ["--ramp-hold", rampHold]),
   "--report-dir",
   dir,
 ];
@@ -245,7 +254,7 @@ const aims = [
   `| 1. steady heartbeat p99 | ${ms(steadyHeartbeat?.p99 ?? 0)} ms | < 50 ms | ${times(steadyHeartbeat?.p99 ?? 0, 50)} |`,
   `| 1. steady heartbeat p99.9 | ${ms(steadyHeartbeat?.p999 ?? 0)} ms | < 200 ms | ${times(steadyHeartbeat?.p999 ?? 0, 200)} |`,
   `| 2. devices online per second, start to all online | ${onlineRateText} | 2,000 | ${times(onlineRate, 2000)} |`,
-  `| 2. devices powered on per second, first power-on to last (the ramp itself) | ${rateText(poweredOnRate, "not every device powered on")}${rampSeconds === undefined ? "" : ` (the last ${rampSeconds.toFixed(2)} s after the first${report.ramp?.heldSeconds === undefined ? "" : `; ${rampHeld(report.ramp.heldSeconds)}`})`} | 2,000 | ${ratio(poweredOnRate, 2000)} |`,
+  `| 2. devices powered on per second, first power-on to last (the ramp itself) | ${rateText(poweredOnRate, "not every device powered on")}${rampSeconds === undefined ? "" : ` (the last ${rampSeconds.toFixed(2)} s after the first${report.ramp?.heldSeconds === undefined ? "" : `; ${rampHeld(report.ramp.heldSeconds, report.profile.rampHold)}`})`} | 2,000 | ${ratio(poweredOnRate, 2000)} |`,
   `| 2. devices online per second, first power-on to all online | ${rateText(onlineFromFirstPowerOn, "never every device online at once")}${allOnlineSeconds === undefined ? "" : ` (all online ${allOnlineSeconds.toFixed(2)} s after the first power-on; at most ${waiting.toLocaleString("en-US")} powered on and not yet online at once)`} | 2,000 | ${ratio(onlineFromFirstPowerOn, 2000)} |`,
   `| 2. all online after the last power-on: how far the logins fell behind the ramp | ${behindRamp === undefined ? "-" : `${Math.max(0, behindRamp).toFixed(2)} s${behindRamp < 0 ? " (the workers' clocks disagree)" : ""}`} | < 1 s (the login p99 aim) | ${ratio(behindRamp === undefined ? undefined : Math.max(0, behindRamp), 1)} |`,
   `| 2. CPU per device brought online, local workers + platform, first power-on to all online (/proc every 250 ms; heartbeats of the devices online included) | ${rampCpu === undefined ? "not measured (never every device online at once, or the platform elsewhere)" : `${(rampCpu.worker + rampCpu.platform).toFixed(0)} µs (workers ${rampCpu.worker.toFixed(0)}, platform ${rampCpu.platform.toFixed(0)}; the cores ${rampCpu.busy} busy with them, ${rampCpu.busyWithCoordinator} with the coordinator's ${rampCpu.coordinator.toFixed(0)} µs beside them, not counted: at 100 % the cores bound the ramp); the bare floor's: \`npm run bench:bare-ramp\``} | ${budgetUs.toFixed(0)} µs (2,000 a second on ${cpus().length} cores) | ${rampCpu === undefined ? "-" : times(rampCpu.worker + rampCpu.platform, budgetUs)} |`,
@@ -337,6 +346,7 @@ const section = [
   ...(workers === undefined ? [] : [`${workers} worker${workers === 1 ? "" : "s"}`]),
   ...(idleWorkers ? ["idle workers"] : []),
   ...(separateCpus ? ["separate CPUs"] : []),
+  ...(rampHold === undefined ? [] : [rampHold === "off" ? "ramp never held" : `ramp held at ${rampHold} ms`]),
 ].join(", ");
 await writeBenchmarkSection(section, lines);
 console.info(lines.join("\n"));

@@ -15,6 +15,17 @@ describe("hilfarm load --platform-processes", () => {
     expect(platformProcessesFor(fleet("auto", 100_000))).toBe(6);
   });
 
+  it("exits 2 naming --ramp-hold and its value when it is neither off nor a whole number of ms in range", async () => {
+    for (const value of ["0", "2.5", "60001", "never", ""]) {
+      const { io, stderr } = bufferIo();
+      const argv = ["load", "--fleet", "examples/load-fleet.json", "--ramp-hold", value];
+      expect(await main(argv, io, () => new Promise(() => undefined)), value).toBe(2);
+      expect(stderr()).toContain(
+        `--ramp-hold must be off or a whole number of ms in 1..60000, got ${JSON.stringify(value)}`,
+      );
+    }
+  });
+
   it("exits 2 naming the option when the platform is not the reference platform hilfarm starts", async () => {
     const { io, stderr } = bufferIo();
     const argv = ["load", "--fleet", "examples/load-fleet.json", "--platform", "127.0.0.1:1"];

@@ -3,6 +3,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
+import { RampHoldSchema } from "../emulators/farm/farm-messages.ts";
 import { platformShares } from "../emulators/farm/farm-shards.ts";
 import { lateWorkers } from "../emulators/farm/late-workers.ts";
 import { type LoadReport, STEAL_WARNING_PERCENT } from "../emulators/farm/load-report.ts";
@@ -13,6 +14,7 @@ import {
   readPlatformMetrics,
 } from "../emulators/farm/platform-counters.ts";
 import { rampLag } from "../emulators/farm/ramp-lag.ts";
+import { RAMP_HOLD_LATE_MS, RAMP_HOLD_MAX_MS, type RampHold } from "../emulators/farm/ramp-pacing.ts";
 import { parseStopCondition, type StopCondition } from "../emulators/farm/stop-conditions.ts";
 import type { RealDevice } from "../emulators/fleet/fleet-file.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
@@ -51,6 +53,7 @@ interface LoadOptions {
   farm: string;
   workers?: number;
   ramp: number;
+  rampHold?: RampHold;
   steady: number;
   churn: number;
   controls: number;
@@ -117,6 +120,19 @@ const rateOption = (name: string, min: number) => (text: string) => {
   if (text.trim() === "" || !Number.isFinite(n) || n < min || n > 1_000_000)
     throw new UsageError(name, `--${name} must be a number in ${min}..1000000, got ${showValue(text)}`);
   return n;
+};
+
+/** `--ramp-hold`, checked by the rule its workers check it by (farm-messages.ts). */
+const rampHoldOption = (text: string): RampHold => {
+  const parsed = RampHoldSchema.safeParse(
+    text === "off" ? text : text.trim() === "" ? Number.NaN : Number(text),
+  );
+  if (!parsed.success)
+    throw new UsageError(
+      "ramp-hold",
+      `--ramp-hold must be off or a whole number of ms in 1..${RAMP_HOLD_MAX_MS}, got ${showValue(text)}`,
+    );
+  return parsed.data;
 };
 
 /**
@@ -207,6 +223,11 @@ export function addLoadCommand(
       integerOption("workers", 1, 1000),
     )
     .option("--ramp <devices/s>", "devices powered on per second", rateOption("ramp", 0.1), 500)
+    .option(
+      "--ramp-hold <ms|off>",
+      `hold a worker's ramp while it runs more than this many ms behind (its own delay), so that its queue of logins does not pass for the platform's; off: power devices on at the ramp's rate whatever the farm's delay (default: ${RAMP_HOLD_LATE_MS})`,
+      rampHoldOption,
+    )
     .option("--steady <seconds>", "how long to hold the fleet after the ramp", rateOption("steady", 0), 60)
     .option(
       "--churn <devices/s>",
@@ -296,6 +317,7 @@ export function addLoadCommand(
       if (options.platform !== "emulated") splitAddress(options.platform);
       const profile: LoadProfile = {
         rampPerSecond: options.ramp,
+        ...(options.rampHold === undefined ? {} : { rampHold: options.rampHold }),
         steadySeconds: options.steady,
         churnPerSecond: options.churn,
         controlsPerSecond: options.controls,

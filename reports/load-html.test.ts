@@ -133,6 +133,15 @@ describe("load HTML report", () => {
     );
   });
 
+  it("gives the ramp's hold in the profile, and nothing of it for a report of an earlier version", () => {
+    const base = sampleLoadReport();
+    const profile = (rampHold: LoadReport["profile"]["rampHold"]) =>
+      element(loadHtmlReport({ ...base, profile: { ...base.profile, rampHold } }), "section", "header");
+    expect(profile(100)).toContain("ramp 50/s (held while a worker ran more than 100 ms behind), steady");
+    expect(profile("off")).toContain("ramp 50/s (never held), steady");
+    expect(profile(undefined)).toContain("ramp 50/s, steady");
+  });
+
   it("gives each worker's ramp after the run's first power-on, '-' for what never happened", () => {
     const base = sampleLoadReport();
     const timed = loadHtmlReport({

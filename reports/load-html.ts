@@ -54,6 +54,12 @@ function latencyTable(id: string, latency: LoadReport["latency"]): string {
   );
 }
 
+/** When a worker held its ramp, as the profile gives it (absent from reports of earlier versions). */
+function rampHoldText(hold: LoadReport["profile"]["rampHold"]): string {
+  if (hold === undefined) return "";
+  return hold === "off" ? " (never held)" : ` (held while a worker ran more than ${hold} ms behind)`;
+}
+
 /**
  * A worker's ramp, seconds after the run's first power-on: first power-on / last / all online, "-" for never; and how
  * long it held its ramp while it ran behind, when it did.
@@ -185,7 +191,7 @@ ${timed === undefined ? "" : keyRow("The ramp, by the workers' clocks", timed)}
 ${lag === undefined ? "" : keyRow("Behind the ramp", lag)}
 ${keyRow(
   "Profile",
-  `${pr.devices} devices, ramp ${pr.rampPerSecond}/s, steady ${pr.steadySeconds} s, churn ${pr.churnPerSecond}/s, controls ${pr.controlsPerSecond}/s${pr.faults === undefined ? "" : `, faults ${pr.faults}`}`,
+  `${pr.devices} devices, ramp ${pr.rampPerSecond}/s${rampHoldText(pr.rampHold)}, steady ${pr.steadySeconds} s, churn ${pr.churnPerSecond}/s, controls ${pr.controlsPerSecond}/s${pr.faults === undefined ? "" : `, faults ${pr.faults}`}`,
 )}
 </tbody></table></section>
 ${realDevicesSection(report)}<section id="summary">

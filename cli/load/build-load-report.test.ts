@@ -52,4 +52,13 @@ describe("buildLoadReport", () => {
     expect(skewed).not.toHaveProperty("ramp");
     expect(skewed.rampUntimed).toBe("worker w1's clock is more than a minute off the coordinator's");
   });
+
+  it("gives the ramp's hold as the run set it, and the workers' own when the run set none", () => {
+    const outcome = finish(started({}, "w1", "w2").state);
+    expect(buildLoadReport(outcome, run).profile.rampHold).toBe(100);
+    const off = { ...run, profile: { ...run.profile, rampHold: "off" as const } };
+    expect(buildLoadReport(outcome, off).profile.rampHold).toBe("off");
+    const late = { ...run, profile: { ...run.profile, rampHold: 250 } };
+    expect(buildLoadReport(outcome, late).profile.rampHold).toBe(250);
+  });
 });

@@ -1,5 +1,6 @@
 import { cpus, platform as osPlatform, totalmem } from "node:os";
 import { type LoadReport, loadLatencyKinds } from "../../emulators/farm/load-report.ts";
+import { RAMP_HOLD_LATE_MS } from "../../emulators/farm/ramp-pacing.ts";
 import { version } from "../version.ts";
 import type { FarmOutcome, LoadProfile } from "./coordinator.ts";
 
@@ -52,6 +53,7 @@ export function buildLoadReport(outcome: FarmOutcome, run: LoadRunDescription): 
     profile: {
       devices: run.devices,
       rampPerSecond: run.profile.rampPerSecond,
+      rampHold: run.profile.rampHold ?? RAMP_HOLD_LATE_MS,
       steadySeconds: run.profile.steadySeconds,
       churnPerSecond: run.profile.churnPerSecond,
       controlsPerSecond: run.profile.controlsPerSecond,

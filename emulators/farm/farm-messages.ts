@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseJsonSafely } from "../../harness/protocol/json-safe.ts";
 import { loadLatencyKinds } from "./load-report.ts";
+import { RAMP_HOLD_MAX_MS } from "./ramp-pacing.ts";
 
 /**
  * The farm's MQTT protocol between one coordinator (`hilfarm load`) and its workers (`hilfarm worker`), under
@@ -58,6 +59,9 @@ const PlannedDeviceSchema: z.ZodType<WirePlannedDevice> = z.lazy(() =>
   }),
 );
 
+/** `hilfarm load --ramp-hold`: ms late, or off. */
+export const RampHoldSchema = z.union([z.number().int().min(1).max(RAMP_HOLD_MAX_MS), z.literal("off")]);
+
 export const ShardAssignmentSchema = z.object({
   runId: z.string().min(1),
   shard: z.number().int().min(0),
@@ -69,6 +73,8 @@ export const ShardAssignmentSchema = z.object({
   rampPerSecond: z.number().positive(),
   /** Devices power-cycled per second once the run is steady, for this shard. */
   churnPerSecond: z.number().min(0),
+  /** When the worker holds its ramp (ramp-pacing.ts); absent from coordinators of earlier versions: at 100 ms. */
+  rampHold: RampHoldSchema.optional(),
   faults: z.string().optional(),
   /** Profiles by name, as JSON: the worker validates them itself. */
   profiles: z.record(z.string(), z.unknown()),

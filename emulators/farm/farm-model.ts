@@ -1,10 +1,13 @@
 import type { ShardAssignment, WorkerSnapshot, WorkerStatus } from "./farm-messages.ts";
 import { type EncodedLatencies, LatencyHistograms } from "./latency-histograms.ts";
 import type { ShardSummary, WorkerSummary } from "./load-report.ts";
+import type { RampHold } from "./ramp-pacing.ts";
 import type { StopCondition } from "./stop-conditions.ts";
 
 export interface LoadProfile {
   rampPerSecond: number;
+  /** When a worker holds its ramp (`--ramp-hold`); absent: at RAMP_HOLD_LATE_MS. */
+  rampHold?: RampHold;
   steadySeconds: number;
   churnPerSecond: number;
   controlsPerSecond: number;

@@ -11,6 +11,7 @@ import { platformShares, shardAssignments, splitFleet } from "./farm-shards.ts";
 import { LOOPBACK_SOURCES, sourceAddressesFor } from "./farm-worker.ts";
 import { LatencyHistograms } from "./latency-histograms.ts";
 import { histogramPercentileBound, metricSum } from "./platform-counters.ts";
+import type { RampHold } from "./ramp-pacing.ts";
 import { plannedDevicesOf } from "./shard-runner.ts";
 import { evaluateStop, parseStopCondition } from "./stop-conditions.ts";
 
@@ -99,6 +100,35 @@ describe("farm parts", () => {
     );
     expect(assignment.ok).toBe(false);
     if (!assignment.ok) expect(assignment.error).toMatch(/^rampPerSecond: /);
+  });
+
+  it("sends the ramp's hold to every shard when the run sets one, and refuses a hold the workers cannot keep", () => {
+    const devices = Array.from({ length: 4 }, (_, i) => ({
+      ...device(i),
+      subDevices: [],
+      misbehaviour: {},
+      profileName: "p",
+      pin: "1",
+    }));
+    const assign = (rampHold?: RampHold) =>
+      shardAssignments({
+        runId: "r",
+        plan: { seed: 1, transport: "tcp", devices },
+        shards: 2,
+        loginAddresses: ["127.0.0.1:1"],
+        profile: { rampPerSecond: 1, churnPerSecond: 0, ...(rampHold === undefined ? {} : { rampHold }) },
+      });
+    expect(assign("off").map((a) => a.rampHold)).toEqual(["off", "off"]);
+    expect(assign(250).map((a) => a.rampHold)).toEqual([250, 250]);
+    expect(assign()[0]).not.toHaveProperty("rampHold");
+    const wire = (rampHold: unknown) =>
+      parseFarmMessage(ShardAssignmentSchema, Buffer.from(JSON.stringify({ ...assign()[0], rampHold })));
+    expect(wire("off")).toMatchObject({ ok: true, value: { rampHold: "off" } });
+    for (const bad of [0, 1.5, 60_001, "sometimes"]) {
+      const parsed = wire(bad);
+      expect(parsed.ok, String(bad)).toBe(false);
+      if (!parsed.ok) expect(parsed.error).toMatch(/^rampHold: /);
+    }
   });
 
   it("refuses a snapshot whose ramp times no Date can hold, naming the field", () => {

@@ -1,6 +1,7 @@
 import type { FleetPlan, PlannedDevice } from "../fleet/fleet-plan.ts";
 import type { Profile } from "../profiles/schema.ts";
 import type { ShardAssignment } from "./farm-messages.ts";
+import type { RampHold } from "./ramp-pacing.ts";
 
 /** Splits the fleet into `n` contiguous shards of nearly equal size. */
 export function splitFleet(devices: PlannedDevice[], n: number): PlannedDevice[][] {
@@ -61,7 +62,7 @@ export interface ShardingInputs {
   shards: number;
   /** Login servers, one per platform process; shard i logs in to that of `platformOfShard(i, ...)`. */
   loginAddresses: readonly string[];
-  profile: { rampPerSecond: number; churnPerSecond: number; faults?: string };
+  profile: { rampPerSecond: number; churnPerSecond: number; rampHold?: RampHold; faults?: string };
 }
 
 /**
@@ -88,6 +89,7 @@ export function shardAssignments(inputs: ShardingInputs): ShardAssignment[] {
       seed: plan.seed,
       rampPerSecond: Math.max(0.1, profile.rampPerSecond * share),
       churnPerSecond: profile.churnPerSecond * share,
+      ...(profile.rampHold === undefined ? {} : { rampHold: profile.rampHold }),
       ...(profile.faults === undefined ? {} : { faults: profile.faults }),
       profiles,
       devices: devices.map(wireDevice),

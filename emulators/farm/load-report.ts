@@ -1,5 +1,7 @@
 /** What `hilfarm load` measured, as written to report.json and drawn by reports/load-html.ts. */
 
+import type { RampHold } from "./ramp-pacing.ts";
+
 /**
  * What a load run times: round trips (the first four device side, control by whoever issues the controls), and
  * `farm-delay`, the farm's own lateness (each worker's delay probe, harness/clock/delay-probe.ts), to read them against.
@@ -82,6 +84,11 @@ export interface LoadReport {
   profile: {
     devices: number;
     rampPerSecond: number;
+    /**
+     * A worker held its ramp while its delay probe ran more than this many ms late, or never (`"off"`; ramp-pacing.ts,
+     * `hilfarm load --ramp-hold`). Absent from reports of earlier versions, whose workers held at 100 ms or not at all.
+     */
+    rampHold?: RampHold;
     steadySeconds: number;
     churnPerSecond: number;
     controlsPerSecond: number;

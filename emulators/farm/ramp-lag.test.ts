@@ -129,6 +129,16 @@ describe("rampTimed", () => {
     );
   });
 
+  it("names the run's own limit for the hold (--ramp-hold)", () => {
+    const ramp = { firstPowerOnAt: at, lastPowerOnSeconds: 67.5, allOnlineSeconds: 68.11, heldSeconds: 3.5 };
+    expect(rampTimed({ profile: { rampHold: 250 }, totals, ramp })).toMatch(
+      /a worker held its ramp for up to 3\.50 s while it ran more than 250 ms behind$/,
+    );
+    expect(rampLag({ profile: { ...profile, rampHold: 250 }, online: online([]), ramp })).toContain(
+      "(a worker held its ramp for up to 3.50 s while it ran more than 250 ms behind, most likely waiting for a core)",
+    );
+  });
+
   it("says what was not timed, and nothing for a report without the ramp's times", () => {
     expect(rampTimed({ totals, ramp: { firstPowerOnAt: at } })).toBe(
       "the first device powered on at 2026-12-05T07:00:00.000Z; the last power-on not timed for every shard (a worker lost or of an earlier version, or the run ended first); every device online at once not timed for every shard (a worker lost or of an earlier version, or the run ended first)",

@@ -1,5 +1,5 @@
 import type { LoadReport } from "./load-report.ts";
-import { RAMP_HOLD_LATE_MS } from "./ramp-pacing.ts";
+import { RAMP_HOLD_LATE_MS, type RampHold } from "./ramp-pacing.ts";
 
 /** Behind the ramp by more than this many seconds of it: as long as a device waits for an answer (5.2). */
 const LAG_NOTABLE_S = 10;
@@ -7,9 +7,12 @@ const LAG_NOTABLE_S = 10;
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
 const seconds = (s: number) => `${s.toFixed(2)} s`;
 const perSecond = (devices: number, s: number) => (s > 0 ? `, ${n(devices / s)} a second` : "");
-/** The longest any worker held its ramp while it ran behind (ramp-pacing.ts), as every line of a report says it. */
-export const rampHeld = (heldSeconds: number) =>
-  `a worker held its ramp for up to ${seconds(heldSeconds)} while it ran more than ${RAMP_HOLD_LATE_MS} ms behind`;
+/**
+ * The longest any worker held its ramp while it ran behind (ramp-pacing.ts), as every line of a report says it, with
+ * the run's limit (a report of an earlier version gives none: its workers held at 100 ms).
+ */
+export const rampHeld = (heldSeconds: number, hold: RampHold | undefined) =>
+  `a worker held its ramp for up to ${seconds(heldSeconds)} while it ran more than ${hold === undefined || hold === "off" ? RAMP_HOLD_LATE_MS : hold} ms behind`;
 /** Shards timed by clocks of several machines can put every device online before the last power-on. */
 const afterLast = (all: number, last: number) =>
   all >= last
@@ -24,7 +27,7 @@ const untimed = "not timed for every shard (a worker lost or of an earlier versi
  * it, judged from the once-a-second samples of devices online, counted from the run's start.
  */
 export function rampLag(report: {
-  profile: Pick<LoadReport["profile"], "devices" | "rampPerSecond">;
+  profile: Pick<LoadReport["profile"], "devices" | "rampPerSecond" | "rampHold">;
   online: LoadReport["online"];
   ramp?: LoadReport["ramp"];
 }): string | undefined {
@@ -40,7 +43,7 @@ export function rampLag(report: {
     const held = report.ramp?.heldSeconds;
     const farmLate =
       powered > rampSeconds + 1
-        ? `, ${seconds(powered - rampSeconds)} late (${held === undefined ? "on one machine most likely its workers waiting for a core, or a shard started again on a spare worker" : `${rampHeld(held)}, most likely waiting for a core`})`
+        ? `, ${seconds(powered - rampSeconds)} late (${held === undefined ? "on one machine most likely its workers waiting for a core, or a shard started again on a spare worker" : `${rampHeld(held, report.profile.rampHold)}, most likely waiting for a core`})`
         : "";
     const loginsLate =
       all > powered + 1 ? " (the logins waited for the farm's processes or the platform)" : "";
@@ -67,6 +70,7 @@ export function rampLag(report: {
  * device online. Exact where the once-a-second samples of `online` bound it only to a second either side.
  */
 export function rampTimed(report: {
+  profile?: Pick<LoadReport["profile"], "rampHold">;
   totals: Pick<LoadReport["totals"], "devices">;
   ramp?: LoadReport["ramp"];
   rampUntimed?: string;
@@ -84,6 +88,6 @@ export function rampTimed(report: {
     all === undefined
       ? `every device online at once ${untimed}`
       : `every device online ${seconds(all)} after it${perSecond(devices, all)}${last === undefined ? "" : `, ${afterLast(all, last)}`}`;
-  const holding = held === undefined ? "" : `; ${rampHeld(held)}`;
+  const holding = held === undefined ? "" : `; ${rampHeld(held, report.profile?.rampHold)}`;
   return `the first device powered on at ${ramp.firstPowerOnAt}; ${powered}; ${online}${holding}`;
 }

@@ -41,4 +41,17 @@ describe("RampPacing", () => {
     expect(pacing.due(420, 0)).toBe(10);
     expect(pacing.held).toBe(400);
   });
+
+  it("holds at the limit it is given (--ramp-hold)", () => {
+    const pacing = new RampPacing(500, 20, 30);
+    expect(pacing.due(0, 30)).toBe(10);
+    expect(pacing.due(20, 31)).toBe(0);
+    expect(pacing.held).toBe(20);
+  });
+
+  it("never holds with the hold off, however late the worker runs", () => {
+    const pacing = new RampPacing(500, 20, "off");
+    expect(run(pacing, 10, () => 60_000)).toEqual(Array(10).fill(10));
+    expect(pacing.held).toBe(0);
+  });
 });

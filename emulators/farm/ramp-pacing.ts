@@ -10,21 +10,34 @@
 export const RAMP_HOLD_LATE_MS = 100;
 
 /**
+ * When a worker holds its ramp: while its delay probe runs more than this many ms late (`hilfarm load --ramp-hold`),
+ * or never (`"off"`: every device powered on at the ramp's rate, whatever the farm's own delay).
+ */
+export type RampHold = number | "off";
+
+/** The longest `--ramp-hold` takes, in ms: a minute behind is a farm that has stopped, not one that runs late. */
+export const RAMP_HOLD_MAX_MS = 60_000;
+
+/**
  * The devices a shard powers on at each tick of its timer wheel: `perSecond`, spread over the ticks, except while the
- * worker runs behind (its delay probe last ran more than `holdLateMs` late). A held tick powers nothing on and earns
- * nothing: the ramp resumes at its rate, it does not catch up in a burst, and it ends late by the time held. Devices
- * already powered on are not touched. On a virtual clock the probe never runs late, so nothing is held.
+ * worker runs behind (its delay probe last ran more than `hold` ms late; with `"off"`, never). A held tick powers
+ * nothing on and earns nothing: the ramp resumes at its rate, it does not catch up in a burst, and it ends late by the
+ * time held. Devices already powered on are not touched. On a virtual clock the probe never runs late, so nothing is
+ * held.
  */
 export class RampPacing {
   private credit = 0;
   private heldMs = 0;
   private lastTickAt: number | undefined;
+  private readonly holdLateMs: number;
 
   constructor(
     private readonly perSecond: number,
     private readonly tickMs: number,
-    private readonly holdLateMs = RAMP_HOLD_LATE_MS,
-  ) {}
+    hold: RampHold = RAMP_HOLD_LATE_MS,
+  ) {
+    this.holdLateMs = hold === "off" ? Number.POSITIVE_INFINITY : hold;
+  }
 
   /** At the tick that runs at `now` (ms), with the worker's delay probe last `lateMs` late: how many to power on. */
   due(now: number, lateMs: number): number {

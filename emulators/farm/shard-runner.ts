@@ -89,7 +89,10 @@ export class ShardRunner {
   private readonly realTime: boolean;
   private readonly fleet: Fleet;
   /** What the runner keeps of its assignment: the devices' list becomes its fleet. */
-  private readonly assignment: Pick<ShardAssignment, "shard" | "rampPerSecond" | "churnPerSecond">;
+  private readonly assignment: Pick<
+    ShardAssignment,
+    "shard" | "rampPerSecond" | "churnPerSecond" | "rampHold"
+  >;
   private readonly timers: Timer[] = [];
   private poweredOn = 0;
   /** The wheel's clock when the shard's first device powered on, and its last. */
@@ -107,8 +110,8 @@ export class ShardRunner {
   private pacing: RampPacing | undefined;
 
   constructor(options: ShardRunnerOptions) {
-    const { shard, rampPerSecond, churnPerSecond } = options.assignment;
-    this.assignment = { shard, rampPerSecond, churnPerSecond };
+    const { shard, rampPerSecond, churnPerSecond, rampHold } = options.assignment;
+    this.assignment = { shard, rampPerSecond, churnPerSecond, rampHold };
     // On real time, answers are read between two heartbeats of one tick; a virtual clock runs every timer at once.
     this.clock = options.clock ?? new RealClock();
     this.realTime = options.clock === undefined;
@@ -161,8 +164,8 @@ export class ShardRunner {
           this.observer.farmDelay(ms, period);
         }),
       );
-    const { rampPerSecond, churnPerSecond } = this.assignment;
-    const pacing = new RampPacing(rampPerSecond, this.wheel.tickMs);
+    const { rampPerSecond, churnPerSecond, rampHold } = this.assignment;
+    const pacing = new RampPacing(rampPerSecond, this.wheel.tickMs, rampHold);
     this.pacing = pacing;
     // A few devices at every tick rather than a batch every 100 ms: devices that come online together heartbeat
     // together for the rest of the run, and a batch would reach the platform as one burst every interval.

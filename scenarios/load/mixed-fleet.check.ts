@@ -79,6 +79,8 @@ describe("hilfarm load with a mixed fleet", () => {
       "12",
       "--heartbeat",
       "2",
+      "--ramp-hold",
+      "250",
       "--report-dir",
       reports,
     ]);
@@ -117,6 +119,8 @@ describe("hilfarm load with a mixed fleet", () => {
     ]);
     const report = JSON.parse(await readFile(join(reports, "report.json"), "utf8")) as LoadReport;
     expect(report.totals.onlineAtEnd).toBe(200);
+    // The run's hold (--ramp-hold) is the one its report names.
+    expect(report.profile.rampHold).toBe(250);
     expect(report.real?.map((d) => [d.deviceId, d.real, d.model, d.onlineAtEnd])).toEqual([
       [NETWORK_LOCK.deviceId, true, "LOCK-01", true],
       [SERIAL_LOCK.deviceId, true, "LOCK-01", true],
