@@ -9,7 +9,8 @@ const seconds = (s: number) => `${s.toFixed(2)} s`;
 const perSecond = (devices: number, s: number) => (s > 0 ? `, ${n(devices / s)} a second` : "");
 /**
  * The longest any worker held its ramp while it ran behind (ramp-pacing.ts), as every line of a report says it, with
- * the run's limit (a report of an earlier version gives none: its workers held at 100 ms).
+ * the run's limit. A report of an earlier version gives none, and a run whose hold was off can have held only in a
+ * worker of an earlier version, which ignores the setting: both held at 100 ms.
  */
 export const rampHeld = (heldSeconds: number, hold: RampHold | undefined) =>
   `a worker held its ramp for up to ${seconds(heldSeconds)} while it ran more than ${hold === undefined || hold === "off" ? RAMP_HOLD_LATE_MS : hold} ms behind`;
