@@ -26,6 +26,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { extraNodeFlags, FARM_WORKER_NODE_FLAGS } from "../cli/load/local-processes.ts";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
+import { parseRampHold } from "../emulators/farm/farm-messages.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { rampHeld } from "../emulators/farm/ramp-lag.ts";
 import { RAMP_HOLD_MAX_MS } from "../emulators/farm/ramp-pacing.ts";
@@ -62,10 +63,17 @@ const idleWorkers = flag("BENCH_FARM_IDLE_WORKERS");
 const perf = rampPerfAsked();
 if (perf) perfOrExplain("bench:farm with BENCH_RAMP_PERF=1");
 const separateCpus = flag("BENCH_FARM_SEPARATE_CPUS");
-const rampHold =
-  process.env.BENCH_FARM_RAMP_HOLD === undefined || process.env.BENCH_FARM_RAMP_HOLD === "off"
-    ? process.env.BENCH_FARM_RAMP_HOLD
-    : String(wholeNumberSetting("BENCH_FARM_RAMP_HOLD", 1, RAMP_HOLD_MAX_MS));
+/** `--ramp-hold`'s value, checked by the rule `hilfarm load` checks it by; undefined leaves it to `hilfarm load`. */
+const rampHold = (() => {
+  const text = process.env.BENCH_FARM_RAMP_HOLD;
+  if (text === undefined) return undefined;
+  const hold = parseRampHold(text);
+  if (hold === undefined)
+    throw new Error(
+      `BENCH_FARM_RAMP_HOLD must be off or a whole number of ms in 1..${RAMP_HOLD_MAX_MS}, got ${text}`,
+    );
+  return String(hold);
+})();
 if (!(devices > 0 && devices <= 100_000))
   throw new Error(`BENCH_FARM_DEVICES must be 1..100000, got ${devices}`);
 

@@ -3,7 +3,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
-import { RampHoldSchema } from "../emulators/farm/farm-messages.ts";
+import { parseRampHold } from "../emulators/farm/farm-messages.ts";
 import { platformShares } from "../emulators/farm/farm-shards.ts";
 import { lateWorkers } from "../emulators/farm/late-workers.ts";
 import { type LoadReport, STEAL_WARNING_PERCENT } from "../emulators/farm/load-report.ts";
@@ -122,17 +122,15 @@ const rateOption = (name: string, min: number) => (text: string) => {
   return n;
 };
 
-/** `--ramp-hold`, checked by the rule its workers check it by (farm-messages.ts). */
+/** `--ramp-hold`, read by the rule its workers check it by (farm-messages.ts). */
 const rampHoldOption = (text: string): RampHold => {
-  const parsed = RampHoldSchema.safeParse(
-    text === "off" ? text : text.trim() === "" ? Number.NaN : Number(text),
-  );
-  if (!parsed.success)
+  const hold = parseRampHold(text);
+  if (hold === undefined)
     throw new UsageError(
       "ramp-hold",
       `--ramp-hold must be off or a whole number of ms in 1..${RAMP_HOLD_MAX_MS}, got ${showValue(text)}`,
     );
-  return parsed.data;
+  return hold;
 };
 
 /**

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseJsonSafely } from "../../harness/protocol/json-safe.ts";
 import { loadLatencyKinds } from "./load-report.ts";
-import { RAMP_HOLD_MAX_MS } from "./ramp-pacing.ts";
+import { RAMP_HOLD_MAX_MS, type RampHold } from "./ramp-pacing.ts";
 
 /**
  * The farm's MQTT protocol between one coordinator (`hilfarm load`) and its workers (`hilfarm worker`), under
@@ -61,6 +61,14 @@ const PlannedDeviceSchema: z.ZodType<WirePlannedDevice> = z.lazy(() =>
 
 /** `hilfarm load --ramp-hold`: ms late, or off. */
 export const RampHoldSchema = z.union([z.number().int().min(1).max(RAMP_HOLD_MAX_MS), z.literal("off")]);
+
+/** A ramp hold as written on a command line or in a setting (`off`, or ms); undefined when it is neither. */
+export function parseRampHold(text: string): RampHold | undefined {
+  const parsed = RampHoldSchema.safeParse(
+    text === "off" ? text : text.trim() === "" ? Number.NaN : Number(text),
+  );
+  return parsed.success ? parsed.data : undefined;
+}
 
 export const ShardAssignmentSchema = z.object({
   runId: z.string().min(1),
