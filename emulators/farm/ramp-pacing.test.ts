@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RAMP_HOLD_LATE_MS, RampPacing } from "./ramp-pacing.ts";
+import { RAMP_CATCH_UP, RAMP_HOLD_LATE_MS, RampPacing } from "./ramp-pacing.ts";
 
 /** The devices due at each of `ticks` ticks 20 ms apart from t=0, the worker `late(tick)` ms late at each. */
 function run(pacing: RampPacing, ticks: number, late: (tick: number) => number = () => 0): number[] {
@@ -16,13 +16,30 @@ describe("RampPacing", () => {
     expect(run(new RampPacing(10, 20), 10)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
   });
 
-  it("holds while the worker runs more than 100 ms behind, and resumes at its rate without catching up", () => {
+  it("holds while the worker runs more than 100 ms behind, then makes up what it held back at a quarter over its rate", () => {
     const pacing = new RampPacing(500, 20);
-    // Ticks 10-19 come while the worker's probe ran 150 ms late.
-    const due = run(pacing, 30, (tick) => (tick >= 10 && tick < 20 ? 150 : 0));
+    // Ticks 10-19 come while the worker's probe ran 150 ms late: 100 devices held back.
+    const due = run(pacing, 70, (tick) => (tick >= 10 && tick < 20 ? 150 : 0));
+    const sum = (ticks: number[]) => ticks.reduce((a, b) => a + b, 0);
     expect(due.slice(0, 10)).toEqual(Array(10).fill(10));
     expect(due.slice(10, 20)).toEqual(Array(10).fill(0));
-    expect(due.slice(20)).toEqual(Array(10).fill(10));
+    // 12.5 a tick (10 and RAMP_CATCH_UP of it) until the 100 are made up, 40 ticks later; never a burst.
+    expect(new Set(due.slice(20, 60))).toEqual(new Set([12, 13]));
+    expect(sum(due.slice(20, 60))).toBe(500);
+    expect(due.slice(60)).toEqual(Array(10).fill(10));
+    // On time again: as many powered on as a ramp never held.
+    expect(sum(due)).toBe(700);
+    expect(pacing.held).toBe(200);
+    expect(RAMP_CATCH_UP).toBe(0.25);
+  });
+
+  it("holds again while it makes up, and owes what each hold kept back", () => {
+    const pacing = new RampPacing(500, 20);
+    // Held at ticks 0-4 (50 owed), on time at 5-9 (12 or 13 each), held at 10-14 (50 more), then on time.
+    const due = run(pacing, 80, (tick) => (tick < 5 || (tick >= 10 && tick < 15) ? 150 : 0));
+    expect(due.slice(10, 15)).toEqual(Array(5).fill(0));
+    expect(Math.max(...due)).toBe(13);
+    expect(due.reduce((a, b) => a + b, 0)).toBe(800);
     expect(pacing.held).toBe(200);
   });
 
@@ -38,7 +55,8 @@ describe("RampPacing", () => {
     pacing.due(0, 0);
     // The worker stalled: the next tick ran 400 ms later, and the probe saw it late.
     expect(pacing.due(400, 380)).toBe(0);
-    expect(pacing.due(420, 0)).toBe(10);
+    // The held tick's 10 are owed: 10 and a quarter of them now.
+    expect(pacing.due(420, 0)).toBe(12);
     expect(pacing.held).toBe(400);
   });
 
