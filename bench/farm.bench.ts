@@ -26,10 +26,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { extraNodeFlags, FARM_WORKER_NODE_FLAGS } from "../cli/load/local-processes.ts";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
-import { parseRampHold } from "../emulators/farm/farm-messages.ts";
+import { parseRampHold, RAMP_HOLD_RULE } from "../emulators/farm/farm-messages.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { rampHeld } from "../emulators/farm/ramp-lag.ts";
-import { RAMP_HOLD_MAX_MS } from "../emulators/farm/ramp-pacing.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { bundleFrameNamer } from "./frame-cost/bundle-sources.ts";
 import { perfOrExplain } from "./frame-cost/perf-script.ts";
@@ -68,10 +67,7 @@ const rampHold = (() => {
   const text = process.env.BENCH_FARM_RAMP_HOLD;
   if (text === undefined) return undefined;
   const hold = parseRampHold(text);
-  if (hold === undefined)
-    throw new Error(
-      `BENCH_FARM_RAMP_HOLD must be off or a whole number of ms in 1..${RAMP_HOLD_MAX_MS}, got ${text}`,
-    );
+  if (hold === undefined) throw new Error(`BENCH_FARM_RAMP_HOLD must be ${RAMP_HOLD_RULE}, got ${text}`);
   return String(hold);
 })();
 if (!(devices > 0 && devices <= 100_000))

@@ -3,7 +3,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
-import { parseRampHold } from "../emulators/farm/farm-messages.ts";
+import { parseRampHold, RAMP_HOLD_RULE } from "../emulators/farm/farm-messages.ts";
 import { platformShares } from "../emulators/farm/farm-shards.ts";
 import { lateWorkers } from "../emulators/farm/late-workers.ts";
 import { type LoadReport, STEAL_WARNING_PERCENT } from "../emulators/farm/load-report.ts";
@@ -14,7 +14,7 @@ import {
   readPlatformMetrics,
 } from "../emulators/farm/platform-counters.ts";
 import { rampLag } from "../emulators/farm/ramp-lag.ts";
-import { RAMP_HOLD_LATE_MS, RAMP_HOLD_MAX_MS, type RampHold } from "../emulators/farm/ramp-pacing.ts";
+import { RAMP_HOLD_LATE_MS, type RampHold } from "../emulators/farm/ramp-pacing.ts";
 import { parseStopCondition, type StopCondition } from "../emulators/farm/stop-conditions.ts";
 import type { RealDevice } from "../emulators/fleet/fleet-file.ts";
 import { loadFleetPlan } from "../emulators/fleet/load-fleet.ts";
@@ -126,10 +126,7 @@ const rateOption = (name: string, min: number) => (text: string) => {
 const rampHoldOption = (text: string): RampHold => {
   const hold = parseRampHold(text);
   if (hold === undefined)
-    throw new UsageError(
-      "ramp-hold",
-      `--ramp-hold must be off or a whole number of ms in 1..${RAMP_HOLD_MAX_MS}, got ${showValue(text)}`,
-    );
+    throw new UsageError("ramp-hold", `--ramp-hold must be ${RAMP_HOLD_RULE}, got ${showValue(text)}`);
   return hold;
 };
 
@@ -223,7 +220,7 @@ export function addLoadCommand(
     .option("--ramp <devices/s>", "devices powered on per second", rateOption("ramp", 0.1), 500)
     .option(
       "--ramp-hold <ms|off>",
-      `hold a worker's ramp while it runs more than this many ms behind (its own delay), so that its queue of logins does not pass for the platform's; off: power devices on at the ramp's rate whatever the farm's delay (default: ${RAMP_HOLD_LATE_MS})`,
+      `hold a worker's ramp while it runs more than this many ms behind (its own delay), so that its queue of logins does not pass for the platform's, and make up what it held once on time; off: power devices on at the ramp's rate whatever the farm's delay (default: ${RAMP_HOLD_LATE_MS})`,
       rampHoldOption,
     )
     .option("--steady <seconds>", "how long to hold the fleet after the ramp", rateOption("steady", 0), 60)

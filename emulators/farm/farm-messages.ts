@@ -62,6 +62,9 @@ const PlannedDeviceSchema: z.ZodType<WirePlannedDevice> = z.lazy(() =>
 /** `hilfarm load --ramp-hold`: ms late, or off. */
 export const RampHoldSchema = z.union([z.number().int().min(1).max(RAMP_HOLD_MAX_MS), z.literal("off")]);
 
+/** What a ramp hold may be, as messages that refuse one say it. */
+export const RAMP_HOLD_RULE = `off or a whole number of ms in 1..${RAMP_HOLD_MAX_MS}`;
+
 /** A ramp hold as written on a command line or in a setting (`off`, or ms); undefined when it is neither. */
 export function parseRampHold(text: string): RampHold | undefined {
   const parsed = RampHoldSchema.safeParse(

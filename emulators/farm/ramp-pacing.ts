@@ -4,8 +4,9 @@
  * flight, and every further device it powers on adds to that queue. With no hold, 100,000 devices ramped at 2,000/s
  * on two busy cores put 21,000-37,000 devices between power-on and online at once and a login p99 of 3.4-7.1 s, most
  * of it the farm's own queue; held above 100 ms, 800-960 at once and a login p99 of 0.54-0.79 s, at the same rate
- * and CPU per device (docs/benchmarks.md, "A ramp held while its worker runs behind"). Well above a collection's
- * pause or one tick's burst of heartbeats, well under a login's 1 s aim.
+ * and CPU per device (docs/benchmarks.md, "A ramp held while its worker runs behind"). On a faster host the holds
+ * cost rate until the ramp made them up (`RAMP_CATCH_UP`). Well above a collection's pause or one tick's burst of
+ * heartbeats, well under a login's 1 s aim.
  */
 export const RAMP_HOLD_LATE_MS = 100;
 
