@@ -212,7 +212,14 @@ describe("load HTML report", () => {
 
   it("embeds each measured kind's buckets as given, and no plot for an unmeasured kind", () => {
     const data = chartData(html);
-    expect(data.plots.map((p) => p.kind)).toEqual(["login", "connect", "heartbeat", "report", "farm-delay"]);
+    expect(data.plots.map((p) => p.kind)).toEqual([
+      "login",
+      "connect",
+      "heartbeat",
+      "report",
+      "farm-delay",
+      "timer-late",
+    ]);
     expect(data.plots.find((p) => p.kind === "heartbeat")?.buckets).toEqual(report.latency.heartbeat.buckets);
     expect(html).toContain('data-plot="latency-heartbeat"');
     expect(html).not.toContain('data-plot="latency-control"');

@@ -19,7 +19,12 @@ const latencyTitles: Record<LoadLatencyKind, string> = {
   report: "State report acknowledgement (2006 -> 2007), device side",
   control: "Control round trip (2005 -> 2004), control side",
   "farm-delay": "The farm's own delay: how late each worker ran a timer due every 10 ms (not a round trip)",
+  "timer-late":
+    "The farm's timers: how late each worker fired a heartbeat, resend or ramp tick beyond its 20 ms resolution (not a round trip)",
 };
+
+/** Samples of the farm's own timing, not round trips. */
+const farmTiming = (kind: LoadLatencyKind) => kind === "farm-delay" || kind === "timer-late";
 
 /** The most points the devices-online line carries. */
 export const maxOnlinePoints = 2_000;
@@ -36,7 +41,7 @@ function latencyRow(kind: LoadLatencyKind, s: LatencySummary): string {
 
 function latencyTable(id: string, latency: LoadReport["latency"]): string {
   const headers = [
-    "Round trip, or the farm's delay",
+    "Round trip, or the farm's own timing",
     "#count",
     "#min ms",
     "#mean ms",
@@ -217,7 +222,7 @@ ${report.steady === undefined ? "" : `<h3>Steady state (from ${esc(report.steady
 <section id="plots">
 <h2>Latency histograms and devices online</h2>
 <div class="plots">
-${plots.map((p) => `<figure><canvas class="plot" data-plot="latency-${p.kind}"></canvas><figcaption>${esc(latencyTitles[p.kind])}: ${report.latency[p.kind].count} ${p.kind === "farm-delay" ? "samples" : "round trips"}</figcaption></figure>`).join("\n")}
+${plots.map((p) => `<figure><canvas class="plot" data-plot="latency-${p.kind}"></canvas><figcaption>${esc(latencyTitles[p.kind])}: ${report.latency[p.kind].count} ${farmTiming(p.kind) ? "samples" : "round trips"}</figcaption></figure>`).join("\n")}
 ${online.length === 0 ? "" : `<figure><canvas class="plot" data-plot="online"></canvas><figcaption>Devices online (seconds since start)</figcaption></figure>`}
 </div>
 ${plots.length === 0 && online.length === 0 ? '<p class="empty">No round trips or online samples were recorded.</p>' : ""}

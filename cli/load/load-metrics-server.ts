@@ -28,13 +28,13 @@ export class LoadMetricsServer {
   });
   private readonly latency = new Gauge({
     name: "hilfarm_load_latency_ms",
-    help: "Round trips so far (merged HDR histograms), by kind and quantile; kind farm-delay is the farm's own delay",
+    help: "Round trips so far (merged HDR histograms), by kind and quantile; kinds farm-delay and timer-late are the farm's own timing",
     labelNames: ["kind", "quantile"] as const,
     registers: [this.registry],
   });
   private readonly roundTrips = new Gauge({
     name: "hilfarm_load_round_trips",
-    help: "Round trips measured so far, by kind (farm-delay: samples of the farm's own delay)",
+    help: "Round trips measured so far, by kind (farm-delay and timer-late: samples of the farm's own timing)",
     labelNames: ["kind"] as const,
     registers: [this.registry],
   });

@@ -87,6 +87,12 @@ export class FarmObserver implements DeviceObserver {
     if (this.steady) this.steadyLatencies.record("farm-delay", lateMs, periodMs);
   }
 
+  /** How late the worker's timer wheel fired a timer (a heartbeat, a resend, a ramp tick) beyond its resolution. */
+  timerLate(lateMs: number): void {
+    this.latencies.record("timer-late", lateMs);
+    if (this.steady) this.steadyLatencies.record("timer-late", lateMs);
+  }
+
   countError(kind: string, n = 1): void {
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + n);
   }

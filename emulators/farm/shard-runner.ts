@@ -116,7 +116,11 @@ export class ShardRunner {
     this.clock = options.clock ?? new RealClock();
     this.realTime = options.clock === undefined;
     this.wheel = this.realTime
-      ? new TimerWheel(this.clock, { tickMs: FARM_TICK_MS, yieldBetweenTimers: setImmediate })
+      ? new TimerWheel(this.clock, {
+          tickMs: FARM_TICK_MS,
+          yieldBetweenTimers: setImmediate,
+          recordLate: (ms) => this.observer.timerLate(ms),
+        })
       : new TimerWheel(this.clock, { tickMs: FARM_TICK_MS });
     const plan = {
       seed: options.assignment.seed,

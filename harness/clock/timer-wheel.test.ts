@@ -2,6 +2,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
+import type { Clock } from "./clock.ts";
 import { TimerWheel } from "./timer-wheel.ts";
 import { VirtualClock } from "./virtual-clock.ts";
 
@@ -125,6 +126,46 @@ describe("TimerWheel", () => {
     expect(later.name).toBe("later");
     expect(wheel.pending).toBe(0);
     expect(driver.timerCount()).toBe(0);
+  });
+
+  it("tells how late it fires each timer beyond its resolution: its driver late, or a tick still firing", () => {
+    // A driver whose interval runs only when the test says, at the time the test sets.
+    let now = 0;
+    let driverTick = () => {};
+    const driver: Clock = {
+      now: () => now,
+      setTimeout: () => ({ name: "unused", cancel: () => {} }),
+      setInterval: (callback) => {
+        driverTick = callback;
+        return { name: "driver", cancel: () => {} };
+      },
+      realWork: (_name, work) => work,
+    };
+    const continuations: Array<() => void> = [];
+    const late: number[] = [];
+    const wheel = new TimerWheel(driver, {
+      tickMs: 20,
+      yieldBetweenTimers: (next) => continuations.push(next),
+      recordLate: (ms) => late.push(ms),
+    });
+    const timer = (name: string, delayMs: number) => wheel.setTimeout(() => {}, delayMs, name);
+    // On time: the driver runs within the tick after the timer's (due at 10: tick 1, from 20 to 40).
+    timer("on time", 10);
+    now = 39;
+    driverTick();
+    // The driver 130 ms late: a timer due at 50 (tick 3, from 60 to 80) fires at 210.
+    timer("driver late", 11);
+    now = 210;
+    driverTick();
+    // Three timers of one tick (tick 11, from 220 to 240), the wheel yielding between two to I/O that took 25 ms.
+    for (const name of ["first", "second", "third"]) timer(name, 5);
+    now = 225;
+    driverTick();
+    for (const at of [250, 275]) {
+      now = at;
+      continuations.shift()?.();
+    }
+    expect(late).toEqual([0, 130, 0, 10, 35]);
   });
 
   test.prop(

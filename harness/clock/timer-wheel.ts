@@ -35,6 +35,12 @@ export interface TimerWheelOptions {
    * reading any answer, and every answer would wait for the last send. Without it, a tick fires its timers at once.
    */
   yieldBetweenTimers?: (next: () => void) => void;
+  /**
+   * Told, as each timer fires, how late the wheel fires it beyond its resolution: how far the driver's present is past
+   * the end of the timer's tick (0 while the wheel keeps up). A wheel falls behind when its driver runs late or when a
+   * tick's timers, yielding to I/O between two, take longer than a tick to fire.
+   */
+  recordLate?: (lateMs: number) => void;
 }
 
 /**
@@ -53,6 +59,7 @@ export class TimerWheel implements Clock {
   private live = 0;
   private driverTimer: Timer | undefined;
   private readonly yieldBetweenTimers: ((next: () => void) => void) | undefined;
+  private readonly recordLate: ((lateMs: number) => void) | undefined;
   /** The timers of the tick being fired, and how many of them have been taken. */
   private due: WheelTimer[] = [];
   private taken = 0;
@@ -69,6 +76,7 @@ export class TimerWheel implements Clock {
     this.slots = Array.from({ length: slots }, () => []);
     this.mask = slots - 1;
     this.yieldBetweenTimers = options.yieldBetweenTimers;
+    this.recordLate = options.recordLate;
     this.origin = driver.now();
     this.tick = 0;
   }
@@ -174,6 +182,8 @@ export class TimerWheel implements Clock {
 
   private fire(timer: WheelTimer): void {
     const { callback } = timer;
+    if (this.recordLate !== undefined)
+      this.recordLate(Math.max(0, this.driver.now() - this.origin - (this.tick + 1) * this.tickMs));
     if (timer.periodTicks > 0) {
       timer.dueTick = this.tick + timer.periodTicks;
       this.place(timer);

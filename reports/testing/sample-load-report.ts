@@ -83,6 +83,15 @@ export function sampleLoadReport(overrides: Partial<LoadReport> = {}): LoadRepor
       p999: 4.0,
       max: 9.0,
     }),
+    "timer-late": summary([41200, 310, 45, 6], {
+      min: 0.001,
+      mean: 0.02,
+      p50: 0.001,
+      p90: 0.001,
+      p99: 0.001,
+      p999: 3.0,
+      max: 12.0,
+    }),
   };
   return {
     kind: "hilfarm-load/1",

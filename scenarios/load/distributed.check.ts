@@ -116,6 +116,8 @@ describe("distributed load over a real Mosquitto (127.0.0.1:1883 when it runs th
     expect(report.latency.heartbeat.count).toBeGreaterThan(DEVICES);
     // Each worker's delay probe: 100 samples a second, merged like the round trips.
     expect(report.latency["farm-delay"].count).toBeGreaterThan(100);
+    // Each worker's timer wheel: one sample per timer fired (every heartbeat among them), merged the same way.
+    expect(report.latency["timer-late"].count).toBeGreaterThan(report.latency.heartbeat.count);
     expect(report.latency.control.count).toBeGreaterThan(0);
     expect(report.platform?.sessionsOnline).toBe(DEVICES + 12);
     await Promise.all(
