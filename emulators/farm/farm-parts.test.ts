@@ -192,6 +192,14 @@ describe("farm parts", () => {
     latencies.record("heartbeat", 250);
     latencies.record("heartbeat", 260);
     expect(evaluateStop(hb, { latencies, errors: {}, lostDevices: 0 }).tripped).toBe(true);
+    // The farm's own timing stops a run as a round trip does: its timers fired late (timer-late).
+    const late = parseStopCondition("timer-late-p99>500");
+    expect(late).toMatchObject({ kind: "latency", latency: "timer-late", percentile: 99, aboveMs: 500 });
+    for (let i = 0; i < 98; i++) latencies.record("timer-late", 0);
+    expect(evaluateStop(late, { latencies, errors: {}, lostDevices: 0 }).tripped).toBe(false);
+    latencies.record("timer-late", 900);
+    latencies.record("timer-late", 1200);
+    expect(evaluateStop(late, { latencies, errors: {}, lostDevices: 0 }).tripped).toBe(true);
     const errors = parseStopCondition("errors>2");
     expect(
       evaluateStop(errors, { latencies, errors: { "churn-power-cycle": 50, resend: 2 }, lostDevices: 0 })
