@@ -1,6 +1,7 @@
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import { lateWorkers } from "../emulators/farm/late-workers.ts";
 import {
+  isFarmTiming,
   type LatencySummary,
   type LoadLatencyKind,
   type LoadReport,
@@ -22,9 +23,6 @@ const latencyTitles: Record<LoadLatencyKind, string> = {
   "timer-late":
     "The farm's timers: how late each worker fired a heartbeat, resend or ramp tick beyond its 20 ms resolution (not a round trip)",
 };
-
-/** Samples of the farm's own timing, not round trips. */
-const farmTiming = (kind: LoadLatencyKind) => kind === "farm-delay" || kind === "timer-late";
 
 /** The most points the devices-online line carries. */
 export const maxOnlinePoints = 2_000;
@@ -222,7 +220,7 @@ ${report.steady === undefined ? "" : `<h3>Steady state (from ${esc(report.steady
 <section id="plots">
 <h2>Latency histograms and devices online</h2>
 <div class="plots">
-${plots.map((p) => `<figure><canvas class="plot" data-plot="latency-${p.kind}"></canvas><figcaption>${esc(latencyTitles[p.kind])}: ${report.latency[p.kind].count} ${farmTiming(p.kind) ? "samples" : "round trips"}</figcaption></figure>`).join("\n")}
+${plots.map((p) => `<figure><canvas class="plot" data-plot="latency-${p.kind}"></canvas><figcaption>${esc(latencyTitles[p.kind])}: ${report.latency[p.kind].count} ${isFarmTiming(p.kind) ? "samples" : "round trips"}</figcaption></figure>`).join("\n")}
 ${online.length === 0 ? "" : `<figure><canvas class="plot" data-plot="online"></canvas><figcaption>Devices online (seconds since start)</figcaption></figure>`}
 </div>
 ${plots.length === 0 && online.length === 0 ? '<p class="empty">No round trips or online samples were recorded.</p>' : ""}

@@ -19,6 +19,10 @@ export const loadLatencyKinds = [
 ] as const;
 export type LoadLatencyKind = (typeof loadLatencyKinds)[number];
 
+/** The kinds that are samples of the farm's own timing, not round trips. */
+export const isFarmTiming = (kind: LoadLatencyKind): boolean =>
+  kind === "farm-delay" || kind === "timer-late";
+
 export interface LatencySummary {
   count: number;
   /** Milliseconds. */
