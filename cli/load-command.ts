@@ -220,7 +220,7 @@ export function addLoadCommand(
     .option("--ramp <devices/s>", "devices powered on per second", rateOption("ramp", 0.1), 500)
     .option(
       "--ramp-hold <ms|off>",
-      `hold a worker's ramp while it runs more than this many ms behind (its own delay), so that its queue of logins does not pass for the platform's, and make up what it held once on time; off: power devices on at the ramp's rate whatever the farm's delay (default: ${RAMP_HOLD_LATE_MS})`,
+      `hold a worker's ramp while it runs more than this many ms behind (its own delay, or its timer wheel's), so that its queue of logins does not pass for the platform's, and make up what it held once on time; off: power devices on at the ramp's rate whatever the farm's delay (default: ${RAMP_HOLD_LATE_MS})`,
       rampHoldOption,
     )
     .option("--steady <seconds>", "how long to hold the fleet after the ramp", rateOption("steady", 0), 60)

@@ -1,18 +1,22 @@
 /**
- * How late a worker's delay probe may run (harness/clock/delay-probe.ts) before the worker holds its ramp. A worker
- * that runs behind reads the answers of its devices late: a login it has already had answered still counts as in
- * flight, and every further device it powers on adds to that queue. With no hold, 100,000 devices ramped at 2,000/s
- * on two busy cores put 21,000-37,000 devices between power-on and online at once and a login p99 of 3.4-7.1 s, most
- * of it the farm's own queue; held above 100 ms, 800-960 at once and a login p99 of 0.54-0.79 s, at the same rate
- * and CPU per device (docs/benchmarks.md, "A ramp held while its worker runs behind"). On a faster host the holds
- * cost rate until the ramp made them up (`RAMP_CATCH_UP`). Well above a collection's pause or one tick's burst of
- * heartbeats, well under a login's 1 s aim.
+ * How late a worker may run before it holds its ramp: its delay probe (harness/clock/delay-probe.ts), or its timer
+ * wheel firing the ramp's tick (the wheel falls behind by more than the probe while logins pour in: `timer-late`). A
+ * worker that runs behind reads the answers of its devices late: a login it has already had answered still counts as in
+ * flight, and every further device it powers on adds to that queue. With no hold, 100,000 devices ramped at 2,000/s on
+ * two busy cores put 21,000-37,000 devices between power-on and online at once and a login p99 of 3.4-7.1 s, most of it
+ * the farm's own queue; held above 100 ms, 800-960 at once and a login p99 of 0.54-0.79 s, at the same rate and CPU per
+ * device (docs/benchmarks.md, "A ramp held while its worker runs behind"). On a faster host the holds cost rate until
+ * the ramp made them up (`RAMP_CATCH_UP`). Well above a collection's pause or one tick's burst of heartbeats, well
+ * under a login's 1 s aim. Held on the wheel's ramp ticks too, the same ramps' login p99 was 125-182 ms against 158-548
+ * ms held on the probe alone, lower in each of five pairs of runs alternated (docs/benchmarks.md, "A ramp held while
+ * its timers run late").
  */
 export const RAMP_HOLD_LATE_MS = 100;
 
 /**
- * When a worker holds its ramp: while its delay probe runs more than this many ms late (`hilfarm load --ramp-hold`),
- * or never (`"off"`: every device powered on at the ramp's rate, whatever the farm's own delay).
+ * When a worker holds its ramp: while its delay probe, or its wheel's ramp tick, runs more than this many ms late
+ * (`hilfarm load --ramp-hold`), or never (`"off"`: every device powered on at the ramp's rate, whatever the farm's own
+ * delay).
  */
 export type RampHold = number | "off";
 
@@ -31,10 +35,10 @@ export const RAMP_CATCH_UP = 0.25;
 
 /**
  * The devices a shard powers on at each tick of its timer wheel: `perSecond`, spread over the ticks, except while the
- * worker runs behind (its delay probe last ran more than `hold` ms late; with `"off"`, never). A held tick powers
- * nothing on; once the worker runs on time again, the ramp makes up what it held back at up to `RAMP_CATCH_UP` over
- * its rate, not in a burst. Devices already powered on are not touched. On a virtual clock the probe never runs late,
- * so nothing is held.
+ * worker runs behind (its delay probe last ran, or its wheel fires this tick, more than `hold` ms late; with `"off"`,
+ * never). A held tick powers nothing on; once the worker runs on time again, the ramp makes up what it held back at up
+ * to `RAMP_CATCH_UP` over its rate, not in a burst. Devices already powered on are not touched. On a virtual clock
+ * neither runs late, so nothing is held.
  */
 export class RampPacing {
   private credit = 0;

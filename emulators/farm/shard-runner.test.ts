@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Clock } from "../../harness/clock/clock.ts";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { fleetRegistry } from "../fleet/fleet-plan.ts";
 import { loadFleetPlan } from "../fleet/load-fleet.ts";
@@ -23,11 +24,27 @@ afterEach(async () => {
   runner = undefined;
 });
 
+/**
+ * The virtual clock as a worker that ran behind reads it: its present `behindMs` past the turn of its timers, as when
+ * a worker's process waited for a core and wakes to find its wheel's ticks overdue.
+ */
+class BehindClock implements Clock {
+  behindMs = 0;
+  constructor(private readonly clock: VirtualClock) {}
+  now = () => this.clock.now() + this.behindMs;
+  setTimeout: Clock["setTimeout"] = (callback, delayMs, name) =>
+    this.clock.setTimeout(callback, delayMs, name);
+  setInterval: Clock["setInterval"] = (callback, periodMs, name) =>
+    this.clock.setInterval(callback, periodMs, name);
+  realWork: Clock["realWork"] = (name, work) => this.clock.realWork(name, work);
+}
+
 /** A shard of `count` switches against a platform on `clock`, ramped and churned at the given rates. */
 async function startShard(
   clock: VirtualClock,
   count: number,
   profile: { rampPerSecond: number; churnPerSecond: number },
+  runnerClock: Clock = clock,
 ) {
   const fleet = join(await mkdtemp(join(tmpdir(), "hilfarm-shard-")), "fleet.json");
   await writeFile(
@@ -49,7 +66,7 @@ async function startShard(
     profile,
   });
   if (assignment === undefined) throw new Error("no shard");
-  const started = new ShardRunner({ assignment, logger: pino({ level: "silent" }), clock });
+  const started = new ShardRunner({ assignment, logger: pino({ level: "silent" }), clock: runnerClock });
   runner = started;
   started.start();
   return started;
@@ -67,6 +84,27 @@ describe("a shard's ramp", () => {
     expect(poweredOn).toEqual([2, 4, 6, 8, 10, 12]);
     // On a virtual clock the worker is never behind: its ramp is never held.
     expect(shard.snapshot().rampHeldMs).toBe(0);
+  });
+
+  it("holds at the ticks its wheel fires more than 100 ms late, and makes them up once the wheel is on time", async () => {
+    const clock = new VirtualClock();
+    const behind = new BehindClock(clock);
+    const shard = await startShard(clock, 40, { rampPerSecond: 100, churnPerSecond: 0 }, behind);
+    await clock.advanceAsync(3 * shard.wheel.tickMs);
+    expect(shard.snapshot().poweredOn).toBe(6);
+    // The worker wakes 300 ms behind: its wheel walks the 15 ticks it missed at once, the first ones 100-280 ms late.
+    behind.behindMs = 300;
+    await clock.advanceAsync(shard.wheel.tickMs);
+    const caughtUp = shard.snapshot();
+    // Two a tick at every tick would be 32 more; the late ticks powered none on, the last ones fewer than 4 each.
+    expect(caughtUp.poweredOn).toBeGreaterThan(6);
+    expect(caughtUp.poweredOn).toBeLessThan(6 + 2 * 16);
+    expect(caughtUp.rampHeldMs).toBeGreaterThan(0);
+    // On time again, the ramp makes up what it held back at a quarter over its rate, never in a burst.
+    await clock.advanceAsync(shard.wheel.tickMs);
+    expect(shard.snapshot().poweredOn - caughtUp.poweredOn).toBeOneOf([2, 3]);
+    await clock.advanceAsync(20 * shard.wheel.tickMs);
+    expect(shard.snapshot().poweredOn).toBe(40);
   });
 });
 
