@@ -7,9 +7,9 @@
  * the farm's own queue; held above 100 ms, 800-960 at once and a login p99 of 0.54-0.79 s, at the same rate and CPU per
  * device (docs/benchmarks.md, "A ramp held while its worker runs behind"). On a faster host the holds cost rate until
  * the ramp made them up (`RAMP_CATCH_UP`). Well above a collection's pause or one tick's burst of heartbeats, well
- * under a login's 1 s aim. Held on the wheel's ramp ticks too, the same ramps' login p99 was 125-182 ms against 158-548
- * ms held on the probe alone, lower in each of five pairs of runs alternated (docs/benchmarks.md, "A ramp held while
- * its timers run late").
+ * under a login's 1 s aim. On another machine of two cores, held on the wheel's ramp ticks too, 100,000 devices ramped
+ * at 2,000/s had a login p99 of 125-218 ms against 158-1,150 ms held on the probe alone, lower in each of eight pairs
+ * of runs alternated (docs/benchmarks.md, "A ramp held while its timers run late").
  */
 export const RAMP_HOLD_LATE_MS = 100;
 
@@ -38,7 +38,7 @@ export const RAMP_CATCH_UP = 0.25;
  * worker runs behind (its delay probe last ran, or its wheel fires this tick, more than `hold` ms late; with `"off"`,
  * never). A held tick powers nothing on; once the worker runs on time again, the ramp makes up what it held back at up
  * to `RAMP_CATCH_UP` over its rate, not in a burst. Devices already powered on are not touched. On a virtual clock
- * neither runs late, so nothing is held.
+ * that its wheel keeps up with, neither runs late, so nothing is held.
  */
 export class RampPacing {
   private credit = 0;
@@ -56,7 +56,10 @@ export class RampPacing {
     this.holdLateMs = hold === "off" ? Number.POSITIVE_INFINITY : hold;
   }
 
-  /** At the tick that runs at `now` (ms), with the worker's delay probe last `lateMs` late: how many to power on. */
+  /**
+   * At the tick that runs at `now` (ms), with the worker `lateMs` behind (the larger of how late its delay probe last
+   * ran and how late its wheel fires this tick): how many to power on.
+   */
   due(now: number, lateMs: number): number {
     const since = this.lastTickAt === undefined ? this.tickMs : Math.max(0, now - this.lastTickAt);
     this.lastTickAt = now;
