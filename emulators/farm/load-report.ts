@@ -99,8 +99,9 @@ export interface LoadReport {
     devices: number;
     rampPerSecond: number;
     /**
-     * A worker held its ramp while its delay probe or its wheel's ramp tick ran more than this many ms late, or never (`"off"`; ramp-pacing.ts,
-     * `hilfarm load --ramp-hold`). Absent from reports of earlier versions, whose workers held at 100 ms or not at all.
+     * A worker held its ramp while its delay probe or its wheel's ramp tick ran more than this many ms late, or never
+     * (`"off"`; ramp-pacing.ts, `hilfarm load --ramp-hold`). Absent from reports of earlier versions, whose workers held
+     * at 100 ms (on the probe alone) or not at all.
      */
     rampHold?: RampHold;
     steadySeconds: number;
