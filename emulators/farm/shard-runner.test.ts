@@ -92,7 +92,8 @@ describe("a shard's ramp", () => {
     const shard = await startShard(clock, 40, { rampPerSecond: 100, churnPerSecond: 0 }, behind);
     await clock.advanceAsync(3 * shard.wheel.tickMs);
     expect(shard.snapshot().poweredOn).toBe(6);
-    // The worker wakes 300 ms behind: its wheel walks the 15 ticks it missed at once, the first ones 100-280 ms late.
+    // The worker wakes 300 ms behind: its wheel walks 16 ticks at once (15 it missed and the present one), the first nine
+    // 120-280 ms late.
     behind.behindMs = 300;
     await clock.advanceAsync(shard.wheel.tickMs);
     const caughtUp = shard.snapshot();
