@@ -288,6 +288,7 @@ const lines = [
   `| platform RSS when ready (registries of ${t.devices.toLocaleString("en-US")} devices loaded, no device online) | ${mib(report.platform?.readyRssBytes ?? 0)} |`,
   `| platform memory per device (RSS above ready / devices), at the end / at each process's peak | ${kib(platformBytesPerDevice)} / ${kib(platformPeakBytesPerDevice)} |`,
   `| CPU seconds: workers / platform | ${t.workerCpuSeconds.toFixed(0)} / ${(report.platform?.cpuSeconds ?? 0).toFixed(0)} |`,
+  `| seconds their main threads waited for a core (/proc/<pid>/schedstat): workers / platform | ${t.workerCoreWaitSeconds === undefined ? "-" : t.workerCoreWaitSeconds.toFixed(0)} / ${report.platform?.coreWaitSeconds === undefined ? "-" : report.platform.coreWaitSeconds.toFixed(0)} |`,
   `| frames per second (device side, in + out, whole run) | ${t.framesPerSecond.toFixed(0)} |`,
   `| errors by kind | ${
     Object.entries(report.errors)

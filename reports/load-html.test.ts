@@ -75,6 +75,23 @@ describe("load HTML report", () => {
     );
   });
 
+  it("shows how long the workers' and the platform's main threads waited for a core, and each worker's", () => {
+    expect(element(html, "table", "summary-table")).toContain(
+      "<th>Seconds the workers&#39; main threads waited for a core</th><td>58.3</td>",
+    );
+    expect(element(html, "table", "platform-table")).toContain(
+      '<th>Seconds its main threads waited for a core (harness: all workers)</th><td class="num">9.4</td><td class="num">58.3</td>',
+    );
+    expect(element(html, "table", "workers-table")).toContain(
+      '<td class="num">74.2</td><td class="num">31.6</td>',
+    );
+    const { workerCoreWaitSeconds: _, ...totals } = report.totals;
+    const older = loadHtmlReport({ ...report, totals });
+    expect(element(older, "table", "summary-table")).toContain(
+      "<th>Seconds the workers&#39; main threads waited for a core</th><td>not reported</td>",
+    );
+  });
+
   it("shows the CPU the hypervisor took, and says the percentiles include it from 5 %", () => {
     expect(html).not.toContain("CPU taken by the hypervisor");
     const machine = report.machine;

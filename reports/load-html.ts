@@ -81,7 +81,7 @@ function workerRows(report: LoadReport): string[] {
       w.host,
     )}</td><td>${esc(w.shards.join(", "))}</td><td class="num">${w.devices}</td><td class="num">${w.online}</td><td class="num">${esc(
       bytes(w.rssBytes),
-    )}</td><td class="num">${w.cpuSeconds.toFixed(1)}</td><td class="num">${esc(workerRamp(w))}</td><td class="num">${esc(w.longestSilenceS ?? "")}</td><td class="state">${lost ? "LOST" : "finished"}</td><td>${esc(
+    )}</td><td class="num">${w.cpuSeconds.toFixed(1)}</td><td class="num">${w.coreWaitSeconds === undefined ? "" : w.coreWaitSeconds.toFixed(1)}</td><td class="num">${esc(workerRamp(w))}</td><td class="num">${esc(w.longestSilenceS ?? "")}</td><td class="state">${lost ? "LOST" : "finished"}</td><td>${esc(
       w.lostAt ?? "",
     )}</td><td>${esc(w.lostReason ?? "")}</td></tr>`;
   });
@@ -110,6 +110,12 @@ function platformRows(report: LoadReport): string[] {
     ["RSS (harness: all workers)", p.rssBytes, t.workerRssBytes, bytes],
     ["Peak RSS (harness: all workers)", p.peakRssBytes, t.workerPeakRssBytes, bytes],
     ["CPU seconds (harness: all workers)", p.cpuSeconds, t.workerCpuSeconds, (n) => n.toFixed(1)],
+    [
+      "Seconds its main threads waited for a core (harness: all workers)",
+      p.coreWaitSeconds,
+      t.workerCoreWaitSeconds,
+      (n) => n.toFixed(1),
+    ],
   ];
   return pairs.map(([name, platform, harness, show]) => {
     const differs = platform !== undefined && harness !== undefined && platform !== harness;
@@ -209,6 +215,7 @@ ${keyRow("RSS per device at the workers' peak", t.peakRssBytesPerDevice === unde
 ${keyRow("Worker RSS", bytes(t.workerRssBytes))}
 ${keyRow("Worker peak RSS", t.workerPeakRssBytes === undefined ? "not reported" : bytes(t.workerPeakRssBytes))}
 ${keyRow("Worker CPU seconds", t.workerCpuSeconds.toFixed(1))}
+${keyRow("Seconds the workers' main threads waited for a core", t.workerCoreWaitSeconds === undefined ? "not reported" : t.workerCoreWaitSeconds.toFixed(1))}
 ${keyRow("Lost devices", t.lostDevices)}
 </tbody></table>
 </section>
@@ -237,7 +244,7 @@ ${portShortage === undefined ? "" : `<p class="warning" id="local-port-shortage"
 </section>
 <section id="workers">
 <h2>Workers</h2>
-${table("workers-table", ["Worker", "Host", "Shards", "#devices", "#online at end", "#RSS", "#CPU s", "#ramp s: first / last power-on / all online (held)", "#longest silence s", "State", "Lost at", "Lost reason"], workerRows(report), "no workers")}
+${table("workers-table", ["Worker", "Host", "Shards", "#devices", "#online at end", "#RSS", "#CPU s", "#waited for a core s", "#ramp s: first / last power-on / all online (held)", "#longest silence s", "State", "Lost at", "Lost reason"], workerRows(report), "no workers")}
 ${late === undefined ? "" : `<p class="warning" id="late-workers">${esc(late)}</p>`}
 <h3>Shards</h3>
 ${table("shards-table", ["#shard", "#devices", "State", "Workers", "Note"], shardRows(report), "no shards")}

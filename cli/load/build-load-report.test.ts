@@ -35,6 +35,17 @@ describe("buildLoadReport", () => {
     expect(totals).not.toHaveProperty("workerPeakRssBytes");
   });
 
+  it("sums the seconds the workers' main threads waited for a core, and leaves the sum out when a worker lacks it", () => {
+    const outcome = finish(started({}, "w1", "w2").state, { coreWaitSeconds: 12.5 });
+    const report = buildLoadReport(outcome, run);
+    expect(report.workers.map((w) => w.coreWaitSeconds)).toEqual([12.5, 12.5]);
+    expect(report.totals.workerCoreWaitSeconds).toBe(25);
+    // Workers of an earlier version, or off Linux.
+    const older = buildLoadReport(finish(started({}, "w1", "w2").state), run);
+    expect(older.workers[0]).not.toHaveProperty("coreWaitSeconds");
+    expect(older.totals).not.toHaveProperty("workerCoreWaitSeconds");
+  });
+
   it("gives the ramp's first power-on as a date, the rest as seconds after it, by the workers' clocks", () => {
     const outcome = finish(started({}, "w1", "w2").state, {
       firstPowerOnAt: s(0.02),

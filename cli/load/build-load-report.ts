@@ -40,6 +40,10 @@ export function buildLoadReport(outcome: FarmOutcome, run: LoadRunDescription): 
               heldDevices,
       }
     : {};
+  const coreWaits = outcome.workers.map((w) => w.coreWaitSeconds);
+  const coreWaitTotal = coreWaits.every((wait) => wait !== undefined)
+    ? { workerCoreWaitSeconds: coreWaits.reduce((n, wait) => n + wait, 0) }
+    : {};
   const cpu = cpus();
   return {
     kind: "hilfarm-load/1",
@@ -85,6 +89,7 @@ export function buildLoadReport(outcome: FarmOutcome, run: LoadRunDescription): 
       workerRssBytes: workerRss,
       ...peakTotals,
       workerCpuSeconds: outcome.workers.reduce((n, w) => n + w.cpuSeconds, 0),
+      ...coreWaitTotal,
       lostDevices: outcome.lostDevices,
     },
     latency,

@@ -131,6 +131,11 @@ export const WorkerSnapshotSchema = z.object({
   /** The most RSS the worker's snapshots of this run saw; absent from workers of versions before it. */
   peakRssBytes: z.number().optional(),
   cpuSeconds: z.number(),
+  /**
+   * How long the worker's main thread waited for a core while it ran the shard (Linux's /proc/self/schedstat): a
+   * worker short of CPU reads its devices' answers late. Absent off Linux and from workers of versions before it.
+   */
+  coreWaitSeconds: z.number().nonnegative().optional(),
   /** Why the shard could not run, when it could not. */
   failure: z.string().optional(),
 });

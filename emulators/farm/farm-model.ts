@@ -261,6 +261,7 @@ export function outcomeOf(model: FarmModel, now: number): FarmOutcome {
     ...(r.last?.peakRssBytes === undefined ? {} : { peakRssBytes: r.last.peakRssBytes }),
     ...(r.last === undefined ? {} : { baselineRssBytes: r.last.baselineRssBytes }),
     cpuSeconds: r.last?.cpuSeconds ?? 0,
+    ...(r.last?.coreWaitSeconds === undefined ? {} : { coreWaitSeconds: r.last.coreWaitSeconds }),
     ...(r.last?.firstPowerOnAt === undefined
       ? {}
       : {

@@ -52,6 +52,12 @@ export interface WorkerSummary {
   /** CPU seconds (user + system) the worker used during the run. */
   cpuSeconds: number;
   /**
+   * Seconds the worker's main thread waited for a core during the run, runnable but not running (Linux's
+   * /proc/<pid>/schedstat); absent elsewhere and from workers of versions before it. Set beside the run's length, it
+   * tells a worker short of CPU, whose devices read their answers late, from a platform slow to answer.
+   */
+  coreWaitSeconds?: number;
+  /**
    * Its shard's ramp by its own clock, seconds after the run's first power-on: its first device powered on, its
    * last, and all its devices first online at once (each absent until it happened); and how long the worker held its
    * ramp while it ran behind (emulators/farm/ramp-pacing.ts), s, absent when it never did.
@@ -149,6 +155,8 @@ export interface LoadReport {
     /** Each worker's peak RSS, summed. */
     workerPeakRssBytes?: number;
     workerCpuSeconds: number;
+    /** Each worker's `coreWaitSeconds`, summed; absent when a worker did not report it. */
+    workerCoreWaitSeconds?: number;
     lostDevices: number;
   };
   latency: Record<LoadLatencyKind, LatencySummary>;
@@ -198,6 +206,8 @@ export interface LoadReport {
     /** RSS of a platform started by hilfarm once it was ready: its registry loaded, no device yet. */
     readyRssBytes?: number;
     cpuSeconds?: number;
+    /** Seconds its processes' main threads waited for a core (Linux), summed, as `coreWaitSeconds` of a worker. */
+    coreWaitSeconds?: number;
   };
   /** Per stop condition: whether it tripped and the value seen. */
   stopConditions: Array<{ condition: string; tripped: boolean; seen: string }>;

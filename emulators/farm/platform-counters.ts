@@ -1,4 +1,9 @@
-import { peakResidentBytes, processStat, residentBytes } from "../../harness/machine/process-stat.ts";
+import {
+  coreWaitSeconds,
+  peakResidentBytes,
+  processStat,
+  residentBytes,
+} from "../../harness/machine/process-stat.ts";
 import { apiAuthorization } from "./api-auth.ts";
 import type { LoadReport } from "./load-report.ts";
 
@@ -61,14 +66,16 @@ interface ProcessUsage {
   rssBytes?: number;
   peakRssBytes?: number;
   cpuSeconds?: number;
+  coreWaitSeconds?: number;
 }
 
-/** CPU seconds, RSS and peak RSS of a local process, from /proc (Linux); nothing elsewhere. */
+/** CPU seconds, RSS, peak RSS and its main thread's wait for a core of a local process, from /proc (Linux). */
 function processUsage(pid: number): ProcessUsage {
   return {
     rssBytes: residentBytes(pid),
     peakRssBytes: peakResidentBytes(pid),
     cpuSeconds: processStat(pid)?.cpuSeconds,
+    coreWaitSeconds: coreWaitSeconds(pid),
   };
 }
 
@@ -89,11 +96,11 @@ export async function readPlatformMetrics(apiUrls: readonly string[]): Promise<s
   return texts.join("\n");
 }
 
-/** CPU seconds, RSS and peak RSS of several local processes together; a figure any of them lacks is left out. */
+/** The same of several local processes together; a figure any of them lacks is left out. */
 export function processesUsage(pids: readonly number[]): ProcessUsage {
   const usages = pids.map(processUsage);
   const summed: ProcessUsage = {};
-  for (const key of ["rssBytes", "peakRssBytes", "cpuSeconds"] as const)
+  for (const key of ["rssBytes", "peakRssBytes", "cpuSeconds", "coreWaitSeconds"] as const)
     if (usages.every((u) => u[key] !== undefined))
       summed[key] = usages.reduce((n, u) => n + (u[key] ?? 0), 0);
   return summed;

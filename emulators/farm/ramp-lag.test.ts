@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rampLag, rampTimed } from "./ramp-lag.ts";
+import { rampLag, rampTimed, workersCoreWaitShare } from "./ramp-lag.ts";
 
 const online = (points: Array<[number, number]>) => points.map(([t, n]) => ({ t, online: n }));
 const profile = { devices: 100_000, rampPerSecond: 2000 };
@@ -71,6 +71,25 @@ describe("rampLag, with the ramp timed by the workers' clocks", () => {
       }),
     ).toContain(
       "the farm powered them on in 67.50 s, 1,481 a second, 17.50 s late (a worker held its ramp for up to 17.24 s while it ran more than 100 ms behind, most likely waiting for a core), and every device",
+    );
+  });
+
+  it("says how much of the run the workers' main threads waited for a core, where they measured it", () => {
+    const held = {
+      firstPowerOnAt: at,
+      lastPowerOnSeconds: 70.92,
+      allOnlineSeconds: 70.95,
+      heldSeconds: 41.89,
+    };
+    const run = { startedAt: "2026-12-07T15:15:44.951Z", finishedAt: "2026-12-07T15:18:04.951Z" };
+    // Two workers over a 140 s run: 84 s and 70 s of waiting, 55 % of the run on average.
+    const workers = [{ coreWaitSeconds: 84 }, { coreWaitSeconds: 70 }];
+    expect(rampLag({ profile, online: online([]), ramp: held, ...run, workers })).toContain(
+      "20.92 s late (a worker held its ramp for up to 41.89 s while it ran more than 100 ms behind, its workers' main threads waiting for a core 55 % of the run), and every device",
+    );
+    // Workers that did not say (off Linux, or of an earlier version).
+    expect(rampLag({ profile, online: online([]), ramp: held, ...run, workers: [{}, {}] })).toContain(
+      "more than 100 ms behind, most likely waiting for a core), and",
     );
   });
 
@@ -150,5 +169,25 @@ describe("rampTimed", () => {
     expect(
       rampTimed({ totals, rampUntimed: "worker w2's clock is more than a minute off the coordinator's" }),
     ).toBe("not timed: worker w2's clock is more than a minute off the coordinator's");
+  });
+});
+
+describe("workersCoreWaitShare", () => {
+  const run = { startedAt: "2026-12-07T15:00:00.000Z", finishedAt: "2026-12-07T15:01:40.000Z" };
+
+  it("averages over the workers that measured their wait, and is unknown where none did or the run has no length", () => {
+    expect(
+      workersCoreWaitShare({ ...run, workers: [{ coreWaitSeconds: 30 }, {}, { coreWaitSeconds: 10 }] }),
+    ).toBe(0.2);
+    expect(workersCoreWaitShare({ ...run, workers: [{}, {}] })).toBeUndefined();
+    expect(workersCoreWaitShare({ ...run, workers: [] })).toBeUndefined();
+    expect(workersCoreWaitShare({ workers: [{ coreWaitSeconds: 1 }] })).toBeUndefined();
+    expect(
+      workersCoreWaitShare({ ...run, finishedAt: run.startedAt, workers: [{ coreWaitSeconds: 1 }] }),
+    ).toBeUndefined();
+  });
+
+  it("never says more than the whole run (a worker's wait counted from its own start)", () => {
+    expect(workersCoreWaitShare({ ...run, workers: [{ coreWaitSeconds: 120 }] })).toBe(1);
   });
 });

@@ -19,6 +19,28 @@ const afterLast = (all: number, last: number) =>
   all >= last
     ? `${seconds(all - last)} after the last power-on`
     : `${seconds(last - all)} before the last power-on by the workers' clocks, which disagree`;
+/**
+ * How much of the run the workers' main threads waited for a core, on average over the workers that said (Linux's
+ * schedstat, `coreWaitSeconds`); undefined where none did.
+ */
+export function workersCoreWaitShare(report: {
+  startedAt?: string;
+  finishedAt?: string;
+  workers?: ReadonlyArray<Pick<LoadReport["workers"][number], "coreWaitSeconds">>;
+}): number | undefined {
+  const runSeconds = (Date.parse(report.finishedAt ?? "") - Date.parse(report.startedAt ?? "")) / 1000;
+  const waits = (report.workers ?? []).flatMap((w) => w.coreWaitSeconds ?? []);
+  if (!(runSeconds > 0) || waits.length === 0) return undefined;
+  return Math.min(1, waits.reduce((sum, wait) => sum + wait, 0) / waits.length / runSeconds);
+}
+
+/** Why a worker held its ramp: the wait for a core its workers measured where they did, else the likely reason. */
+function whyHeld(share: number | undefined): string {
+  return share === undefined
+    ? "most likely waiting for a core"
+    : `its workers' main threads waiting for a core ${Math.round(share * 100)} % of the run`;
+}
+
 const untimed = "not timed for every shard (a worker lost or of an earlier version, or the run ended first)";
 
 /**
@@ -31,6 +53,9 @@ export function rampLag(report: {
   profile: Pick<LoadReport["profile"], "devices" | "rampPerSecond" | "rampHold">;
   online: LoadReport["online"];
   ramp?: LoadReport["ramp"];
+  startedAt?: string;
+  finishedAt?: string;
+  workers?: ReadonlyArray<Pick<LoadReport["workers"][number], "coreWaitSeconds">>;
 }): string | undefined {
   const { devices, rampPerSecond } = report.profile;
   if (!(rampPerSecond > 0) || devices <= 0) return undefined;
@@ -44,7 +69,7 @@ export function rampLag(report: {
     const held = report.ramp?.heldSeconds;
     const farmLate =
       powered > rampSeconds + 1
-        ? `, ${seconds(powered - rampSeconds)} late (${held === undefined ? "on one machine most likely its workers waiting for a core, or a shard started again on a spare worker" : `${rampHeld(held, report.profile.rampHold)}, most likely waiting for a core`})`
+        ? `, ${seconds(powered - rampSeconds)} late (${held === undefined ? "on one machine most likely its workers waiting for a core, or a shard started again on a spare worker" : `${rampHeld(held, report.profile.rampHold)}, ${whyHeld(workersCoreWaitShare(report))}`})`
         : "";
     const loginsLate =
       all > powered + 1 ? " (the logins waited for the farm's processes or the platform)" : "";

@@ -8,6 +8,7 @@ import { UsageError } from "../../harness/errors.ts";
 import { FaultyConnector } from "../../harness/link/faults.ts";
 import { parseFaults } from "../../harness/link/parse-faults.ts";
 import { type Connector, socketConnector } from "../../harness/link/socket-link.ts";
+import { coreWaitSeconds } from "../../harness/machine/process-stat.ts";
 import { seededRandom } from "../../harness/random/random.ts";
 import type { Misbehaviour } from "../device/misbehaviour.ts";
 import { Fleet } from "../fleet/fleet.ts";
@@ -100,6 +101,7 @@ export class ShardRunner {
   private lastPowerOnAt: number | undefined;
   private startedAt = 0;
   private readonly cpuAtStart = cpuUsage();
+  private readonly coreWaitAtStart = coreWaitSeconds("self");
   private readonly baselineRssBytes = memoryUsage.rss();
   /** The most RSS seen at a snapshot (once a second): what the shard's devices needed, the collector's timing aside. */
   private peakRssBytes = this.baselineRssBytes;
@@ -228,6 +230,7 @@ export class ShardRunner {
 
   snapshot(): Omit<WorkerSnapshot, "runId" | "workerId" | "host" | "seq" | "final"> {
     const cpu = cpuUsage(this.cpuAtStart);
+    const coreWait = coreWaitSeconds("self");
     const rssBytes = memoryUsage.rss();
     this.peakRssBytes = Math.max(this.peakRssBytes, rssBytes);
     return {
@@ -249,6 +252,9 @@ export class ShardRunner {
       rssBytes,
       peakRssBytes: this.peakRssBytes,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      ...(coreWait === undefined || this.coreWaitAtStart === undefined
+        ? {}
+        : { coreWaitSeconds: coreWait - this.coreWaitAtStart }),
     };
   }
 

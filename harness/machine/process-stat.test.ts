@@ -2,7 +2,13 @@ import { spawn } from "node:child_process";
 import { getPriority } from "node:os";
 import { cpuUsage, memoryUsage, pid, ppid } from "node:process";
 import { describe, expect, it } from "vitest";
-import { peakResidentBytes, processStat, residentBytes } from "./process-stat.ts";
+import {
+  coreWaitSeconds,
+  parseCoreWait,
+  peakResidentBytes,
+  processStat,
+  residentBytes,
+} from "./process-stat.ts";
 
 describe("processStat, residentBytes and peakResidentBytes (/proc)", () => {
   it("read this process as Node itself sees it", () => {
@@ -42,7 +48,21 @@ describe("processStat, residentBytes and peakResidentBytes (/proc)", () => {
     }
   });
 
+  it("read how long a main thread waited for a core, the second field of its schedstat line", () => {
+    // ns on a core, ns waiting for one, timeslices.
+    expect(parseCoreWait("6153258193 2408337102 81735\n")).toBe(2.408337102);
+    expect(parseCoreWait("6153258193")).toBeUndefined();
+    expect(parseCoreWait("")).toBeUndefined();
+    expect(parseCoreWait("6153258193 -5 81735")).toBeUndefined();
+    const self = coreWaitSeconds("self") ?? Number.NaN;
+    const byPid = coreWaitSeconds(pid) ?? Number.NaN;
+    expect(self).toBeGreaterThanOrEqual(0);
+    // Read one after the other: the second reading is no less than the first.
+    expect(byPid).toBeGreaterThanOrEqual(self);
+  });
+
   it("say nothing of a process that does not exist", () => {
+    expect(coreWaitSeconds(2 ** 30)).toBeUndefined();
     expect(processStat(2 ** 30)).toBeUndefined();
     expect(residentBytes(2 ** 30)).toBeUndefined();
     expect(peakResidentBytes(2 ** 30)).toBeUndefined();

@@ -29,6 +29,24 @@ export function processStat(pid: number): ProcessStat | undefined {
   };
 }
 
+/**
+ * How long a process's main thread has waited for a core so far, runnable but not running, in seconds: the second
+ * field of /proc/<pid>/schedstat (ns). Undefined where it cannot be read (gone, not Linux, a kernel without it).
+ */
+export function coreWaitSeconds(pid: number | "self"): number | undefined {
+  try {
+    return parseCoreWait(readFileSync(`/proc/${pid}/schedstat`, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The wait for a core in a /proc/<pid>/schedstat line ("<ns on a core> <ns waiting> <timeslices>"), seconds. */
+export function parseCoreWait(schedstat: string): number | undefined {
+  const waitingNs = Number(schedstat.trim().split(/\s+/)[1]);
+  return Number.isFinite(waitingNs) && waitingNs >= 0 ? waitingNs / 1e9 : undefined;
+}
+
 /** Resident memory of a process in bytes, from /proc/<pid>/status; undefined where it cannot be read. */
 export function residentBytes(pid: number): number | undefined {
   return statusBytes(pid, "VmRSS");

@@ -268,6 +268,10 @@ describe("a local farm over the embedded broker", () => {
     expect(report.totals.peakRssBytesPerDevice).toBeGreaterThanOrEqual(report.totals.rssBytesPerDevice);
     expect(report.totals.workerPeakRssBytes).toBeGreaterThanOrEqual(report.totals.workerRssBytes);
     expect(platform.readyRssBytes).toBeGreaterThan(0);
+    // Linux: how long each process's main thread waited for a core, from /proc/<pid>/schedstat.
+    for (const worker of report.workers) expect(worker.coreWaitSeconds).toBeGreaterThanOrEqual(0);
+    expect(report.totals.workerCoreWaitSeconds).toBeGreaterThanOrEqual(0);
+    expect(platform.coreWaitSeconds).toBeGreaterThanOrEqual(0);
     // The platform's own delay probe, read from its /metrics.
     expect(platform.ownDelayP99UpToMs).toBeGreaterThan(0);
     expect(platform.ownDelaySteadyP99UpToMs).toBeGreaterThan(0);
