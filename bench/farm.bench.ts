@@ -13,6 +13,8 @@
  * `hilfarm load` (Linux), and each writes its own section.
  * BENCH_FARM_RAMP_HOLD (`off`, or 1-60000 ms) passes `--ramp-hold` (default `hilfarm load`'s: 100 ms), and writes its
  * own section.
+ * BENCH_FARM_WORKER_NICENESS (0-19) passes `--worker-niceness` (default `hilfarm load`'s: 10), and writes its own
+ * section.
  * Aim 2's CPU per device brought online is read from /proc every 250 ms (the local workers and platform), from the
  * ramp's first power-on to every device online, with the cores' busy share over that window: it is a cost at the rate
  * reached (it falls as the rate rises), so set it beside the bare floor's (`npm run bench:bare-ramp`) at one rate.
@@ -52,6 +54,10 @@ const processCount = (name: string) =>
   process.env[name] === undefined ? undefined : wholeNumberSetting(name, 1, 64);
 const platformProcesses = processCount("BENCH_FARM_PLATFORM_PROCESSES");
 const workers = processCount("BENCH_FARM_WORKERS");
+const workerNiceness =
+  process.env.BENCH_FARM_WORKER_NICENESS === undefined
+    ? undefined
+    : wholeNumberSetting("BENCH_FARM_WORKER_NICENESS", 10, 19, 0);
 const flag = (name: string) => {
   const value = process.env[name];
   if (value !== undefined && value !== "0" && value !== "1")
@@ -83,6 +89,7 @@ const settings = [
   "BENCH_FARM_IDLE_WORKERS",
   "BENCH_FARM_SEPARATE_CPUS",
   "BENCH_FARM_RAMP_HOLD",
+  "BENCH_FARM_WORKER_NICENESS",
   "BENCH_RAMP_PERF",
   "HILFARM_NODE_FLAGS",
 ]
@@ -124,6 +131,7 @@ const args = [
   ...(idleWorkers ? ["--idle-workers"] : []),
   ...(separateCpus ? ["--separate-cpus"] : []),
   ...(rampHold === undefined ? [] : ["--ramp-hold", rampHold]),
+  ...(workerNiceness === undefined ? [] : ["--worker-niceness", String(workerNiceness)]),
   "--report-dir",
   dir,
 ];
@@ -271,7 +279,7 @@ const aims = [
 const lines = [
   `Made by \`${settings}npm run bench:farm\` (bench/farm.bench.ts), which ran \`${command}\` (exit ${code}), a fleet of three-gang switches`,
   `(transport ${transport ?? "auto: UDP for the first two logins after power-on, then TCP"}): the ${report.target.description}`,
-  `and the devices in worker processes (niceness 10${idleWorkers ? ", in Linux's idle scheduling class" : ""}; Node flags ${workerNodeFlags}) on the same machine${separateCpus ? " (the platform on the first half of the CPUs, the workers on the rest)" : ""}, over loopback, their UDP sockets spread over`,
+  `and the devices in worker processes (niceness ${workerNiceness ?? 10}${idleWorkers ? ", in Linux's idle scheduling class" : ""}; Node flags ${workerNodeFlags}) on the same machine${separateCpus ? " (the platform on the first half of the CPUs, the workers on the rest)" : ""}, over loopback, their UDP sockets spread over`,
   "source addresses 127.0.0.2-127.0.0.9, every device's timers on its worker's timer wheel.",
   "",
   `Machine: ${machineDescription()}; run took ${wallSeconds.toFixed(0)} s wall; stop: ${report.stopReason}.`,
@@ -357,6 +365,7 @@ const section = [
   ...(idleWorkers ? ["idle workers"] : []),
   ...(separateCpus ? ["separate CPUs"] : []),
   ...(rampHold === undefined ? [] : [rampHold === "off" ? "ramp never held" : `ramp held at ${rampHold} ms`]),
+  ...(workerNiceness === undefined ? [] : [`workers at niceness ${workerNiceness}`]),
 ].join(", ");
 await writeBenchmarkSection(section, lines);
 console.info(lines.join("\n"));
