@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import { extraNodeFlags, FARM_WORKER_NODE_FLAGS } from "../cli/load/local-processes.ts";
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
 import { parseRampHold, RAMP_HOLD_RULE } from "../emulators/farm/farm-messages.ts";
+import { FARM_TICK_MS } from "../emulators/farm/farm-tick.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { rampHeld } from "../emulators/farm/ramp-lag.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
@@ -321,7 +322,7 @@ const lines = [
   ),
   row("the farm's timers, how late they fired, whole run (not a round trip)", report.latency["timer-late"]),
   "",
-  `The farm's own delay: how late each worker ran a timer due every 10 ms (its waits for a core, its collections, its own bursts), corrected for the samples a stall hid; ${farmShareOfTail(report)?.text ?? "not measured"}; ${farmShareOfTail(report, "login")?.text ?? "logins: not measured"}. The platform's own delay (the same probe in \`hilfarm platform\`, read from its /metrics, whole run): p99 ${report.platform?.ownDelayP99UpToMs === undefined ? "not reported" : `at most ${ms(report.platform.ownDelayP99UpToMs)} ms`}; once steady: p99 ${report.platform?.ownDelaySteadyP99UpToMs === undefined ? "not reported" : `at most ${ms(report.platform.ownDelaySteadyP99UpToMs)} ms`}. The farm's timers: how late each worker's timer wheel fired a heartbeat, a resend or a ramp tick beyond its 20 ms resolution (its own delay, and a tick's timers taking longer than a tick to fire as they yield to I/O between two): the platform was sent that much later than asked.`,
+  `The farm's own delay: how late each worker ran a timer due every 10 ms (its waits for a core, its collections, its own bursts), corrected for the samples a stall hid; ${farmShareOfTail(report)?.text ?? "not measured"}; ${farmShareOfTail(report, "login")?.text ?? "logins: not measured"}. The platform's own delay (the same probe in \`hilfarm platform\`, read from its /metrics, whole run): p99 ${report.platform?.ownDelayP99UpToMs === undefined ? "not reported" : `at most ${ms(report.platform.ownDelayP99UpToMs)} ms`}; once steady: p99 ${report.platform?.ownDelaySteadyP99UpToMs === undefined ? "not reported" : `at most ${ms(report.platform.ownDelaySteadyP99UpToMs)} ms`}. The farm's timers: how late each worker's timer wheel fired a heartbeat, a resend or a ramp tick beyond its ${FARM_TICK_MS} ms resolution (its own delay, and a tick's timers taking longer than a tick to fire as they yield to I/O between two): the platform was sent that much later than asked.`,
   "",
   `The aims of issue 19 beside this run (they are set for 100,000 devices ramped at 2,000/s: \`BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 npm run bench:farm\`):`,
   "",

@@ -5,7 +5,7 @@
  *       1 s runs after a warm-up);
  *   (b) the bare floor: bench/frame-cost/bare-heartbeat.mjs, a client and a server written for the benchmark with
  *       node:net and node:crypto only, heartbeating BENCH_COST_DEVICES devices over loopback, spread over the interval;
- *   (b') the same bare floor sending in bursts every 20 ms, as the farm's timer wheel does (FARM_TICK_MS);
+ *   (b') the same bare floor sending in bursts every FARM_TICK_MS, as the farm's timer wheel does;
  *   (c) hilfarm: `hilfarm load` with the reference platform as a process and one worker, the same devices and rate,
  *       over TCP as (b) (the fleet's `transport: "tcp"`).
  * (b), (b') and (c) count the CPU of every process of the side (all of /proc below it) over a steady window, once every
@@ -19,8 +19,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FARM_TICK_MS } from "../emulators/farm/farm-tick.ts";
 import type { LoadReport } from "../emulators/farm/load-report.ts";
-import { FARM_TICK_MS } from "../emulators/farm/shard-runner.ts";
 import { stolenCpuSeconds } from "../harness/machine/cpu-steal.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { startBareFloor } from "./frame-cost/bare-floor.ts";

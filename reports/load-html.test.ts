@@ -254,7 +254,7 @@ describe("load HTML report", () => {
     expect(data.online.at(-1)).toEqual([86_400, 400]);
   });
 
-  it("compares the platform's counters with the harness's, and leaves the table out without them", () => {
+  it("compares the platform's counters with the harness's, marks the counters that differ but never its use of CPU, memory or cores, and leaves the table out without them", () => {
     const platform = element(html, "table", "platform-table");
     expect(platform).toContain(
       `<tr class="differs"><th>Heartbeats</th><td class="num">${report.latency.heartbeat.count + 7}</td><td class="num">${report.latency.heartbeat.count}</td></tr>`,
@@ -262,6 +262,12 @@ describe("load HTML report", () => {
     expect(platform).toContain(
       '<tr><th>Sessions online at end</th><td class="num">1996</td><td class="num">1996</td></tr>',
     );
+    for (const usage of ["RSS", "Peak RSS", "CPU seconds", "Seconds its main threads waited for a core"])
+      expect(platform).toContain(`<tr><th>${usage} (harness: all workers)</th>`);
+    expect([...platform.matchAll(/<tr class="differs"><th>([^<]+)<\/th>/g)].map((m) => m[1])).toEqual([
+      "Heartbeats",
+      "Frames into the platform (harness: frames out)",
+    ]);
     const { platform: _, ...withoutPlatform } = sampleLoadReport();
     expect(loadHtmlReport(withoutPlatform)).not.toContain('id="platform-table"');
   });

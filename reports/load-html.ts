@@ -1,4 +1,5 @@
 import { farmShareOfTail } from "../emulators/farm/farm-delay.ts";
+import { FARM_TICK_MS } from "../emulators/farm/farm-tick.ts";
 import { lateWorkers } from "../emulators/farm/late-workers.ts";
 import {
   isFarmTiming,
@@ -20,8 +21,7 @@ const latencyTitles: Record<LoadLatencyKind, string> = {
   report: "State report acknowledgement (2006 -> 2007), device side",
   control: "Control round trip (2005 -> 2004), control side",
   "farm-delay": "The farm's own delay: how late each worker ran a timer due every 10 ms (not a round trip)",
-  "timer-late":
-    "The farm's timers: how late each worker fired a heartbeat, resend or ramp tick beyond its 20 ms resolution (not a round trip)",
+  "timer-late": `The farm's timers: how late each worker fired a heartbeat, resend or ramp tick beyond its ${FARM_TICK_MS} ms resolution (not a round trip)`,
 };
 
 /** The most points the devices-online line carries. */
@@ -96,17 +96,24 @@ function shardRows(report: LoadReport): string[] {
   );
 }
 
-/** The platform's own counters beside the harness's; a counter the platform does not report reads "not reported". */
+/**
+ * The platform's own counters beside the harness's; a counter the platform does not report reads "not reported".
+ * Counters of the same traffic should agree, and a row where they do not is marked; the platform's use of memory, CPU
+ * and cores stands beside the workers' to be read, not matched, and is never marked.
+ */
 function platformRows(report: LoadReport): string[] {
   const p = report.platform;
   if (p === undefined) return [];
   const t = report.totals;
-  const pairs: Array<[string, number | undefined, number | undefined, (n: number) => string]> = [
+  type Row = [string, number | undefined, number | undefined, (n: number) => string];
+  const counters: Row[] = [
     ["Sessions online at end", p.sessionsOnline, t.onlineAtEnd, String],
     ["Logins", p.logins, t.logins, String],
     ["Connects", p.connects, t.connects, String],
     ["Heartbeats", p.heartbeats, t.heartbeats, String],
     ["Frames into the platform (harness: frames out)", p.framesIn, t.framesOut, String],
+  ];
+  const usage: Row[] = [
     ["RSS (harness: all workers)", p.rssBytes, t.workerRssBytes, bytes],
     ["Peak RSS (harness: all workers)", p.peakRssBytes, t.workerPeakRssBytes, bytes],
     ["CPU seconds (harness: all workers)", p.cpuSeconds, t.workerCpuSeconds, (n) => n.toFixed(1)],
@@ -117,12 +124,13 @@ function platformRows(report: LoadReport): string[] {
       (n) => n.toFixed(1),
     ],
   ];
-  return pairs.map(([name, platform, harness, show]) => {
-    const differs = platform !== undefined && harness !== undefined && platform !== harness;
+  const row = ([name, platform, harness, show]: Row, compared: boolean) => {
+    const differs = compared && platform !== undefined && harness !== undefined && platform !== harness;
     return `<tr${differs ? ' class="differs"' : ""}><th>${esc(name)}</th><td class="num">${
       platform === undefined ? "not reported" : esc(show(platform))
     }</td><td class="num">${harness === undefined ? "-" : esc(show(harness))}</td></tr>`;
-  });
+  };
+  return [...counters.map((r) => row(r, true)), ...usage.map((r) => row(r, false))];
 }
 
 /**

@@ -6,7 +6,7 @@ import type { RampHold } from "./ramp-pacing.ts";
  * What a load run times: round trips (the first four device side, control by whoever issues the controls);
  * `farm-delay`, the farm's own lateness (each worker's delay probe, harness/clock/delay-probe.ts), to read them against;
  * and `timer-late`, how late the workers' timer wheels fired what was due (heartbeats, resends, the ramp's ticks) beyond
- * their 20 ms resolution: whether the platform was sent the load asked, when it was asked.
+ * their resolution (FARM_TICK_MS): whether the platform was sent the load asked, when it was asked.
  */
 export const loadLatencyKinds = [
   "login",

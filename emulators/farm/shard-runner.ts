@@ -16,6 +16,7 @@ import type { PlannedDevice } from "../fleet/fleet-plan.ts";
 import { type Profile, ProfileSchema } from "../profiles/schema.ts";
 import type { ShardAssignment, WorkerSnapshot } from "./farm-messages.ts";
 import { FarmObserver } from "./farm-observer.ts";
+import { FARM_TICK_MS } from "./farm-tick.ts";
 import { RampPacing } from "./ramp-pacing.ts";
 
 export interface ShardRunnerOptions {
@@ -75,9 +76,6 @@ export function plannedDevicesOf(assignment: ShardAssignment): PlannedDevice[] {
   return assignment.devices.map(planned);
 }
 
-/** The turn of a farm's timer wheel: the devices' timers due within one turn fire together. */
-export const FARM_TICK_MS = 20;
-
 /**
  * One shard of a load run in this process: its devices powered on at the ramp rate, power-cycled at the churn rate
  * once the run is steady, every timer on one timer wheel, measured by one shared observer.
@@ -85,7 +83,7 @@ export const FARM_TICK_MS = 20;
 export class ShardRunner {
   readonly observer = new FarmObserver();
   readonly wheel: TimerWheel;
-  /** The wheel's own clock: the delay probe runs on it, not at the wheel's 20 ms ticks. */
+  /** The wheel's own clock: the delay probe runs on it, not at the wheel's ticks (FARM_TICK_MS). */
   private readonly clock: Clock;
   private readonly realTime: boolean;
   private readonly fleet: Fleet;
