@@ -20,6 +20,8 @@
  * reached (it falls as the rate rises), so set it beside the bare floor's (`npm run bench:bare-ramp`) at one rate.
  * BENCH_RAMP_PERF=1 also records the whole machine with Linux perf over that window (frame-cost/ramp-kinds.ts, as
  * bench:bare-ramp does with the same setting) and adds the platform's and the workers' CPU by kind of work, per device.
+ * BENCH_FARM_SUMMARY=<file> writes the run's figures there as JSON (farm-pairs/run-summary.ts) instead of its section:
+ * `npm run bench:farm-pairs` runs bench:farm so, two settings alternated, and writes one section for all its runs.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -33,6 +35,8 @@ import { FARM_TICK_MS } from "../emulators/farm/farm-tick.ts";
 import type { LatencySummary, LoadReport } from "../emulators/farm/load-report.ts";
 import { rampHeld } from "../emulators/farm/ramp-lag.ts";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
+import { FarmRunSummarySchema } from "./farm-pairs/run-summary.ts";
+import { FARM_BENCH_SETTINGS } from "./farm-pairs/side-settings.ts";
 import { bundleFrameNamer } from "./frame-cost/bundle-sources.ts";
 import { perfOrExplain } from "./frame-cost/perf-script.ts";
 import { coresBusy, treeCpuByProcess } from "./frame-cost/process-cpu.ts";
@@ -80,21 +84,7 @@ const rampHold = (() => {
 if (!(devices > 0 && devices <= 100_000))
   throw new Error(`BENCH_FARM_DEVICES must be 1..100000, got ${devices}`);
 
-const settings = [
-  "BENCH_FARM_DEVICES",
-  "BENCH_FARM_RAMP",
-  "BENCH_FARM_STEADY",
-  "BENCH_FARM_TRANSPORT",
-  "BENCH_FARM_PLATFORM_PROCESSES",
-  "BENCH_FARM_WORKERS",
-  "BENCH_FARM_IDLE_WORKERS",
-  "BENCH_FARM_SEPARATE_CPUS",
-  "BENCH_FARM_RAMP_HOLD",
-  "BENCH_FARM_WORKER_NICENESS",
-  "BENCH_RAMP_PERF",
-  "HILFARM_NODE_FLAGS",
-]
-  .filter((name) => process.env[name] !== undefined)
+const settings = FARM_BENCH_SETTINGS.filter((name) => process.env[name] !== undefined)
   .map((name) => {
     const value = process.env[name] ?? "";
     return `${name}=${/\s/.test(value) ? `"${value}"` : value} `;
@@ -368,5 +358,34 @@ const section = [
   ...(rampHold === undefined ? [] : [rampHold === "off" ? "ramp never held" : `ramp held at ${rampHold} ms`]),
   ...(workerNiceness === undefined ? [] : [`workers at niceness ${workerNiceness}`]),
 ].join(", ");
-await writeBenchmarkSection(section, lines);
+const summaryFile = process.env.BENCH_FARM_SUMMARY;
+if (summaryFile === undefined) await writeBenchmarkSection(section, lines);
+else {
+  const figures = (s: LatencySummary | undefined) => (s === undefined || s.count === 0 ? undefined : s);
+  const steadyFigures = figures(steadyHeartbeat);
+  const lateFigures = figures(report.latency["timer-late"]);
+  const summary = FarmRunSummarySchema.parse({
+    endedAt: new Date().toISOString(),
+    devices: t.devices,
+    ramp,
+    onlineAtEnd: t.onlineAtEnd,
+    errors: Object.values(report.errors).reduce((a, b) => a + b, 0),
+    loginTimeouts,
+    onlinePerSecond: onlineFromFirstPowerOn,
+    loginP99Ms: report.latency.login.p99,
+    inFlightAtMost: waiting,
+    longestHoldSeconds: report.ramp?.heldSeconds,
+    platformCoreWaitSeconds: report.platform?.coreWaitSeconds,
+    workerCoreWaitSeconds: t.workerCoreWaitSeconds,
+    timersLate: lateFigures && { p99: lateFigures.p99, p999: lateFigures.p999 },
+    steadyHeartbeat: steadyFigures && {
+      p50: steadyFigures.p50,
+      p99: steadyFigures.p99,
+      p999: steadyFigures.p999,
+    },
+    cpuPerDeviceUs: rampCpu && rampCpu.worker + rampCpu.platform,
+    coresBusy: rampCpu?.busy,
+  });
+  await writeFile(summaryFile, `${JSON.stringify(summary)}\n`);
+}
 console.info(lines.join("\n"));
