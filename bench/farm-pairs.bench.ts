@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { comparisonLines, type PairedRun, runRows, type Side } from "./farm-pairs/pair-table.ts";
 import { FarmRunSummarySchema } from "./farm-pairs/run-summary.ts";
-import { FARM_BENCH_SETTINGS, sideSettings, sideText } from "./farm-pairs/side-settings.ts";
+import { settingsInEnvironment, shellWord, sideSettings, sideText } from "./farm-pairs/side-settings.ts";
 import { machineDescription } from "./made-by.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
@@ -32,14 +32,11 @@ if (sorted(sides.a) === sorted(sides.b))
   throw new Error(
     `BENCH_PAIRS_B must set what differs from BENCH_PAIRS_A, got ${process.env.BENCH_PAIRS_B ?? "nothing"}`,
   );
-const quoted = (value: string) => (/\s/.test(value) ? `"${value}"` : value);
-const shared = FARM_BENCH_SETTINGS.filter((name) => process.env[name] !== undefined).map(
-  (name) => `${name}=${quoted(process.env[name] ?? "")}`,
-);
+const shared = settingsInEnvironment();
 const madeBy = [
   ...(process.env.BENCH_PAIRS_ROUNDS === undefined ? [] : [`BENCH_PAIRS_ROUNDS=${rounds}`]),
   ...(["BENCH_PAIRS_A", "BENCH_PAIRS_B"] as const).flatMap((name) =>
-    process.env[name] === undefined ? [] : [`${name}=${quoted(process.env[name] ?? "")}`],
+    process.env[name] === undefined ? [] : [`${name}=${shellWord(process.env[name] ?? "")}`],
   ),
   ...shared,
   "npm run bench:farm-pairs",

@@ -14,6 +14,17 @@ export const FARM_BENCH_SETTINGS = [
   "HILFARM_NODE_FLAGS",
 ] as const;
 
+/** A value as a shell word: quoted when it holds a space. */
+export const shellWord = (value: string) => (/\s/.test(value) ? `"${value}"` : value);
+
+/** bench:farm's settings given in this environment, as `NAME=value` words, in the "Made by" line's order. */
+export function settingsInEnvironment(): string[] {
+  return FARM_BENCH_SETTINGS.flatMap((name) => {
+    const value = process.env[name];
+    return value === undefined ? [] : [`${name}=${shellWord(value)}`];
+  });
+}
+
 /**
  * One side's settings of a paired comparison, from `name`'s `NAME=value` words (a value without spaces), each NAME one
  * of bench:farm's settings; empty when unset. bench:farm checks each value as it would from the environment.
