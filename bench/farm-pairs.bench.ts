@@ -7,8 +7,10 @@
  *   BENCH_PAIRS_B="BENCH_FARM_WORKER_NICENESS=5" BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 \
  *     BENCH_FARM_PLATFORM_PROCESSES=2 npm run bench:farm-pairs
  * BENCH_PAIRS_A and BENCH_PAIRS_B: each side's own bench:farm settings, `NAME=value` words (farm-pairs/side-settings.ts);
- * the environment's bench:farm settings apply to both sides, a side's own over them. Loopback only, bounded as
- * bench:farm is: each run a few minutes at 100,000 devices.
+ * the environment's bench:farm settings apply to both sides, a side's own over them. BENCH_PAIRS_A_CHECKOUT and
+ * BENCH_PAIRS_B_CHECKOUT: another checkout whose bench:farm (and so whose hilfarm) that side runs, for two commits side
+ * by side (farm-pairs/side-checkout.ts); unset, this one. Loopback only, bounded as bench:farm is: each run a few
+ * minutes at 100,000 devices.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -18,8 +20,10 @@ import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
 import { comparisonLines, type PairedRun, runRows, type Side } from "./farm-pairs/pair-table.ts";
 import { FarmRunSummarySchema } from "./farm-pairs/run-summary.ts";
+import { type SideCheckout, sideCheckout } from "./farm-pairs/side-checkout.ts";
 import { settingsInEnvironment, shellWord, sideSettings, sideText } from "./farm-pairs/side-settings.ts";
 import { machineDescription } from "./made-by.ts";
+import { revisionOf } from "./revision.ts";
 import { wholeNumberSetting } from "./settings.ts";
 
 const rounds = wholeNumberSetting("BENCH_PAIRS_ROUNDS", 3, 20);
@@ -27,15 +31,29 @@ const sides: Record<Side, Record<string, string>> = {
   a: sideSettings("BENCH_PAIRS_A", process.env.BENCH_PAIRS_A),
   b: sideSettings("BENCH_PAIRS_B", process.env.BENCH_PAIRS_B),
 };
+const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+const here: SideCheckout = { dir: root, revision: revisionOf(root) };
+const checkouts: Record<Side, SideCheckout> = {
+  a: sideCheckout("BENCH_PAIRS_A_CHECKOUT") ?? here,
+  b: sideCheckout("BENCH_PAIRS_B_CHECKOUT") ?? here,
+};
 const sorted = (settings: Record<string, string>) => JSON.stringify(Object.entries(settings).sort());
-if (sorted(sides.a) === sorted(sides.b))
+const settingsDiffer = sorted(sides.a) !== sorted(sides.b);
+const checkoutsDiffer = checkouts.a.dir !== checkouts.b.dir;
+if (!settingsDiffer && !checkoutsDiffer)
   throw new Error(
-    `BENCH_PAIRS_B must set what differs from BENCH_PAIRS_A, got ${process.env.BENCH_PAIRS_B ?? "nothing"}`,
+    `BENCH_PAIRS_B must set what differs from BENCH_PAIRS_A, or BENCH_PAIRS_A_CHECKOUT or BENCH_PAIRS_B_CHECKOUT name another checkout, got ${process.env.BENCH_PAIRS_B ?? "nothing"}`,
   );
 const shared = settingsInEnvironment();
+const pairsSettings = [
+  "BENCH_PAIRS_A",
+  "BENCH_PAIRS_B",
+  "BENCH_PAIRS_A_CHECKOUT",
+  "BENCH_PAIRS_B_CHECKOUT",
+] as const;
 const madeBy = [
   ...(process.env.BENCH_PAIRS_ROUNDS === undefined ? [] : [`BENCH_PAIRS_ROUNDS=${rounds}`]),
-  ...(["BENCH_PAIRS_A", "BENCH_PAIRS_B"] as const).flatMap((name) =>
+  ...pairsSettings.flatMap((name) =>
     process.env[name] === undefined ? [] : [`${name}=${shellWord(process.env[name] ?? "")}`],
   ),
   ...shared,
@@ -43,9 +61,16 @@ const madeBy = [
 ].join(" ");
 const labels: Record<Side, string> = { a: "A", b: "B" };
 const plain = (settings: Record<string, string>) => sideText(settings).replaceAll("`", "");
-const title = `Farm density, paired: ${plain(sides.b)} against ${plain(sides.a)}`;
-
-const farmBench = fileURLToPath(new URL("./farm.bench.ts", import.meta.url));
+/** A side in the section's title: what differs from the other side, its settings, its commit, or both. */
+const titleOf = (side: Side) =>
+  [
+    ...(settingsDiffer ? [plain(sides[side])] : []),
+    ...(checkoutsDiffer ? [checkouts[side].revision] : []),
+  ].join(" on ");
+const title = `Farm density, paired: ${titleOf("b")} against ${titleOf("a")}`;
+/** A side in full: its settings and, when the sides run different checkouts, which. */
+const sideInFull = (side: Side) =>
+  `${sideText(sides[side])}${checkoutsDiffer ? `, ${checkouts[side] === here ? "this checkout" : `the checkout at \`${checkouts[side].dir}\``} (${checkouts[side].revision})` : ""}`;
 const dir = await mkdtemp(join(tmpdir(), "hilfarm-bench-pairs-"));
 const runs: PairedRun[] = [];
 let stopped: string | undefined;
@@ -53,9 +78,11 @@ try {
   for (let pair = 1; pair <= rounds && stopped === undefined; pair++)
     for (const side of pair % 2 === 1 ? (["a", "b"] as const) : (["b", "a"] as const)) {
       const file = join(dir, `${pair}-${side}.json`);
-      console.info(`bench:farm-pairs: pair ${pair} of ${rounds}, ${labels[side]}: ${plain(sides[side])}`);
+      console.info(`bench:farm-pairs: pair ${pair} of ${rounds}, ${labels[side]}: ${titleOf(side)}`);
       const code = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn(process.execPath, ["--import", "tsx", farmBench], {
+        const { dir: checkout } = checkouts[side];
+        const child = spawn(process.execPath, ["--import", "tsx", join(checkout, "bench/farm.bench.ts")], {
+          cwd: checkout,
           stdio: "inherit",
           env: { ...process.env, ...sides[side], BENCH_FARM_SUMMARY: file },
         });
@@ -75,7 +102,7 @@ try {
 const lines = [
   `Made by \`${madeBy}\` (bench/farm-pairs.bench.ts): ${rounds} pair${rounds === 1 ? "" : "s"} of whole \`npm run bench:farm\` runs, side A's and side B's alternated (A first in odd pairs, B first in even ones), each run as bench:farm alone makes it; its own section, printed as it ran, is not kept here.`,
   "",
-  `A: ${sideText(sides.a)}. B: ${sideText(sides.b)}. Both: ${shared.length === 0 ? "bench:farm's defaults otherwise" : shared.map((s) => `\`${s}\``).join(" ")}.`,
+  `A: ${sideInFull("a")}. B: ${sideInFull("b")}. Both: ${shared.length === 0 ? "bench:farm's defaults otherwise" : shared.map((s) => `\`${s}\``).join(" ")}.`,
   "",
   `Machine: ${machineDescription()}.${stopped === undefined ? "" : ` Stopped early: ${stopped}.`}`,
   "",
