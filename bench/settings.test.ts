@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { untilEvent } from "./frame-cost/child-processes.ts";
-import { checkoutSetting, choiceSetting } from "./settings.ts";
+import { checkoutSetting, choiceSetting, numberSetting } from "./settings.ts";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -61,5 +61,19 @@ describe("a setting of a few choices", () => {
     expect(() => choiceSetting("BENCH_TEST_TRANSPORT", ["tcp", "udp"] as const, "tcp")).toThrow(
       "BENCH_TEST_TRANSPORT must be one of tcp, udp, got UDP",
     );
+  });
+});
+
+describe("a number setting", () => {
+  it("is its fallback unset, the number when in range, fractions included, and names itself and the text when not", () => {
+    expect(numberSetting("BENCH_TEST_RAMP", 250, 0.1, 100_000)).toBe(250);
+    vi.stubEnv("BENCH_TEST_RAMP", "0.5");
+    expect(numberSetting("BENCH_TEST_RAMP", 250, 0.1, 100_000)).toBe(0.5);
+    for (const text of ["abc", "", "0", "1e9", "Infinity"]) {
+      vi.stubEnv("BENCH_TEST_RAMP", text);
+      expect(() => numberSetting("BENCH_TEST_RAMP", 250, 0.1, 100_000)).toThrow(
+        `BENCH_TEST_RAMP must be a number in 0.1..100000, got ${text}`,
+      );
+    }
   });
 });

@@ -12,6 +12,15 @@ export function wholeNumberSetting(name: string, fallback: number, max: number, 
   return value;
 }
 
+/** A number in `min`..`max` from the environment, fractions allowed (a rate, seconds); `fallback` when unset. */
+export function numberSetting(name: string, fallback: number, min: number, max: number): number {
+  const text = process.env[name];
+  const value = text === undefined ? fallback : Number(text);
+  if (text?.trim() === "" || !(Number.isFinite(value) && value >= min && value <= max))
+    throw new Error(`${name} must be a number in ${min}..${max}, got ${text ?? `the default ${fallback}`}`);
+  return value;
+}
+
 /**
  * A setting naming another hilfarm checkout with its dependencies installed (a `git worktree` with `node_modules`),
  * resolved; undefined when unset. Its processes run that checkout's `bin/hilfarm.mjs`.
