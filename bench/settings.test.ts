@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { untilEvent } from "./frame-cost/child-processes.ts";
-import { checkoutSetting, choiceSetting, numberSetting } from "./settings.ts";
+import { checkoutSetting, choiceSetting, numberSetting, wholeNumberSetting } from "./settings.ts";
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -73,6 +73,20 @@ describe("a number setting", () => {
       vi.stubEnv("BENCH_TEST_RAMP", text);
       expect(() => numberSetting("BENCH_TEST_RAMP", 250, 0.1, 100_000)).toThrow(
         `BENCH_TEST_RAMP must be a number in 0.1..100000, got ${text}`,
+      );
+    }
+  });
+});
+
+describe("a whole-number setting", () => {
+  it("is its fallback unset, the number when whole and in range, and never reads empty text as 0", () => {
+    expect(wholeNumberSetting("BENCH_TEST_NICENESS", 10, 19, 0)).toBe(10);
+    vi.stubEnv("BENCH_TEST_NICENESS", "0");
+    expect(wholeNumberSetting("BENCH_TEST_NICENESS", 10, 19, 0)).toBe(0);
+    for (const text of ["", " ", "5.5", "20", "five"]) {
+      vi.stubEnv("BENCH_TEST_NICENESS", text);
+      expect(() => wholeNumberSetting("BENCH_TEST_NICENESS", 10, 19, 0)).toThrow(
+        `BENCH_TEST_NICENESS must be a whole number in 0..19, got ${text}`,
       );
     }
   });

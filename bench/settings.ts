@@ -1,10 +1,16 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
+/** The number a setting's text gives (NaN for text that is empty or blank: `Number("")` would read it as 0). */
+function settingNumber(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  return text.trim() === "" ? Number.NaN : Number(text);
+}
+
 /** A benchmark's setting from the environment: a whole number in `min`..`max` (`min` 1 unless given), `fallback` when unset. */
 export function wholeNumberSetting(name: string, fallback: number, max: number, min = 1): number {
   const text = process.env[name];
-  const value = text === undefined ? fallback : Number(text);
+  const value = settingNumber(text, fallback);
   if (!(Number.isInteger(value) && value >= min && value <= max))
     throw new Error(
       `${name} must be a whole number in ${min}..${max}, got ${text ?? `the default ${fallback}`}`,
@@ -15,8 +21,8 @@ export function wholeNumberSetting(name: string, fallback: number, max: number, 
 /** A number in `min`..`max` from the environment, fractions allowed (a rate, seconds); `fallback` when unset. */
 export function numberSetting(name: string, fallback: number, min: number, max: number): number {
   const text = process.env[name];
-  const value = text === undefined ? fallback : Number(text);
-  if (text?.trim() === "" || !(Number.isFinite(value) && value >= min && value <= max))
+  const value = settingNumber(text, fallback);
+  if (!(Number.isFinite(value) && value >= min && value <= max))
     throw new Error(`${name} must be a number in ${min}..${max}, got ${text ?? `the default ${fallback}`}`);
   return value;
 }
