@@ -2,8 +2,8 @@
  * Two settings of `npm run bench:farm` side by side on one host: BENCH_PAIRS_ROUNDS pairs of whole bench:farm runs
  * (default 3, at most 20), side A's and side B's alternated (A first in odd pairs, B first in even ones), so that a host
  * whose speed drifts over the hour moves both sides alike. Writes a "Farm density, paired" section of
- * docs/benchmarks.md: every run's figures and, figure by figure, each side's range and in how many pairs B's run read
- * higher than A's, and in how many lower.
+ * docs/benchmarks.md: every run's figures and, figure by figure, each side's range, in how many pairs B's run read
+ * higher than A's and in how many lower, and how often chance would split them so (farm-pairs/sign-test.ts).
  *   BENCH_PAIRS_B="BENCH_FARM_WORKER_NICENESS=5" BENCH_FARM_DEVICES=100000 BENCH_FARM_RAMP=2000 \
  *     BENCH_FARM_PLATFORM_PROCESSES=2 npm run bench:farm-pairs
  * BENCH_PAIRS_A and BENCH_PAIRS_B: each side's own bench:farm settings, `NAME=value` words (farm-pairs/side-settings.ts);
@@ -18,7 +18,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBenchmarkSection } from "./benchmarks-file.ts";
-import { comparisonLines, type PairedRun, runRows, type Side } from "./farm-pairs/pair-table.ts";
+import {
+  comparisonIntro,
+  comparisonLines,
+  type PairedRun,
+  runRows,
+  type Side,
+} from "./farm-pairs/pair-table.ts";
 import { FarmRunSummarySchema } from "./farm-pairs/run-summary.ts";
 import { type SideCheckout, sideCheckout } from "./farm-pairs/side-checkout.ts";
 import { settingsInEnvironment, shellWord, sideSettings, sideText } from "./farm-pairs/side-settings.ts";
@@ -108,7 +114,7 @@ const lines = [
   "",
   ...runRows(runs, labels),
   "",
-  "Figure by figure (a pair counts where both of its runs gave the figure):",
+  comparisonIntro(runs),
   "",
   ...comparisonLines(runs, labels),
 ];

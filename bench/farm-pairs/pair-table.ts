@@ -1,4 +1,5 @@
 import { AIM_2_ONLINE_PER_SECOND, aim1Met, aim2Met, aimsApply, type FarmRunSummary } from "./run-summary.ts";
+import { leastSignTestP, showP, signTestP } from "./sign-test.ts";
 
 export type Side = "a" | "b";
 export interface PairedRun {
@@ -63,11 +64,28 @@ const range = (values: number[], show: (n: number) => string) =>
       ? show(values[0] ?? 0)
       : `${show(Math.min(...values))}-${show(Math.max(...values))}`;
 
-/** Each figure side by side: its range on each side, and in how many pairs B's run read higher than A's, and lower. */
+const runOf = (runs: readonly PairedRun[], pair: number, side: Side) =>
+  runs.find((r) => r.pair === pair && r.side === side)?.run;
+
+/** The pairs with a run on each side, in order. */
+const completePairs = (runs: readonly PairedRun[]) =>
+  [...new Set(runs.map((r) => r.pair))]
+    .sort((x, y) => x - y)
+    .filter((p) => runOf(runs, p, "a") !== undefined && runOf(runs, p, "b") !== undefined);
+
+/** The words before the figures: what a pair counts for, and how to read each figure's p with this many pairs. */
+export function comparisonIntro(runs: readonly PairedRun[]): string {
+  const pairs = completePairs(runs).length;
+  return `Figure by figure (a pair counts where both of its runs gave the figure; p: how often chance alone, were the two sides alike, splits the pairs that differed at least as lopsidedly either way, a two-sided sign test; with ${pairs} pair${pairs === 1 ? "" : "s"} no figure can show less than ${showP(leastSignTestP(pairs))}; of the ${FIGURES.length} figures, ${FIGURES.length} times a figure's p bounds the chance that any one of them splits so):`;
+}
+
+/**
+ * Each figure side by side: its range on each side, in how many pairs B's run read higher than A's, and lower, and
+ * the chance of so lopsided a split between alike sides.
+ */
 export function comparisonLines(runs: readonly PairedRun[], labels: Record<Side, string>): string[] {
-  const pairs = [...new Set(runs.map((r) => r.pair))].sort((x, y) => x - y);
-  const of = (pair: number, side: Side) => runs.find((r) => r.pair === pair && r.side === side)?.run;
-  const complete = pairs.filter((p) => of(p, "a") !== undefined && of(p, "b") !== undefined);
+  const of = (pair: number, side: Side) => runOf(runs, pair, side);
+  const complete = completePairs(runs);
   const lines = FIGURES.map(({ name, get, show }) => {
     const values = (side: Side) => runs.filter((r) => r.side === side).flatMap((r) => get(r.run) ?? []);
     const both = complete.flatMap((p) => {
@@ -80,7 +98,7 @@ export function comparisonLines(runs: readonly PairedRun[], labels: Record<Side,
       name.startsWith("devices online a second") && both.length > 0
         ? `; ${labels.b} minus ${labels.a}, pair by pair: ${both.map(({ a, b }) => `${b - a >= 0 ? "+" : ""}${Math.round(b - a)}`).join(", ")}`
         : "";
-    return `- ${name}: ${labels.a} ${range(values("a"), show)}, ${labels.b} ${range(values("b"), show)}; ${labels.b} higher in ${higher}, lower in ${lower} of ${both.length} pair${both.length === 1 ? "" : "s"}${byPair}.`;
+    return `- ${name}: ${labels.a} ${range(values("a"), show)}, ${labels.b} ${range(values("b"), show)}; ${labels.b} higher in ${higher}, lower in ${lower} of ${both.length} pair${both.length === 1 ? "" : "s"} (p = ${showP(signTestP(higher, lower))})${byPair}.`;
   });
   if (runs.every((r) => aimsApply(r.run))) {
     const met = (side: Side, aim: (r: FarmRunSummary) => boolean) => {
