@@ -3,6 +3,7 @@ import { carrierConnector } from "../../harness/link/carrier-connector.ts";
 import { memoryCarrierPair } from "../../harness/link/memory-carrier.ts";
 import { PlatformBridge } from "../../harness/link/platform-bridge.ts";
 import { socketConnector } from "../../harness/link/socket-link.ts";
+import { formatEnvelope } from "../../harness/protocol/cts/envelope.ts";
 import { silent, startWorld } from "../testing/world.ts";
 
 type World = Awaited<ReturnType<typeof startWorld>>;
@@ -53,6 +54,43 @@ describe("platform bridge: a device behind a carrier link reaches the platform a
       );
       expect(answer).toMatchObject({ result: 0, state: { "0": { POWER: "1" } } });
       expect(bridge.counters).toMatchObject({ logins: 1, sessions: 1, dropped: 0 });
+    });
+  }
+
+  for (const transport of ["tcp", "udp"] as const) {
+    it(`a 1002 or 1004 that only looks like the device's (anyone on its MQTT topic can send one) moves neither its login nor its session (${transport})`, async () => {
+      const { w, ac, pair, bridge } = await bridged(transport);
+      const fromDevice: string[] = [];
+      pair.b.onLine((line) => fromDevice.push(line.toString()));
+      ac.powerOn();
+      await w.clock.runUntil(() => ac.state === "online");
+      const ended: string[] = [];
+      w.platform.events.on("session-end", ({ reason }) => ended.push(reason));
+      const connect = fromDevice.find((line) => line.includes('"code":1004')) ?? "";
+      const login = fromDevice.find((line) => line.includes('"code":1002')) ?? "";
+      const { token } = JSON.parse(connect.slice("CTS".length)) as { token: string };
+      const hostile = [
+        formatEnvelope({ code: 1004, token, data: "AAAAAAAAAAAAAAAAAAAAAA==" }),
+        formatEnvelope({ code: 1004, token: "not-a-token", data: "AAAA" }),
+        formatEnvelope({ code: 1002, deviceId: ac.deviceId, data: "AAAAAAAAAAAAAAAAAAAAAA==" }),
+        connect,
+        login,
+      ];
+      for (const line of hostile) pair.a.send(Buffer.from(line));
+      const resendsBefore = ac.counters.resends;
+      await w.clock.advanceAsync(65_000);
+      expect(ended).toEqual([]);
+      expect(ac.state).toBe("online");
+      // Two heartbeats, each answered at once on the session the device opened.
+      expect(ac.counters.resends).toBe(resendsBefore);
+      expect(bridge.counters).toMatchObject({ logins: 3, sessions: 3, resent: 1 });
+      const answer = await w.clock.runUntilSettled(
+        w.platform.operations.control(ac.deviceId, {
+          serialId: "0",
+          cmd: [{ cmdName: "SET_POWER", cmdParam: "1" }],
+        }),
+      );
+      expect(answer).toMatchObject({ result: 0 });
     });
   }
 

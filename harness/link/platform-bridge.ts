@@ -20,6 +20,12 @@ export interface BridgeOptions {
   framing?: Framing;
 }
 
+/** A device's logins, or its sessions: the one frames go on, and a newer one waiting for the platform's answer. */
+interface Legs {
+  open: BridgedLink | undefined;
+  waiting: BridgedLink | undefined;
+}
+
 interface BridgedLink {
   /** The 1002 or 1004 that opened it: the same bytes again are the device resending it, not a new login or session. */
   opener: Buffer;
@@ -31,15 +37,19 @@ interface BridgedLink {
 /**
  * Carries a device's frames between a carrier link (its UART, its MQTT topics) and the platform's servers, so the
  * platform sees an ordinary device: a 1002 opens a connection to the login server and its answer comes back on the
- * stream; a 1004 opens the session (TCP or UDP as configured), ending any earlier one; every other frame goes on the
- * session. A 1002 or 1004 identical to the one that opened a login or session still open or connecting is the device
- * resending it after its 10 s answer timeout (same sequence, same bytes): it goes on that login or session, which a
- * new one would end under the platform's feet. The envelope (clear text) says which is which; nothing is decrypted. When the stream goes down the
- * platform's connections close, as a device's would when its network went away.
+ * stream; a 1004 opens the session (TCP or UDP as configured); every other frame goes on the session. A 1002 or 1004
+ * identical to the one that opened a login or session still open or connecting is the device resending it after its
+ * 10 s answer timeout (same sequence, same bytes): it goes on that login or session, which a new one would end under
+ * the platform's feet. The envelope (clear text) says which is which; nothing is decrypted, so the bridge cannot tell
+ * the device's new 1004 from one that only looks like it (anyone who can publish on the device's MQTT topic can send
+ * one): a new 1002 or 1004 while a login or session is open opens a second one beside it, which takes the first's
+ * place, ending it, only once the platform answers on it, as it answers only a frame sealed with the device's keys. At
+ * most one waits so; a newer one ends it. When the stream goes down the platform's connections close, as a device's
+ * would when its network went away.
  */
 export class PlatformBridge {
-  private login: BridgedLink | undefined;
-  private session: BridgedLink | undefined;
+  private readonly logins: Legs = { open: undefined, waiting: undefined };
+  private readonly sessions: Legs = { open: undefined, waiting: undefined };
   private stopped = false;
   readonly counters = { framesUp: 0, framesDown: 0, dropped: 0, logins: 0, sessions: 0, resent: 0 };
 
@@ -50,16 +60,14 @@ export class PlatformBridge {
     stream.onLine((line) => this.fromDevice(line));
     stream.onDown((reason) => {
       this.options.logger.warn({ link: stream.description, reason }, "device link down");
-      this.end(this.login);
-      this.end(this.session);
+      this.endAll();
     });
     stream.onUp(() => this.options.logger.info({ link: stream.description }, "device link up"));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.end(this.login);
-    this.end(this.session);
+    this.endAll();
   }
 
   private fromDevice(line: Buffer): void {
@@ -75,30 +83,32 @@ export class PlatformBridge {
     }
     this.counters.framesUp++;
     const code = envelope.value.code;
-    if (code === 1002) {
-      if (this.isResendOf(this.login, line)) {
+    if (code === 1002 || code === 1004) {
+      const legs = code === 1002 ? this.logins : this.sessions;
+      const resent = [legs.open, legs.waiting].find((leg) => this.isResendOf(leg, line));
+      if (resent !== undefined) {
         this.counters.resent++;
-        this.deliver(this.login, line);
+        this.deliver(resent, line);
         return;
       }
-      this.counters.logins++;
-      this.end(this.login);
-      this.login = this.open("tcp", this.options.platform.login, line);
-      return;
-    }
-    if (code === 1004) {
-      if (this.isResendOf(this.session, line)) {
-        this.counters.resent++;
-        this.deliver(this.session, line);
-        return;
-      }
-      this.counters.sessions++;
-      this.end(this.session);
+      if (code === 1002) this.counters.logins++;
+      else this.counters.sessions++;
       const { transport, platform } = this.options;
-      this.session = this.open(transport, transport === "tcp" ? platform.tcp : platform.udp, line);
+      const leg =
+        code === 1002
+          ? this.open("tcp", platform.login, line)
+          : this.open(transport, transport === "tcp" ? platform.tcp : platform.udp, line);
+      if (legs.open === undefined || legs.open.closed) legs.open = leg;
+      else {
+        this.end(legs.waiting);
+        legs.waiting = leg;
+      }
       return;
     }
-    if (this.session === undefined || this.session.closed) {
+    const session = [this.sessions.open, this.sessions.waiting].find(
+      (leg) => leg !== undefined && !leg.closed,
+    );
+    if (session === undefined) {
       this.counters.dropped++;
       this.options.logger.debug(
         { link: this.stream.description, code },
@@ -106,7 +116,17 @@ export class PlatformBridge {
       );
       return;
     }
-    this.deliver(this.session, line);
+    this.deliver(session, line);
+  }
+
+  /** The platform answered on `leg`: a login or session waiting beside an open one takes its place. */
+  private answered(leg: BridgedLink): void {
+    for (const legs of [this.logins, this.sessions])
+      if (legs.waiting === leg) {
+        this.end(legs.open);
+        legs.open = leg;
+        legs.waiting = undefined;
+      }
   }
 
   private open(transport: "tcp" | "udp", address: string, first: Buffer): BridgedLink {
@@ -120,6 +140,7 @@ export class PlatformBridge {
         leg.link = link;
         link.onLine((line) => {
           if (leg.closed) return;
+          this.answered(leg);
           this.counters.framesDown++;
           this.stream.send(withCrlf(line));
         });
@@ -150,6 +171,13 @@ export class PlatformBridge {
   private deliver(leg: BridgedLink, line: Buffer): void {
     if (leg.link === undefined) leg.queue.push(line);
     else leg.link.send(withCrlf(line));
+  }
+
+  private endAll(): void {
+    for (const legs of [this.logins, this.sessions]) {
+      this.end(legs.open);
+      this.end(legs.waiting);
+    }
   }
 
   private end(leg: BridgedLink | undefined): void {
