@@ -1,7 +1,10 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import mqtt from "mqtt";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { linkTopics } from "../harness/link/mqtt-link.ts";
+import { formatEnvelope } from "../harness/protocol/cts/envelope.ts";
 import { FREE_PORTS } from "../harness/testing/child-process.ts";
 import { main } from "./main.ts";
 import { bufferIo } from "./testing/buffer-io.ts";
@@ -68,5 +71,53 @@ describe("hilfarm platform --http-host and --api-token", () => {
     const text = await readFile(log, "utf8");
     expect(text).toMatch(/"apiAuth":"bearer"/);
     expect(text).not.toContain("env-token-123");
+  });
+});
+
+describe("hilfarm platform --device-link-mqtt", () => {
+  it("bridges only the devices of its registry: ids made up on the broker's link topics open nothing", async () => {
+    vi.stubEnv("HILFARM_API_TOKEN", undefined);
+    const { io, nextLine } = bufferIo();
+    const log = join(await mkdtemp(join(tmpdir(), "hilfarm-link-")), "platform.log");
+    let stop: (signal: string) => void = () => undefined;
+    const stopped = new Promise<string>((resolve) => {
+      stop = resolve;
+    });
+    const run = main(
+      [
+        ...["platform", "--registry", "examples/registry/lab.json", ...FREE_PORTS, "--no-mqtt"],
+        ...["--device-link-mqtt", "embedded", "--log-file", log],
+      ],
+      io,
+      () => stopped,
+    );
+    const ready = await nextLine();
+    const broker = String((ready.deviceLinks as string[])[0]).split(" ")[0] ?? "";
+    const publisher = await mqtt.connectAsync(broker);
+    try {
+      const login = (deviceId: string) => formatEnvelope({ code: 1002, deviceId, data: "AAAA" });
+      for (let i = 0; i < 200; i++)
+        await publisher.publishAsync(linkTopics(`made-up-${i}`).up, login(`made-up-${i}`));
+      // A registered device's 1002 (not sealed with its PIN: the login server refuses it, and counts it).
+      await publisher.publishAsync(
+        linkTopics("0000111122223333aaaabbbb").up,
+        login("0000111122223333aaaabbbb"),
+      );
+      const outcomes = async () => {
+        const text = await (await fetch(`${String(ready.http)}/metrics`)).text();
+        return [...text.matchAll(/^hilfarm_platform_logins_total\{outcome="(\w+)"\} (\d+)$/gm)].map(
+          ([, outcome, count]) => `${outcome} ${count}`,
+        );
+      };
+      await vi.waitFor(async () => expect(await outcomes()).toContain("wrong_pin 1"), {
+        timeout: 10_000,
+        interval: 50,
+      });
+      expect((await outcomes()).filter((line) => !line.endsWith(" 0"))).toEqual(["wrong_pin 1"]);
+    } finally {
+      await publisher.endAsync(true);
+      stop("SIGTERM");
+    }
+    expect(await run).toBe(0);
   });
 });

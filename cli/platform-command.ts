@@ -179,6 +179,7 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
             await bridgeMqtt(options.deviceLinkMqtt, bridged, {
               logger,
               host: options.host,
+              only: (deviceId) => registry.has(deviceId),
               option: "--device-link-mqtt",
             }),
           );

@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:net";
 import mqtt from "mqtt";
+import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../harness/clock/virtual-clock.ts";
 import { UsageError } from "../../harness/errors.ts";
@@ -30,9 +31,7 @@ async function bridge(url: string): Promise<DeviceLinkBridge & { brokerUrl: stri
   const b = await bridgeMqtt(
     url,
     { login: "127.0.0.1:1", tcp: "127.0.0.1:1", udp: "127.0.0.1:1" },
-    {
-      logger: silent,
-    },
+    { logger: silent, only: () => true },
   );
   cleanups.push(() => b.close());
   return b;
@@ -102,7 +101,10 @@ describe("bridgeMqtt", () => {
     if (address === null || typeof address === "string") throw new Error("no address");
     const b = await broker();
     const platform = { login: `127.0.0.1:${address.port}`, tcp: "127.0.0.1:1", udp: "127.0.0.1:1" };
-    const link = await bridgeMqtt(`${b.url}?framing=cts-base64`, platform, { logger: silent });
+    const link = await bridgeMqtt(`${b.url}?framing=cts-base64`, platform, {
+      logger: silent,
+      only: () => true,
+    });
     cleanups.push(() => link.close());
     const device = await mqtt.connectAsync(b.url);
     cleanups.push(() => device.endAsync(true));
@@ -115,5 +117,43 @@ describe("bridgeMqtt", () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(received.join("")).toContain(`${frame}\r\n`);
+  });
+
+  it("bridges only the ids `only` takes: ids made up by anyone who can publish on the broker open nothing", async () => {
+    const login: Server = createServer();
+    let connections = 0;
+    const received: string[] = [];
+    login.on("connection", (socket) => {
+      connections++;
+      socket.on("data", (d: Buffer) => received.push(d.toString()));
+    });
+    login.listen(0, "127.0.0.1");
+    await once(login, "listening");
+    cleanups.push(() => new Promise((resolve) => login.close(() => resolve())));
+    const address = login.address();
+    if (address === null || typeof address === "string") throw new Error("no address");
+    const b = await broker();
+    const platform = { login: `127.0.0.1:${address.port}`, tcp: "127.0.0.1:1", udp: "127.0.0.1:1" };
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+    const known = "0000111122223333aaaabbbb";
+    const link = await bridgeMqtt(b.url, platform, { logger, only: (id) => id === known });
+    cleanups.push(() => link.close());
+    const publisher = await mqtt.connectAsync(b.url);
+    cleanups.push(() => publisher.endAsync(true));
+    const frame = (deviceId: string) => formatEnvelope({ code: 1002, deviceId, data: "AAAA" });
+    for (let i = 0; i < 200; i++)
+      await publisher.publishAsync(linkTopics(`made-up-${i}`).up, frame(`made-up-${i}`));
+    // One client's messages arrive in order: once the known device's frame is through, every made-up one was heard.
+    for (let i = 0; i < 100 && received.length === 0; i++) {
+      await publisher.publishAsync(linkTopics(known).up, frame(known));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(received.join("")).toContain(`${frame(known)}\r\n`);
+    const heard = lines.map((line) => JSON.parse(line) as { msg: string; deviceId?: string });
+    expect(heard.filter((l) => l.msg === "device heard on its MQTT link").map((l) => l.deviceId)).toEqual([
+      known,
+    ]);
+    expect(connections).toBe(1);
   });
 });

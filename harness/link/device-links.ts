@@ -73,14 +73,16 @@ async function connectBroker(target: MqttLinkTarget, option: string): Promise<Mq
 
 /**
  * Devices on MQTT link topics (`hilfarm/link/<deviceId>/up|down`), each bridged into the platform the first time it
- * is heard; `embedded` starts a broker in this process on `host` (port 0: any free port). The broker going away is
- * the link going down, whether or not any device has been heard yet. `option` names the command-line option the
- * URL came from, for messages (default `--mqtt-link`).
+ * is heard, if `only` takes its id: anyone who can publish on the broker can name any id, and a bridge for every id
+ * heard would grow without bound (`hilfarm platform` takes the ids of its registry). `embedded` starts a broker in
+ * this process on `host` (port 0: any free port). The broker going away is the link going down, whether or not any
+ * device has been heard yet. `option` names the command-line option the URL came from, for messages (default
+ * `--mqtt-link`).
  */
 export async function bridgeMqtt(
   urlOrEmbedded: string,
   platform: PlatformAddresses,
-  options: { logger: Logger; host?: string; only?: (deviceId: string) => boolean; option?: string },
+  options: { logger: Logger; host?: string; only: (deviceId: string) => boolean; option?: string },
 ): Promise<DeviceLinkBridge & { brokerUrl: string }> {
   const option = options.option ?? "--mqtt-link";
   let broker: EmbeddedBroker | undefined;
@@ -105,7 +107,7 @@ export async function bridgeMqtt(
   }
   const bridges: PlatformBridge[] = [];
   mux.onNewDevice((deviceId) => {
-    if (options.only !== undefined && !options.only(deviceId)) return;
+    if (!options.only(deviceId)) return;
     const stream = mux.stream(deviceId);
     options.logger.info({ deviceId, link: stream.description }, "device heard on its MQTT link");
     bridges.push(
