@@ -306,6 +306,42 @@ describe("MQTT fan-out", () => {
     ]);
   });
 
+  it("keeps its client id and its topics on the embedded broker: a subscriber can neither end its session nor forge a device's state", async () => {
+    const { gateway, platform: p } = await setup({ mqtt: "embedded" });
+    const url = p.addresses.mqtt ?? "";
+    await expect(
+      mqtt.connectAsync(url, { clientId: `hilfarm-platform-${process.pid}`, reconnectPeriod: 0 }, false),
+    ).rejects.toThrow(/not authorized/i);
+    const client = await mqtt.connectAsync(url);
+    const states: unknown[] = [];
+    const platformState = new Promise<void>((resolve) =>
+      client.on("message", (_t, payload) => {
+        states.push(JSON.parse(payload.toString()));
+        if (states.length > 0 && JSON.stringify(states.at(-1)) === '{"0":{"TEMP":"22"}}') resolve();
+      }),
+    );
+    await client.subscribeAsync(`hilfarm/devices/${SENSOR.deviceId}/state`);
+    const hostile = await mqtt.connectAsync(url, { reconnectPeriod: 0 }, false);
+    const hostileClosed = new Promise<void>((resolve) => hostile.once("close", () => resolve()));
+    hostile.publish(`hilfarm/devices/${SENSOR.deviceId}/state`, JSON.stringify({ "0": { TEMP: "99" } }), {
+      retain: true,
+    });
+    await hostileClosed;
+    await hostile.endAsync(true);
+    await gateway.request({
+      code: 2006,
+      body: {
+        deviceId: SENSOR.deviceId,
+        statusSerials: [{ serialId: "0", statusSerial: [{ statusName: "TEMP", curStatusValue: "22" }] }],
+        time: 1,
+      },
+    });
+    await platformState;
+    await client.endAsync();
+    // Only the platform's own state reached the subscriber: the forged one was refused, not relayed.
+    expect(states).toEqual([{ "0": { TEMP: "22" } }]);
+  });
+
   it("publishes to an external broker given by URL (--mqtt-url)", async () => {
     const external = await startEmbeddedBroker();
     try {

@@ -68,4 +68,44 @@ describe("startEmbeddedBroker", () => {
     const broker = await start();
     await expect(startEmbeddedBroker({ port: broker.port })).rejects.toThrow(`127.0.0.1:${broker.port}`);
   });
+
+  it("keeps its owner's client id and topics: no other client takes the id or publishes there", async () => {
+    const owner = { clientId: "owner-1", password: "s3cret-pw", topics: "owned/" };
+    const broker = await startEmbeddedBroker({ owner });
+    brokers.push(broker);
+    const asOwner = { clientId: owner.clientId, username: "owner", reconnectPeriod: 0 };
+    const ownClient = await mqtt.connectAsync(broker.url, { ...asOwner, password: owner.password }, false);
+    clients.push(ownClient);
+    let ownerClosed = false;
+    ownClient.on("close", () => {
+      ownerClosed = true;
+    });
+    // MQTT would end the older of two clients with one id: the owner's, were the id anyone's to take.
+    for (const password of [undefined, "wrong-pw", "s3cret-p"])
+      await expect(
+        mqtt.connectAsync(broker.url, { ...asOwner, ...(password === undefined ? {} : { password }) }, false),
+      ).rejects.toThrow(/not authorized/i);
+    const subscriber = await connect(broker.url);
+    await subscriber.subscribeAsync(["owned/#", "open/#"]);
+    const seen: string[] = [];
+    subscriber.on("message", (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
+    const hostile = await connect(broker.url);
+    const hostileClosed = new Promise<void>((resolve) => hostile.once("close", () => resolve()));
+    await hostile.publishAsync("open/x", "anyone's");
+    hostile.publish("owned/x/state", "forged", { retain: true });
+    await hostileClosed;
+    const delivered = new Promise((resolve) =>
+      subscriber.on("message", (topic) => topic === "owned/x/state" && resolve(topic)),
+    );
+    await ownClient.publishAsync("owned/x/state", "real", { retain: true });
+    await delivered;
+    expect(seen).toEqual(["open/x anyone's", "owned/x/state real"]);
+    expect(ownerClosed).toBe(false);
+    const late = await connect(broker.url);
+    const retained = new Promise<string>((resolve) =>
+      late.once("message", (_t, payload) => resolve(payload.toString())),
+    );
+    await late.subscribeAsync("owned/x/state");
+    expect(await retained).toBe("real");
+  });
 });

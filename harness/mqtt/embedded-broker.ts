@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { createRequire } from "node:module";
 import { createServer, type Socket } from "node:net";
 import { hostPort } from "../net/address.ts";
@@ -18,6 +19,40 @@ export interface EmbeddedBrokerOptions {
   host?: string;
   /** Default 0: a free port, read back into `port`. */
   port?: number;
+  /**
+   * A client of the broker's own process (the platform's fan-out) that alone may connect with `clientId`, by
+   * `password`, and alone may publish on topics starting with `topics`. Anyone else may connect and subscribe, but
+   * not take its session (MQTT ends the older of two clients with one id) nor publish what only it publishes.
+   */
+  owner?: BrokerOwner;
+}
+
+export interface BrokerOwner {
+  clientId: string;
+  password: string;
+  topics: string;
+}
+
+/** The hooks that keep `owner`'s client id and topics its own. */
+function ownerHooks(owner: BrokerOwner): Parameters<typeof createBroker>[0] {
+  const secret = Buffer.from(owner.password);
+  return {
+    authenticate: (client, _username, password, done) => {
+      if (client.id !== owner.clientId) return done(null, true);
+      const given = Buffer.from(password ?? "");
+      if (given.length === secret.length && timingSafeEqual(given, secret)) return done(null, true);
+      // 5: not authorized (MQTT 3.1.1, 3.2.2.3).
+      done(
+        Object.assign(new Error(`client id ${owner.clientId} is the broker owner's`), { returnCode: 5 }),
+        false,
+      );
+    },
+    authorizePublish: (client, packet, done) => {
+      if (client === null || client.id === owner.clientId || !packet.topic.startsWith(owner.topics))
+        return done(null);
+      done(new Error(`only ${owner.clientId} publishes under ${owner.topics}`));
+    },
+  };
 }
 
 /**
@@ -27,7 +62,7 @@ export interface EmbeddedBrokerOptions {
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
   const host = options.host ?? "127.0.0.1";
   const requestedPort = options.port ?? 0;
-  const aedes = createBroker();
+  const aedes = createBroker(options.owner === undefined ? {} : ownerHooks(options.owner));
   const server = createServer(aedes.handle);
   const sockets = new Set<Socket>();
   server.on("connection", (socket) => {

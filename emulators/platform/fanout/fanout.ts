@@ -29,14 +29,19 @@ const RETAINED: ReadonlySet<FanoutKind> = new Set<FanoutKind>(["online", "state"
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
+/** Where every fan-out topic starts. */
+export const FANOUT_TOPICS = "hilfarm/devices/";
+
 export function fanoutTopic(deviceId: string, kind: FanoutKind): string {
   // `/` would add topic levels, `+`/`#` are wildcards, NUL is forbidden in MQTT topics.
-  return `hilfarm/devices/${deviceId.replace(/[/+#\0]/g, "_")}/${kind}`;
+  return `${FANOUT_TOPICS}${deviceId.replace(/[/+#\0]/g, "_")}/${kind}`;
 }
 
 export interface MqttFanoutOptions {
   url: string;
   clientId?: string;
+  /** The client's password: the embedded broker keeps the fan-out's client id for the client that gives it. */
+  password?: string;
   logger?: Logger;
 }
 
@@ -53,6 +58,9 @@ export async function createMqttFanout(options: MqttFanoutOptions): Promise<Fano
         connectTimeout: CONNECT_TIMEOUT_MS,
         queueQoSZero: false,
         ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+        ...(options.password === undefined
+          ? {}
+          : { username: "hilfarm-platform", password: options.password }),
       },
       false,
     );
