@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { SecureVersion, TLSSocket } from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeTestPki, type TestPki, tlsPaths } from "./certificates.ts";
-import { clientAgent, serverOptions, tlsRequest } from "./mutual-tls.ts";
+import { clientAgent, serverOptions, TLS_ANSWER_LIMIT, tlsRequest } from "./mutual-tls.ts";
 import type { TlsError } from "./tls-error.ts";
 import { loadTlsMaterial, type TlsMaterial } from "./tls-material.ts";
 
@@ -156,6 +156,37 @@ describe("mutual TLS on C (7.1.2): both sides show a certificate of the same CA"
     expect(error.reason).toBe("UNABLE_TO_VERIFY_LEAF_SIGNATURE");
     expect(error.message).toContain(url);
     expect(handled()).toBe(0);
+  });
+
+  it("cuts an answer longer than its limit and says so: a peer cannot fill this process's memory", async () => {
+    const server = createServer(serverOptions(serverMaterial), (_req, res) => {
+      res.setHeader("content-type", "application/json");
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const more = () => {
+        while (res.write(chunk));
+        res.once("drain", more);
+      };
+      more();
+    });
+    open.push(server);
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const { port } = server.address() as AddressInfo;
+    const url = `https://127.0.0.1:${port}/c/v1/ping`;
+    const failure = (request: Promise<unknown>) =>
+      request.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(await failure(tlsRequest(url, { maxAnswerBytes: 200_000 }, clientMaterial))).toMatchObject({
+      name: "TlsError",
+      code: "TLS_REQUEST",
+      message: `GET ${url}: the answer passed 200000 bytes, more than an answer may`,
+    });
+    expect(await failure(tlsRequest(url, {}, clientMaterial))).toMatchObject({
+      code: "TLS_REQUEST",
+      message: expect.stringContaining(`passed ${TLS_ANSWER_LIMIT} bytes`),
+    });
   });
 
   it("a refused connection is a TLS_REQUEST error, not a handshake refusal", async () => {

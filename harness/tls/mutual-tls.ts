@@ -45,7 +45,12 @@ export interface TlsRequestInit {
   headers?: Record<string, string>;
   body?: string | Uint8Array;
   signal?: AbortSignal;
+  /** The most bytes of an answer's body kept (default `TLS_ANSWER_LIMIT`): past it the request is cut and refused. */
+  maxAnswerBytes?: number;
 }
+
+/** 1 MiB: answers on C are small JSON; a peer streaming more would otherwise fill this process's memory. */
+export const TLS_ANSWER_LIMIT = 1024 * 1024;
 
 export interface TlsResponse {
   status: number;
@@ -129,7 +134,23 @@ export function tlsRequest(
     req.on("response", (res) => {
       stage = "answered";
       const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      const limit = init.maxAnswerBytes ?? TLS_ANSWER_LIMIT;
+      let kept = 0;
+      res.on("data", (chunk: Buffer) => {
+        kept += chunk.length;
+        if (kept <= limit) chunks.push(chunk);
+        else {
+          chunks.length = 0;
+          req.destroy();
+          reject(
+            new TlsError(
+              "TLS_REQUEST",
+              `${target}: the answer passed ${limit} bytes, more than an answer may`,
+              "",
+            ),
+          );
+        }
+      });
       res.on("error", (error) => reject(new TlsError("TLS_REQUEST", `${target}: ${error.message}`, "")));
       res.on("end", () =>
         resolve({
