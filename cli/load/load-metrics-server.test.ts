@@ -1,7 +1,9 @@
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { LatencyHistograms } from "../../emulators/farm/latency-histograms.ts";
 import type { FarmState } from "./coordinator.ts";
-import { LoadMetricsServer } from "./load-metrics-server.ts";
+import { LOAD_METRICS_MAX_CONNECTIONS, LoadMetricsServer } from "./load-metrics-server.ts";
 
 let server: LoadMetricsServer | undefined;
 afterEach(async () => {
@@ -55,5 +57,25 @@ describe("LoadMetricsServer", () => {
     const later = await (await fetch(url)).text();
     expect(line(later, "hilfarm_load_devices_online")).toBe("9");
     expect(line(later, 'hilfarm_load_round_trips{kind="heartbeat"}')).toBe("1");
+  });
+
+  it("holds at most its cap of connections: sockets that never send a request are closed past it", async () => {
+    server = new LoadMetricsServer();
+    const url = new URL(await server.listen("127.0.0.1", 0));
+    const sockets: Socket[] = [];
+    const closed: Array<Promise<unknown>> = [];
+    for (let i = 0; i < LOAD_METRICS_MAX_CONNECTIONS + 10; i++) {
+      const socket = connect(Number(url.port), "127.0.0.1");
+      sockets.push(socket);
+      socket.on("error", () => undefined);
+      await once(socket, "connect");
+      closed.push(once(socket, "close"));
+    }
+    // The ten past the cap are closed by the server at once; the rest stay open until their headers' deadline.
+    const first = await Promise.race(closed.map((c, i) => c.then(() => i)));
+    expect(first).toBeGreaterThanOrEqual(LOAD_METRICS_MAX_CONNECTIONS);
+    for (const socket of sockets.slice(0, LOAD_METRICS_MAX_CONNECTIONS)) socket.destroy();
+    await Promise.all(closed);
+    expect((await fetch(url)).status).toBe(200);
   });
 });

@@ -5,6 +5,9 @@ import { loadLatencyKinds } from "../../emulators/farm/load-report.ts";
 import { hostPort } from "../../harness/net/address.ts";
 import type { FarmState } from "./coordinator.ts";
 
+/** Scrapers connected at once: more are closed as they come. */
+export const LOAD_METRICS_MAX_CONNECTIONS = 64;
+
 /** `/metrics` for Prometheus while a load run goes: the merged figures of every worker as of the last second. */
 export class LoadMetricsServer {
   readonly registry = new Registry();
@@ -52,16 +55,21 @@ export class LoadMetricsServer {
   });
 
   constructor() {
-    this.server = createServer((request, response) => {
+    // Bounded as the platform's API is: a scraper that never sends its headers, or many at once, hold nothing long.
+    this.server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (request, response) => {
       if (request.url !== "/metrics") {
         response.writeHead(404, { "content-type": "text/plain" }).end("hilfarm load serves /metrics only\n");
         return;
       }
       if (this.latest !== undefined) this.apply(this.latest);
-      void this.registry
-        .metrics()
-        .then((text) => response.writeHead(200, { "content-type": this.registry.contentType }).end(text));
+      this.registry.metrics().then(
+        (text) => response.writeHead(200, { "content-type": this.registry.contentType }).end(text),
+        () => response.writeHead(500, { "content-type": "text/plain" }).end("metrics unavailable\n"),
+      );
     });
+    this.server.maxConnections = LOAD_METRICS_MAX_CONNECTIONS;
+    // A failed accept (no descriptor left) must not end the run: the scraper tries again.
+    this.server.on("error", () => undefined);
   }
 
   async listen(host: string, port: number): Promise<string> {
