@@ -1,6 +1,9 @@
 import fc from "fast-check";
 
-/** Hostile HTTP requests for the platform's API: odd ids and paths, deep or huge JSON bodies, binary bodies. */
+/**
+ * Hostile HTTP requests for the platform's API (devices, firmware, third-party, push receivers, metrics): odd ids and
+ * paths, deep or huge JSON bodies, binary bodies.
+ */
 
 /** A hostile HTTP request (method, path, body) for the API. */
 export interface HostileRequest {
@@ -48,9 +51,19 @@ export function hostileRequests(spareId: string, maxDepth: number): fc.Arbitrary
     fc.tuple(id, id).map(([g, d]) => `/api/devices/${g}/subdevices/${d}`),
     id.map((d) => `/api/firmware/${d}`),
     id.map((d) => `/firmware/${d}`),
+    id.map((d) => `/api/third-party/devices/${d}`),
+    id.map((d) => `/api/third-party/devices/${d}/online`),
+    fc
+      .tuple(id, fc.constantFrom("", "?detail=1", "?detail=__proto__"))
+      .map(([g, query]) => `/api/third-party/gateways/${g}/subdevices${query}`),
+    fc
+      .constantFrom("0", "-1", "999999", "1e3", "__proto__", "%00")
+      .map((i) => `/api/push/receivers/${i}/resume`),
     fc.constantFrom(
       "/api/devices",
       "/api/firmware",
+      "/api/third-party/devices",
+      "/api/push/receivers",
       "/metrics",
       "/",
       "/api",
@@ -70,6 +83,8 @@ export function hostileRequests(spareId: string, maxDepth: number): fc.Arbitrary
     fc.integer({ min: 0, max: 1_200_000 }).map((n) => `{"rand":"${"1".repeat(n)}"}`),
     fc.constantFrom(
       '{"serialId":"0","cmd":[{"cmdName":"SET_POWER","cmdParam":"1"}]}',
+      '{"deviceSN":"__proto__","deviceType":{},"bindKey":["x"]}',
+      '{"deviceSN":"","__proto__":{"deviceSN":"x"}}',
       '{"__proto__":{"polluted":1},"cmd":[]}',
       '{"constructor":{"prototype":{"polluted":1}}}',
       '{"serialId":null,"cmd":null}',
