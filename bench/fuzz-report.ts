@@ -1,4 +1,4 @@
-import { loadavg, platform as osPlatform, release } from "node:os";
+import { cpus, loadavg, platform as osPlatform, release } from "node:os";
 import type { LiveFuzzReport } from "../emulators/platform/testing/live-fuzz.ts";
 import { type PushFuzzReport, pushFuzzHeld } from "../emulators/push-receiver/testing/push-fuzz.ts";
 import { type Decoder, type DecoderRun, type DecoderStats, decoders } from "./fuzz-decoders.ts";
@@ -56,6 +56,15 @@ export function fuzzVerdict(
 }
 
 /** The section's lines: how the run was made, the decoders' table, the live run's figures, crashes and lost sessions. */
+/**
+ * The machine's load averages at the run's start and end, beside its cores: over them, processes waited for a core
+ * (the fuzz's own among them) and the rates are lower for it; the words say so only then.
+ */
+export function loadAverages(start: number, end: number, cores: number): string {
+  const over = Math.max(start, end) > cores;
+  return `load average ${start.toFixed(1)} at the start and ${end.toFixed(1)} at the end, on ${cores} cores${over ? " (above the core count: processes waited for a core, the fuzz's own among them, and every rate below is lower for it)" : ""}.`;
+}
+
 export function fuzzingSection(figures: FuzzFigures): string[] {
   const { seed, loadAtStart, decoderRun, liveReports, liveSent, liveWallS } = figures;
   const stats = new Map(Object.entries(decoderRun.stats) as Array<[Decoder, DecoderStats]>);
@@ -106,7 +115,7 @@ export function fuzzingSection(figures: FuzzFigures): string[] {
     "and invalid UTF-8, prototype keys, every field with every wrong type, valid envelopes around invalid bodies,",
     "truncations, cts-base64 variants, over-long frames, bare CR/LF, garbage, replays of captured frames).",
     "",
-    `Machine: ${osPlatform()} ${release()}, ${machineDescription()}; load average ${loadAtStart.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end (above the core count, other work shared the machine and every rate below is lower for it).`,
+    `Machine: ${osPlatform()} ${release()}, ${machineDescription()}; ${loadAverages(loadAtStart, loadavg()[0] ?? 0, cpus().length)}`,
     "",
     `**Decoders**, no sockets, ${decoderRun.workers} processes (one per core): ${n(generated)} frames generated (${n((generated * 1000) / Math.max(1, generationMs))}/s per process), each fed to every decoder; ${decoderWallS.toFixed(0)} s wall. frames/s below is per process, decoding time only.`,
     "",
