@@ -55,7 +55,6 @@ export function fuzzVerdict(
   };
 }
 
-/** The section's lines: how the run was made, the decoders' table, the live run's figures, crashes and lost sessions. */
 /**
  * The machine's load averages at the run's start and end, beside its cores: over them, processes waited for a core
  * (the fuzz's own among them) and the rates are lower for it; the words say so only then.
@@ -65,6 +64,7 @@ export function loadAverages(start: number, end: number, cores: number): string 
   return `load average ${start.toFixed(1)} at the start and ${end.toFixed(1)} at the end, on ${cores} cores${over ? " (above the core count: processes waited for a core, the fuzz's own among them, and every rate below is lower for it)" : ""}.`;
 }
 
+/** The section's lines: how the run was made, the decoders' table, the live run's figures, crashes and lost sessions. */
 export function fuzzingSection(figures: FuzzFigures): string[] {
   const { seed, loadAtStart, decoderRun, liveReports, liveSent, liveWallS } = figures;
   const stats = new Map(Object.entries(decoderRun.stats) as Array<[Decoder, DecoderStats]>);

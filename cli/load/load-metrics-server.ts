@@ -56,17 +56,22 @@ export class LoadMetricsServer {
 
   constructor() {
     // Bounded as the platform's API is: a scraper that never sends its headers, or many at once, hold nothing long.
-    this.server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (request, response) => {
-      if (request.url !== "/metrics") {
-        response.writeHead(404, { "content-type": "text/plain" }).end("hilfarm load serves /metrics only\n");
-        return;
-      }
-      if (this.latest !== undefined) this.apply(this.latest);
-      this.registry.metrics().then(
-        (text) => response.writeHead(200, { "content-type": this.registry.contentType }).end(text),
-        () => response.writeHead(500, { "content-type": "text/plain" }).end("metrics unavailable\n"),
-      );
-    });
+    this.server = createServer(
+      { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 },
+      (request, response) => {
+        if (request.url !== "/metrics") {
+          response
+            .writeHead(404, { "content-type": "text/plain" })
+            .end("hilfarm load serves /metrics only\n");
+          return;
+        }
+        if (this.latest !== undefined) this.apply(this.latest);
+        this.registry.metrics().then(
+          (text) => response.writeHead(200, { "content-type": this.registry.contentType }).end(text),
+          () => response.writeHead(500, { "content-type": "text/plain" }).end("metrics unavailable\n"),
+        );
+      },
+    );
     this.server.maxConnections = LOAD_METRICS_MAX_CONNECTIONS;
     // A failed accept (no descriptor left) must not end the run: the scraper tries again.
     this.server.on("error", () => undefined);

@@ -37,6 +37,24 @@ async function bridge(url: string): Promise<DeviceLinkBridge & { brokerUrl: stri
   return b;
 }
 
+/** A stand-in login server on a free port: what reaches it, and how many connections, as a bridge's platform. */
+async function loginServer() {
+  const login: Server = createServer();
+  const received: string[] = [];
+  let connections = 0;
+  login.on("connection", (socket) => {
+    connections++;
+    socket.on("data", (d: Buffer) => received.push(d.toString()));
+  });
+  login.listen(0, "127.0.0.1");
+  await once(login, "listening");
+  cleanups.push(() => new Promise((resolve) => login.close(() => resolve())));
+  const address = login.address();
+  if (address === null || typeof address === "string") throw new Error("no address");
+  const platform = { login: `127.0.0.1:${address.port}`, tcp: "127.0.0.1:1", udp: "127.0.0.1:1" };
+  return { platform, received, connections: () => connections };
+}
+
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -91,16 +109,8 @@ describe("bridgeMqtt", () => {
   });
 
   it("bridges a cts-base64 device: its 1002 reaches the login server", async () => {
-    const login: Server = createServer();
-    const received: string[] = [];
-    login.on("connection", (socket) => socket.on("data", (d: Buffer) => received.push(d.toString())));
-    login.listen(0, "127.0.0.1");
-    await once(login, "listening");
-    cleanups.push(() => new Promise((resolve) => login.close(() => resolve())));
-    const address = login.address();
-    if (address === null || typeof address === "string") throw new Error("no address");
+    const { platform, received } = await loginServer();
     const b = await broker();
-    const platform = { login: `127.0.0.1:${address.port}`, tcp: "127.0.0.1:1", udp: "127.0.0.1:1" };
     const link = await bridgeMqtt(`${b.url}?framing=cts-base64`, platform, {
       logger: silent,
       only: () => true,
@@ -120,20 +130,8 @@ describe("bridgeMqtt", () => {
   });
 
   it("bridges only the ids `only` takes: ids made up by anyone who can publish on the broker open nothing", async () => {
-    const login: Server = createServer();
-    let connections = 0;
-    const received: string[] = [];
-    login.on("connection", (socket) => {
-      connections++;
-      socket.on("data", (d: Buffer) => received.push(d.toString()));
-    });
-    login.listen(0, "127.0.0.1");
-    await once(login, "listening");
-    cleanups.push(() => new Promise((resolve) => login.close(() => resolve())));
-    const address = login.address();
-    if (address === null || typeof address === "string") throw new Error("no address");
+    const { platform, received, connections } = await loginServer();
     const b = await broker();
-    const platform = { login: `127.0.0.1:${address.port}`, tcp: "127.0.0.1:1", udp: "127.0.0.1:1" };
     const lines: string[] = [];
     const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
     const known = "0000111122223333aaaabbbb";
@@ -154,6 +152,6 @@ describe("bridgeMqtt", () => {
     expect(heard.filter((l) => l.msg === "device heard on its MQTT link").map((l) => l.deviceId)).toEqual([
       known,
     ]);
-    expect(connections).toBe(1);
+    expect(connections()).toBe(1);
   });
 });

@@ -26,6 +26,16 @@ async function setup(options: Parameters<typeof startTestPlatform>[1] = {}) {
   return { clock, platform, gateway };
 }
 
+/** 5.4.3.3: the gateway reports its sensor's temperature (2006). */
+const temperatureReport = (value: string) => ({
+  code: 2006 as const,
+  body: {
+    deviceId: SENSOR.deviceId,
+    statusSerials: [{ serialId: "0", statusSerial: [{ statusName: "TEMP", curStatusValue: value }] }],
+    time: 1,
+  },
+});
+
 describe("5.4.3.9-13 sub-devices", () => {
   it("checks a sub-device's PIN against the registry: 0 for its own gateway and PIN, 1 otherwise", async () => {
     const { gateway } = await setup();
@@ -62,14 +72,7 @@ describe("5.4.3.9-13 sub-devices", () => {
     });
     expect(p.store.get(SENSOR.deviceId)?.online).toBe(false);
     // 5.4.3.3: a state report from a sub-device held offline brings it online.
-    await gateway.request({
-      code: 2006,
-      body: {
-        deviceId: SENSOR.deviceId,
-        statusSerials: [{ serialId: "0", statusSerial: [{ statusName: "TEMP", curStatusValue: "21" }] }],
-        time: 1,
-      },
-    });
+    await gateway.request(temperatureReport("21"));
     expect(p.store.get(SENSOR.deviceId)).toMatchObject({ online: true, status: { "0": { TEMP: "21" } } });
     gateway.close();
     await new Promise<void>((resolve) => p.events.once("session-end", () => resolve()));
@@ -285,14 +288,7 @@ describe("MQTT fan-out", () => {
       code: 2020,
       body: { deviceId: GATEWAY.deviceId, subDeviceId: SENSOR.deviceId, onLine: "1", time: 1 },
     });
-    await gateway.request({
-      code: 2006,
-      body: {
-        deviceId: SENSOR.deviceId,
-        statusSerials: [{ serialId: "0", statusSerial: [{ statusName: "TEMP", curStatusValue: "22" }] }],
-        time: 1,
-      },
-    });
+    await gateway.request(temperatureReport("22"));
     await gateway.request({
       code: 2032,
       body: { deviceId: SENSOR.deviceId, event: [{ serialId: "0", eventName: "MOTION" }], time: 1 },
@@ -317,7 +313,7 @@ describe("MQTT fan-out", () => {
     const platformState = new Promise<void>((resolve) =>
       client.on("message", (_t, payload) => {
         states.push(JSON.parse(payload.toString()));
-        if (states.length > 0 && JSON.stringify(states.at(-1)) === '{"0":{"TEMP":"22"}}') resolve();
+        if (JSON.stringify(states.at(-1)) === '{"0":{"TEMP":"22"}}') resolve();
       }),
     );
     await client.subscribeAsync(`hilfarm/devices/${SENSOR.deviceId}/state`);
@@ -328,14 +324,7 @@ describe("MQTT fan-out", () => {
     });
     await hostileClosed;
     await hostile.endAsync(true);
-    await gateway.request({
-      code: 2006,
-      body: {
-        deviceId: SENSOR.deviceId,
-        statusSerials: [{ serialId: "0", statusSerial: [{ statusName: "TEMP", curStatusValue: "22" }] }],
-        time: 1,
-      },
-    });
+    await gateway.request(temperatureReport("22"));
     await platformState;
     await client.endAsync();
     // Only the platform's own state reached the subscriber: the forged one was refused, not relayed.
