@@ -119,5 +119,11 @@ describe("hilfarm platform --device-link-mqtt", () => {
       stop("SIGTERM");
     }
     expect(await run).toBe(0);
+    // Said once, not once per made-up id: a user whose device's id is missing from the registry learns why.
+    const warnings = (await readFile(log, "utf8"))
+      .split("\n")
+      .filter((line) => line.includes("not in the registry"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('"deviceId":"made-up-0"');
   });
 });

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { RateLimitedWarning } from "../emulators/platform/guard.ts";
 import { startDelayProbe } from "../harness/clock/delay-probe.ts";
 import { RealClock } from "../harness/clock/real-clock.ts";
 import { bridgeMqtt, bridgeSerial, type DeviceLinkBridge } from "../harness/link/device-links.ts";
@@ -171,6 +172,8 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
       const { login, tcp, udp, connectionServers } = platform.addresses;
       const bridged = { login, tcp: connectionServers[0]?.tcp ?? tcp, udp: connectionServers[0]?.udp ?? udp };
       const links: DeviceLinkBridge[] = [];
+      // Anyone on the broker can name any id: one warning a minute, however many ids.
+      const unregistered = new RateLimitedWarning(logger, new RealClock());
       try {
         if (options.serial !== undefined)
           links.push(await bridgeSerial(options.serial, bridged, { clock: new RealClock(), logger }));
@@ -179,7 +182,15 @@ export function addPlatformCommand(program: Command, io: CliIo, waitForStop: () 
             await bridgeMqtt(options.deviceLinkMqtt, bridged, {
               logger,
               host: options.host,
-              only: (deviceId) => registry.has(deviceId),
+              only: (deviceId) => {
+                if (registry.has(deviceId)) return true;
+                unregistered.warn(
+                  "device-link",
+                  { deviceId },
+                  "frames on an MQTT device link from a device not in the registry: ignored (add it to --registry)",
+                );
+                return false;
+              },
               option: "--device-link-mqtt",
             }),
           );
